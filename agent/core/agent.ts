@@ -1,0 +1,777 @@
+// The Software Updates Client Agent loop as a pure state machine.
+//
+//   onWake(state, ctx, t)          timers due at t fired
+//   onReply(state, ctx, t, reply)  a request sent earlier was answered
+//   nextDue(state)                 when the client next needs waking
+//
+// Transitions append effects (requests to send, events to report) to ctx.out
+// and update the client record they are given; they read no clock, timer,
+// randomness or I/O of their own: time is the `t` argument, randomness the
+// client's PRNG stream stored in its record. Mutating the record in place
+// rather than returning a new one is deliberate: at 100,000 clients an
+// immutable copy per transition cost more than the transition itself.
+//
+// Numbers and rules: ../../../shared/reference/client-behaviour.md and
+// shared/seeds/003 (the main specification of the loop).
+
+import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
+import {
+  D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_PRESCANNED, D_RESTART_PENDING, D_USER_INSTALL,
+  D_WANT_DOWNLOAD, D_WANT_INSTALL,
+  P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE,
+  U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
+} from './state.js';
+import type { ClientSettings, CoreCtx, DeploymentPolicy, Reply, ScanTrigger } from './types.js';
+import { rand, randInt, randMs, unit } from './prng.js';
+import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
+import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
+import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
+import { addToCache, touch } from './cache.js';
+
+const SALT_ACTION_PICK = 0xac71;
+const SALT_ACTION_TIME = 0xac72;
+const SALT_USER_INSTALL = 0x05e4;
+
+// ---------------------------------------------------------------------------
+// entry points
+
+/** A new client: first policy request within model.startWithin of the start, first scenario action. */
+export function initClient(s: ClientState, ctx: CoreCtx): void {
+  s.policyAt = ctx.start + randMs(s, ctx.model.startWithin);
+  s.statePhase = rand(s);
+  scheduleAction(s, ctx, 0);
+}
+
+/** When the client next needs waking (Infinity: only a reply can wake it). */
+export function nextDue(s: ClientState): number {
+  let m = s.policyAt;
+  if (s.stateAt < m) m = s.stateAt;
+  if (s.firstScanAt < m) m = s.firstScanAt;
+  if (s.scheduleAt < m) m = s.scheduleAt;
+  if (s.reevalAt < m) m = s.reevalAt;
+  if (s.retryAt < m) m = s.retryAt;
+  if (s.jobAt < m) m = s.jobAt;
+  if (s.restartAt < m) m = s.restartAt;
+  if (s.actionAt < m) m = s.actionAt;
+  const ds = s.deployments;
+  for (let i = 0; i < ds.length; i++) {
+    const d = ds[i]!;
+    if (d.downloadAt < m) m = d.downloadAt;
+    if (d.deadlineAt < m) m = d.deadlineAt;
+    if (d.userInstallAt < m) m = d.userInstallAt;
+  }
+  return m;
+}
+
+export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
+  if (s.jobAt <= t) {
+    s.jobAt = Infinity;
+    stepEnded(s, ctx, t);
+  }
+  if (s.policyAt <= t) pollPolicy(s, ctx, t);
+  if (s.stateAt <= t) sendStates(s, ctx, t);
+  if (s.actionAt <= t) runAction(s, ctx, t);
+  const st = s.settings;
+  if (st !== null) {
+    if (s.firstScanAt <= t) {
+      s.firstScanAt = Infinity;
+      s.pending |= P_FIRST;
+    }
+    if (s.scheduleAt <= t) {
+      s.pending |= P_SCHEDULE;
+      s.scheduleNominal += st.scanInterval;
+      s.scheduleAt = s.scheduleNominal + randMs(s, st.scheduleRandomDelay);
+    }
+    if (s.reevalAt <= t) {
+      s.pending |= P_REEVAL;
+      s.reevalNominal += st.reevaluationInterval;
+      s.reevalAt = s.reevalNominal + randMs(s, st.scheduleRandomDelay);
+    }
+  }
+  if (s.retryAt <= t) {
+    s.retryAt = Infinity;
+    const j = s.job;
+    if (j !== null && j.phase === 'retryWait') {
+      j.trigger = 'retry';
+      startScan(s, ctx, t, j);
+    }
+  }
+  if (s.restartAt <= t) {
+    s.restartAt = Infinity;
+    s.pending |= P_RESTART;
+  }
+  const ds = s.deployments;
+  for (let i = 0; i < ds.length; i++) {
+    const d = ds[i]!;
+    if (d.downloadAt <= t) {
+      d.downloadAt = Infinity;
+      d.flags |= D_WANT_DOWNLOAD;
+      emit(ctx, { ev: 'deployment.available', deployment: d.policy.id });
+    }
+    if (d.userInstallAt <= t) {
+      d.userInstallAt = Infinity;
+      if ((d.flags & D_ENFORCED) === 0) d.flags |= D_WANT_INSTALL | D_USER_INSTALL;
+    }
+    if (d.deadlineAt <= t) {
+      d.deadlineAt = Infinity;
+      d.flags = (d.flags | D_WANT_INSTALL | D_ENFORCED) & ~D_USER_INSTALL;
+      emit(ctx, { ev: 'deployment.deadline', deployment: d.policy.id });
+    }
+  }
+  pump(s, ctx, t);
+}
+
+export function onReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
+  const kind = r.kind === 'error' ? r.req : r.kind;
+  switch (kind) {
+    case 'policy.assignments':
+    case 'policy.body':
+      onPolicyReply(s, ctx, t, r);
+      break;
+    case 'state.report':
+      onStateReply(s, ctx, t, r.kind !== 'error');
+      break;
+    default:
+      onJobReply(s, ctx, t, r);
+  }
+  pump(s, ctx, t);
+}
+
+function emit(ctx: CoreCtx, e: import('./types.js').AgentEvent): void {
+  ctx.out.push({ type: 'event', e });
+}
+
+// ---------------------------------------------------------------------------
+// machine policy
+
+function pollPolicy(s: ClientState, ctx: CoreCtx, t: number): void {
+  const interval = s.settings !== null ? s.settings.policyPollingInterval : ctx.defaultPolicyInterval;
+  s.policyAt = t + interval;
+  if (s.awaitingPolicy) return; // the previous cycle is still waiting for the MP
+  s.awaitingPolicy = true;
+  emit(ctx, { ev: 'policy.requested' });
+  ctx.out.push({ type: 'send', req: { kind: 'policy.assignments', client: s.idx, knownVersion: s.policyVersion } });
+}
+
+function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
+  if (!s.awaitingPolicy) return;
+  if (r.kind === 'error') {
+    // try again at the next polling cycle; nothing of a half-received policy is applied
+    s.awaitingPolicy = false;
+    s.pendingBodies = 0;
+    return;
+  }
+  if (r.kind === 'policy.assignments') {
+    if (r.version === s.policyVersion) {
+      policyDone(s, ctx);
+      return;
+    }
+    s.pendingPolicyVersion = r.version;
+    s.pendingDeploymentIds = r.deploymentIds;
+    let n = 0;
+    for (const a of r.assignments) {
+      if (s.slotVersions[a.slot] !== a.version) {
+        n++;
+        ctx.out.push({ type: 'send', req: { kind: 'policy.body', client: s.idx, assignment: a } });
+      }
+    }
+    s.pendingBodies = n;
+    if (n === 0) {
+      s.policyVersion = r.version;
+      s.deploymentIds = r.deploymentIds;
+      policyDone(s, ctx);
+    }
+    return;
+  }
+  if (r.kind === 'policy.body') {
+    if (s.pendingBodies <= 0) return;
+    s.slotVersions[r.slot] = r.version;
+    if (r.settings !== undefined) applySettings(s, ctx, t, r.settings);
+    if (r.deployment !== undefined) addDeployment(s, ctx, t, r.deployment, r.version);
+    if (--s.pendingBodies === 0) {
+      s.policyVersion = s.pendingPolicyVersion;
+      s.deploymentIds = s.pendingDeploymentIds;
+      policyDone(s, ctx);
+    }
+  }
+}
+
+function policyDone(s: ClientState, ctx: CoreCtx): void {
+  s.awaitingPolicy = false;
+  emit(ctx, {
+    ev: 'policy.received',
+    version: s.policyVersion,
+    deployments: s.deploymentIds,
+    softwareUpdatesEnabled: s.settings !== null && s.settings.softwareUpdatesEnabled,
+  });
+}
+
+function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettings): void {
+  const wasEnabled = s.settings !== null && s.settings.softwareUpdatesEnabled;
+  s.settings = st;
+  s.policyAt = Math.min(s.policyAt, t + st.policyPollingInterval);
+  if (st.softwareUpdatesEnabled && !wasEnabled) {
+    s.suEnabledAt = t;
+    if (s.lastScanAt === -Infinity && (s.pending & P_FIRST) === 0) {
+      // seed 003: "a compliance assessment scan is scheduled to start randomly within the next two hours"
+      s.firstScanAt = t + randMs(s, st.firstScanWindow);
+    }
+    s.scheduleNominal = t + st.scanInterval;
+    s.scheduleAt = s.scheduleNominal + randMs(s, st.scheduleRandomDelay);
+    s.reevalNominal = t + st.reevaluationInterval;
+    s.reevalAt = s.reevalNominal + randMs(s, st.scheduleRandomDelay);
+  } else if (!st.softwareUpdatesEnabled) {
+    s.firstScanAt = s.scheduleAt = s.reevalAt = Infinity;
+    s.scheduleNominal = s.reevalNominal = Infinity;
+    s.pending &= P_RESTART;
+  }
+}
+
+function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPolicy, version: number): void {
+  for (const d of s.deployments) if (d.policy.index === p.index) return; // a new version of a known one: keep our schedule
+  const st = s.settings;
+  const downloadDelay = st !== null ? st.downloadRandomDelay : 0;
+  const deadlineDelay = st !== null ? st.deadlineRandomDelay : 0;
+  const d: ClientDeployment = {
+    policy: p,
+    slotVersion: version,
+    downloadAt: Infinity,
+    deadlineAt: Infinity,
+    userInstallAt: Infinity,
+    flags: 0,
+    compliance: -1,
+    enforcement: -1,
+  };
+  if (p.deadline !== null) {
+    // required deployment: content is pre-downloaded after the available time, randomised over 2 h
+    d.downloadAt = Math.max(t, p.available + randMs(s, downloadDelay));
+    d.deadlineAt = Math.max(t, p.deadline + (p.disableDeadlineRandomization ? 0 : randMs(s, deadlineDelay)));
+    if (p.userInstallFraction > 0 && unit(ctx.seed, s.idx, p.index, SALT_USER_INSTALL) < p.userInstallFraction) {
+      const from = d.downloadAt;
+      const to = Math.max(from, p.deadline);
+      const at = from + randMs(s, (to - from));
+      if (at < d.deadlineAt) d.userInstallAt = at;
+    }
+  }
+  s.deployments.push(d);
+  s.pending |= P_NEWDEP;
+}
+
+// ---------------------------------------------------------------------------
+// scenario actions (manual cycles, user restarts, lost updates)
+
+function scheduleAction(s: ClientState, ctx: CoreCtx, from: number): void {
+  const acts = ctx.actions;
+  for (let i = from; i < acts.length; i++) {
+    const a = acts[i]!;
+    if (unit(ctx.seed, s.idx, i, SALT_ACTION_PICK) < a.fraction) {
+      s.actionIdx = i;
+      s.actionAt = a.at + Math.floor(unit(ctx.seed, s.idx, i, SALT_ACTION_TIME) * a.within);
+      return;
+    }
+  }
+  s.actionIdx = acts.length;
+  s.actionAt = Infinity;
+}
+
+function runAction(s: ClientState, ctx: CoreCtx, t: number): void {
+  const a = ctx.actions[s.actionIdx]!;
+  scheduleAction(s, ctx, s.actionIdx + 1);
+  const enabled = s.settings !== null && s.settings.softwareUpdatesEnabled;
+  switch (a.kind) {
+    case 'manualScan':
+      if (enabled) s.pending |= P_MANUAL_SCAN;
+      break;
+    case 'deploymentEvaluation':
+      if (enabled) s.pending |= P_MANUAL_EVAL;
+      break;
+    case 'restart':
+      s.pending |= P_RESTART;
+      break;
+    case 'loseUpdate':
+      loseUpdate(s, ctx);
+      break;
+  }
+}
+
+/** Something on the machine removes an installed update (preferably one a deployment enforces). */
+function loseUpdate(s: ClientState, ctx: CoreCtx): void {
+  const cands: number[] = [];
+  for (const d of s.deployments) {
+    for (const u of d.policy.updates) {
+      const f = s.upd[u]!;
+      if ((f & U_INSTALLED) !== 0 && (f & U_PENDING_RESTART) === 0 && !cands.includes(u)) cands.push(u);
+    }
+  }
+  if (cands.length === 0) {
+    for (let u = 0; u < s.upd.length; u++) if ((s.upd[u]! & U_INSTALLED) !== 0) cands.push(u);
+  }
+  if (cands.length === 0) return;
+  const u = cands[randInt(s, cands.length)]!;
+  s.upd[u] = s.upd[u]! & ~U_INSTALLED;
+  emit(ctx, { ev: 'update.lost', update: u });
+}
+
+// ---------------------------------------------------------------------------
+// the work queue: one job at a time
+
+function newJob(kind: JobKind, dep: number, trigger: ScanTrigger): Job {
+  return {
+    kind, dep, phase: 'scanning', trigger, rule: trigger, forced: false, online: false,
+    updates: [], fetch: [], bytes: 0, next: 'none', installAfterDownload: false, restart: false,
+  };
+}
+
+/** Start the next piece of work if the client is idle. */
+function pump(s: ClientState, ctx: CoreCtx, t: number): void {
+  if (s.job !== null) return;
+  if ((s.pending & P_RESTART) !== 0) {
+    s.pending &= ~P_RESTART;
+    startRestart(s, ctx, t);
+    return;
+  }
+  const st = s.settings;
+  if (st === null || !st.softwareUpdatesEnabled) return;
+  const p = s.pending;
+  if ((p & P_MANUAL_EVAL) !== 0) return startScanJob(s, ctx, t, P_MANUAL_EVAL, 'evaluate', 'deploymentEvaluation');
+  if ((p & P_MANUAL_SCAN) !== 0) return startScanJob(s, ctx, t, P_MANUAL_SCAN, 'scan', 'manualScan');
+  if ((p & P_FIRST) !== 0) return startScanJob(s, ctx, t, P_FIRST, 'scan', 'firstPolicy');
+  // Deployment work waits for the first compliance scan: it needs its results.
+  if (s.firstScanAt !== Infinity) return;
+  const ds = s.deployments;
+  for (let i = 0; i < ds.length; i++) {
+    const d = ds[i]!;
+    if ((d.flags & D_WANT_INSTALL) !== 0) {
+      d.flags &= ~D_WANT_INSTALL;
+      const j = newJob('install', i, 'beforeInstall');
+      j.next = 'install';
+      s.job = j;
+      if ((d.flags & D_PRESCANNED) !== 0) {
+        d.flags &= ~D_PRESCANNED;
+        return installAfterScan(s, ctx, t, j);
+      }
+      return startScan(s, ctx, t, j);
+    }
+  }
+  for (let i = 0; i < ds.length; i++) {
+    const d = ds[i]!;
+    if ((d.flags & D_WANT_DOWNLOAD) !== 0) {
+      d.flags &= ~D_WANT_DOWNLOAD;
+      if ((d.flags & (D_DOWNLOADED | D_INSTALLED | D_ENFORCED)) !== 0) continue;
+      const j = newJob('download', i, 'beforeDownload');
+      j.next = 'download';
+      s.job = j;
+      return startScan(s, ctx, t, j);
+    }
+  }
+  if ((p & P_NEWDEP) !== 0) return startScanJob(s, ctx, t, P_NEWDEP, 'evaluate', 'newDeployment');
+  if ((p & P_REEVAL) !== 0) return startScanJob(s, ctx, t, P_REEVAL, 'evaluate', 'reevaluation');
+  if ((p & P_SCHEDULE) !== 0) return startScanJob(s, ctx, t, P_SCHEDULE, 'scan', 'schedule');
+}
+
+function startScanJob(s: ClientState, ctx: CoreCtx, t: number, bit: number, kind: JobKind, trigger: ScanTrigger): void {
+  s.pending &= ~bit;
+  const j = newJob(kind, -1, trigger);
+  j.next = kind === 'evaluate' ? 'evaluate' : 'none';
+  s.job = j;
+  if (trigger === 'reevaluation' || trigger === 'deploymentEvaluation') emit(ctx, { ev: 'reevaluation.started' });
+  startScan(s, ctx, t, j);
+}
+
+function finishJob(s: ClientState, ctx: CoreCtx, t: number): void {
+  s.job = null;
+  pump(s, ctx, t);
+}
+
+// ---------------------------------------------------------------------------
+// scans
+
+function startScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  const rule = SCAN_RULES[j.rule];
+  j.forced = rule.forced;
+  j.online = scanIsOnline(j.rule, s.settings!, s.lastOnlineScanAt, t);
+  emit(ctx, { ev: 'scan.started', trigger: j.trigger, forced: j.forced, online: j.online, rule: j.rule });
+  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.RUNNING, 0);
+  if (j.online) {
+    // ScanAgent asks the MP where WSUS is before every online scan
+    j.phase = 'locate';
+    ctx.out.push({
+      type: 'send',
+      req: { kind: 'location.wsus', client: s.idx, contentId: ctx.catalogue.updateSourceId, contentVersion: ctx.catalogue.updateSourceVersion },
+    });
+  } else {
+    j.phase = 'scanning';
+    s.jobAt = t + ctx.model.offlineScan;
+  }
+}
+
+function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
+  const j = s.job;
+  if (j === null) return; // a stale reply (the job was abandoned)
+  if (r.kind === 'error') {
+    if (r.req === 'location.wsus' && j.phase === 'locate') return scanFailed(s, ctx, t, j, r.code);
+    if (r.req === 'wsus.scan' && j.phase === 'wsus') return scanFailed(s, ctx, t, j, r.code);
+    if ((r.req === 'location.content' && j.phase === 'contentLocate') || (r.req === 'dp.download' && j.phase === 'dpRequest')) {
+      return downloadFailed(s, ctx, t, j, r.code);
+    }
+    return;
+  }
+  switch (r.kind) {
+    case 'location.wsus': {
+      if (j.phase !== 'locate') return;
+      if (r.sups.length === 0) return scanFailed(s, ctx, t, j, HR.NO_WSUS_LOCATION);
+      if (!sameList(s.sups, r.sups)) {
+        // the client sticks to its last successful SUP while the MP still lists it
+        const cur = s.sup >= 0 ? s.sups[s.sup] : undefined;
+        s.sups = r.sups;
+        s.sup = cur !== undefined ? r.sups.indexOf(cur) : -1;
+      }
+      if (s.sup < 0) s.sup = randInt(s, r.sups.length);
+      j.phase = 'wsus';
+      ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup: s.sups[s.sup]! } });
+      return;
+    }
+    case 'wsus.scan': {
+      if (j.phase !== 'wsus') return;
+      const upd = s.upd;
+      for (let u = 0; u < upd.length; u++) upd[u] = upd[u]! & ~U_APPLICABLE;
+      for (const u of r.applicable) if (u < upd.length) upd[u] = upd[u]! | U_APPLICABLE;
+      s.hasMetadata = true;
+      j.phase = 'scanning';
+      const m = ctx.model;
+      s.jobAt = t + m.onlineScanMin + randMs(s, (m.onlineScanMax - m.onlineScanMin));
+      return;
+    }
+    case 'location.content': {
+      if (j.phase !== 'contentLocate') return;
+      if (r.dps.length === 0) return downloadFailed(s, ctx, t, j, HR.DOWNLOAD_FAILED);
+      const d = s.deployments[j.dep]!;
+      emit(ctx, { ev: 'download.started', deployment: d.policy.id, updates: j.fetch.length, bytes: j.bytes });
+      setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADING);
+      j.phase = 'dpRequest';
+      ctx.out.push({ type: 'send', req: { kind: 'dp.download', client: s.idx, dp: r.dps[randInt(s, r.dps.length)]!, updates: j.fetch, bytes: j.bytes } });
+      return;
+    }
+    case 'dp.download': {
+      if (j.phase !== 'dpRequest') return;
+      j.phase = 'downloading';
+      const bw = ctx.model.downloadBytesPerMs;
+      s.jobAt = t + (bw > 0 ? Math.ceil(r.bytes / bw) : 0);
+      return;
+    }
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function scanFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number): void {
+  const st = s.settings!;
+  const sup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
+  if (st.scanRetryCodes.includes(code)) {
+    // retry-class error: wait 30 min and retry the same SUP; after the
+    // scanRetryCount-th failure on it, wait 2 more minutes and move to another
+    s.supFailures++;
+    let delay = st.scanRetryDelay;
+    if (s.supFailures >= st.scanRetryCount) {
+      s.supFailures = 0;
+      delay += st.supSwitchDelay;
+      if (s.sups.length > 1) {
+        let next = randInt(s, s.sups.length - 1);
+        if (next >= s.sup) next++;
+        s.sup = next;
+      }
+    }
+    j.phase = 'retryWait';
+    s.retryAt = t + delay;
+    emit(ctx, { ev: 'scan.failed', code, sup, retryAt: s.retryAt });
+    queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.PENDING_RETRY, 0);
+    return;
+  }
+  // Not a retry code (0x80072EE2 among them): the scan fails, the client stays
+  // on its SUP, and the work waits for the next trigger (schedule, re-evaluation).
+  emit(ctx, { ev: 'scan.failed', code, sup, retryAt: null });
+  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.FAILED, 0);
+  if (j.kind === 'install' && j.dep >= 0) setEnforcement(s, ctx, t, s.deployments[j.dep]!, ENFORCE.INSTALL_FAILED);
+  finishJob(s, ctx, t);
+}
+
+/** A scan finished: compare every update's state with the last one and report the changes. */
+function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  s.lastScanAt = t;
+  if (j.online) {
+    s.lastOnlineScanAt = t;
+    s.supFailures = 0;
+  }
+  let required = 0;
+  let installed = 0;
+  let notRequired = 0;
+  if (s.hasMetadata) {
+    const upd = s.upd;
+    for (let u = 0; u < upd.length; u++) {
+      const f = upd[u]!;
+      const st = (f & U_APPLICABLE) === 0
+        ? DETECT.NOT_REQUIRED
+        : (f & U_INSTALLED) !== 0 && (f & U_PENDING_RESTART) === 0 ? DETECT.INSTALLED : DETECT.REQUIRED;
+      if (st === DETECT.NOT_REQUIRED) notRequired++;
+      else if (st === DETECT.INSTALLED) installed++;
+      else required++;
+      if ((f & U_REPORTED_MASK) !== st) {
+        upd[u] = (f & ~U_REPORTED_MASK) | st;
+        queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, st, u);
+      }
+    }
+  }
+  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.COMPLETED, 0);
+  emit(ctx, {
+    ev: 'scan.completed', online: j.online, required, installed, notRequired,
+    sup: j.online && s.sup >= 0 ? (s.sups[s.sup] ?? null) : null,
+  });
+  switch (j.next) {
+    case 'none':
+      return finishJob(s, ctx, t);
+    case 'evaluate':
+      evaluateDeployments(s, ctx, t);
+      return finishJob(s, ctx, t);
+    case 'download':
+      return beginDownload(s, ctx, t, j, false);
+    case 'install':
+      return installAfterScan(s, ctx, t, j);
+    case 'afterInstall':
+      return afterInstallFinished(s, ctx, t, j);
+    case 'afterRestart':
+      return afterRestartFinished(s, ctx, t);
+  }
+}
+
+/** A timed step (scan, download, install, restart) ended. */
+function stepEnded(s: ClientState, ctx: CoreCtx, t: number): void {
+  const j = s.job;
+  if (j === null) return;
+  switch (j.phase) {
+    case 'scanning':
+      return completeScan(s, ctx, t, j);
+    case 'downloading':
+      return downloadDone(s, ctx, t, j);
+    case 'installing':
+      return installDone(s, ctx, t, j);
+    case 'restarting':
+      return restartDone(s, ctx, t);
+    default:
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// deployments: evaluation, download, install
+
+/** Missing updates of a deployment: applicable per the metadata and not installed on the machine. */
+function missingUpdates(s: ClientState, d: ClientDeployment): number[] {
+  const out: number[] = [];
+  for (const u of d.policy.updates) {
+    const f = s.upd[u]!;
+    if ((f & U_APPLICABLE) !== 0 && (f & U_INSTALLED) === 0) out.push(u);
+  }
+  return out;
+}
+
+/** Compliance of a deployment: every applicable update installed, and no restart pending for one. */
+function deploymentCompliance(s: ClientState, d: ClientDeployment): number {
+  for (const u of d.policy.updates) {
+    const f = s.upd[u]!;
+    if ((f & U_APPLICABLE) !== 0 && ((f & U_INSTALLED) === 0 || (f & U_PENDING_RESTART) !== 0)) return COMPLIANCE.NON_COMPLIANT;
+  }
+  return COMPLIANCE.COMPLIANT;
+}
+
+function setCompliance(s: ClientState, ctx: CoreCtx, t: number, d: ClientDeployment): void {
+  const c = deploymentCompliance(s, d);
+  if (c !== d.compliance) {
+    d.compliance = c;
+    queueState(s, ctx, t, TOPIC.ASSIGNMENT_COMPLIANCE, c, d.policy.index);
+  }
+}
+
+function setEnforcement(s: ClientState, ctx: CoreCtx, t: number, d: ClientDeployment, state: number): void {
+  if (state !== d.enforcement) {
+    d.enforcement = state;
+    queueState(s, ctx, t, TOPIC.ASSIGNMENT_ENFORCEMENT, state, d.policy.index);
+  }
+}
+
+/** After an evaluation scan: 302 and 300 per deployment; enforced deployments with missing updates are reinstalled. */
+function evaluateDeployments(s: ClientState, ctx: CoreCtx, t: number): void {
+  for (const d of s.deployments) {
+    if ((d.flags & D_EVALUATED) === 0) {
+      d.flags |= D_EVALUATED;
+      queueState(s, ctx, t, TOPIC.ASSIGNMENT_EVALUATION, EVAL.SUCCEEDED, d.policy.index);
+    }
+    setCompliance(s, ctx, t, d);
+    if ((d.flags & D_ENFORCED) !== 0 && (d.flags & D_WANT_INSTALL) === 0 && missingUpdates(s, d).length > 0) {
+      // re-evaluation: missing updates are reinstalled from the cache or downloaded again
+      d.flags |= D_WANT_INSTALL | D_PRESCANNED;
+    }
+  }
+}
+
+function beginDownload(s: ClientState, ctx: CoreCtx, t: number, j: Job, thenInstall: boolean): void {
+  const d = s.deployments[j.dep]!;
+  const need: number[] = [];
+  let bytes = 0;
+  for (const u of thenInstall ? j.updates : missingUpdates(s, d)) {
+    if ((s.upd[u]! & U_CACHED) === 0) {
+      need.push(u);
+      bytes += ctx.catalogue.bytes[u]!;
+    }
+  }
+  j.installAfterDownload = thenInstall;
+  if (need.length === 0) {
+    if (thenInstall) return startInstall(s, ctx, t, j);
+    if (missingUpdates(s, d).length === 0) setCompliance(s, ctx, t, d);
+    else {
+      d.flags |= D_DOWNLOADED;
+      setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADED);
+    }
+    return finishJob(s, ctx, t);
+  }
+  j.bytes = bytes;
+  j.phase = 'contentLocate';
+  // content location is asked for the updates still to fetch; j.updates keeps the full install set
+  j.fetch = need;
+  ctx.out.push({ type: 'send', req: { kind: 'location.content', client: s.idx, updates: need } });
+}
+
+function downloadDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  const d = s.deployments[j.dep]!;
+  const fetched = j.fetch;
+  addToCache(s, ctx, t, fetched);
+  emit(ctx, { ev: 'download.completed', deployment: d.policy.id, updates: fetched.length, bytes: j.bytes });
+  d.flags |= D_DOWNLOADED;
+  setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADED);
+  if (j.installAfterDownload) return startInstall(s, ctx, t, j);
+  finishJob(s, ctx, t);
+}
+
+function downloadFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number): void {
+  const d = s.deployments[j.dep]!;
+  emit(ctx, { ev: 'download.failed', deployment: d.policy.id, code });
+  setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOAD_FAILED);
+  // an enforced install is tried again at the next re-evaluation cycle
+  finishJob(s, ctx, t);
+}
+
+/** The pre-install scan is done (or an evaluation just scanned): verify the cache, then install. */
+function installAfterScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  const d = s.deployments[j.dep]!;
+  const missing = missingUpdates(s, d);
+  if (missing.length === 0) {
+    setCompliance(s, ctx, t, d);
+    if ((d.flags & D_INSTALLED) !== 0 && (d.flags & D_RESTART_PENDING) === 0) setEnforcement(s, ctx, t, d, ENFORCE.INSTALLED);
+    return finishJob(s, ctx, t);
+  }
+  j.updates = missing;
+  // content evicted from the cache (or never downloaded) is downloaded again first
+  return beginDownload(s, ctx, t, j, true);
+}
+
+function startInstall(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  const d = s.deployments[j.dep]!;
+  let restart = false;
+  for (const u of j.updates) if (ctx.catalogue.restartRequired[u] === 1) restart = true;
+  j.restart = restart;
+  emit(ctx, { ev: 'install.started', deployment: d.policy.id, updates: j.updates.length, restartRequired: restart });
+  setEnforcement(s, ctx, t, d, ENFORCE.INSTALLING);
+  for (const u of j.updates) queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLING, u);
+  j.phase = 'installing';
+  s.jobAt = t + ctx.model.installPerUpdate * j.updates.length;
+}
+
+function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  const d = s.deployments[j.dep]!;
+  const cat = ctx.catalogue;
+  for (const u of j.updates) {
+    const needsRestart = cat.restartRequired[u] === 1;
+    s.upd[u] = s.upd[u]! | U_INSTALLED | (needsRestart ? U_PENDING_RESTART : 0);
+    touch(s, u, t);
+    queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, needsRestart ? CI_ENFORCE.PENDING_RESTART : CI_ENFORCE.INSTALLED, u);
+  }
+  d.flags |= D_INSTALLED;
+  if (j.restart) d.flags |= D_RESTART_PENDING;
+  emit(ctx, { ev: 'install.completed', deployment: d.policy.id, updates: j.updates.length, restartRequired: j.restart });
+  setEnforcement(s, ctx, t, d, j.restart ? ENFORCE.PENDING_RESTART : ENFORCE.INSTALLED);
+  // forced offline scan right after the install
+  j.trigger = j.rule = 'afterInstall';
+  j.next = 'afterInstall';
+  startScan(s, ctx, t, j);
+}
+
+function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  const d = s.deployments[j.dep]!;
+  setCompliance(s, ctx, t, d);
+  if (j.restart && !d.policy.suppressRestart) {
+    // Countdown after the install; an install before the deadline (user
+    // initiated) postpones the automatic restart to the deadline.
+    let at = t + s.settings!.restartCountdown;
+    if (d.policy.deadline !== null && t < d.policy.deadline) at = Math.max(at, d.policy.deadline);
+    if (at < s.restartAt) {
+      s.restartAt = at;
+      s.restartDeployment = d.policy.index;
+      emit(ctx, { ev: 'restart.scheduled', at, deployment: d.policy.id });
+    }
+  }
+  finishJob(s, ctx, t);
+}
+
+// ---------------------------------------------------------------------------
+// restart
+
+function startRestart(s: ClientState, ctx: CoreCtx, t: number): void {
+  const j = newJob('restart', -1, 'afterRestart');
+  j.phase = 'restarting';
+  s.job = j;
+  s.restartAt = Infinity;
+  emit(ctx, { ev: 'restart.started' });
+  const end = t + ctx.model.restartDuration;
+  s.jobAt = end;
+  // the machine is down: the agent polls and reports again after it is back
+  if (s.policyAt < end) s.policyAt = end;
+  if (s.stateAt < end) s.stateAt = nextStateBoundary(s, end);
+}
+
+function restartDone(s: ClientState, ctx: CoreCtx, t: number): void {
+  let hadPending = false;
+  const upd = s.upd;
+  for (let u = 0; u < upd.length; u++) {
+    if ((upd[u]! & U_PENDING_RESTART) !== 0) {
+      upd[u] = upd[u]! & ~U_PENDING_RESTART;
+      hadPending = true;
+    }
+  }
+  s.restartDeployment = -1;
+  emit(ctx, { ev: 'restart.completed' });
+  const j = s.job!;
+  if (!hadPending || s.settings === null || !s.settings.softwareUpdatesEnabled) return finishJob(s, ctx, t);
+  // forced offline scan after the restart
+  j.trigger = j.rule = 'afterRestart';
+  j.next = 'afterRestart';
+  startScan(s, ctx, t, j);
+}
+
+function afterRestartFinished(s: ClientState, ctx: CoreCtx, t: number): void {
+  for (const d of s.deployments) {
+    if ((d.flags & D_RESTART_PENDING) === 0) continue;
+    d.flags &= ~D_RESTART_PENDING;
+    for (const u of d.policy.updates) {
+      if ((s.upd[u]! & (U_APPLICABLE | U_INSTALLED)) === (U_APPLICABLE | U_INSTALLED)) {
+        queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLED, u);
+      }
+    }
+    setEnforcement(s, ctx, t, d, ENFORCE.INSTALLED);
+    setCompliance(s, ctx, t, d);
+  }
+  finishJob(s, ctx, t);
+}

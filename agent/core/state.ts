@@ -1,0 +1,181 @@
+// The client record. One plain object per client with a fixed shape (V8 keeps
+// it as a fast-properties object), a Uint8Array of per-update flags and two
+// flat number arrays (state-message queue, cache). Timers are plain numbers:
+// Infinity means "not set". The fleet scheduler only ever holds one entry per
+// client, at nextDue(state).
+
+import type { ClientSettings, DeploymentPolicy, ScanTrigger } from './types.js';
+import { streamSeed } from './prng.js';
+
+// Per-update flags (ClientState.upd)
+export const U_REPORTED_MASK = 0b11; // last 500 state created by a scan (DETECT.*)
+export const U_INSTALLED = 1 << 2; // machine truth: the update's files are installed
+export const U_APPLICABLE = 1 << 3; // metadata from the last online scan says it applies
+export const U_PENDING_RESTART = 1 << 4; // installed, waiting for a restart to complete
+export const U_CACHED = 1 << 5; // content is in the client cache
+export const U_Q500 = 1 << 6; // an unsent 500 for this update is in the queue
+export const U_Q402 = 1 << 7; // an unsent 402 for this update is in the queue
+
+// Pending work bits (ClientState.pending)
+export const P_FIRST = 1 << 0;
+export const P_SCHEDULE = 1 << 1;
+export const P_REEVAL = 1 << 2;
+export const P_NEWDEP = 1 << 3;
+export const P_MANUAL_SCAN = 1 << 4;
+export const P_MANUAL_EVAL = 1 << 5;
+export const P_RESTART = 1 << 6;
+export const P_RETRY = 1 << 7;
+
+// Deployment flags (ClientDeployment.flags)
+export const D_WANT_DOWNLOAD = 1 << 0;
+export const D_WANT_INSTALL = 1 << 1;
+export const D_DOWNLOADED = 1 << 2;
+export const D_INSTALLED = 1 << 3; // an install of this deployment completed at least once
+export const D_ENFORCED = 1 << 4; // deadline reached: missing updates get (re)installed
+export const D_EVALUATED = 1 << 5;
+export const D_USER_INSTALL = 1 << 6; // the pending install was started by the user, before the deadline
+export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits for a restart
+export const D_PRESCANNED = 1 << 8; // the evaluation that asked for the install just scanned: skip the pre-install scan
+
+/** What a client knows and does about one deployment. */
+export interface ClientDeployment {
+  readonly policy: DeploymentPolicy;
+  readonly slotVersion: number;
+  downloadAt: number;
+  deadlineAt: number;
+  userInstallAt: number;
+  flags: number;
+  /** last 300 state queued */
+  compliance: number;
+  /** last 301 state queued */
+  enforcement: number;
+}
+
+export type JobKind = 'scan' | 'evaluate' | 'download' | 'install' | 'restart';
+export type JobPhase =
+  | 'locate' | 'wsus' | 'scanning' | 'retryWait' | 'contentLocate' | 'dpRequest' | 'downloading' | 'installing' | 'restarting';
+
+/** The one thing a client is busy with (the real agent serialises scans, downloads, installs). */
+export interface Job {
+  readonly kind: JobKind;
+  /** deployment index for download / install */
+  readonly dep: number;
+  phase: JobPhase;
+  /** trigger of the scan now running or pending */
+  trigger: ScanTrigger;
+  /** the trigger whose rules the scan follows (differs from trigger on retries) */
+  rule: ScanTrigger;
+  forced: boolean;
+  online: boolean;
+  /** updates of the download or install under way */
+  updates: number[];
+  /** updates the download under way fetches (those of `updates` not in the cache) */
+  fetch: number[];
+  bytes: number;
+  /** what follows the current scan */
+  next: 'none' | 'evaluate' | 'download' | 'install' | 'afterInstall' | 'afterRestart';
+  /** after the download phase, install (true) or stop */
+  installAfterDownload: boolean;
+  /** the install asked for a restart */
+  restart: boolean;
+}
+
+export interface ClientState {
+  readonly idx: number;
+  rng: number;
+
+  // timers (epoch ms, Infinity = unset)
+  policyAt: number;
+  firstScanAt: number;
+  scheduleAt: number;
+  scheduleNominal: number;
+  reevalAt: number;
+  reevalNominal: number;
+  stateAt: number;
+  statePhase: number;
+  retryAt: number;
+  jobAt: number;
+  restartAt: number;
+  actionAt: number;
+  actionIdx: number;
+
+  // policy
+  policyVersion: number;
+  slotVersions: number[];
+  pendingBodies: number;
+  pendingPolicyVersion: number;
+  pendingDeploymentIds: readonly string[];
+  awaitingPolicy: boolean;
+  settings: ClientSettings | null;
+  suEnabledAt: number;
+  deployments: ClientDeployment[];
+  deploymentIds: readonly string[];
+
+  // scanning
+  lastOnlineScanAt: number;
+  lastScanAt: number;
+  hasMetadata: boolean;
+  sups: readonly string[];
+  sup: number;
+  supFailures: number;
+  pending: number;
+  job: Job | null;
+
+  // machine
+  upd: Uint8Array;
+  cache: number[]; // flat [update, lastUsed]
+  cacheBytes: number;
+  restartDeployment: number; // deployment whose install asked for the pending restart, -1 none
+
+  // state messages
+  serial: number;
+  queue: number[];
+  inFlight: number; // messages at the head of queue handed to the transport
+  awaitingState: boolean;
+}
+
+export function createClient(seed: number, idx: number, updates: number): ClientState {
+  return {
+    idx,
+    rng: streamSeed(seed, idx),
+    policyAt: Infinity,
+    firstScanAt: Infinity,
+    scheduleAt: Infinity,
+    scheduleNominal: Infinity,
+    reevalAt: Infinity,
+    reevalNominal: Infinity,
+    stateAt: Infinity,
+    statePhase: 0,
+    retryAt: Infinity,
+    jobAt: Infinity,
+    restartAt: Infinity,
+    actionAt: Infinity,
+    actionIdx: 0,
+    policyVersion: 0,
+    slotVersions: [],
+    pendingBodies: 0,
+    pendingPolicyVersion: 0,
+    pendingDeploymentIds: [],
+    awaitingPolicy: false,
+    settings: null,
+    suEnabledAt: -Infinity,
+    deployments: [],
+    deploymentIds: [],
+    lastOnlineScanAt: -Infinity,
+    lastScanAt: -Infinity,
+    hasMetadata: false,
+    sups: [],
+    sup: -1,
+    supFailures: 0,
+    pending: 0,
+    job: null,
+    upd: new Uint8Array(updates),
+    cache: [],
+    cacheBytes: 0,
+    restartDeployment: -1,
+    serial: 0,
+    queue: [],
+    inFlight: 0,
+    awaitingState: false,
+  };
+}

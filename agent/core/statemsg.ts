@@ -1,0 +1,100 @@
+// The client's state-message store (CCM_StateMsg with its MessageSent flag).
+// - every message gets the next per-client serial number when first queued;
+// - a message for the same TopicID + TopicType that is still unsent is
+//   overwritten in place and keeps its serial (so overwrites leave no serial
+//   gap for the site to resync over);
+// - unsent messages go to the MP in one bulk report every stateMessageCycle,
+//   and stay queued until the MP accepted them.
+
+import type { ClientState } from './state.js';
+import { U_Q402, U_Q500 } from './state.js';
+import type { CoreCtx } from './types.js';
+import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from './types.js';
+import { MINUTE, TOPIC } from './constants.js';
+
+function cycleOf(s: ClientState): number {
+  return s.settings !== null ? s.settings.stateMessageCycle : 15 * MINUTE;
+}
+
+/** The client's next state-message cycle boundary strictly after t. statePhase is in [0, 1). */
+export function nextStateBoundary(s: ClientState, t: number): number {
+  const cycle = cycleOf(s);
+  const phase = Math.floor(s.statePhase * cycle);
+  return phase + (Math.floor((t - phase) / cycle) + 1) * cycle;
+}
+
+function flagFor(topicType: number): number {
+  return topicType === TOPIC.UPDATE_DETECTION ? U_Q500 : topicType === TOPIC.CI_ENFORCEMENT ? U_Q402 : 0;
+}
+
+/** Queue (or overwrite) a state message. */
+export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: number, stateId: number, topic: number): void {
+  const q = s.queue;
+  const flag = flagFor(topicType);
+  // Per-update topics carry a "queued" bit so the common case (no unsent
+  // message for that update) skips the search entirely.
+  if (flag === 0 || (s.upd[topic]! & flag) !== 0) {
+    for (let i = q.length - MSG_STRIDE; i >= s.inFlight * MSG_STRIDE; i -= MSG_STRIDE) {
+      if (q[i + MSG_TOPIC_TYPE] === topicType && q[i + MSG_TOPIC] === topic) {
+        q[i + MSG_STATE_ID] = stateId;
+        q[i + MSG_TIME] = t;
+        ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial: q[i + MSG_SERIAL]!, replaced: true } });
+        return;
+      }
+    }
+  }
+  const serial = ++s.serial;
+  q.push(topicType, stateId, topic, serial, t);
+  if (flag !== 0) s.upd[topic] = s.upd[topic]! | flag;
+  ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: false } });
+  if (s.stateAt === Infinity && !s.awaitingState) s.stateAt = nextStateBoundary(s, t);
+}
+
+/** The state-message cycle fired: send every unsent message in one report. */
+export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
+  if (s.awaitingState) {
+    s.stateAt = nextStateBoundary(s, t);
+    return;
+  }
+  const q = s.queue;
+  if (q.length === 0) {
+    s.stateAt = Infinity;
+    return;
+  }
+  s.inFlight = q.length / MSG_STRIDE;
+  for (let i = 0; i < q.length; i += MSG_STRIDE) {
+    const flag = flagFor(q[i + MSG_TOPIC_TYPE]!);
+    if (flag !== 0) s.upd[q[i + MSG_TOPIC]!] = s.upd[q[i + MSG_TOPIC]!]! & ~flag;
+  }
+  s.awaitingState = true;
+  s.stateAt = Infinity;
+  ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs: q.slice() } });
+}
+
+/** The MP accepted (ok) or did not accept the report under way. */
+export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolean): void {
+  if (!s.awaitingState) return;
+  const q = s.queue;
+  const n = s.inFlight * MSG_STRIDE;
+  const sent = q.slice(0, n);
+  if (ok) {
+    q.splice(0, n);
+  } else {
+    // back to unsent: the bits must mark them again so later overwrites find them
+    for (let i = 0; i < n; i += MSG_STRIDE) {
+      const flag = flagFor(q[i + MSG_TOPIC_TYPE]!);
+      if (flag !== 0) s.upd[q[i + MSG_TOPIC]!] = s.upd[q[i + MSG_TOPIC]!]! | flag;
+    }
+  }
+  s.inFlight = 0;
+  s.awaitingState = false;
+  ctx.out.push({ type: 'event', e: { ev: 'state.sent', msgs: sent, ok } });
+  s.stateAt = q.length > 0 ? nextStateBoundary(s, t) : Infinity;
+}
+
+/** Serial numbers in a flat message slice (for traces and tests). */
+export function serialsOf(msgs: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = MSG_SERIAL; i < msgs.length; i += MSG_STRIDE) out.push(msgs[i]!);
+  return out;
+}

@@ -1,0 +1,127 @@
+// The fleet runner: every client's record, the one scheduler, the transport,
+// and the loop that wakes clients in time order. In virtual time the loop
+// runs as fast as it can and yields to the event loop between slices so
+// signals, progress and lag measurement keep working.
+
+import type { ClientState } from '../core/state.js';
+import { createClient } from '../core/state.js';
+import { initClient, nextDue, onReply, onWake } from '../core/agent.js';
+import type { AgentEvent, CoreCtx, Effect, Reply } from '../core/types.js';
+import { isInstalledAtStart } from '../core/machine.js';
+import type { Applicability } from '../core/machine.js';
+import { U_INSTALLED } from '../core/state.js';
+import { Scheduler } from './scheduler.js';
+import type { Transport } from './transport.js';
+
+/** Receives every event the clients report. */
+export type EventSink = (t: number, client: number, e: AgentEvent) => void;
+
+/** A stub-side process that needs waking in simulated time (the MP's ingest processor). */
+export interface TimedProcess {
+  nextDue(): number;
+  onWake(t: number): void;
+}
+
+export interface FleetOptions {
+  readonly clients: number;
+  readonly ctx: Omit<CoreCtx, 'out'>;
+  readonly applicability: Applicability;
+  readonly transport: Transport;
+  readonly sink: EventSink;
+  readonly processes?: readonly TimedProcess[];
+}
+
+export class Fleet {
+  readonly states: ClientState[] = [];
+  readonly sched: Scheduler;
+  private readonly ctx: CoreCtx;
+  private readonly out: Effect[] = [];
+  private readonly processes: readonly TimedProcess[];
+  /** client wakes + replies handled */
+  events = 0;
+  now: number;
+
+  constructor(private readonly o: FleetOptions) {
+    this.ctx = { ...o.ctx, out: this.out };
+    this.processes = o.processes ?? [];
+    this.sched = new Scheduler(o.clients + this.processes.length);
+    this.now = o.ctx.start;
+    const seed = o.ctx.seed;
+    const U = o.ctx.catalogue.size;
+    for (let i = 0; i < o.clients; i++) {
+      const s = createClient(seed, i, U);
+      // machine truth at the start: updates already installed
+      for (let u = 0; u < U; u++) if (isInstalledAtStart(seed, o.applicability, i, u)) s.upd[u] = U_INSTALLED;
+      initClient(s, this.ctx);
+      this.states.push(s);
+      this.sched.set(i, nextDue(s));
+    }
+    for (let p = 0; p < this.processes.length; p++) this.sched.set(o.clients + p, this.processes[p]!.nextDue());
+  }
+
+  /** Runs until simulated time `end` (exclusive) or until `sliceMs` of wall time passed; true when `end` was reached. */
+  runSlice(end: number, sliceMs: number, wallNow: () => number): boolean {
+    const sched = this.sched;
+    const n = this.o.clients;
+    const deadline = wallNow() + sliceMs;
+    let k = 0;
+    for (;;) {
+      const t = sched.peekTime();
+      if (t >= end) {
+        this.now = end;
+        return true;
+      }
+      const id = sched.pop();
+      this.now = t;
+      if (id < n) this.wake(id, t);
+      else {
+        const p = this.processes[id - n]!;
+        p.onWake(t);
+        sched.set(id, p.nextDue());
+      }
+      // checking the wall clock every event would cost more than the event
+      if ((++k & 1023) === 0 && wallNow() >= deadline) return false;
+    }
+  }
+
+  private wake(id: number, t: number): void {
+    const s = this.states[id]!;
+    this.events++;
+    onWake(s, this.ctx, t);
+    this.drain(s, t);
+  }
+
+  /** A reply that arrived later (asynchronous transports). */
+  deliver(id: number, t: number, r: Reply): void {
+    const s = this.states[id]!;
+    this.events++;
+    onReply(s, this.ctx, t, r);
+    this.drain(s, t);
+  }
+
+  private drain(s: ClientState, t: number): void {
+    const out = this.out;
+    const sink = this.o.sink;
+    const transport = this.o.transport;
+    // effects appended while draining (from synchronous replies) are handled in order
+    for (let i = 0; i < out.length; i++) {
+      const eff = out[i]!;
+      if (eff.type === 'event') sink(t, s.idx, eff.e);
+      else {
+        const r = transport.request(eff.req, t);
+        if (r !== null) {
+          this.events++;
+          onReply(s, this.ctx, t, r);
+        }
+      }
+    }
+    out.length = 0;
+    this.sched.set(s.idx, nextDue(s));
+    // stub processes may have been given work by the requests just made
+    for (let p = 0; p < this.processes.length; p++) {
+      const id = this.o.clients + p;
+      const due = this.processes[p]!.nextDue();
+      if (due !== this.sched.dueOf(id)) this.sched.set(id, due);
+    }
+  }
+}

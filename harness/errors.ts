@@ -1,0 +1,35 @@
+// Harness errors: stable codes, decided on by code (never by message text).
+
+export type HarnessErrorCode =
+  | 'SUCA_ERR_INVALID_DURATION'
+  | 'SUCA_ERR_INVALID_SCENARIO'
+  | 'SUCA_ERR_SCENARIO_READ'
+  | 'SUCA_ERR_INVALID_ARGUMENT'
+  | 'SUCA_ERR_OUTPUT';
+
+export class HarnessError extends Error {
+  constructor(readonly code: HarnessErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HarnessError';
+  }
+}
+
+/** One problem in a scenario, at a JSON path such as `deployments[0].deadline`. */
+export interface ScenarioIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ScenarioError extends HarnessError {
+  constructor(readonly source: string, readonly issues: readonly ScenarioIssue[]) {
+    super('SUCA_ERR_INVALID_SCENARIO', `${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` + issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+/** Process exit codes (documented in README). */
+export const EXIT = {
+  OK: 0,
+  INTERNAL: 1,
+  CONFIG: 2,
+} as const;

@@ -1,0 +1,85 @@
+// NDJSON trace: one line per client event, in time order
+//   {"t": <simulated epoch ms>, "client": "GUID:...", "ev": "<name>", ...fields}
+// Lines are built into a buffer and written with writeSync in 1 MiB chunks:
+// the virtual-time loop is synchronous, and an async stream would only queue
+// the whole trace in memory behind it.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { AgentEvent } from '../../agent/core/types.js';
+import { hresultHex, TOPIC } from '../../agent/core/constants.js';
+import { serialsOf } from '../../agent/core/statemsg.js';
+import { HarnessError } from '../errors.js';
+
+export interface TraceNames {
+  clientId(idx: number): string;
+  updateId(idx: number): string;
+  deploymentId(idx: number): string;
+  updateSourceId: string;
+}
+
+/** The public fields of an event (what README documents), without t/client/ev. */
+export function traceFields(e: AgentEvent, names: TraceNames): Record<string, unknown> {
+  switch (e.ev) {
+    case 'state.queued': {
+      const tt = e.topicType;
+      const topicId = tt === TOPIC.UPDATE_DETECTION || tt === TOPIC.CI_ENFORCEMENT
+        ? names.updateId(e.topic)
+        : tt === TOPIC.UPDATE_SOURCE_SCAN ? names.updateSourceId : names.deploymentId(e.topic);
+      const o: Record<string, unknown> = { topicType: tt, stateId: e.stateId, topicId, serial: e.serial };
+      if (e.replaced) o.replaced = true;
+      return o;
+    }
+    case 'state.sent':
+      return { serials: serialsOf(e.msgs), ok: e.ok };
+    case 'scan.started': {
+      const o: Record<string, unknown> = { trigger: e.trigger, forced: e.forced, online: e.online };
+      if (e.trigger === 'retry') o.rule = e.rule;
+      return o;
+    }
+    case 'scan.failed':
+      return { code: hresultHex(e.code), sup: e.sup, retryAt: e.retryAt };
+    case 'download.failed':
+      return { deployment: e.deployment, code: hresultHex(e.code) };
+    case 'update.lost':
+      return { update: names.updateId(e.update) };
+    case 'policy.received':
+      return { version: e.version, deployments: e.deployments, softwareUpdatesEnabled: e.softwareUpdatesEnabled };
+    default: {
+      const { ev: _ev, ...rest } = e as AgentEvent & Record<string, unknown>;
+      return rest;
+    }
+  }
+}
+
+export class TraceWriter {
+  private fd: number;
+  private buf = '';
+  lines = 0;
+
+  constructor(readonly file: string, private readonly names: TraceNames) {
+    try {
+      this.fd = openSync(file, 'w');
+    } catch (err) {
+      throw new HarnessError('SUCA_ERR_OUTPUT', `${file}: cannot write trace (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    }
+  }
+
+  readonly write = (t: number, client: number, e: AgentEvent): void => {
+    const line = JSON.stringify({ t, client: this.names.clientId(client), ev: e.ev, ...traceFields(e, this.names) });
+    this.buf += line + '\n';
+    this.lines++;
+    if (this.buf.length >= 1 << 20) this.flush();
+  };
+
+  flush(): void {
+    if (this.buf.length > 0) {
+      writeSync(this.fd, this.buf);
+      this.buf = '';
+    }
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}

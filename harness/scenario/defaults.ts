@@ -1,0 +1,82 @@
+// The one defaults object. Every scenario field not given in a file takes its
+// value from here; `suca-fleet scenario default` prints it. Numbers are the
+// real client's defaults from shared/reference/client-behaviour.md.
+
+export const DEFAULT_SCENARIO = {
+  name: 'default',
+  seed: 1,
+  clients: 1000,
+  start: '2026-01-05T00:00:00Z',
+  duration: '10d',
+  client: {
+    softwareUpdatesEnabled: true,
+    policyPollingInterval: '60m',
+    stateMessageCycle: '15m',
+    scanSchedule: '7d',
+    reevaluationSchedule: '7d',
+    scheduleRandomDelay: '2h',
+    firstScanWindow: '2h',
+    scanTtl: '24h',
+    scanRetryDelay: '30m',
+    scanRetryCount: 4,
+    supSwitchDelay: '2m',
+    scanRetryCodes: ['0x8024401C', '0x80244022', '0x80244010', '0x80072EFD', '0x80072EFE', '0x8024400A'],
+    cacheSizeMB: 5120,
+    cacheMinRetention: '1440m',
+    restartCountdown: '90m',
+    downloadRandomDelay: '2h',
+    deadlineRandomDelay: '2h',
+  },
+  model: {
+    startWithin: '60m',
+    onlineScanMin: '2m',
+    onlineScanMax: '6m',
+    offlineScan: '30s',
+    installPerUpdate: '2m',
+    restartDuration: '3m',
+    downloadMbps: 100,
+  },
+  site: {
+    softwareUpdatesEnabledAt: '0',
+    sups: ['http://sup1.stub.test:8530'],
+    dps: ['http://dp1.stub.test/SMS_DP_SMSPKG$'],
+    mpProcessingRate: 0,
+    mpProcessingInterval: '10s',
+  },
+  catalogue: {
+    updates: 200,
+    newUpdates: 10,
+    applicableFraction: 0.5,
+    installedFraction: 0.9,
+    restartFraction: 0.3,
+    minSizeMB: 0.5,
+    maxSizeMB: 800,
+  },
+  deployments: [
+    {
+      name: 'Monthly security updates',
+      updates: { newest: 10 },
+      created: '1d',
+      available: '1d',
+      deadline: '3d',
+      disableDeadlineRandomization: false,
+      suppressRestart: false,
+      userInstallFraction: 0,
+      targetFraction: 1,
+    },
+  ],
+  actions: [] as unknown[],
+  faults: [] as unknown[],
+} as const;
+
+/** Defaults of a deployment entry's optional fields. */
+export const DEPLOYMENT_DEFAULTS = {
+  created: null as string | null, // null: created at its available time
+  disableDeadlineRandomization: false,
+  suppressRestart: false,
+  userInstallFraction: 0,
+  targetFraction: 1,
+};
+
+export const ACTION_DEFAULTS = { within: '0', fraction: 1 };
+export const FAULT_DEFAULTS = { rate: 1, sup: null as string | null };

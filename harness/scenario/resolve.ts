@@ -1,0 +1,231 @@
+// Scenario loading: parse, validate (all problems at once), merge over the
+// defaults, check across fields, resolve durations and indices, freeze.
+
+import { readFileSync } from 'node:fs';
+import type { ClientAction, ClientModel, ClientSettings } from '../../agent/core/types.js';
+import type { DeploymentSpec, FaultSpec, StubConfig } from '../../server-stub/core/config.js';
+import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
+import { tryParseDuration } from '../duration.js';
+import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS } from './defaults.js';
+import { scenarioSchema, type ScenarioInput } from './schema.js';
+
+const MB = 1024 * 1024;
+
+export interface ResolvedScenario {
+  readonly name: string;
+  readonly seed: number;
+  readonly clients: number;
+  readonly start: number;
+  readonly duration: number;
+  readonly end: number;
+  readonly settings: ClientSettings;
+  readonly model: ClientModel;
+  readonly actions: readonly ClientAction[];
+  readonly stub: StubConfig;
+  /** the effective scenario (defaults filled in), as a user would write it */
+  readonly effective: Readonly<Record<string, unknown>>;
+}
+
+/** Command-line overrides of scenario fields. */
+export interface ScenarioOverrides {
+  clients?: number | undefined;
+  duration?: string | undefined;
+  seed?: number | undefined;
+}
+
+export function readScenarioFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_SCENARIO_READ', `${file}: cannot read scenario (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ScenarioError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+}
+
+function pathOf(p: readonly PropertyKey[]): string {
+  let s = '';
+  for (const k of p) s += typeof k === 'number' ? `[${k}]` : (s ? '.' : '') + String(k);
+  return s;
+}
+
+const d = (s: string): number => tryParseDuration(s)!;
+
+/** Validates and resolves a scenario (undefined input: the built-in default). */
+export function resolveScenario(input: unknown, source = '(built-in default)', overrides: ScenarioOverrides = {}): ResolvedScenario {
+  const issues: ScenarioIssue[] = [];
+  const parsed = scenarioSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) issues.push({ path: pathOf(i.path), message: i.message });
+    throw new ScenarioError(source, issues);
+  }
+  const inp: ScenarioInput = parsed.data;
+  const D = DEFAULT_SCENARIO;
+  const m = {
+    name: inp.name ?? D.name,
+    seed: overrides.seed ?? inp.seed ?? D.seed,
+    clients: overrides.clients ?? inp.clients ?? D.clients,
+    start: inp.start ?? D.start,
+    duration: overrides.duration ?? inp.duration ?? D.duration,
+    client: { ...D.client, ...inp.client },
+    model: { ...D.model, ...inp.model },
+    site: { ...D.site, ...inp.site },
+    catalogue: { ...D.catalogue, ...inp.catalogue },
+    deployments: (inp.deployments ?? D.deployments).map((x) => ({ ...DEPLOYMENT_DEFAULTS, ...x })),
+    actions: (inp.actions ?? []).map((x) => ({ ...ACTION_DEFAULTS, ...x })),
+    faults: (inp.faults ?? []).map((x) => ({ ...FAULT_DEFAULTS, ...x })),
+  };
+
+  const where = (p: string, message: string) => issues.push({ path: p, message });
+  const durationMs = tryParseDuration(m.duration);
+  if (durationMs === null) where('duration', `"${m.duration}" is not a duration (from --duration)`);
+  else if (durationMs <= 0) where('duration', 'must be longer than 0');
+  if (!Number.isInteger(m.clients) || m.clients < 1) where('clients', 'must be a whole number of at least 1');
+  const c = m.client;
+  for (const k of ['policyPollingInterval', 'stateMessageCycle', 'scanSchedule', 'reevaluationSchedule', 'scanTtl', 'scanRetryDelay'] as const) {
+    if (d(c[k]) <= 0) where(`client.${k}`, 'must be longer than 0');
+  }
+  // client-behaviour.md: scan and re-evaluation schedules are at least 1 day
+  if (d(c.scanSchedule) < d('1d')) where('client.scanSchedule', 'the client allows 1 day at least');
+  if (d(c.reevaluationSchedule) < d('1d')) where('client.reevaluationSchedule', 'the client allows 1 day at least');
+  const mo = m.model;
+  if (d(mo.onlineScanMin) > d(mo.onlineScanMax)) where('model.onlineScanMin', `is longer than model.onlineScanMax (${mo.onlineScanMax})`);
+  const cat = m.catalogue;
+  if (cat.newUpdates > cat.updates) where('catalogue.newUpdates', `is more than catalogue.updates (${cat.updates})`);
+  if (cat.minSizeMB > cat.maxSizeMB) where('catalogue.minSizeMB', `is more than catalogue.maxSizeMB (${cat.maxSizeMB})`);
+  const startMs = Date.parse(m.start);
+
+  const deployments: DeploymentSpec[] = [];
+  m.deployments.forEach((dep, i) => {
+    const p = `deployments[${i}]`;
+    let updates: number[];
+    if (Array.isArray(dep.updates)) {
+      updates = [...new Set(dep.updates)].sort((a, b) => a - b);
+      for (const u of updates) if (u >= cat.updates) where(`${p}.updates`, `update index ${u} is outside the catalogue (0..${cat.updates - 1})`);
+    } else {
+      const n = dep.updates.newest;
+      if (n > cat.updates) where(`${p}.updates.newest`, `is more than catalogue.updates (${cat.updates})`);
+      updates = [];
+      for (let u = Math.max(0, cat.updates - n); u < cat.updates; u++) updates.push(u);
+    }
+    if (updates.length > 1000) where(`${p}.updates`, 'a deployment holds at most 1,000 updates');
+    const available = d(dep.available);
+    const deadline = dep.deadline === null ? null : d(dep.deadline);
+    const created = dep.created === null || dep.created === undefined ? available : d(dep.created);
+    if (deadline !== null && deadline < available) where(`${p}.deadline`, `is before its available time (${dep.available})`);
+    if (created > available) where(`${p}.created`, `is after its available time (${dep.available}); policy must reach clients first`);
+    deployments.push({
+      name: dep.name,
+      updates,
+      created: startMs + created,
+      available: startMs + available,
+      deadline: deadline === null ? null : startMs + deadline,
+      disableDeadlineRandomization: dep.disableDeadlineRandomization,
+      suppressRestart: dep.suppressRestart,
+      userInstallFraction: dep.userInstallFraction,
+      targetFraction: dep.targetFraction,
+    });
+  });
+  const names = new Set<string>();
+  m.deployments.forEach((dep, i) => {
+    if (names.has(dep.name)) where(`deployments[${i}].name`, `"${dep.name}" is used by an earlier deployment`);
+    names.add(dep.name);
+  });
+
+  const faults: FaultSpec[] = m.faults.map((f, i) => {
+    if (d(f.from) >= d(f.to)) where(`faults[${i}].to`, `must be after from (${f.from})`);
+    if (f.sup !== null && f.sup !== undefined && !(m.site.sups as readonly string[]).includes(f.sup)) where(`faults[${i}].sup`, `"${f.sup}" is not one of site.sups`);
+    if (f.sup !== null && f.sup !== undefined && f.target !== 'wsus') where(`faults[${i}].sup`, 'only applies to target "wsus"');
+    return {
+      target: f.target,
+      from: startMs + d(f.from),
+      to: startMs + d(f.to),
+      rate: f.rate,
+      code: parseInt(f.code, 16) | 0,
+      sup: f.sup ?? null,
+    };
+  });
+
+  const actions: ClientAction[] = m.actions
+    .map((a) => ({ kind: a.kind, at: startMs + d(a.at), within: d(a.within), fraction: a.fraction }))
+    .sort((a, b) => a.at - b.at);
+
+  if (issues.length > 0) throw new ScenarioError(source, issues);
+
+  const settings: ClientSettings = Object.freeze({
+    softwareUpdatesEnabled: c.softwareUpdatesEnabled,
+    policyPollingInterval: d(c.policyPollingInterval),
+    stateMessageCycle: d(c.stateMessageCycle),
+    scanInterval: d(c.scanSchedule),
+    reevaluationInterval: d(c.reevaluationSchedule),
+    scheduleRandomDelay: d(c.scheduleRandomDelay),
+    firstScanWindow: d(c.firstScanWindow),
+    scanTtl: d(c.scanTtl),
+    scanRetryDelay: d(c.scanRetryDelay),
+    scanRetryCount: c.scanRetryCount,
+    supSwitchDelay: d(c.supSwitchDelay),
+    scanRetryCodes: Object.freeze(c.scanRetryCodes.map((x) => parseInt(x, 16) | 0)),
+    cacheSizeBytes: c.cacheSizeMB * MB,
+    cacheMinRetention: d(c.cacheMinRetention),
+    restartCountdown: d(c.restartCountdown),
+    downloadRandomDelay: d(c.downloadRandomDelay),
+    deadlineRandomDelay: d(c.deadlineRandomDelay),
+  });
+  const model: ClientModel = Object.freeze({
+    onlineScanMin: d(mo.onlineScanMin),
+    onlineScanMax: d(mo.onlineScanMax),
+    offlineScan: d(mo.offlineScan),
+    installPerUpdate: d(mo.installPerUpdate),
+    restartDuration: d(mo.restartDuration),
+    // Mbit/s -> bytes per ms
+    downloadBytesPerMs: (mo.downloadMbps * 1_000_000) / 8 / 1000,
+    startWithin: d(mo.startWithin),
+  });
+  const stub: StubConfig = deepFreeze({
+    seed: m.seed,
+    clients: m.clients,
+    start: startMs,
+    settings,
+    softwareUpdatesEnabledAt: c.softwareUpdatesEnabled ? startMs + d(m.site.softwareUpdatesEnabledAt) : Infinity,
+    catalogue: {
+      updates: cat.updates,
+      newUpdates: cat.newUpdates,
+      applicableFraction: cat.applicableFraction,
+      installedFraction: cat.installedFraction,
+      restartFraction: cat.restartFraction,
+      minBytes: Math.round(cat.minSizeMB * MB),
+      maxBytes: Math.round(cat.maxSizeMB * MB),
+    },
+    deployments,
+    sups: [...m.site.sups],
+    dps: [...m.site.dps],
+    mpProcessingRate: m.site.mpProcessingRate,
+    mpProcessingInterval: Math.max(1, d(m.site.mpProcessingInterval)),
+    faults,
+  });
+  return deepFreeze({
+    name: m.name,
+    seed: m.seed,
+    clients: m.clients,
+    start: startMs,
+    duration: durationMs!,
+    end: startMs + durationMs!,
+    settings,
+    model,
+    actions,
+    stub,
+    effective: JSON.parse(JSON.stringify(m)) as Record<string, unknown>,
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as object)) deepFreeze(v);
+  }
+  return o;
+}

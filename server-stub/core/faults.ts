@@ -1,0 +1,37 @@
+// Scenario faults, applied by the stub: in a time window, a fraction of the
+// requests to a target fail with a given HRESULT. Whether one request fails is
+// a hash of (seed, client, target, second), so runs repeat exactly.
+
+import { unit } from '../../agent/core/prng.js';
+import type { FaultSpec, FaultTarget } from './config.js';
+
+const TARGET_SALT: Record<FaultTarget, number> = { 'mp.policy': 11, 'mp.location': 12, 'mp.state': 13, wsus: 14, dp: 15 };
+
+export class Faults {
+  private readonly byTarget = new Map<FaultTarget, FaultSpec[]>();
+  /** requests failed per target */
+  readonly injected = new Map<FaultTarget, number>();
+
+  constructor(private readonly seed: number, specs: readonly FaultSpec[]) {
+    for (const f of specs) {
+      const l = this.byTarget.get(f.target) ?? [];
+      l.push(f);
+      this.byTarget.set(f.target, l);
+    }
+  }
+
+  /** The HRESULT a request fails with, or 0 when it goes through. */
+  check(target: FaultTarget, t: number, client: number, sup: string | null = null): number {
+    const l = this.byTarget.get(target);
+    if (l === undefined) return 0;
+    for (const f of l) {
+      if (t < f.from || t >= f.to) continue;
+      if (f.sup !== null && f.sup !== sup) continue;
+      if (f.rate >= 1 || unit(this.seed, client, TARGET_SALT[target], Math.floor(t / 1000)) < f.rate) {
+        this.injected.set(target, (this.injected.get(target) ?? 0) + 1);
+        return f.code;
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,253 @@
+// Management point: machine policy (assignments and bodies), WSUS and content
+// location, and state-message ingest with a processing queue and the
+// compliance view the site would show per client and update.
+
+import type { ClientSettings, DeploymentPolicy, PolicyAssignment, Reply } from '../../agent/core/types.js';
+import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from '../../agent/core/types.js';
+import { DETECT, TOPIC } from '../../agent/core/constants.js';
+import { guidFor, unit } from '../../agent/core/prng.js';
+import type { StubConfig } from './config.js';
+import type { Catalogue } from './catalogue.js';
+import type { Faults } from './faults.js';
+
+const KIND_DEPLOYMENT = 4;
+const SALT_TARGET = 0x7a67;
+const MAX_DEPLOYMENTS = 20;
+
+type AssignmentsReply = Extract<Reply, { kind: 'policy.assignments' }>;
+
+/** What the ingest reports about each processed message (for metrics). */
+export interface IngestObserver {
+  ingested(t: number, client: number, topicType: number, stateId: number, queuedAt: number, sentAt: number): void;
+  duplicate(t: number, client: number, serial: number): void;
+}
+
+export class ManagementPoint {
+  readonly deployments: DeploymentPolicy[];
+  private readonly changeTimes: number[];
+  private readonly replyCache = new Map<number, AssignmentsReply>();
+  private readonly settingsOff: ClientSettings;
+  readonly counters = {
+    assignmentRequests: 0, bodyRequests: 0, wsusLocationRequests: 0, contentLocationRequests: 0,
+    stateReports: 0, stateMessagesReceived: 0, stateMessagesIngested: 0, stateDuplicates: 0,
+  };
+
+  // ingest backlog: parallel growable columns, consumed from `head`
+  private bClient: number[] = [];
+  private bSerial: number[] = [];
+  private bType: number[] = [];
+  private bState: number[] = [];
+  private bTopic: number[] = [];
+  private bQueued: number[] = [];
+  private bSent: number[] = [];
+  private head = 0;
+  private processAt = Infinity;
+
+  // idempotency: every serial <= contiguous[c] was seen; later ones in `ahead`
+  private readonly contiguous: Float64Array;
+  private readonly ahead = new Map<number, Set<number>>();
+
+  /** compliance view: last 500 state per (client, update); 300 state per (client, deployment) */
+  readonly updateState: Uint8Array;
+  readonly deploymentState: Uint8Array;
+  /** count of (client, update) pairs per DETECT state */
+  readonly detectCounts = new Float64Array(4);
+  observer: IngestObserver | null = null;
+
+  constructor(private readonly cfg: StubConfig, private readonly cat: Catalogue, private readonly faults: Faults) {
+    if (cfg.deployments.length > MAX_DEPLOYMENTS) throw new RangeError(`at most ${MAX_DEPLOYMENTS} deployments`);
+    this.deployments = cfg.deployments.map((d, index) => ({
+      index,
+      id: '{' + guidFor(cfg.seed, KIND_DEPLOYMENT, index) + '}',
+      name: d.name,
+      updates: d.updates,
+      available: d.available,
+      deadline: d.deadline,
+      disableDeadlineRandomization: d.disableDeadlineRandomization,
+      suppressRestart: d.suppressRestart,
+      userInstallFraction: d.userInstallFraction,
+    }));
+    this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created)].sort((a, b) => a - b);
+    this.settingsOff = { ...cfg.settings, softwareUpdatesEnabled: false };
+    this.contiguous = new Float64Array(cfg.clients);
+    this.updateState = new Uint8Array(cfg.clients * cat.size);
+    this.deploymentState = new Uint8Array(cfg.clients * Math.max(1, cfg.deployments.length));
+    this.detectCounts[DETECT.UNKNOWN] = cfg.clients * cat.size;
+  }
+
+  private targeted(client: number, d: number): boolean {
+    return unit(this.cfg.seed, client, d, SALT_TARGET) < this.cfg.deployments[d]!.targetFraction;
+  }
+
+  // -- policy ------------------------------------------------------------------
+
+  /** ReplyAssignments for a client at t; replies are shared objects cached per (policy epoch, target mask). */
+  assignments(client: number, t: number): Reply {
+    this.counters.assignmentRequests++;
+    const code = this.faults.check('mp.policy', t, client);
+    if (code !== 0) return { kind: 'error', req: 'policy.assignments', code };
+    let epoch = 0;
+    while (epoch < this.changeTimes.length && this.changeTimes[epoch]! <= t) epoch++;
+    let mask = 0;
+    const ds = this.cfg.deployments;
+    for (let d = 0; d < ds.length; d++) if (ds[d]!.created <= t && this.targeted(client, d)) mask |= 1 << d;
+    const enabled = t >= this.cfg.softwareUpdatesEnabledAt;
+    const version = (epoch * (1 << MAX_DEPLOYMENTS) + mask) * 2 + (enabled ? 1 : 0) + 1;
+    let r = this.replyCache.get(version);
+    if (r === undefined) {
+      const assignments: PolicyAssignment[] = [{ id: '{SUCA-SETTINGS}', version: enabled ? 2 : 1, slot: 0 }];
+      const ids: string[] = [];
+      for (let d = 0; d < ds.length; d++) {
+        if ((mask & (1 << d)) !== 0) {
+          assignments.push({ id: this.deployments[d]!.id, version: 1, slot: d + 1 });
+          ids.push(this.deployments[d]!.id);
+        }
+      }
+      r = { kind: 'policy.assignments', version, assignments, deploymentIds: ids };
+      this.replyCache.set(version, r);
+    }
+    return r;
+  }
+
+  body(client: number, t: number, a: PolicyAssignment): Reply {
+    this.counters.bodyRequests++;
+    const code = this.faults.check('mp.policy', t, client);
+    if (code !== 0) return { kind: 'error', req: 'policy.body', code };
+    if (a.slot === 0) {
+      return { kind: 'policy.body', slot: 0, version: a.version, settings: a.version === 2 ? this.cfg.settings : this.settingsOff };
+    }
+    const d = this.deployments[a.slot - 1];
+    if (d === undefined) return { kind: 'error', req: 'policy.body', code: 0x80004005 };
+    return { kind: 'policy.body', slot: a.slot, version: a.version, deployment: d };
+  }
+
+  // -- location ----------------------------------------------------------------
+
+  wsusLocation(client: number, t: number, contentId: string, contentVersion: number): Reply {
+    this.counters.wsusLocationRequests++;
+    const code = this.faults.check('mp.location', t, client);
+    if (code !== 0) return { kind: 'error', req: 'location.wsus', code };
+    // An update source the site does not know (content version mismatch) gets an empty location.
+    if (contentId !== this.cat.updateSourceId || contentVersion > this.cat.updateSourceVersion) return { kind: 'location.wsus', sups: [] };
+    return { kind: 'location.wsus', sups: this.cfg.sups };
+  }
+
+  contentLocation(client: number, t: number): Reply {
+    this.counters.contentLocationRequests++;
+    const code = this.faults.check('mp.location', t, client);
+    if (code !== 0) return { kind: 'error', req: 'location.content', code };
+    return { kind: 'location.content', dps: this.cfg.dps };
+  }
+
+  // -- state messages ------------------------------------------------------------
+
+  /** MP_RelayEndpoint: the report is accepted into the processing queue (the MP sends no reply body). */
+  relay(client: number, t: number, msgs: readonly number[]): Reply {
+    this.counters.stateReports++;
+    const code = this.faults.check('mp.state', t, client);
+    if (code !== 0) return { kind: 'error', req: 'state.report', code };
+    for (let i = 0; i < msgs.length; i += MSG_STRIDE) {
+      this.bClient.push(client);
+      this.bType.push(msgs[i + MSG_TOPIC_TYPE]!);
+      this.bState.push(msgs[i + MSG_STATE_ID]!);
+      this.bTopic.push(msgs[i + MSG_TOPIC]!);
+      this.bSerial.push(msgs[i + MSG_SERIAL]!);
+      this.bQueued.push(msgs[i + MSG_TIME]!);
+      this.bSent.push(t);
+    }
+    this.counters.stateMessagesReceived += msgs.length / MSG_STRIDE;
+    if (this.cfg.mpProcessingRate <= 0) this.process(t, Infinity);
+    else if (this.processAt === Infinity) this.processAt = t + this.cfg.mpProcessingInterval;
+    return { kind: 'state.report' };
+  }
+
+  /** Messages waiting in the MP / StateSys backlog. */
+  get backlog(): number {
+    return this.bClient.length - this.head;
+  }
+
+  /** When the processor next runs (Infinity: idle). */
+  nextDue(): number {
+    return this.processAt;
+  }
+
+  /** The processor's tick: handles up to rate x interval messages. */
+  onWake(t: number): void {
+    this.processAt = Infinity;
+    const budget = Math.max(1, Math.floor((this.cfg.mpProcessingRate * this.cfg.mpProcessingInterval) / 1000));
+    this.process(t, budget);
+    if (this.backlog > 0) this.processAt = t + this.cfg.mpProcessingInterval;
+  }
+
+  private process(t: number, budget: number): void {
+    const end = Math.min(this.bClient.length, this.head + budget);
+    const U = this.cat.size;
+    const D = Math.max(1, this.cfg.deployments.length);
+    for (let i = this.head; i < end; i++) {
+      const c = this.bClient[i]!;
+      const serial = this.bSerial[i]!;
+      if (!this.firstTime(c, serial)) {
+        this.counters.stateDuplicates++;
+        this.observer?.duplicate(t, c, serial);
+        continue;
+      }
+      const type = this.bType[i]!;
+      const st = this.bState[i]!;
+      const topic = this.bTopic[i]!;
+      if (type === TOPIC.UPDATE_DETECTION && topic < U) {
+        const k = c * U + topic;
+        this.detectCounts[this.updateState[k]!]--;
+        this.updateState[k] = st;
+        this.detectCounts[st]++;
+      } else if (type === TOPIC.ASSIGNMENT_COMPLIANCE && topic < D) {
+        this.deploymentState[c * D + topic] = st;
+      }
+      this.counters.stateMessagesIngested++;
+      this.observer?.ingested(t, c, type, st, this.bQueued[i]!, this.bSent[i]!);
+    }
+    this.head = end;
+    if (this.head === this.bClient.length) {
+      this.bClient.length = this.bSerial.length = this.bType.length = this.bState.length = 0;
+      this.bTopic.length = this.bQueued.length = this.bSent.length = 0;
+      this.head = 0;
+    } else if (this.head > 65536 && this.head * 2 > this.bClient.length) {
+      for (const col of [this.bClient, this.bSerial, this.bType, this.bState, this.bTopic, this.bQueued, this.bSent]) col.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Records a (client, serial); false when it was seen before (a re-delivery). */
+  private firstTime(c: number, serial: number): boolean {
+    const cont = this.contiguous[c]!;
+    if (serial <= cont) return false;
+    let set = this.ahead.get(c);
+    if (serial === cont + 1) {
+      let next = serial;
+      if (set !== undefined) {
+        while (set.delete(next + 1)) next++;
+        if (set.size === 0) this.ahead.delete(c);
+      }
+      this.contiguous[c] = next;
+      return true;
+    }
+    if (set === undefined) {
+      set = new Set();
+      this.ahead.set(c, set);
+    }
+    if (set.has(serial)) return false;
+    set.add(serial);
+    return true;
+  }
+
+  /** Highest serial below which every serial of the client was ingested. */
+  contiguousSerial(c: number): number {
+    return this.contiguous[c]!;
+  }
+
+  /** Serials ingested out of order and not yet joined up. */
+  gapsOpen(): number {
+    let n = 0;
+    for (const s of this.ahead.values()) n += s.size;
+    return n;
+  }
+}
