@@ -20,8 +20,9 @@ import {
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
+  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, TIMERS,
 } from './state.js';
-import type { ClientSettings, CoreCtx, DeploymentPolicy, Reply, ScanTrigger } from './types.js';
+import type { ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
 import { rand, randInt, randMs, unit } from './prng.js';
 import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
@@ -37,22 +38,23 @@ const SALT_USER_INSTALL = 0x05e4;
 
 /** A new client: first policy request within model.startWithin of the start, first scenario action. */
 export function initClient(s: ClientState, ctx: CoreCtx): void {
-  s.policyAt = ctx.start + randMs(s, ctx.model.startWithin);
+  s.tm[s.tb + T_POLICY] = ctx.start + randMs(s, ctx.model.startWithin);
   s.statePhase = rand(s);
   scheduleAction(s, ctx, 0);
 }
 
 /** When the client next needs waking (Infinity: only a reply can wake it). */
 export function nextDue(s: ClientState): number {
-  let m = s.policyAt;
-  if (s.stateAt < m) m = s.stateAt;
-  if (s.firstScanAt < m) m = s.firstScanAt;
-  if (s.scheduleAt < m) m = s.scheduleAt;
-  if (s.reevalAt < m) m = s.reevalAt;
-  if (s.retryAt < m) m = s.retryAt;
-  if (s.jobAt < m) m = s.jobAt;
-  if (s.restartAt < m) m = s.restartAt;
-  if (s.actionAt < m) m = s.actionAt;
+  const tm = s.tm;
+  const b = s.tb;
+  let m = tm[b]!;
+  for (let i = b + 1; i < b + TIMERS; i++) if (tm[i]! < m) m = tm[i]!;
+  return m;
+}
+
+/** Earliest deployment timer, cached on the client so a wake touches deployment records only when one is due. */
+function recomputeDepDue(s: ClientState): void {
+  let m = Infinity;
   const ds = s.deployments;
   for (let i = 0; i < ds.length; i++) {
     const d = ds[i]!;
@@ -60,46 +62,51 @@ export function nextDue(s: ClientState): number {
     if (d.deadlineAt < m) m = d.deadlineAt;
     if (d.userInstallAt < m) m = d.userInstallAt;
   }
-  return m;
+  s.tm[s.tb + T_DEPLOYMENT] = m;
 }
 
 export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
-  if (s.jobAt <= t) {
-    s.jobAt = Infinity;
+  if (s.tm[s.tb + T_JOB] <= t) {
+    s.tm[s.tb + T_JOB] = Infinity;
     stepEnded(s, ctx, t);
   }
-  if (s.policyAt <= t) pollPolicy(s, ctx, t);
-  if (s.stateAt <= t) sendStates(s, ctx, t);
-  if (s.actionAt <= t) runAction(s, ctx, t);
+  if (s.tm[s.tb + T_POLICY] <= t) pollPolicy(s, ctx, t);
+  if (s.tm[s.tb + T_STATE] <= t) sendStates(s, ctx, t);
+  if (s.tm[s.tb + T_ACTION] <= t) runAction(s, ctx, t);
   const st = s.settings;
   if (st !== null) {
-    if (s.firstScanAt <= t) {
-      s.firstScanAt = Infinity;
+    if (s.tm[s.tb + T_FIRST_SCAN] <= t) {
+      s.tm[s.tb + T_FIRST_SCAN] = Infinity;
       s.pending |= P_FIRST;
     }
-    if (s.scheduleAt <= t) {
+    if (s.tm[s.tb + T_SCHEDULE] <= t) {
       s.pending |= P_SCHEDULE;
       s.scheduleNominal += st.scanInterval;
-      s.scheduleAt = s.scheduleNominal + randMs(s, st.scheduleRandomDelay);
+      s.tm[s.tb + T_SCHEDULE] = s.scheduleNominal + randMs(s, st.scheduleRandomDelay);
     }
-    if (s.reevalAt <= t) {
+    if (s.tm[s.tb + T_REEVAL] <= t) {
       s.pending |= P_REEVAL;
       s.reevalNominal += st.reevaluationInterval;
-      s.reevalAt = s.reevalNominal + randMs(s, st.scheduleRandomDelay);
+      s.tm[s.tb + T_REEVAL] = s.reevalNominal + randMs(s, st.scheduleRandomDelay);
     }
   }
-  if (s.retryAt <= t) {
-    s.retryAt = Infinity;
+  if (s.tm[s.tb + T_RETRY] <= t) {
+    s.tm[s.tb + T_RETRY] = Infinity;
     const j = s.job;
     if (j !== null && j.phase === 'retryWait') {
       j.trigger = 'retry';
       startScan(s, ctx, t, j);
     }
   }
-  if (s.restartAt <= t) {
-    s.restartAt = Infinity;
+  if (s.tm[s.tb + T_RESTART] <= t) {
+    s.tm[s.tb + T_RESTART] = Infinity;
     s.pending |= P_RESTART;
   }
+  if (s.tm[s.tb + T_DEPLOYMENT] <= t) fireDeploymentTimers(s, ctx, t);
+  pump(s, ctx, t);
+}
+
+function fireDeploymentTimers(s: ClientState, ctx: CoreCtx, t: number): void {
   const ds = s.deployments;
   for (let i = 0; i < ds.length; i++) {
     const d = ds[i]!;
@@ -118,7 +125,7 @@ export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
       emit(ctx, { ev: 'deployment.deadline', deployment: d.policy.id });
     }
   }
-  pump(s, ctx, t);
+  recomputeDepDue(s);
 }
 
 export function onReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
@@ -146,12 +153,16 @@ function emit(ctx: CoreCtx, e: import('./types.js').AgentEvent): void {
 
 function pollPolicy(s: ClientState, ctx: CoreCtx, t: number): void {
   const interval = s.settings !== null ? s.settings.policyPollingInterval : ctx.defaultPolicyInterval;
-  s.policyAt = t + interval;
+  s.tm[s.tb + T_POLICY] = t + interval;
   if (s.awaitingPolicy) return; // the previous cycle is still waiting for the MP
   s.awaitingPolicy = true;
-  emit(ctx, { ev: 'policy.requested' });
+  ctx.out.push(POLICY_REQUESTED);
+  // A fresh request object per poll: young-generation allocation is cheaper
+  // than dereferencing a cached object on a cold client record (measured).
   ctx.out.push({ type: 'send', req: { kind: 'policy.assignments', client: s.idx, knownVersion: s.policyVersion } });
 }
+
+const POLICY_REQUESTED: Effect = Object.freeze({ type: 'event', e: Object.freeze({ ev: 'policy.requested' }) });
 
 function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
   if (!s.awaitingPolicy) return;
@@ -159,6 +170,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     // try again at the next polling cycle; nothing of a half-received policy is applied
     s.awaitingPolicy = false;
     s.pendingBodies = 0;
+    s.policyBodies = null;
     return;
   }
   if (r.kind === 'policy.assignments') {
@@ -185,43 +197,45 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
   }
   if (r.kind === 'policy.body') {
     if (s.pendingBodies <= 0) return;
-    s.slotVersions[r.slot] = r.version;
-    if (r.settings !== undefined) applySettings(s, ctx, t, r.settings);
-    if (r.deployment !== undefined) addDeployment(s, ctx, t, r.deployment, r.version);
-    if (--s.pendingBodies === 0) {
-      s.policyVersion = s.pendingPolicyVersion;
-      s.deploymentIds = s.pendingDeploymentIds;
-      policyDone(s, ctx);
+    // bodies are held until the whole cycle arrived, then applied together
+    // (settings first: deployment schedules depend on them)
+    (s.policyBodies ??= []).push(r);
+    if (--s.pendingBodies > 0) return;
+    const bodies = s.policyBodies.sort((a, b) => a.slot - b.slot);
+    s.policyBodies = null;
+    for (const b of bodies) {
+      s.slotVersions[b.slot] = b.version;
+      if (b.settings !== undefined) applySettings(s, ctx, t, b.settings);
+      if (b.deployment !== undefined) addDeployment(s, ctx, t, b.deployment, b.version);
     }
+    s.policyVersion = s.pendingPolicyVersion;
+    s.deploymentIds = s.pendingDeploymentIds;
+    policyDone(s, ctx);
   }
 }
 
 function policyDone(s: ClientState, ctx: CoreCtx): void {
   s.awaitingPolicy = false;
-  emit(ctx, {
-    ev: 'policy.received',
-    version: s.policyVersion,
-    deployments: s.deploymentIds,
-    softwareUpdatesEnabled: s.settings !== null && s.settings.softwareUpdatesEnabled,
-  });
+  const enabled = s.settings !== null && s.settings.softwareUpdatesEnabled;
+  emit(ctx, { ev: 'policy.received', version: s.policyVersion, deployments: s.deploymentIds, softwareUpdatesEnabled: enabled });
 }
 
 function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettings): void {
   const wasEnabled = s.settings !== null && s.settings.softwareUpdatesEnabled;
   s.settings = st;
-  s.policyAt = Math.min(s.policyAt, t + st.policyPollingInterval);
+  s.tm[s.tb + T_POLICY] = Math.min(s.tm[s.tb + T_POLICY], t + st.policyPollingInterval);
   if (st.softwareUpdatesEnabled && !wasEnabled) {
     s.suEnabledAt = t;
     if (s.lastScanAt === -Infinity && (s.pending & P_FIRST) === 0) {
       // seed 003: "a compliance assessment scan is scheduled to start randomly within the next two hours"
-      s.firstScanAt = t + randMs(s, st.firstScanWindow);
+      s.tm[s.tb + T_FIRST_SCAN] = t + randMs(s, st.firstScanWindow);
     }
     s.scheduleNominal = t + st.scanInterval;
-    s.scheduleAt = s.scheduleNominal + randMs(s, st.scheduleRandomDelay);
+    s.tm[s.tb + T_SCHEDULE] = s.scheduleNominal + randMs(s, st.scheduleRandomDelay);
     s.reevalNominal = t + st.reevaluationInterval;
-    s.reevalAt = s.reevalNominal + randMs(s, st.scheduleRandomDelay);
+    s.tm[s.tb + T_REEVAL] = s.reevalNominal + randMs(s, st.scheduleRandomDelay);
   } else if (!st.softwareUpdatesEnabled) {
-    s.firstScanAt = s.scheduleAt = s.reevalAt = Infinity;
+    s.tm[s.tb + T_FIRST_SCAN] = s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + T_REEVAL] = Infinity;
     s.scheduleNominal = s.reevalNominal = Infinity;
     s.pending &= P_RESTART;
   }
@@ -254,6 +268,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
     }
   }
   s.deployments.push(d);
+  recomputeDepDue(s);
   s.pending |= P_NEWDEP;
 }
 
@@ -266,12 +281,12 @@ function scheduleAction(s: ClientState, ctx: CoreCtx, from: number): void {
     const a = acts[i]!;
     if (unit(ctx.seed, s.idx, i, SALT_ACTION_PICK) < a.fraction) {
       s.actionIdx = i;
-      s.actionAt = a.at + Math.floor(unit(ctx.seed, s.idx, i, SALT_ACTION_TIME) * a.within);
+      s.tm[s.tb + T_ACTION] = a.at + Math.floor(unit(ctx.seed, s.idx, i, SALT_ACTION_TIME) * a.within);
       return;
     }
   }
   s.actionIdx = acts.length;
-  s.actionAt = Infinity;
+  s.tm[s.tb + T_ACTION] = Infinity;
 }
 
 function runAction(s: ClientState, ctx: CoreCtx, t: number): void {
@@ -318,7 +333,7 @@ function loseUpdate(s: ClientState, ctx: CoreCtx): void {
 function newJob(kind: JobKind, dep: number, trigger: ScanTrigger): Job {
   return {
     kind, dep, phase: 'scanning', trigger, rule: trigger, forced: false, online: false,
-    updates: [], fetch: [], bytes: 0, next: 'none', installAfterDownload: false, restart: false,
+    updates: [], fetch: [], bytes: 0, next: 'none', installAfterDownload: false, restart: false, installedAt: -Infinity,
   };
 }
 
@@ -337,7 +352,7 @@ function pump(s: ClientState, ctx: CoreCtx, t: number): void {
   if ((p & P_MANUAL_SCAN) !== 0) return startScanJob(s, ctx, t, P_MANUAL_SCAN, 'scan', 'manualScan');
   if ((p & P_FIRST) !== 0) return startScanJob(s, ctx, t, P_FIRST, 'scan', 'firstPolicy');
   // Deployment work waits for the first compliance scan: it needs its results.
-  if (s.firstScanAt !== Infinity) return;
+  if (s.tm[s.tb + T_FIRST_SCAN] !== Infinity) return;
   const ds = s.deployments;
   for (let i = 0; i < ds.length; i++) {
     const d = ds[i]!;
@@ -401,7 +416,7 @@ function startScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     });
   } else {
     j.phase = 'scanning';
-    s.jobAt = t + ctx.model.offlineScan;
+    s.tm[s.tb + T_JOB] = t + ctx.model.offlineScan;
   }
 }
 
@@ -439,7 +454,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       s.hasMetadata = true;
       j.phase = 'scanning';
       const m = ctx.model;
-      s.jobAt = t + m.onlineScanMin + randMs(s, (m.onlineScanMax - m.onlineScanMin));
+      s.tm[s.tb + T_JOB] = t + m.onlineScanMin + randMs(s, (m.onlineScanMax - m.onlineScanMin));
       return;
     }
     case 'location.content': {
@@ -456,7 +471,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       if (j.phase !== 'dpRequest') return;
       j.phase = 'downloading';
       const bw = ctx.model.downloadBytesPerMs;
-      s.jobAt = t + (bw > 0 ? Math.ceil(r.bytes / bw) : 0);
+      s.tm[s.tb + T_JOB] = t + (bw > 0 ? Math.ceil(r.bytes / bw) : 0);
       return;
     }
   }
@@ -472,7 +487,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 function scanFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number): void {
   const st = s.settings!;
   const sup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
-  if (st.scanRetryCodes.includes(code)) {
+  if (st.scanRetryCodes.includes(code >>> 0)) {
     // retry-class error: wait 30 min and retry the same SUP; after the
     // scanRetryCount-th failure on it, wait 2 more minutes and move to another
     s.supFailures++;
@@ -487,8 +502,8 @@ function scanFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: numbe
       }
     }
     j.phase = 'retryWait';
-    s.retryAt = t + delay;
-    emit(ctx, { ev: 'scan.failed', code, sup, retryAt: s.retryAt });
+    s.tm[s.tb + T_RETRY] = t + delay;
+    emit(ctx, { ev: 'scan.failed', code, sup, retryAt: s.tm[s.tb + T_RETRY] });
     queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.PENDING_RETRY, 0);
     return;
   }
@@ -648,7 +663,7 @@ function beginDownload(s: ClientState, ctx: CoreCtx, t: number, j: Job, thenInst
 function downloadDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const d = s.deployments[j.dep]!;
   const fetched = j.fetch;
-  addToCache(s, ctx, t, fetched);
+  addToCache(s, ctx, t, fetched, j.installAfterDownload ? j.updates : fetched);
   emit(ctx, { ev: 'download.completed', deployment: d.policy.id, updates: fetched.length, bytes: j.bytes });
   d.flags |= D_DOWNLOADED;
   setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADED);
@@ -687,7 +702,7 @@ function startInstall(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   setEnforcement(s, ctx, t, d, ENFORCE.INSTALLING);
   for (const u of j.updates) queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLING, u);
   j.phase = 'installing';
-  s.jobAt = t + ctx.model.installPerUpdate * j.updates.length;
+  s.tm[s.tb + T_JOB] = t + ctx.model.installPerUpdate * j.updates.length;
 }
 
 function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
@@ -700,6 +715,7 @@ function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, needsRestart ? CI_ENFORCE.PENDING_RESTART : CI_ENFORCE.INSTALLED, u);
   }
   d.flags |= D_INSTALLED;
+  j.installedAt = t;
   if (j.restart) d.flags |= D_RESTART_PENDING;
   emit(ctx, { ev: 'install.completed', deployment: d.policy.id, updates: j.updates.length, restartRequired: j.restart });
   setEnforcement(s, ctx, t, d, j.restart ? ENFORCE.PENDING_RESTART : ENFORCE.INSTALLED);
@@ -715,10 +731,10 @@ function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): 
   if (j.restart && !d.policy.suppressRestart) {
     // Countdown after the install; an install before the deadline (user
     // initiated) postpones the automatic restart to the deadline.
-    let at = t + s.settings!.restartCountdown;
-    if (d.policy.deadline !== null && t < d.policy.deadline) at = Math.max(at, d.policy.deadline);
-    if (at < s.restartAt) {
-      s.restartAt = at;
+    let at = j.installedAt + s.settings!.restartCountdown;
+    if (d.policy.deadline !== null && j.installedAt < d.policy.deadline) at = Math.max(at, d.policy.deadline);
+    if (at < s.tm[s.tb + T_RESTART]) {
+      s.tm[s.tb + T_RESTART] = at;
       s.restartDeployment = d.policy.index;
       emit(ctx, { ev: 'restart.scheduled', at, deployment: d.policy.id });
     }
@@ -733,13 +749,13 @@ function startRestart(s: ClientState, ctx: CoreCtx, t: number): void {
   const j = newJob('restart', -1, 'afterRestart');
   j.phase = 'restarting';
   s.job = j;
-  s.restartAt = Infinity;
+  s.tm[s.tb + T_RESTART] = Infinity;
   emit(ctx, { ev: 'restart.started' });
   const end = t + ctx.model.restartDuration;
-  s.jobAt = end;
+  s.tm[s.tb + T_JOB] = end;
   // the machine is down: the agent polls and reports again after it is back
-  if (s.policyAt < end) s.policyAt = end;
-  if (s.stateAt < end) s.stateAt = nextStateBoundary(s, end);
+  if (s.tm[s.tb + T_POLICY] < end) s.tm[s.tb + T_POLICY] = end;
+  if (s.tm[s.tb + T_STATE] < end) s.tm[s.tb + T_STATE] = nextStateBoundary(s, end);
 }
 
 function restartDone(s: ClientState, ctx: CoreCtx, t: number): void {

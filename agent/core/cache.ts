@@ -7,8 +7,12 @@ import type { ClientState } from './state.js';
 import { U_CACHED } from './state.js';
 import type { CoreCtx } from './types.js';
 
-/** Adds content for `updates` (already downloaded) at time t, evicting LRU content to make room. */
-export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: readonly number[]): void {
+/**
+ * Adds content for `updates` (already downloaded) at time t, evicting LRU
+ * content to make room; content in `keep` (the operation's whole set, for
+ * example an install that re-downloaded only its evicted part) stays.
+ */
+export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: readonly number[], keep: readonly number[] = updates): void {
   const limit = s.settings!.cacheSizeBytes;
   const minAge = s.settings!.cacheMinRetention;
   const bytes = ctx.catalogue.bytes;
@@ -21,7 +25,7 @@ export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: rea
     }
     const need = bytes[u]!;
     while (s.cacheBytes + need > limit) {
-      const victim = lruVictim(s, t - minAge, updates);
+      const victim = lruVictim(s, t - minAge, keep);
       if (victim < 0) break; // nothing evictable: go over the limit, as the real client does for updates
       const v = s.cache[victim]!;
       s.cache.splice(victim, 2);

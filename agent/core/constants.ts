@@ -35,7 +35,7 @@ export const CI_ENFORCE = {
   DOWNLOADING: 12, DOWNLOADED: 13, DOWNLOAD_FAILED: 14,
 } as const;
 
-/** HRESULTs the real client reports. */
+/** HRESULTs the real client reports. Codes are unsigned 32-bit numbers everywhere in the project. */
 export const HR = {
   PT_WINHTTP_TIMEOUT: 0x8024401c,
   PT_HTTP_STATUS_SERVICE_UNAVAIL: 0x80244022, // HTTP 503
@@ -49,7 +49,7 @@ export const HR = {
   // The code the real client logs for this is not in our references; 0x87D00692 is what
   // ConfigMgr shows for "group policy conflict" around WUServer and is used as a stand-in.
   NO_WSUS_LOCATION: 0x87d00692,
-  DOWNLOAD_FAILED: 0x80070002 | 0, // file not found on the DP
+  DOWNLOAD_FAILED: 0x80070002, // file not found on the DP
   MP_UNREACHABLE: 0x80072efd,
 } as const;
 

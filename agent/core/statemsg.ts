@@ -7,7 +7,7 @@
 //   and stay queued until the MP accepted them.
 
 import type { ClientState } from './state.js';
-import { U_Q402, U_Q500 } from './state.js';
+import { T_STATE, U_Q402, U_Q500 } from './state.js';
 import type { CoreCtx } from './types.js';
 import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from './types.js';
 import { MINUTE, TOPIC } from './constants.js';
@@ -47,18 +47,18 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   q.push(topicType, stateId, topic, serial, t);
   if (flag !== 0) s.upd[topic] = s.upd[topic]! | flag;
   ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: false } });
-  if (s.stateAt === Infinity && !s.awaitingState) s.stateAt = nextStateBoundary(s, t);
+  if (s.tm[s.tb + T_STATE] === Infinity && !s.awaitingState) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
 }
 
 /** The state-message cycle fired: send every unsent message in one report. */
 export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
   if (s.awaitingState) {
-    s.stateAt = nextStateBoundary(s, t);
+    s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
     return;
   }
   const q = s.queue;
   if (q.length === 0) {
-    s.stateAt = Infinity;
+    s.tm[s.tb + T_STATE] = Infinity;
     return;
   }
   s.inFlight = q.length / MSG_STRIDE;
@@ -67,7 +67,7 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
     if (flag !== 0) s.upd[q[i + MSG_TOPIC]!] = s.upd[q[i + MSG_TOPIC]!]! & ~flag;
   }
   s.awaitingState = true;
-  s.stateAt = Infinity;
+  s.tm[s.tb + T_STATE] = Infinity;
   ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs: q.slice() } });
 }
 
@@ -89,7 +89,7 @@ export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolea
   s.inFlight = 0;
   s.awaitingState = false;
   ctx.out.push({ type: 'event', e: { ev: 'state.sent', msgs: sent, ok } });
-  s.stateAt = q.length > 0 ? nextStateBoundary(s, t) : Infinity;
+  s.tm[s.tb + T_STATE] = q.length > 0 ? nextStateBoundary(s, t) : Infinity;
 }
 
 /** Serial numbers in a flat message slice (for traces and tests). */

@@ -4,7 +4,7 @@
 // signals, progress and lag measurement keep working.
 
 import type { ClientState } from '../core/state.js';
-import { createClient } from '../core/state.js';
+import { createClient, TIMER_STRIDE } from '../core/state.js';
 import { initClient, nextDue, onReply, onWake } from '../core/agent.js';
 import type { AgentEvent, CoreCtx, Effect, Reply } from '../core/types.js';
 import { isInstalledAtStart } from '../core/machine.js';
@@ -20,6 +20,8 @@ export type EventSink = (t: number, client: number, e: AgentEvent) => void;
 export interface TimedProcess {
   nextDue(): number;
   onWake(t: number): void;
+  /** true when client requests can change nextDue() (the MP's ingest); others are only rescheduled after their own wakes */
+  readonly reactive?: boolean;
 }
 
 export interface FleetOptions {
@@ -37,6 +39,7 @@ export class Fleet {
   private readonly ctx: CoreCtx;
   private readonly out: Effect[] = [];
   private readonly processes: readonly TimedProcess[];
+  private readonly reactive: number[] = [];
   /** client wakes + replies handled */
   events = 0;
   now: number;
@@ -44,12 +47,15 @@ export class Fleet {
   constructor(private readonly o: FleetOptions) {
     this.ctx = { ...o.ctx, out: this.out };
     this.processes = o.processes ?? [];
+    this.processes.forEach((p, i) => p.reactive === true && this.reactive.push(o.clients + i));
     this.sched = new Scheduler(o.clients + this.processes.length);
     this.now = o.ctx.start;
     const seed = o.ctx.seed;
     const U = o.ctx.catalogue.size;
+    // every client's timers in one array, TIMER_STRIDE slots each
+    const timers = new Float64Array(o.clients * TIMER_STRIDE);
     for (let i = 0; i < o.clients; i++) {
-      const s = createClient(seed, i, U);
+      const s = createClient(seed, i, U, timers, i * TIMER_STRIDE);
       // machine truth at the start: updates already installed
       for (let u = 0; u < U; u++) if (isInstalledAtStart(seed, o.applicability, i, u)) s.upd[u] = U_INSTALLED;
       initClient(s, this.ctx);
@@ -71,7 +77,8 @@ export class Fleet {
         this.now = end;
         return true;
       }
-      const id = sched.pop();
+      // the woken entity stays at the top of the heap and is rescheduled in place
+      const id = sched.peekId();
       this.now = t;
       if (id < n) this.wake(id, t);
       else {
@@ -103,11 +110,13 @@ export class Fleet {
     const out = this.out;
     const sink = this.o.sink;
     const transport = this.o.transport;
+    let sent = false;
     // effects appended while draining (from synchronous replies) are handled in order
     for (let i = 0; i < out.length; i++) {
       const eff = out[i]!;
       if (eff.type === 'event') sink(t, s.idx, eff.e);
       else {
+        sent = true;
         const r = transport.request(eff.req, t);
         if (r !== null) {
           this.events++;
@@ -118,10 +127,11 @@ export class Fleet {
     out.length = 0;
     this.sched.set(s.idx, nextDue(s));
     // stub processes may have been given work by the requests just made
-    for (let p = 0; p < this.processes.length; p++) {
-      const id = this.o.clients + p;
-      const due = this.processes[p]!.nextDue();
-      if (due !== this.sched.dueOf(id)) this.sched.set(id, due);
+    if (sent) {
+      for (const id of this.reactive) {
+        const due = this.processes[id - this.o.clients]!.nextDue();
+        if (due !== this.sched.dueOf(id)) this.sched.set(id, due);
+      }
     }
   }
 }

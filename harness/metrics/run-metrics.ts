@@ -47,7 +47,7 @@ export interface ComplianceSource {
 
 export class RunMetrics implements IngestObserver {
   readonly events = new Float64Array(EVENT_NAMES.length);
-  private readonly eventIndex = new Map<AgentEventName, number>(EVENT_NAMES.map((n, i) => [n, i]));
+  private readonly eventIndex: Readonly<Record<AgentEventName, number>> = Object.fromEntries(EVENT_NAMES.map((n, i) => [n, i])) as Record<AgentEventName, number>;
   private readonly triggerIndex = new Map<ScanTrigger, number>(TRIGGERS.map((n, i) => [n, i]));
   readonly scansOnline = new Float64Array(TRIGGERS.length);
   readonly scansOffline = new Float64Array(TRIGGERS.length);
@@ -103,7 +103,7 @@ export class RunMetrics implements IngestObserver {
   }
 
   readonly onEvent = (t: number, _client: number, e: AgentEvent): void => {
-    this.events[this.eventIndex.get(e.ev)!]!++;
+    this.events[this.eventIndex[e.ev]]!++;
     switch (e.ev) {
       case 'scan.started': {
         const k = this.triggerIndex.get(e.trigger)!;
@@ -178,6 +178,6 @@ export class RunMetrics implements IngestObserver {
   }
 
   eventCount(name: AgentEventName): number {
-    return this.events[this.eventIndex.get(name)!]!;
+    return this.events[this.eventIndex[name]]!;
   }
 }

@@ -145,7 +145,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       from: startMs + d(f.from),
       to: startMs + d(f.to),
       rate: f.rate,
-      code: parseInt(f.code, 16) | 0,
+      code: parseInt(f.code, 16) >>> 0,
       sup: f.sup ?? null,
     };
   });
@@ -168,7 +168,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     scanRetryDelay: d(c.scanRetryDelay),
     scanRetryCount: c.scanRetryCount,
     supSwitchDelay: d(c.supSwitchDelay),
-    scanRetryCodes: Object.freeze(c.scanRetryCodes.map((x) => parseInt(x, 16) | 0)),
+    scanRetryCodes: Object.freeze(c.scanRetryCodes.map((x) => parseInt(x, 16) >>> 0)),
     cacheSizeBytes: c.cacheSizeMB * MB,
     cacheMinRetention: d(c.cacheMinRetention),
     restartCountdown: d(c.restartCountdown),

@@ -26,6 +26,9 @@ export class ManagementPoint {
   readonly deployments: DeploymentPolicy[];
   private readonly changeTimes: number[];
   private readonly replyCache = new Map<number, AssignmentsReply>();
+  /** per client: policy epoch + 1 at its last poll, and the version it got then */
+  private readonly clientEpoch: Uint8Array;
+  private readonly clientVersion: Float64Array;
   private readonly settingsOff: ClientSettings;
   readonly counters = {
     assignmentRequests: 0, bodyRequests: 0, wsusLocationRequests: 0, contentLocationRequests: 0,
@@ -53,6 +56,8 @@ export class ManagementPoint {
   /** count of (client, update) pairs per DETECT state */
   readonly detectCounts = new Float64Array(4);
   observer: IngestObserver | null = null;
+  /** client requests (state reports) change when the processor next runs */
+  readonly reactive = true;
 
   constructor(private readonly cfg: StubConfig, private readonly cat: Catalogue, private readonly faults: Faults) {
     if (cfg.deployments.length > MAX_DEPLOYMENTS) throw new RangeError(`at most ${MAX_DEPLOYMENTS} deployments`);
@@ -70,6 +75,8 @@ export class ManagementPoint {
     this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created)].sort((a, b) => a - b);
     this.settingsOff = { ...cfg.settings, softwareUpdatesEnabled: false };
     this.contiguous = new Float64Array(cfg.clients);
+    this.clientEpoch = new Uint8Array(cfg.clients);
+    this.clientVersion = new Float64Array(cfg.clients);
     this.updateState = new Uint8Array(cfg.clients * cat.size);
     this.deploymentState = new Uint8Array(cfg.clients * Math.max(1, cfg.deployments.length));
     this.detectCounts[DETECT.UNKNOWN] = cfg.clients * cat.size;
@@ -88,13 +95,22 @@ export class ManagementPoint {
     if (code !== 0) return { kind: 'error', req: 'policy.assignments', code };
     let epoch = 0;
     while (epoch < this.changeTimes.length && this.changeTimes[epoch]! <= t) epoch++;
-    let mask = 0;
     const ds = this.cfg.deployments;
-    for (let d = 0; d < ds.length; d++) if (ds[d]!.created <= t && this.targeted(client, d)) mask |= 1 << d;
     const enabled = t >= this.cfg.softwareUpdatesEnabledAt;
-    const version = (epoch * (1 << MAX_DEPLOYMENTS) + mask) * 2 + (enabled ? 1 : 0) + 1;
+    let version: number;
+    let mask = 0;
+    if (this.clientEpoch[client] === epoch + 1) {
+      // policy has not changed since this client's last poll (the common case: hourly polls)
+      version = this.clientVersion[client]!;
+    } else {
+      for (let d = 0; d < ds.length; d++) if (ds[d]!.created <= t && this.targeted(client, d)) mask |= 1 << d;
+      version = (epoch * (1 << MAX_DEPLOYMENTS) + mask) * 2 + (enabled ? 1 : 0) + 1;
+      this.clientEpoch[client] = epoch + 1;
+      this.clientVersion[client] = version;
+    }
     let r = this.replyCache.get(version);
     if (r === undefined) {
+      mask = Math.floor((version - 1) / 2) % (1 << MAX_DEPLOYMENTS);
       const assignments: PolicyAssignment[] = [{ id: '{SUCA-SETTINGS}', version: enabled ? 2 : 1, slot: 0 }];
       const ids: string[] = [];
       for (let d = 0; d < ds.length; d++) {

@@ -15,6 +15,9 @@ export interface Recorded {
   readonly e: AgentEvent;
 }
 
+/** The event type with a given name (events sharing a shape, like download.started/completed, included). */
+export type EventOf<N extends AgentEvent['ev']> = AgentEvent extends infer E ? (E extends { ev: infer K } ? (N extends K ? E : never) : never) : never;
+
 export type ReplyHook = (req: Request, t: number, normal: () => Reply) => Reply;
 
 export const T0 = Date.parse('2026-01-05T00:00:00Z');
@@ -117,7 +120,7 @@ export class CoreKit {
   }
 
   /** Events of one name, optionally for one client. */
-  of<N extends AgentEvent['ev']>(name: N, client?: number): { t: number; client: number; e: Extract<AgentEvent, { ev: N }> }[] {
+  of<N extends AgentEvent['ev']>(name: N, client?: number): { t: number; client: number; e: EventOf<N> }[] {
     return this.events.filter((r) => r.e.ev === name && (client === undefined || r.client === client)) as never;
   }
 
