@@ -18,7 +18,7 @@ import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_PRESCANNED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
-  P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE,
+  P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, TIMERS,
 } from './state.js';
@@ -113,15 +113,20 @@ function fireDeploymentTimers(s: ClientState, ctx: CoreCtx, t: number): void {
     if (d.downloadAt <= t) {
       d.downloadAt = Infinity;
       d.flags |= D_WANT_DOWNLOAD;
+      s.pending |= P_DEPLOYMENT_WORK;
       emit(ctx, { ev: 'deployment.available', deployment: d.policy.id });
     }
     if (d.userInstallAt <= t) {
       d.userInstallAt = Infinity;
-      if ((d.flags & D_ENFORCED) === 0) d.flags |= D_WANT_INSTALL | D_USER_INSTALL;
+      if ((d.flags & D_ENFORCED) === 0) {
+        d.flags |= D_WANT_INSTALL | D_USER_INSTALL;
+        s.pending |= P_DEPLOYMENT_WORK;
+      }
     }
     if (d.deadlineAt <= t) {
       d.deadlineAt = Infinity;
       d.flags = (d.flags | D_WANT_INSTALL | D_ENFORCED) & ~D_USER_INSTALL;
+      s.pending |= P_DEPLOYMENT_WORK;
       emit(ctx, { ev: 'deployment.deadline', deployment: d.policy.id });
     }
   }
@@ -237,7 +242,7 @@ function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettin
   } else if (!st.softwareUpdatesEnabled) {
     s.tm[s.tb + T_FIRST_SCAN] = s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + T_REEVAL] = Infinity;
     s.scheduleNominal = s.reevalNominal = Infinity;
-    s.pending &= P_RESTART;
+    s.pending &= P_RESTART | P_DEPLOYMENT_WORK;
   }
 }
 
@@ -353,6 +358,14 @@ function pump(s: ClientState, ctx: CoreCtx, t: number): void {
   if ((p & P_FIRST) !== 0) return startScanJob(s, ctx, t, P_FIRST, 'scan', 'firstPolicy');
   // Deployment work waits for the first compliance scan: it needs its results.
   if (s.tm[s.tb + T_FIRST_SCAN] !== Infinity) return;
+  if ((p & P_DEPLOYMENT_WORK) !== 0 && startDeploymentWork(s, ctx, t)) return;
+  if ((p & P_NEWDEP) !== 0) return startScanJob(s, ctx, t, P_NEWDEP, 'evaluate', 'newDeployment');
+  if ((p & P_REEVAL) !== 0) return startScanJob(s, ctx, t, P_REEVAL, 'evaluate', 'reevaluation');
+  if ((p & P_SCHEDULE) !== 0) return startScanJob(s, ctx, t, P_SCHEDULE, 'scan', 'schedule');
+}
+
+/** Starts an install (first) or download a deployment wants; false when none does. */
+function startDeploymentWork(s: ClientState, ctx: CoreCtx, t: number): boolean {
   const ds = s.deployments;
   for (let i = 0; i < ds.length; i++) {
     const d = ds[i]!;
@@ -363,9 +376,9 @@ function pump(s: ClientState, ctx: CoreCtx, t: number): void {
       s.job = j;
       if ((d.flags & D_PRESCANNED) !== 0) {
         d.flags &= ~D_PRESCANNED;
-        return installAfterScan(s, ctx, t, j);
-      }
-      return startScan(s, ctx, t, j);
+        installAfterScan(s, ctx, t, j);
+      } else startScan(s, ctx, t, j);
+      return true;
     }
   }
   for (let i = 0; i < ds.length; i++) {
@@ -376,12 +389,12 @@ function pump(s: ClientState, ctx: CoreCtx, t: number): void {
       const j = newJob('download', i, 'beforeDownload');
       j.next = 'download';
       s.job = j;
-      return startScan(s, ctx, t, j);
+      startScan(s, ctx, t, j);
+      return true;
     }
   }
-  if ((p & P_NEWDEP) !== 0) return startScanJob(s, ctx, t, P_NEWDEP, 'evaluate', 'newDeployment');
-  if ((p & P_REEVAL) !== 0) return startScanJob(s, ctx, t, P_REEVAL, 'evaluate', 'reevaluation');
-  if ((p & P_SCHEDULE) !== 0) return startScanJob(s, ctx, t, P_SCHEDULE, 'scan', 'schedule');
+  s.pending &= ~P_DEPLOYMENT_WORK;
+  return false;
 }
 
 function startScanJob(s: ClientState, ctx: CoreCtx, t: number, bit: number, kind: JobKind, trigger: ScanTrigger): void {
@@ -629,6 +642,7 @@ function evaluateDeployments(s: ClientState, ctx: CoreCtx, t: number): void {
     if ((d.flags & D_ENFORCED) !== 0 && (d.flags & D_WANT_INSTALL) === 0 && missingUpdates(s, d).length > 0) {
       // re-evaluation: missing updates are reinstalled from the cache or downloaded again
       d.flags |= D_WANT_INSTALL | D_PRESCANNED;
+      s.pending |= P_DEPLOYMENT_WORK;
     }
   }
 }

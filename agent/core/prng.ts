@@ -30,9 +30,9 @@ export function unit(a: number, b = 0, c = 0, d = 0): number {
   return hash32(a, b, c, d) / 4294967296;
 }
 
-/** Initial PRNG state for a client. */
+/** Initial PRNG state for a client: a signed 32-bit integer, so V8 keeps it as a small integer, not a boxed double. */
 export function streamSeed(seed: number, clientIdx: number): number {
-  return hash32(seed, clientIdx, 0x5eed) || 1;
+  return hash32(seed, clientIdx, 0x5eed) | 0 || 1;
 }
 
 /** Anything with a PRNG state field. */

@@ -21,8 +21,21 @@ export const TRIGGERS: readonly ScanTrigger[] = [
   'manualScan', 'deploymentEvaluation', 'afterInstall', 'afterRestart', 'retry',
 ];
 
+let wasmReady = false;
+
+/**
+ * An HDR histogram of milliseconds (3 significant digits, up to ~35 years).
+ * hdr-histogram-js's WebAssembly build (shipped inside the package) records
+ * in 21 ns against 104 ns for the JS one (measured, 10 M records); the state
+ * storm of a 100k-client run records ~60 M values. WebAssembly histograms own
+ * memory outside the JS heap: call destroy() when done with one.
+ */
 export function newHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true });
+  if (!wasmReady) {
+    hdr.initWebAssemblySync();
+    wasmReady = true;
+  }
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: true });
 }
 
 /** Per-interval series; index = floor((t - start) / interval). */
