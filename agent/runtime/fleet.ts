@@ -4,13 +4,13 @@
 // signals, progress and lag measurement keep working.
 
 import type { ClientState } from '../core/state.js';
-import { createClient, TIMER_STRIDE } from '../core/state.js';
-import { initClient, nextDue, onReply, onWake } from '../core/agent.js';
+import { createClient, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
+import { initClient, onReply, onWake } from '../core/agent.js';
 import type { AgentEvent, CoreCtx, Effect, Reply } from '../core/types.js';
 import { isInstalledAtStart } from '../core/machine.js';
 import type { Applicability } from '../core/machine.js';
 import { U_INSTALLED } from '../core/state.js';
-import { Scheduler } from './scheduler.js';
+import { MonotoneLane, Scheduler } from './scheduler.js';
 import type { Transport } from './transport.js';
 
 /** Receives every event the clients report. */
@@ -24,6 +24,10 @@ export interface TimedProcess {
   readonly reactive?: boolean;
 }
 
+// the fleet's own slots in a client's TIMER_STRIDE block, after the core's TIMERS
+const LANE_AT = TIMERS;
+const HEAP_KEY = TIMERS + 1;
+
 export interface FleetOptions {
   readonly clients: number;
   readonly ctx: Omit<CoreCtx, 'out'>;
@@ -36,6 +40,15 @@ export interface FleetOptions {
 export class Fleet {
   readonly states: ClientState[] = [];
   readonly sched: Scheduler;
+  /** policy polls (see MonotoneLane) */
+  private readonly lane: MonotoneLane;
+  /**
+   * Every client's timers (TIMER_STRIDE slots each). The fleet keeps two
+   * slots of its own beside them: where the client's poll sits in the lane
+   * (NaN: not there) and its key in the heap, so filing a client after a
+   * wake reads one cache line instead of the heap's position arrays.
+   */
+  private readonly timers: Float64Array;
   private readonly ctx: CoreCtx;
   private readonly out: Effect[] = [];
   private readonly processes: readonly TimedProcess[];
@@ -49,18 +62,21 @@ export class Fleet {
     this.processes = o.processes ?? [];
     this.processes.forEach((p, i) => p.reactive === true && this.reactive.push(o.clients + i));
     this.sched = new Scheduler(o.clients + this.processes.length);
+    this.lane = new MonotoneLane(o.clients * 2);
     this.now = o.ctx.start;
     const seed = o.ctx.seed;
     const U = o.ctx.catalogue.size;
     // every client's timers in one array, TIMER_STRIDE slots each
-    const timers = new Float64Array(o.clients * TIMER_STRIDE);
+    const timers = (this.timers = new Float64Array(o.clients * TIMER_STRIDE));
     for (let i = 0; i < o.clients; i++) {
       const s = createClient(seed, i, U, timers, i * TIMER_STRIDE);
+      timers[i * TIMER_STRIDE + LANE_AT] = NaN;
+      timers[i * TIMER_STRIDE + HEAP_KEY] = Infinity;
       // machine truth at the start: updates already installed
       for (let u = 0; u < U; u++) if (isInstalledAtStart(seed, o.applicability, i, u)) s.upd[u] = U_INSTALLED;
       initClient(s, this.ctx);
       this.states.push(s);
-      this.sched.set(i, nextDue(s));
+      this.reschedule(i);
     }
     for (let p = 0; p < this.processes.length; p++) this.sched.set(o.clients + p, this.processes[p]!.nextDue());
   }
@@ -68,17 +84,32 @@ export class Fleet {
   /** Runs until simulated time `end` (exclusive) or until `sliceMs` of wall time passed; true when `end` was reached. */
   runSlice(end: number, sliceMs: number, wallNow: () => number): boolean {
     const sched = this.sched;
+    const lane = this.lane;
+    const tm = this.timers;
     const n = this.o.clients;
     const deadline = wallNow() + sliceMs;
     let k = 0;
     for (;;) {
-      const t = sched.peekTime();
+      // entries of the lane whose client has moved its poll since are dropped here
+      while (lane.size > 0 && tm[lane.peekId() * TIMER_STRIDE + LANE_AT] !== lane.peekTime()) lane.shift();
+      // merge heap and lane by (time, id): the order a single heap would give
+      const th = sched.peekTime();
+      const tl = lane.peekTime();
+      let t: number;
+      let id: number;
+      if (tl < th || (tl === th && tl !== Infinity && lane.peekId() < sched.peekId())) {
+        t = tl;
+        id = lane.peekId();
+        lane.shift();
+        tm[id * TIMER_STRIDE + LANE_AT] = NaN;
+      } else {
+        t = th;
+        id = sched.peekId(); // stays at the top of the heap and is rescheduled in place
+      }
       if (t >= end) {
         this.now = end;
         return true;
       }
-      // the woken entity stays at the top of the heap and is rescheduled in place
-      const id = sched.peekId();
       this.now = t;
       if (id < n) this.wake(id, t);
       else {
@@ -88,6 +119,25 @@ export class Fleet {
       }
       // checking the wall clock every event would cost more than the event
       if ((++k & 1023) === 0 && wallNow() >= deadline) return false;
+    }
+  }
+
+  /**
+   * Files a client's timers after a transition: its policy poll in the lane
+   * when the lane accepts it, everything else (and a refused poll) in the heap.
+   */
+  private reschedule(id: number): void {
+    const tm = this.timers;
+    const b = id * TIMER_STRIDE;
+    const poll = tm[b + T_POLICY]!;
+    let other = Infinity;
+    for (let i = b; i < b + TIMERS; i++) if (i !== b + T_POLICY && tm[i]! < other) other = tm[i]!;
+    let inLane = tm[b + LANE_AT]!;
+    if (poll !== inLane) inLane = tm[b + LANE_AT] = poll !== Infinity && this.lane.tryPush(id, poll) ? poll : NaN;
+    const key = inLane === poll ? other : Math.min(other, poll);
+    if (key !== tm[b + HEAP_KEY]) {
+      tm[b + HEAP_KEY] = key;
+      this.sched.set(id, key);
     }
   }
 
@@ -125,7 +175,7 @@ export class Fleet {
       }
     }
     out.length = 0;
-    this.sched.set(s.idx, nextDue(s));
+    this.reschedule(s.idx);
     // stub processes may have been given work by the requests just made
     if (sent) {
       for (const id of this.reactive) {

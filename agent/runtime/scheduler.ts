@@ -144,3 +144,76 @@ export class Scheduler {
     pos[id] = i;
   }
 }
+
+/**
+ * The fast lane of the fleet scheduler: a FIFO of (time, id) that accepts a
+ * push only when it sorts at or after its tail, so it stays ordered by
+ * (time, id) and is itself a priority queue. Timers that every client repeats
+ * with one period (the machine policy poll: 72 M of the 100k x 30 d
+ * benchmark's wakes) land at its tail in O(1) with sequential memory access,
+ * instead of sifting down a heap of 100,000. A push that would break the
+ * order is refused and the caller keeps that timer in the heap.
+ */
+export class MonotoneLane {
+  private times: Float64Array;
+  private ids: Int32Array;
+  private head = 0;
+  private n = 0;
+  private mask: number;
+
+  constructor(capacity: number) {
+    let cap = 16;
+    while (cap < capacity) cap *= 2;
+    this.times = new Float64Array(cap);
+    this.ids = new Int32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Appends (t, id) when it sorts at or after the tail; false otherwise (nothing changes). */
+  tryPush(id: number, t: number): boolean {
+    if (this.n > 0) {
+      const last = (this.head + this.n - 1) & this.mask;
+      const lt = this.times[last]!;
+      if (t < lt || (t === lt && id < this.ids[last]!)) return false;
+      if (this.n === this.times.length) this.grow();
+    }
+    const at = (this.head + this.n) & this.mask;
+    this.times[at] = t;
+    this.ids[at] = id;
+    this.n++;
+    return true;
+  }
+
+  peekTime(): number {
+    return this.n === 0 ? Infinity : this.times[this.head]!;
+  }
+
+  peekId(): number {
+    return this.n === 0 ? -1 : this.ids[this.head]!;
+  }
+
+  shift(): void {
+    if (this.n === 0) return;
+    this.head = (this.head + 1) & this.mask;
+    this.n--;
+  }
+
+  private grow(): void {
+    const cap = this.times.length * 2;
+    const times = new Float64Array(cap);
+    const ids = new Int32Array(cap);
+    for (let i = 0; i < this.n; i++) {
+      const j = (this.head + i) & this.mask;
+      times[i] = this.times[j]!;
+      ids[i] = this.ids[j]!;
+    }
+    this.times = times;
+    this.ids = ids;
+    this.head = 0;
+    this.mask = cap - 1;
+  }
+}
