@@ -4,29 +4,60 @@
 // (seed, clientIdx, updateIdx) with the same function, so the two sides agree
 // without sharing memory.
 
-import { unit } from './prng.js';
+import { hash32, mix32 } from './prng.js';
 
-/** Per-update probabilities, as generated for the catalogue. */
+/** Per-update probabilities and hash keys, as generated for the catalogue. */
 export interface Applicability {
   readonly applicableFraction: Float64Array;
   readonly installedFraction: Float64Array;
+  /** per-update hash keys (hash32 of seed and update index), mixed with a client key below */
+  readonly updateKey: Uint32Array;
 }
 
 const SALT_APPLICABLE = 0xa991;
 const SALT_INSTALLED = 0x1a57;
 
+// One mix32 of (client key ^ update key) per decision instead of a full
+// four-word hash: the WSUS stub evaluates every update on every online scan
+// (measured: 7% of a 100k-client run with the full hash, under 1% with this).
+function clientKey(seed: number, client: number, salt: number): number {
+  return hash32(seed, client, salt);
+}
+
+function decide(ck: number, a: Applicability, update: number): number {
+  return mix32((ck ^ a.updateKey[update]!) >>> 0) / 4294967296;
+}
+
 export function isApplicable(seed: number, a: Applicability, client: number, update: number): boolean {
-  return unit(seed, client, update, SALT_APPLICABLE) < a.applicableFraction[update]!;
+  return decide(clientKey(seed, client, SALT_APPLICABLE), a, update) < a.applicableFraction[update]!;
 }
 
 export function isInstalledAtStart(seed: number, a: Applicability, client: number, update: number): boolean {
-  return isApplicable(seed, a, client, update) && unit(seed, client, update, SALT_INSTALLED) < a.installedFraction[update]!;
+  return isApplicable(seed, a, client, update) && decide(clientKey(seed, client, SALT_INSTALLED), a, update) < a.installedFraction[update]!;
 }
 
 /** The update indices that apply to a client, ascending. */
 export function applicableUpdates(seed: number, a: Applicability, client: number): number[] {
   const out: number[] = [];
+  const ck = clientKey(seed, client, SALT_APPLICABLE);
   const n = a.applicableFraction.length;
-  for (let u = 0; u < n; u++) if (isApplicable(seed, a, client, u)) out.push(u);
+  for (let u = 0; u < n; u++) if (decide(ck, a, u) < a.applicableFraction[u]!) out.push(u);
   return out;
+}
+
+/** Flags of every update installed on a client's machine at the start (true = installed). */
+export function installedAtStart(seed: number, a: Applicability, client: number, out: (u: number) => void): void {
+  const cka = clientKey(seed, client, SALT_APPLICABLE);
+  const cki = clientKey(seed, client, SALT_INSTALLED);
+  const n = a.applicableFraction.length;
+  for (let u = 0; u < n; u++) {
+    if (decide(cka, a, u) < a.applicableFraction[u]! && decide(cki, a, u) < a.installedFraction[u]!) out(u);
+  }
+}
+
+/** Per-update keys for a catalogue of n updates. */
+export function updateKeys(seed: number, n: number): Uint32Array {
+  const k = new Uint32Array(n);
+  for (let u = 0; u < n; u++) k[u] = hash32(seed, u, 0x0bda7e);
+  return k;
 }

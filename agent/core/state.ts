@@ -138,8 +138,8 @@ export interface ClientState {
   // state messages
   serial: number;
   queue: number[];
-  inFlight: number; // messages at the head of queue handed to the transport
-  awaitingState: boolean;
+  /** the report under way (the former queue, handed to the transport), or null */
+  sending: number[] | null;
 }
 
 // Timer slots in ClientState.tm
@@ -174,7 +174,6 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     settings: null,
     policyVersion: 0,
     deploymentIds: [],
-    awaitingState: false,
     rng: streamSeed(seed, idx),
     pendingBodies: 0,
     pendingPolicyVersion: 0,
@@ -183,7 +182,7 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     slotVersions: [],
     deployments: [],
     queue: [],
-    inFlight: 0,
+    sending: null,
     serial: 0,
     upd: new Uint8Array(updates),
     statePhase: 0,

@@ -5,6 +5,8 @@
 //   gap for the site to resync over);
 // - unsent messages go to the MP in one bulk report every stateMessageCycle,
 //   and stay queued until the MP accepted them.
+// A sent report's array is never changed afterwards: the request, the
+// state.sent event and the MP may all hold it.
 
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
@@ -34,7 +36,7 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   // Per-update topics carry a "queued" bit so the common case (no unsent
   // message for that update) skips the search entirely.
   if (flag === 0 || (s.upd[topic]! & flag) !== 0) {
-    for (let i = q.length - MSG_STRIDE; i >= s.inFlight * MSG_STRIDE; i -= MSG_STRIDE) {
+    for (let i = q.length - MSG_STRIDE; i >= 0; i -= MSG_STRIDE) {
       if (q[i + MSG_TOPIC_TYPE] === topicType && q[i + MSG_TOPIC] === topic) {
         q[i + MSG_STATE_ID] = stateId;
         q[i + MSG_TIME] = t;
@@ -47,12 +49,16 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   q.push(topicType, stateId, topic, serial, t);
   if (flag !== 0) s.upd[topic] = s.upd[topic]! | flag;
   ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: false } });
-  if (s.tm[s.tb + T_STATE] === Infinity && !s.awaitingState) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
+  if (s.tm[s.tb + T_STATE] === Infinity && s.sending === null) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
 }
 
-/** The state-message cycle fired: send every unsent message in one report. */
+/**
+ * The state-message cycle fired: every unsent message goes in one report. The
+ * queue array itself becomes the report (no copy) and a new queue starts, so
+ * overwrites never touch a message already handed to the transport.
+ */
 export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
-  if (s.awaitingState) {
+  if (s.sending !== null) {
     s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
     return;
   }
@@ -61,35 +67,31 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
     s.tm[s.tb + T_STATE] = Infinity;
     return;
   }
-  s.inFlight = q.length / MSG_STRIDE;
   for (let i = 0; i < q.length; i += MSG_STRIDE) {
     const flag = flagFor(q[i + MSG_TOPIC_TYPE]!);
     if (flag !== 0) s.upd[q[i + MSG_TOPIC]!] = s.upd[q[i + MSG_TOPIC]!]! & ~flag;
   }
-  s.awaitingState = true;
+  s.sending = q;
+  s.queue = [];
   s.tm[s.tb + T_STATE] = Infinity;
-  ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs: q.slice() } });
+  ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs: q } });
 }
 
 /** The MP accepted (ok) or did not accept the report under way. */
 export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolean): void {
-  if (!s.awaitingState) return;
-  const q = s.queue;
-  const n = s.inFlight * MSG_STRIDE;
-  const sent = q.slice(0, n);
-  if (ok) {
-    q.splice(0, n);
-  } else {
-    // back to unsent: the bits must mark them again so later overwrites find them
-    for (let i = 0; i < n; i += MSG_STRIDE) {
-      const flag = flagFor(q[i + MSG_TOPIC_TYPE]!);
-      if (flag !== 0) s.upd[q[i + MSG_TOPIC]!] = s.upd[q[i + MSG_TOPIC]!]! | flag;
+  const sent = s.sending;
+  if (sent === null) return;
+  s.sending = null;
+  if (!ok) {
+    // back to unsent, ahead of anything queued since; the bits mark them again so later overwrites find them
+    for (let i = 0; i < sent.length; i += MSG_STRIDE) {
+      const flag = flagFor(sent[i + MSG_TOPIC_TYPE]!);
+      if (flag !== 0) s.upd[sent[i + MSG_TOPIC]!] = s.upd[sent[i + MSG_TOPIC]!]! | flag;
     }
+    s.queue = s.queue.length === 0 ? sent.slice() : sent.concat(s.queue);
   }
-  s.inFlight = 0;
-  s.awaitingState = false;
   ctx.out.push({ type: 'event', e: { ev: 'state.sent', msgs: sent, ok } });
-  s.tm[s.tb + T_STATE] = q.length > 0 ? nextStateBoundary(s, t) : Infinity;
+  s.tm[s.tb + T_STATE] = s.queue.length > 0 ? nextStateBoundary(s, t) : Infinity;
 }
 
 /** Serial numbers in a flat message slice (for traces and tests). */

@@ -7,7 +7,7 @@ import type { ClientState } from '../core/state.js';
 import { createClient, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
 import { initClient, onReply, onWake } from '../core/agent.js';
 import type { AgentEvent, CoreCtx, Effect, Reply } from '../core/types.js';
-import { isInstalledAtStart } from '../core/machine.js';
+import { installedAtStart } from '../core/machine.js';
 import type { Applicability } from '../core/machine.js';
 import { U_INSTALLED } from '../core/state.js';
 import { MonotoneLane, Scheduler } from './scheduler.js';
@@ -73,7 +73,7 @@ export class Fleet {
       timers[i * TIMER_STRIDE + LANE_AT] = NaN;
       timers[i * TIMER_STRIDE + HEAP_KEY] = Infinity;
       // machine truth at the start: updates already installed
-      for (let u = 0; u < U; u++) if (isInstalledAtStart(seed, o.applicability, i, u)) s.upd[u] = U_INSTALLED;
+      installedAtStart(seed, o.applicability, i, (u) => (s.upd[u] = U_INSTALLED));
       initClient(s, this.ctx);
       this.states.push(s);
       this.reschedule(i);

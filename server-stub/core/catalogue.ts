@@ -4,7 +4,7 @@
 // those into each machine's truth).
 
 import { guidFor, hash32, unit } from '../../agent/core/prng.js';
-import type { Applicability } from '../../agent/core/machine.js';
+import { updateKeys, type Applicability } from '../../agent/core/machine.js';
 import type { CatalogueView } from '../../agent/core/types.js';
 import type { CatalogueSpec } from './config.js';
 
@@ -55,6 +55,7 @@ export function generateCatalogue(seed: number, spec: CatalogueSpec): Catalogue 
     restartRequired,
     applicableFraction,
     installedFraction,
+    updateKey: updateKeys(seed, n),
     updateSourceId: guidFor(seed, KIND_SOURCE, 0),
     updateSourceVersion: 1,
     ids,

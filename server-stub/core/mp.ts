@@ -13,6 +13,15 @@ import type { Faults } from './faults.js';
 const KIND_DEPLOYMENT = 4;
 const SALT_TARGET = 0x7a67;
 const MAX_DEPLOYMENTS = 20;
+// backlog entry layout
+const BACKLOG_STRIDE = 7;
+const B_CLIENT = 0;
+const B_SERIAL = 1;
+const B_TYPE = 2;
+const B_STATE = 3;
+const B_TOPIC = 4;
+const B_QUEUED = 5;
+const B_SENT = 6;
 
 type AssignmentsReply = Extract<Reply, { kind: 'policy.assignments' }>;
 
@@ -33,15 +42,11 @@ export class ManagementPoint {
     stateReports: 0, stateMessagesReceived: 0, stateMessagesIngested: 0, stateDuplicates: 0,
   };
 
-  // ingest backlog: parallel growable columns, consumed from `head`
-  private bClient: number[] = [];
-  private bSerial: number[] = [];
-  private bType: number[] = [];
-  private bState: number[] = [];
-  private bTopic: number[] = [];
-  private bQueued: number[] = [];
-  private bSent: number[] = [];
-  private head = 0;
+  // ingest backlog: a FIFO of BACKLOG_STRIDE numbers per message in one
+  // growable Float64Array (no GC-scanned arrays of millions of elements)
+  private backlogBuf = new Float64Array(BACKLOG_STRIDE * 4096);
+  private head = 0; // first message (index in messages)
+  private tail = 0; // one past the last
   private processAt = Infinity;
 
   // idempotency: every serial <= contiguous[c] was seen; later ones in `ahead`
@@ -152,15 +157,20 @@ export class ManagementPoint {
     this.counters.stateReports++;
     const code = this.faults.check('mp.state', t, client);
     if (code !== 0) return { kind: 'error', req: 'state.report', code };
-    for (let i = 0; i < msgs.length; i += MSG_STRIDE) {
-      this.bClient.push(client);
-      this.bType.push(msgs[i + MSG_TOPIC_TYPE]!);
-      this.bState.push(msgs[i + MSG_STATE_ID]!);
-      this.bTopic.push(msgs[i + MSG_TOPIC]!);
-      this.bSerial.push(msgs[i + MSG_SERIAL]!);
-      this.bQueued.push(msgs[i + MSG_TIME]!);
-      this.bSent.push(t);
+    const count = msgs.length / MSG_STRIDE;
+    this.reserve(count);
+    const buf = this.backlogBuf;
+    let o = this.tail * BACKLOG_STRIDE;
+    for (let i = 0; i < msgs.length; i += MSG_STRIDE, o += BACKLOG_STRIDE) {
+      buf[o + B_CLIENT] = client;
+      buf[o + B_SERIAL] = msgs[i + MSG_SERIAL]!;
+      buf[o + B_TYPE] = msgs[i + MSG_TOPIC_TYPE]!;
+      buf[o + B_STATE] = msgs[i + MSG_STATE_ID]!;
+      buf[o + B_TOPIC] = msgs[i + MSG_TOPIC]!;
+      buf[o + B_QUEUED] = msgs[i + MSG_TIME]!;
+      buf[o + B_SENT] = t;
     }
+    this.tail += count;
     this.counters.stateMessagesReceived += msgs.length / MSG_STRIDE;
     if (this.cfg.mpProcessingRate <= 0) this.process(t, Infinity);
     else if (this.processAt === Infinity) this.processAt = t + this.cfg.mpProcessingInterval;
@@ -169,7 +179,25 @@ export class ManagementPoint {
 
   /** Messages waiting in the MP / StateSys backlog. */
   get backlog(): number {
-    return this.bClient.length - this.head;
+    return this.tail - this.head;
+  }
+
+  /** Room for `count` more messages: compacts the consumed head away, grows when needed. */
+  private reserve(count: number): void {
+    const cap = this.backlogBuf.length / BACKLOG_STRIDE;
+    if (this.tail + count <= cap) return;
+    const live = this.tail - this.head;
+    let next = this.backlogBuf;
+    if (live + count > cap / 2) {
+      let c = cap * 2;
+      while (live + count > c / 2) c *= 2;
+      next = new Float64Array(c * BACKLOG_STRIDE);
+    }
+    if (next === this.backlogBuf) next.copyWithin(0, this.head * BACKLOG_STRIDE, this.tail * BACKLOG_STRIDE);
+    else next.set(this.backlogBuf.subarray(this.head * BACKLOG_STRIDE, this.tail * BACKLOG_STRIDE));
+    this.backlogBuf = next;
+    this.head = 0;
+    this.tail = live;
   }
 
   /** When the processor next runs (Infinity: idle). */
@@ -186,20 +214,22 @@ export class ManagementPoint {
   }
 
   private process(t: number, budget: number): void {
-    const end = Math.min(this.bClient.length, this.head + budget);
+    const end = Math.min(this.tail, this.head + budget);
     const U = this.cat.size;
     const D = Math.max(1, this.cfg.deployments.length);
+    const buf = this.backlogBuf;
     for (let i = this.head; i < end; i++) {
-      const c = this.bClient[i]!;
-      const serial = this.bSerial[i]!;
+      const o = i * BACKLOG_STRIDE;
+      const c = buf[o + B_CLIENT]!;
+      const serial = buf[o + B_SERIAL]!;
       if (!this.firstTime(c, serial)) {
         this.counters.stateDuplicates++;
         this.observer?.duplicate(t, c, serial);
         continue;
       }
-      const type = this.bType[i]!;
-      const st = this.bState[i]!;
-      const topic = this.bTopic[i]!;
+      const type = buf[o + B_TYPE]!;
+      const st = buf[o + B_STATE]!;
+      const topic = buf[o + B_TOPIC]!;
       if (type === TOPIC.UPDATE_DETECTION && topic < U) {
         const k = c * U + topic;
         this.detectCounts[this.updateState[k]!]--;
@@ -209,17 +239,10 @@ export class ManagementPoint {
         this.deploymentState[c * D + topic] = st;
       }
       this.counters.stateMessagesIngested++;
-      this.observer?.ingested(t, c, type, st, this.bQueued[i]!, this.bSent[i]!);
+      this.observer?.ingested(t, c, type, st, buf[o + B_QUEUED]!, buf[o + B_SENT]!);
     }
     this.head = end;
-    if (this.head === this.bClient.length) {
-      this.bClient.length = this.bSerial.length = this.bType.length = this.bState.length = 0;
-      this.bTopic.length = this.bQueued.length = this.bSent.length = 0;
-      this.head = 0;
-    } else if (this.head > 65536 && this.head * 2 > this.bClient.length) {
-      for (const col of [this.bClient, this.bSerial, this.bType, this.bState, this.bTopic, this.bQueued, this.bSent]) col.splice(0, this.head);
-      this.head = 0;
-    }
+    if (this.head === this.tail) this.head = this.tail = 0;
   }
 
   /** Records a (client, serial); false when it was seen before (a re-delivery). */

@@ -5,7 +5,7 @@
 import { createClient, U_INSTALLED, type ClientState } from '../../agent/core/state.js';
 import { initClient, nextDue, onReply, onWake } from '../../agent/core/agent.js';
 import type { AgentEvent, CoreCtx, Effect, Reply, Request } from '../../agent/core/types.js';
-import { isInstalledAtStart } from '../../agent/core/machine.js';
+import { installedAtStart } from '../../agent/core/machine.js';
 import { StubCore } from '../../server-stub/core/index.js';
 import { resolveScenario, type ResolvedScenario } from '../../harness/scenario/resolve.js';
 
@@ -56,7 +56,7 @@ export class CoreKit {
     this.now = this.sc.start;
     for (let i = 0; i < this.sc.clients; i++) {
       const s = createClient(this.sc.seed, i, this.stub.catalogue.size);
-      for (let u = 0; u < s.upd.length; u++) if (isInstalledAtStart(this.sc.seed, this.stub.catalogue, i, u)) s.upd[u] = U_INSTALLED;
+      installedAtStart(this.sc.seed, this.stub.catalogue, i, (u) => (s.upd[u] = U_INSTALLED));
       initClient(s, this.ctx);
       this.clients.push(s);
     }
