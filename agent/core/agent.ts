@@ -29,6 +29,14 @@ import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
 
+// DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
+// not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
+const DETECT_OF = new Uint8Array(8);
+for (let k = 0; k < 8; k++) {
+  const f = k << 2;
+  DETECT_OF[k] = (f & U_APPLICABLE) === 0 ? DETECT.NOT_REQUIRED : (f & U_INSTALLED) !== 0 && (f & U_PENDING_RESTART) === 0 ? DETECT.INSTALLED : DETECT.REQUIRED;
+}
+
 const SALT_ACTION_PICK = 0xac71;
 const SALT_ACTION_TIME = 0xac72;
 const SALT_USER_INSTALL = 0x05e4;
@@ -535,25 +543,28 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     s.lastOnlineScanAt = t;
     s.supFailures = 0;
   }
-  let required = 0;
-  let installed = 0;
-  let notRequired = 0;
+  // counts per DETECT state; the state of each update comes from a table
+  // indexed by its three relevant flags (no branches in the per-update loop)
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
   if (s.hasMetadata) {
     const upd = s.upd;
     for (let u = 0; u < upd.length; u++) {
       const f = upd[u]!;
-      const st = (f & U_APPLICABLE) === 0
-        ? DETECT.NOT_REQUIRED
-        : (f & U_INSTALLED) !== 0 && (f & U_PENDING_RESTART) === 0 ? DETECT.INSTALLED : DETECT.REQUIRED;
-      if (st === DETECT.NOT_REQUIRED) notRequired++;
-      else if (st === DETECT.INSTALLED) installed++;
-      else required++;
+      const st = DETECT_OF[(f >> 2) & 7]!;
+      c1 += st & 1 & ~(st >> 1); // 1
+      c2 += (st >> 1) & ~st & 1; // 2
+      c3 += st & (st >> 1) & 1; // 3
       if ((f & U_REPORTED_MASK) !== st) {
         upd[u] = (f & ~U_REPORTED_MASK) | st;
         queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, st, u);
       }
     }
   }
+  const notRequired = c1;
+  const required = c2;
+  const installed = c3;
   queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.COMPLETED, 0);
   emit(ctx, {
     ev: 'scan.completed', online: j.online, required, installed, notRequired,
