@@ -23,7 +23,7 @@ import {
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, TIMERS,
 } from './state.js';
 import type { ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
-import { rand, randInt, randMs, unit } from './prng.js';
+import { rand, randInt, randMs, unit, type RngHolder } from './prng.js';
 import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
@@ -46,9 +46,14 @@ const SALT_USER_INSTALL = 0x05e4;
 
 /** A new client: first policy request within model.startWithin of the start, first scenario action. */
 export function initClient(s: ClientState, ctx: CoreCtx): void {
-  s.tm[s.tb + T_POLICY] = ctx.start + randMs(s, ctx.model.startWithin);
+  s.tm[s.tb + T_POLICY] = firstPolicyPoll(s, ctx);
   s.statePhase = rand(s);
   scheduleAction(s, ctx, 0);
+}
+
+/** The first policy poll: the first draw of the client's stream (the fleet also asks it before creating records). */
+export function firstPolicyPoll(h: RngHolder, ctx: Pick<CoreCtx, 'start' | 'model'>): number {
+  return ctx.start + randMs(h, ctx.model.startWithin);
 }
 
 /** When the client next needs waking (Infinity: only a reply can wake it). */

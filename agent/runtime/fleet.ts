@@ -5,7 +5,8 @@
 
 import type { ClientState } from '../core/state.js';
 import { createClient, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
-import { initClient, onReply, onWake } from '../core/agent.js';
+import { firstPolicyPoll, initClient, onReply, onWake } from '../core/agent.js';
+import { streamSeed } from '../core/prng.js';
 import type { AgentEvent, CoreCtx, Effect, Reply } from '../core/types.js';
 import { installedAtStart } from '../core/machine.js';
 import type { Applicability } from '../core/machine.js';
@@ -38,7 +39,9 @@ export interface FleetOptions {
 }
 
 export class Fleet {
+  /** client records by slot (see the constructor); slotOf maps a client id to its slot */
   readonly states: ClientState[] = [];
+  readonly slotOf: Int32Array;
   readonly sched: Scheduler;
   /** policy polls (see MonotoneLane) */
   private readonly lane: MonotoneLane;
@@ -66,17 +69,32 @@ export class Fleet {
     this.now = o.ctx.start;
     const seed = o.ctx.seed;
     const U = o.ctx.catalogue.size;
+    // Clients are stored in slots ordered by their policy-poll phase. Polls
+    // then visit records and timers in memory order (the hardware prefetcher
+    // follows), where client-id order made every poll two cache misses.
+    // Scheduler ids are slots; s.idx stays the client's identity.
+    const n = o.clients;
+    const firstPoll = new Float64Array(n);
+    const holder = { rng: 0 };
+    for (let i = 0; i < n; i++) {
+      holder.rng = streamSeed(seed, i);
+      firstPoll[i] = firstPolicyPoll(holder, o.ctx);
+    }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => firstPoll[a]! - firstPoll[b]! || a - b);
+    this.slotOf = new Int32Array(n);
     // every client's timers in one array, TIMER_STRIDE slots each
-    const timers = (this.timers = new Float64Array(o.clients * TIMER_STRIDE));
-    for (let i = 0; i < o.clients; i++) {
-      const s = createClient(seed, i, U, timers, i * TIMER_STRIDE);
-      timers[i * TIMER_STRIDE + LANE_AT] = NaN;
-      timers[i * TIMER_STRIDE + HEAP_KEY] = Infinity;
+    const timers = (this.timers = new Float64Array(n * TIMER_STRIDE));
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      this.slotOf[i] = k;
+      const s = createClient(seed, i, U, timers, k * TIMER_STRIDE);
+      timers[k * TIMER_STRIDE + LANE_AT] = NaN;
+      timers[k * TIMER_STRIDE + HEAP_KEY] = Infinity;
       // machine truth at the start: updates already installed
       installedAtStart(seed, o.applicability, i, (u) => (s.upd[u] = U_INSTALLED));
       initClient(s, this.ctx);
       this.states.push(s);
-      this.reschedule(i);
+      this.reschedule(k);
     }
     for (let p = 0; p < this.processes.length; p++) this.sched.set(o.clients + p, this.processes[p]!.nextDue());
   }
@@ -148,9 +166,9 @@ export class Fleet {
     this.drain(s, t);
   }
 
-  /** A reply that arrived later (asynchronous transports). */
-  deliver(id: number, t: number, r: Reply): void {
-    const s = this.states[id]!;
+  /** A reply for client `client` (its id) that arrived later (asynchronous transports). */
+  deliver(client: number, t: number, r: Reply): void {
+    const s = this.states[this.slotOf[client]!]!;
     this.events++;
     onReply(s, this.ctx, t, r);
     this.drain(s, t);
@@ -175,7 +193,7 @@ export class Fleet {
       }
     }
     out.length = 0;
-    this.reschedule(s.idx);
+    this.reschedule(s.tb / TIMER_STRIDE);
     // stub processes may have been given work by the requests just made
     if (sent) {
       for (const id of this.reactive) {
