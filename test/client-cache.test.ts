@@ -8,12 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { CoreKit, DAY, HOUR, MIN, T0 } from './helpers/kit.js';
 import { U_CACHED } from '../agent/core/state.js';
 import { applicableUpdates } from '../agent/core/machine.js';
-import type { AgentEvent } from '../agent/core/types.js';
-/** k.of() for events whose type member pairs two names (download.*, install.*): the kit's Extract yields never for them. */
-type EvOf<N extends AgentEvent['ev']> = AgentEvent extends infer E ? (E extends { ev: infer X } ? (N extends X ? E : never) : never) : never;
-function of<N extends AgentEvent['ev']>(k: CoreKit, name: N, client?: number): { t: number; client: number; e: EvOf<N> }[] {
-  return k.of(name, client) as never;
-}
 
 const MB = 1024 * 1024;
 
@@ -56,15 +50,15 @@ describe('cache size', () => {
     expect(u.length).toBe(4);
     const k = new CoreKit({ ...b, deployments: [dep('A', u, '1d', '3d')] });
     k.runFor(4 * DAY);
-    const dl = of(k, 'download.completed');
+    const dl = k.of('download.completed');
     expect(dl.map((r) => [r.e.updates, r.e.bytes])).toEqual([[4, 400 * MB]]);
     expect(k.of('cache.evicted')).toHaveLength(0);
     expect(k.client.cacheBytes).toBe(400 * MB);
     expect(k.client.cacheBytes).toBeGreaterThan(k.client.settings!.cacheSizeBytes);
     for (const x of u) expect(cached(k, x)).toBe(true);
     // at the deadline nothing is downloaded again
-    expect(of(k, 'download.started')).toHaveLength(1);
-    expect(of(k, 'install.completed').map((r) => r.e.updates)).toEqual([4]);
+    expect(k.of('download.started')).toHaveLength(1);
+    expect(k.of('install.completed').map((r) => r.e.updates)).toEqual([4]);
   });
 });
 
@@ -80,7 +74,7 @@ describe('eviction', () => {
     expect(ev).toHaveLength(1);
     expect(ev[0]!.e).toEqual({ ev: 'cache.evicted', updates: 2, bytes: 200 * MB });
     // evicted while B's content was stored: at B's download.completed
-    const bDone = of(k, 'download.completed').find((r) => r.e.deployment === k.stub.mp.deployments[1]!.id)!;
+    const bDone = k.of('download.completed').find((r) => r.e.deployment === k.stub.mp.deployments[1]!.id)!;
     expect(ev[0]!.t).toBe(bDone.t);
     expect(B.every((x) => cached(k, x))).toBe(true);
     expect(A.filter((x) => cached(k, x))).toHaveLength(1);
@@ -97,7 +91,7 @@ describe('eviction', () => {
       deployments: [dep('A', [a!], '1d', '2d12h'), dep('X', [x!], '2d', '10d'), dep('C', [c!], '3d', '10d')],
     });
     k.runFor(3 * DAY + 6 * HOUR);
-    expect(of(k, 'install.completed')).toHaveLength(1);
+    expect(k.of('install.completed')).toHaveLength(1);
     const ev = k.of('cache.evicted');
     expect(ev.map((r) => [r.e.updates, r.e.bytes])).toEqual([[1, 100 * MB]]);
     expect(cached(k, a!)).toBe(true); // used at 2d12h
@@ -110,7 +104,7 @@ describe('eviction', () => {
     const u = neededUpdates(b);
     const k = new CoreKit({ ...b, deployments: [dep('A', u.slice(0, 3), '1d', '10d'), dep('B', u.slice(3, 5), '1d12h', '10d')] });
     k.runFor(3 * DAY);
-    expect(of(k, 'download.completed')).toHaveLength(2);
+    expect(k.of('download.completed')).toHaveLength(2);
     expect(k.of('cache.evicted')).toHaveLength(0);
     expect(k.client.cacheBytes).toBe(500 * MB);
     expect(u.slice(0, 5).every((x) => cached(k, x))).toBe(true);
@@ -121,8 +115,8 @@ describe('eviction', () => {
     const u = neededUpdates(b);
     const k = new CoreKit({ ...b, deployments: [dep('A', u.slice(0, 3), '1d', '10d'), dep('B', u.slice(3, 5), '1d13h', '10d')] });
     k.runFor(3 * DAY);
-    const aDone = of(k, 'download.completed')[0]!;
-    const bDone = of(k, 'download.completed')[1]!;
+    const aDone = k.of('download.completed')[0]!;
+    const bDone = k.of('download.completed')[1]!;
     expect(bDone.t - aDone.t).toBeGreaterThanOrEqual(12 * HOUR);
     expect(k.of('cache.evicted').map((r) => [r.t, r.e.updates])).toEqual([[bDone.t, 2]]);
   });
@@ -140,7 +134,7 @@ describe('evicted content at the deadline', () => {
     // B's download evicted all of A
     expect(k.of('cache.evicted')[0]!.e).toEqual({ ev: 'cache.evicted', updates: 3, bytes: 300 * MB });
     const idA = k.stub.mp.deployments[0]!.id;
-    const deadline = of(k, 'deployment.deadline').find((r) => r.e.deployment === idA)!;
+    const deadline = k.of('deployment.deadline').find((r) => r.e.deployment === idA)!;
     expect(deadline.t).toBe(T0 + 3 * DAY);
     // deadline -> beforeInstall scan -> download -> install, nothing in between
     const seq = k.events
@@ -148,11 +142,11 @@ describe('evicted content at the deadline', () => {
       .slice(0, 5)
       .map((r) => r.e.ev);
     expect(seq).toEqual(['scan.started', 'scan.completed', 'download.started', 'download.completed', 'install.started']);
-    const dls = of(k, 'download.started').filter((r) => r.e.deployment === idA);
+    const dls = k.of('download.started').filter((r) => r.e.deployment === idA);
     expect(dls).toHaveLength(2);
     expect([dls[1]!.e.updates, dls[1]!.e.bytes]).toEqual([3, 300 * MB]);
-    const inst = of(k, 'install.started')[0]!;
-    const dlDone = of(k, 'download.completed').filter((r) => r.e.deployment === idA)[1]!;
+    const inst = k.of('install.started')[0]!;
+    const dlDone = k.of('download.completed').filter((r) => r.e.deployment === idA)[1]!;
     expect(inst.t).toBe(dlDone.t);
     expect(inst.e.updates).toBe(3);
     expect(k.stub.dp.counters.downloads).toBe(3);
@@ -166,9 +160,9 @@ describe('evicted content at the deadline', () => {
     const k = new CoreKit({ ...b, deployments: [dep('A', A, '1d', '3d'), dep('B', B, '2d', '10d')] });
     k.runFor(4 * DAY);
     const idA = k.stub.mp.deployments[0]!.id;
-    const dls = of(k, 'download.started').filter((r) => r.e.deployment === idA);
+    const dls = k.of('download.started').filter((r) => r.e.deployment === idA);
     expect(dls.map((r) => r.e.updates)).toEqual([3, 2]);
-    const inst = of(k, 'install.completed');
+    const inst = k.of('install.completed');
     expect(inst.map((r) => r.e.updates)).toEqual([3]);
     // the install used all three of A's updates: their content must still be in the cache
     // (seed 003: the client verifies the content is in the cache, re-downloads what is not, then installs)

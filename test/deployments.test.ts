@@ -8,12 +8,6 @@ import { CoreKit, DAY, HOUR, MIN, T0 } from './helpers/kit.js';
 import { U_CACHED } from '../agent/core/state.js';
 import { applicableUpdates, isInstalledAtStart } from '../agent/core/machine.js';
 import { COMPLIANCE, ENFORCE, EVAL, TOPIC } from '../agent/core/constants.js';
-import type { AgentEvent } from '../agent/core/types.js';
-/** k.of() for events whose type member pairs two names (download.*, install.*): the kit's Extract yields never for them. */
-type EvOf<N extends AgentEvent['ev']> = AgentEvent extends infer E ? (E extends { ev: infer X } ? (N extends X ? E : never) : never) : never;
-function of<N extends AgentEvent['ev']>(k: CoreKit, name: N, client?: number): { t: number; client: number; e: EvOf<N> }[] {
-  return k.of(name, client) as never;
-}
 
 const TTL = 24 * HOUR;
 
@@ -98,8 +92,8 @@ describe('required deployment: content at the available time', () => {
       expect(scan.e.forced).toBe(false);
       expect(scan.e.online).toBe(t - lastOnlineBefore(k, c, t) >= TTL);
       const end = k.of('scan.completed', c).find((r) => r.t >= t)!;
-      const started = of(k, 'download.started', c);
-      const completed = of(k, 'download.completed', c);
+      const started = k.of('download.started', c);
+      const completed = k.of('download.completed', c);
       if (need.length === 0) {
         expect(started).toHaveLength(0);
         continue;
@@ -115,7 +109,7 @@ describe('required deployment: content at the available time', () => {
     }
     // randomized: not all clients at the same moment
     expect(new Set(offsets).size).toBeGreaterThan(1);
-    expect(k.stub.dp.counters.downloads).toBe(of(k, 'download.completed').length);
+    expect(k.stub.dp.counters.downloads).toBe(k.of('download.completed').length);
   });
 
   it('without download randomization the download starts exactly at the available time', () => {
@@ -135,8 +129,8 @@ describe('required deployment: content at the available time', () => {
     k.runFor(6 * DAY);
     expect(k.of('deployment.available')).toHaveLength(1);
     expect(k.of('deployment.deadline')).toHaveLength(1);
-    expect(of(k, 'download.started')).toHaveLength(0);
-    expect(of(k, 'install.started')).toHaveLength(0);
+    expect(k.of('download.started')).toHaveLength(0);
+    expect(k.of('install.started')).toHaveLength(0);
     expect(k.requests.filter((r) => r.req.kind === 'location.content' || r.req.kind === 'dp.download')).toHaveLength(0);
     expect(depMessages(k)).toEqual([`302/${EVAL.SUCCEEDED}`, `300/${COMPLIANCE.COMPLIANT}`]);
   });
@@ -193,7 +187,7 @@ describe('deadline', () => {
     const at = k.of('deployment.deadline');
     expect(at).toHaveLength(20);
     for (const r of at) expect(r.t).toBe(T0 + 4 * DAY);
-    const installs = of(k, 'install.started');
+    const installs = k.of('install.started');
     expect(installs.length).toBeGreaterThan(10);
   });
 });
@@ -213,7 +207,7 @@ describe('targetFraction', () => {
       expect(k.clients[c]!.deployments.length).toBe(isT ? 1 : 0);
       expect(k.of('deployment.deadline', c)).toHaveLength(isT ? 1 : 0);
       expect(depMessages(k, c).length > 0).toBe(isT);
-      expect(of(k, 'install.completed', c)).toHaveLength(isT && missing(k, c).length > 0 ? 1 : 0);
+      expect(k.of('install.completed', c)).toHaveLength(isT && missing(k, c).length > 0 ? 1 : 0);
       if (!isT) expect(k.scans(c).some((r) => r.e.trigger === 'newDeployment')).toBe(false);
     }
   });
@@ -234,7 +228,7 @@ describe('300 / 301 / 302 state messages of a deployment', () => {
   it('with a restart: 302/2, 300/2, 301/7, 301/8, 301/1, 301/5, then after the restart 301/4 and 300/1', () => {
     const k = new CoreKit({ deployments: [dep()] });
     k.runFor(6 * DAY);
-    expect(of(k, 'install.completed')[0]!.e.restartRequired).toBe(true);
+    expect(k.of('install.completed')[0]!.e.restartRequired).toBe(true);
     expect(depMessages(k)).toEqual([
       `302/${EVAL.SUCCEEDED}`, `300/${COMPLIANCE.NON_COMPLIANT}`,
       `301/${ENFORCE.DOWNLOADING}`, `301/${ENFORCE.DOWNLOADED}`,
@@ -248,10 +242,10 @@ describe('300 / 301 / 302 state messages of a deployment', () => {
     const evalEnd = k.of('scan.completed').find((r) => r.t >= evalScan.t)!.t;
     expect(at(302, EVAL.SUCCEEDED)).toBe(evalEnd);
     expect(at(300, COMPLIANCE.NON_COMPLIANT)).toBe(evalEnd);
-    expect(at(301, ENFORCE.DOWNLOADING)).toBe(of(k, 'download.started')[0]!.t);
-    expect(at(301, ENFORCE.DOWNLOADED)).toBe(of(k, 'download.completed')[0]!.t);
-    expect(at(301, ENFORCE.INSTALLING)).toBe(of(k, 'install.started')[0]!.t);
-    expect(at(301, ENFORCE.PENDING_RESTART)).toBe(of(k, 'install.completed')[0]!.t);
+    expect(at(301, ENFORCE.DOWNLOADING)).toBe(k.of('download.started')[0]!.t);
+    expect(at(301, ENFORCE.DOWNLOADED)).toBe(k.of('download.completed')[0]!.t);
+    expect(at(301, ENFORCE.INSTALLING)).toBe(k.of('install.started')[0]!.t);
+    expect(at(301, ENFORCE.PENDING_RESTART)).toBe(k.of('install.completed')[0]!.t);
     const afterRestart = k.scans().find((r) => r.e.trigger === 'afterRestart')!;
     const afterRestartEnd = k.of('scan.completed').find((r) => r.t >= afterRestart.t)!.t;
     expect(at(301, ENFORCE.INSTALLED)).toBe(afterRestartEnd);
@@ -268,7 +262,7 @@ describe('300 / 301 / 302 state messages of a deployment', () => {
       `301/${ENFORCE.DOWNLOADING}`, `301/${ENFORCE.DOWNLOADED}`,
       `301/${ENFORCE.INSTALLING}`, `301/${ENFORCE.INSTALLED}`, `300/${COMPLIANCE.COMPLIANT}`,
     ]);
-    const done = of(k, 'install.completed')[0]!;
+    const done = k.of('install.completed')[0]!;
     const q = k.of('state.queued').filter((r) => r.e.topicType === 301 && r.e.stateId === ENFORCE.INSTALLED);
     expect(q[0]!.t).toBe(done.t);
     const afterInstall = k.scans().find((r) => r.e.trigger === 'afterInstall')!;

@@ -6,12 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { CoreKit, DAY, HOUR, MIN, T0 } from './helpers/kit.js';
 import { CI_ENFORCE, DETECT, TOPIC } from '../agent/core/constants.js';
 import { U_INSTALLED, U_PENDING_RESTART } from '../agent/core/state.js';
-import type { AgentEvent } from '../agent/core/types.js';
-/** k.of() for events whose type member pairs two names (download.*, install.*): the kit's Extract yields never for them. */
-type EvOf<N extends AgentEvent['ev']> = AgentEvent extends infer E ? (E extends { ev: infer X } ? (N extends X ? E : never) : never) : never;
-function of<N extends AgentEvent['ev']>(k: CoreKit, name: N, client?: number): { t: number; client: number; e: EvOf<N> }[] {
-  return k.of(name, client) as never;
-}
 
 const TTL = 24 * HOUR;
 
@@ -47,8 +41,8 @@ describe('install at the deadline', () => {
     expect(before.e.online).toBe(t - lastOnlineBefore(k, t) >= TTL);
     const beforeEnd = scanEnd(k, before.t);
 
-    const started = of(k, 'install.started');
-    const completed = of(k, 'install.completed');
+    const started = k.of('install.started');
+    const completed = k.of('install.completed');
     expect(started).toHaveLength(1);
     expect(completed).toHaveLength(1);
     expect(started[0]!.t).toBe(beforeEnd.t); // content already cached: no download in between
@@ -75,8 +69,8 @@ describe('install at the deadline', () => {
   it('402 per update: 8 (installing) at the start, then 9 (pending restart) or 10 (installed) as the update needs', () => {
     const k = new CoreKit({ deployments: [dep()] });
     k.runFor(4 * DAY);
-    const start = of(k, 'install.started')[0]!;
-    const done = of(k, 'install.completed')[0]!;
+    const start = k.of('install.started')[0]!;
+    const done = k.of('install.completed')[0]!;
     const set = installSet(k, start.t);
     expect(set).toHaveLength(start.e.updates);
     const cat = k.stub.catalogue;
@@ -96,7 +90,7 @@ describe('restart', () => {
   it('starts restartCountdown (90 min) after the install, then a forced offline afterRestart scan reports the updates installed', () => {
     const k = new CoreKit({ deployments: [dep()] });
     k.runFor(5 * DAY);
-    const done = of(k, 'install.completed')[0]!;
+    const done = k.of('install.completed')[0]!;
     expect(done.e.restartRequired).toBe(true);
     const afterInstallEnd = scanEnd(k, done.t);
     const sched = k.of('restart.scheduled');
@@ -116,11 +110,11 @@ describe('restart', () => {
     expect(k.requests.filter((r) => r.t >= ar.t && r.t <= arEnd.t && r.req.kind === 'wsus.scan')).toHaveLength(0);
 
     // the updates that waited for the restart: 500 stays 2 (Required) until the afterRestart scan, then 3
-    const set = installSet(k, of(k, 'install.started')[0]!.t);
+    const set = installSet(k, k.of('install.started')[0]!.t);
     const cat = k.stub.catalogue;
     const needRestart = set.filter((u) => cat.restartRequired[u] === 1);
     expect(needRestart.length).toBeGreaterThan(0);
-    const q500 = k.of('state.queued').filter((r) => r.e.topicType === TOPIC.UPDATE_DETECTION && r.t > of(k, 'install.started')[0]!.t);
+    const q500 = k.of('state.queued').filter((r) => r.e.topicType === TOPIC.UPDATE_DETECTION && r.t > k.of('install.started')[0]!.t);
     for (const u of needRestart) {
       expect(q500.filter((r) => r.e.topic === u).map((r) => [r.t, r.e.stateId])).toEqual([[arEnd.t, DETECT.INSTALLED]]);
       expect(k.stub.mp.updateState[u]).toBe(DETECT.INSTALLED);
@@ -137,7 +131,7 @@ describe('restart', () => {
   it('follows client.restartCountdown', () => {
     const k = new CoreKit({ client: { restartCountdown: '30m' }, deployments: [dep()] });
     k.runFor(5 * DAY);
-    const done = of(k, 'install.completed')[0]!;
+    const done = k.of('install.completed')[0]!;
     expect(k.of('restart.scheduled').map((r) => r.e.at)).toEqual([done.t + 30 * MIN]);
     expect(k.of('restart.started').map((r) => r.t)).toEqual([done.t + 30 * MIN]);
   });
@@ -145,10 +139,10 @@ describe('restart', () => {
   it('suppressRestart: no automatic restart; the update stays Required until a user restarts', () => {
     const k = new CoreKit({ deployments: [dep({ suppressRestart: true })], actions: [{ kind: 'restart', at: '6d' }] });
     k.runFor(5 * DAY);
-    expect(of(k, 'install.completed')[0]!.e.restartRequired).toBe(true);
+    expect(k.of('install.completed')[0]!.e.restartRequired).toBe(true);
     expect(k.of('restart.scheduled')).toHaveLength(0);
     expect(k.of('restart.started')).toHaveLength(0);
-    const set = installSet(k, of(k, 'install.started')[0]!.t);
+    const set = installSet(k, k.of('install.started')[0]!.t);
     const needRestart = set.filter((u) => k.stub.catalogue.restartRequired[u] === 1);
     expect(needRestart.length).toBeGreaterThan(0);
     for (const u of needRestart) {
@@ -171,31 +165,31 @@ describe('restart', () => {
     });
     k.runFor(5 * DAY);
     const deadline = T0 + 4 * DAY;
-    const inst = of(k, 'install.started');
+    const inst = k.of('install.started');
     expect(inst.length).toBeGreaterThanOrEqual(1);
     // the install was not triggered by the deadline
     expect(inst[0]!.t).toBeLessThan(deadline);
     expect(inst[0]!.t).toBeGreaterThanOrEqual(T0 + DAY);
     expect(k.of('deployment.deadline')[0]!.t).toBe(deadline);
-    const done = of(k, 'install.completed')[0]!;
+    const done = k.of('install.completed')[0]!;
     expect(done.e.restartRequired).toBe(true);
     const want = Math.max(done.t + 90 * MIN, deadline);
     expect(want).toBe(deadline); // (this seed's user installs well before the deadline)
     expect(k.of('restart.scheduled').map((r) => r.e.at)).toEqual([want]);
     expect(k.of('restart.started').map((r) => r.t)).toEqual([want]);
     // and no second install at the deadline: nothing is missing
-    expect(of(k, 'install.completed')).toHaveLength(1);
+    expect(k.of('install.completed')).toHaveLength(1);
   });
 
   it('an update that needs no restart (restartFraction 0): no restart at all, 402/10 at once', () => {
     const k = new CoreKit({ catalogue: { restartFraction: 0 }, deployments: [dep()] });
     k.runFor(6 * DAY);
-    expect(of(k, 'install.completed').map((r) => r.e.restartRequired)).toEqual([false]);
-    expect(of(k, 'install.started').map((r) => r.e.restartRequired)).toEqual([false]);
+    expect(k.of('install.completed').map((r) => r.e.restartRequired)).toEqual([false]);
+    expect(k.of('install.started').map((r) => r.e.restartRequired)).toEqual([false]);
     expect(k.of('restart.scheduled')).toHaveLength(0);
     expect(k.of('restart.started')).toHaveLength(0);
     expect(k.scans().some((r) => r.e.trigger === 'afterRestart')).toBe(false);
-    const done = of(k, 'install.completed')[0]!;
+    const done = k.of('install.completed')[0]!;
     const q402 = k.of('state.queued').filter((r) => r.e.topicType === TOPIC.CI_ENFORCEMENT && r.t === done.t);
     expect(q402.length).toBe(done.e.updates);
     expect(q402.every((r) => r.e.stateId === CI_ENFORCE.INSTALLED)).toBe(true);

@@ -10,12 +10,6 @@ import { CoreKit, DAY, HOUR, T0 } from './helpers/kit.js';
 import { U_CACHED, U_INSTALLED } from '../agent/core/state.js';
 import { applicableUpdates } from '../agent/core/machine.js';
 import { COMPLIANCE, DETECT, ENFORCE, TOPIC } from '../agent/core/constants.js';
-import type { AgentEvent } from '../agent/core/types.js';
-/** k.of() for events whose type member pairs two names (download.*, install.*): the kit's Extract yields never for them. */
-type EvOf<N extends AgentEvent['ev']> = AgentEvent extends infer E ? (E extends { ev: infer X } ? (N extends X ? E : never) : never) : never;
-function of<N extends AgentEvent['ev']>(k: CoreKit, name: N, client?: number): { t: number; client: number; e: EvOf<N> }[] {
-  return k.of(name, client) as never;
-}
 
 const TTL = 24 * HOUR;
 const MB = 1024 * 1024;
@@ -60,9 +54,9 @@ describe('re-evaluation schedule', () => {
       expect(scan.e.online).toBe(r.t - lastOnlineBefore(k, r.t) >= TTL);
     });
     // the one install is the deadline's
-    expect(of(k, 'install.started')).toHaveLength(1);
-    expect(of(k, 'install.started')[0]!.t).toBeLessThan(T0 + 4 * DAY);
-    expect(of(k, 'download.started')).toHaveLength(1);
+    expect(k.of('install.started')).toHaveLength(1);
+    expect(k.of('install.started')[0]!.t).toBeLessThan(T0 + 4 * DAY);
+    expect(k.of('download.started')).toHaveLength(1);
   });
 
   it('follows client.reevaluationSchedule', () => {
@@ -88,13 +82,13 @@ describe('a lost update', () => {
     const u = lost[0]!.e.update;
     expect(k.stub.mp.deployments[0]!.updates).toContain(u);
     // it had been installed by the deadline's install
-    const firstInstall = of(k, 'install.completed')[0]!;
+    const firstInstall = k.of('install.completed')[0]!;
     expect(firstInstall.t).toBeLessThan(lost[0]!.t);
 
     // nothing happens until the re-evaluation
     const re = k.of('reevaluation.started').find((r) => r.t > lost[0]!.t)!;
     expect(re.t).toBeGreaterThanOrEqual(enabledAt(k) + 7 * DAY);
-    expect(of(k, 'install.started').filter((r) => r.t > lost[0]!.t && r.t < re.t)).toHaveLength(0);
+    expect(k.of('install.started').filter((r) => r.t > lost[0]!.t && r.t < re.t)).toHaveLength(0);
     const scan = k.scans().find((r) => r.t === re.t)!;
     expect(scan.e.trigger).toBe('reevaluation');
     const end = scanEnd(k, re.t);
@@ -105,12 +99,12 @@ describe('a lost update', () => {
     expect(q.some((r) => r.e.topicType === TOPIC.ASSIGNMENT_COMPLIANCE && r.e.stateId === COMPLIANCE.NON_COMPLIANT)).toBe(true);
 
     // reinstalled right after that scan, from the cache
-    const again = of(k, 'install.started').filter((r) => r.t > lost[0]!.t);
+    const again = k.of('install.started').filter((r) => r.t > lost[0]!.t);
     expect(again).toHaveLength(1);
     expect(again[0]!.t).toBe(end.t);
     expect(again[0]!.e.updates).toBe(1);
     expect(k.of('state.queued').filter((r) => r.t === again[0]!.t && r.e.topicType === TOPIC.CI_ENFORCEMENT).map((r) => r.e.topic)).toEqual([u]);
-    expect(of(k, 'download.started').filter((r) => r.t > lost[0]!.t)).toHaveLength(0);
+    expect(k.of('download.started').filter((r) => r.t > lost[0]!.t)).toHaveLength(0);
     expect(k.requests.filter((r) => r.t > lost[0]!.t && (r.req.kind === 'location.content' || r.req.kind === 'dp.download'))).toHaveLength(0);
     // no separate beforeInstall scan: the re-evaluation scan was the check
     expect(k.scans().filter((r) => r.t > lost[0]!.t && r.e.trigger === 'beforeInstall')).toHaveLength(0);
@@ -185,13 +179,13 @@ describe('a lost update', () => {
     // online though the last online scan is recent: it contacts WSUS
     const end = scanEnd(k, at);
     expect(k.requests.filter((r) => r.t >= at && r.t <= end.t && r.req.kind === 'wsus.scan')).toHaveLength(1);
-    const again = of(k, 'install.started').filter((r) => r.t > lost.t);
+    const again = k.of('install.started').filter((r) => r.t > lost.t);
     expect(again.map((r) => [r.t, r.e.updates])).toEqual([[end.t, 1]]);
-    expect(of(k, 'download.started').filter((r) => r.t > lost.t)).toHaveLength(0);
+    expect(k.of('download.started').filter((r) => r.t > lost.t)).toHaveLength(0);
     expect(k.client.upd[lost.e.update]! & U_INSTALLED).toBe(U_INSTALLED);
     // the scheduled re-evaluation later finds nothing missing
     expect(re.length).toBeGreaterThanOrEqual(2);
-    expect(of(k, 'install.started').filter((r) => r.t >= re[1]!.t)).toHaveLength(0);
+    expect(k.of('install.started').filter((r) => r.t >= re[1]!.t)).toHaveLength(0);
   });
 
   it('a Software Updates Scan Cycle only reports it Required; the reinstall waits for a deployment evaluation', () => {
@@ -204,7 +198,7 @@ describe('a lost update', () => {
     const end = scanEnd(k, scan.t);
     expect(k.of('state.queued').some((r) => r.t === end.t && r.e.topicType === TOPIC.UPDATE_DETECTION && r.e.topic === u && r.e.stateId === DETECT.REQUIRED)).toBe(true);
     const re = k.of('reevaluation.started').find((r) => r.t > lost.t)!;
-    const again = of(k, 'install.started').filter((r) => r.t > lost.t);
+    const again = k.of('install.started').filter((r) => r.t > lost.t);
     expect(again).toHaveLength(1);
     expect(again[0]!.t).toBe(scanEnd(k, re.t).t);
   });
