@@ -9,7 +9,7 @@ import { DEFAULT_SCENARIO } from './scenario/defaults.js';
 import { readScenarioFile, resolveScenario } from './scenario/resolve.js';
 import { EXIT, HarnessError } from './errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
-import { runVirtual } from './run.js';
+import { runFleet } from './run.js';
 import { buildResults } from './output/results.js';
 import { formatSummary } from './output/summary.js';
 import { tryParseDuration } from './duration.js';
@@ -61,7 +61,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('trace', { type: 'string', describe: 'write the NDJSON event trace to this file' })
           .option('series-interval', { type: 'string', default: '1h', describe: 'simulated interval of the time series in results.json' })
           .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level (logs go to stderr)' })
-          .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' }),
+          .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
+          .option('clock', { choices: ['virtual', 'scaled'] as const, default: 'virtual' as const, describe: 'virtual: as fast as possible; scaled: wall clock x --time-factor' })
+          .option('time-factor', { type: 'number', default: 1, describe: 'scaled clock: simulated seconds per wall second (1 = real time)' })
+          .option('lag-bound', { type: 'string', default: '1s', describe: 'scaled clock: the run is invalid when scheduler lag p99 exceeds this' }),
       async (a) => {
         try {
           if (a.clients !== undefined && (!Number.isInteger(a.clients) || a.clients < 1)) {
@@ -77,12 +80,19 @@ export async function main(argv: string[]): Promise<void> {
           if (seriesInterval === null || seriesInterval <= 0) {
             throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--series-interval ${a['series-interval']}: not a positive duration (examples: 1m, 1h)`);
           }
+          const factor = a['time-factor'];
+          if (!Number.isFinite(factor) || factor <= 0) {
+            throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--time-factor ${factor}: must be a number above 0 (1 = real time)`);
+          }
+          const lagBound = tryParseDuration(a['lag-bound']);
+          if (lagBound === null) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--lag-bound ${a['lag-bound']}: not a duration (examples: 50ms, 1s)`);
+          const clock = a.clock === 'scaled' ? ({ mode: 'scaled', timeFactor: factor, lagBoundMs: lagBound } as const) : ({ mode: 'virtual' } as const);
           const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
           const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed });
           if (a.out !== undefined) ensureWritableDir(a.out);
           if (a.trace !== undefined) ensureWritableFileDir(a.trace);
           const logger = createLogger(a['log-level']);
-          const outcome = await runVirtual(sc, { tracePath: a.trace, logger, seriesInterval });
+          const outcome = await runFleet(sc, { tracePath: a.trace, logger, seriesInterval, clock });
           const results = buildResults(outcome);
           if (a.out !== undefined) writeFileSync(join(a.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
           out(a.json ? JSON.stringify(results, null, 2) + '\n' : formatSummary(results));

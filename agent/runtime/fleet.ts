@@ -99,8 +99,20 @@ export class Fleet {
     for (let p = 0; p < this.processes.length; p++) this.sched.set(o.clients + p, this.processes[p]!.nextDue());
   }
 
-  /** Runs until simulated time `end` (exclusive) or until `sliceMs` of wall time passed; true when `end` was reached. */
-  runSlice(end: number, sliceMs: number, wallNow: () => number): boolean {
+  /** Simulated time of the next event (Infinity: nothing scheduled). */
+  nextTime(): number {
+    const lane = this.lane;
+    const tm = this.timers;
+    while (lane.size > 0 && tm[lane.peekId() * TIMER_STRIDE + LANE_AT] !== lane.peekTime()) lane.shift();
+    return Math.min(lane.peekTime(), this.sched.peekTime());
+  }
+
+  /**
+   * Runs until simulated time `end` (exclusive) or until `sliceMs` of wall
+   * time passed; true when `end` was reached. `onEvent` (scaled time) is told
+   * the simulated time of each event as it is handled.
+   */
+  runSlice(end: number, sliceMs: number, wallNow: () => number, onEvent?: (t: number) => void): boolean {
     const sched = this.sched;
     const lane = this.lane;
     const tm = this.timers;
@@ -113,22 +125,23 @@ export class Fleet {
       // merge heap and lane by (time, id): the order a single heap would give
       const th = sched.peekTime();
       const tl = lane.peekTime();
-      let t: number;
+      const fromLane = tl < th || (tl === th && tl !== Infinity && lane.peekId() < sched.peekId());
+      const t = fromLane ? tl : th;
+      if (t >= end) {
+        // nothing is consumed: the next slice starts from the same entry
+        if (end > this.now) this.now = end;
+        return true;
+      }
       let id: number;
-      if (tl < th || (tl === th && tl !== Infinity && lane.peekId() < sched.peekId())) {
-        t = tl;
+      if (fromLane) {
         id = lane.peekId();
         lane.shift();
         tm[id * TIMER_STRIDE + LANE_AT] = NaN;
       } else {
-        t = th;
         id = sched.peekId(); // stays at the top of the heap and is rescheduled in place
       }
-      if (t >= end) {
-        this.now = end;
-        return true;
-      }
       this.now = t;
+      if (onEvent !== undefined) onEvent(t);
       if (id < n) this.wake(id, t);
       else {
         const p = this.processes[id - n]!;

@@ -66,8 +66,9 @@ export function buildResults(o: RunOutcome) {
       duration: formatDuration(sc.duration),
       effective: sc.effective,
     },
-    mode: 'virtual',
-    valid: true,
+    mode: o.clock.mode,
+    valid: o.clock.valid,
+    clock: o.clock,
     agentEvents: fleet.events,
     events,
     scans: {

@@ -52,6 +52,11 @@ export function formatSummary(r: Results): string {
     row('  clients compliant', `${n(d.clients.compliant)} of ${n(d.clients.compliant + d.clients.nonCompliant + d.clients.unknown)} (${n(d.clients.unknown)} unknown)`);
   }
   L.push('');
+  const c2 = r.clock;
+  if (c2.mode === 'scaled') {
+    L.push(`Clock: scaled x${c2.timeFactor}; scheduler lag p50 ${c2.lagMs!.p50} ms, p99 ${c2.lagMs!.p99} ms, max ${c2.lagMs!.max} ms (bound ${c2.lagBoundMs} ms)`);
+    if (!c2.valid) L.push(`INVALID RUN: ${c2.invalidReason}`);
+  }
   const w = r.wall;
   L.push(`Run: ${n(r.agentEvents)} agent events in ${(w.elapsedMs / 1000).toFixed(2)} s (${n(w.eventsPerSecond)}/s), peak RSS ${bytes(w.peakRssBytes)}, event-loop delay p99 ${w.eventLoopDelayMs.p99} ms, valid: ${r.valid ? 'yes' : 'NO'}`);
   return L.join('\n') + '\n';
