@@ -101,6 +101,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   let peakRss = process.memoryUsage.rss();
+  const transport = new InProcessTransport(stub, sc.model.requestTimeout);
   const fleet = new Fleet({
     clients: sc.clients,
     ctx: {
@@ -112,10 +113,11 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
       actions: sc.actions,
     },
     applicability: stub.catalogue,
-    transport: new InProcessTransport(stub),
+    transport,
     sink,
-    processes: [stub.mp, metrics.sampler],
+    processes: [stub.mp, transport.deferred, metrics.sampler],
   });
+  transport.bind((client, t, reply) => fleet.deliver(client, t, reply));
   log.info({ scenario: sc.name, clients: sc.clients, seed: sc.seed, durationMs: sc.duration, clock: clock.mode }, 'run started');
   const now = () => performance.now();
   let lastLog = now();

@@ -21,7 +21,7 @@ function fleetOf(input: Record<string, unknown>) {
     clients: sc.clients,
     ctx: { seed: sc.seed, start: sc.start, catalogue: stub.catalogue, defaultPolicyInterval: sc.settings.policyPollingInterval, model: sc.model, actions: sc.actions },
     applicability: stub.catalogue,
-    transport: new InProcessTransport(stub),
+    transport: new InProcessTransport(stub, sc.model.requestTimeout),
     sink: (t: number, c: number, e: AgentEvent) => events.push(`${t} ${c} ${e.ev}`),
     processes: [stub.mp],
   });

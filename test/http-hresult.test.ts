@@ -5,7 +5,7 @@ import { describe, expect, it, afterAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request, Agent } from 'undici';
-import { hresultForError, hresultForStatus } from '../agent/runtime/http/hresult.js';
+import { hresultForError, hresultForStatus } from '../agent/wire/hresult.js';
 
 const servers: Server[] = [];
 afterAll(() => Promise.all(servers.map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); }))));

@@ -76,10 +76,13 @@ describe('stub WSUS and DP', () => {
   it('an unknown SUP or DP is refused; faults apply in their window only', () => {
     const { sc, stub: s } = stub({ faults: [{ target: 'wsus', from: '1h', to: '2h', code: '0x80244022' }, { target: 'dp', from: '0', to: '1d', rate: 1, code: '0x80072EFD' }] });
     expect(ok(s.wsus.scan(0, sc.start, 'http://elsewhere'), 'error').code).toBe(0x80072efd);
-    expect(ok(s.wsus.scan(0, sc.start + 90 * 60_000, sc.stub.sups[0]!), 'error').code).toBe(0x80244022);
-    ok(s.wsus.scan(0, sc.start + 2 * HOUR, sc.stub.sups[0]!), 'wsus.scan');
-    expect(ok(s.dp.download(0, sc.start, sc.stub.dps[0]!, [1]), 'error').code).toBe(0x80072efd);
-    const d = ok(s.dp.download(0, sc.start + DAY, sc.stub.dps[0]!, [1, 2]), 'dp.download');
+    // faults are applied by StubCore for every transport
+    const scan = (t: number) => s.handle({ kind: 'wsus.scan', client: 0, sup: sc.stub.sups[0]! }, sc.start + t);
+    expect(ok(scan(90 * 60_000), 'error').code).toBe(0x80244022);
+    ok(scan(2 * HOUR), 'wsus.scan');
+    const download = (t: number, updates: number[]) => s.handle({ kind: 'dp.download', client: 0, dp: sc.stub.dps[0]!, updates, bytes: 0 }, sc.start + t);
+    expect(ok(download(0, [1]), 'error').code).toBe(0x80072efd);
+    const d = ok(download(DAY, [1, 2]), 'dp.download');
     expect(d.bytes).toBe(s.catalogue.bytes[1]! + s.catalogue.bytes[2]!);
     expect(s.faults.injected.get('wsus')).toBe(1);
   });
@@ -93,7 +96,7 @@ describe('stub WSUS and DP', () => {
 });
 
 describe('stub MP: state-message ingest', () => {
-  const msg = (type: number, state: number, topic: number, serial: number, t: number) => [type, state, topic, serial, t];
+  const msg = (type: number, state: number, topic: number, serial: number, t: number) => [type, state, topic, serial, t, 0];
 
   it('ingests into the compliance view once per (client, serial), in any order', () => {
     const { sc, stub: s } = stub();
@@ -130,7 +133,7 @@ describe('stub MP: state-message ingest', () => {
 
   it('an MP outage refuses reports without recording anything', () => {
     const { sc, stub: s } = stub({ faults: [{ target: 'mp.state', from: '0', to: '1h', code: '0x80072EFD' }] });
-    const r = s.mp.relay(1, sc.start, msg(TOPIC.UPDATE_DETECTION, 2, 1, 1, sc.start));
+    const r = s.handle({ kind: 'state.report', client: 1, msgs: msg(TOPIC.UPDATE_DETECTION, 2, 1, 1, sc.start) }, sc.start);
     expect(ok(r, 'error').code).toBe(0x80072efd);
     expect(s.mp.counters.stateMessagesReceived).toBe(0);
     expect(s.mp.backlog).toBe(0);

@@ -154,7 +154,7 @@ export function onReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void
       onPolicyReply(s, ctx, t, r);
       break;
     case 'state.report':
-      onStateReply(s, ctx, t, r.kind !== 'error');
+      onStateReply(s, ctx, t, r.kind !== 'error', r.kind === 'error' ? r.code : 0);
       break;
     default:
       onJobReply(s, ctx, t, r);

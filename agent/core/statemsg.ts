@@ -11,8 +11,8 @@
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
 import type { CoreCtx } from './types.js';
-import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from './types.js';
-import { MINUTE, TOPIC } from './constants.js';
+import { MSG_FLAGS, MSG_SENT_ONCE, MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from './types.js';
+import { HR, MINUTE, TOPIC } from './constants.js';
 
 function cycleOf(s: ClientState): number {
   return s.settings !== null ? s.settings.stateMessageCycle : 15 * MINUTE;
@@ -29,26 +29,39 @@ function flagFor(topicType: number): number {
   return topicType === TOPIC.UPDATE_DETECTION ? U_Q500 : topicType === TOPIC.CI_ENFORCEMENT ? U_Q402 : 0;
 }
 
-/** Queue (or overwrite) a state message. */
+/**
+ * Queue (or overwrite) a state message. An unsent message for the same topic
+ * is overwritten in place and keeps its serial, unless a report carrying it
+ * failed in a way that may have reached the MP (a timeout or a dropped
+ * connection: only the answer was lost): then the new state takes a new
+ * serial and supersedes the old one, which the MP would otherwise drop as a
+ * re-delivery, keeping the older state.
+ */
 export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: number, stateId: number, topic: number): void {
   const q = s.queue;
   const flag = flagFor(topicType);
+  let supersedes = 0;
   // Per-update topics carry a "queued" bit so the common case (no unsent
   // message for that update) skips the search entirely.
   if (flag === 0 || (s.upd[topic]! & flag) !== 0) {
     for (let i = q.length - MSG_STRIDE; i >= 0; i -= MSG_STRIDE) {
       if (q[i + MSG_TOPIC_TYPE] === topicType && q[i + MSG_TOPIC] === topic) {
-        q[i + MSG_STATE_ID] = stateId;
-        q[i + MSG_TIME] = t;
-        ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial: q[i + MSG_SERIAL]!, replaced: true } });
-        return;
+        if ((q[i + MSG_FLAGS]! & MSG_SENT_ONCE) === 0) {
+          q[i + MSG_STATE_ID] = stateId;
+          q[i + MSG_TIME] = t;
+          ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial: q[i + MSG_SERIAL]!, replaced: true, supersedes: 0 } });
+          return;
+        }
+        supersedes = q[i + MSG_SERIAL]!;
+        q.splice(i, MSG_STRIDE);
+        break;
       }
     }
   }
   const serial = ++s.serial;
-  q.push(topicType, stateId, topic, serial, t);
+  q.push(topicType, stateId, topic, serial, t, 0);
   if (flag !== 0) s.upd[topic] = s.upd[topic]! | flag;
-  ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: false } });
+  ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: supersedes !== 0, supersedes } });
   if (s.tm[s.tb + T_STATE] === Infinity && s.sending === null) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
 }
 
@@ -77,8 +90,17 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
   ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs: q } });
 }
 
-/** The MP accepted (ok) or did not accept the report under way. */
-export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolean): void {
+/**
+ * Failures after which the MP may have the report all the same: no answer in
+ * time, or the connection dropped mid-exchange. A refused connection or an
+ * HTTP error status means the MP did not take it.
+ */
+function mayHaveArrived(code: number): boolean {
+  return code === HR.WINHTTP_TIMEOUT || code === HR.PT_WINHTTP_TIMEOUT || code === HR.WINHTTP_CONNECTION_ERROR;
+}
+
+/** The MP accepted (ok) or did not accept (code: the HRESULT) the report under way. */
+export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolean, code = 0): void {
   const sent = s.sending;
   if (sent === null) return;
   s.sending = null;
@@ -88,7 +110,9 @@ export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolea
       const flag = flagFor(sent[i + MSG_TOPIC_TYPE]!);
       if (flag !== 0) s.upd[sent[i + MSG_TOPIC]!] = s.upd[sent[i + MSG_TOPIC]!]! | flag;
     }
-    s.queue = s.queue.length === 0 ? sent.slice() : sent.concat(s.queue);
+    const back = s.queue.length === 0 ? sent.slice() : sent.concat(s.queue);
+    if (mayHaveArrived(code)) for (let i = 0; i < sent.length; i += MSG_STRIDE) back[i + MSG_FLAGS] = back[i + MSG_FLAGS]! | MSG_SENT_ONCE;
+    s.queue = back;
   }
   ctx.out.push({ type: 'event', e: { ev: 'state.sent', msgs: sent, ok } });
   s.tm[s.tb + T_STATE] = s.queue.length > 0 ? nextStateBoundary(s, t) : Infinity;

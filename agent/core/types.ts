@@ -98,13 +98,16 @@ export type Reply = ReplyBody | ReplyError;
 // The queue is a flat number array of MSG_STRIDE fields per message; this
 // avoids one object per message (measured: 20 M first-scan messages at 100k
 // clients would otherwise cost ~1.5 GB of objects).
-export const MSG_STRIDE = 5;
+export const MSG_STRIDE = 6;
 export const MSG_TOPIC_TYPE = 0;
 export const MSG_STATE_ID = 1;
 /** update index (500/402), deployment index (300/301/302) or 0 (501: the update source) */
 export const MSG_TOPIC = 2;
 export const MSG_SERIAL = 3;
 export const MSG_TIME = 4;
+/** MSG_SENT_ONCE when a report carrying the message failed: the MP may have it (a lost answer) */
+export const MSG_FLAGS = 5;
+export const MSG_SENT_ONCE = 1;
 
 // ---- events reported by the core (trace, metrics) ---------------------------
 
@@ -127,7 +130,8 @@ export type AgentEvent =
   | { readonly ev: 'restart.started' | 'restart.completed' }
   | { readonly ev: 'reevaluation.started' }
   | { readonly ev: 'update.lost'; readonly update: number }
-  | { readonly ev: 'state.queued'; readonly topicType: number; readonly stateId: number; readonly topic: number; readonly serial: number; readonly replaced: boolean }
+  /** replaced: it overwrote an unsent message; supersedes: the serial of a once-sent message it replaced with a new serial (0: none) */
+  | { readonly ev: 'state.queued'; readonly topicType: number; readonly stateId: number; readonly topic: number; readonly serial: number; readonly replaced: boolean; readonly supersedes: number }
   /** msgs: the flat queue slice that was sent (MSG_STRIDE layout); serials are read from it only when traced. */
   | { readonly ev: 'state.sent'; readonly msgs: readonly number[]; readonly ok: boolean };
 
@@ -155,6 +159,8 @@ export interface ClientModel {
   readonly downloadBytesPerMs: number;
   /** Clients make their first policy request uniformly within this window from the start. */
   readonly startWithin: number;
+  /** How long a client waits for an answer before it reports a timeout. */
+  readonly requestTimeout: number;
 }
 
 /** Ports: everything the core needs from outside, injected. */

@@ -1,23 +1,88 @@
 // Transports hand a client's typed request to the other side. The in-process
-// one calls server-stub/core directly and answers at once (no sockets);
-// the HTTP one (agent/wire + undici) answers later through the fleet's
-// deliver() and so returns null here.
+// one calls server-stub/core directly: it answers at once, or, when a
+// scenario fault delays or drops the answer, later through the fleet's
+// deliver() (a timed process in the fleet scheduler, no Node timer). The
+// HTTP one (agent/wire + undici) always answers later.
 
 import type { Reply, Request } from '../core/types.js';
+import { HR } from '../core/constants.js';
+import type { TimedProcess } from './fleet.js';
 
 export interface Transport {
   /** The reply when it is known at once, or null when it will be delivered later. */
   request(req: Request, t: number): Reply | null;
 }
 
-/** Anything that answers typed requests: server-stub/core's StubCore. */
-export interface TypedHandler {
-  handle(req: Request, t: number): Reply;
+/** Anything that answers typed requests with faults applied: server-stub/core's StubCore. */
+export interface ExchangeHandler {
+  exchange(req: Request, t: number): { readonly reply: Reply; readonly delayMs: number; readonly dropped: boolean };
+}
+
+export type Deliver = (client: number, t: number, reply: Reply) => void;
+
+/**
+ * The HRESULT a client reports when an answer did not come within its
+ * timeout: the Windows Update Agent's for WSUS, WinHTTP's for ccmexec (MP)
+ * and BITS (DP) -- see agent/wire/hresult.ts.
+ */
+export function timeoutCode(kind: Request['kind']): number {
+  return kind === 'wsus.scan' ? HR.PT_WINHTTP_TIMEOUT : HR.WINHTTP_TIMEOUT;
+}
+
+/** Replies due later, in (time, arrival) order; a timed process of the fleet. */
+export class DeferredReplies implements TimedProcess {
+  readonly reactive = true;
+  private due: number[] = [];
+  private clients: number[] = [];
+  private replies: Reply[] = [];
+  deliver: Deliver | null = null;
+  /** replies held back (delayed, or turned into timeouts) */
+  held = 0;
+
+  push(at: number, client: number, reply: Reply): void {
+    this.held++;
+    // few are pending at once (faulted requests only): sorted insertion, stable for equal times
+    let i = this.due.length;
+    while (i > 0 && this.due[i - 1]! > at) i--;
+    this.due.splice(i, 0, at);
+    this.clients.splice(i, 0, client);
+    this.replies.splice(i, 0, reply);
+  }
+
+  nextDue(): number {
+    return this.due.length > 0 ? this.due[0]! : Infinity;
+  }
+
+  onWake(t: number): void {
+    while (this.due.length > 0 && this.due[0]! <= t) {
+      const client = this.clients.shift()!;
+      const reply = this.replies.shift()!;
+      this.due.shift();
+      this.deliver!(client, t, reply);
+    }
+  }
 }
 
 export class InProcessTransport implements Transport {
-  constructor(private readonly handler: TypedHandler) {}
-  request(req: Request, t: number): Reply {
-    return this.handler.handle(req, t);
+  readonly deferred = new DeferredReplies();
+
+  /** @param timeoutMs how long a client waits for an answer before it gives up */
+  constructor(private readonly handler: ExchangeHandler, private readonly timeoutMs: number) {}
+
+  /** Where late replies go (the fleet's deliver). */
+  bind(deliver: Deliver): void {
+    this.deferred.deliver = deliver;
+  }
+
+  request(req: Request, t: number): Reply | null {
+    const x = this.handler.exchange(req, t);
+    if (x.delayMs === 0 && !x.dropped) return x.reply;
+    if (x.dropped || x.delayMs >= this.timeoutMs) {
+      // processed by the server, but the client gives up waiting
+      this.deferred.push(t + this.timeoutMs, req.client, { kind: 'error', req: req.kind, code: timeoutCode(req.kind) });
+    } else {
+      this.deferred.push(t + x.delayMs, req.client, x.reply);
+    }
+    return null;
   }
 }

@@ -9,7 +9,6 @@ import type { ScanTrigger } from '../../agent/core/types.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { ManagementPoint } from '../../server-stub/core/mp.js';
 import { generateCatalogue } from '../../server-stub/core/catalogue.js';
-import { Faults } from '../../server-stub/core/faults.js';
 
 export interface TraceLine {
   readonly t: number;
@@ -59,12 +58,14 @@ interface ClientView {
   unsent: Map<number, number>;
   inFlight: number[] | null;
   delivered: Set<number>;
+  /** once-sent messages replaced by a newer state under a new serial */
+  superseded: number;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
   const st = sc.settings;
   const cat = generateCatalogue(sc.seed, sc.stub.catalogue);
-  const mp = new ManagementPoint({ ...sc.stub, clients: 1 }, cat, new Faults(sc.seed, []));
+  const mp = new ManagementPoint({ ...sc.stub, clients: 1 }, cat);
   const deps = new Map(mp.deployments.map((d) => [d.id, d]));
   const views = new Map<string, ClientView>();
   const violations: Violation[] = [];
@@ -86,7 +87,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
-        inFlight: null, delivered: new Set(),
+        inFlight: null, delivered: new Set(), superseded: 0,
       };
       views.set(l.client, v);
     }
@@ -239,7 +240,15 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       }
       case 'state.queued': {
         const serial = l.serial as number;
-        if (l.replaced === true) {
+        if (typeof l.supersedes === 'number') {
+          // a new serial for a topic whose once-sent message may have reached the MP
+          expect(v.unsent.has(l.supersedes), 'state.supersedesUnsent', l, () => `serial ${String(l.supersedes)} superseded but not unsent`);
+          v.unsent.delete(l.supersedes);
+          v.superseded++;
+          expect(serial === v.serialMax + 1, 'state.serialSequence', l, () => `serial ${serial} after ${v!.serialMax}`);
+          v.serialMax = Math.max(v.serialMax, serial);
+          v.unsent.set(serial, l.t);
+        } else if (l.replaced === true) {
           expect(v.unsent.has(serial), 'state.overwriteUnsent', l, () => `serial ${serial} overwritten but not unsent`);
           if (v.unsent.has(serial)) v.unsent.set(serial, l.t);
         } else {
@@ -271,7 +280,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
   // end of the run: every client's serials 1..max delivered, but those still waiting for a cycle
   for (const [client, v] of views) {
     const end: TraceLine = { t: sc.end, client, ev: '(end)' };
-    const missing = v.serialMax - v.delivered.size - v.unsent.size;
+    const missing = v.serialMax - v.delivered.size - v.unsent.size - v.superseded;
     expect(missing === 0, 'state.noSerialLost', end, () => `${missing} serials neither delivered nor waiting`);
     // with the MP reachable, what is still unsent at the end was queued within the last cycle (plus a restart)
     if (sc.stub.faults.every((f) => f.target !== 'mp.state')) {

@@ -65,7 +65,7 @@ export class RunMetrics implements IngestObserver {
   readonly scansOnline = new Float64Array(TRIGGERS.length);
   readonly scansOffline = new Float64Array(TRIGGERS.length);
   readonly scanFailuresByCode = new Map<number, number>();
-  readonly state = { queued: 0, replaced: 0, reportsOk: 0, reportsFailed: 0, messagesDelivered: 0, messagesFailed: 0, ingested: 0, duplicates: 0 };
+  readonly state = { queued: 0, replaced: 0, superseded: 0, reportsOk: 0, reportsFailed: 0, messagesDelivered: 0, messagesFailed: 0, ingested: 0, duplicates: 0 };
   readonly work = { downloads: 0, downloadBytes: 0, downloadFailures: 0, installs: 0, updatesInstalled: 0, restarts: 0, evictions: 0, evictedBytes: 0, updatesLost: 0 };
   /** simulated ms from queued on the client to ingested at the MP, and its parts */
   readonly stateLatency = newHistogram();
@@ -134,8 +134,10 @@ export class RunMetrics implements IngestObserver {
         this.series.scanFailures[this.slot(t)]!++;
         break;
       case 'state.queued':
-        if (e.replaced) this.state.replaced++;
+        // an overwrite in place adds no message; one that supersedes a once-sent message does
+        if (e.replaced && e.supersedes === 0) this.state.replaced++;
         else this.state.queued++;
+        if (e.supersedes !== 0) this.state.superseded++;
         break;
       case 'state.sent': {
         const n = e.msgs.length / MSG_STRIDE;

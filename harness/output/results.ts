@@ -5,6 +5,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { hresultHex, DETECT, COMPLIANCE } from '../../agent/core/constants.js';
 import { EVENT_NAMES, TRIGGERS } from '../metrics/run-metrics.js';
+import { MSG_STRIDE } from '../../agent/core/types.js';
 import type { RunOutcome } from '../run.js';
 import { formatDuration } from '../duration.js';
 
@@ -54,7 +55,7 @@ export function buildResults(o: RunOutcome) {
   const onlineTotal = m.scansOnline.reduce((a, b) => a + b, 0);
   const offlineTotal = m.scansOffline.reduce((a, b) => a + b, 0);
   let undelivered = 0;
-  for (const s of fleet.states) undelivered += s.queue.length / 5;
+  for (const s of fleet.states) undelivered += s.queue.length / MSG_STRIDE;
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'suca-fleet', version: TOOL_VERSION },
@@ -88,6 +89,7 @@ export function buildResults(o: RunOutcome) {
     stateMessages: {
       queued: m.state.queued,
       overwritten: m.state.replaced,
+      superseded: m.state.superseded,
       reportsOk: m.state.reportsOk,
       reportsFailed: m.state.reportsFailed,
       delivered: m.state.messagesDelivered,

@@ -27,6 +27,7 @@ export function traceFields(e: AgentEvent, names: TraceNames): Record<string, un
         : tt === TOPIC.UPDATE_SOURCE_SCAN ? names.updateSourceId : names.deploymentId(e.topic);
       const o: Record<string, unknown> = { topicType: tt, stateId: e.stateId, topicId, serial: e.serial };
       if (e.replaced) o.replaced = true;
+      if (e.supersedes !== 0) o.supersedes = e.supersedes;
       return o;
     }
     case 'state.sent':

@@ -35,6 +35,7 @@ export const DEFAULT_SCENARIO = {
     installPerUpdate: '2m',
     restartDuration: '3m',
     downloadMbps: 100,
+    requestTimeout: '60s',
   },
   site: {
     softwareUpdatesEnabledAt: '0',

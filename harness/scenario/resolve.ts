@@ -3,13 +3,23 @@
 
 import { readFileSync } from 'node:fs';
 import type { ClientAction, ClientModel, ClientSettings } from '../../agent/core/types.js';
-import type { DeploymentSpec, FaultSpec, StubConfig } from '../../server-stub/core/config.js';
+import type { DeploymentSpec, FaultEffect, FaultSpec, FaultTarget, StubConfig } from '../../server-stub/core/config.js';
+import { OPERATIONS_OF } from '../../server-stub/core/index.js';
 import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
 import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS } from './defaults.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 
 const MB = 1024 * 1024;
+
+/** Operations a fault may name, per target (the wire operations behind each typed request). */
+const OPERATIONS: Record<FaultTarget, readonly string[]> = {
+  'mp.policy': [...OPERATIONS_OF['policy.assignments'], ...OPERATIONS_OF['policy.body']],
+  'mp.location': [...OPERATIONS_OF['location.wsus'], ...OPERATIONS_OF['location.content']],
+  'mp.state': OPERATIONS_OF['state.report'],
+  wsus: OPERATIONS_OF['wsus.scan'],
+  dp: OPERATIONS_OF['dp.download'],
+};
 
 export interface ResolvedScenario {
   readonly name: string;
@@ -137,15 +147,30 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   });
 
   const faults: FaultSpec[] = m.faults.map((f, i) => {
-    if (d(f.from) >= d(f.to)) where(`faults[${i}].to`, `must be after from (${f.from})`);
-    if (f.sup !== null && f.sup !== undefined && !(m.site.sups as readonly string[]).includes(f.sup)) where(`faults[${i}].sup`, `"${f.sup}" is not one of site.sups`);
-    if (f.sup !== null && f.sup !== undefined && f.target !== 'wsus') where(`faults[${i}].sup`, 'only applies to target "wsus"');
+    const p = `faults[${i}]`;
+    if (d(f.from) >= d(f.to)) where(`${p}.to`, `must be after from (${f.from})`);
+    if (f.sup !== null && f.sup !== undefined && !(m.site.sups as readonly string[]).includes(f.sup)) where(`${p}.sup`, `"${f.sup}" is not one of site.sups`);
+    if (f.sup !== null && f.sup !== undefined && f.target !== 'wsus') where(`${p}.sup`, 'only applies to target "wsus"');
+    if (f.soapFault !== undefined && f.target !== 'wsus') where(`${p}.soapFault`, 'only applies to target "wsus"');
+    if (f.operation !== undefined && !OPERATIONS[f.target].includes(f.operation)) {
+      where(`${p}.operation`, `"${f.operation}" is not an operation of ${f.target} (${OPERATIONS[f.target].join(', ')})`);
+    }
+    const given = (['code', 'status', 'delay', 'reset', 'soapFault', 'drop'] as const).filter((k) => f[k] !== undefined);
+    if (given.length !== 1) where(p, `needs exactly one effect (code, status, delay, reset, soapFault or drop); it has ${given.length === 0 ? 'none' : given.join(', ')}`);
+    const effect: FaultEffect =
+      f.status !== undefined ? { kind: 'status', status: f.status }
+      : f.delay !== undefined ? { kind: 'delay', ms: d(f.delay) }
+      : f.reset !== undefined ? { kind: 'reset' }
+      : f.soapFault !== undefined ? { kind: 'soapFault', code: f.soapFault }
+      : f.drop !== undefined ? { kind: 'drop' }
+      : { kind: 'hresult', code: parseInt(f.code ?? '0', 16) >>> 0 };
     return {
       target: f.target,
+      operation: f.operation ?? null,
       from: startMs + d(f.from),
       to: startMs + d(f.to),
       rate: f.rate,
-      code: parseInt(f.code, 16) >>> 0,
+      effect,
       sup: f.sup ?? null,
     };
   });
@@ -184,6 +209,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     // Mbit/s -> bytes per ms
     downloadBytesPerMs: (mo.downloadMbps * 1_000_000) / 8 / 1000,
     startWithin: d(mo.startWithin),
+    requestTimeout: Math.max(1, d(mo.requestTimeout)),
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,

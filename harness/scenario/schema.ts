@@ -40,6 +40,7 @@ const model = z.strictObject({
   installPerUpdate: duration,
   restartDuration: duration,
   downloadMbps: z.number().min(0),
+  requestTimeout: duration,
 }).partial();
 
 const site = z.strictObject({
@@ -79,12 +80,24 @@ const action = z.strictObject({
   fraction: fraction.optional(),
 });
 
+export const WSUS_FAULT_CODES = [
+  'InvalidCookie', 'ConfigChanged', 'CookieExpired', 'RegistrationRequired', 'ServerChanged',
+  'InternalServerError', 'InvalidParameters', 'ServerBusy', 'FileLocationChanged',
+] as const;
+
+/** A fault has exactly one effect: code (an HRESULT), status, delay, reset, soapFault or drop. */
 const fault = z.strictObject({
   target: z.enum(['mp.policy', 'mp.location', 'mp.state', 'wsus', 'dp']),
+  operation: z.string().min(1).optional(),
   from: duration,
   to: duration,
   rate: fraction.optional(),
-  code: hresult,
+  code: hresult.optional(),
+  status: z.number().int().min(400).max(599).optional(),
+  delay: duration.optional(),
+  reset: z.literal(true).optional(),
+  soapFault: z.enum(WSUS_FAULT_CODES).optional(),
+  drop: z.literal(true).optional(),
   sup: z.string().nullable().optional(),
 });
 

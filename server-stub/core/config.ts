@@ -5,14 +5,35 @@ import type { ClientSettings } from '../../agent/core/types.js';
 
 export type FaultTarget = 'mp.policy' | 'mp.location' | 'mp.state' | 'wsus' | 'dp';
 
+/** WSUS SOAP fault ErrorCode values (MS-WUSP). */
+export type WsusFaultCode =
+  | 'InvalidCookie' | 'ConfigChanged' | 'CookieExpired' | 'RegistrationRequired' | 'ServerChanged'
+  | 'InternalServerError' | 'InvalidParameters' | 'ServerBusy' | 'FileLocationChanged';
+
+/** What a fault does to a request it hits. */
+export type FaultEffect =
+  /** the client sees this HRESULT (in-process); over HTTP the nearest real failure is sent */
+  | { readonly kind: 'hresult'; readonly code: number }
+  /** an HTTP status instead of the answer */
+  | { readonly kind: 'status'; readonly status: number }
+  /** the answer comes this much later (a client timeout may expire first) */
+  | { readonly kind: 'delay'; readonly ms: number }
+  /** the connection is reset */
+  | { readonly kind: 'reset' }
+  /** a WSUS SOAP fault */
+  | { readonly kind: 'soapFault'; readonly code: WsusFaultCode }
+  /** the server processes the request but the answer never reaches the client */
+  | { readonly kind: 'drop' };
+
 export interface FaultSpec {
   readonly target: FaultTarget;
+  /** only this operation of the target (e.g. SyncUpdates, RequestAssignments), or all */
+  readonly operation: string | null;
   readonly from: number;
   readonly to: number;
-  /** fraction of requests in the window that fail */
+  /** fraction of requests in the window that are hit */
   readonly rate: number;
-  /** HRESULT the client sees */
-  readonly code: number;
+  readonly effect: FaultEffect;
   /** only this SUP (wsus target), or all */
   readonly sup: string | null;
 }

@@ -1,6 +1,8 @@
 // Scenario faults, applied by the stub: in a time window, a fraction of the
-// requests to a target fail with a given HRESULT. Whether one request fails is
-// a hash of (seed, client, target, second), so runs repeat exactly.
+// requests to a target (and operation) get an effect: an HRESULT, an HTTP
+// status, a delay, a reset, a SOAP fault or a dropped reply. Whether one
+// request is hit is a hash of (seed, client, target, second), so runs repeat
+// exactly.
 
 import { unit } from '../../agent/core/prng.js';
 import type { FaultSpec, FaultTarget } from './config.js';
@@ -20,19 +22,24 @@ export class Faults {
     }
   }
 
-  /** The HRESULT a request fails with, or 0 when it goes through. */
-  check(target: FaultTarget, t: number, client: number, sup: string | null = null): number {
-    if (this.byTarget.size === 0) return 0; // the common case costs one comparison per request
+  /**
+   * The fault that hits a request, or null. `operations` lists the wire
+   * operations the request stands for (an in-process WSUS scan stands for the
+   * whole MS-WUSP sequence); a fault naming an operation hits when it is listed.
+   */
+  match(target: FaultTarget, operations: readonly string[], t: number, client: number, sup: string | null = null): FaultSpec | null {
+    if (this.byTarget.size === 0) return null; // the common case costs one comparison per request
     const l = this.byTarget.get(target);
-    if (l === undefined) return 0;
+    if (l === undefined) return null;
     for (const f of l) {
       if (t < f.from || t >= f.to) continue;
       if (f.sup !== null && f.sup !== sup) continue;
+      if (f.operation !== null && !operations.includes(f.operation)) continue;
       if (f.rate >= 1 || unit(this.seed, client, TARGET_SALT[target], Math.floor(t / 1000)) < f.rate) {
         this.injected.set(target, (this.injected.get(target) ?? 0) + 1);
-        return f.code;
+        return f;
       }
     }
-    return 0;
+    return null;
   }
 }

@@ -2,17 +2,67 @@
 // handle(); server-stub/http (later) decodes the wire and calls the same.
 
 import type { Reply, Request } from '../../agent/core/types.js';
-import type { StubConfig } from './config.js';
+import { HR } from '../../agent/core/constants.js';
+import { hresultForStatus } from '../../agent/wire/hresult.js';
+import type { FaultEffect, FaultSpec, FaultTarget, StubConfig, WsusFaultCode } from './config.js';
 import { generateCatalogue, type Catalogue } from './catalogue.js';
 import { Faults } from './faults.js';
 import { ManagementPoint } from './mp.js';
 import { WsusServer } from './wsus.js';
 import { DistributionPoint } from './dp.js';
 
-export type { StubConfig, FaultSpec, FaultTarget, DeploymentSpec, CatalogueSpec } from './config.js';
+export type { StubConfig, FaultSpec, FaultTarget, FaultEffect, WsusFaultCode, DeploymentSpec, CatalogueSpec } from './config.js';
 export type { Catalogue } from './catalogue.js';
 export type { IngestObserver } from './mp.js';
 export { generateCatalogue, ManagementPoint, WsusServer, DistributionPoint, Faults };
+
+export interface Exchange {
+  readonly reply: Reply;
+  /** the answer is late by this much */
+  readonly delayMs: number;
+  /** the answer never arrives (the request was processed) */
+  readonly dropped: boolean;
+  readonly fault: FaultSpec | null;
+}
+
+const TARGET_OF: Record<Request['kind'], FaultTarget> = {
+  'policy.assignments': 'mp.policy',
+  'policy.body': 'mp.policy',
+  'location.wsus': 'mp.location',
+  'location.content': 'mp.location',
+  'wsus.scan': 'wsus',
+  'dp.download': 'dp',
+  'state.report': 'mp.state',
+};
+
+/** Wire operations each typed request stands for (what a fault's `operation` names). */
+export const OPERATIONS_OF: Record<Request['kind'], readonly string[]> = {
+  'policy.assignments': ['RequestAssignments'],
+  'policy.body': ['PolicyBody'],
+  'location.wsus': ['WSUSLocationRequest'],
+  'location.content': ['ContentLocationRequest'],
+  'wsus.scan': ['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'StartCategoryScan', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'],
+  'dp.download': ['GET', 'HEAD'],
+  'state.report': ['Report'],
+};
+
+const RECOVERABLE = new Set<WsusFaultCode>(['InvalidCookie', 'CookieExpired', 'ConfigChanged', 'ServerChanged', 'RegistrationRequired']);
+
+/** The HRESULT an in-process client sees for a fault that stops its request. */
+function failureCode(e: FaultEffect, target: FaultTarget): number {
+  switch (e.kind) {
+    case 'hresult':
+      return e.code;
+    case 'status':
+      return hresultForStatus(e.status);
+    case 'reset':
+      return HR.WINHTTP_CONNECTION_ERROR;
+    case 'soapFault':
+      return HR.PT_SOAPCLIENT_SOAPFAULT;
+    default:
+      return target === 'wsus' ? HR.PT_WINHTTP_TIMEOUT : HR.WINHTTP_TIMEOUT;
+  }
+}
 
 export class StubCore {
   readonly catalogue: Catalogue;
@@ -24,12 +74,46 @@ export class StubCore {
   constructor(readonly cfg: StubConfig) {
     this.catalogue = generateCatalogue(cfg.seed, cfg.catalogue);
     this.faults = new Faults(cfg.seed, cfg.faults);
-    this.mp = new ManagementPoint(cfg, this.catalogue, this.faults);
-    this.wsus = new WsusServer(cfg, this.catalogue, this.faults);
-    this.dp = new DistributionPoint(cfg, this.catalogue, this.faults);
+    this.mp = new ManagementPoint(cfg, this.catalogue);
+    this.wsus = new WsusServer(cfg, this.catalogue);
+    this.dp = new DistributionPoint(cfg, this.catalogue);
   }
 
+  /** The typed answer to a request (faults applied; a delayed or dropped answer is returned as if on time). */
   handle(req: Request, t: number): Reply {
+    return this.exchange(req, t).reply;
+  }
+
+  /**
+   * One request with the scenario's faults applied. A fault that stops the
+   * request (HRESULT, status, reset, SOAP fault) answers with the HRESULT the
+   * in-process client would see, and the request is not processed; a delay or
+   * a dropped reply is processed normally and reported beside the reply, for
+   * the transport (or the HTTP server) to act on.
+   */
+  exchange(req: Request, t: number): Exchange {
+    const target = TARGET_OF[req.kind];
+    const fault = this.faults.match(target, OPERATIONS_OF[req.kind], t, req.client, req.kind === 'wsus.scan' ? req.sup : null);
+    if (fault !== null) {
+      const e = fault.effect;
+      if (e.kind === 'delay') return { reply: this.dispatch(req, t), delayMs: e.ms, dropped: false, fault };
+      if (e.kind === 'drop') return { reply: this.dispatch(req, t), delayMs: 0, dropped: true, fault };
+      if (e.kind === 'soapFault' && RECOVERABLE.has(e.code)) {
+        // the client answers these by running GetConfig, GetAuthorizationCookie and GetCookie again
+        // and repeating the call: in-process that recovery always succeeds
+        this.recoveries++;
+        return { reply: this.dispatch(req, t), delayMs: 0, dropped: false, fault };
+      }
+      if (req.kind === 'wsus.scan') this.wsus.counters.scanFailures++;
+      return { reply: { kind: 'error', req: req.kind, code: failureCode(e, target) }, delayMs: 0, dropped: false, fault };
+    }
+    return { reply: this.dispatch(req, t), delayMs: 0, dropped: false, fault: null };
+  }
+
+  /** WSUS faults the client recovered from by renewing its cookie. */
+  recoveries = 0;
+
+  private dispatch(req: Request, t: number): Reply {
     switch (req.kind) {
       case 'policy.assignments':
         return this.mp.assignments(req.client, t);

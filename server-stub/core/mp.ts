@@ -8,7 +8,6 @@ import { DETECT, TOPIC } from '../../agent/core/constants.js';
 import { guidFor, unit } from '../../agent/core/prng.js';
 import type { StubConfig } from './config.js';
 import type { Catalogue } from './catalogue.js';
-import type { Faults } from './faults.js';
 
 const KIND_DEPLOYMENT = 4;
 const SALT_TARGET = 0x7a67;
@@ -62,7 +61,7 @@ export class ManagementPoint {
   /** client requests (state reports) change when the processor next runs */
   readonly reactive = true;
 
-  constructor(private readonly cfg: StubConfig, private readonly cat: Catalogue, private readonly faults: Faults) {
+  constructor(private readonly cfg: StubConfig, private readonly cat: Catalogue) {
     if (cfg.deployments.length > MAX_DEPLOYMENTS) throw new RangeError(`at most ${MAX_DEPLOYMENTS} deployments`);
     this.deployments = cfg.deployments.map((d, index) => ({
       index,
@@ -93,8 +92,6 @@ export class ManagementPoint {
   /** ReplyAssignments for a client at t; replies are shared objects cached per (policy epoch, target mask). */
   assignments(client: number, t: number): Reply {
     this.counters.assignmentRequests++;
-    const code = this.faults.check('mp.policy', t, client);
-    if (code !== 0) return { kind: 'error', req: 'policy.assignments', code };
     let epoch = 0;
     while (epoch < this.changeTimes.length && this.changeTimes[epoch]! <= t) epoch++;
     const ds = this.cfg.deployments;
@@ -122,8 +119,6 @@ export class ManagementPoint {
 
   body(client: number, t: number, a: PolicyAssignment): Reply {
     this.counters.bodyRequests++;
-    const code = this.faults.check('mp.policy', t, client);
-    if (code !== 0) return { kind: 'error', req: 'policy.body', code };
     if (a.slot === 0) {
       return { kind: 'policy.body', slot: 0, version: a.version, settings: a.version === 2 ? this.cfg.settings : this.settingsOff };
     }
@@ -136,8 +131,6 @@ export class ManagementPoint {
 
   wsusLocation(client: number, t: number, contentId: string, contentVersion: number): Reply {
     this.counters.wsusLocationRequests++;
-    const code = this.faults.check('mp.location', t, client);
-    if (code !== 0) return { kind: 'error', req: 'location.wsus', code };
     // An update source the site does not know (content version mismatch) gets an empty location.
     if (contentId !== this.cat.updateSourceId || contentVersion > this.cat.updateSourceVersion) return { kind: 'location.wsus', sups: [] };
     return { kind: 'location.wsus', sups: this.cfg.sups };
@@ -145,8 +138,6 @@ export class ManagementPoint {
 
   contentLocation(client: number, t: number): Reply {
     this.counters.contentLocationRequests++;
-    const code = this.faults.check('mp.location', t, client);
-    if (code !== 0) return { kind: 'error', req: 'location.content', code };
     return { kind: 'location.content', dps: this.cfg.dps };
   }
 
@@ -155,8 +146,6 @@ export class ManagementPoint {
   /** MP_RelayEndpoint: the report is accepted into the processing queue (the MP sends no reply body). */
   relay(client: number, t: number, msgs: readonly number[]): Reply {
     this.counters.stateReports++;
-    const code = this.faults.check('mp.state', t, client);
-    if (code !== 0) return { kind: 'error', req: 'state.report', code };
     const count = msgs.length / MSG_STRIDE;
     this.reserve(count);
     const buf = this.backlogBuf;

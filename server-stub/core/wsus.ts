@@ -9,22 +9,20 @@ import { applicableUpdates } from '../../agent/core/machine.js';
 import { MINUTE } from '../../agent/core/constants.js';
 import type { StubConfig } from './config.js';
 import type { Catalogue } from './catalogue.js';
-import type { Faults } from './faults.js';
 
 export class WsusServer {
+  /** scans served; scans refused (unknown SUP, faults: counted by StubCore) */
   readonly counters = { scans: 0, scanFailures: 0 };
   /** online scans served per simulated minute since the start */
   private perMinute = new Uint32Array(1024);
   readonly scansBySup = new Map<string, number>();
 
-  constructor(private readonly cfg: StubConfig, private readonly cat: Catalogue, private readonly faults: Faults) {}
+  constructor(private readonly cfg: StubConfig, private readonly cat: Catalogue) {}
 
   scan(client: number, t: number, sup: string): Reply {
-    if (!this.cfg.sups.includes(sup)) return { kind: 'error', req: 'wsus.scan', code: 0x80072efd };
-    const code = this.faults.check('wsus', t, client, sup);
-    if (code !== 0) {
+    if (!this.cfg.sups.includes(sup)) {
       this.counters.scanFailures++;
-      return { kind: 'error', req: 'wsus.scan', code };
+      return { kind: 'error', req: 'wsus.scan', code: 0x80072efd };
     }
     this.counters.scans++;
     this.scansBySup.set(sup, (this.scansBySup.get(sup) ?? 0) + 1);

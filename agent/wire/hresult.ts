@@ -9,7 +9,7 @@
 // retry code, the reason clients on a slow SUP never fail over
 // (client-behaviour.md, "Easy to get wrong").
 
-import { HR } from '../../core/constants.js';
+import { HR } from '../core/constants.js';
 
 export type Caller = 'wua' | 'ccm' | 'bits';
 
