@@ -1,0 +1,281 @@
+// The stub WSUS over HTTP: MS-WUSP ClientWebService, SimpleAuthWebService and
+// ReportingWebService through agent/wire/wusp, plus /Content. Stateless per
+// client: everything the server needs between calls (who the client is, when
+// its cookie expires) travels in the cookies it hands out, so 100,000 clients
+// cost it no memory.
+//
+// What it answers (the minimum a real WUA client needs, after Microsoft's
+// sample update server and the captures):
+//   GetConfig               LastChange, registration required, SimpleTargeting, MaxExtendedUpdatesPerRequest 50
+//   GetAuthorizationCookie  a cookie naming the client
+//   GetCookie               a server cookie, valid 1 h (ConfigChanged when LastChange differs)
+//   RegisterComputer        ok
+//   StartCategoryScan       ok
+//   SyncUpdates             the client's applicable updates, 30 a page (Truncated), a fresh NewCookie;
+//                           the driver pass gets nothing and DriverSyncNotNeeded
+//   GetExtendedUpdateInfo   Extended fragments and FileLocations (/Content/XX/SHA1.cab), at most 50 ids
+//   ReportEventBatch        true
+// Faults of the scenario (target "wsus", per operation) are applied here as
+// real HTTP effects: status, delay, reset, SOAP fault, dropped answer.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StubCore } from '../core/index.js';
+import type { FaultEffect } from '../core/config.js';
+import { applicableUpdates } from '../../agent/core/machine.js';
+import {
+  CONFIG_MAX_EXTENDED_UPDATES,
+  FAULT_HTTP_STATUS,
+  decodeRequest,
+  encodeFault,
+  encodeResponse,
+  formatDateTime,
+  makeFault,
+  serviceForPath,
+  type Cookie,
+  type UpdateInfo,
+  type WuspErrorCode,
+  type WuspOperation,
+  type WuspRequest,
+  type WuspResponse,
+} from '../../agent/wire/wusp/codec.js';
+import { ClientRegistry } from '../core/clients.js';
+import { wsusContentUrl } from './content.js';
+import { contentHandler } from './dp-handler.js';
+import { applyHttpFault } from './faults.js';
+import { sendError, type RoleHandler } from './server.js';
+import type { ContentStats } from './content.js';
+
+/** Updates per SyncUpdates page (WSUS 2025 in the captures). */
+export const PAGE_SIZE = 30;
+const MAX_EXTENDED = 50;
+const COOKIE_TTL_MS = 60 * 60_000;
+/** Server-local revision ids: update index + this. */
+export const REVISION_BASE = 1000;
+
+export interface WsusStats {
+  /** requests per MS-WUSP operation */
+  readonly operations: Map<WuspOperation, number>;
+  /** software-pass scans begun (first SyncUpdates page) */
+  scans: number;
+  faults: number;
+}
+
+interface CookieData {
+  /** client index */
+  readonly c: number;
+  /** expiry, simulated epoch ms */
+  readonly x: number;
+}
+
+export interface WsusHandlerOptions {
+  readonly core: StubCore;
+  /** simulated time now */
+  readonly clock: () => number;
+  /** the SUP URL clients were given for this server (fault matching by SUP); null: any */
+  readonly supUrl?: string | null;
+}
+
+export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: ContentStats): RoleHandler {
+  const { core } = o;
+  const cat = core.catalogue;
+  const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients);
+  const lastChange = formatDateTime(core.cfg.start);
+  const serveContent = contentHandler(core, content);
+  const count = (op: WuspOperation) => stats.operations.set(op, (stats.operations.get(op) ?? 0) + 1);
+
+  const issueCookie = (c: number, t: number): Cookie => ({
+    expiration: formatDateTime(t + COOKIE_TTL_MS),
+    encryptedData: Buffer.from(JSON.stringify({ c, x: t + COOKIE_TTL_MS } satisfies CookieData)).toString('base64'),
+  });
+
+  /** The client a cookie names; a WUSP error code when it is not a cookie of ours or has expired. */
+  const readCookie = (cookie: Cookie, t: number): CookieData | WuspErrorCode => {
+    let d: CookieData;
+    try {
+      d = JSON.parse(Buffer.from(cookie.encryptedData, 'base64').toString('utf8')) as CookieData;
+    } catch {
+      return 'InvalidCookie';
+    }
+    if (typeof d?.c !== 'number' || typeof d?.x !== 'number') return 'InvalidCookie';
+    if (d.x <= t) return 'CookieExpired';
+    return d;
+  };
+
+  const updateXml = (u: number) =>
+    `<UpdateIdentity UpdateID="${cat.ids[u]!.toLowerCase()}" RevisionNumber="${cat.revision[u]}" /><Properties UpdateType="Software" /><Relationships></Relationships>`;
+
+  const answer = (m: WuspRequest, t: number, base: string): WuspResponse | WuspErrorCode => {
+    switch (m.op) {
+      case 'GetConfig':
+        return {
+          op: 'GetConfig',
+          lastChange,
+          isRegistrationRequired: true,
+          authInfo: [{ plugInId: 'SimpleTargeting', serviceUrl: 'SimpleAuthWebService/SimpleAuth.asmx', parameter: '' }],
+          properties: [
+            { name: CONFIG_MAX_EXTENDED_UPDATES, value: String(MAX_EXTENDED) },
+            { name: 'PackageServerShare', value: '' },
+            { name: 'ProtocolVersion', value: '3.2' },
+            { name: 'IsInventoryRequired', value: '0' },
+            { name: 'ClientReportingLevel', value: '2' },
+          ],
+        };
+      case 'GetAuthorizationCookie': {
+        const c = registry.indexOf(m.clientId);
+        return { op: 'GetAuthorizationCookie', cookie: { plugInId: 'SimpleTargeting', cookieData: Buffer.from(JSON.stringify({ c })).toString('base64') } };
+      }
+      case 'GetCookie': {
+        if (m.lastChange !== lastChange) return 'ConfigChanged';
+        const auth = m.authCookies[0];
+        let c: number;
+        try {
+          c = (JSON.parse(Buffer.from(auth?.cookieData ?? '', 'base64').toString('utf8')) as { c: number }).c;
+        } catch {
+          return 'InvalidAuthorizationCookie';
+        }
+        if (typeof c !== 'number') return 'InvalidAuthorizationCookie';
+        return { op: 'GetCookie', cookie: issueCookie(c, t) };
+      }
+      case 'StartCategoryScan':
+        return { op: 'StartCategoryScan' };
+      default:
+        break;
+    }
+    // the rest carry a cookie
+    const d = readCookie(m.cookie, t);
+    if (typeof d === 'string') return d;
+    switch (m.op) {
+      case 'RegisterComputer':
+        return { op: 'RegisterComputer' };
+      case 'SyncUpdates': {
+        const p = m.parameters;
+        if (p.skipSoftwareSync) return { op: 'SyncUpdates', truncated: false, newCookie: issueCookie(d.c, t), driverSyncNotNeeded: true };
+        const known = new Set<number>([...(p.installedNonLeafUpdateIds ?? []), ...(p.otherCachedUpdateIds ?? [])]);
+        if (known.size === 0) {
+          // the first page of a software pass: one scan, as server-stub/core counts it for the peak per minute
+          stats.scans++;
+          core.wsus.scan(d.c, t, core.cfg.sups[0]!);
+        }
+        const todo: number[] = [];
+        for (const u of applicableUpdates(core.cfg.seed, cat, d.c)) if (!known.has(REVISION_BASE + u)) todo.push(u);
+        const page = todo.slice(0, PAGE_SIZE);
+        const newUpdates: UpdateInfo[] = page.map((u) => ({
+          id: REVISION_BASE + u,
+          deployment: { id: 1, action: 'Install', isAssigned: true, lastChangeTime: lastChange.slice(0, 10), autoSelect: '0', autoDownload: '0', supersedenceBehavior: '0' },
+          isLeaf: true,
+          xml: updateXml(u),
+        }));
+        return { op: 'SyncUpdates', newUpdates, truncated: todo.length > PAGE_SIZE, newCookie: issueCookie(d.c, t) };
+      }
+      case 'GetExtendedUpdateInfo': {
+        if (m.revisionIds.length > MAX_EXTENDED) return 'InvalidParameters';
+        const updates: { id: number; xml: string }[] = [];
+        const fileLocations: { fileDigest: string; url: string }[] = [];
+        const outOfScope: number[] = [];
+        for (const id of m.revisionIds) {
+          const u = id - REVISION_BASE;
+          if (u < 0 || u >= cat.size) {
+            outOfScope.push(id);
+            continue;
+          }
+          updates.push({ id, xml: `<ExtendedProperties DefaultPropertiesLanguage="en" Handler="http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/Cbs" MaxDownloadSize="${cat.bytes[u]}" /><Files><File Digest="${sha1Base64(cat.sha1[u]!)}" FileName="windows-kb${cat.kb[u]}-x64.cab" Size="${cat.bytes[u]}" /></Files>` });
+          fileLocations.push({ fileDigest: sha1Base64(cat.sha1[u]!), url: wsusContentUrl(base, cat, u) });
+        }
+        return { op: 'GetExtendedUpdateInfo', updates, fileLocations, ...(outOfScope.length > 0 ? { outOfScopeRevisionIds: outOfScope } : {}) };
+      }
+      case 'ReportEventBatch':
+        return { op: 'ReportEventBatch', result: true };
+      default:
+        return 'InvalidParameters';
+    }
+  };
+
+  const clientOf = (m: WuspRequest, t: number): number => {
+    if ('cookie' in m && m.cookie !== undefined && (m.cookie as Cookie).encryptedData !== undefined) {
+      const d = readCookie(m.cookie as Cookie, t);
+      if (typeof d !== 'string') return d.c;
+    }
+    if (m.op === 'GetAuthorizationCookie') return registry.indexOf(m.clientId);
+    return -1;
+  };
+
+  return (req: IncomingMessage, res: ServerResponse, body: Buffer, ctx) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (path.toLowerCase().startsWith('/content/')) return serveContent(req, res, body, ctx);
+    }
+    if (serviceForPath(path) === null) {
+      ctx.refuse('not-found');
+      return sendError(res, 404, `${path}: not a WSUS endpoint (/ClientWebService/client.asmx, /SimpleAuthWebService/SimpleAuth.asmx, /ReportingWebService/ReportingWebService.asmx, /Content/...)`);
+    }
+    if (req.method !== 'POST') {
+      ctx.refuse('method');
+      res.setHeader('Allow', 'POST');
+      return sendError(res, 405, `${req.method} ${path}: WSUS web services take POST`);
+    }
+    const t = o.clock();
+    // throws WireError on bad input: the server guard answers 400 with the code and where
+    const m = decodeRequest(header(req, 'soapaction'), path, body);
+    count(m.op);
+    const fault = core.faults.match('wsus', [m.op], t, clientOf(m, t), o.supUrl ?? null);
+    if (fault !== null) {
+      stats.faults++;
+      if (applyWsusFault(res, req, fault.effect, m.op)) return;
+    }
+    const base = `${(req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
+    const r = answer(m, t, base);
+    const send = () => {
+      if (typeof r === 'string') return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(r, { operation: m.op, message: faultMessage(r) })));
+      sendSoap(res, 200, encodeResponse(r));
+    };
+    if (fault !== null && fault.effect.kind === 'delay') setTimeout(send, fault.effect.ms).unref();
+    else if (fault !== null && fault.effect.kind === 'drop') applyHttpFault(req, res, fault.effect);
+    else send();
+  };
+}
+
+/** Applies a fault that stops the request; false when the request goes on (delay, drop, or a recoverable nothing). */
+function applyWsusFault(res: ServerResponse, req: IncomingMessage, e: FaultEffect, op: WuspOperation): boolean {
+  if (e.kind === 'soapFault') {
+    sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(e.code, { operation: op, message: `injected fault ${e.code}` })));
+    return true;
+  }
+  if (e.kind === 'delay' || e.kind === 'drop') return false;
+  applyHttpFault(req, res, e);
+  return true;
+}
+
+function faultMessage(code: WuspErrorCode): string {
+  switch (code) {
+    case 'ConfigChanged':
+      return 'the server configuration changed: call GetConfig again';
+    case 'CookieExpired':
+      return 'the cookie has expired: call GetCookie again';
+    case 'InvalidCookie':
+      return 'the cookie was not issued by this server';
+    case 'InvalidParameters':
+      return `parameters.revisionIDs: at most ${MAX_EXTENDED} per request`;
+    default:
+      return code;
+  }
+}
+
+function sendSoap(res: ServerResponse, status: number, xml: string): void {
+  const body = Buffer.from(xml, 'utf8');
+  res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'private' });
+  res.end(body);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function sha1Base64(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('base64');
+}
+
+/** A fresh stats record. */
+export function wsusStats(): WsusStats {
+  return { operations: new Map(), scans: 0, faults: 0 };
+}
