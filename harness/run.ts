@@ -5,6 +5,13 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Fleet } from '../agent/runtime/fleet.js';
 import { InProcessTransport } from '../agent/runtime/transport.js';
+import { HttpTransport } from '../agent/runtime/http/transport.js';
+import { CcmMpWire } from '../agent/runtime/http/mp-wire.js';
+import { KeyPool } from '../agent/wire/ccm/index.js';
+import { startStubServers, type StubServers } from '../server-stub/http/index.js';
+import { contentIdOf, dpContentUrl } from '../server-stub/http/content.js';
+import { clientGuid } from '../server-stub/core/clients.js';
+import { TOPIC } from '../agent/core/constants.js';
 import { guidFor } from '../agent/core/prng.js';
 import type { AgentEvent } from '../agent/core/types.js';
 import { StubCore } from '../server-stub/core/index.js';
@@ -23,7 +30,25 @@ export interface RunOptions {
   readonly sliceMs?: number;
   /** virtual (as fast as possible) or scaled (wall clock x timeFactor) */
   readonly clock?: ClockOptions;
+  /** in-process (default) or HTTP against embedded stub servers or external URLs */
+  readonly transport?: TransportOptions;
 }
+
+export type TransportOptions =
+  | { readonly kind: 'in-process' }
+  | {
+      readonly kind: 'http';
+      /** external servers; an absent one is embedded (the embedded MP hands out external WSUS / DP URLs) */
+      readonly external?: { readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined };
+      /** sign MP messages (and have the embedded MP verify them) */
+      readonly sign?: boolean;
+      /** CA certificate(s) the agent trusts for https */
+      readonly ca?: string | Buffer | undefined;
+      /** TLS for the embedded servers */
+      readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+      /** requests in flight per endpoint */
+      readonly concurrency?: number;
+    };
 
 export type ClockOptions =
   | { readonly mode: 'virtual' }
@@ -43,6 +68,14 @@ export interface RunOutcome {
   readonly wall: WallFigures;
   readonly traceLines: number;
   readonly clock: ClockFigures;
+  /** HTTP transport: operations the agent sent, per endpoint and operation, and what the embedded stubs counted */
+  readonly wire: WireFigures | null;
+}
+
+export interface WireFigures {
+  readonly urls: { readonly mp: string; readonly wsus: string; readonly dp: string };
+  readonly agentOperations: Record<string, number>;
+  readonly stub: { readonly mp: Record<string, number>; readonly wsus: Record<string, number>; readonly refused: Record<string, number> } | null;
 }
 
 export interface WallFigures {
@@ -67,6 +100,13 @@ export interface ClockFigures {
 
 const KIND_CLIENT = 1;
 
+/** The Topic ID a state message carries on the wire (the same names the trace uses). */
+export function topicIdOf(names: TraceNames, topicType: number, topic: number): string {
+  if (topicType === TOPIC.UPDATE_DETECTION || topicType === TOPIC.CI_ENFORCEMENT) return names.updateId(topic);
+  if (topicType === TOPIC.UPDATE_SOURCE_SCAN) return names.updateSourceId;
+  return names.deploymentId(topic);
+}
+
 export function traceNames(sc: ResolvedScenario, stub: StubCore): TraceNames {
   const clientIds: (string | undefined)[] = [];
   return {
@@ -87,10 +127,29 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   const log = opts.logger.child({ module: 'run' });
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const stub = new StubCore(sc.stub);
+  const tk = opts.transport ?? { kind: 'in-process' };
+  // the fleet's simulated time, for the stub servers and the HTTP transport (set once the fleet exists)
+  let simNow = (): number => sc.start;
+  let servers: StubServers | null = null;
+  let http: HttpTransport | null = null;
+  let stub: StubCore;
+  if (tk.kind === 'http' && tk.external?.mp === undefined) {
+    servers = await startStubServers({
+      config: sc.stub,
+      logger: opts.logger,
+      clock: () => simNow(),
+      tls: tk.tls,
+      external: { wsus: tk.external?.wsus, dp: tk.external?.dp },
+      verifySignatures: tk.sign !== false,
+    });
+    stub = servers.core;
+  } else {
+    stub = new StubCore(sc.stub);
+  }
   const metrics = new RunMetrics(sc.start, sc.end, opts.seriesInterval ?? HOUR, stub.mp);
   stub.mp.observer = metrics;
-  const trace = opts.tracePath !== undefined ? new TraceWriter(opts.tracePath, traceNames(sc, stub)) : null;
+  const names = traceNames(sc, stub);
+  const trace = opts.tracePath !== undefined ? new TraceWriter(opts.tracePath, names) : null;
   const onEvent = metrics.onEvent;
   const sink = trace === null
     ? onEvent
@@ -101,7 +160,35 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   let peakRss = process.memoryUsage.rss();
-  const transport = new InProcessTransport(stub, sc.model.requestTimeout);
+  let transport: InProcessTransport | HttpTransport;
+  let inProcess: InProcessTransport | null = null;
+  if (tk.kind === 'http') {
+    const cat = stub.catalogue;
+    const updateByGuid = new Map(cat.ids.map((id, u) => [id.toLowerCase(), u]));
+    http = new HttpTransport({
+      mp: tk.external?.mp ?? servers!.urls.mp,
+      mpWire: new CcmMpWire({
+        clientGuid: (i) => clientGuid(sc.seed, i),
+        topicIdOf: (type, topic) => topicIdOf(names, type, topic),
+        updateSourceId: cat.updateSourceId,
+        contentIdOf: (u) => contentIdOf(cat, u),
+        now: () => simNow(),
+        keys: tk.sign === false ? null : KeyPool.generate(2),
+      }),
+      clientGuid: (i) => clientGuid(sc.seed, i),
+      updateIndex: (g) => updateByGuid.get(g.toLowerCase()),
+      contentUrl: (dp, u) => dpContentUrl(dp, cat, u),
+      now: () => simNow(),
+      timeoutMs: sc.model.requestTimeout,
+      lockstep: clock.mode === 'virtual',
+      ca: tk.ca,
+      ...(tk.concurrency !== undefined ? { concurrency: tk.concurrency } : {}),
+    });
+    transport = http;
+  } else {
+    inProcess = new InProcessTransport(stub, sc.model.requestTimeout);
+    transport = inProcess;
+  }
   const fleet = new Fleet({
     clients: sc.clients,
     ctx: {
@@ -115,9 +202,10 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     applicability: stub.catalogue,
     transport,
     sink,
-    processes: [stub.mp, transport.deferred, metrics.sampler],
+    processes: inProcess !== null ? [stub.mp, inProcess.deferred, metrics.sampler] : [stub.mp, metrics.sampler],
   });
-  transport.bind((client, t, reply) => fleet.deliver(client, t, reply));
+  transport.bind((client, t, reply) => fleet.deliver(client, Math.max(t, fleet.now), reply));
+  simNow = () => fleet.now;
   log.info({ scenario: sc.name, clients: sc.clients, seed: sc.seed, durationMs: sc.duration, clock: clock.mode }, 'run started');
   const now = () => performance.now();
   let lastLog = now();
@@ -133,17 +221,32 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   try {
     if (clock.mode === 'virtual') {
       const slice = opts.sliceMs ?? 50;
-      while (!fleet.runSlice(sc.end, slice, now)) {
+      const pause = http !== null ? () => http!.pending > 0 : undefined;
+      for (;;) {
+        const done = fleet.runSlice(sc.end, slice, now, undefined, pause);
+        if (http !== null && http.pending > 0) {
+          // lockstep: the answers to this event's requests, at its simulated time
+          await http.settle();
+          continue;
+        }
+        if (done) break;
         progress();
         await yieldToLoop();
       }
       clockFigures = { mode: 'virtual', timeFactor: null, lagMs: null, lagBoundMs: null, valid: true, invalidReason: null };
     } else {
+      const wallStart = now();
+      simNow = () => Math.max(fleet.now, sc.start + (now() - wallStart) * clock.timeFactor);
       clockFigures = await runScaledLoop(fleet, sc, clock.timeFactor, clock.lagBoundMs, now, progress);
+      // answers still on their way: wait for them (bounded by the request timeout)
+      const until = now() + sc.model.requestTimeout / clock.timeFactor + 1000;
+      while (http !== null && http.pending > 0 && now() < until) await new Promise((r) => setTimeout(r, 10));
     }
   } finally {
     trace?.close();
     loopDelay.disable();
+    await http?.close();
+    await servers?.close();
   }
   metrics.finish();
   const mem = process.memoryUsage();
@@ -160,7 +263,18 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   };
   if (!clockFigures.valid) log.warn({ reason: clockFigures.invalidReason }, 'run invalid');
   log.info({ elapsedMs: wall.elapsedMs, events: fleet.events }, 'run finished');
-  return { scenario: sc, stub, fleet, metrics, wall, traceLines: trace?.lines ?? 0, clock: clockFigures };
+  const wire: WireFigures | null = http === null ? null : {
+    urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '' },
+    agentOperations: Object.fromEntries([...http.operations].sort()),
+    stub: servers === null ? null : {
+      mp: Object.fromEntries([...servers.stats.mp.endpoints].sort()),
+      wsus: Object.fromEntries([...servers.stats.wsus.operations].sort()),
+      refused: Object.fromEntries(
+        [servers.mp, servers.wsus, servers.dp].flatMap((r) => (r === null ? [] : [...r.stats.refused].map(([k, v]) => [`${r.role}:${k}`, v] as const))).sort(),
+      ),
+    },
+  };
+  return { scenario: sc, stub, fleet, metrics, wall, traceLines: trace?.lines ?? 0, clock: clockFigures, wire };
 }
 
 /**

@@ -112,7 +112,7 @@ export class Fleet {
    * time passed; true when `end` was reached. `onEvent` (scaled time) is told
    * the simulated time of each event as it is handled.
    */
-  runSlice(end: number, sliceMs: number, wallNow: () => number, onEvent?: (t: number) => void): boolean {
+  runSlice(end: number, sliceMs: number, wallNow: () => number, onEvent?: (t: number) => void, pause?: () => boolean): boolean {
     const sched = this.sched;
     const lane = this.lane;
     const tm = this.timers;
@@ -148,6 +148,8 @@ export class Fleet {
         p.onWake(t);
         sched.set(id, p.nextDue());
       }
+      // lockstep transports: stop until the answers to this event's requests are in
+      if (pause !== undefined && pause()) return false;
       // checking the wall clock every event would cost more than the event
       if ((++k & 1023) === 0 && wallNow() >= deadline) return false;
     }
@@ -185,6 +187,15 @@ export class Fleet {
     this.events++;
     onReply(s, this.ctx, t, r);
     this.drain(s, t);
+    // the server side may have been given work by the exchange that just ended
+    this.checkReactive();
+  }
+
+  private checkReactive(): void {
+    for (const id of this.reactive) {
+      const due = this.processes[id - this.o.clients]!.nextDue();
+      if (due !== this.sched.dueOf(id)) this.sched.set(id, due);
+    }
   }
 
   private drain(s: ClientState, t: number): void {
@@ -208,11 +219,6 @@ export class Fleet {
     out.length = 0;
     this.reschedule(s.tb / TIMER_STRIDE);
     // stub processes may have been given work by the requests just made
-    if (sent) {
-      for (const id of this.reactive) {
-        const due = this.processes[id - this.o.clients]!.nextDue();
-        if (due !== this.sched.dueOf(id)) this.sched.set(id, due);
-      }
-    }
+    if (sent) this.checkReactive();
   }
 }

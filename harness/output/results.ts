@@ -109,6 +109,7 @@ export function buildResults(o: RunOutcome) {
     },
     work: { ...m.work, dpDownloads: stub.dp.counters.downloads, dpBytes: stub.dp.counters.bytes },
     faultsInjected: Object.fromEntries([...stub.faults.injected].sort()),
+    wire: o.wire,
     compliance: {
       updates: {
         unknown: counts[DETECT.UNKNOWN],

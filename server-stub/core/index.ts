@@ -113,6 +113,11 @@ export class StubCore {
   /** WSUS faults the client recovered from by renewing its cookie. */
   recoveries = 0;
 
+  /** The answer to a request, no faults applied (the HTTP servers apply them as real HTTP effects). */
+  answer(req: Request, t: number): Reply {
+    return this.dispatch(req, t);
+  }
+
   private dispatch(req: Request, t: number): Reply {
     switch (req.kind) {
       case 'policy.assignments':

@@ -7,7 +7,9 @@
 
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { CcmMethodRewriter } from './ccm-method.js';
 import type { Logger } from 'pino';
 import { WireError, MAX_PAYLOAD_BYTES } from '../../agent/wire/errors.js';
 
@@ -33,6 +35,8 @@ export interface ServeOptions {
   readonly tls?: TlsOptions | undefined;
   readonly maxBodyBytes?: number;
   readonly logger: Logger;
+  /** accept the CCM_POST method (the MP): connections pass through CcmMethodRewriter */
+  readonly ccmPost?: boolean;
 }
 
 export interface RoleServer {
@@ -118,7 +122,9 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
     sendError(res, 500, 'SUCA_ERR_STUB_INTERNAL: the stub failed to answer this request (see its log)');
   };
 
-  const server: Server = o.tls !== undefined ? (createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) as unknown as Server) : createHttpServer(onRequest);
+  const server: Server = o.tls !== undefined && o.ccmPost !== true
+    ? (createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) as unknown as Server)
+    : createHttpServer(onRequest);
   // bounded waits: a client that sends half a request cannot hold a socket for ever
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -129,14 +135,29 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
     else socket.destroy();
     log.debug({ code: err.code }, 'client error');
   });
+  // The MP listens on a plain (or TLS) socket server and hands each connection
+  // to the HTTP server through the CCM_POST rewriter (see ccm-method.ts).
+  const front: NetServer | null = o.ccmPost === true
+    ? (o.tls !== undefined ? createTlsServer({ cert: o.tls.cert, key: o.tls.key }) : createNetServer())
+    : null;
+  const sockets = new Set<Socket>();
+  if (front !== null) {
+    front.on(o.tls !== undefined ? 'secureConnection' : 'connection', (sock: Socket) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+      sock.on('error', () => sock.destroy());
+      server.emit('connection', new CcmMethodRewriter(sock));
+    });
+  }
+  const listener: NetServer = front ?? server;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+    listener.once('error', reject);
+    listener.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => {
+      listener.off('error', reject);
       resolve();
     });
   });
-  const addr = server.address() as AddressInfo;
+  const addr = listener.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${o.tls !== undefined ? 'https' : 'http'}://${host}:${addr.port}`;
   return {
@@ -146,8 +167,12 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
     stats,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        for (const sock of sockets) sock.destroy();
         server.closeAllConnections();
+        if (front !== null) {
+          server.close();
+          front.close(() => resolve());
+        } else server.close(() => resolve());
       }),
   };
 }

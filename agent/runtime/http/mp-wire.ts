@@ -1,0 +1,262 @@
+// The agent's MP side over HTTP: typed requests of the core as CCM messages
+// (agent/wire/ccm), sent with the method CCM_POST to /ccm_system/request,
+// signed (RSA PKCS#1 v1.5 SHA-256, a key shared from a small pool: signing
+// costs ~1 ms) unless signing is off; policy bodies by GET on the location
+// the assignment names. A client registers (MP_ClientRegistration) before its
+// first other message, as ccmexec does; that step is the transport's, the
+// core never sees it.
+
+import { randomUUID } from 'node:crypto';
+import { request, type Dispatcher } from 'undici';
+import type { Reply, Request } from '../../core/types.js';
+import { HR } from '../../core/constants.js';
+import {
+  CCM_METHOD,
+  CCM_REQUEST_PATH,
+  CCM_USER_AGENT,
+  MP_ENDPOINT,
+  POLICY_CATEGORY,
+  buildMessage,
+  clientToken,
+  contentUrls,
+  decodeClientRegistrationResponse,
+  decodePolicyBody,
+  decodeReplyAssignments,
+  decodeTextDocument,
+  decodeWsusLocationReply,
+  decodeContentLocationReply,
+  encodeClientRegistrationRequest,
+  encodeContentLocationRequest,
+  encodeRequestAssignments,
+  encodeWsusLocationRequest,
+  openMessage,
+  requestHeader,
+  resolvePolicyLocation,
+  signClientToken,
+  stateReportFromFlat,
+  encodeReport,
+  toIsoSeconds,
+  wsusUrls,
+  type ClientKey,
+  type KeyPool,
+} from '../../wire/ccm/index.js';
+import { hresultForError, hresultForStatus } from '../../wire/hresult.js';
+import { WireError } from '../../wire/errors.js';
+import type { MpWire } from './transport.js';
+
+export interface MpWireOptions {
+  /** client index -> GUID (no braces) */
+  readonly clientGuid: (idx: number) => string;
+  /** (topic type, topic index) -> Topic ID on the wire */
+  readonly topicIdOf: (topicType: number, topic: number) => string;
+  readonly updateSourceId: string;
+  /** the content id a download of these updates asks the location of */
+  readonly contentIdOf: (update: number) => string;
+  readonly now: () => number;
+  /** null: messages go unsigned */
+  readonly keys: KeyPool | null;
+  readonly siteCode?: string;
+}
+
+const SLOT_ATTR_MISSING = -1;
+
+export class CcmMpWire implements MpWire {
+  private readonly registered = new Set<number>();
+  /** PolicyID -> slot, for MPs that do not say (a real MP) */
+  private readonly slots = new Map<string, number>();
+  /** policy version the MP gave last, per client, to carry in ServerCookie */
+  private readonly siteCode: string;
+
+  constructor(private readonly o: MpWireOptions) {
+    this.siteCode = o.siteCode ?? 'SUC';
+  }
+
+  async exchange(req: Exclude<Request, { kind: 'wsus.scan' | 'dp.download' }>, mpUrl: string, d: Dispatcher, timeoutMs: number): Promise<Reply> {
+    try {
+      if (!this.registered.has(req.client)) {
+        await this.register(req.client, mpUrl, d, timeoutMs);
+        this.registered.add(req.client);
+      }
+      switch (req.kind) {
+        case 'policy.assignments': {
+          const guid = this.o.clientGuid(req.client);
+          const body = encodeRequestAssignments({
+            clientId: `GUID:${guid}`,
+            fqdn: `client${req.client}.suca-fleet.test`,
+            netbiosName: `CLIENT${req.client}`,
+            policySource: `SMS:${this.siteCode}`,
+            resourceType: 'Machine',
+            requestType: 'Always',
+            ack: true,
+            serverCookie: req.knownVersion === 0 ? '' : String(req.knownVersion),
+          });
+          const reply = await this.post(req.client, MP_ENDPOINT.POLICY_MANAGER, body, mpUrl, d, timeoutMs);
+          if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };
+          const r = decodeReplyAssignments(reply);
+          const assignments = r.assignments.map((a) => ({
+            id: a.policyId,
+            version: a.policyVersion,
+            slot: a.slot ?? this.slotOf(a.policyId, a.policyCategory),
+            location: a.policyLocation,
+          }));
+          const version = /^\d+$/.test(r.serverCookie) ? Number(r.serverCookie) : hashVersion(assignments.map((a) => `${a.id}:${a.version}`).join('|'));
+          const deploymentIds = r.assignments.filter((a) => a.policyCategory === POLICY_CATEGORY.DEPLOYMENT).map((a) => a.policyId);
+          this.locations.set(req.client, new Map(assignments.map((a) => [a.slot, a.location])));
+          return { kind: 'policy.assignments', version, assignments: assignments.map(({ id, version: v, slot }) => ({ id, version: v, slot })), deploymentIds };
+        }
+        case 'policy.body': {
+          const loc = this.locations.get(req.client)?.get(req.assignment.slot);
+          if (loc === undefined) return { kind: 'error', req: req.kind, code: HR.PT_HTTP_STATUS_NOT_MAPPED };
+          const mp = new URL(mpUrl);
+          const url = resolvePolicyLocation(loc, mp.host).replace(/^http:/, mp.protocol);
+          const guid = this.o.clientGuid(req.client);
+          const key = this.key(req.client);
+          const token = clientToken(`GUID:${guid}`, toIsoSeconds(this.o.now()));
+          const headers: Record<string, string> = { 'User-Agent': CCM_USER_AGENT, ClientToken: token };
+          if (key !== null) headers.ClientTokenSignature = signClientToken(key, token);
+          const res = await request(url, { method: 'GET', headers, dispatcher: d, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+          const buf = Buffer.from(await res.body.arrayBuffer());
+          if (res.statusCode !== 200) return { kind: 'error', req: req.kind, code: hresultForStatus(res.statusCode) };
+          const b = decodePolicyBody(decodeTextDocument(buf));
+          return b.kind === 'settings'
+            ? { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, settings: b.settings }
+            : { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, deployment: b.deployment };
+        }
+        case 'location.wsus': {
+          const body = encodeWsusLocationRequest({
+            contentId: req.contentId.startsWith('{') ? req.contentId : `{${req.contentId}}`,
+            contentVersion: req.contentVersion,
+            siteCode: this.siteCode,
+            onInternet: false,
+            location: this.location(req.client),
+          });
+          const reply = await this.post(req.client, MP_ENDPOINT.LOCATION_MANAGER, body, mpUrl, d, timeoutMs);
+          if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };
+          return { kind: 'location.wsus', sups: wsusUrls(decodeWsusLocationReply(reply)) };
+        }
+        case 'location.content': {
+          const body = encodeContentLocationRequest({
+            packageId: `UID:Content_${this.o.contentIdOf(req.updates[0] ?? 0)}`,
+            version: 1,
+            siteCode: this.siteCode,
+            locationType: 'SMSUpdate',
+            location: this.location(req.client),
+          });
+          const reply = await this.post(req.client, MP_ENDPOINT.LOCATION_MANAGER, body, mpUrl, d, timeoutMs);
+          if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };
+          // the DPs' origins: the transport builds each update's content URL on them
+          const dps = [...new Set(contentUrls(decodeContentLocationReply(reply)).map((u) => new URL(u).origin))];
+          return { kind: 'location.content', dps };
+        }
+        case 'state.report': {
+          const guid = this.o.clientGuid(req.client);
+          const report = stateReportFromFlat({
+            machine: { clientInstalled: 1, clientType: 1, clientId: `GUID:${guid}`, clientVersion: '5.00.9132.1000', netbiosName: `CLIENT${req.client}`, codePage: 437, systemDefaultLcid: 1033, priority: 5 },
+            date: this.o.now(),
+            msgs: req.msgs,
+            topicIdOf: this.o.topicIdOf,
+          });
+          const reply = await this.post(req.client, MP_ENDPOINT.RELAY, encodeReport(report), mpUrl, d, timeoutMs, [{ name: 'FileType', value: 'SMX' }]);
+          if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };
+          return { kind: 'state.report' };
+        }
+      }
+    } catch (err) {
+      if (err instanceof WireError) return { kind: 'error', req: req.kind, code: HR.PT_SOAPCLIENT_PARSE };
+      const code = hresultForError(err, 'ccm');
+      if (code !== 0) return { kind: 'error', req: req.kind, code };
+      throw err;
+    }
+  }
+
+  private readonly locations = new Map<number, Map<number, string>>();
+
+  private slotOf(policyId: string, category: string): number {
+    if (category === POLICY_CATEGORY.SETTINGS) return 0;
+    let s = this.slots.get(policyId);
+    if (s === undefined) {
+      s = this.slots.size + 1;
+      this.slots.set(policyId, s);
+    }
+    return s === SLOT_ATTR_MISSING ? 0 : s;
+  }
+
+  private key(client: number): ClientKey | null {
+    return this.o.keys === null ? null : this.o.keys.forClient(client);
+  }
+
+  private location(client: number) {
+    return { adSite: 'Default-First-Site-Name', forest: 'suca-fleet.test', domain: 'suca-fleet.test', ipAddresses: [{ subnetAddress: '10.0.0.0', address: `10.0.${(client >> 8) & 255}.${client & 255}` }] };
+  }
+
+  private async register(client: number, mpUrl: string, d: Dispatcher, timeoutMs: number): Promise<void> {
+    const guid = this.o.clientGuid(client);
+    const body = encodeClientRegistrationRequest({
+      data: {
+        hashAlgorithm: '1.2.840.113549.1.1.11',
+        smsId: `GUID:${guid}`,
+        requestType: 'Registration',
+        timeStamp: toIsoSeconds(this.o.now()),
+        agentIdentity: 'CCMSetup.exe',
+        agentVersion: '5.00.9132.1000',
+        agentType: 0,
+        encryptionCertificate: '',
+        signingCertificate: '',
+        netbiosName: `CLIENT${client}`,
+        fqdn: `client${client}.suca-fleet.test`,
+        localeId: 1033,
+        internetFlag: 0,
+      },
+      signature: '',
+    });
+    const reply = await this.post(client, MP_ENDPOINT.CLIENT_REGISTRATION, body, mpUrl, d, timeoutMs);
+    if (typeof reply === 'number') throw Object.assign(new Error('registration failed'), { code: 'REGISTRATION' });
+    const r = decodeClientRegistrationResponse(reply);
+    if (r.status !== 0) throw Object.assign(new Error('registration refused'), { code: 'REGISTRATION' });
+  }
+
+  /** One CCM_POST; the reply body, or the HRESULT of a failure. */
+  private async post(
+    client: number,
+    endpoint: string,
+    body: string,
+    mpUrl: string,
+    d: Dispatcher,
+    timeoutMs: number,
+    properties: { name: string; value: string }[] = [],
+  ): Promise<string | number> {
+    const guid = this.o.clientGuid(client);
+    const mpHost = new URL(mpUrl).hostname;
+    const header = requestHeader({
+      id: `{${randomUUID().toUpperCase()}}`,
+      endpoint,
+      clientHost: `client${client}.suca-fleet.test`,
+      mpHost,
+      sourceId: `GUID:${guid}`,
+      sentTime: toIsoSeconds(this.o.now()),
+      replyMode: endpoint === MP_ENDPOINT.RELAY ? 'Async' : 'Sync',
+      properties,
+    });
+    const key = this.key(client);
+    const msg = buildMessage({ header, body, ...(key !== null ? { signer: { key } } : {}) });
+    const res = await request(mpUrl.replace(/\/$/, '') + CCM_REQUEST_PATH, {
+      method: CCM_METHOD,
+      headers: { 'Content-Type': msg.contentType, 'User-Agent': CCM_USER_AGENT },
+      body: msg.payload,
+      dispatcher: d,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const buf = Buffer.from(await res.body.arrayBuffer());
+    if (res.statusCode !== 200) return hresultForStatus(res.statusCode);
+    if (buf.length === 0) return ''; // asynchronous endpoint: accepted, no reply
+    const opened = openMessage(String(res.headers['content-type'] ?? ''), buf);
+    return opened.body;
+  }
+}
+
+function hashVersion(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}

@@ -1,0 +1,247 @@
+// The stub MP over HTTP: CCM_POST /ccm_system/request (MP_ClientRegistration,
+// MP_PolicyManager, MP_LocationManager, MP_RelayEndpoint), policy bodies by
+// GET /SMS_MP/.sms_pol?..., and the unauthenticated GET /SMS_MP/.sms_aut?MPLIST
+// and ?MPKEYINFORMATION. Decoding through agent/wire/ccm, answers from
+// server-stub/core, faults of the scenario as real HTTP effects.
+
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StubCore } from '../core/index.js';
+import type { Reply, Request } from '../../agent/core/types.js';
+import type { FaultTarget } from '../core/config.js';
+import {
+  ASYNC_REPLY,
+  MP_ENDPOINT,
+  POLICY_CATEGORY,
+  buildMessage,
+  decodeClientRegistrationRequest,
+  decodeContentLocationRequest,
+  decodeReport,
+  decodeRequestAssignments,
+  decodeWsusLocationRequest,
+  encodeClientRegistrationResponse,
+  encodeContentLocationReply,
+  encodeMpKeyInformation,
+  encodeMpList,
+  encodePolicyBody,
+  encodeReplyAssignments,
+  encodeUtf16Document,
+  encodeWsusLocationReply,
+  endpointOf,
+  flatFromStateReport,
+  isCcmRequestPath,
+  openMessage,
+  parsePolicyRequestPath,
+  policyLocationUrl,
+  replyHeader,
+  toIsoSeconds,
+  contentUrl,
+} from '../../agent/wire/ccm/index.js';
+import { WireError } from '../../agent/wire/errors.js';
+import { TOPIC } from '../../agent/core/constants.js';
+import { ClientRegistry } from '../core/clients.js';
+import { applyHttpFault } from './faults.js';
+import { sendError, type RoleHandler } from './server.js';
+
+export interface MpHandlerOptions {
+  readonly core: StubCore;
+  readonly clock: () => number;
+  /** verify message signatures (on by default over HTTP) */
+  readonly verifySignatures?: boolean;
+  readonly siteCode?: string;
+}
+
+export interface MpStats {
+  /** requests per endpoint / document */
+  readonly endpoints: Map<string, number>;
+  faults: number;
+}
+
+export function mpStats(): MpStats {
+  return { endpoints: new Map(), faults: 0 };
+}
+
+export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
+  const { core } = o;
+  const cat = core.catalogue;
+  const site = o.siteCode ?? 'SUC';
+  const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients);
+  const count = (k: string) => stats.endpoints.set(k, (stats.endpoints.get(k) ?? 0) + 1);
+  // topic ids on the wire -> the core's topic indices
+  const updateByGuid = new Map(cat.ids.map((id, u) => [id.toUpperCase(), u]));
+  const depById = new Map(core.mp.deployments.map((d) => [d.id.toUpperCase(), d.index]));
+  const sourceId = `{${cat.updateSourceId}}`.toUpperCase();
+  const topicIndexOf = (type: number, id: string): number | undefined => {
+    const k = id.trim().toUpperCase().replace(/^\{|\}$/g, '');
+    if (type === TOPIC.UPDATE_DETECTION || type === TOPIC.CI_ENFORCEMENT) return updateByGuid.get(k);
+    if (type === TOPIC.UPDATE_SOURCE_SCAN) return `{${k}}` === sourceId ? 0 : undefined;
+    return depById.get(`{${k}}`);
+  };
+
+  /** policy id -> the assignment slot it is (settings: 0, deployment d: d + 1) */
+  const slotOfPolicy = (policyId: string): number => {
+    if (policyId === '{SUCA-SETTINGS}') return 0;
+    const d = depById.get(policyId.toUpperCase());
+    return d === undefined ? -1 : d + 1;
+  };
+  const bodyXml = (slot: number, version: number, client: number, t: number): string | null => {
+    const r = core.answer({ kind: 'policy.body', client, assignment: { id: '', version, slot } }, t);
+    if (r.kind !== 'policy.body') return null;
+    const policyId = slot === 0 ? '{SUCA-SETTINGS}' : core.mp.deployments[slot - 1]!.id;
+    return r.settings !== undefined
+      ? encodePolicyBody({ kind: 'settings', policyId, policyVersion: version, policySource: `SMS:${site}`, settings: r.settings })
+      : encodePolicyBody({ kind: 'deployment', policyId, policyVersion: version, policySource: `SMS:${site}`, deployment: r.deployment! });
+  };
+  const hashOf = (xml: string) => createHash('sha256').update(encodeUtf16Document(xml)).digest('hex').toUpperCase();
+
+  /** A typed request through the core with the scenario's faults for `target`; null when a fault already answered. */
+  const typed = (req: Request, target: FaultTarget, op: string, t: number, httpReq: IncomingMessage, res: ServerResponse): { reply: Reply; after: () => void } | null => {
+    const fault = core.faults.match(target, [op], t, req.client);
+    if (fault !== null) {
+      stats.faults++;
+      const e = fault.effect;
+      if (e.kind !== 'delay' && e.kind !== 'drop') {
+        applyHttpFault(httpReq, res, e);
+        return null;
+      }
+      const reply = core.answer(req, t);
+      if (e.kind === 'drop') {
+        applyHttpFault(httpReq, res, e);
+        return null;
+      }
+      return { reply, after: () => {} };
+    }
+    return { reply: core.answer(req, t), after: () => {} };
+  };
+
+  const replyMessage = (res: ServerResponse, reqHeader: Parameters<typeof replyHeader>[0], body: string, delayMs = 0) => {
+    const send = () => {
+      const m = buildMessage({ header: replyHeader(reqHeader, { id: `{${cryptoId()}}`, mpHost: 'mp.suca-fleet.test', sentTime: toIsoSeconds(o.clock()) }), body });
+      res.writeHead(200, { 'Content-Type': m.contentType, 'Content-Length': m.payload.length });
+      res.end(m.payload);
+    };
+    if (delayMs > 0) setTimeout(send, delayMs).unref();
+    else send();
+  };
+
+  return (req: IncomingMessage, res: ServerResponse, body: Buffer, ctx) => {
+    const url = req.url ?? '/';
+    const t = o.clock();
+    if (req.method === 'GET' && url.toLowerCase().startsWith('/sms_mp/.sms_aut?')) {
+      const what = url.slice(url.indexOf('?') + 1).toUpperCase();
+      count(`GET .sms_aut?${what}`);
+      if (what === 'MPLIST') return sendXml(res, encodeMpList({ mps: [{ name: 'MP.SUCA-FLEET.TEST', fqdn: 'mp.suca-fleet.test', version: '9132', sslState: 0 }] }));
+      if (what === 'MPKEYINFORMATION') return sendXml(res, encodeMpKeyInformation({ fqdn: 'mp.suca-fleet.test', siteCode: site, key: null }));
+      ctx.refuse('not-found');
+      return sendError(res, 404, `.sms_aut?${what}: this stub serves MPLIST and MPKEYINFORMATION`);
+    }
+    if (req.method === 'GET' && url.toLowerCase().startsWith('/sms_mp/.sms_pol?')) {
+      count('GET .sms_pol');
+      const p = parsePolicyRequestPath(url);
+      const slot = slotOfPolicy(p.policyId);
+      if (slot < 0) {
+        ctx.refuse('not-found');
+        return sendError(res, 404, `policy ${p.policyId}: no such policy`);
+      }
+      const token = String(req.headers.clienttoken ?? '');
+      const client = registry.indexOf(token.split(';')[0] ?? '');
+      const asg = core.answer({ kind: 'policy.assignments', client, knownVersion: 0 }, t);
+      const version = asg.kind === 'policy.assignments' ? (asg.assignments.find((a) => a.slot === slot)?.version ?? 1) : 1;
+      const r = typed({ kind: 'policy.body', client, assignment: { id: p.policyId, version, slot } }, 'mp.policy', 'PolicyBody', t, req, res);
+      if (r === null) return;
+      const xml = bodyXml(slot, version, client, t);
+      if (xml === null) return sendError(res, 404, `policy ${p.policyId}: no such policy`);
+      if (p.hash !== null && p.hash !== hashOf(xml)) {
+        ctx.refuse('policy-hash');
+        return sendError(res, 404, `policy ${p.policyId}: no body with hash ${p.hash}`);
+      }
+      const doc = encodeUtf16Document(xml);
+      res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-16', 'Content-Length': doc.length });
+      return void res.end(doc);
+    }
+    if (!isCcmRequestPath(url)) {
+      ctx.refuse('not-found');
+      return sendError(res, 404, `${url}: not an MP endpoint (/ccm_system/request, /SMS_MP/.sms_pol?..., /SMS_MP/.sms_aut?MPLIST)`);
+    }
+    if (req.method !== 'POST' || req.headers['x-ccm-method'] !== 'CCM_POST') {
+      ctx.refuse('method');
+      return sendError(res, 405, `${req.headers['x-ccm-method'] ?? req.method} ${url}: the MP takes CCM_POST`);
+    }
+    const m = openMessage(String(req.headers['content-type'] ?? ''), body, { verify: o.verifySignatures === true });
+    const endpoint = endpointOf(m.header) ?? '';
+    count(endpoint);
+    const client = registry.indexOf(m.header.sourceId ?? '');
+    switch (endpoint) {
+      case MP_ENDPOINT.CLIENT_REGISTRATION: {
+        const r = decodeClientRegistrationRequest(m.body);
+        return replyMessage(res, m.header, encodeClientRegistrationResponse({ smsId: r.data.smsId || `GUID:${cryptoId()}`, status: 0, timeStamp: toIsoSeconds(t) }));
+      }
+      case MP_ENDPOINT.POLICY_MANAGER: {
+        const ra = decodeRequestAssignments(m.body);
+        const c = registry.indexOf(ra.clientId);
+        const r = typed({ kind: 'policy.assignments', client: c, knownVersion: Number(ra.serverCookie) || 0 }, 'mp.policy', 'RequestAssignments', t, req, res);
+        if (r === null) return;
+        if (r.reply.kind !== 'policy.assignments') return sendError(res, 500, 'policy unavailable');
+        const assignments = r.reply.assignments.map((a) => {
+          const xml = bodyXml(a.slot, a.version, c, t)!;
+          return {
+            assignmentId: `{${a.id.replace(/[{}]/g, '')}}_${a.slot}`,
+            slot: a.slot,
+            policyId: a.id,
+            policyVersion: a.version,
+            policyType: 'Machine',
+            policyCategory: a.slot === 0 ? POLICY_CATEGORY.SETTINGS : POLICY_CATEGORY.DEPLOYMENT,
+            policyFlags: 0,
+            policyLocation: policyLocationUrl(a.id, hashOf(xml)),
+          };
+        });
+        return replyMessage(res, m.header, encodeReplyAssignments({ clientId: ra.clientId, policySource: `SMS:${site}`, resourceType: 'Machine', serverCookie: String(r.reply.version), assignments }));
+      }
+      case MP_ENDPOINT.LOCATION_MANAGER: {
+        if (/^\s*<WSUSLocationRequest/i.test(m.body)) {
+          const wl = decodeWsusLocationRequest(m.body);
+          const r = typed({ kind: 'location.wsus', client, contentId: wl.contentId.replace(/^\{|\}$/g, ''), contentVersion: wl.contentVersion }, 'mp.location', 'WSUSLocationRequest', t, req, res);
+          if (r === null) return;
+          const sups = r.reply.kind === 'location.wsus' ? r.reply.sups : [];
+          return replyMessage(res, m.header, encodeWsusLocationReply({ sites: [{ siteCode: site, records: sups.map((u) => ({ wsusUrl: u, serverName: new URL(u).hostname, version: cat.updateSourceVersion })) }] }));
+        }
+        const cl = decodeContentLocationRequest(m.body);
+        const r = typed({ kind: 'location.content', client, updates: [] }, 'mp.location', 'ContentLocationRequest', t, req, res);
+        if (r === null) return;
+        const dps = r.reply.kind === 'location.content' ? r.reply.dps : [];
+        const guid = cl.packageId.replace(/^UID:Content_/i, '');
+        return replyMessage(res, m.header, encodeContentLocationReply({
+          sites: [{ siteCode: site, records: dps.map((dp) => ({ url: contentUrl(`${dp.replace(/\/$/, '')}/SMS_DP_SMSPKG$`, guid, cl.version), signatureUrl: null, serverName: new URL(dp).hostname, dpType: 'SERVER', locality: 'LOCAL', version: '9132' })) }],
+        }));
+      }
+      case MP_ENDPOINT.RELAY: {
+        const report = decodeReport(m.body);
+        const c = registry.indexOf(report.machine.clientId);
+        if (!registry.known(c)) {
+          ctx.refuse('unknown-client');
+          return sendError(res, 403, `state messages from ${report.machine.clientId}: not a client of this scenario`);
+        }
+        const flat = flatFromStateReport(report, topicIndexOf);
+        const r = typed({ kind: 'state.report', client: c, msgs: flat }, 'mp.state', 'Report', t, req, res);
+        if (r === null) return;
+        if (r.reply.kind === 'error') return sendError(res, 503, 'state messages refused');
+        res.writeHead(ASYNC_REPLY.status, ASYNC_REPLY.headers);
+        return void res.end();
+      }
+      default:
+        throw new WireError('SUCA_ERR_WIRE_OPERATION', `endpoint "${endpoint}" is not served by this MP`, 'Msg/TargetEndpoint');
+    }
+  };
+}
+
+function sendXml(res: ServerResponse, xml: string): void {
+  const b = Buffer.from(xml, 'utf8');
+  res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': b.length });
+  res.end(b);
+}
+
+let idCounter = 0;
+function cryptoId(): string {
+  const n = (++idCounter).toString(16).padStart(12, '0');
+  return `00000000-0000-4000-8000-${n}`.toUpperCase();
+}

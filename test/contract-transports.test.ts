@@ -1,0 +1,64 @@
+// Contract: the same small fleet through the in-process transport and over
+// HTTP (real stub servers on port 0, real wire formats, virtual time in
+// lockstep) gives the same trace, apart from the server URLs. The two paths
+// cannot drift.
+
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { resolveScenario } from '../harness/scenario/resolve.js';
+import { runFleet, type TransportOptions } from '../harness/run.js';
+import { buildResults } from '../harness/output/results.js';
+
+const silent = pino({ level: 'silent' });
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'suca-contract-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(name: string, input: Record<string, unknown>, transport: TransportOptions) {
+  const sc = resolveScenario(input);
+  const trace = join(dir, `${name}.ndjson`);
+  const o = await runFleet(sc, { tracePath: trace, logger: silent, transport });
+  const lines = readFileSync(trace, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const e = JSON.parse(l);
+      // the SUP is a URL: a stub host name in-process, 127.0.0.1:port over HTTP
+      if (typeof e.sup === 'string') e.sup = 'SUP';
+      return JSON.stringify(e);
+    });
+  return { lines, results: buildResults(o) };
+}
+
+describe('contract: in-process and HTTP transports', () => {
+  it('the same fleet gives the same trace', async () => {
+    const input = {
+      clients: 6,
+      duration: '4d',
+      catalogue: { updates: 40, newUpdates: 5, maxSizeMB: 2 },
+      deployments: [{ name: 'Monthly', updates: { newest: 5 }, available: '1d', deadline: '2d' }],
+      actions: [{ kind: 'manualScan', at: '3d', within: '1h', fraction: 0.5 }],
+    };
+    const a = await run('inproc', input, { kind: 'in-process' });
+    const b = await run('http', input, { kind: 'http' });
+    expect(a.lines.length).toBeGreaterThan(500);
+    expect(b.lines).toEqual(a.lines);
+    expect(b.results.stateMessages.ingested).toBe(a.results.stateMessages.ingested);
+    expect(b.results.compliance).toEqual(a.results.compliance);
+    // and it really went over the wire: the full MS-WUSP sequence and the MP endpoints
+    const ops = b.results.wire!.stub!;
+    for (const op of ['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'StartCategoryScan', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch']) {
+      expect(ops.wsus[op], op).toBeGreaterThan(0);
+    }
+    for (const ep of ['MP_ClientRegistration', 'MP_PolicyManager', 'MP_LocationManager', 'MP_RelayEndpoint', 'GET .sms_pol']) {
+      expect(ops.mp[ep], ep).toBeGreaterThan(0);
+    }
+    expect(ops.wsus.GetConfig).toBe(a.results.scans.online);
+    expect(Object.keys(ops.refused)).toEqual([]);
+  });
+});
