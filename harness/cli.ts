@@ -1,7 +1,7 @@
 // suca-fleet command line. yargs in strict mode: unknown flags and commands
 // are errors (exit 2), like every other configuration problem.
 
-import { mkdirSync, writeFileSync, accessSync, constants as fsc } from 'node:fs';
+import { mkdirSync, writeFileSync, accessSync, readFileSync, constants as fsc } from 'node:fs';
 import { join, resolve as resolvePath, dirname } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -9,7 +9,8 @@ import { DEFAULT_SCENARIO } from './scenario/defaults.js';
 import { readScenarioFile, resolveScenario } from './scenario/resolve.js';
 import { EXIT, HarnessError } from './errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
-import { runFleet } from './run.js';
+import { runFleet, type TransportOptions } from './run.js';
+import { runStub } from './stub.js';
 import { buildResults } from './output/results.js';
 import { formatSummary } from './output/summary.js';
 import { tryParseDuration } from './duration.js';
@@ -25,6 +26,24 @@ function fail(err: unknown): never {
   }
   process.stderr.write(`suca-fleet: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(EXIT.INTERNAL);
+}
+
+function checkUrl(flag: string, v: string): void {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${flag} ${v}: not a URL (example: http://127.0.0.1:8530)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${flag} ${v}: http or https only`);
+}
+
+function readFileArg(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${flag} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
 }
 
 function ensureWritableDir(dir: string): void {
@@ -64,7 +83,16 @@ export async function main(argv: string[]): Promise<void> {
           .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
           .option('clock', { choices: ['virtual', 'scaled'] as const, default: 'virtual' as const, describe: 'virtual: as fast as possible; scaled: wall clock x --time-factor' })
           .option('time-factor', { type: 'number', default: 1, describe: 'scaled clock: simulated seconds per wall second (1 = real time)' })
-          .option('lag-bound', { type: 'string', default: '1s', describe: 'scaled clock: the run is invalid when scheduler lag p99 exceeds this' }),
+          .option('lag-bound', { type: 'string', default: '1s', describe: 'scaled clock: the run is invalid when scheduler lag p99 exceeds this' })
+          .option('transport', { choices: ['in-process', 'http'] as const, describe: 'in-process: typed calls to the stub core; http: real wire formats against stub servers (default: http when --mp/--wsus/--dp is given)' })
+          .option('mp', { type: 'string', describe: 'an external management point (http[s]://host[:port]); implies --transport http' })
+          .option('wsus', { type: 'string', describe: 'an external WSUS (SUP) the embedded MP hands out; implies --transport http' })
+          .option('dp', { type: 'string', describe: 'an external distribution point the embedded MP hands out; implies --transport http' })
+          .option('ca', { type: 'string', describe: 'CA certificate file (PEM) the agent trusts for https' })
+          .option('tls-cert', { type: 'string', describe: 'embedded stub servers: serve https with this certificate (PEM)' })
+          .option('tls-key', { type: 'string', describe: 'embedded stub servers: the key of --tls-cert (PEM)' })
+          .option('sign', { type: 'boolean', default: true, describe: 'sign MP messages (and have the embedded MP verify them); --no-sign to turn off' })
+          .option('concurrency', { type: 'number', default: 256, describe: 'http: requests in flight at once per endpoint' }),
       async (a) => {
         try {
           if (a.clients !== undefined && (!Number.isInteger(a.clients) || a.clients < 1)) {
@@ -87,15 +115,69 @@ export async function main(argv: string[]): Promise<void> {
           const lagBound = tryParseDuration(a['lag-bound']);
           if (lagBound === null) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--lag-bound ${a['lag-bound']}: not a duration (examples: 50ms, 1s)`);
           const clock = a.clock === 'scaled' ? ({ mode: 'scaled', timeFactor: factor, lagBoundMs: lagBound } as const) : ({ mode: 'virtual' } as const);
+          const external = { mp: a.mp, wsus: a.wsus, dp: a.dp };
+          for (const [k, v] of Object.entries(external)) if (v !== undefined) checkUrl(`--${k}`, v);
+          const kind = a.transport ?? (a.mp !== undefined || a.wsus !== undefined || a.dp !== undefined ? 'http' : 'in-process');
+          if (kind === 'in-process' && (a.mp !== undefined || a.wsus !== undefined || a.dp !== undefined)) {
+            throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', '--mp/--wsus/--dp need --transport http');
+          }
+          if ((a['tls-cert'] === undefined) !== (a['tls-key'] === undefined)) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', '--tls-cert and --tls-key go together');
+          if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--concurrency ${a.concurrency}: a whole number of at least 1`);
+          const tls = a['tls-cert'] !== undefined ? { cert: readFileArg('--tls-cert', a['tls-cert']), key: readFileArg('--tls-key', a['tls-key']!) } : undefined;
+          const ca = a.ca !== undefined ? readFileArg('--ca', a.ca) : tls?.cert;
+          const transport: TransportOptions = kind === 'http' ? { kind: 'http', external, sign: a.sign, ca, tls, concurrency: a.concurrency } : { kind: 'in-process' };
           const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
           const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed });
           if (a.out !== undefined) ensureWritableDir(a.out);
           if (a.trace !== undefined) ensureWritableFileDir(a.trace);
           const logger = createLogger(a['log-level']);
-          const outcome = await runFleet(sc, { tracePath: a.trace, logger, seriesInterval, clock });
+          const outcome = await runFleet(sc, { tracePath: a.trace, logger, seriesInterval, clock, transport });
           const results = buildResults(outcome);
           if (a.out !== undefined) writeFileSync(join(a.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
           out(a.json ? JSON.stringify(results, null, 2) + '\n' : formatSummary(results));
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
+    .command(
+      'stub',
+      'Run the stub MP, WSUS and DP servers alone (for a fleet elsewhere, or real clients), until SIGINT/SIGTERM or --duration',
+      (y) =>
+        y
+          .option('scenario', { type: 'string', describe: 'scenario JSON file (catalogue, deployments, faults, ...)' })
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind' })
+          .option('mp-port', { type: 'number', default: 0, describe: 'MP port (0: any free port)' })
+          .option('wsus-port', { type: 'number', default: 0, describe: 'WSUS port (0: any free port)' })
+          .option('dp-port', { type: 'number', default: 0, describe: 'DP port (0: any free port)' })
+          .option('tls-cert', { type: 'string', describe: 'serve https with this certificate (PEM)' })
+          .option('tls-key', { type: 'string', describe: 'the key of --tls-cert (PEM)' })
+          .option('time-factor', { type: 'number', default: 1, describe: 'simulated seconds per wall second (scenario time windows, cookies)' })
+          .option('verify', { type: 'boolean', default: true, describe: 'verify MP message signatures; --no-verify to accept unsigned messages' })
+          .option('duration', { type: 'string', describe: 'stop by itself after this much wall time' })
+          .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level (stderr)' }),
+      async (a) => {
+        try {
+          for (const k of ['mp-port', 'wsus-port', 'dp-port'] as const) {
+            const v = a[k];
+            if (!Number.isInteger(v) || v < 0 || v > 65535) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--${k} ${v}: a port from 0 to 65535`);
+          }
+          if (!(a['time-factor'] > 0)) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--time-factor ${a['time-factor']}: must be above 0`);
+          if ((a['tls-cert'] === undefined) !== (a['tls-key'] === undefined)) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', '--tls-cert and --tls-key go together');
+          const stopAfter = a.duration !== undefined ? tryParseDuration(a.duration) : null;
+          if (a.duration !== undefined && stopAfter === null) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--duration ${a.duration}: not a duration`);
+          const sc = resolveScenario(a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined, a.scenario ?? '(built-in default)');
+          const tls = a['tls-cert'] !== undefined ? { cert: readFileArg('--tls-cert', a['tls-cert']), key: readFileArg('--tls-key', a['tls-key']!) } : undefined;
+          await runStub(sc, {
+            logger: createLogger(a['log-level']),
+            host: a.host,
+            ports: { mp: a['mp-port'], wsus: a['wsus-port'], dp: a['dp-port'] },
+            tls,
+            timeFactor: a['time-factor'],
+            verifySignatures: a.verify,
+            stopAfterMs: stopAfter,
+            print: out,
+          });
         } catch (err) {
           fail(err);
         }
@@ -116,7 +198,7 @@ export async function main(argv: string[]): Promise<void> {
         }
       },
     )
-    .demandCommand(1, 'give a command: run, scenario')
+    .demandCommand(1, 'give a command: run, stub, scenario')
     .strict()
     .fail((msg, err) => {
       if (err) fail(err);

@@ -62,3 +62,36 @@ describe('contract: in-process and HTTP transports', () => {
     expect(Object.keys(ops.refused)).toEqual([]);
   });
 });
+
+describe('faults over HTTP', () => {
+  it('an MP outage of hours and WSUS 503 bursts over the wire: nothing lost, nothing counted twice, final state at the MP', async () => {
+    const input = {
+      clients: 8,
+      duration: '5d',
+      catalogue: { updates: 30, newUpdates: 4, maxSizeMB: 1 },
+      deployments: [{ name: 'Monthly', updates: { newest: 4 }, available: '1d', deadline: '2d' }],
+      faults: [
+        { target: 'mp.state', from: '1d20h', to: '2d6h', status: 503 },
+        { target: 'mp.policy', from: '1d20h', to: '2d6h', reset: true },
+        { target: 'wsus', operation: 'SyncUpdates', from: '10m', to: '2h', rate: 0.7, status: 503 },
+        { target: 'wsus', operation: 'GetExtendedUpdateInfo', from: '2d', to: '2d1h', status: 503 },
+      ],
+    };
+    const sc = resolveScenario(input);
+    const o = await runFleet(sc, { logger: silent, transport: { kind: 'http' } });
+    const r = buildResults(o);
+    expect(r.scans.failuresByCode['0x80244022']).toBeGreaterThan(0);
+    expect(r.stateMessages.reportsFailed).toBeGreaterThan(0);
+    expect(r.wire!.stub!.refused).toEqual({});
+    expect(r.stateMessages.undeliveredAtEnd).toBe(0);
+    expect(r.stateMessages.duplicates).toBe(0);
+    expect(r.stateMessages.ingested).toBe(r.stateMessages.delivered);
+    // the site shows each client's final state
+    const U = o.stub.catalogue.size;
+    for (const s of o.fleet.states) {
+      for (let u = 0; u < U; u++) expect(o.stub.mp.updateState[s.idx * U + u]).toBe(s.upd[u]! & 3);
+      expect(o.stub.mp.contiguousSerial(s.idx)).toBe(s.serial);
+    }
+    expect(r.compliance.deployments[0]!.clients.compliant).toBe(8);
+  });
+});

@@ -92,6 +92,11 @@ export class ManagementPoint {
   /** ReplyAssignments for a client at t; replies are shared objects cached per (policy epoch, target mask). */
   assignments(client: number, t: number): Reply {
     this.counters.assignmentRequests++;
+    return this.assignmentsAt(client, t);
+  }
+
+  /** What ReplyAssignments holds for a client at t, without counting a request (lookups by the HTTP server). */
+  assignmentsAt(client: number, t: number): AssignmentsReply {
     let epoch = 0;
     while (epoch < this.changeTimes.length && this.changeTimes[epoch]! <= t) epoch++;
     const ds = this.cfg.deployments;
@@ -119,6 +124,11 @@ export class ManagementPoint {
 
   body(client: number, t: number, a: PolicyAssignment): Reply {
     this.counters.bodyRequests++;
+    return this.bodyOf(a);
+  }
+
+  /** A policy body, without counting a request. */
+  bodyOf(a: PolicyAssignment): Reply {
     if (a.slot === 0) {
       return { kind: 'policy.body', slot: 0, version: a.version, settings: a.version === 2 ? this.cfg.settings : this.settingsOff };
     }

@@ -85,7 +85,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
     return d === undefined ? -1 : d + 1;
   };
   const bodyXml = (slot: number, version: number, client: number, t: number): string | null => {
-    const r = core.answer({ kind: 'policy.body', client, assignment: { id: '', version, slot } }, t);
+    const r = core.mp.bodyOf({ id: '', version, slot });
     if (r.kind !== 'policy.body') return null;
     const policyId = slot === 0 ? '{SUCA-SETTINGS}' : core.mp.deployments[slot - 1]!.id;
     return r.settings !== undefined
@@ -145,8 +145,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       }
       const token = String(req.headers.clienttoken ?? '');
       const client = registry.indexOf(token.split(';')[0] ?? '');
-      const asg = core.answer({ kind: 'policy.assignments', client, knownVersion: 0 }, t);
-      const version = asg.kind === 'policy.assignments' ? (asg.assignments.find((a) => a.slot === slot)?.version ?? 1) : 1;
+      const version = core.mp.assignmentsAt(client, t).assignments.find((a) => a.slot === slot)?.version ?? 1;
       const r = typed({ kind: 'policy.body', client, assignment: { id: p.policyId, version, slot } }, 'mp.policy', 'PolicyBody', t, req, res);
       if (r === null) return;
       const xml = bodyXml(slot, version, client, t);

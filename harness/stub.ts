@@ -1,0 +1,54 @@
+// suca-fleet stub: the stub servers on their own, in real (or scaled) time,
+// until SIGINT/SIGTERM or --duration. Prints the URLs first (a JSON line a
+// script can read, then the same for people).
+
+import type { Logger } from 'pino';
+import { startStubServers } from '../server-stub/http/index.js';
+import type { ResolvedScenario } from './scenario/resolve.js';
+
+export interface StubRunOptions {
+  readonly logger: Logger;
+  readonly host: string;
+  readonly ports: { readonly mp: number; readonly wsus: number; readonly dp: number };
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  readonly timeFactor: number;
+  readonly verifySignatures: boolean;
+  /** wall ms after which it stops by itself (null: only on a signal) */
+  readonly stopAfterMs: number | null;
+  readonly print: (s: string) => void;
+}
+
+export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<void> {
+  const wallStart = Date.now();
+  const clock = () => sc.start + (Date.now() - wallStart) * o.timeFactor;
+  const servers = await startStubServers({
+    config: sc.stub,
+    logger: o.logger,
+    clock,
+    host: o.host,
+    ports: o.ports,
+    tls: o.tls,
+    verifySignatures: o.verifySignatures,
+  });
+  o.print(JSON.stringify({ mp: servers.urls.mp, wsus: servers.urls.wsus, dp: servers.urls.dp, health: '/health' }) + '\n');
+  o.print(`MP   ${servers.urls.mp}\nWSUS ${servers.urls.wsus}\nDP   ${servers.urls.dp}\n(Ctrl-C to stop)\n`);
+  o.logger.info({ urls: servers.urls, scenario: sc.name }, 'stub servers listening');
+  // the MP's state-message processor runs on the wall clock here: one timer for it
+  const tick = setInterval(() => {
+    const t = clock();
+    if (servers.core.mp.nextDue() <= t) servers.core.mp.onWake(t);
+  }, 100);
+  await new Promise<void>((resolve) => {
+    const stop = (why: string) => {
+      o.logger.info({ why }, 'stopping');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (o.stopAfterMs !== null) setTimeout(() => stop('duration'), o.stopAfterMs).unref();
+  });
+  clearInterval(tick);
+  await servers.close();
+  const mp = servers.core.mp.counters;
+  o.print(`stopped: ${mp.assignmentRequests} policy requests, ${servers.core.wsus.counters.scans} scans, ${mp.stateMessagesIngested} state messages ingested\n`);
+}
