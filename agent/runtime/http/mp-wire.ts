@@ -74,7 +74,8 @@ export class CcmMpWire implements MpWire {
   async exchange(req: Exclude<Request, { kind: 'wsus.scan' | 'dp.download' }>, mpUrl: string, d: Dispatcher, timeoutMs: number): Promise<Reply> {
     try {
       if (!this.registered.has(req.client)) {
-        await this.register(req.client, mpUrl, d, timeoutMs);
+        const code = await this.register(req.client, mpUrl, d, timeoutMs);
+        if (code !== 0) return { kind: 'error', req: req.kind, code };
         this.registered.add(req.client);
       }
       switch (req.kind) {
@@ -189,7 +190,8 @@ export class CcmMpWire implements MpWire {
     return { adSite: 'Default-First-Site-Name', forest: 'suca-fleet.test', domain: 'suca-fleet.test', ipAddresses: [{ subnetAddress: '10.0.0.0', address: `10.0.${(client >> 8) & 255}.${client & 255}` }] };
   }
 
-  private async register(client: number, mpUrl: string, d: Dispatcher, timeoutMs: number): Promise<void> {
+  /** Registers a client; 0, or the HRESULT of the failure. */
+  private async register(client: number, mpUrl: string, d: Dispatcher, timeoutMs: number): Promise<number> {
     const guid = this.o.clientGuid(client);
     const body = encodeClientRegistrationRequest({
       data: {
@@ -210,9 +212,10 @@ export class CcmMpWire implements MpWire {
       signature: '',
     });
     const reply = await this.post(client, MP_ENDPOINT.CLIENT_REGISTRATION, body, mpUrl, d, timeoutMs);
-    if (typeof reply === 'number') throw Object.assign(new Error('registration failed'), { code: 'REGISTRATION' });
+    if (typeof reply === 'number') return reply;
     const r = decodeClientRegistrationResponse(reply);
-    if (r.status !== 0) throw Object.assign(new Error('registration refused'), { code: 'REGISTRATION' });
+    // a refused registration: ccmexec keeps retrying; the request fails like an access denial
+    return r.status === 0 ? 0 : 0x80244017;
   }
 
   /** One CCM_POST; the reply body, or the HRESULT of a failure. */
