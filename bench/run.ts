@@ -103,11 +103,16 @@ async function main(): Promise<void> {
   const which = process.argv[2];
   if (which === 'bare') return void process.stdout.write(JSON.stringify(await bareScheduler()) + '\n');
   if (which === 'fleet') return void process.stdout.write(JSON.stringify(await fleetRun()) + '\n');
+  if (which === 'wire') {
+    const { wireBench } = await import('./wire.js');
+    return void process.stdout.write(JSON.stringify(await wireBench()) + '\n');
+  }
   process.stdout.write(`bench: bare scheduler loop (${CLIENTS} entities)...\n`);
   const bare = await child('bare');
   process.stdout.write(`  ${bare.wallS.toFixed(1)} s\nbench: fleet ${CLIENTS} clients x ${DAYS} days...\n`);
   const fleet = await child('fleet');
-  process.stdout.write(`  ${fleet.wallS.toFixed(1)} s\n`);
+  process.stdout.write(`  ${fleet.wallS.toFixed(1)} s\nbench: wire (uploads, ingest, scaled fleet over HTTP)...\n`);
+  const wire = (await child('wire')) as unknown as import('./wire.js').WireFigures;
   const targets = [
     `- wall time at most 60 s: **${fleet.wallS <= 60 ? 'met' : 'missed'}** (${fleet.wallS.toFixed(1)} s)`,
     `- at least 1,000,000 agent events/s: **${fleet.eventsPerS >= 1e6 ? 'met' : 'missed'}** (${Math.round(fleet.eventsPerS).toLocaleString('en-US')}/s)`,
@@ -122,6 +127,14 @@ async function main(): Promise<void> {
     ...targets,
     '',
     fleet.note ? `Also: ${fleet.note}.` : '',
+    '',
+    'Wire (issue 3):',
+    '',
+    '| run | figure | target |',
+    '|---|---|---|',
+    `| (a) state-message uploads over HTTP, ${wire.uploads.connections} connections, ${wire.uploads.messagesPerReport} messages a report, ${wire.uploads.seconds} s each: the fleet's transport (encodes, compresses and posts every report) vs autocannon (one fixed payload) against the same stub MP in another process | ${Math.round(wire.uploads.fleetPerS).toLocaleString('en-US')}/s vs ${Math.round(wire.uploads.autocannonPerS).toLocaleString('en-US')}/s: ratio **${wire.uploads.ratio.toFixed(2)}** | 0.8 |`,
+    `| (b) stub ingest with full CCM framing (open, decode the Report, ingest), one core, ${wire.ingest.messagesPerReport} messages a report | **${Math.round(wire.ingest.messagesPerS).toLocaleString('en-US')} messages/s** | 50,000 |`,
+    `| (c) scaled time, ${wire.scaled.clients.toLocaleString('en-US')} clients, F = ${wire.scaled.timeFactor}, ${wire.scaled.simulated} simulated, HTTP against the embedded stubs (${wire.scaled.requests.toLocaleString('en-US')} requests) | scheduler lag p50 ${wire.scaled.lagP50} ms, **p99 ${wire.scaled.lagP99} ms**, max ${wire.scaled.lagMax} ms, valid: ${wire.scaled.valid} | p99 < 50 ms |`,
     '<!-- BENCH:END -->',
   ].join('\n');
   const file = join(root, 'BENCHMARKS.md');
