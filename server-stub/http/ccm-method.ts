@@ -13,18 +13,30 @@ import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 
 const CCM = Buffer.from('CCM_POST ');
-const MARK = 'x-ccm-method: CCM_POST\r\n';
+const MARK = Buffer.from('x-ccm-method: CCM_POST\r\n', 'latin1');
 const MAX_HEAD = 64 * 1024;
+/** llhttp refuses a head over 16 KiB: a request line longer than that is not held back for rewriting */
+const MAX_LINE = 16 * 1024;
 
 export class CcmMethodRewriter extends Duplex {
-  private state: 'head' | 'body' | 'pass' = 'head';
-  private head: Buffer = Buffer.alloc(0);
+  private state: 'head' | 'rest' | 'body' | 'pass' = 'head';
+  /** state 'head': bytes held back (the start of what may be a CCM_POST request line) */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** state 'rest': the head so far (passed on already), kept to frame the request; its last 3 bytes */
+  private seen: Buffer[] = [];
+  private seenBytes = 0;
+  private tail: Buffer = Buffer.alloc(0);
   private bodyLeft = 0;
 
   constructor(private readonly socket: Socket) {
     super();
     socket.on('data', (chunk: Buffer) => this.feed(chunk));
-    socket.on('end', () => this.push(null));
+    socket.on('end', () => {
+      // a request line cut short by EOF goes to the parser as it is: it answers 400 as to any incomplete request
+      if (this.held.length > 0) this.out(Buffer.concat(this.takeHeld()));
+      this.push(null);
+    });
     socket.on('close', () => this.destroy());
     socket.on('error', (err) => this.destroy(err));
   }
@@ -77,48 +89,148 @@ export class CcmMethodRewriter extends Duplex {
     if (b.length > 0 && !this.push(b)) this.socket.pause();
   }
 
+  /**
+   * Bytes from the client. Only what may still become "CCM_POST <target>
+   * HTTP/1.1\r\n" is held back (the method and request line, to rewrite them);
+   * everything else goes to the parser as it comes, so garbage is refused at
+   * once rather than waiting for a blank line that never comes. The head is
+   * still read (state 'rest') to find its end and the body length. Chunks are
+   * kept in lists, not concatenated one by one: a client dribbling a head a
+   * byte at a time costs linear work, not quadratic.
+   */
   private feed(chunk: Buffer): void {
     let c = chunk;
     while (c.length > 0) {
-      if (this.state === 'pass') return this.out(c);
-      if (this.state === 'body') {
-        const n = Math.min(this.bodyLeft, c.length);
-        this.out(c.subarray(0, n));
-        this.bodyLeft -= n;
-        c = c.subarray(n);
-        if (this.bodyLeft === 0) this.state = 'head';
-        continue;
-      }
-      // head: gather up to the blank line
-      this.head = this.head.length === 0 ? c : Buffer.concat([this.head, c]);
-      c = Buffer.alloc(0);
-      const end = this.head.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (this.head.length > MAX_HEAD) {
-          // not HTTP we can frame: let the parser see it (and refuse it)
-          this.state = 'pass';
-          const h = this.head;
-          this.head = Buffer.alloc(0);
-          this.out(h);
+      switch (this.state) {
+        case 'pass':
+          return this.out(c);
+        case 'body': {
+          const n = Math.min(this.bodyLeft, c.length);
+          this.out(c.subarray(0, n));
+          this.bodyLeft -= n;
+          c = c.subarray(n);
+          if (this.bodyLeft === 0) this.state = 'head';
+          continue;
         }
-        return;
+        case 'head': {
+          let h = c;
+          c = EMPTY;
+          if (this.held.length > 0) {
+            // held: a prefix of "CCM_POST ", or a CCM_POST request line with no CR or LF yet (but maybe a last CR)
+            const last = this.held[this.held.length - 1]!;
+            if (this.heldBytes >= CCM.length && last[last.length - 1] !== 0x0d && lineEnd(h) === -1) {
+              this.hold(h);
+              if (this.heldBytes <= MAX_LINE) return;
+              // no request line is that long: on to the parser as it is, which refuses it
+              c = Buffer.concat(this.takeHeld());
+              this.toRest(EMPTY);
+              continue;
+            }
+            h = Buffer.concat([...this.takeHeld(), h]);
+          }
+          // empty lines before a request line (RFC 9112 section 2.2) go on as they are
+          let skip = 0;
+          while (h[skip] === 0x0d && h[skip + 1] === 0x0a) skip += 2;
+          if (skip > 0) {
+            this.out(h.subarray(0, skip));
+            h = h.subarray(skip);
+          }
+          if (h.length === 0 || (h.length === 1 && h[0] === 0x0d)) {
+            if (h.length > 0) this.hold(h);
+            return;
+          }
+          const n = Math.min(h.length, CCM.length);
+          if (!h.subarray(0, n).equals(CCM.subarray(0, n))) {
+            this.toRest(EMPTY); // not CCM_POST: nothing to rewrite
+            c = h;
+            continue;
+          }
+          const eol = lineEnd(h);
+          if (h.length < CCM.length || eol === -1 || (eol === h.length - 1 && h[eol] === 0x0d)) {
+            this.hold(h); // the request line is not complete yet
+            return;
+          }
+          if (h[eol] !== 0x0d || h[eol + 1] !== 0x0a) {
+            this.toRest(EMPTY); // a bare CR or LF: not HTTP, the parser refuses it as it is
+            c = h;
+            continue;
+          }
+          this.out(Buffer.concat([POST, h.subarray(CCM.length, eol + 2), MARK]));
+          this.toRest(h.subarray(0, eol + 2));
+          c = h.subarray(eol + 2);
+          continue;
+        }
+        case 'rest': {
+          // the head goes on as it comes; the blank line ends it
+          const tail = this.tail;
+          // where the blank line ends in c: across the junction with what came before, or inside c
+          let headEnd = -1;
+          if (tail.length > 0) {
+            const k = Buffer.concat([tail, c.subarray(0, 3)]).indexOf(CRLF2);
+            if (k >= 0) headEnd = k + 4 - tail.length;
+          }
+          if (headEnd < 0) {
+            const k = c.indexOf(CRLF2);
+            if (k >= 0) headEnd = k + 4;
+          }
+          if (headEnd < 0) {
+            this.out(c);
+            this.seen.push(c);
+            this.seenBytes += c.length;
+            this.tail = c.length >= 3 ? Buffer.from(c.subarray(c.length - 3)) : Buffer.concat([tail, c]).subarray(-3);
+            c = EMPTY;
+            if (this.seenBytes > MAX_HEAD) {
+              // no HTTP head is that long: the parser has refused it by now; stop framing
+              this.seen = [];
+              this.state = 'pass';
+            }
+            continue;
+          }
+          this.out(c.subarray(0, headEnd));
+          const text = Buffer.concat([...this.seen, c.subarray(0, headEnd)]).toString('latin1');
+          this.seen = [];
+          c = c.subarray(headEnd);
+          if (/\r\ntransfer-encoding:/i.test(text)) {
+            this.state = 'pass';
+            continue;
+          }
+          const m = /\r\ncontent-length:\s*(\d+)/i.exec(text);
+          this.bodyLeft = m === null ? 0 : Number(m[1]);
+          this.state = this.bodyLeft > 0 ? 'body' : 'head';
+          continue;
+        }
       }
-      const headBytes = this.head.subarray(0, end + 4);
-      c = this.head.subarray(end + 4);
-      this.head = Buffer.alloc(0);
-      let text = headBytes.toString('latin1');
-      if (headBytes.subarray(0, CCM.length).equals(CCM)) {
-        const eol = text.indexOf('\r\n');
-        text = 'POST ' + text.slice(CCM.length, eol + 2) + MARK + text.slice(eol + 2);
-      }
-      this.out(Buffer.from(text, 'latin1'));
-      if (/\r\ntransfer-encoding:/i.test(text)) {
-        this.state = 'pass';
-        continue;
-      }
-      const m = /\r\ncontent-length:\s*(\d+)/i.exec(text);
-      this.bodyLeft = m === null ? 0 : Number(m[1]);
-      this.state = this.bodyLeft > 0 ? 'body' : 'head';
     }
   }
+
+  private hold(b: Buffer): void {
+    this.held.push(b);
+    this.heldBytes += b.length;
+  }
+
+  private takeHeld(): Buffer[] {
+    const h = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    return h;
+  }
+
+  /** On to the rest of a head whose first bytes, `seen`, have been passed on (kept to frame the request). */
+  private toRest(seen: Buffer): void {
+    this.state = 'rest';
+    this.seen = seen.length > 0 ? [seen] : [];
+    this.seenBytes = seen.length;
+    this.tail = Buffer.from(seen.subarray(Math.max(0, seen.length - 3)));
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const POST = Buffer.from('POST ');
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+/** Index of the first CR or LF, or -1. */
+function lineEnd(b: Buffer): number {
+  const cr = b.indexOf(0x0d);
+  const lf = b.indexOf(0x0a);
+  return cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
 }

@@ -19,6 +19,8 @@ export interface ContentIndex {
   readonly byContentId: Map<string, number>;
   /** update index for a WSUS content SHA-1 (upper-case hex) */
   readonly bySha1: Map<string, number>;
+  /** the one file in each update's DP content folder (upper case: IIS matches names case-insensitively) */
+  readonly fileOf: readonly string[];
 }
 
 /** The DP content id of an update: its update id (a real DP names content by a package content GUID). */
@@ -43,21 +45,27 @@ export function wsusContentUrl(base: string, cat: Catalogue, u: number): string 
 export function contentIndex(cat: Catalogue): ContentIndex {
   const byContentId = new Map<string, number>();
   const bySha1 = new Map<string, number>();
+  const fileOf: string[] = [];
   for (let u = 0; u < cat.size; u++) {
     byContentId.set(contentIdOf(cat, u).toUpperCase(), u);
     bySha1.set(cat.sha1[u]!.toUpperCase(), u);
+    fileOf.push(contentFileOf(cat, u).toUpperCase());
   }
-  return { byContentId, bySha1 };
+  return { byContentId, bySha1, fileOf };
 }
 
-const DP_PATH = /^\/SMS_DP_SMSPKG\$\/Content_([0-9A-Fa-f-]{36})\.\d+\/[^/]+$/;
+const DP_PATH = /^\/SMS_DP_SMSPKG\$\/Content_([0-9A-Fa-f-]{36})\.\d+\/([^/]+)$/;
 const WSUS_PATH = /^\/Content\/([0-9A-Fa-f]{2})\/([0-9A-Fa-f]{40})\.[A-Za-z0-9]+$/;
 
 /** The update a content path names, or -1 (not a content path), or -2 (a content path naming nothing). */
 export function resolveContentPath(index: ContentIndex, path: string): number {
   const decoded = safeDecode(path);
   let m = DP_PATH.exec(decoded);
-  if (m !== null) return index.byContentId.get(m[1]!.toUpperCase()) ?? -2;
+  if (m !== null) {
+    // only the folder's one file: '..', '.', 'x.cab::$DATA', '..\\..\\boot.ini' and the like name nothing
+    const u = index.byContentId.get(m[1]!.toUpperCase());
+    return u !== undefined && m[2]!.toUpperCase() === index.fileOf[u] ? u : -2;
+  }
   m = WSUS_PATH.exec(decoded);
   if (m !== null) {
     const sha = m[2]!.toUpperCase();
@@ -87,7 +95,7 @@ export interface ContentStats {
  * 416 when it cannot be satisfied). Multi-range requests get the whole range
  * list refused with 416: BITS asks for one range at a time.
  */
-export function serveContent(req: IncomingMessage, res: ServerResponse, size: number, stats: ContentStats): void {
+export function serveContent(req: IncomingMessage, res: ServerResponse, size: number, stats: ContentStats, refuse?: (reason: string) => void): void {
   stats.requests++;
   let start = 0;
   let end = size - 1;
@@ -95,7 +103,7 @@ export function serveContent(req: IncomingMessage, res: ServerResponse, size: nu
   const range = req.headers.range;
   if (range !== undefined) {
     const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-    if (m === null || (m[1] === '' && m[2] === '')) return refuseRange(res, size, stats);
+    if (m === null || (m[1] === '' && m[2] === '')) return refuseRange(res, size, stats, refuse);
     if (m[1] === '') {
       const suffix = Number(m[2]);
       start = Math.max(0, size - suffix);
@@ -103,7 +111,7 @@ export function serveContent(req: IncomingMessage, res: ServerResponse, size: nu
       start = Number(m[1]);
       if (m[2] !== '') end = Math.min(size - 1, Number(m[2]));
     }
-    if (start > end || start >= size) return refuseRange(res, size, stats);
+    if (start > end || start >= size) return refuseRange(res, size, stats, refuse);
     status = 206;
   }
   const length = end - start + 1;
@@ -122,8 +130,9 @@ export function serveContent(req: IncomingMessage, res: ServerResponse, size: nu
   writeBlocks(res, start % BLOCK.length, length);
 }
 
-function refuseRange(res: ServerResponse, size: number, stats: ContentStats): void {
+function refuseRange(res: ServerResponse, size: number, stats: ContentStats, refuse?: (reason: string) => void): void {
   stats.badRange++;
+  refuse?.('bad-range');
   res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/plain' });
   res.end('range not satisfiable\n');
 }

@@ -19,6 +19,6 @@ export function contentHandler(core: StubCore, stats: ContentStats): RoleHandler
       ctx.refuse('not-found');
       return sendError(res, 404, u === -1 ? `${path}: not a content path (SMS_DP_SMSPKG$/Content_{GUID}.1/file or /Content/XX/SHA1.ext)` : `${path}: no such content`);
     }
-    serveContent(req, res, core.catalogue.bytes[u]!, stats);
+    serveContent(req, res, core.catalogue.bytes[u]!, stats, ctx.refuse);
   };
 }

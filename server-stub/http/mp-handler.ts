@@ -33,6 +33,7 @@ import {
   openMessage,
   parsePolicyRequestPath,
   policyLocationUrl,
+  refuseUndeclaredReferences,
   replyHeader,
   toIsoSeconds,
   contentUrl,
@@ -42,6 +43,9 @@ import { TOPIC } from '../../agent/core/constants.js';
 import { ClientRegistry } from '../core/clients.js';
 import { applyHttpFault } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
+
+/** The endpoints this MP serves (anything else is refused, and counted under one key). */
+const SERVED_ENDPOINTS: ReadonlySet<string> = new Set([MP_ENDPOINT.CLIENT_REGISTRATION, MP_ENDPOINT.POLICY_MANAGER, MP_ENDPOINT.LOCATION_MANAGER, MP_ENDPOINT.RELAY]);
 
 export interface MpHandlerOptions {
   readonly core: StubCore;
@@ -129,7 +133,8 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
     const t = o.clock();
     if (req.method === 'GET' && url.toLowerCase().startsWith('/sms_mp/.sms_aut?')) {
       const what = url.slice(url.indexOf('?') + 1).toUpperCase();
-      count(`GET .sms_aut?${what}`);
+      // counted by document served: a key per query a client makes up would grow without bound
+      count(what === 'MPLIST' || what === 'MPKEYINFORMATION' ? `GET .sms_aut?${what}` : 'GET .sms_aut?(other)');
       if (what === 'MPLIST') return sendXml(res, encodeMpList({ mps: [{ name: 'MP.SUCA-FLEET.TEST', fqdn: 'mp.suca-fleet.test', version: '9132', sslState: 0 }] }));
       if (what === 'MPKEYINFORMATION') return sendXml(res, encodeMpKeyInformation({ fqdn: 'mp.suca-fleet.test', siteCode: site, key: null }));
       ctx.refuse('not-found');
@@ -167,8 +172,10 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       return sendError(res, 405, `${req.headers['x-ccm-method'] ?? req.method} ${url}: the MP takes CCM_POST`);
     }
     const m = openMessage(String(req.headers['content-type'] ?? ''), body, { verify: o.verifySignatures === true });
+    // '&xxe;' is refused wherever it is, not only in the values the body decoders read
+    refuseUndeclaredReferences(m.body, 'part 2 (body)');
     const endpoint = endpointOf(m.header) ?? '';
-    count(endpoint);
+    count(SERVED_ENDPOINTS.has(endpoint) ? endpoint : '(other endpoint)');
     const client = registry.indexOf(m.header.sourceId ?? '');
     switch (endpoint) {
       case MP_ENDPOINT.CLIENT_REGISTRATION: {

@@ -78,7 +78,7 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBody) {
       refuse('SUCA_ERR_WIRE_TOO_LARGE');
-      sendError(res, 413, `request body of ${declared} bytes is over the limit of ${maxBody}`);
+      sendError(res, 413, `SUCA_ERR_WIRE_TOO_LARGE: request body of ${declared} bytes is over the limit of ${maxBody}`);
       req.resume();
       return;
     }
@@ -91,7 +91,7 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
       if (size > maxBody) {
         over = true;
         refuse('SUCA_ERR_WIRE_TOO_LARGE');
-        sendError(res, 413, `request body over the limit of ${maxBody} bytes`);
+        sendError(res, 413, `SUCA_ERR_WIRE_TOO_LARGE: request body over the limit of ${maxBody} bytes`);
         req.resume();
         return;
       }

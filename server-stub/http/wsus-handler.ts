@@ -24,6 +24,7 @@ import type { FaultEffect } from '../core/config.js';
 import { applicableUpdates } from '../../agent/core/machine.js';
 import {
   CONFIG_MAX_EXTENDED_UPDATES,
+  CONTENT_TYPE,
   FAULT_HTTP_STATUS,
   decodeRequest,
   encodeFault,
@@ -44,6 +45,9 @@ import { contentHandler } from './dp-handler.js';
 import { applyHttpFault } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
 import type { ContentStats } from './content.js';
+
+/** text/xml, with no parameter but charset=utf-8 (any case, optionally quoted). */
+const SOAP11_CONTENT_TYPE = /^\s*text\/xml\s*(?:;\s*charset\s*=\s*(?:utf-8|"utf-8")\s*)?$/i;
 
 /** Updates per SyncUpdates page (WSUS 2025 in the captures). */
 export const PAGE_SIZE = 30;
@@ -212,6 +216,12 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
       ctx.refuse('method');
       res.setHeader('Allow', 'POST');
       return sendError(res, 405, `${req.method} ${path}: WSUS web services take POST`);
+    }
+    // SOAP 1.1 over HTTP is text/xml, and WUSP is UTF-8 (WCF and ASP.NET answer anything else with 415)
+    const ct = header(req, 'content-type');
+    if (ct === undefined || !SOAP11_CONTENT_TYPE.test(ct)) {
+      ctx.refuse('SUCA_ERR_WIRE_SOAP');
+      return sendError(res, 415, `SUCA_ERR_WIRE_SOAP: Content-Type ${JSON.stringify((ct ?? '').slice(0, 100))} is not SOAP 1.1 in UTF-8 (${CONTENT_TYPE})`);
     }
     const t = o.clock();
     // throws WireError on bad input: the server guard answers 400 with the code and where

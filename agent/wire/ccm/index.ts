@@ -6,12 +6,13 @@ import { WireError } from '../errors.js';
 import { encodeMessage, decodeMessage, packBody, type EncodedMessage, type FrameLimits } from './framing.js';
 import { decodeHeader, encodeHeader, type MsgHeader } from './header.js';
 import { signMessage, verifyMessage, type ClientKey } from './signing.js';
+import { refuseUndeclaredReferences } from './xml.js';
 
 export * from './framing.js';
 export * from './header.js';
 export * from './signing.js';
 export * from './bodies.js';
-export { toDmtf, fromDmtf, toIsoSeconds } from './xml.js';
+export { toDmtf, fromDmtf, toIsoSeconds, refuseUndeclaredReferences } from './xml.js';
 
 export interface BuildMessageInput {
   /** Body Length, Hook3 and (when signing) the clientauth hook are filled in here. */
@@ -62,6 +63,7 @@ export interface OpenMessageOptions {
 export function openMessage(contentType: string, payload: Buffer, opts: OpenMessageOptions = {}): OpenedMessage {
   const d = decodeMessage(contentType, payload, opts.limits);
   const header = decodeHeader(d.header);
+  refuseUndeclaredReferences(d.header, 'Msg');
   if (header.body.offset + header.body.length > d.bodyBytes) {
     throw new WireError('SUCA_ERR_WIRE_FIELD', `Body range ${header.body.offset}+${header.body.length} exceeds the ${d.bodyBytes} body bytes`, 'Msg/Body/@Length');
   }

@@ -66,6 +66,29 @@ export function parseXml(xml: string, where: string): { readonly name: string; r
   return { name, el: arr[0]! };
 }
 
+/** An '&' that does not start one of the five predefined entities or a character reference. */
+const BAD_REFERENCE = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)/;
+/** What XML keeps verbatim: comments and CDATA sections. */
+const VERBATIM = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g;
+
+/**
+ * Any other entity reference is a well-formedness error (no DTD can declare
+ * one), wherever it is. decodeText refuses it in the values the decoders
+ * read (naming the element); this refuses it anywhere in a document (mixed
+ * content, elements and attributes no decoder reads), so that '&xxe;' is not
+ * accepted just because nobody looked at it. openMessage applies it to the
+ * header after decodeHeader; a receiver applies it to the body (the stub MP
+ * does, before decoding it).
+ */
+export function refuseUndeclaredReferences(s: string, where: string): void {
+  if (s.indexOf('&') < 0) return;
+  const t = s.indexOf('<!') < 0 ? s : s.replace(VERBATIM, '');
+  const m = BAD_REFERENCE.exec(t);
+  if (m === null) return;
+  const ref = /^&[^;&\s<]{0,24};?/.exec(t.slice(m.index))![0];
+  throw new WireError('SUCA_ERR_WIRE_XML', `entity reference ${JSON.stringify(ref)} refused (no DTD: only the predefined entities and character references exist)`, where);
+}
+
 /** The root element, which must be named `name`. */
 export function parseRoot(xml: string, name: string, where = name): XEl {
   const r = parseXml(xml, where);
