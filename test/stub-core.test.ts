@@ -113,6 +113,15 @@ describe('stub MP: state-message ingest', () => {
     expect(s.mp.detectCounts[DETECT.UNKNOWN]).toBe(50 * 200 - 2);
   });
 
+  it('a state ID outside 0..3 for a 500 is ingested but leaves the compliance view alone', () => {
+    const { sc, stub: s } = stub();
+    s.mp.relay(2, sc.start, [...msg(TOPIC.UPDATE_DETECTION, 9, 4, 1, sc.start), ...msg(TOPIC.UPDATE_DETECTION, DETECT.REQUIRED, 5, 2, sc.start)]);
+    expect(s.mp.counters.stateMessagesIngested).toBe(2);
+    expect(s.mp.updateState[2 * s.catalogue.size + 4]).toBe(DETECT.UNKNOWN);
+    expect(s.mp.detectCounts[DETECT.REQUIRED]).toBe(1);
+    expect([...s.mp.detectCounts].reduce((a, b) => a + b, 0)).toBe(50 * 200);
+  });
+
   it('with a processing rate, messages wait in a backlog drained rate x interval at a time', () => {
     const { sc, stub: s } = stub({ site: { mpProcessingRate: 2, mpProcessingInterval: '10s' } });
     const t = sc.start;

@@ -12,6 +12,8 @@ import type { Catalogue } from './catalogue.js';
 const KIND_DEPLOYMENT = 4;
 const SALT_TARGET = 0x7a67;
 const MAX_DEPLOYMENTS = 20;
+/** out-of-order serials kept per client (a real client is at most a few reports ahead) */
+const MAX_AHEAD = 100_000;
 // backlog entry layout
 const BACKLOG_STRIDE = 7;
 const B_CLIENT = 0;
@@ -39,6 +41,8 @@ export class ManagementPoint {
   readonly counters = {
     assignmentRequests: 0, bodyRequests: 0, wsusLocationRequests: 0, contentLocationRequests: 0,
     stateReports: 0, stateMessagesReceived: 0, stateMessagesIngested: 0, stateDuplicates: 0,
+    /** out-of-order serials beyond MAX_AHEAD for one client, not recorded */
+    stateOutOfOrderDropped: 0,
   };
 
   // ingest backlog: a FIFO of BACKLOG_STRIDE numbers per message in one
@@ -229,7 +233,7 @@ export class ManagementPoint {
       const type = buf[o + B_TYPE]!;
       const st = buf[o + B_STATE]!;
       const topic = buf[o + B_TOPIC]!;
-      if (type === TOPIC.UPDATE_DETECTION && topic < U) {
+      if (type === TOPIC.UPDATE_DETECTION && topic < U && st >= 0 && st <= 3) {
         const k = c * U + topic;
         this.detectCounts[this.updateState[k]!]--;
         this.updateState[k] = st;
@@ -263,6 +267,11 @@ export class ManagementPoint {
       this.ahead.set(c, set);
     }
     if (set.has(serial)) return false;
+    // a client far ahead of its contiguous serial is not a real client: bound the memory it can cost
+    if (set.size >= MAX_AHEAD) {
+      this.counters.stateOutOfOrderDropped++;
+      return false;
+    }
     set.add(serial);
     return true;
   }
