@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     '|---|---|---|',
     `| (a) state-message uploads over HTTP, ${wire.uploads.connections} connections, ${wire.uploads.messagesPerReport} messages a report, ${wire.uploads.seconds} s each: the fleet's transport (encodes, compresses and posts every report) vs autocannon (one fixed payload) against the same stub MP in another process | ${Math.round(wire.uploads.fleetPerS).toLocaleString('en-US')}/s vs ${Math.round(wire.uploads.autocannonPerS).toLocaleString('en-US')}/s: ratio **${wire.uploads.ratio.toFixed(2)}** | 0.8 |`,
     `| (b) stub ingest with full CCM framing (open, decode the Report, ingest), one core, ${wire.ingest.messagesPerReport} messages a report | **${Math.round(wire.ingest.messagesPerS).toLocaleString('en-US')} messages/s** | 50,000 |`,
-    `| (c) scaled time, ${wire.scaled.clients.toLocaleString('en-US')} clients, F = ${wire.scaled.timeFactor}, ${wire.scaled.simulated} simulated, HTTP against the embedded stubs (${wire.scaled.requests.toLocaleString('en-US')} requests) | scheduler lag p50 ${wire.scaled.lagP50} ms, **p99 ${wire.scaled.lagP99} ms**, max ${wire.scaled.lagMax} ms, valid: ${wire.scaled.valid} | p99 < 50 ms |`,
+    `| (c) scaled time, ${wire.scaled.clients.toLocaleString('en-US')} clients, F = ${wire.scaled.timeFactor}, ${wire.scaled.simulated} simulated, HTTP against the stub servers in their own process (${wire.scaled.requests.toLocaleString('en-US')} requests) | scheduler lag p50 ${wire.scaled.lagP50} ms, **p99 ${wire.scaled.lagP99} ms**, max ${wire.scaled.lagMax} ms, valid: ${wire.scaled.valid} | p99 < 50 ms |`,
     '<!-- BENCH:END -->',
   ].join('\n');
   const file = join(root, 'BENCHMARKS.md');

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { startStubServers } from '../server-stub/http/index.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
+import { HarnessError } from './errors.js';
 
 export interface StubRunOptions {
   readonly logger: Logger;
@@ -21,15 +22,24 @@ export interface StubRunOptions {
 export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<void> {
   const wallStart = Date.now();
   const clock = () => sc.start + (Date.now() - wallStart) * o.timeFactor;
-  const servers = await startStubServers({
-    config: sc.stub,
-    logger: o.logger,
-    clock,
-    host: o.host,
-    ports: o.ports,
-    tls: o.tls,
-    verifySignatures: o.verifySignatures,
-  });
+  let servers;
+  try {
+    servers = await startStubServers({
+      config: sc.stub,
+      logger: o.logger,
+      clock,
+      host: o.host,
+      ports: o.ports,
+      tls: o.tls,
+      verifySignatures: o.verifySignatures,
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `cannot listen on ${o.host} (ports mp ${o.ports.mp}, wsus ${o.ports.wsus}, dp ${o.ports.dp}): ${code}`, { cause: err });
+    }
+    throw err;
+  }
   o.print(JSON.stringify({ mp: servers.urls.mp, wsus: servers.urls.wsus, dp: servers.urls.dp, health: '/health' }) + '\n');
   o.print(`MP   ${servers.urls.mp}\nWSUS ${servers.urls.wsus}\nDP   ${servers.urls.dp}\n(Ctrl-C to stop)\n`);
   o.logger.info({ urls: servers.urls, scenario: sc.name }, 'stub servers listening');

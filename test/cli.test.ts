@@ -97,3 +97,36 @@ describe('suca-fleet CLI', () => {
     expect(cli('scenario', 'check', fileURLToPath(new URL('../scenarios/patch-tuesday-storm.json', import.meta.url))).code).toBe(0);
   });
 });
+
+describe('suca-fleet stub', () => {
+  it('prints its URLs, serves /health, and stops by itself after --duration', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [bin, 'stub', '--duration', '3s', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = await new Promise<string>((resolve) => {
+      let buf = '';
+      child.stdout.on('data', (c: Buffer) => {
+        buf += c.toString();
+        if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+      });
+    });
+    const urls = JSON.parse(first) as { mp: string; wsus: string; dp: string };
+    for (const u of [urls.mp, urls.wsus, urls.dp]) {
+      expect(u).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const r = await fetch(`${u}/health`);
+      expect(r.status).toBe(200);
+    }
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+  });
+
+  it('a port in use exits 2', async () => {
+    const { createServer } = await import('node:net');
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    const r = cli('stub', '--mp-port', String(port), '--duration', '1s', '--log-level', 'silent');
+    s.close();
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('SUCA_ERR_INVALID_ARGUMENT');
+  });
+});
