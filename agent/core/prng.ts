@@ -1,4 +1,4 @@
-// Deterministic randomness for the pure core. No Math.random here: every
+// Deterministic randomness for the pure core: no global random source here: every
 // stream is derived from (seed, clientIdx) so a client's behaviour does not
 // depend on how the fleet is interleaved or sharded.
 //

@@ -41,15 +41,20 @@ export function formatSummary(r: Results): string {
   row('restarts', n(r.work.restarts));
   if (r.work.updatesLost > 0) row('updates lost on machines', n(r.work.updatesLost));
   L.push('');
-  L.push('Compliance at the MP (client x update)');
-  const c = r.compliance.updates;
-  const tot = c.unknown + c.notRequired + c.required + c.installed;
-  row('all catalogue updates', `Unknown ${pctOf(c.unknown, tot)}  Required ${pctOf(c.required, tot)}  Not Required ${pctOf(c.notRequired, tot)}  Installed ${pctOf(c.installed, tot)}`);
-  for (const d of r.compliance.deployments) {
-    const u = d.updateStates;
-    const t = u.unknown + u.notRequired + u.required + u.installed;
-    row(d.name.slice(0, 34), `Unknown ${pctOf(u.unknown, t)}  Required ${pctOf(u.required, t)}  Not Required ${pctOf(u.notRequired, t)}  Installed ${pctOf(u.installed, t)}`);
-    row('  clients compliant', `${n(d.clients.compliant)} of ${n(d.clients.compliant + d.clients.nonCompliant + d.clients.unknown)} (${n(d.clients.unknown)} unknown)`);
+  if (r.wire !== null && r.wire.stub === null) {
+    // the state messages went to an external MP: this process saw none of them arrive
+    L.push('Compliance: kept by the external MP (not visible from here)');
+  } else {
+    L.push('Compliance at the MP (client x update)');
+    const c = r.compliance.updates;
+    const tot = c.unknown + c.notRequired + c.required + c.installed;
+    row('all catalogue updates', `Unknown ${pctOf(c.unknown, tot)}  Required ${pctOf(c.required, tot)}  Not Required ${pctOf(c.notRequired, tot)}  Installed ${pctOf(c.installed, tot)}`);
+    for (const d of r.compliance.deployments) {
+      const u = d.updateStates;
+      const t = u.unknown + u.notRequired + u.required + u.installed;
+      row(d.name.slice(0, 34), `Unknown ${pctOf(u.unknown, t)}  Required ${pctOf(u.required, t)}  Not Required ${pctOf(u.notRequired, t)}  Installed ${pctOf(u.installed, t)}`);
+      row('  clients compliant', `${n(d.clients.compliant)} of ${n(d.clients.compliant + d.clients.nonCompliant + d.clients.unknown)} (${n(d.clients.unknown)} unknown)`);
+    }
   }
   L.push('');
   const c2 = r.clock;
