@@ -11,7 +11,8 @@ import { EXIT, HarnessError } from './errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
 import { runFleet, type TransportOptions } from './run.js';
 import { runStub } from './stub.js';
-import { buildResults } from './output/results.js';
+import { buildResults, RESULTS_SCHEMA_VERSION, type Results } from './output/results.js';
+import { evaluateThresholds, formatComparison, formatThresholds, parseThreshold } from './thresholds.js';
 import { formatSummary } from './output/summary.js';
 import { tryParseDuration } from './duration.js';
 
@@ -44,6 +45,17 @@ function readFileArg(flag: string, file: string): Buffer {
   } catch (err) {
     throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${flag} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
+}
+
+function readResults(file: string): Results {
+  let r: Results;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a readable results.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+  }
+  if (r?.schemaVersion !== RESULTS_SCHEMA_VERSION) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: schemaVersion ${String(r?.schemaVersion)}, this suca-fleet reads ${RESULTS_SCHEMA_VERSION}`);
+  return r;
 }
 
 function ensureWritableDir(dir: string): void {
@@ -92,7 +104,8 @@ export async function main(argv: string[]): Promise<void> {
           .option('tls-cert', { type: 'string', describe: 'embedded stub servers: serve https with this certificate (PEM)' })
           .option('tls-key', { type: 'string', describe: 'embedded stub servers: the key of --tls-cert (PEM)' })
           .option('sign', { type: 'boolean', default: true, describe: 'sign MP messages (and have the embedded MP verify them); --no-sign to turn off' })
-          .option('concurrency', { type: 'number', default: 256, describe: 'http: requests in flight at once per endpoint' }),
+          .option('concurrency', { type: 'number', default: 256, describe: 'http: requests in flight at once per endpoint' })
+          .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' }),
       async (a) => {
         try {
           if (a.clients !== undefined && (!Number.isInteger(a.clients) || a.clients < 1)) {
@@ -126,15 +139,25 @@ export async function main(argv: string[]): Promise<void> {
           const tls = a['tls-cert'] !== undefined ? { cert: readFileArg('--tls-cert', a['tls-cert']), key: readFileArg('--tls-key', a['tls-key']!) } : undefined;
           const ca = a.ca !== undefined ? readFileArg('--ca', a.ca) : tls?.cert;
           const transport: TransportOptions = kind === 'http' ? { kind: 'http', external, sign: a.sign, ca, tls, concurrency: a.concurrency } : { kind: 'in-process' };
+          const extraThresholds = (a.threshold ?? []).map((t, i) => parseThreshold(String(t), `--threshold #${i + 1}`));
           const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
           const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed });
           if (a.out !== undefined) ensureWritableDir(a.out);
           if (a.trace !== undefined) ensureWritableFileDir(a.trace);
           const logger = createLogger(a['log-level']);
           const outcome = await runFleet(sc, { tracePath: a.trace, logger, seriesInterval, clock, transport });
-          const results = buildResults(outcome);
+          const base = buildResults(outcome);
+          const thresholds = evaluateThresholds(base, [...sc.thresholds, ...extraThresholds]);
+          const results = { ...base, thresholds };
           if (a.out !== undefined) writeFileSync(join(a.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-          out(a.json ? JSON.stringify(results, null, 2) + '\n' : formatSummary(results));
+          out(a.json ? JSON.stringify(results, null, 2) + '\n' : formatSummary(results) + formatThresholds(thresholds));
+          if (!results.valid) {
+            process.stderr.write(`suca-fleet: run invalid: ${results.clock.invalidReason}\n`);
+            process.exitCode = EXIT.INVALID;
+          } else if (thresholds.some((t) => !t.ok)) {
+            process.stderr.write(`suca-fleet: ${thresholds.filter((t) => !t.ok).length} threshold(s) failed: ${thresholds.filter((t) => !t.ok).map((t) => t.expr).join(', ')}\n`);
+            process.exitCode = EXIT.THRESHOLDS;
+          }
         } catch (err) {
           fail(err);
         }
@@ -183,6 +206,16 @@ export async function main(argv: string[]): Promise<void> {
         }
       },
     )
+    .command('compare <a> <b>', 'Two results.json side by side, with the ratio B / A of each headline figure', (y) =>
+      y.positional('a', { type: 'string', demandOption: true }).positional('b', { type: 'string', demandOption: true }),
+      (a) => {
+        try {
+          out(formatComparison(readResults(a.a), readResults(a.b), a.a, a.b));
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
     .command('scenario <action> [file]', 'Print the default scenario, or check a scenario file', (y) =>
       y
         .positional('action', { choices: ['default', 'check'] as const, demandOption: true })
@@ -198,7 +231,7 @@ export async function main(argv: string[]): Promise<void> {
         }
       },
     )
-    .demandCommand(1, 'give a command: run, stub, scenario')
+    .demandCommand(1, 'give a command: run, stub, compare, scenario')
     .strict()
     .fail((msg, err) => {
       if (err) fail(err);

@@ -32,4 +32,8 @@ export const EXIT = {
   OK: 0,
   INTERNAL: 1,
   CONFIG: 2,
+  /** a threshold failed */
+  THRESHOLDS: 99,
+  /** the run is invalid: the generator could not keep up (scaled clock lag past its bound) */
+  INVALID: 100,
 } as const;

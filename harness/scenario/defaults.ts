@@ -68,6 +68,7 @@ export const DEFAULT_SCENARIO = {
   ],
   actions: [] as unknown[],
   faults: [] as unknown[],
+  thresholds: [] as string[],
 } as const;
 
 /** Defaults of a deployment entry's optional fields. */

@@ -7,6 +7,7 @@ import type { DeploymentSpec, FaultEffect, FaultSpec, FaultTarget, StubConfig } 
 import { OPERATIONS_OF } from '../../server-stub/core/index.js';
 import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
+import { parseThreshold, type Threshold } from '../thresholds.js';
 import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS } from './defaults.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 
@@ -32,6 +33,8 @@ export interface ResolvedScenario {
   readonly model: ClientModel;
   readonly actions: readonly ClientAction[];
   readonly stub: StubConfig;
+  /** threshold expressions of the scenario (parsed and checked) */
+  readonly thresholds: readonly Threshold[];
   /** the effective scenario (defaults filled in), as a user would write it */
   readonly effective: Readonly<Record<string, unknown>>;
 }
@@ -88,6 +91,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     deployments: (inp.deployments ?? D.deployments).map((x) => ({ ...DEPLOYMENT_DEFAULTS, ...x })),
     actions: (inp.actions ?? []).map((x) => ({ ...ACTION_DEFAULTS, ...x })),
     faults: (inp.faults ?? []).map((x) => ({ ...FAULT_DEFAULTS, ...x })),
+    thresholds: inp.thresholds ?? [],
   };
 
   const where = (p: string, message: string) => issues.push({ path: p, message });
@@ -179,6 +183,15 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     .map((a) => ({ kind: a.kind, at: startMs + d(a.at), within: d(a.within), fraction: a.fraction }))
     .sort((a, b) => a.at - b.at);
 
+  const thresholds: Threshold[] = [];
+  m.thresholds.forEach((t, i) => {
+    try {
+      thresholds.push(parseThreshold(t, `thresholds[${i}]`));
+    } catch (err) {
+      where(`thresholds[${i}]`, (err as Error).message.replace(/^thresholds\[\d+\]: /, ''));
+    }
+  });
+
   if (issues.length > 0) throw new ScenarioError(source, issues);
 
   const settings: ClientSettings = Object.freeze({
@@ -244,6 +257,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     model,
     actions,
     stub,
+    thresholds,
     effective: JSON.parse(JSON.stringify(m)) as Record<string, unknown>,
   });
 }

@@ -115,6 +115,8 @@ export const scenarioSchema = z.strictObject({
   deployments: z.array(deployment).max(20),
   actions: z.array(action),
   faults: z.array(fault),
+  /** thresholds evaluated at the end of the run, e.g. "state_latency_p99<20m" */
+  thresholds: z.array(z.string().min(1)),
 }).partial();
 
 export type ScenarioInput = z.infer<typeof scenarioSchema>;

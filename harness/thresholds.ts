@@ -1,0 +1,136 @@
+// Headline figures of a run, and thresholds on them ("state_latency_p99<20m",
+// "wsus_scans_per_min_max<500", "errors_rate<0.01"), evaluated at the end of
+// a run. `suca-fleet compare` uses the same figures.
+
+import type { Results } from './output/results.js';
+import { HarnessError } from './errors.js';
+import { tryParseDuration, formatDuration } from './duration.js';
+
+export type Unit = 'ms' | 'count' | 'ratio' | 'per-s';
+
+export interface HeadlineMetric {
+  readonly unit: Unit;
+  readonly describe: string;
+  readonly get: (r: Results) => number | null;
+}
+
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+/** Every figure a threshold or a comparison can name. */
+export const HEADLINE: Readonly<Record<string, HeadlineMetric>> = {
+  state_latency_p50: { unit: 'ms', describe: 'state message queued -> ingested, p50 (simulated)', get: (r) => r.stateMessages.latencyMs.p50 },
+  state_latency_p90: { unit: 'ms', describe: 'state message latency p90', get: (r) => r.stateMessages.latencyMs.p90 },
+  state_latency_p99: { unit: 'ms', describe: 'state message latency p99', get: (r) => r.stateMessages.latencyMs.p99 },
+  state_latency_max: { unit: 'ms', describe: 'state message latency max', get: (r) => r.stateMessages.latencyMs.max },
+  state_backlog_wait_p99: { unit: 'ms', describe: 'time in the MP backlog, p99', get: (r) => r.stateMessages.waitInBacklogMs.p99 },
+  state_ingested: { unit: 'count', describe: 'state messages ingested by the MP', get: (r) => r.stateMessages.ingested },
+  state_undelivered: { unit: 'count', describe: 'state messages still on the clients at the end', get: (r) => r.stateMessages.undeliveredAtEnd },
+  mp_backlog_end: { unit: 'count', describe: 'MP backlog at the end', get: (r) => r.stateMessages.backlogAtEnd },
+  wsus_scans_per_min_max: { unit: 'count', describe: 'online scans in the busiest simulated minute', get: (r) => r.scans.wsus.peakPerMinute.scans },
+  scans_online: { unit: 'count', describe: 'online scans', get: (r) => r.scans.online },
+  scans_failed: { unit: 'count', describe: 'failed scans', get: (r) => sum(r.scans.failuresByCode) },
+  errors_rate: {
+    unit: 'ratio',
+    describe: '(failed scans + failed reports + failed downloads) / (online scans + reports + downloads)',
+    get: (r) => {
+      const bad = sum(r.scans.failuresByCode) + r.stateMessages.reportsFailed + r.work.downloadFailures;
+      const all = r.scans.online + r.stateMessages.reportsOk + r.stateMessages.reportsFailed + r.work.downloads + r.work.downloadFailures;
+      return all === 0 ? 0 : bad / all;
+    },
+  },
+  installs: { unit: 'count', describe: 'installs', get: (r) => r.work.installs },
+  restarts: { unit: 'count', describe: 'restarts', get: (r) => r.work.restarts },
+  compliance_unknown_ratio: {
+    unit: 'ratio',
+    describe: 'share of (client, update) pairs Unknown at the MP at the end',
+    get: (r) => {
+      const c = r.compliance.updates;
+      const t = c.unknown + c.notRequired + c.required + c.installed;
+      return t === 0 ? null : c.unknown / t;
+    },
+  },
+  deployment_compliant_ratio: {
+    unit: 'ratio',
+    describe: 'share of targeted clients compliant with every deployment (300 messages), worst deployment',
+    get: (r) => {
+      let worst: number | null = null;
+      for (const d of r.compliance.deployments) {
+        const t = d.clients.compliant + d.clients.nonCompliant + d.clients.unknown;
+        if (t > 0) worst = Math.min(worst ?? 1, d.clients.compliant / t);
+      }
+      return worst;
+    },
+  },
+  scheduler_lag_p99: { unit: 'ms', describe: 'scaled clock: scheduler lag p99 (wall)', get: (r) => r.clock.lagMs?.p99 ?? null },
+  agent_events_per_s: { unit: 'per-s', describe: 'agent events per wall second', get: (r) => r.wall.eventsPerSecond },
+};
+
+export type Op = '<' | '<=' | '>' | '>=' | '==';
+
+export interface Threshold {
+  readonly expr: string;
+  readonly metric: string;
+  readonly op: Op;
+  readonly limit: number;
+}
+
+export interface ThresholdOutcome extends Threshold {
+  readonly value: number | null;
+  readonly ok: boolean;
+  /** how far past the limit (value - limit), when failed */
+  readonly by: number | null;
+}
+
+const EXPR = /^\s*([a-z0-9_]+)\s*(<=|>=|==|<|>)\s*(\S+)\s*$/;
+
+/** Parses "metric op value"; every problem with the expression named. */
+export function parseThreshold(expr: string, where: string): Threshold {
+  const m = EXPR.exec(expr);
+  if (m === null) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${where}: "${expr}" is not a threshold (metric<value, e.g. state_latency_p99<20m)`);
+  const metric = m[1]!;
+  const h = HEADLINE[metric];
+  if (h === undefined) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${where}: "${metric}" is not a metric (one of ${Object.keys(HEADLINE).join(', ')})`);
+  const raw = m[3]!;
+  const limit = h.unit === 'ms' ? (tryParseDuration(raw) ?? (/^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN)) : Number(raw);
+  if (!Number.isFinite(limit)) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${where}: "${raw}" is not a ${h.unit === 'ms' ? 'duration (20m, 500ms) or number of ms' : 'number'}`);
+  return { expr: expr.trim(), metric, op: m[2] as Op, limit };
+}
+
+export function evaluateThresholds(r: Results, ts: readonly Threshold[]): ThresholdOutcome[] {
+  return ts.map((t) => {
+    const value = HEADLINE[t.metric]!.get(r);
+    if (value === null) return { ...t, value, ok: false, by: null };
+    const ok = t.op === '<' ? value < t.limit : t.op === '<=' ? value <= t.limit : t.op === '>' ? value > t.limit : t.op === '>=' ? value >= t.limit : value === t.limit;
+    return { ...t, value, ok, by: ok ? null : value - t.limit };
+  });
+}
+
+export function formatValue(metric: string, v: number | null): string {
+  if (v === null) return 'n/a';
+  const u = HEADLINE[metric]?.unit;
+  if (u === 'ms') return formatDuration(v >= 60_000 ? Math.round(v / 1000) * 1000 : Math.round(v));
+  if (u === 'ratio') return v.toFixed(4);
+  return Math.round(v).toLocaleString('en-US');
+}
+
+export function formatThresholds(out: readonly ThresholdOutcome[]): string {
+  if (out.length === 0) return '';
+  const L = ['Thresholds'];
+  for (const o of out) {
+    const v = formatValue(o.metric, o.value);
+    L.push(`  ${o.ok ? 'PASS' : 'FAIL'}  ${o.expr.padEnd(40)} value ${v}${o.ok ? '' : o.by === null ? ' (not measured in this run)' : `, past the limit by ${formatValue(o.metric, Math.abs(o.by))}`}`);
+  }
+  return L.join('\n') + '\n';
+}
+
+/** Two runs side by side: each headline figure and the ratio B / A. */
+export function formatComparison(a: Results, b: Results, nameA: string, nameB: string): string {
+  const L = [`${'figure'.padEnd(28)}${nameA.slice(-24).padStart(26)}${nameB.slice(-24).padStart(26)}${'B / A'.padStart(10)}`];
+  for (const [k, h] of Object.entries(HEADLINE)) {
+    const va = h.get(a);
+    const vb = h.get(b);
+    const ratio = va === null || vb === null ? 'n/a' : va === 0 ? (vb === 0 ? '1.00' : 'inf') : (vb / va).toFixed(2);
+    L.push(`${k.padEnd(28)}${formatValue(k, va).padStart(26)}${formatValue(k, vb).padStart(26)}${ratio.padStart(10)}`);
+  }
+  return L.join('\n') + '\n';
+}
