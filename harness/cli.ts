@@ -145,13 +145,27 @@ export async function main(argv: string[]): Promise<void> {
           if (a.out !== undefined) ensureWritableDir(a.out);
           if (a.trace !== undefined) ensureWritableFileDir(a.trace);
           const logger = createLogger(a['log-level']);
-          const outcome = await runFleet(sc, { tracePath: a.trace, logger, seriesInterval, clock, transport });
+          // SIGINT / SIGTERM: stop where the run is and write what it measured, marked partial
+          const stop = new AbortController();
+          let stoppedBy: NodeJS.Signals | null = null;
+          const onSignal = (sig: NodeJS.Signals) => {
+            stoppedBy = sig;
+            stop.abort();
+          };
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
+          const outcome = await runFleet(sc, { tracePath: a.trace, logger, seriesInterval, clock, transport, signal: stop.signal });
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
           const base = buildResults(outcome);
           const thresholds = evaluateThresholds(base, [...sc.thresholds, ...extraThresholds]);
           const results = { ...base, thresholds };
           if (a.out !== undefined) writeFileSync(join(a.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
           out(a.json ? JSON.stringify(results, null, 2) + '\n' : formatSummary(results) + formatThresholds(thresholds));
-          if (!results.valid) {
+          if (stoppedBy !== null) {
+            process.stderr.write(`suca-fleet: stopped by ${stoppedBy} at ${results.reached}: results are partial\n`);
+            process.exitCode = stoppedBy === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
+          } else if (!results.valid) {
             process.stderr.write(`suca-fleet: run invalid: ${results.clock.invalidReason}\n`);
             process.exitCode = EXIT.INVALID;
           } else if (thresholds.some((t) => !t.ok)) {

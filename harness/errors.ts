@@ -36,4 +36,7 @@ export const EXIT = {
   THRESHOLDS: 99,
   /** the run is invalid: the generator could not keep up (scaled clock lag past its bound) */
   INVALID: 100,
+  /** stopped by SIGINT / SIGTERM: partial results written (the shell's 128 + signal) */
+  INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;

@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly clock?: ClockOptions;
   /** in-process (default) or HTTP against embedded stub servers or external URLs */
   readonly transport?: TransportOptions;
+  /** aborting it stops the run where it is: the outcome is then partial */
+  readonly signal?: AbortSignal;
 }
 
 export type TransportOptions =
@@ -70,6 +72,10 @@ export interface RunOutcome {
   readonly clock: ClockFigures;
   /** HTTP transport: operations the agent sent, per endpoint and operation, and what the embedded stubs counted */
   readonly wire: WireFigures | null;
+  /** the run was stopped before its end (SIGINT / SIGTERM) */
+  readonly partial: boolean;
+  /** simulated time the run reached */
+  readonly reached: number;
 }
 
 export interface WireFigures {
@@ -223,6 +229,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
       const slice = opts.sliceMs ?? 50;
       const pause = http !== null ? () => http!.pending > 0 : undefined;
       for (;;) {
+        if (opts.signal?.aborted === true) break;
         const done = fleet.runSlice(sc.end, slice, now, undefined, pause);
         if (http !== null && http.pending > 0) {
           // lockstep: the answers to this event's requests, at its simulated time
@@ -237,7 +244,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     } else {
       const wallStart = now();
       simNow = () => Math.max(fleet.now, sc.start + (now() - wallStart) * clock.timeFactor);
-      clockFigures = await runScaledLoop(fleet, sc, clock.timeFactor, clock.lagBoundMs, now, progress);
+      clockFigures = await runScaledLoop(fleet, sc, clock.timeFactor, clock.lagBoundMs, now, progress, opts.signal);
       // answers still on their way: wait for them (bounded by the request timeout)
       const until = now() + sc.model.requestTimeout / clock.timeFactor + 1000;
       while (http !== null && http.pending > 0 && now() < until) await new Promise((r) => setTimeout(r, 10));
@@ -274,7 +281,9 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
       ),
     },
   };
-  return { scenario: sc, stub, fleet, metrics, wall, traceLines: trace?.lines ?? 0, clock: clockFigures, wire };
+  const partial = opts.signal?.aborted === true;
+  if (partial) log.warn({ reached: new Date(fleet.now).toISOString() }, 'run stopped before its end: results are partial');
+  return { scenario: sc, stub, fleet, metrics, wall, traceLines: trace?.lines ?? 0, clock: clockFigures, wire, partial, reached: partial ? fleet.now : sc.end };
 }
 
 /**
@@ -291,17 +300,21 @@ async function runScaledLoop(
   boundMs: number,
   now: () => number,
   progress: () => void,
+  signal?: AbortSignal,
 ): Promise<ClockFigures> {
   const lag = newHistogram();
   const wallStart = now();
   const dueWall = (t: number) => wallStart + (t - sc.start) / factor;
   const record = (t: number) => lag.recordValue(Math.max(0, Math.round(now() - dueWall(t))));
+  // a function, not a narrowed property read: the signal changes while the loop awaits
+  const aborted = (): boolean => signal?.aborted === true;
   for (;;) {
+    if (aborted()) break;
     const next = fleet.nextTime();
     if (next >= sc.end) {
       // the rest of the run is idle: wait out its wall time so the run lasts what it says
       const until = dueWall(sc.end);
-      while (now() < until) await sleep(Math.min(50, until - now()));
+      while (now() < until && !aborted()) await sleep(Math.min(50, until - now()));
       break;
     }
     const wait = dueWall(next) - now();

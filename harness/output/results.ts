@@ -67,6 +67,9 @@ export function buildResults(o: RunOutcome) {
       duration: formatDuration(sc.duration),
       effective: sc.effective,
     },
+    /** stopped before its end (SIGINT/SIGTERM): every figure covers start .. reached */
+    partial: o.partial,
+    reached: new Date(o.reached).toISOString(),
     mode: o.clock.mode,
     valid: o.clock.valid,
     clock: o.clock,
