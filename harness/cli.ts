@@ -96,7 +96,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('clock', { choices: ['virtual', 'scaled'] as const, default: 'virtual' as const, describe: 'virtual: as fast as possible; scaled: wall clock x --time-factor' })
           .option('time-factor', { type: 'number', default: 1, describe: 'scaled clock: simulated seconds per wall second (1 = real time)' })
           .option('lag-bound', { type: 'string', default: '1s', describe: 'scaled clock: the run is invalid when scheduler lag p99 exceeds this' })
-          .option('transport', { choices: ['in-process', 'http'] as const, describe: 'in-process: typed calls to the stub core; http: real wire formats against stub servers (default: http when --mp/--wsus/--dp is given)' })
+          .option('transport', { choices: ['in-process', 'http'] as const, describe: 'in-process: typed calls to the stub core; http: real wire formats against stub servers (default: http with --clock scaled or --mp/--wsus/--dp)' })
           .option('mp', { type: 'string', describe: 'an external management point (http[s]://host[:port]); implies --transport http' })
           .option('wsus', { type: 'string', describe: 'an external WSUS (SUP) the embedded MP hands out; implies --transport http' })
           .option('dp', { type: 'string', describe: 'an external distribution point the embedded MP hands out; implies --transport http' })
@@ -130,7 +130,8 @@ export async function main(argv: string[]): Promise<void> {
           const clock = a.clock === 'scaled' ? ({ mode: 'scaled', timeFactor: factor, lagBoundMs: lagBound } as const) : ({ mode: 'virtual' } as const);
           const external = { mp: a.mp, wsus: a.wsus, dp: a.dp };
           for (const [k, v] of Object.entries(external)) if (v !== undefined) checkUrl(`--${k}`, v);
-          const kind = a.transport ?? (a.mp !== undefined || a.wsus !== undefined || a.dp !== undefined ? 'http' : 'in-process');
+          // scaled time is for load tests: it goes over HTTP unless told otherwise
+          const kind = a.transport ?? (a.mp !== undefined || a.wsus !== undefined || a.dp !== undefined || a.clock === 'scaled' ? 'http' : 'in-process');
           if (kind === 'in-process' && (a.mp !== undefined || a.wsus !== undefined || a.dp !== undefined)) {
             throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', '--mp/--wsus/--dp need --transport http');
           }

@@ -57,7 +57,7 @@ describe('thresholds', () => {
   });
 
   it('an invalid run exits 100', () => {
-    const r = cli('run', '--clients', '4000', '--duration', '1d', '--clock', 'scaled', '--time-factor', '4000000', '--lag-bound', '1ms', '--log-level', 'silent');
+    const r = cli('run', '--clients', '4000', '--duration', '1d', '--clock', 'scaled', '--time-factor', '4000000', '--lag-bound', '1ms', '--transport', 'in-process', '--log-level', 'silent');
     expect(r.code).toBe(100);
     expect(r.err).toContain('run invalid');
   });
