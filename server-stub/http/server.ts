@@ -1,7 +1,7 @@
 // node:http (or https) servers for the stub roles, driven by server-stub/core.
 // One server per role (MP, WSUS, DP), as on a real site where they are
 // different hosts; each binds 127.0.0.1 unless told otherwise and answers
-// GET /health. Bad input never crashes a server: every request is read with
+// GET /health and GET /metrics (Prometheus text, see metrics.ts). Bad input never crashes a server: every request is read with
 // a size limit and a timeout, every handler runs inside a guard, and every
 // refusal is counted by reason.
 
@@ -12,6 +12,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { CcmMethodRewriter } from './ccm-method.js';
 import type { Logger } from 'pino';
 import { WireError, MAX_PAYLOAD_BYTES } from '../../agent/wire/errors.js';
+import { httpMetrics, MetricsText, METRICS_CONTENT_TYPE } from './metrics.js';
 
 export type Role = 'mp' | 'wsus' | 'dp';
 
@@ -37,6 +38,8 @@ export interface ServeOptions {
   readonly logger: Logger;
   /** accept the CCM_POST method (the MP): connections pass through CcmMethodRewriter */
   readonly ccmPost?: boolean;
+  /** the role's own metric families for GET /metrics (after the HTTP ones); called only when scraped */
+  readonly metrics?: (w: MetricsText) => void;
 }
 
 export interface RoleServer {
@@ -72,6 +75,21 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
     if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
       const body = JSON.stringify({ role, ok: true, requests: stats.requests, refused: Object.fromEntries(stats.refused) }) + '\n';
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (req.method === 'GET' && (req.url === '/metrics' || req.url === '/metrics/')) {
+      let body: string;
+      try {
+        const w = new MetricsText();
+        httpMetrics(w, role, stats);
+        o.metrics?.(w);
+        body = w.text();
+      } catch (err) {
+        fail(res, err);
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
       return;
     }
