@@ -24,7 +24,6 @@ export const P_NEWDEP = 1 << 3;
 export const P_MANUAL_SCAN = 1 << 4;
 export const P_MANUAL_EVAL = 1 << 5;
 export const P_RESTART = 1 << 6;
-export const P_RETRY = 1 << 7;
 /** some deployment has D_WANT_DOWNLOAD or D_WANT_INSTALL set (saves touching deployment records on every wake) */
 export const P_DEPLOYMENT_WORK = 1 << 8;
 

@@ -58,13 +58,10 @@ export interface MpWireOptions {
   readonly siteCode?: string;
 }
 
-const SLOT_ATTR_MISSING = -1;
-
 export class CcmMpWire implements MpWire {
   private readonly registered = new Set<number>();
   /** PolicyID -> slot, for MPs that do not say (a real MP) */
   private readonly slots = new Map<string, number>();
-  /** policy version the MP gave last, per client, to carry in ServerCookie */
   private readonly siteCode: string;
 
   constructor(private readonly o: MpWireOptions) {
@@ -179,7 +176,7 @@ export class CcmMpWire implements MpWire {
       s = this.slots.size + 1;
       this.slots.set(policyId, s);
     }
-    return s === SLOT_ATTR_MISSING ? 0 : s;
+    return s;
   }
 
   private key(client: number): ClientKey | null {
