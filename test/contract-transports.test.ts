@@ -95,3 +95,32 @@ describe('faults over HTTP', () => {
     expect(r.compliance.deployments[0]!.clients.compliant).toBe(8);
   });
 });
+
+describe('MP delay faults over HTTP', () => {
+  it('a delay fault on the MP holds the answer back by its duration, and the MP still does the work', async () => {
+    const { startStubServers } = await import('../server-stub/http/index.js');
+    const { CcmMpWire } = await import('../agent/runtime/http/mp-wire.js');
+    const { Agent } = await import('undici');
+    const sc = resolveScenario({ clients: 2, faults: [{ target: 'mp.location', from: '0', to: '1d', delay: '400ms' }, { target: 'mp.state', from: '0', to: '1d', delay: '300ms' }] });
+    const servers = await startStubServers({ config: sc.stub, logger: silent, clock: () => sc.start, verifySignatures: false });
+    const dispatcher = new Agent();
+    try {
+      const ids = servers.core.catalogue.ids;
+      const { clientGuid } = await import('../server-stub/core/clients.js');
+      const real = new CcmMpWire({ clientGuid: (i) => clientGuid(sc.seed, i), topicIdOf: (_t, u) => ids[u]!, updateSourceId: '', contentIdOf: () => 'C', now: () => sc.start, keys: null });
+      await real.exchange({ kind: 'policy.assignments', client: 0, knownVersion: 0 }, servers.urls.mp, dispatcher, 5000); // registers
+      let t0 = performance.now();
+      const loc = await real.exchange({ kind: 'location.wsus', client: 0, contentId: servers.core.catalogue.updateSourceId, contentVersion: 1 }, servers.urls.mp, dispatcher, 5000);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(380);
+      expect(loc).toEqual({ kind: 'location.wsus', sups: [servers.urls.wsus] });
+      t0 = performance.now();
+      const rep = await real.exchange({ kind: 'state.report', client: 0, msgs: [500, 2, 3, 1, sc.start, 0] }, servers.urls.mp, dispatcher, 5000);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(280);
+      expect(rep).toEqual({ kind: 'state.report' });
+      expect(servers.core.mp.counters.stateMessagesIngested).toBe(1);
+    } finally {
+      await dispatcher.close();
+      await servers.close();
+    }
+  });
+});

@@ -88,7 +88,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
     const d = depById.get(policyId.toUpperCase());
     return d === undefined ? -1 : d + 1;
   };
-  const bodyXml = (slot: number, version: number, client: number, t: number): string | null => {
+  const bodyXml = (slot: number, version: number): string | null => {
     const r = core.mp.bodyOf({ id: '', version, slot });
     if (r.kind !== 'policy.body') return null;
     const policyId = slot === 0 ? '{SUCA-SETTINGS}' : core.mp.deployments[slot - 1]!.id;
@@ -98,35 +98,41 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   };
   const hashOf = (xml: string) => createHash('sha256').update(encodeUtf16Document(xml)).digest('hex').toUpperCase();
 
-  /** A typed request through the core with the scenario's faults for `target`; null when a fault already answered. */
-  const typed = (req: Request, target: FaultTarget, op: string, t: number, httpReq: IncomingMessage, res: ServerResponse): { reply: Reply; after: () => void } | null => {
+  /**
+   * A typed request through the core with the scenario's faults for `target`:
+   * null when a fault already answered (status, reset, dropped answer),
+   * otherwise the reply and how late it must go out (a delay fault).
+   */
+  const typed = (req: Request, target: FaultTarget, op: string, t: number, httpReq: IncomingMessage, res: ServerResponse): { reply: Reply; delayMs: number } | null => {
     const fault = core.faults.match(target, [op], t, req.client);
-    if (fault !== null) {
-      stats.faults++;
-      const e = fault.effect;
-      if (e.kind !== 'delay' && e.kind !== 'drop') {
-        applyHttpFault(httpReq, res, e);
-        return null;
-      }
-      const reply = core.answer(req, t);
-      if (e.kind === 'drop') {
-        applyHttpFault(httpReq, res, e);
-        return null;
-      }
-      return { reply, after: () => {} };
+    if (fault === null) return { reply: core.answer(req, t), delayMs: 0 };
+    stats.faults++;
+    const e = fault.effect;
+    if (e.kind !== 'delay' && e.kind !== 'drop') {
+      applyHttpFault(httpReq, res, e);
+      return null;
     }
-    return { reply: core.answer(req, t), after: () => {} };
+    // delayed and dropped answers: the MP did the work all the same
+    const reply = core.answer(req, t);
+    if (e.kind === 'drop') {
+      applyHttpFault(httpReq, res, e);
+      return null;
+    }
+    return { reply, delayMs: e.ms };
   };
 
-  const replyMessage = (res: ServerResponse, reqHeader: Parameters<typeof replyHeader>[0], body: string, delayMs = 0) => {
-    const send = () => {
-      const m = buildMessage({ header: replyHeader(reqHeader, { id: `{${cryptoId()}}`, mpHost: 'mp.suca-fleet.test', sentTime: toIsoSeconds(o.clock()) }), body });
-      res.writeHead(200, { 'Content-Type': m.contentType, 'Content-Length': m.payload.length });
-      res.end(m.payload);
-    };
+  /** Sends now, or `delayMs` later. */
+  const respond = (delayMs: number, send: () => void): void => {
     if (delayMs > 0) setTimeout(send, delayMs).unref();
     else send();
   };
+
+  const replyMessage = (res: ServerResponse, reqHeader: Parameters<typeof replyHeader>[0], body: string, delayMs = 0) =>
+    respond(delayMs, () => {
+      const m = buildMessage({ header: replyHeader(reqHeader, { id: `{${cryptoId()}}`, mpHost: 'mp.suca-fleet.test', sentTime: toIsoSeconds(o.clock()) }), body });
+      res.writeHead(200, { 'Content-Type': m.contentType, 'Content-Length': m.payload.length });
+      res.end(m.payload);
+    });
 
   return (req: IncomingMessage, res: ServerResponse, body: Buffer, ctx) => {
     const url = req.url ?? '/';
@@ -153,15 +159,17 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       const version = core.mp.assignmentsAt(client, t).assignments.find((a) => a.slot === slot)?.version ?? 1;
       const r = typed({ kind: 'policy.body', client, assignment: { id: p.policyId, version, slot } }, 'mp.policy', 'PolicyBody', t, req, res);
       if (r === null) return;
-      const xml = bodyXml(slot, version, client, t);
+      const xml = bodyXml(slot, version);
       if (xml === null) return sendError(res, 404, `policy ${p.policyId}: no such policy`);
       if (p.hash !== null && p.hash !== hashOf(xml)) {
         ctx.refuse('policy-hash');
         return sendError(res, 404, `policy ${p.policyId}: no body with hash ${p.hash}`);
       }
       const doc = encodeUtf16Document(xml);
-      res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-16', 'Content-Length': doc.length });
-      return void res.end(doc);
+      return respond(r.delayMs, () => {
+        res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-16', 'Content-Length': doc.length });
+        res.end(doc);
+      });
     }
     if (!isCcmRequestPath(url)) {
       ctx.refuse('not-found');
@@ -189,7 +197,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
         if (r === null) return;
         if (r.reply.kind !== 'policy.assignments') return sendError(res, 500, 'policy unavailable');
         const assignments = r.reply.assignments.map((a) => {
-          const xml = bodyXml(a.slot, a.version, c, t)!;
+          const xml = bodyXml(a.slot, a.version)!;
           return {
             assignmentId: `{${a.id.replace(/[{}]/g, '')}}_${a.slot}`,
             slot: a.slot,
@@ -201,7 +209,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
             policyLocation: policyLocationUrl(a.id, hashOf(xml)),
           };
         });
-        return replyMessage(res, m.header, encodeReplyAssignments({ clientId: ra.clientId, policySource: `SMS:${site}`, resourceType: 'Machine', serverCookie: String(r.reply.version), assignments }));
+        return replyMessage(res, m.header, encodeReplyAssignments({ clientId: ra.clientId, policySource: `SMS:${site}`, resourceType: 'Machine', serverCookie: String(r.reply.version), assignments }), r.delayMs);
       }
       case MP_ENDPOINT.LOCATION_MANAGER: {
         if (/^\s*<WSUSLocationRequest/i.test(m.body)) {
@@ -209,7 +217,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
           const r = typed({ kind: 'location.wsus', client, contentId: wl.contentId.replace(/^\{|\}$/g, ''), contentVersion: wl.contentVersion }, 'mp.location', 'WSUSLocationRequest', t, req, res);
           if (r === null) return;
           const sups = r.reply.kind === 'location.wsus' ? r.reply.sups : [];
-          return replyMessage(res, m.header, encodeWsusLocationReply({ sites: [{ siteCode: site, records: sups.map((u) => ({ wsusUrl: u, serverName: new URL(u).hostname, version: cat.updateSourceVersion })) }] }));
+          return replyMessage(res, m.header, encodeWsusLocationReply({ sites: [{ siteCode: site, records: sups.map((u) => ({ wsusUrl: u, serverName: new URL(u).hostname, version: cat.updateSourceVersion })) }] }), r.delayMs);
         }
         const cl = decodeContentLocationRequest(m.body);
         const r = typed({ kind: 'location.content', client, updates: [] }, 'mp.location', 'ContentLocationRequest', t, req, res);
@@ -218,7 +226,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
         const guid = cl.packageId.replace(/^UID:Content_/i, '');
         return replyMessage(res, m.header, encodeContentLocationReply({
           sites: [{ siteCode: site, records: dps.map((dp) => ({ url: contentUrl(`${dp.replace(/\/$/, '')}/SMS_DP_SMSPKG$`, guid, cl.version), signatureUrl: null, serverName: new URL(dp).hostname, dpType: 'SERVER', locality: 'LOCAL', version: '9132' })) }],
-        }));
+        }), r.delayMs);
       }
       case MP_ENDPOINT.RELAY: {
         const report = decodeReport(m.body);
@@ -231,8 +239,10 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
         const r = typed({ kind: 'state.report', client: c, msgs: flat }, 'mp.state', 'Report', t, req, res);
         if (r === null) return;
         if (r.reply.kind === 'error') return sendError(res, 503, 'state messages refused');
-        res.writeHead(ASYNC_REPLY.status, ASYNC_REPLY.headers);
-        return void res.end();
+        return respond(r.delayMs, () => {
+          res.writeHead(ASYNC_REPLY.status, ASYNC_REPLY.headers);
+          res.end();
+        });
       }
       default:
         throw new WireError('SUCA_ERR_WIRE_OPERATION', `endpoint "${endpoint}" is not served by this MP`, 'Msg/TargetEndpoint');
