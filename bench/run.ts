@@ -69,13 +69,13 @@ async function bareScheduler(): Promise<Figures> {
 
 async function fleetRun(): Promise<Figures> {
   const { resolveScenario } = await import('../harness/scenario/resolve.js');
-  const { runVirtual } = await import('../harness/run.js');
+  const { runFleet } = await import('../harness/run.js');
   const { pino } = await import('pino');
   const gc = (globalThis as { gc?: () => void }).gc!;
   const sc = resolveScenario({ clients: CLIENTS, duration: `${DAYS}d` }, 'bench');
   gc();
   const before = process.memoryUsage();
-  const o = await runVirtual(sc, { logger: pino({ level: 'silent' }), sliceMs: 200 });
+  const o = await runFleet(sc, { logger: pino({ level: 'silent' }), sliceMs: 200 });
   gc();
   const after = process.memoryUsage();
   // everything the run keeps alive (clients, scheduler, stub state) per client; at the end of the run every client is idle

@@ -23,7 +23,7 @@ function out(s: string): void {
 function fail(err: unknown): never {
   if (err instanceof HarnessError) {
     process.stderr.write(`suca-fleet: ${err.code}: ${err.message}\n`);
-    process.exit(err.code === 'SUCA_ERR_OUTPUT' ? EXIT.CONFIG : EXIT.CONFIG);
+    process.exit(EXIT.CONFIG); // every HarnessError is a configuration problem (flags, files, scenario)
   }
   process.stderr.write(`suca-fleet: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(EXIT.INTERNAL);

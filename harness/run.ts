@@ -11,13 +11,11 @@ import { KeyPool } from '../agent/wire/ccm/index.js';
 import { startStubServers, type StubServers } from '../server-stub/http/index.js';
 import { contentIdOf, dpContentUrl } from '../server-stub/http/content.js';
 import { clientGuid } from '../server-stub/core/clients.js';
-import { TOPIC } from '../agent/core/constants.js';
-import { guidFor } from '../agent/core/prng.js';
 import type { AgentEvent } from '../agent/core/types.js';
 import { StubCore } from '../server-stub/core/index.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
 import { RunMetrics, newHistogram } from './metrics/run-metrics.js';
-import { TraceWriter, type TraceNames } from './output/trace.js';
+import { TraceWriter, topicIdOf, type TraceNames } from './output/trace.js';
 import type { Logger } from './logger.js';
 import { HOUR } from '../agent/core/constants.js';
 
@@ -104,30 +102,17 @@ export interface ClockFigures {
   readonly invalidReason: string | null;
 }
 
-const KIND_CLIENT = 1;
-
-/** The Topic ID a state message carries on the wire (the same names the trace uses). */
-export function topicIdOf(names: TraceNames, topicType: number, topic: number): string {
-  if (topicType === TOPIC.UPDATE_DETECTION || topicType === TOPIC.CI_ENFORCEMENT) return names.updateId(topic);
-  if (topicType === TOPIC.UPDATE_SOURCE_SCAN) return names.updateSourceId;
-  return names.deploymentId(topic);
-}
-
 export function traceNames(sc: ResolvedScenario, stub: StubCore): TraceNames {
   const clientIds: (string | undefined)[] = [];
   return {
-    clientId: (i) => (clientIds[i] ??= 'GUID:' + guidFor(sc.seed, KIND_CLIENT, i)),
+    clientId: (i) => (clientIds[i] ??= 'GUID:' + clientGuid(sc.seed, i)),
     updateId: (u) => stub.catalogue.ids[u] ?? String(u),
     deploymentId: (d) => stub.mp.deployments[d]?.id ?? String(d),
     updateSourceId: '{' + stub.catalogue.updateSourceId + '}',
   };
 }
 
-/** Runs a scenario to its end in virtual (default) or scaled time. */
-export async function runVirtual(sc: ResolvedScenario, opts: RunOptions): Promise<RunOutcome> {
-  return runFleet(sc, opts);
-}
-
+/** Runs a scenario to its end in virtual (default) or scaled time, in-process (default) or over HTTP. */
 export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<RunOutcome> {
   const clock = opts.clock ?? { mode: 'virtual' };
   const log = opts.logger.child({ module: 'run' });

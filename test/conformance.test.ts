@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { resolveScenario } from '../harness/scenario/resolve.js';
-import { runVirtual } from '../harness/run.js';
+import { runFleet } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
 import { checkTrace, parseTrace, type ConformanceReport } from '../harness/conformance/check.js';
 
@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function runAndCheck(input: unknown, name: string) {
   const sc = resolveScenario(input, name);
   const trace = join(dir, `${name}.ndjson`);
-  const outcome = await runVirtual(sc, { tracePath: trace, logger: silent });
+  const outcome = await runFleet(sc, { tracePath: trace, logger: silent });
   const results = buildResults(outcome);
   const report = checkTrace(parseTrace(readFileSync(trace, 'utf8')), sc);
   return { sc, results, report };

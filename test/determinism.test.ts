@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { resolveScenario } from '../harness/scenario/resolve.js';
-import { runVirtual } from '../harness/run.js';
+import { runFleet } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
 
 const silent = pino({ level: 'silent' });
@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(name: string, input: Record<string, unknown>) {
   const trace = join(dir, `${name}.ndjson`);
-  const o = await runVirtual(resolveScenario(input), { tracePath: trace, logger: silent, sliceMs: 5 });
+  const o = await runFleet(resolveScenario(input), { tracePath: trace, logger: silent, sliceMs: 5 });
   const { wall, ...rest } = buildResults(o);
   expect(wall.elapsedMs).toBeGreaterThanOrEqual(0);
   return { results: JSON.stringify(rest, null, 2), trace: readFileSync(trace, 'utf8') };

@@ -22,7 +22,7 @@ import {
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, TIMERS,
 } from './state.js';
-import type { ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
+import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
 import { rand, randInt, randMs, unit, type RngHolder } from './prng.js';
 import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
@@ -162,7 +162,7 @@ export function onReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void
   pump(s, ctx, t);
 }
 
-function emit(ctx: CoreCtx, e: import('./types.js').AgentEvent): void {
+function emit(ctx: CoreCtx, e: AgentEvent): void {
   ctx.out.push({ type: 'event', e });
 }
 

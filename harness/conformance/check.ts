@@ -56,7 +56,6 @@ interface ClientView {
   serialMax: number;
   /** unsent serial -> time queued */
   unsent: Map<number, number>;
-  inFlight: number[] | null;
   delivered: Set<number>;
   /** once-sent messages replaced by a newer state under a new serial */
   superseded: number;
@@ -87,7 +86,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
-        inFlight: null, delivered: new Set(), superseded: 0,
+        delivered: new Set(), superseded: 0,
       };
       views.set(l.client, v);
     }

@@ -17,15 +17,18 @@ export interface TraceNames {
   updateSourceId: string;
 }
 
+/** The Topic ID of a state message: on the wire (the MP client) and in the trace alike. */
+export function topicIdOf(names: TraceNames, topicType: number, topic: number): string {
+  if (topicType === TOPIC.UPDATE_DETECTION || topicType === TOPIC.CI_ENFORCEMENT) return names.updateId(topic);
+  if (topicType === TOPIC.UPDATE_SOURCE_SCAN) return names.updateSourceId;
+  return names.deploymentId(topic);
+}
+
 /** The public fields of an event (what README documents), without t/client/ev. */
 export function traceFields(e: AgentEvent, names: TraceNames): Record<string, unknown> {
   switch (e.ev) {
     case 'state.queued': {
-      const tt = e.topicType;
-      const topicId = tt === TOPIC.UPDATE_DETECTION || tt === TOPIC.CI_ENFORCEMENT
-        ? names.updateId(e.topic)
-        : tt === TOPIC.UPDATE_SOURCE_SCAN ? names.updateSourceId : names.deploymentId(e.topic);
-      const o: Record<string, unknown> = { topicType: tt, stateId: e.stateId, topicId, serial: e.serial };
+      const o: Record<string, unknown> = { topicType: e.topicType, stateId: e.stateId, topicId: topicIdOf(names, e.topicType, e.topic), serial: e.serial };
       if (e.replaced) o.replaced = true;
       if (e.supersedes !== 0) o.supersedes = e.supersedes;
       return o;
