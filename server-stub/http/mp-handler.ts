@@ -88,15 +88,27 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
     const d = depById.get(policyId.toUpperCase());
     return d === undefined ? -1 : d + 1;
   };
-  const bodyXml = (slot: number, version: number): string | null => {
-    const r = core.mp.bodyOf({ id: '', version, slot });
-    if (r.kind !== 'policy.body') return null;
-    const policyId = slot === 0 ? '{SUCA-SETTINGS}' : core.mp.deployments[slot - 1]!.id;
-    return r.settings !== undefined
-      ? encodePolicyBody({ kind: 'settings', policyId, policyVersion: version, policySource: `SMS:${site}`, settings: r.settings })
-      : encodePolicyBody({ kind: 'deployment', policyId, policyVersion: version, policySource: `SMS:${site}`, deployment: r.deployment! });
+  // A body depends only on (slot, version): encoded and hashed once, not on
+  // every poll (every client polls hourly, and each ReplyAssignments names
+  // the SHA-256 of each body it lists).
+  const bodies = new Map<string, { xml: string; hash: string } | null>();
+  const policyBody = (slot: number, version: number): { xml: string; hash: string } | null => {
+    const key = `${slot}:${version}`;
+    let b = bodies.get(key);
+    if (b === undefined) {
+      const r = core.mp.bodyOf({ id: '', version, slot });
+      if (r.kind !== 'policy.body') b = null;
+      else {
+        const policyId = slot === 0 ? '{SUCA-SETTINGS}' : core.mp.deployments[slot - 1]!.id;
+        const xml = r.settings !== undefined
+          ? encodePolicyBody({ kind: 'settings', policyId, policyVersion: version, policySource: `SMS:${site}`, settings: r.settings })
+          : encodePolicyBody({ kind: 'deployment', policyId, policyVersion: version, policySource: `SMS:${site}`, deployment: r.deployment! });
+        b = { xml, hash: createHash('sha256').update(encodeUtf16Document(xml)).digest('hex').toUpperCase() };
+      }
+      bodies.set(key, b);
+    }
+    return b;
   };
-  const hashOf = (xml: string) => createHash('sha256').update(encodeUtf16Document(xml)).digest('hex').toUpperCase();
 
   /**
    * A typed request through the core with the scenario's faults for `target`:
@@ -159,13 +171,13 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       const version = core.mp.assignmentsAt(client, t).assignments.find((a) => a.slot === slot)?.version ?? 1;
       const r = typed({ kind: 'policy.body', client, assignment: { id: p.policyId, version, slot } }, 'mp.policy', 'PolicyBody', t, req, res);
       if (r === null) return;
-      const xml = bodyXml(slot, version);
-      if (xml === null) return sendError(res, 404, `policy ${p.policyId}: no such policy`);
-      if (p.hash !== null && p.hash !== hashOf(xml)) {
+      const b = policyBody(slot, version);
+      if (b === null) return sendError(res, 404, `policy ${p.policyId}: no such policy`);
+      if (p.hash !== null && p.hash !== b.hash) {
         ctx.refuse('policy-hash');
         return sendError(res, 404, `policy ${p.policyId}: no body with hash ${p.hash}`);
       }
-      const doc = encodeUtf16Document(xml);
+      const doc = encodeUtf16Document(b.xml);
       return respond(r.delayMs, () => {
         res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-16', 'Content-Length': doc.length });
         res.end(doc);
@@ -197,7 +209,6 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
         if (r === null) return;
         if (r.reply.kind !== 'policy.assignments') return sendError(res, 500, 'policy unavailable');
         const assignments = r.reply.assignments.map((a) => {
-          const xml = bodyXml(a.slot, a.version)!;
           return {
             assignmentId: `{${a.id.replace(/[{}]/g, '')}}_${a.slot}`,
             slot: a.slot,
@@ -206,7 +217,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
             policyType: 'Machine',
             policyCategory: a.slot === 0 ? POLICY_CATEGORY.SETTINGS : POLICY_CATEGORY.DEPLOYMENT,
             policyFlags: 0,
-            policyLocation: policyLocationUrl(a.id, hashOf(xml)),
+            policyLocation: policyLocationUrl(a.id, policyBody(a.slot, a.version)!.hash),
           };
         });
         return replyMessage(res, m.header, encodeReplyAssignments({ clientId: ra.clientId, policySource: `SMS:${site}`, resourceType: 'Machine', serverCookie: String(r.reply.version), assignments }), r.delayMs);
