@@ -1,0 +1,706 @@
+// The HTML report: one self-contained file (no network needed to open it)
+// made from a results.json. The chart library's JS and CSS are inlined, the
+// data is inlined as JSON, and a small script draws the charts in the browser.
+//
+// Chart library: uPlot (npm `uplot`). About 50 KB minified with no
+// dependencies, canvas based, and it draws a 43,200-point series (30 days at
+// one minute) in milliseconds, so the report never downsamples. Rejected:
+// Chart.js (about 200 KB, and slow on series of tens of thousands of points
+// without its decimation plugin, which would hide the spikes a scan storm is
+// made of) and ECharts (about 1 MB inlined into every report).
+//
+// A pure function of the results, apart from reading the library's two files
+// from node_modules. The input is results.json of any schema version seen so
+// far: every part is optional, and a missing part means "not measured", so
+// its table or chart is left out rather than the report failing.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+import { HEADLINE, formatValue } from '../thresholds.js';
+import type { Results } from './results.js';
+import { formatDuration } from '../duration.js';
+
+type Num = number | null;
+type NumArray = ReadonlyArray<Num>;
+
+/** What the report reads of a results.json; all of it optional. */
+export interface ReportInput {
+  schemaVersion?: number;
+  tool?: { name?: string; version?: string };
+  scenario?: { name?: string; seed?: number; clients?: number; start?: string; duration?: string };
+  partial?: boolean;
+  reached?: string;
+  abortedBy?: string | null;
+  mode?: string;
+  valid?: boolean;
+  clock?: { mode?: string; timeFactor?: number | null; lagBoundMs?: number | null; invalidReason?: string | null } | null;
+  thresholds?: ReadonlyArray<{ expr?: string; metric?: string; op?: string; limit?: number; value?: number | null; ok?: boolean; by?: number | null; abortOnFail?: boolean }>;
+  operations?: Readonly<Record<string, { count?: number; errors?: number; perSecond?: number; p50?: number; p90?: number; p99?: number; p999?: number; max?: number }>>;
+  histograms?: Readonly<Record<string, { unit?: string; encoded?: string }>>;
+  /** schemaVersion 1 kept the state-message histograms here */
+  stateMessages?: { histograms?: Readonly<Record<string, string>>; [key: string]: unknown };
+  compliance?: {
+    deployments?: ReadonlyArray<{
+      name?: string;
+      clients?: { compliant?: number; nonCompliant?: number; unknown?: number };
+      updateStates?: { unknown?: number; notRequired?: number; required?: number; installed?: number };
+    }>;
+  };
+  series?: {
+    start?: string;
+    intervalMs?: number;
+    errors?: Readonly<Record<string, NumArray>>;
+    compliance?: { unknown?: NumArray; notRequired?: NumArray; required?: NumArray; installed?: NumArray };
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- the library
+
+let lib: { js: string; css: string; version: string } | null = null;
+
+/** uPlot's minified IIFE build and its CSS, read once from node_modules. */
+function uplotFiles(): { js: string; css: string; version: string } {
+  if (lib !== null) return lib;
+  const req = createRequire(import.meta.url);
+  // uplot has no "exports" map today, so its files resolve directly; should
+  // one appear that hides dist/, fall back to the package root.
+  let distDir: string;
+  try {
+    distDir = dirname(req.resolve('uplot/dist/uPlot.iife.min.js'));
+  } catch {
+    distDir = join(dirname(req.resolve('uplot/package.json')), 'dist');
+  }
+  const js = readFileSync(join(distDir, 'uPlot.iife.min.js'), 'utf8');
+  const css = readFileSync(join(distDir, 'uPlot.min.css'), 'utf8');
+  const version = /\(v(\d+\.\d+\.\d+[^)]*)\)/.exec(js.slice(0, 200))?.[1] ?? 'unknown';
+  lib = { js, css, version };
+  return lib;
+}
+
+/** The uPlot version inlined, and the bytes inlined (JS + CSS). */
+export function chartLibrary(): { name: string; version: string; bytes: number } {
+  const f = uplotFiles();
+  return { name: 'uplot', version: f.version, bytes: Buffer.byteLength(f.js) + Buffer.byteLength(f.css) };
+}
+
+// ---------------------------------------------------------------- helpers
+
+const esc = (s: unknown) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const int = (x: unknown) => (isNum(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+const fixed = (x: unknown, d: number) => (isNum(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
+const wallMs = (x: unknown) => (isNum(x) ? (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) : 'n/a');
+const pctOf = (a: number, b: number) => (b > 0 ? ((100 * a) / b).toFixed(1) + '%' : '-');
+
+/** JSON that is safe inside a <script> element: no "<", ">", "&" or line separators left raw. */
+function scriptJson(x: unknown): string {
+  return JSON.stringify(x)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** Library text inlined in <script>/<style>: never let it close its element early. */
+const inlineSafe = (text: string, tag: 'script' | 'style') => text.replace(new RegExp('</' + tag, 'gi'), '<\\/' + tag);
+
+function numbers(a: unknown, n: number): Num[] | null {
+  if (!Array.isArray(a)) return null;
+  const out = new Array<Num>(n);
+  for (let i = 0; i < n; i++) {
+    const v = a[i];
+    out[i] = isNum(v) ? v : null;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- charts
+
+interface SeriesRef {
+  key: string;
+  label: string;
+  color: string;
+  /** on the right-hand axis */
+  y2?: boolean;
+  /** drawn as a light area under the lines */
+  area?: boolean;
+  dash?: number[];
+}
+
+interface ChartSpec {
+  id: string;
+  title: string;
+  note: string;
+  kind: 'time' | 'stack' | 'curve';
+  series: SeriesRef[];
+  y: { label: string; fmt: 'count' | 'dur' | 'pct' };
+  y2?: { label: string; fmt: 'count' | 'dur' | 'pct' };
+  /** curve charts: which entry of `curves` */
+  curves?: string;
+  /** values only here and there (nulls between): drawn with dots too */
+  sparse?: boolean;
+}
+
+interface Curves {
+  xmax: number;
+  x: number[];
+  ys: { label: string; values: number[] }[];
+}
+
+interface ClientData {
+  t0: number;
+  step: number;
+  n: number;
+  series: Record<string, Num[]>;
+  curves: Record<string, Curves>;
+  charts: ChartSpec[];
+}
+
+const C = { blue: '#0072B2', orange: '#E69F00', green: '#009E73', red: '#D55E00', purple: '#CC79A7', sky: '#56B4E9', grey: '#7a7a7a', black: '#222222' };
+
+const HIST_LABELS: Record<string, string> = {
+  'state.latency': 'state message latency (queued -> ingested)',
+  'state.waitForCycle': 'wait for the reporting cycle (queued -> sent)',
+  'state.waitInBacklog': 'wait in the MP backlog (sent -> ingested)',
+  'scan.durationOnline': 'online scan duration',
+  'scan.durationOffline': 'offline scan duration',
+  'clock.lag': 'scheduler lag',
+};
+
+/** Units a histogram may be recorded in: simulated ms, or wall-clock ms or µs (shown in ms). */
+const UNITS: Readonly<Record<string, { clock: 'sim' | 'wall'; toMs: number }>> = {
+  ms: { clock: 'sim', toMs: 1 },
+  'wall-ms': { clock: 'wall', toMs: 1 },
+  'wall-us': { clock: 'wall', toMs: 1 / 1000 },
+};
+
+interface NamedHistogram {
+  name: string;
+  clock: 'sim' | 'wall';
+  toMs: number;
+  encoded: string;
+}
+
+/** The histograms of a results.json: `histograms` (schema 2), or the state-message ones (schema 1). */
+function histogramsOf(r: ReportInput): NamedHistogram[] {
+  const out: NamedHistogram[] = [];
+  if (isObj(r.histograms)) {
+    for (const [name, h] of Object.entries(r.histograms)) {
+      if (!isObj(h) || typeof h.encoded !== 'string') continue;
+      const u = UNITS[typeof h.unit === 'string' ? h.unit : 'ms'];
+      if (u === undefined) continue; // a unit this report does not know: not drawn on a wrong axis
+      out.push({ name, ...u, encoded: h.encoded });
+    }
+  } else if (isObj(r.stateMessages) && isObj(r.stateMessages.histograms)) {
+    // schemaVersion 1: the three state-message histograms, simulated ms
+    for (const [name, enc] of Object.entries(r.stateMessages.histograms)) {
+      if (typeof enc === 'string') out.push({ name: 'state.' + name, clock: 'sim', toMs: 1, encoded: enc });
+    }
+  }
+  return out;
+}
+
+/** Percentile curves (x = -log10(1 - p), "nines") of histograms of one unit, on a shared x grid; null when none has data. */
+function curvesOf(hs: NamedHistogram[]): Curves | null {
+  const decoded: { name: string; toMs: number; count: number; max: number; at: Map<number, number> }[] = [];
+  for (const h of hs) {
+    let histogram: hdr.Histogram;
+    try {
+      // a JS histogram (no WebAssembly needed); 64-bit counts
+      histogram = hdr.decodeFromCompressedBase64(h.encoded, 64, false);
+    } catch {
+      continue; // not a histogram we can read: left out, like any part not measured
+    }
+    try {
+      const count = histogram.totalCount;
+      if (count > 0) decoded.push({ name: h.name, toMs: h.toMs, count, max: histogram.maxValue, at: sampleAll(histogram) });
+    } finally {
+      histogram.destroy();
+    }
+  }
+  if (decoded.length === 0) return null;
+  const maxCount = Math.max(...decoded.map((d) => d.count));
+  const xmax = Math.min(6, Math.max(1, Math.ceil(Math.log10(maxCount))));
+  const x = GRID.filter((g) => g <= xmax + 1e-9);
+  const ys = decoded.map((d) => ({
+    label: (HIST_LABELS[d.name] ? `${d.name}: ${HIST_LABELS[d.name]}` : d.name) + ` (n=${d.count.toLocaleString('en-US')})`,
+    values: x.map((g, i) => (i === x.length - 1 ? d.max : d.at.get(g)!) * d.toMs),
+  }));
+  return { xmax, x, ys };
+}
+
+/** x positions of the percentile curves: 0 .. 6 nines in steps of 0.05. */
+const GRID = Array.from({ length: 121 }, (_, i) => Math.round(i * 5) / 100);
+
+function sampleAll(h: hdr.Histogram): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const g of GRID) m.set(g, h.getValueAtPercentile(g === 0 ? 0 : 100 * (1 - 10 ** -g)));
+  return m;
+}
+
+/** The charts a report of these results draws, in page order, and what they plot. */
+function buildClientData(r: ReportInput): ClientData {
+  const charts: ChartSpec[] = [];
+  const series: Record<string, Num[]> = {};
+  const curves: Record<string, Curves> = {};
+  let t0 = 0;
+  let step = 0;
+  let n = 0;
+
+  const s = r.series;
+  const start = isObj(s) && typeof s.start === 'string' ? Date.parse(s.start) : NaN;
+  if (isObj(s) && Number.isFinite(start) && isNum(s.intervalMs) && s.intervalMs > 0) {
+    t0 = start / 1000;
+    step = s.intervalMs / 1000;
+    const lengths: number[] = [];
+    for (const v of Object.values(s)) if (Array.isArray(v)) lengths.push(v.length);
+    for (const g of [s.errors, s.compliance]) if (isObj(g)) for (const v of Object.values(g)) if (Array.isArray(v)) lengths.push(v.length);
+    n = lengths.length ? Math.max(...lengths) : 0;
+    const per = `per ${formatDuration(s.intervalMs)}`;
+    const take = (key: string, from: unknown = s[key]) => {
+      const a = numbers(from, n);
+      if (a !== null) series[key] = a;
+      return a !== null;
+    };
+    const time = (spec: Omit<ChartSpec, 'kind' | 'series'>, refs: SeriesRef[], kind: 'time' | 'stack' = 'time') => {
+      const present = refs.filter((x) => series[x.key] !== undefined);
+      if (present.length > 0) charts.push({ ...spec, kind, series: present });
+    };
+    if (n > 0) {
+      for (const k of ['scansOnline', 'scansOffline', 'scanFailures', 'wsusInFlight', 'stateSent', 'stateIngested', 'stateLatencyP50', 'stateLatencyP99', 'backlog', 'downloads', 'installs', 'restarts']) take(k);
+      if (isObj(s.errors)) {
+        const codes = Object.values(s.errors).filter(Array.isArray);
+        if (codes.length > 0 || Object.keys(s.errors).length === 0) {
+          const sum = new Array<Num>(n).fill(0);
+          for (const a of codes) for (let i = 0; i < n; i++) if (isNum(a[i])) sum[i] = (sum[i] as number) + (a[i] as number);
+          series.errors = sum;
+        }
+      }
+      const comp = isObj(s.compliance) ? s.compliance : {};
+      for (const k of ['installed', 'notRequired', 'required', 'unknown'] as const) take('compliance.' + k, comp[k]);
+
+      time({ id: 'wsus-scans', title: 'WSUS scans (the scan storm)', note: `Scans started ${per}; online scans in flight at WSUS (grey area) on the right axis.`, y: { label: `scans ${per}`, fmt: 'count' }, y2: { label: 'in flight at WSUS', fmt: 'count' } }, [
+        { key: 'wsusInFlight', label: 'online scans in flight at WSUS', color: C.grey, y2: true, area: true },
+        { key: 'scansOnline', label: 'online scans started', color: C.blue },
+        { key: 'scansOffline', label: 'offline scans', color: C.green },
+        { key: 'scanFailures', label: 'scan failures', color: C.red },
+      ]);
+      time({ id: 'state-messages', title: 'State messages', note: `Messages sent by the clients and ingested by the MP, ${per}.`, y: { label: `messages ${per}`, fmt: 'count' } }, [
+        { key: 'stateSent', label: 'sent', color: C.blue },
+        { key: 'stateIngested', label: 'ingested', color: C.orange, dash: [6, 3] },
+      ]);
+      time({ id: 'state-latency', title: 'State-message latency per interval', note: 'Queued on the client -> ingested at the MP, of the messages ingested in each interval (simulated time, log scale; gaps: none ingested).', sparse: true, y: { label: 'latency', fmt: 'dur' } }, [
+        { key: 'stateLatencyP50', label: 'p50', color: C.blue },
+        { key: 'stateLatencyP99', label: 'p99', color: C.red },
+      ]);
+      time({ id: 'backlog', title: 'MP backlog', note: 'State messages received and waiting to be processed, at the end of each interval.', y: { label: 'messages', fmt: 'count' } }, [{ key: 'backlog', label: 'MP backlog depth', color: C.purple }]);
+      time(
+        { id: 'compliance', title: 'Compliance at the MP', note: 'Share of (client, update) pairs in each state at the end of each interval, stacked (gaps: not sampled).', y: { label: 'share of pairs', fmt: 'pct' } },
+        [
+          { key: 'compliance.installed', label: 'Installed', color: C.green },
+          { key: 'compliance.notRequired', label: 'Not Required', color: C.sky },
+          { key: 'compliance.required', label: 'Required', color: C.orange },
+          { key: 'compliance.unknown', label: 'Unknown', color: '#9a9a9a' },
+        ],
+        'stack',
+      );
+      time({ id: 'work', title: 'Deployment work and errors', note: `Downloads, installs, restarts and errors (every HRESULT summed) ${per}.`, y: { label: per, fmt: 'count' } }, [
+        { key: 'downloads', label: 'downloads', color: C.blue },
+        { key: 'installs', label: 'installs', color: C.green },
+        { key: 'restarts', label: 'restarts', color: C.purple },
+        { key: 'errors', label: 'errors (all codes)', color: C.red },
+      ]);
+    }
+  }
+
+  const hs = histogramsOf(r);
+  const sim = curvesOf(hs.filter((h) => h.clock === 'sim'));
+  if (sim !== null) {
+    curves.sim = sim;
+    charts.push({ id: 'latency-distribution', title: 'Latency distributions (simulated time)', note: 'Value at each percentile over the whole run; x on a "nines" scale, y on a log scale.', kind: 'curve', curves: 'sim', series: [], y: { label: 'simulated time', fmt: 'dur' } });
+  }
+  const wall = curvesOf(hs.filter((h) => h.clock === 'wall'));
+  if (wall !== null) {
+    curves.wall = wall;
+    charts.push({ id: 'operation-latency', title: 'Operation latency (wall clock)', note: 'Per-operation request latency and scheduler lag (wall clock) at each percentile; y on a log scale.', kind: 'curve', curves: 'wall', series: [], y: { label: 'wall ms', fmt: 'dur' } });
+  }
+
+  // only the series some chart plots are embedded, each once
+  const used = new Set(charts.flatMap((c) => c.series.map((x) => x.key)));
+  for (const k of Object.keys(series)) if (!used.has(k)) delete series[k];
+  return { t0, step, n, series, curves, charts };
+}
+
+/** The `data-chart` names a report of these results contains, in page order. */
+export function reportCharts(results: ReportInput): string[] {
+  return buildClientData(results).charts.map((c) => c.id);
+}
+
+// ---------------------------------------------------------------- tables
+
+function headerHtml(r: ReportInput): string {
+  const sc = isObj(r.scenario) ? r.scenario : {};
+  const clock = isObj(r.clock) ? r.clock : {};
+  const mode = typeof r.mode === 'string' ? r.mode : typeof clock.mode === 'string' ? clock.mode : null;
+  const badges: string[] = [];
+  if (r.valid === false) badges.push(`<span class="badge bad">INVALID${clock.invalidReason ? ': ' + esc(clock.invalidReason) : ''}</span>`);
+  else if (r.valid === true) badges.push('<span class="badge good">valid</span>');
+  if (r.partial === true) badges.push(`<span class="badge warn">PARTIAL${typeof r.reached === 'string' ? ': reached ' + esc(r.reached) : ''}</span>`);
+  if (typeof r.abortedBy === 'string' && r.abortedBy !== '') badges.push(`<span class="badge bad">aborted by ${esc(r.abortedBy)}</span>`);
+  const facts: [string, string][] = [];
+  if (isNum(sc.clients)) facts.push(['clients', int(sc.clients)]);
+  if (typeof sc.duration === 'string') facts.push(['duration', esc(sc.duration)]);
+  if (typeof sc.start === 'string') facts.push(['start', esc(sc.start)]);
+  if (isNum(sc.seed)) facts.push(['seed', String(sc.seed)]);
+  if (mode !== null) facts.push(['mode', esc(mode) + (mode === 'scaled' && isNum(clock.timeFactor) ? ` x${clock.timeFactor}` : '')]);
+  const tool = isObj(r.tool) ? `${esc(r.tool.name ?? 'suca-fleet')} ${esc(r.tool.version ?? '')}` : 'suca-fleet';
+  facts.push(['results', `${tool}, schema ${isNum(r.schemaVersion) ? r.schemaVersion : '?'}`]);
+  return `<header>
+<h1>${esc(typeof sc.name === 'string' ? sc.name : 'suca-fleet run')} <span class="badges">${badges.join(' ')}</span></h1>
+<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>
+</header>`;
+}
+
+function headlineHtml(r: ReportInput): string {
+  const rows: string[] = [];
+  for (const [k, h] of Object.entries(HEADLINE)) {
+    let v: number | null = null;
+    try {
+      v = h.get(r as unknown as Results);
+    } catch {
+      v = null; // a section this results.json does not have
+    }
+    if (!isNum(v)) continue;
+    rows.push(`<tr><td><code>${esc(k)}</code></td><td class="num">${esc(formatValue(k, v))}</td><td class="desc">${esc(h.describe)}</td></tr>`);
+  }
+  if (rows.length === 0) return '';
+  return `<section class="panel"><h2>Headline figures</h2><table><thead><tr><th>figure</th><th class="num">value</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+function thresholdsHtml(r: ReportInput): string {
+  if (!Array.isArray(r.thresholds)) return '';
+  const fmt = (metric: unknown, v: unknown) => (isNum(v) ? formatValue(String(metric ?? ''), v) : 'n/a');
+  const rows = r.thresholds.filter(isObj).map((t) => {
+    const ok = t.ok === true;
+    const by = isNum(t.by) ? (t.by > 0 ? '+' : '-') + fmt(t.metric, Math.abs(t.by)) : t.ok === false && !isNum(t.value) ? 'not measured' : '';
+    return `<tr class="${ok ? 'pass' : 'fail'}"><td><span class="badge ${ok ? 'good' : 'bad'}">${ok ? 'PASS' : 'FAIL'}</span></td><td><code>${esc(t.expr ?? `${t.metric ?? '?'}${t.op ?? ''}${t.limit ?? ''}`)}</code>${t.abortOnFail === true ? ' <span class="muted">(aborts the run)</span>' : ''}</td><td class="num">${esc(fmt(t.metric, t.value))}</td><td class="num">${esc(t.op ?? '')} ${esc(fmt(t.metric, t.limit))}</td><td class="num">${esc(by)}</td></tr>`;
+  });
+  const body = rows.length ? rows.join('') : '<tr><td colspan="5" class="muted">no thresholds set for this run</td></tr>';
+  return `<section class="panel"><h2>Thresholds</h2><table><thead><tr><th></th><th>threshold</th><th class="num">value</th><th class="num">limit</th><th class="num">by</th></tr></thead><tbody>${body}</tbody></table></section>`;
+}
+
+function operationsHtml(r: ReportInput): string {
+  if (!isObj(r.operations)) return '';
+  const entries = Object.entries(r.operations).filter(([, o]) => isObj(o));
+  const body = entries.length
+    ? entries
+        .map(([name, o]) => `<tr><td><code>${esc(name)}</code></td><td class="num">${int(o.count)}</td><td class="num${isNum(o.errors) && o.errors > 0 ? ' bad' : ''}">${int(o.errors)}</td><td class="num">${fixed(o.perSecond, 1)}</td>${(['p50', 'p90', 'p99', 'p999', 'max'] as const).map((p) => `<td class="num">${wallMs(o[p])}</td>`).join('')}</tr>`)
+        .join('')
+    : '<tr><td colspan="9" class="muted">no operations measured (an in-process run makes no requests)</td></tr>';
+  return `<section class="panel wide"><h2>Operations</h2><p class="note">Requests the fleet made, per endpoint and operation; latency in wall-clock ms.</p><table><thead><tr><th>operation</th><th class="num">count</th><th class="num">errors</th><th class="num">per s</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th></tr></thead><tbody>${body}</tbody></table></section>`;
+}
+
+function deploymentsHtml(r: ReportInput): string {
+  const ds = isObj(r.compliance) && Array.isArray(r.compliance.deployments) ? r.compliance.deployments.filter(isObj) : [];
+  if (ds.length === 0) return '';
+  const rows = ds.map((d) => {
+    const c = isObj(d.clients) ? d.clients : {};
+    const u = isObj(d.updateStates) ? d.updateStates : {};
+    const nc = (x: unknown) => (isNum(x) ? x : 0);
+    const tc = nc(c.compliant) + nc(c.nonCompliant) + nc(c.unknown);
+    const tu = nc(u.unknown) + nc(u.notRequired) + nc(u.required) + nc(u.installed);
+    return `<tr><td>${esc(d.name ?? '?')}</td><td class="num">${int(c.compliant)} of ${int(tc)} (${pctOf(nc(c.compliant), tc)})</td><td class="num">${int(c.unknown)}</td><td class="num">${pctOf(nc(u.installed), tu)}</td><td class="num">${pctOf(nc(u.required), tu)}</td><td class="num">${pctOf(nc(u.notRequired), tu)}</td><td class="num">${pctOf(nc(u.unknown), tu)}</td></tr>`;
+  });
+  return `<section class="panel wide"><h2>Deployments at the end</h2><table><thead><tr><th>deployment</th><th class="num">clients compliant</th><th class="num">clients unknown</th><th class="num">Installed</th><th class="num">Required</th><th class="num">Not Required</th><th class="num">Unknown</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+// ---------------------------------------------------------------- page
+
+const CSS = `
+:root { color-scheme: light; --fg: #1b1f24; --muted: #5b6470; --line: #d9dee4; --bg: #ffffff; --panel: #f6f8fa; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+header, main { max-width: 1400px; margin: 0 auto; padding: 0 20px; }
+header { padding-top: 18px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
+h1 { font-size: 22px; margin: 0 0 8px; }
+h2 { font-size: 16px; margin: 0 0 8px; }
+h3 { font-size: 15px; margin: 0 0 2px; }
+.facts { display: flex; flex-wrap: wrap; gap: 4px 22px; margin: 0 0 8px; }
+.facts div { display: flex; gap: 6px; }
+.facts dt { color: var(--muted); }
+.facts dd { margin: 0; font-weight: 600; }
+.badge { display: inline-block; font-size: 12px; font-weight: 700; padding: 1px 7px; border-radius: 4px; vertical-align: middle; }
+.badge.good { background: #dcf3e6; color: #0b5d2e; }
+.badge.bad { background: #fde2de; color: #9b1c0c; }
+.badge.warn { background: #fff1c9; color: #6b4a00; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 560px), 1fr)); gap: 16px; margin: 16px 0; align-items: start; }
+.panel { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; overflow-x: auto; }
+.wide { grid-column: 1 / -1; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { color: var(--muted); font-weight: 600; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.bad { color: #9b1c0c; font-weight: 600; }
+.desc, .muted, .note { color: var(--muted); }
+.note { margin: 0 0 6px; font-size: 13px; }
+code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.charts { display: grid; grid-template-columns: 1fr; gap: 16px; margin: 16px 0 28px; }
+.chart { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px 4px; min-width: 0; }
+.chart .plot { width: 100%; overflow: hidden; }
+.chart .error { color: #9b1c0c; }
+.uplot { font-family: inherit; }
+.u-legend { font-size: 12.5px; text-align: left; }
+.u-legend .u-marker { width: 12px; height: 12px; }
+.axis-label { fill: var(--fg); }
+`;
+
+/** uPlot charts from the inlined data; marks each chart's div with data-points and the body with data-rendered. */
+const CLIENT_JS = String.raw`(function () {
+  'use strict';
+  var D = JSON.parse(document.getElementById('report-data').textContent);
+  var HEIGHT = 290;
+  var pending = 0, started = false;
+  function finish() { if (started && pending === 0) document.body.dataset.rendered = 'true'; }
+  function compact(v) {
+    if (v == null || !isFinite(v)) return '-';
+    var a = Math.abs(v);
+    if (a >= 1e9) return +(v / 1e9).toFixed(2) + 'G';
+    if (a >= 1e6) return +(v / 1e6).toFixed(2) + 'M';
+    if (a >= 1e4) return +(v / 1e3).toFixed(1) + 'k';
+    if (a >= 100 || v === Math.round(v)) return String(Math.round(v));
+    return String(+v.toFixed(2));
+  }
+  function dur(ms) {
+    if (ms == null || !isFinite(ms)) return '-';
+    var a = Math.abs(ms);
+    if (a === 0) return '0';
+    if (a < 1000) return +ms.toFixed(a < 10 ? 2 : 1) + ' ms';
+    if (a < 60000) return +(ms / 1000).toFixed(2) + ' s';
+    if (a < 3600000) return +(ms / 60000).toFixed(1) + ' min';
+    if (a < 86400000) return +(ms / 3600000).toFixed(2) + ' h';
+    return +(ms / 86400000).toFixed(2) + ' d';
+  }
+  function pct(v) { return v == null || !isFinite(v) ? '-' : +v.toFixed(1) + '%'; }
+  var FMT = { count: compact, dur: dur, pct: pct };
+  function nines(x) {
+    if (x <= 0) return '0';
+    var p = 100 * (1 - Math.pow(10, -x));
+    var d = Math.max(0, Math.ceil(x - 1e-9) - 2);
+    if (Math.abs(x - Math.round(x)) > 1e-9) d += 1;
+    return p.toFixed(d);
+  }
+  function widthOf(el) { return Math.max(300, el.clientWidth); }
+  function zeroUp(u, min, max) { return [0, max > 0 ? max * 1.06 : 1]; }
+  // durations are drawn on an arcsinh scale (logarithmic but zero-safe: milliseconds to hours in one
+  // chart); their ticks are round durations, thinned to about eight
+  var DUR_TICKS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5,
+    18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5, 1728e5, 6048e5, 2592e6];
+  function durSplits(u, ai, min, max) {
+    var span = Math.asinh(max) - Math.asinh(Math.max(0, min)), out = [], last = -Infinity;
+    DUR_TICKS.forEach(function (v) {
+      if (v < min || v > max) return;
+      var a = Math.asinh(v);
+      if (a - last >= span / 8) { out.push(v); last = a; }
+    });
+    return out;
+  }
+  function yScale(fmt, range) { return fmt === 'dur' ? { distr: 4, asinh: 1, range: range } : { range: range }; }
+  function yAxis(scale, fmt, label, side) {
+    var f = FMT[fmt] || compact;
+    return { scale: scale, side: side, splits: fmt === 'dur' ? durSplits : undefined,
+      // a log-like scale's default filter keeps only powers of ten: every round duration is labelled instead
+      filter: fmt === 'dur' ? function (u, splits) { return splits; } : undefined, label: label, labelSize: 22, size: 62, stroke: '#1b1f24',
+      grid: { show: side !== 1, stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#c9ced4', width: 1 },
+      values: function (u, splits) { return splits.map(f); } };
+  }
+  var X = null;
+  function timeX() {
+    if (X === null) { X = new Array(D.n); for (var i = 0; i < D.n; i++) X[i] = D.t0 + i * D.step; }
+    return X;
+  }
+  function utc(ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); }
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  function two(n) { return n < 10 ? '0' + n : String(n); }
+  // UTC, 24-hour; the date under the first tick of each day
+  function timeLabels(u, splits, ai, space, incr) {
+    var prev = null;
+    return splits.map(function (s) {
+      var d = new Date(s * 1e3);
+      var day = MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate();
+      var hm = two(d.getUTCHours()) + ':' + two(d.getUTCMinutes());
+      var out = incr >= 86400 ? day : prev !== day ? hm + '\n' + day : hm;
+      prev = day;
+      return out;
+    });
+  }
+  function xTimeAxis() { return { stroke: '#1b1f24', grid: { stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#c9ced4', width: 1 }, values: timeLabels, size: 46 }; }
+  function countPoints(data) {
+    var c = 0;
+    for (var s = 1; s < data.length; s++) { var a = data[s]; for (var i = 0; i < a.length; i++) if (a[i] != null) c++; }
+    return c;
+  }
+  function alpha(hex, a) {
+    var n = parseInt(hex.slice(1), 16);
+    return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + a + ')';
+  }
+
+  function timeChart(c) {
+    var x = timeX(), data = [x];
+    var series = [{ label: 'time (UTC)', value: '{YYYY}-{MM}-{DD} {HH}:{mm}' }];
+    var y2 = false;
+    c.series.forEach(function (s) {
+      var f = FMT[s.y2 ? c.y2.fmt : c.y.fmt];
+      if (s.y2) y2 = true;
+      series.push({ label: s.label, stroke: s.area ? alpha(s.color, 0.7) : s.color, fill: s.area ? alpha(s.color, 0.22) : undefined, width: s.area ? 1 : 1.5, dash: s.dash, scale: s.y2 ? 'y2' : 'y', spanGaps: false,
+        // sparse series (a value only where something happened) also get dots: a lone value has no line
+        points: c.sparse ? { show: true, size: 3, width: 1, fill: s.color } : undefined,
+        value: function (u, v) { return f(v); } });
+      data.push(D.series[s.key]);
+    });
+    var axes = [xTimeAxis(), yAxis('y', c.y.fmt, c.y.label, 3)];
+    var scales = { x: { time: true }, y: yScale(c.y.fmt, zeroUp) };
+    if (y2) { axes.push(yAxis('y2', c.y2.fmt, c.y2.label, 1)); scales.y2 = yScale(c.y2.fmt, zeroUp); }
+    return { opts: { series: series, axes: axes, scales: scales, padding: [12, y2 ? 0 : 24, 0, 0], tzDate: utc, cursor: { sync: { key: 'time' } } }, data: data };
+  }
+
+  // uPlot has no stacking: plot the cumulative shares and fill each band
+  // between a series and the one below it (the technique of uPlot's stack demo).
+  function stackChart(c) {
+    var n = D.n, raws = c.series.map(function (s) { return D.series[s.key]; });
+    var tot = new Array(n).fill(0);
+    raws.forEach(function (r) { for (var i = 0; i < n; i++) tot[i] += r[i] || 0; });
+    var acc = new Array(n).fill(0);
+    var data = [timeX()];
+    raws.forEach(function (r) {
+      var out = new Array(n);
+      for (var i = 0; i < n; i++) { acc[i] += tot[i] > 0 ? 100 * (r[i] || 0) / tot[i] : 0; out[i] = tot[i] > 0 ? Math.min(100, acc[i]) : null; }
+      data.push(out);
+    });
+    var series = [{ label: 'time (UTC)', value: '{YYYY}-{MM}-{DD} {HH}:{mm}' }];
+    var bands = [];
+    c.series.forEach(function (s, k) {
+      series.push({ label: s.label, stroke: s.color, width: 1, fill: alpha(s.color, 0.78), scale: 'y',
+        value: function (u, v, si, idx) {
+          if (idx == null) return '-';
+          var r = raws[si - 1][idx], t = tot[idx];
+          return compact(r) + ' (' + pct(t > 0 ? 100 * r / t : 0) + ')';
+        } });
+      if (k > 0) bands.push({ series: [k + 1, k], fill: alpha(s.color, 0.78) });
+    });
+    var axes = [xTimeAxis(), yAxis('y', 'pct', c.y.label, 3)];
+    return { opts: { series: series, bands: bands, axes: axes, padding: [12, 24, 0, 0], scales: { x: { time: true }, y: { range: [0, 100] } }, tzDate: utc, cursor: { sync: { key: 'time' } } }, data: data };
+  }
+
+  function curveChart(c) {
+    var cv = D.curves[c.curves], f = FMT[c.y.fmt];
+    var data = [cv.x], series = [{ label: 'percentile', value: function (u, v) { return v == null ? '-' : nines(v); } }];
+    cv.ys.forEach(function (y, k) {
+      var color = PALETTE[k % PALETTE.length];
+      series.push({ label: y.label, stroke: color, width: 1.75, dash: k >= PALETTE.length ? [5, 3] : undefined, points: { show: false },
+        value: function (u, v) { return f(v); } });
+      data.push(y.values);
+    });
+    var ticks = [];
+    for (var k = 0; k <= cv.xmax; k++) ticks.push(k);
+    var axes = [
+      { label: 'percentile', labelSize: 22, stroke: '#1b1f24', grid: { stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#c9ced4', width: 1 },
+        splits: function () { return ticks; }, values: function (u, splits) { return splits.map(function (s) { return s === 0 ? '0' : nines(s) + '%'; }); } },
+      yAxis('y', c.y.fmt, c.y.label, 3),
+    ];
+    return { opts: { series: series, axes: axes, padding: [12, 34, 0, 0], scales: { x: { time: false, range: [0, cv.xmax] }, y: yScale(c.y.fmt, zeroUp) } }, data: data };
+  }
+
+  var PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#222222', '#7a7a7a'];
+  var plots = [];
+  D.charts.forEach(function (c) {
+    var div = document.querySelector('[data-chart="' + c.id + '"]');
+    if (div === null) return;
+    var el = div.querySelector('.plot');
+    try {
+      var made = c.kind === 'stack' ? stackChart(c) : c.kind === 'curve' ? curveChart(c) : timeChart(c);
+      var points = countPoints(made.data);
+      var drawn = false;
+      made.opts.width = widthOf(el);
+      made.opts.height = HEIGHT;
+      made.opts.legend = { live: true };
+      made.opts.hooks = { draw: [function () {
+        if (drawn) return;
+        drawn = true;
+        div.setAttribute('data-points', String(points));
+        pending--;
+        finish();
+      }] };
+      pending++;
+      plots.push({ u: new uPlot(made.opts, made.data, el), el: el });
+    } catch (e) {
+      div.setAttribute('data-error', String(e && e.message || e));
+      el.textContent = 'This chart could not be drawn: ' + (e && e.message || e);
+      el.className = 'plot error';
+      console.error('chart ' + c.id + ': ' + (e && e.stack || e));
+    }
+  });
+  started = true;
+  finish();
+  var timer = 0;
+  window.addEventListener('resize', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { plots.forEach(function (p) { p.u.setSize({ width: widthOf(p.el), height: HEIGHT }); }); }, 120);
+  });
+})();
+`;
+
+/** One self-contained HTML file showing the results: no network needed to open it. */
+export function renderReportHtml(results: ReportInput): string {
+  const r: ReportInput = isObj(results) ? results : {};
+  const f = uplotFiles();
+  const data = buildClientData(r);
+  const chartDivs = data.charts
+    .map((c) => `<div class="chart" data-chart="${esc(c.id)}"><h3>${esc(c.title)}</h3><p class="note">${esc(c.note)}</p><div class="plot"></div></div>`)
+    .join('\n');
+  const name = isObj(r.scenario) && typeof r.scenario.name === 'string' ? r.scenario.name : 'run';
+  const noCharts = data.charts.length === 0 ? '<p class="muted">This results.json has no time series or histograms to chart.</p>' : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<link rel="icon" href="data:,">
+<title>suca-fleet report: ${esc(name)}</title>
+<!-- uPlot ${esc(f.version)} (MIT, https://github.com/leeoniya/uPlot), inlined -->
+<style>${inlineSafe(f.css, 'style')}</style>
+<style>${CSS}</style>
+</head>
+<body>
+${headerHtml(r)}
+<main>
+<div class="grid">
+${headlineHtml(r)}
+${thresholdsHtml(r)}
+${operationsHtml(r)}
+${deploymentsHtml(r)}
+</div>
+<div class="charts">
+${chartDivs}
+${noCharts}
+</div>
+</main>
+<script type="application/json" id="report-data">${scriptJson(data)}</script>
+<script>${inlineSafe(f.js, 'script')}</script>
+<script>${inlineSafe(CLIENT_JS, 'script')}</script>
+</body>
+</html>
+`;
+}
+
+/** Writes the report of these results to `file`. */
+export function writeReport(file: string, results: ReportInput): void {
+  writeFileSync(file, renderReportHtml(results));
+}

@@ -1,0 +1,341 @@
+// The HTML report end to end: rendered from a results object, opened from a
+// file:// URL in headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core) with every non-file request refused, so it proves the
+// report is self-contained; every chart must draw with data and the page
+// must log no error or warning.
+
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import * as hdr from 'hdr-histogram-js';
+import { renderReportHtml, reportCharts, writeReport, chartLibrary, type ReportInput } from '../harness/output/report-html.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ALL_CHARTS = ['wsus-scans', 'state-messages', 'state-latency', 'backlog', 'compliance', 'work', 'latency-distribution', 'operation-latency'];
+
+// ---------------------------------------------------------------- a synthetic results.json (schema 2, every new field)
+
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function encoded(values: number[]): string {
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+  for (const v of values) h.recordValue(Math.max(0, Math.round(v)));
+  const s = hdr.encodeIntoCompressedBase64(h);
+  h.destroy();
+  return s;
+}
+
+const EVIL = '</script><script>window.__pwned=1</script><!--';
+
+/** 3 simulated days at 1 minute: 4,320 points per series. */
+function synthetic(): ReportInput {
+  const n = 3 * 24 * 60;
+  const rnd = mulberry32(7);
+  const z = () => new Array<number>(n).fill(0);
+  const scansOnline = z(), scansOffline = z(), scanFailures = z(), wsusInFlight = z(), stateSent = z(), stateIngested = z(), backlog = z();
+  const downloads = z(), downloadBytes = z(), installs = z(), restarts = z(), e1 = z(), e2 = z();
+  const p50: (number | null)[] = new Array(n).fill(null);
+  const p99: (number | null)[] = new Array(n).fill(null);
+  const pairs = 20_000;
+  const unknown = z(), notRequired = z(), required = z(), installed = z();
+  let inFlight = 0;
+  let queue = 0;
+  for (let i = 0; i < n; i++) {
+    const storm = i < 120 ? 60 * Math.exp(-i / 40) : i >= 1440 && i < 1560 ? 45 * Math.exp(-(i - 1440) / 30) : 0.3;
+    scansOnline[i] = Math.round(storm * (0.6 + 0.8 * rnd()));
+    scansOffline[i] = Math.round((i >= 2880 && i < 3000 ? 30 : 1) * rnd());
+    scanFailures[i] = i >= 1500 && i < 1560 ? Math.round(8 * rnd()) : 0;
+    inFlight = Math.max(0, Math.round(inFlight * 0.8 + scansOnline[i]! * 4 * rnd()));
+    wsusInFlight[i] = inFlight;
+    stateSent[i] = Math.round((scansOnline[i]! + scansOffline[i]!) * 6 * rnd() + 40 * rnd());
+    queue += stateSent[i]!;
+    const done = Math.min(queue, 300);
+    queue -= done;
+    stateIngested[i] = done;
+    backlog[i] = queue;
+    if (done > 0) {
+      p50[i] = 200_000 + 600_000 * rnd() + queue * 100;
+      p99[i] = p50[i]! * (1.5 + rnd());
+    }
+    downloads[i] = i >= 1440 && i < 1700 ? Math.round(12 * rnd()) : 0;
+    downloadBytes[i] = downloads[i]! * 52_000_000;
+    installs[i] = i >= 2880 && i < 3100 ? Math.round(10 * rnd()) : 0;
+    restarts[i] = i >= 2970 && i < 3200 ? Math.round(6 * rnd()) : 0;
+    e1[i] = scanFailures[i]!;
+    e2[i] = i >= 2000 && i < 2040 ? Math.round(5 * rnd()) : 0;
+    const known = pairs * (1 - Math.exp(-i / 50));
+    const inst = i < 2880 ? pairs * 0.3 : pairs * (0.3 + 0.3 * (1 - Math.exp(-(i - 2880) / 90)));
+    unknown[i] = Math.round(pairs - known);
+    notRequired[i] = Math.round(known * 0.4);
+    installed[i] = Math.round(Math.min(inst, known * 0.6));
+    required[i] = pairs - unknown[i]! - notRequired[i]! - installed[i]!;
+  }
+  const sample = (k: number, f: () => number) => Array.from({ length: k }, f);
+  const ms = (v: number[]) => ({ unit: 'ms', encoded: encoded(v) });
+  return {
+    schemaVersion: 2,
+    tool: { name: 'suca-fleet', version: '0.1.0' },
+    scenario: { name: `synthetic ${EVIL}`, seed: 7, clients: 1000, start: '2026-01-05T00:00:00.000Z', duration: '3d' },
+    partial: true,
+    reached: '2026-01-08T00:00:00.000Z',
+    abortedBy: 'wsus_scans_per_min_max<30',
+    mode: 'scaled',
+    valid: false,
+    clock: { mode: 'scaled', timeFactor: 60, lagBoundMs: 1000, invalidReason: 'scheduler lag p99 2500 ms > bound 1000 ms' },
+    thresholds: [
+      { expr: 'state_latency_p99<20m', metric: 'state_latency_p99', op: '<', limit: 1_200_000, value: 1_020_000, ok: true, by: null },
+      { expr: 'wsus_scans_per_min_max<30', metric: 'wsus_scans_per_min_max', op: '<', limit: 30, value: 71, ok: false, by: 41 },
+      { expr: `errors_rate<0.01 ${EVIL}`, metric: 'errors_rate', op: '<', limit: 0.01, value: null, ok: false, by: null },
+    ],
+    scans: { online: 12_345, offline: 3_456, failuresByCode: { '0x8024401C': 120 }, wsus: { peakPerMinute: { scans: 71, at: '2026-01-05T00:03:00.000Z' } } },
+    stateMessages: { latencyMs: { count: 5000, p50: 400_000, p90: 800_000, p99: 1_020_000, max: 1_500_000 } },
+    operations: {
+      'mp RequestAssignments': { count: 72_000, errors: 0, perSecond: 41.7, p50: 1.2, p90: 2.9, p99: 7.5, p999: 18.2, max: 64.1 },
+      'wsus SyncUpdates': { count: 12_345, errors: 120, perSecond: 7.1, p50: 35.2, p90: 80.4, p99: 210.3, p999: 420.9, max: 1250 },
+      'dp GET': { count: 2_000, errors: 3, perSecond: 1.2, p50: 120.5, p90: 300.2, p99: 900.1, p999: 1500.3, max: 2000.7 },
+    },
+    histograms: {
+      'state.latency': ms(sample(5000, () => 60_000 + 900_000 * rnd() ** 2)),
+      'state.waitForCycle': ms(sample(5000, () => 900_000 * rnd())),
+      'state.waitInBacklog': ms(sample(5000, () => 100_000 * rnd() ** 4)),
+      'scan.durationOnline': ms(sample(2000, () => 120_000 + 240_000 * rnd())),
+      'scan.durationOffline': ms(sample(2000, () => 30_000)),
+      'clock.lag': { unit: 'wall-ms', encoded: encoded(sample(3000, () => 5 * rnd() ** 3)) },
+      'op.mp.RequestAssignments': { unit: 'wall-ms', encoded: encoded(sample(3000, () => 1 + 10 * rnd() ** 4)) },
+      'op.wsus.SyncUpdates': { unit: 'wall-us', encoded: encoded(sample(3000, () => 30_000 + 200_000 * rnd() ** 5)) },
+      [`op.dp.GET ${EVIL}`]: { unit: 'wall-ms', encoded: encoded(sample(3000, () => 100 + 900 * rnd() ** 3)) },
+    },
+    compliance: {
+      deployments: [{ name: 'Monthly security updates', clients: { compliant: 700, nonCompliant: 250, unknown: 50 }, updateStates: { unknown: 500, notRequired: 4000, required: 1500, installed: 4000 } }],
+    },
+    series: {
+      start: '2026-01-05T00:00:00.000Z',
+      intervalMs: 60_000,
+      scansOnline, scansOffline, scanFailures, wsusInFlight, stateSent, stateIngested,
+      stateLatencyP50: p50, stateLatencyP99: p99, backlog, downloads, downloadBytes, installs, restarts,
+      errors: { '0x8024401C': e1, '0x80072EE2': e2 },
+      compliance: { unknown, notRequired, required, installed },
+    },
+  };
+}
+
+/** The same run as schemaVersion 1 wrote it: no new fields, the state histograms under stateMessages. */
+function schemaV1(r: ReportInput): ReportInput {
+  const s = { ...r.series } as Record<string, unknown>;
+  for (const k of ['wsusInFlight', 'stateLatencyP50', 'stateLatencyP99', 'downloadBytes', 'errors']) delete s[k];
+  const h = r.histograms!;
+  return {
+    ...r,
+    schemaVersion: 1,
+    histograms: undefined,
+    operations: undefined,
+    abortedBy: undefined,
+    stateMessages: { ...r.stateMessages, histograms: { latency: h['state.latency']!.encoded!, waitForCycle: h['state.waitForCycle']!.encoded!, waitInBacklog: h['state.waitInBacklog']!.encoded! } },
+    series: s as ReportInput['series'],
+  };
+}
+
+function dataBlock(html: string): { n: number; series: Record<string, unknown[]>; charts: { id: string }[] } {
+  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
+  expect(m, 'the data block').not.toBeNull();
+  return JSON.parse(m![1]!);
+}
+
+// ---------------------------------------------------------------- the browser
+
+let browser: Browser | undefined;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'suca-report-'));
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      process.env.CI
+        ? `${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run does: apt-get install -y chromium)`
+        : `${CHROMIUM} is missing: this test drives Debian's headless Chromium; install it with \`apt-get update && apt-get install -y chromium\``,
+    );
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface ChartSeen {
+  name: string;
+  points: number;
+  canvas: boolean;
+  coloured: number;
+  error: string | null;
+}
+
+/** Opens the report from a file:// URL, waits for it to render and returns what every chart showed. */
+async function open(html: string, name: string, screenshotTo?: string) {
+  const file = join(dir, name + '.html');
+  writeFileSync(file, html);
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  const outside: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    if (!/^(file|data|blob|about):/.test(r.url())) outside.push(r.url());
+  });
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (/^(file|data|blob|about):/.test(url)) return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  try {
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
+    const charts = (await page.evaluate(`(() => [...document.querySelectorAll('[data-chart]')].map((d) => {
+      const c = d.querySelector('canvas');
+      let coloured = 0;
+      if (c) {
+        // one readback of a copy: reading the chart's own canvas repeatedly makes Chromium warn
+        const copy = document.createElement('canvas');
+        copy.width = c.width;
+        copy.height = c.height;
+        const ctx = copy.getContext('2d', { willReadFrequently: true });
+        ctx.drawImage(c, 0, 0);
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < px.length; i += 4) {
+          // a series' colour, not the white background or the grey axes and grid
+          if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 60) coloured++;
+        }
+      }
+      return { name: d.dataset.chart, points: Number(d.dataset.points ?? 0), canvas: c !== null, coloured, error: d.getAttribute('data-error') };
+    }))()`)) as ChartSeen[];
+    const text = (await page.evaluate('document.body.innerText')) as string;
+    const pwned = await page.evaluate('window.__pwned === 1');
+    // responsive: narrower window, narrower charts, still no errors
+    await page.setViewportSize({ width: 760, height: 900 });
+    await page.waitForTimeout(400);
+    const narrow = (await page.evaluate(`Math.max(...[...document.querySelectorAll('[data-chart] canvas')].map((c) => c.getBoundingClientRect().width), 0)`)) as number;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.waitForTimeout(300);
+    const shot = join(dir, name + '.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    if (screenshotTo) {
+      mkdirSync(dirname(resolve(screenshotTo)), { recursive: true });
+      copyFileSync(shot, screenshotTo);
+    }
+    return { charts, text, pwned, narrow, problems, outside, shot };
+  } finally {
+    await page.close();
+  }
+}
+
+function expectDrawn(seen: Awaited<ReturnType<typeof open>>, expected: readonly string[]) {
+  expect(seen.problems, 'console errors, warnings and page errors').toEqual([]);
+  expect(seen.outside, 'requests that left the file').toEqual([]);
+  expect(seen.pwned).toBe(false);
+  expect(seen.charts.map((c) => c.name).sort()).toEqual([...expected].sort());
+  for (const c of seen.charts) {
+    expect(c.error, c.name).toBeNull();
+    expect(c.canvas, `${c.name} has a canvas`).toBe(true);
+    expect(c.points, `${c.name} data-points`).toBeGreaterThan(0);
+    expect(c.coloured, `${c.name}: coloured pixels of its series`).toBeGreaterThan(50);
+  }
+  expect(seen.narrow).toBeGreaterThan(0);
+  expect(seen.narrow).toBeLessThanOrEqual(760);
+}
+
+// ---------------------------------------------------------------- the tests
+
+describe('HTML report', () => {
+  const input = synthetic();
+
+  it('is one self-contained file: library and data inlined, data escaped, each series once', () => {
+    const html = renderReportHtml(input);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    // nothing to fetch: no src, no stylesheet link, no href but the empty data: favicon
+    expect(html).not.toMatch(/<script[^>]*\ssrc\s*=/i);
+    expect(html).not.toMatch(/<link[^>]*rel\s*=\s*["']?stylesheet/i);
+    expect([...html.matchAll(/\shref\s*=\s*"([^"]*)"/gi)].map((m) => m[1])).toEqual(['data:,']);
+    expect(html).toContain('uPlot');
+    // the injected "</script>" never closes an element: three scripts, three closing tags
+    expect(html.match(/<script/gi)!.length).toBe(3);
+    expect(html.match(/<\/script/gi)!.length).toBe(3);
+    expect(html).toContain('synthetic &lt;/script&gt;');
+    const data = dataBlock(html);
+    expect(data.n).toBe(4320);
+    expect(data.charts.map((c) => c.id)).toEqual(ALL_CHARTS);
+    const keys = Object.keys(data.series);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const k of keys) expect(data.series[k]!.length, k).toBe(4320);
+    expect(keys).not.toContain('downloadBytes'); // not charted: not embedded
+    // one copy of each: the page stays far below two copies of its series
+    expect(html.length).toBeLessThan(chartLibrary().bytes + 1_200_000);
+    // errors are summed over the codes
+    const e = data.series.errors as number[];
+    const s = input.series!;
+    expect(e[1510]).toBe((s.errors!['0x8024401C']![1510] as number) + (s.errors!['0x80072EE2']![1510] as number));
+    expect(reportCharts(input)).toEqual(ALL_CHARTS);
+  });
+
+  it('copes with what is not measured: an empty object, schemaVersion 1, no series, no wall histograms', () => {
+    expect(reportCharts({})).toEqual([]);
+    expect(() => renderReportHtml({})).not.toThrow();
+    expect(() => renderReportHtml(null as unknown as ReportInput)).not.toThrow();
+    expect(() => renderReportHtml({ series: { start: 'never', intervalMs: -1 }, histograms: { x: { unit: 'ms', encoded: 'not base64 hdr' } }, thresholds: [null as never] })).not.toThrow();
+    expect(reportCharts(schemaV1(input))).toEqual(['wsus-scans', 'state-messages', 'backlog', 'compliance', 'work', 'latency-distribution']);
+    const noWall = { ...input, histograms: Object.fromEntries(Object.entries(input.histograms!).filter(([, h]) => h.unit === 'ms')) };
+    expect(reportCharts(noWall)).toEqual(ALL_CHARTS.filter((c) => c !== 'operation-latency'));
+    expect(renderReportHtml(noWall)).not.toContain('data-chart="operation-latency"');
+    const f = join(dir, 'w.html');
+    writeReport(f, input);
+    expect(readFileSync(f, 'utf8')).toBe(renderReportHtml(input));
+  });
+
+  it('renders every chart with data in headless Chromium, offline, with no console error or warning', async () => {
+    const seen = await open(renderReportHtml(input), 'synthetic', process.env.SUCA_SCREENSHOT);
+    expectDrawn(seen, ALL_CHARTS);
+    const points = Object.fromEntries(seen.charts.map((c) => [c.name, c.points]));
+    expect(points['wsus-scans']).toBe(4 * 4320);
+    expect(points.compliance).toBe(4 * 4320);
+    expect(points['latency-distribution']).toBeGreaterThan(5 * 50);
+    for (const t of ['INVALID: scheduler lag p99 2500 ms > bound 1000 ms', 'PARTIAL: reached 2026-01-08T00:00:00.000Z', 'aborted by wsus_scans_per_min_max<30', 'PASS', 'FAIL', 'mp RequestAssignments', 'wsus SyncUpdates', 'dp GET', 'state_latency_p99', 'synthetic </script>']) {
+      expect(seen.text).toContain(t);
+    }
+  });
+
+  it('renders a schemaVersion 1 results.json and an empty one', async () => {
+    expectDrawn(await open(renderReportHtml(schemaV1(input)), 'v1'), reportCharts(schemaV1(input)));
+    const empty = await open(renderReportHtml({}), 'empty');
+    expect(empty.problems).toEqual([]);
+    expect(empty.charts).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(join(root, 'dist/harness/cli.js')))('renders the results.json of a real run of the bin', async () => {
+    const out = join(dir, 'run');
+    const r = spawnSync(process.execPath, [join(root, 'bin/suca-fleet.js'), 'run', '--clients', '100', '--duration', '2d', '--out', out, '--log-level', 'silent'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReportInput;
+    const expected = reportCharts(results);
+    for (const c of ['wsus-scans', 'state-messages', 'backlog', 'compliance', 'work', 'latency-distribution']) expect(expected).toContain(c);
+    expectDrawn(await open(renderReportHtml(results), 'run'), expected);
+  });
+});
