@@ -9,12 +9,16 @@ import { DEFAULT_SCENARIO } from './scenario/defaults.js';
 import { readScenarioFile, resolveScenario } from './scenario/resolve.js';
 import { EXIT, HarnessError } from './errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
-import { runFleet, type TransportOptions } from './run.js';
+import { runFleet, type RunOutcome, type TransportOptions } from './run.js';
 import { runStub } from './stub.js';
-import { buildResults, RESULTS_SCHEMA_VERSION, type Results } from './output/results.js';
-import { evaluateThresholds, formatComparison, formatThresholds, parseThreshold } from './thresholds.js';
+import { buildResults, formatResultsJson, resultsProblems, RESULTS_SCHEMA_VERSION, type Results } from './output/results.js';
+import { evaluateThresholds, formatComparison, formatThresholds, formatValue, parseThreshold, type Threshold } from './thresholds.js';
+import { createProgress } from './output/progress.js';
+import { SeriesNdjsonWriter } from './output/series-ndjson.js';
+import { writeReport } from './output/report-html.js';
+import { mergeResults } from './output/merge.js';
 import { formatSummary } from './output/summary.js';
-import { tryParseDuration } from './duration.js';
+import { formatDuration, tryParseDuration } from './duration.js';
 
 function out(s: string): void {
   process.stdout.write(s);
@@ -54,7 +58,8 @@ function readResults(file: string): Results {
   } catch (err) {
     throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a readable results.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
   }
-  if (r?.schemaVersion !== RESULTS_SCHEMA_VERSION) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: schemaVersion ${String(r?.schemaVersion)}, this suca-fleet reads ${RESULTS_SCHEMA_VERSION}`);
+  const problems = resultsProblems(r);
+  if (problems.length > 0) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a results.json this suca-fleet reads (schema ${RESULTS_SCHEMA_VERSION}): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` + problems.map((p) => '  ' + p).join('\n'));
   return r;
 }
 
@@ -67,12 +72,42 @@ function ensureWritableDir(dir: string): void {
   }
 }
 
-function ensureWritableFileDir(file: string): void {
+function ensureWritableFileDir(file: string, flag: string): void {
   try {
     accessSync(dirname(resolvePath(file)), fsc.W_OK);
   } catch (err) {
-    throw new HarnessError('SUCA_ERR_OUTPUT', `--trace ${file}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    throw new HarnessError('SUCA_ERR_OUTPUT', `${flag} ${file}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
+}
+
+/** At most this many intervals unless asked for: 100,000 x 20 series is ~15 MB of results.json. */
+const MAX_AUTO_INTERVALS = 100_000;
+/** Never more than this many, even when asked for (memory: 20 Float64Arrays of it). */
+const MAX_INTERVALS = 1_000_000;
+const NICE_INTERVALS = ['1m', '5m', '15m', '1h', '6h', '1d', '7d'];
+
+/** The series interval: the one asked for, or 1 minute, or the first coarser one that keeps a long run under MAX_AUTO_INTERVALS. */
+function chooseSeriesInterval(durationMs: number, asked: number | undefined): number {
+  if (asked !== undefined) {
+    if (durationMs / asked > MAX_INTERVALS) {
+      throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--series-interval ${formatDuration(asked)}: ${Math.ceil(durationMs / asked).toLocaleString('en-US')} intervals over ${formatDuration(durationMs)}, at most ${MAX_INTERVALS.toLocaleString('en-US')}; choose a longer interval`);
+    }
+    return asked;
+  }
+  for (const d of NICE_INTERVALS) {
+    const ms = tryParseDuration(d)!;
+    if (durationMs / ms <= MAX_AUTO_INTERVALS) return ms;
+  }
+  return Math.ceil(durationMs / MAX_AUTO_INTERVALS);
+}
+
+/** abortOnFail: the first live threshold failing on the figures so far (after its delayAbortEval), or null. */
+function liveThresholdCheck(now: () => RunOutcome, live: readonly Threshold[], start: number): string | null {
+  const o = now();
+  const due = live.filter((t) => o.fleet.now - start >= (t.delayAbortEval ?? 0));
+  if (due.length === 0) return null;
+  const failed = evaluateThresholds(buildResults(o, [], true), due).find((t) => !t.ok && t.value !== null);
+  return failed?.expr ?? null;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -88,9 +123,15 @@ export async function main(argv: string[]): Promise<void> {
           .option('clients', { type: 'number', describe: 'number of clients (overrides the scenario)' })
           .option('duration', { type: 'string', describe: 'simulated duration, e.g. 10d, 36h (overrides the scenario)' })
           .option('seed', { type: 'number', describe: 'random seed (overrides the scenario)' })
+          .option('shard', { type: 'string', describe: 'K/N: run shard K of N of the clients (a contiguous range; ids, and so behaviour, as in the whole fleet), for runs on N machines merged afterwards' })
           .option('out', { type: 'string', describe: 'directory to write results.json into' })
           .option('trace', { type: 'string', describe: 'write the NDJSON event trace to this file' })
-          .option('series-interval', { type: 'string', default: '1h', describe: 'simulated interval of the time series in results.json' })
+          .option('series-interval', { type: 'string', describe: 'simulated interval of the time series (default 1m, coarser when a run would have more than 100,000 intervals)' })
+          .option('series-ndjson', { type: 'string', describe: 'also write the time series as NDJSON to this file, a line per interval as it completes' })
+          .option('report', { type: 'boolean', default: true, describe: 'with --out, also write report.html (--no-report: only results.json)' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no live progress (the summary is still printed)' })
+          .option('progress-every', { type: 'string', describe: 'wall time between progress updates (default 250ms on a terminal, 5s as log lines otherwise)' })
+          .option('abort-on-fail', { type: 'boolean', default: false, describe: 'check the --threshold thresholds during the run too, and stop it when one fails (exit 99)' })
           .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level (logs go to stderr)' })
           .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
           .option('clock', { choices: ['virtual', 'scaled'] as const, default: 'virtual' as const, describe: 'virtual: as fast as possible; scaled: wall clock x --time-factor' })
@@ -117,9 +158,13 @@ export async function main(argv: string[]): Promise<void> {
           if (a.duration !== undefined && tryParseDuration(a.duration) === null) {
             throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--duration ${a.duration}: not a duration (examples: 10d, 36h, 90m)`);
           }
-          const seriesInterval = tryParseDuration(a['series-interval']);
-          if (seriesInterval === null || seriesInterval <= 0) {
+          const explicitInterval = a['series-interval'] !== undefined ? tryParseDuration(a['series-interval']) : undefined;
+          if (explicitInterval === null || (explicitInterval !== undefined && explicitInterval <= 0)) {
             throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--series-interval ${a['series-interval']}: not a positive duration (examples: 1m, 1h)`);
+          }
+          const progressEvery = a['progress-every'] !== undefined ? tryParseDuration(a['progress-every']) : undefined;
+          if (progressEvery === null || (progressEvery !== undefined && progressEvery < 10)) {
+            throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--progress-every ${a['progress-every']}: a duration of at least 10ms (examples: 250ms, 5s)`);
           }
           const factor = a['time-factor'];
           if (!Number.isFinite(factor) || factor <= 0) {
@@ -140,12 +185,19 @@ export async function main(argv: string[]): Promise<void> {
           const tls = a['tls-cert'] !== undefined ? { cert: readFileArg('--tls-cert', a['tls-cert']), key: readFileArg('--tls-key', a['tls-key']!) } : undefined;
           const ca = a.ca !== undefined ? readFileArg('--ca', a.ca) : tls?.cert;
           const transport: TransportOptions = kind === 'http' ? { kind: 'http', external, sign: a.sign, ca, tls, concurrency: a.concurrency } : { kind: 'in-process' };
-          const extraThresholds = (a.threshold ?? []).map((t, i) => parseThreshold(String(t), `--threshold #${i + 1}`));
+          const extraThresholds = (a.threshold ?? []).map((t, i) => ({ ...parseThreshold(String(t), `--threshold #${i + 1}`), abortOnFail: a['abort-on-fail'] }));
+          if (a['abort-on-fail'] && extraThresholds.length === 0) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', '--abort-on-fail: give the thresholds to check with --threshold');
           const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
-          const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed });
+          const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed, shard: a.shard });
+          const seriesInterval = chooseSeriesInterval(sc.duration, explicitInterval);
           if (a.out !== undefined) ensureWritableDir(a.out);
-          if (a.trace !== undefined) ensureWritableFileDir(a.trace);
+          if (a.trace !== undefined) ensureWritableFileDir(a.trace, '--trace');
+          if (a['series-ndjson'] !== undefined) ensureWritableFileDir(a['series-ndjson'], '--series-ndjson');
           const logger = createLogger(a['log-level']);
+          const allThresholds = [...sc.thresholds, ...extraThresholds];
+          const live = allThresholds.filter((t) => t.abortOnFail === true);
+          const progress = createProgress({ stream: process.stderr, logger, quiet: a.quiet, name: sc.name, ...(progressEvery !== undefined ? { everyMs: progressEvery } : {}) });
+          const ndjson = a['series-ndjson'] !== undefined ? new SeriesNdjsonWriter(a['series-ndjson'], sc.start) : null;
           // SIGINT / SIGTERM: stop where the run is and write what it measured, marked partial
           const stop = new AbortController();
           let stoppedBy: NodeJS.Signals | null = null;
@@ -155,17 +207,40 @@ export async function main(argv: string[]): Promise<void> {
           };
           process.once('SIGINT', onSignal);
           process.once('SIGTERM', onSignal);
-          const outcome = await runFleet(sc, { tracePath: a.trace, logger, seriesInterval, clock, transport, signal: stop.signal });
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          let outcome;
+          try {
+            outcome = await runFleet(sc, {
+              tracePath: a.trace,
+              logger,
+              seriesInterval,
+              clock,
+              transport,
+              signal: stop.signal,
+              ...(progress !== null ? { onProgress: progress.update, progressEveryMs: progress.everyMs } : {}),
+              ...(live.length > 0 ? { liveCheck: (now: () => RunOutcome) => liveThresholdCheck(now, live, sc.start) } : {}),
+              ...(ndjson !== null ? { onInterval: ndjson.write } : {}),
+            });
+          } finally {
+            ndjson?.close();
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+          }
+          progress?.done();
           const base = buildResults(outcome);
-          const thresholds = evaluateThresholds(base, [...sc.thresholds, ...extraThresholds]);
+          const thresholds = evaluateThresholds(base, allThresholds);
           const results = { ...base, thresholds };
-          if (a.out !== undefined) writeFileSync(join(a.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-          out(a.json ? JSON.stringify(results, null, 2) + '\n' : formatSummary(results) + formatThresholds(thresholds));
+          if (a.out !== undefined) {
+            writeFileSync(join(a.out, 'results.json'), formatResultsJson(results));
+            if (a.report) writeReport(join(a.out, 'report.html'), results);
+          }
+          out(a.json ? formatResultsJson(results) : formatSummary(results) + formatThresholds(thresholds));
           if (stoppedBy !== null) {
             process.stderr.write(`suca-fleet: stopped by ${stoppedBy} at ${results.reached}: results are partial\n`);
             process.exitCode = stoppedBy === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
+          } else if (results.abortedBy !== null) {
+            const t = thresholds.find((x) => x.expr === results.abortedBy);
+            process.stderr.write(`suca-fleet: threshold ${results.abortedBy} failed during the run (abortOnFail)${t?.value != null ? `: value ${formatValue(t.metric, t.value)}` : ''}; stopped at ${results.reached}, results are partial\n`);
+            process.exitCode = EXIT.THRESHOLDS;
           } else if (!results.valid) {
             process.stderr.write(`suca-fleet: run invalid: ${results.clock.invalidReason}\n`);
             process.exitCode = EXIT.INVALID;
@@ -231,6 +306,46 @@ export async function main(argv: string[]): Promise<void> {
         }
       },
     )
+    .command('report <results>', 'Print the summary of a results.json and write its self-contained HTML report', (y) =>
+      y
+        .positional('results', { type: 'string', demandOption: true, describe: 'a results.json (of run or merge)' })
+        .option('html', { type: 'string', describe: 'where to write the report (default: report.html beside the results file)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print nothing but the path of the report' }),
+      (a) => {
+        try {
+          const r = readResults(a.results);
+          const html = a.html ?? join(dirname(resolvePath(a.results)), 'report.html');
+          ensureWritableFileDir(html, '--html');
+          writeReport(html, r);
+          out(a.json ? JSON.stringify({ report: html }) + '\n' : formatSummary(r) + formatThresholds(r.thresholds) + `\nReport: ${html}\n`);
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
+    .command('merge <files..>', 'Merge the results.json of shards or parallel runs into one (counters add, histograms merge exactly)', (y) =>
+      y
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'two or more results.json' })
+        .option('out', { type: 'string', describe: 'directory to write the merged results.json (and report.html) into' })
+        .option('report', { type: 'boolean', default: true, describe: 'with --out, also write report.html' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the merged results.json instead of the summary' }),
+      (a) => {
+        try {
+          const files = (a.files ?? []).map(String);
+          const merged = mergeResults(files.map((file) => ({ r: readResults(file), file })));
+          if (a.out !== undefined) {
+            ensureWritableDir(a.out);
+            writeFileSync(join(a.out, 'results.json'), formatResultsJson(merged));
+            if (a.report) writeReport(join(a.out, 'report.html'), merged);
+          }
+          out(a.json ? formatResultsJson(merged) : formatSummary(merged) + formatThresholds(merged.thresholds));
+          if (!merged.valid) process.exitCode = EXIT.INVALID;
+          else if (merged.thresholds.some((t) => !t.ok)) process.exitCode = EXIT.THRESHOLDS;
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
     .command('scenario <action> [file]', 'Print the default scenario, or check a scenario file', (y) =>
       y
         .positional('action', { choices: ['default', 'check'] as const, demandOption: true })
@@ -246,7 +361,7 @@ export async function main(argv: string[]): Promise<void> {
         }
       },
     )
-    .demandCommand(1, 'give a command: run, stub, compare, scenario')
+    .demandCommand(1, 'give a command: run, stub, report, compare, merge, scenario')
     .strict()
     .fail((msg, err) => {
       if (err) fail(err);

@@ -14,10 +14,11 @@ import { clientGuid } from '../server-stub/core/clients.js';
 import type { AgentEvent } from '../agent/core/types.js';
 import { StubCore } from '../server-stub/core/index.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
-import { RunMetrics, newHistogram } from './metrics/run-metrics.js';
+import { RunMetrics } from './metrics/run-metrics.js';
+import type { Histogram } from 'hdr-histogram-js';
 import { TraceWriter, topicIdOf, type TraceNames } from './output/trace.js';
 import type { Logger } from './logger.js';
-import { HOUR } from '../agent/core/constants.js';
+import { MINUTE } from '../agent/core/constants.js';
 
 export interface RunOptions {
   readonly tracePath?: string | undefined;
@@ -32,6 +33,37 @@ export interface RunOptions {
   readonly transport?: TransportOptions;
   /** aborting it stops the run where it is: the outcome is then partial */
   readonly signal?: AbortSignal;
+  /** called every progressEveryMs of wall time with where the run is (live progress) */
+  readonly onProgress?: (p: ProgressSnapshot) => void;
+  /** wall ms between onProgress calls (default 250) */
+  readonly progressEveryMs?: number;
+  /**
+   * Checked about once a wall second during the run with the figures so far:
+   * a string it returns (the failed threshold) stops the run there (abortOnFail).
+   */
+  readonly liveCheck?: (now: () => RunOutcome) => string | null;
+  /** called when a series interval is complete (its counts final): NDJSON streaming */
+  readonly onInterval?: (i: number, m: RunMetrics) => void;
+}
+
+/** Where a run is, for live progress. */
+export interface ProgressSnapshot {
+  /** simulated time reached, and the run's start and end (epoch ms) */
+  readonly simNow: number;
+  readonly start: number;
+  readonly end: number;
+  readonly clients: number;
+  readonly wallMs: number;
+  readonly agentEvents: number;
+  readonly stateSent: number;
+  readonly stateIngested: number;
+  readonly errors: number;
+  /** requests awaiting an answer (HTTP) or answers held back by a fault (in-process) */
+  readonly inFlight: number;
+  readonly scansInFlight: number;
+  /** scaled clock: scheduler lag p99 so far (wall ms); null in virtual time */
+  readonly lagP99Ms: number | null;
+  readonly mode: 'virtual' | 'scaled';
 }
 
 export type TransportOptions =
@@ -74,6 +106,8 @@ export interface RunOutcome {
   readonly partial: boolean;
   /** simulated time the run reached */
   readonly reached: number;
+  /** the abortOnFail threshold that stopped the run, if one did */
+  readonly abortedBy: string | null;
 }
 
 export interface WireFigures {
@@ -88,7 +122,9 @@ export interface WallFigures {
   readonly eventsPerSecond: number;
   readonly peakRssBytes: number;
   readonly heapUsedBytes: number;
-  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
+  /** process CPU over the run: user and system ms, and their sum over the wall time (1 = one core busy) */
+  readonly cpu: { readonly userMs: number; readonly systemMs: number; readonly cores: number };
 }
 
 /** How the run kept time, and whether it kept up. */
@@ -96,16 +132,18 @@ export interface ClockFigures {
   readonly mode: 'virtual' | 'scaled';
   readonly timeFactor: number | null;
   /** scaled time: how late events ran behind their wall-clock due time (wall ms) */
-  readonly lagMs: { readonly count: number; readonly p50: number; readonly p99: number; readonly max: number } | null;
+  readonly lagMs: { readonly count: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number } | null;
   readonly lagBoundMs: number | null;
   readonly valid: boolean;
   readonly invalidReason: string | null;
 }
 
 export function traceNames(sc: ResolvedScenario, stub: StubCore): TraceNames {
+  // the fleet's events name a client by its index in the shard; its id (GUID) is global
+  const base = sc.shard.firstClient;
   const clientIds: (string | undefined)[] = [];
   return {
-    clientId: (i) => (clientIds[i] ??= 'GUID:' + clientGuid(sc.seed, i)),
+    clientId: (i) => (clientIds[i] ??= 'GUID:' + clientGuid(sc.seed, base + i)),
     updateId: (u) => stub.catalogue.ids[u] ?? String(u),
     deploymentId: (d) => stub.mp.deployments[d]?.id ?? String(d),
     updateSourceId: '{' + stub.catalogue.updateSourceId + '}',
@@ -137,8 +175,16 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   } else {
     stub = new StubCore(sc.stub);
   }
-  const metrics = new RunMetrics(sc.start, sc.end, opts.seriesInterval ?? HOUR, stub.mp);
+  const metrics = new RunMetrics(sc.start, sc.end, opts.seriesInterval ?? MINUTE, stub.mp, sc.shard.clients);
   stub.mp.observer = metrics;
+  if (opts.onInterval !== undefined) {
+    const onInterval = opts.onInterval;
+    metrics.onInterval = (i) => onInterval(i, metrics);
+  }
+  const cpu0 = process.cpuUsage();
+  // wall time (performance.now()) at which an event of simulated time t was due: in scaled time
+  // from the clock (set below), in virtual time there is no due wall time: now
+  let dueWallOf = (_t: number): number => performance.now();
   const names = traceNames(sc, stub);
   const trace = opts.tracePath !== undefined ? new TraceWriter(opts.tracePath, names) : null;
   const onEvent = metrics.onEvent;
@@ -173,6 +219,8 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
       timeoutMs: sc.model.requestTimeout,
       lockstep: clock.mode === 'virtual',
       ca: tk.ca,
+      onLatency: metrics.onLatency,
+      intendedAt: (t) => dueWallOf(t),
       ...(tk.concurrency !== undefined ? { concurrency: tk.concurrency } : {}),
     });
     transport = http;
@@ -181,7 +229,9 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     transport = inProcess;
   }
   const fleet = new Fleet({
-    clients: sc.clients,
+    // a shard runs its range of the scenario's clients, under their global ids
+    clients: sc.shard.clients,
+    firstClient: sc.shard.firstClient,
     ctx: {
       seed: sc.seed,
       start: sc.start,
@@ -199,22 +249,58 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   simNow = () => fleet.now;
   log.info({ scenario: sc.name, clients: sc.clients, seed: sc.seed, durationMs: sc.duration, clock: clock.mode }, 'run started');
   const now = () => performance.now();
-  let lastLog = now();
+  // the run stops early on a signal or on a failed abortOnFail threshold
+  const stop = new AbortController();
+  let abortedBy: string | null = null;
+  const onAbort = () => stop.abort();
+  if (opts.signal?.aborted === true) stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const progressEvery = opts.progressEveryMs ?? 250;
+  let lastProgress = now();
+  let lastCheck = now();
+  let lastRss = -Infinity;
+  const snapshot = (): ProgressSnapshot => ({
+    simNow: fleet.now,
+    start: sc.start,
+    end: sc.end,
+    clients: sc.shard.clients,
+    wallMs: now() - t0,
+    agentEvents: fleet.events,
+    stateSent: metrics.state.messagesDelivered,
+    stateIngested: metrics.state.ingested,
+    errors: metrics.errorsTotal,
+    inFlight: http !== null ? http.pending : (inProcess?.deferred.pending ?? 0),
+    scansInFlight: metrics.onlineScansInFlight,
+    lagP99Ms: clock.mode === 'scaled' ? metrics.lag.getValueAtPercentile(99) : null,
+    mode: clock.mode,
+  });
   const progress = () => {
-    const rss = process.memoryUsage.rss();
-    if (rss > peakRss) peakRss = rss;
-    if (now() - lastLog > 5000) {
-      lastLog = now();
-      log.info({ simulatedTime: new Date(fleet.now).toISOString(), done: (fleet.now - sc.start) / sc.duration, events: fleet.events }, 'progress');
+    const w = now();
+    if (w - lastRss > 100) {
+      lastRss = w;
+      const rss = process.memoryUsage.rss();
+      if (rss > peakRss) peakRss = rss;
+    }
+    if (opts.onProgress !== undefined && w - lastProgress >= progressEvery) {
+      lastProgress = w;
+      opts.onProgress(snapshot());
+    }
+    if (opts.liveCheck !== undefined && w - lastCheck >= 1000 && !stop.signal.aborted) {
+      lastCheck = w;
+      const failed = opts.liveCheck(() => outcome(true));
+      if (failed !== null) {
+        abortedBy = failed;
+        log.warn({ threshold: failed }, 'threshold failed with abortOnFail: stopping the run');
+        stop.abort();
+      }
     }
   };
-  let clockFigures: ClockFigures;
   try {
     if (clock.mode === 'virtual') {
       const slice = opts.sliceMs ?? 50;
       const pause = http !== null ? () => http!.pending > 0 : undefined;
       for (;;) {
-        if (opts.signal?.aborted === true) break;
+        if (stop.signal.aborted) break;
         const done = fleet.runSlice(sc.end, slice, now, undefined, pause);
         if (http !== null && http.pending > 0) {
           // lockstep: the answers to this event's requests, at its simulated time
@@ -225,11 +311,11 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
         progress();
         await yieldToLoop();
       }
-      clockFigures = { mode: 'virtual', timeFactor: null, lagMs: null, lagBoundMs: null, valid: true, invalidReason: null };
     } else {
       const wallStart = now();
       simNow = () => Math.max(fleet.now, sc.start + (now() - wallStart) * clock.timeFactor);
-      clockFigures = await runScaledLoop(fleet, sc, clock.timeFactor, clock.lagBoundMs, now, progress, opts.signal);
+      dueWallOf = (t) => wallStart + (t - sc.start) / clock.timeFactor;
+      await runScaledLoop(fleet, sc, clock.timeFactor, now, progress, metrics.lag, wallStart, stop.signal);
       // answers still on their way: wait for them (bounded by the request timeout)
       const until = now() + sc.model.requestTimeout / clock.timeFactor + 1000;
       while (http !== null && http.pending > 0 && now() < until) await new Promise((r) => setTimeout(r, 10));
@@ -237,38 +323,73 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   } finally {
     trace?.close();
     loopDelay.disable();
+    opts.signal?.removeEventListener('abort', onAbort);
     await http?.close();
     await servers?.close();
   }
-  metrics.finish();
-  const mem = process.memoryUsage();
-  if (mem.rss > peakRss) peakRss = mem.rss;
-  const elapsedMs = performance.now() - t0;
-  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-  const wall: WallFigures = {
-    startedAt,
-    elapsedMs: Math.round(elapsedMs),
-    eventsPerSecond: Math.round(fleet.events / (elapsedMs / 1000)),
-    peakRssBytes: peakRss,
-    heapUsedBytes: mem.heapUsed,
-    eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
-  };
-  if (!clockFigures.valid) log.warn({ reason: clockFigures.invalidReason }, 'run invalid');
-  log.info({ elapsedMs: wall.elapsedMs, events: fleet.events }, 'run finished');
-  const wire: WireFigures | null = http === null ? null : {
-    urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '' },
-    agentOperations: Object.fromEntries([...http.operations].sort()),
-    stub: servers === null ? null : {
-      mp: Object.fromEntries([...servers.stats.mp.endpoints].sort()),
-      wsus: Object.fromEntries([...servers.stats.wsus.operations].sort()),
-      refused: Object.fromEntries(
-        [servers.mp, servers.wsus, servers.dp].flatMap((r) => (r === null ? [] : [...r.stats.refused].map(([k, v]) => [`${r.role}:${k}`, v] as const))).sort(),
-      ),
-    },
-  };
-  const partial = opts.signal?.aborted === true;
-  if (partial) log.warn({ reached: new Date(fleet.now).toISOString() }, 'run stopped before its end: results are partial');
-  return { scenario: sc, stub, fleet, metrics, wall, traceLines: trace?.lines ?? 0, clock: clockFigures, wire, partial, reached: partial ? fleet.now : sc.end };
+  const partial = stop.signal.aborted;
+  metrics.finish(partial ? fleet.now : sc.end);
+  opts.onProgress?.(snapshot());
+  const result = outcome(false);
+  if (!result.clock.valid) log.warn({ reason: result.clock.invalidReason }, 'run invalid');
+  log.info({ elapsedMs: result.wall.elapsedMs, events: fleet.events }, 'run finished');
+  if (partial) log.warn({ reached: new Date(fleet.now).toISOString(), abortedBy }, 'run stopped before its end: results are partial');
+  return result;
+
+  /** The run's figures as they are now (live: during the run, for abortOnFail checks). */
+  function outcome(live: boolean): RunOutcome {
+    const mem = process.memoryUsage();
+    if (mem.rss > peakRss) peakRss = mem.rss;
+    const elapsedMs = performance.now() - t0;
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    const used = process.cpuUsage(cpu0);
+    const wall: WallFigures = {
+      startedAt,
+      elapsedMs: Math.round(elapsedMs),
+      eventsPerSecond: Math.round(fleet.events / (elapsedMs / 1000)),
+      peakRssBytes: peakRss,
+      heapUsedBytes: mem.heapUsed,
+      eventLoopDelayMs: {
+        p50: ms(loopDelay.percentile(50)),
+        p90: ms(loopDelay.percentile(90)),
+        p99: ms(loopDelay.percentile(99)),
+        max: ms(loopDelay.max),
+        mean: Number.isFinite(loopDelay.mean) ? ms(loopDelay.mean) : 0,
+      },
+      cpu: { userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), cores: Math.round(((used.user + used.system) / 1000 / Math.max(1, elapsedMs)) * 100) / 100 },
+    };
+    const wire: WireFigures | null = http === null ? null : {
+      urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '' },
+      agentOperations: Object.fromEntries([...http.operations].sort()),
+      stub: servers === null ? null : {
+        mp: Object.fromEntries([...servers.stats.mp.endpoints].sort()),
+        wsus: Object.fromEntries([...servers.stats.wsus.operations].sort()),
+        refused: Object.fromEntries(
+          [servers.mp, servers.wsus, servers.dp].flatMap((r) => (r === null ? [] : [...r.stats.refused].map(([k, v]) => [`${r.role}:${k}`, v] as const))).sort(),
+        ),
+      },
+    };
+    const stopped = live || stop.signal.aborted;
+    return {
+      scenario: sc, stub, fleet, metrics, wall, traceLines: trace?.lines ?? 0, clock: clockFigures(), wire,
+      partial: stopped, reached: stopped ? fleet.now : sc.end, abortedBy,
+    };
+  }
+
+  function clockFigures(): ClockFigures {
+    if (clock.mode === 'virtual') return { mode: 'virtual', timeFactor: null, lagMs: null, lagBoundMs: null, valid: true, invalidReason: null };
+    const lag = metrics.lag;
+    const p99 = lag.getValueAtPercentile(99);
+    const ok = p99 <= clock.lagBoundMs;
+    return {
+      mode: 'scaled',
+      timeFactor: clock.timeFactor,
+      lagMs: { count: lag.totalCount, p50: lag.getValueAtPercentile(50), p90: lag.getValueAtPercentile(90), p99, max: lag.maxValue },
+      lagBoundMs: clock.lagBoundMs,
+      valid: ok,
+      invalidReason: ok ? null : `scheduler lag p99 ${p99} ms exceeds the bound of ${clock.lagBoundMs} ms: the generator could not keep up at time factor ${clock.timeFactor}`,
+    };
+  }
 }
 
 /**
@@ -282,24 +403,26 @@ async function runScaledLoop(
   fleet: Fleet,
   sc: ResolvedScenario,
   factor: number,
-  boundMs: number,
   now: () => number,
   progress: () => void,
-  signal?: AbortSignal,
-): Promise<ClockFigures> {
-  const lag = newHistogram();
-  const wallStart = now();
+  lag: Histogram,
+  wallStart: number,
+  signal: AbortSignal,
+): Promise<void> {
   const dueWall = (t: number) => wallStart + (t - sc.start) / factor;
   const record = (t: number) => lag.recordValue(Math.max(0, Math.round(now() - dueWall(t))));
   // a function, not a narrowed property read: the signal changes while the loop awaits
-  const aborted = (): boolean => signal?.aborted === true;
+  const aborted = (): boolean => signal.aborted;
   for (;;) {
     if (aborted()) break;
     const next = fleet.nextTime();
     if (next >= sc.end) {
       // the rest of the run is idle: wait out its wall time so the run lasts what it says
       const until = dueWall(sc.end);
-      while (now() < until && !aborted()) await sleep(Math.min(50, until - now()));
+      while (now() < until && !aborted()) {
+        progress();
+        await sleep(Math.min(50, until - now()));
+      }
       break;
     }
     const wait = dueWall(next) - now();
@@ -314,17 +437,6 @@ async function runScaledLoop(
     progress();
     await yieldToLoop();
   }
-  const p99 = lag.getValueAtPercentile(99);
-  const figures: ClockFigures = {
-    mode: 'scaled',
-    timeFactor: factor,
-    lagMs: { count: lag.totalCount, p50: lag.getValueAtPercentile(50), p99, max: lag.maxValue },
-    lagBoundMs: boundMs,
-    valid: p99 <= boundMs,
-    invalidReason: p99 <= boundMs ? null : `scheduler lag p99 ${p99} ms exceeds the bound of ${boundMs} ms: the generator could not keep up at time factor ${factor}`,
-  };
-  lag.destroy();
-  return figures;
 }
 
 function sleep(ms: number): Promise<void> {

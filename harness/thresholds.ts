@@ -72,6 +72,10 @@ export interface Threshold {
   readonly metric: string;
   readonly op: Op;
   readonly limit: number;
+  /** also checked during the run (about once a wall second): a failure stops the run (exit 99, results partial) */
+  readonly abortOnFail?: boolean;
+  /** simulated ms from the start before the during-the-run check begins (a p99 over few samples means little) */
+  readonly delayAbortEval?: number;
 }
 
 export interface ThresholdOutcome extends Threshold {

@@ -39,7 +39,8 @@ describe('suca-fleet CLI', () => {
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.out);
     const written = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    expect(written.schemaVersion).toBe(1);
+    expect(written.schemaVersion).toBe(2);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
     expect(written.scenario).toMatchObject({ clients: 20, seed: 4, duration: '3d' });
     expect(printed.events).toEqual(written.events);
     const lines = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));

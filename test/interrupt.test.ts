@@ -19,7 +19,7 @@ async function interrupted(signal: NodeJS.Signals, extra: string[]) {
   await new Promise((r) => setTimeout(r, 1500));
   child.kill(signal);
   const code = await new Promise<number | null>((r) => child.once('exit', r));
-  return { code, err, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) };
+  return { code, err, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')), report: readFileSync(join(out, 'report.html'), 'utf8') };
 }
 
 describe('interrupting a run', () => {
@@ -30,6 +30,13 @@ describe('interrupting a run', () => {
     expect(r.results.partial).toBe(true);
     expect(Date.parse(r.results.reached)).toBeLessThan(Date.parse(r.results.scenario.start) + 60 * 86_400_000);
     expect(r.results.events['policy.requested']).toBeGreaterThan(0);
+    // the series stop where the run stopped: the interval reached holds the gauges at that point
+    const reachedSlot = Math.floor((Date.parse(r.results.reached) - Date.parse(r.results.scenario.start)) / r.results.series.intervalMs);
+    expect(r.results.series.compliance.unknown[reachedSlot]).toBe(r.results.compliance.updates.unknown);
+    expect(r.results.series.compliance.unknown[reachedSlot + 1] ?? 0).toBe(0);
+    // and the report is there, marked partial
+    expect(r.report).toContain('PARTIAL');
+    expect(r.report).toContain('</html>');
   });
 
   it('SIGTERM in scaled time: partial results, exit 143', async () => {
@@ -37,5 +44,6 @@ describe('interrupting a run', () => {
     expect(r.code).toBe(143);
     expect(r.results.partial).toBe(true);
     expect(r.results.mode).toBe('scaled');
+    expect(r.report).toContain('PARTIAL');
   });
 });

@@ -186,6 +186,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
   if (!s.awaitingPolicy) return;
   if (r.kind === 'error') {
     // try again at the next polling cycle; nothing of a half-received policy is applied
+    emit(ctx, { ev: 'policy.failed', code: r.code });
     s.awaitingPolicy = false;
     s.pendingBodies = 0;
     s.policyBodies = null;

@@ -114,7 +114,7 @@ export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolea
     if (mayHaveArrived(code)) for (let i = 0; i < sent.length; i += MSG_STRIDE) back[i + MSG_FLAGS] = back[i + MSG_FLAGS]! | MSG_SENT_ONCE;
     s.queue = back;
   }
-  ctx.out.push({ type: 'event', e: { ev: 'state.sent', msgs: sent, ok } });
+  ctx.out.push({ type: 'event', e: { ev: 'state.sent', msgs: sent, ok, code: ok ? 0 : code } });
   s.tm[s.tb + T_STATE] = s.queue.length > 0 ? nextStateBoundary(s, t) : Infinity;
 }
 

@@ -117,6 +117,7 @@ export type ScanTrigger =
 
 export type AgentEvent =
   | { readonly ev: 'policy.requested' }
+  | { readonly ev: 'policy.failed'; readonly code: number }
   | { readonly ev: 'policy.received'; readonly version: number; readonly deployments: readonly string[]; readonly softwareUpdatesEnabled: boolean }
   | { readonly ev: 'scan.started'; readonly trigger: ScanTrigger; readonly forced: boolean; readonly online: boolean; readonly rule: ScanTrigger }
   | { readonly ev: 'scan.completed'; readonly online: boolean; readonly required: number; readonly installed: number; readonly notRequired: number; readonly sup: string | null }
@@ -133,7 +134,7 @@ export type AgentEvent =
   /** replaced: it overwrote an unsent message; supersedes: the serial of a once-sent message it replaced with a new serial (0: none) */
   | { readonly ev: 'state.queued'; readonly topicType: number; readonly stateId: number; readonly topic: number; readonly serial: number; readonly replaced: boolean; readonly supersedes: number }
   /** msgs: the flat queue slice that was sent (MSG_STRIDE layout); serials are read from it only when traced. */
-  | { readonly ev: 'state.sent'; readonly msgs: readonly number[]; readonly ok: boolean };
+  | { readonly ev: 'state.sent'; readonly msgs: readonly number[]; readonly ok: boolean; readonly code: number }
 
 export type AgentEventName = AgentEvent['ev'];
 

@@ -14,7 +14,11 @@ import { U_INSTALLED } from '../core/state.js';
 import { MonotoneLane, Scheduler } from './scheduler.js';
 import type { Transport } from './transport.js';
 
-/** Receives every event the clients report. */
+/**
+ * Receives every event the clients report. `client` is the client's index in
+ * this fleet, 0 .. clients - 1 (for per-client arrays); its id, its identity,
+ * is firstClient + client (the same in a shard as in the whole fleet).
+ */
 export type EventSink = (t: number, client: number, e: AgentEvent) => void;
 
 /** A stub-side process that needs waking in simulated time (the MP's ingest processor). */
@@ -31,6 +35,15 @@ const HEAP_KEY = TIMERS + 1;
 
 export interface FleetOptions {
   readonly clients: number;
+  /**
+   * Id of the first client (default 0): the fleet runs clients firstClient ..
+   * firstClient + clients - 1, a shard of a larger fleet. A client's id is its
+   * identity (s.idx, request.client, deliver()'s client: PRNG stream, machine
+   * truth, GUID), so a client behaves the same in a shard as in the whole
+   * fleet; records and arrays are indexed by id - firstClient, and the sink is
+   * given that local index.
+   */
+  readonly firstClient?: number;
   readonly ctx: Omit<CoreCtx, 'out'>;
   readonly applicability: Applicability;
   readonly transport: Transport;
@@ -39,9 +52,10 @@ export interface FleetOptions {
 }
 
 export class Fleet {
-  /** client records by slot (see the constructor); slotOf maps a client id to its slot */
+  /** client records by slot (see the constructor); slotOf maps a client id minus firstClient to its slot */
   readonly states: ClientState[] = [];
   readonly slotOf: Int32Array;
+  readonly firstClient: number;
   readonly sched: Scheduler;
   /** policy polls (see MonotoneLane) */
   private readonly lane: MonotoneLane;
@@ -69,15 +83,16 @@ export class Fleet {
     this.now = o.ctx.start;
     const seed = o.ctx.seed;
     const U = o.ctx.catalogue.size;
+    const base = (this.firstClient = o.firstClient ?? 0);
     // Clients are stored in slots ordered by their policy-poll phase. Polls
     // then visit records and timers in memory order (the hardware prefetcher
     // follows), where client-id order made every poll two cache misses.
-    // Scheduler ids are slots; s.idx stays the client's identity.
+    // Scheduler ids are slots; s.idx stays the client's identity (base + i).
     const n = o.clients;
     const firstPoll = new Float64Array(n);
     const holder = { rng: 0 };
     for (let i = 0; i < n; i++) {
-      holder.rng = streamSeed(seed, i);
+      holder.rng = streamSeed(seed, base + i);
       firstPoll[i] = firstPolicyPoll(holder, o.ctx);
     }
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => firstPoll[a]! - firstPoll[b]! || a - b);
@@ -87,11 +102,11 @@ export class Fleet {
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
       this.slotOf[i] = k;
-      const s = createClient(seed, i, U, timers, k * TIMER_STRIDE);
+      const s = createClient(seed, base + i, U, timers, k * TIMER_STRIDE);
       timers[k * TIMER_STRIDE + LANE_AT] = NaN;
       timers[k * TIMER_STRIDE + HEAP_KEY] = Infinity;
       // machine truth at the start: updates already installed
-      installedAtStart(seed, o.applicability, i, (u) => (s.upd[u] = U_INSTALLED));
+      installedAtStart(seed, o.applicability, base + i, (u) => (s.upd[u] = U_INSTALLED));
       initClient(s, this.ctx);
       this.states.push(s);
       this.reschedule(k);
@@ -183,7 +198,7 @@ export class Fleet {
 
   /** A reply for client `client` (its id) that arrived later (asynchronous transports). */
   deliver(client: number, t: number, r: Reply): void {
-    const s = this.states[this.slotOf[client]!]!;
+    const s = this.states[this.slotOf[client - this.firstClient]!]!;
     this.events++;
     onReply(s, this.ctx, t, r);
     this.drain(s, t);
@@ -202,11 +217,12 @@ export class Fleet {
     const out = this.out;
     const sink = this.o.sink;
     const transport = this.o.transport;
+    const local = s.idx - this.firstClient;
     let sent = false;
     // effects appended while draining (from synchronous replies) are handled in order
     for (let i = 0; i < out.length; i++) {
       const eff = out[i]!;
-      if (eff.type === 'event') sink(t, s.idx, eff.e);
+      if (eff.type === 'event') sink(t, local, eff.e);
       else {
         sent = true;
         const r = transport.request(eff.req, t);

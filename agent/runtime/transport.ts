@@ -49,6 +49,11 @@ export class DeferredReplies implements TimedProcess {
     this.replies.splice(i, 0, reply);
   }
 
+  /** replies waiting for their time now */
+  get pending(): number {
+    return this.due.length;
+  }
+
   nextDue(): number {
     return this.due.length > 0 ? this.due[0]! : Infinity;
   }

@@ -1,6 +1,8 @@
-// Everything a run measures, fed by the clients' events and the MP's ingest.
-// Counters are plain numbers indexed by small integers (no per-client
-// labels); latencies go to HDR histograms (fixed memory, merge exactly).
+// Everything a run measures, fed by the clients' events, the MP's ingest and
+// the HTTP transport. Counters are plain numbers indexed by small integers
+// (no per-client labels); latencies go to HDR histograms (fixed memory,
+// merge exactly); time series are typed arrays, one slot per simulated
+// interval.
 
 import * as hdr from 'hdr-histogram-js';
 import type { AgentEvent, AgentEventName, ScanTrigger } from '../../agent/core/types.js';
@@ -10,7 +12,7 @@ import type { TimedProcess } from '../../agent/runtime/fleet.js';
 import { DETECT } from '../../agent/core/constants.js';
 
 export const EVENT_NAMES: readonly AgentEventName[] = [
-  'policy.requested', 'policy.received', 'scan.started', 'scan.completed', 'scan.failed',
+  'policy.requested', 'policy.received', 'policy.failed', 'scan.started', 'scan.completed', 'scan.failed',
   'download.started', 'download.completed', 'download.failed', 'deployment.available', 'deployment.deadline',
   'cache.evicted', 'install.started', 'install.completed', 'restart.scheduled', 'restart.started', 'restart.completed',
   'reevaluation.started', 'update.lost', 'state.queued', 'state.sent',
@@ -21,36 +23,60 @@ export const TRIGGERS: readonly ScanTrigger[] = [
   'manualScan', 'deploymentEvaluation', 'afterInstall', 'afterRestart', 'retry',
 ];
 
+/** Where a client saw an error: a scan (location or WSUS), a content download, a state report, a policy request. */
+export const ERROR_SOURCES = ['scan', 'download', 'report', 'policy'] as const;
+export type ErrorSource = (typeof ERROR_SOURCES)[number];
+const SRC_SCAN = 0;
+const SRC_DOWNLOAD = 1;
+const SRC_REPORT = 2;
+const SRC_POLICY = 3;
+
 let wasmReady = false;
 
+/** Loads hdr-histogram-js's WebAssembly once (before building or decoding a WebAssembly histogram). */
+export function initHistograms(): void {
+  if (!wasmReady) {
+    hdr.initWebAssemblySync();
+    wasmReady = true;
+  }
+}
+
 /**
- * An HDR histogram of milliseconds (3 significant digits, up to ~35 years).
+ * An HDR histogram of whole units (3 significant digits, up to 2^40).
  * hdr-histogram-js's WebAssembly build (shipped inside the package) records
  * in 21 ns against 104 ns for the JS one (measured, 10 M records); the state
  * storm of a 100k-client run records ~60 M values. WebAssembly histograms own
  * memory outside the JS heap: call destroy() when done with one.
  */
 export function newHistogram(): hdr.Histogram {
-  if (!wasmReady) {
-    hdr.initWebAssemblySync();
-    wasmReady = true;
-  }
+  initHistograms();
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: true });
 }
 
-/** Per-interval series; index = floor((t - start) / interval). */
+/** The units of a histogram in results.json: simulated ms, wall ms, wall µs. */
+export type HistogramUnit = 'ms' | 'wall-ms' | 'wall-us';
+
+/** Per-interval series names (counts in the interval unless said). */
+export const SERIES_NAMES = [
+  'scansOnline', 'scansOffline', 'scanFailures',
+  /** most online scans in progress at once during the interval */
+  'wsusInFlight',
+  'stateSent', 'stateIngested',
+  /** latency (queued -> ingested, simulated ms) of the messages ingested in the interval; NaN: none */
+  'stateLatencyP50', 'stateLatencyP99',
+  /** sampled at the end of the interval */
+  'backlog',
+  'downloads', 'downloadBytes', 'installs', 'restarts', 'errorsTotal',
+] as const;
+export type SeriesName = (typeof SERIES_NAMES)[number];
+
 export interface Series {
-  scansOnline: number[];
-  scansOffline: number[];
-  scanFailures: number[];
-  stateSent: number[];
-  stateIngested: number[];
-  downloads: number[];
-  installs: number[];
-  restarts: number[];
-  /** sampled at the end of each interval */
-  backlog: number[];
-  compliance: { unknown: number[]; notRequired: number[]; required: number[]; installed: number[] };
+  readonly length: number;
+  readonly counts: Readonly<Record<SeriesName, Float64Array>>;
+  /** errors per interval by HRESULT (every source) */
+  readonly errorsByCode: Map<number, Float64Array>;
+  /** (client, update) pairs per state at the MP, sampled at the end of each interval */
+  readonly compliance: { readonly unknown: Float64Array; readonly notRequired: Float64Array; readonly required: Float64Array; readonly installed: Float64Array };
 }
 
 export interface ComplianceSource {
@@ -58,31 +84,67 @@ export interface ComplianceSource {
   readonly backlog: number;
 }
 
+/** Wall latency of one wire operation kind. */
+export interface OperationFigures {
+  count: number;
+  errors: number;
+  /** wall µs */
+  readonly hist: hdr.Histogram;
+}
+
+/** Called when an interval is complete (its counts final): the NDJSON series stream. */
+export type IntervalSink = (i: number) => void;
+
 export class RunMetrics implements IngestObserver {
   readonly events = new Float64Array(EVENT_NAMES.length);
   private readonly eventIndex: Readonly<Record<AgentEventName, number>> = Object.fromEntries(EVENT_NAMES.map((n, i) => [n, i])) as Record<AgentEventName, number>;
   private readonly triggerIndex = new Map<ScanTrigger, number>(TRIGGERS.map((n, i) => [n, i]));
   readonly scansOnline = new Float64Array(TRIGGERS.length);
   readonly scansOffline = new Float64Array(TRIGGERS.length);
-  readonly scanFailuresByCode = new Map<number, number>();
+  /** HRESULT -> count per source (ERROR_SOURCES order) */
+  readonly errors = new Map<number, Float64Array>();
+  errorsTotal = 0;
   readonly state = { queued: 0, replaced: 0, superseded: 0, reportsOk: 0, reportsFailed: 0, messagesDelivered: 0, messagesFailed: 0, ingested: 0, duplicates: 0 };
   readonly work = { downloads: 0, downloadBytes: 0, downloadFailures: 0, installs: 0, updatesInstalled: 0, restarts: 0, evictions: 0, evictedBytes: 0, updatesLost: 0 };
   /** simulated ms from queued on the client to ingested at the MP, and its parts */
   readonly stateLatency = newHistogram();
   readonly stateWaitCycle = newHistogram();
   readonly stateWaitBacklog = newHistogram();
+  /** simulated ms from scan.started to scan.completed / scan.failed */
+  readonly scanDurationOnline = newHistogram();
+  readonly scanDurationOffline = newHistogram();
+  /** scaled clock: how late events ran behind their wall-clock due time (wall ms) */
+  readonly lag = newHistogram();
+  /** HTTP transport: per operation ("mp Report", "wsus SyncUpdates", "dp GET") */
+  readonly operations = new Map<string, OperationFigures>();
+  /** online scans in progress now */
+  onlineScansInFlight = 0;
   readonly series: Series;
   /** the sampler: wakes at each interval boundary to record gauges */
   readonly sampler: TimedProcess;
+  onInterval: IntervalSink | null = null;
 
-  constructor(private readonly start: number, private readonly end: number, readonly interval: number, private readonly source: ComplianceSource) {
-    const n = Math.ceil((end - start) / interval);
-    const z = () => new Array<number>(n).fill(0);
-    this.series = {
-      scansOnline: z(), scansOffline: z(), scanFailures: z(), stateSent: z(), stateIngested: z(),
-      downloads: z(), installs: z(), restarts: z(), backlog: z(),
-      compliance: { unknown: z(), notRequired: z(), required: z(), installed: z() },
-    };
+  // the scan each client has in progress: start time (NaN: none) and whether online
+  private readonly scanStart: Float64Array;
+  private readonly scanIsOnline: Uint8Array;
+  // latencies of the interval being ingested, for its p50 / p99
+  private readonly intervalLatency = newHistogram();
+  private latencySlot = -1;
+  private inFlightAtIntervalStart = 0;
+  /** the last interval sampled */
+  private sampled = -1;
+  private readonly c: Readonly<Record<SeriesName, Float64Array>>;
+
+  constructor(private readonly start: number, private readonly end: number, readonly interval: number, private readonly source: ComplianceSource, clients: number) {
+    const n = Math.max(1, Math.ceil((end - start) / interval));
+    const z = () => new Float64Array(n);
+    const counts = Object.fromEntries(SERIES_NAMES.map((k) => [k, z()])) as Record<SeriesName, Float64Array>;
+    counts.stateLatencyP50.fill(NaN);
+    counts.stateLatencyP99.fill(NaN);
+    this.c = counts;
+    this.series = { length: n, counts, errorsByCode: new Map(), compliance: { unknown: z(), notRequired: z(), required: z(), installed: z() } };
+    this.scanStart = new Float64Array(clients).fill(NaN);
+    this.scanIsOnline = new Uint8Array(clients);
     let next = start + interval;
     const self = this;
     this.sampler = {
@@ -96,42 +158,105 @@ export class RunMetrics implements IngestObserver {
 
   private slot(t: number): number {
     const i = Math.floor((t - this.start) / this.interval);
-    return i < 0 ? 0 : i >= this.series.stateSent.length ? this.series.stateSent.length - 1 : i;
+    return i < 0 ? 0 : i >= this.series.length ? this.series.length - 1 : i;
   }
 
   private sample(i: number): void {
-    if (i < 0 || i >= this.series.backlog.length) return;
+    if (i < 0 || i >= this.series.length || i <= this.sampled) return;
+    this.sampled = i;
     const c = this.source.detectCounts;
-    this.series.backlog[i] = this.source.backlog;
-    this.series.compliance.unknown[i] = c[DETECT.UNKNOWN]!;
-    this.series.compliance.notRequired[i] = c[DETECT.NOT_REQUIRED]!;
-    this.series.compliance.required[i] = c[DETECT.REQUIRED]!;
-    this.series.compliance.installed[i] = c[DETECT.INSTALLED]!;
+    const s = this.series.compliance;
+    this.c.backlog[i] = this.source.backlog;
+    s.unknown[i] = c[DETECT.UNKNOWN]!;
+    s.notRequired[i] = c[DETECT.NOT_REQUIRED]!;
+    s.required[i] = c[DETECT.REQUIRED]!;
+    s.installed[i] = c[DETECT.INSTALLED]!;
+    // scans that were in flight when the interval began count towards its peak too
+    if (this.inFlightAtIntervalStart > this.c.wsusInFlight[i]!) this.c.wsusInFlight[i] = this.inFlightAtIntervalStart;
+    this.inFlightAtIntervalStart = this.onlineScansInFlight;
+    if (this.latencySlot === i) this.flushIntervalLatency();
+    this.onInterval?.(i);
   }
 
-  /** Records what the end state is for a final partial interval. */
-  finish(): void {
-    const n = this.series.backlog.length;
-    if (n > 0 && (this.end - this.start) % this.interval !== 0) this.sample(n - 1);
+  private flushIntervalLatency(): void {
+    const h = this.intervalLatency;
+    if (h.totalCount > 0 && this.latencySlot >= 0) {
+      this.c.stateLatencyP50[this.latencySlot] = h.getValueAtPercentile(50);
+      this.c.stateLatencyP99[this.latencySlot] = h.getValueAtPercentile(99);
+      h.reset();
+    }
+    this.latencySlot = -1;
   }
 
-  readonly onEvent = (t: number, _client: number, e: AgentEvent): void => {
+  /**
+   * Samples the intervals the sampler has not woken for: the last one (its
+   * boundary is the run's end, where the fleet stops), or, for a stopped run,
+   * the interval it reached. Intervals after a stopped run's stay zero.
+   */
+  finish(reached: number = this.end): void {
+    const last = reached >= this.end ? this.series.length - 1 : this.slot(reached);
+    for (let i = this.sampled + 1; i <= last; i++) this.sample(i);
+    this.flushIntervalLatency();
+  }
+
+  private error(t: number, code: number, src: number): void {
+    let byCode = this.errors.get(code);
+    if (byCode === undefined) {
+      byCode = new Float64Array(ERROR_SOURCES.length);
+      this.errors.set(code, byCode);
+    }
+    byCode[src]!++;
+    this.errorsTotal++;
+    const i = this.slot(t);
+    this.c.errorsTotal[i]!++;
+    let s = this.series.errorsByCode.get(code);
+    if (s === undefined) {
+      s = new Float64Array(this.series.length);
+      this.series.errorsByCode.set(code, s);
+    }
+    s[i]!++;
+  }
+
+  private scanEnded(t: number, client: number): void {
+    const at = this.scanStart[client]!;
+    if (at !== at) return; // NaN: no scan was in progress (started before a stopped run's metrics, never)
+    this.scanStart[client] = NaN;
+    if (this.scanIsOnline[client] === 1) {
+      this.onlineScansInFlight--;
+      this.scanDurationOnline.recordValue(Math.max(0, t - at));
+    } else {
+      this.scanDurationOffline.recordValue(Math.max(0, t - at));
+    }
+  }
+
+  readonly onEvent = (t: number, client: number, e: AgentEvent): void => {
     this.events[this.eventIndex[e.ev]]!++;
     switch (e.ev) {
       case 'scan.started': {
+        // a scan that never ended (none should) is closed here so the in-flight gauge cannot drift
+        if (this.scanStart[client] === this.scanStart[client]) this.scanEnded(t, client);
+        this.scanStart[client] = t;
         const k = this.triggerIndex.get(e.trigger)!;
+        const i = this.slot(t);
         if (e.online) {
+          this.scanIsOnline[client] = 1;
           this.scansOnline[k]!++;
-          this.series.scansOnline[this.slot(t)]!++;
+          this.c.scansOnline[i]!++;
+          if (++this.onlineScansInFlight > this.c.wsusInFlight[i]!) this.c.wsusInFlight[i] = this.onlineScansInFlight;
         } else {
+          this.scanIsOnline[client] = 0;
           this.scansOffline[k]!++;
-          this.series.scansOffline[this.slot(t)]!++;
+          this.c.scansOffline[i]!++;
         }
         break;
       }
+      case 'scan.completed':
+        this.scanEnded(t, client);
+        break;
       case 'scan.failed':
-        this.scanFailuresByCode.set(e.code, (this.scanFailuresByCode.get(e.code) ?? 0) + 1);
-        this.series.scanFailures[this.slot(t)]!++;
+        this.scanEnded(t, client);
+        this.c.scanFailures[this.slot(t)]!++;
+        this.error(t, e.code, SRC_SCAN);
         break;
       case 'state.queued':
         // an overwrite in place adds no message; one that supersedes a once-sent message does
@@ -144,29 +269,37 @@ export class RunMetrics implements IngestObserver {
         if (e.ok) {
           this.state.reportsOk++;
           this.state.messagesDelivered += n;
-          this.series.stateSent[this.slot(t)]! += n;
+          this.c.stateSent[this.slot(t)]! += n;
         } else {
           this.state.reportsFailed++;
           this.state.messagesFailed += n;
+          this.error(t, e.code, SRC_REPORT);
         }
         break;
       }
-      case 'download.completed':
+      case 'policy.failed':
+        this.error(t, e.code, SRC_POLICY);
+        break;
+      case 'download.completed': {
         this.work.downloads++;
         this.work.downloadBytes += e.bytes;
-        this.series.downloads[this.slot(t)]!++;
+        const i = this.slot(t);
+        this.c.downloads[i]!++;
+        this.c.downloadBytes[i]! += e.bytes;
         break;
+      }
       case 'download.failed':
         this.work.downloadFailures++;
+        this.error(t, e.code, SRC_DOWNLOAD);
         break;
       case 'install.completed':
         this.work.installs++;
         this.work.updatesInstalled += e.updates;
-        this.series.installs[this.slot(t)]!++;
+        this.c.installs[this.slot(t)]!++;
         break;
       case 'restart.completed':
         this.work.restarts++;
-        this.series.restarts[this.slot(t)]!++;
+        this.c.restarts[this.slot(t)]!++;
         break;
       case 'cache.evicted':
         this.work.evictions += e.updates;
@@ -182,17 +315,42 @@ export class RunMetrics implements IngestObserver {
 
   ingested(t: number, _client: number, _type: number, _state: number, queuedAt: number, sentAt: number): void {
     this.state.ingested++;
-    this.series.stateIngested[this.slot(t)]!++;
-    this.stateLatency.recordValue(Math.max(0, t - queuedAt));
+    const i = this.slot(t);
+    this.c.stateIngested[i]!++;
+    const latency = Math.max(0, t - queuedAt);
+    this.stateLatency.recordValue(latency);
     this.stateWaitCycle.recordValue(Math.max(0, sentAt - queuedAt));
     this.stateWaitBacklog.recordValue(Math.max(0, t - sentAt));
+    if (i !== this.latencySlot) {
+      this.flushIntervalLatency();
+      this.latencySlot = i;
+    }
+    this.intervalLatency.recordValue(latency);
   }
 
   duplicate(): void {
     this.state.duplicates++;
   }
 
+  /** The HTTP transport's per-operation latency (wall ms, fractional). */
+  readonly onLatency = (key: string, wallMs: number, ok: boolean): void => {
+    let f = this.operations.get(key);
+    if (f === undefined) {
+      f = { count: 0, errors: 0, hist: newHistogram() };
+      this.operations.set(key, f);
+    }
+    f.count++;
+    if (!ok) f.errors++;
+    f.hist.recordValue(Math.max(1, Math.round(wallMs * 1000)));
+  };
+
   eventCount(name: AgentEventName): number {
     return this.events[this.eventIndex[name]]!;
+  }
+
+  /** Frees the histograms' WebAssembly memory. */
+  destroy(): void {
+    for (const h of [this.stateLatency, this.stateWaitCycle, this.stateWaitBacklog, this.scanDurationOnline, this.scanDurationOffline, this.lag, this.intervalLatency]) h.destroy();
+    for (const f of this.operations.values()) f.hist.destroy();
   }
 }

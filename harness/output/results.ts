@@ -1,43 +1,105 @@
 // results.json: everything a run measured. All of it is a pure function of
-// scenario and seed except the `wall` section (wall-clock figures), so two
-// runs of the same scenario give byte-identical files once `wall` is removed.
+// scenario and seed except the `wall` section (wall-clock figures) and, over
+// HTTP, the wall latencies (`operations`, `histograms.op.*`, `clock.lag*`),
+// so two in-process runs of the same scenario give byte-identical files once
+// `wall` is removed.
 
 import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
 import { hresultHex, DETECT, COMPLIANCE } from '../../agent/core/constants.js';
-import { EVENT_NAMES, TRIGGERS } from '../metrics/run-metrics.js';
+import { EVENT_NAMES, TRIGGERS, ERROR_SOURCES, SERIES_NAMES, initHistograms, type HistogramUnit } from '../metrics/run-metrics.js';
 import { MSG_STRIDE } from '../../agent/core/types.js';
 import type { RunOutcome } from '../run.js';
+import type { ThresholdOutcome } from '../thresholds.js';
 import { formatDuration } from '../duration.js';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/** 2: histograms for every latency, per-operation wall latency, errors by code, 1-minute series with per-interval latency. */
+export const RESULTS_SCHEMA_VERSION = 2;
 export const TOOL_VERSION = '0.1.0';
 
-function pct(h: hdr.Histogram) {
+/** Versions that decide what a results.json means (the histogram encoding is hdr-histogram-js's). */
+function versions(): Record<string, string> {
+  const req = createRequire(import.meta.url);
+  const v: Record<string, string> = { node: process.version };
+  for (const pkg of ['hdr-histogram-js', 'undici']) {
+    try {
+      v[pkg] = (req(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      // a package whose exports hide package.json: its version is not recorded
+    }
+  }
+  return v;
+}
+
+export interface Percentiles {
+  readonly count: number;
+  readonly min: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+/** Percentiles of a histogram, divided by `scale` (1000: µs to ms). */
+export function percentiles(h: hdr.Histogram, scale = 1): Percentiles {
+  const r = (x: number) => (scale === 1 ? x : Math.round((x / scale) * 1000) / 1000);
+  if (h.totalCount === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  // a percentile is its bucket's highest equivalent value, which can pass the largest value recorded: never report one above max
+  const at = (q: number) => r(Math.min(h.getValueAtPercentile(q), h.maxValue));
   return {
     count: h.totalCount,
-    p50: h.getValueAtPercentile(50),
-    p90: h.getValueAtPercentile(90),
-    p99: h.getValueAtPercentile(99),
-    max: h.maxValue,
+    min: r(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue),
+    mean: Math.round((h.mean / scale) * 1000) / 1000,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
+    max: r(h.maxValue),
   };
 }
 
-export function buildResults(o: RunOutcome) {
+/** A histogram as results.json keeps it: its unit and hdr-histogram-js's compressed base64 (decodeFromCompressedBase64). */
+export interface EncodedHistogram {
+  readonly unit: HistogramUnit;
+  readonly encoded: string;
+}
+
+const finiteOrNull = (a: Float64Array): (number | null)[] => Array.from(a, (x) => (Number.isFinite(x) ? x : null));
+
+/**
+ * The results of a run. light: without the time series and encoded
+ * histograms (the figures thresholds read, for the checks during a run).
+ */
+export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcome[] = [], light = false) {
   const { scenario: sc, stub, metrics: m, fleet } = o;
   const events: Record<string, number> = {};
   EVENT_NAMES.forEach((n, i) => (events[n] = m.events[i]!));
   const byTrigger: Record<string, { online: number; offline: number }> = {};
   TRIGGERS.forEach((t, i) => (byTrigger[t] = { online: m.scansOnline[i]!, offline: m.scansOffline[i]! }));
-  const failures: Record<string, number> = {};
-  for (const [code, n] of [...m.scanFailuresByCode].sort((a, b) => a[0] - b[0])) failures[hresultHex(code)] = n;
+  const codes = [...m.errors.keys()].sort((a, b) => (a >>> 0) - (b >>> 0));
+  const scanFailures: Record<string, number> = {};
+  const errorsByCode: Record<string, { total: number } & Record<(typeof ERROR_SOURCES)[number], number>> = {};
+  for (const code of codes) {
+    const by = m.errors.get(code)!;
+    const row = { total: 0, scan: 0, download: 0, report: 0, policy: 0 };
+    ERROR_SOURCES.forEach((src, i) => {
+      row[src] = by[i]!;
+      row.total += by[i]!;
+    });
+    errorsByCode[hresultHex(code)] = row;
+    if (row.scan > 0) scanFailures[hresultHex(code)] = row.scan;
+  }
   const peak = stub.wsus.peakPerMinute();
+  const perMinute = stub.wsus.scansPerMinute();
   const counts = stub.mp.detectCounts;
   const U = stub.catalogue.size;
   const D = Math.max(1, stub.mp.deployments.length);
   const deployments = stub.mp.deployments.map((d) => {
     const deployed = { unknown: 0, notRequired: 0, required: 0, installed: 0 };
     const dep = { compliant: 0, nonCompliant: 0, unknown: 0 };
-    for (let c = 0; c < sc.clients; c++) {
+    for (let c = 0; c < sc.shard.clients; c++) {
       const st = stub.mp.deploymentState[c * D + d.index]!;
       if (st === COMPLIANCE.COMPLIANT) dep.compliant++;
       else if (st === COMPLIANCE.NON_COMPLIANT) dep.nonCompliant++;
@@ -56,9 +118,53 @@ export function buildResults(o: RunOutcome) {
   const offlineTotal = m.scansOffline.reduce((a, b) => a + b, 0);
   let undelivered = 0;
   for (const s of fleet.states) undelivered += s.queue.length / MSG_STRIDE;
+
+  // every histogram, encoded so that runs and shards merge exactly (harness/output/merge.ts)
+  // Percentiles are read from the histogram as encoded: decoding keeps bucket values, not the
+  // raw largest value, so reading the live histogram would give a max a merge cannot reproduce.
+  const enc = (h: hdr.Histogram) => (light ? '' : hdr.encodeIntoCompressedBase64(h));
+  const pctOf = (h: hdr.Histogram, encoded: string, scale = 1): Percentiles => {
+    if (light || h.totalCount === 0) return percentiles(h, scale);
+    initHistograms();
+    const d = hdr.decodeFromCompressedBase64(encoded, 32, true);
+    const p = percentiles(d, scale);
+    d.destroy();
+    return p;
+  };
+  const histograms: Record<string, EncodedHistogram> = {
+    'state.latency': { unit: 'ms', encoded: enc(m.stateLatency) },
+    'state.waitForCycle': { unit: 'ms', encoded: enc(m.stateWaitCycle) },
+    'state.waitInBacklog': { unit: 'ms', encoded: enc(m.stateWaitBacklog) },
+    'scan.durationOnline': { unit: 'ms', encoded: enc(m.scanDurationOnline) },
+    'scan.durationOffline': { unit: 'ms', encoded: enc(m.scanDurationOffline) },
+  };
+  const P = (h: hdr.Histogram, name: string) => pctOf(h, histograms[name]!.encoded);
+  let clock = o.clock;
+  if (o.clock.mode === 'scaled') {
+    histograms['clock.lag'] = { unit: 'wall-ms', encoded: enc(m.lag) };
+    const l = P(m.lag, 'clock.lag');
+    if (o.clock.lagMs !== null) clock = { ...o.clock, lagMs: { count: l.count, p50: l.p50, p90: l.p90, p99: l.p99, max: l.max } };
+  }
+  const elapsedS = Math.max(0.001, o.wall.elapsedMs / 1000);
+  const operations: Record<string, { count: number; errors: number; perSecond: number } & Percentiles> = {};
+  for (const key of [...m.operations.keys()].sort()) {
+    const f = m.operations.get(key)!;
+    const name = 'op.' + key.replace(' ', '.');
+    histograms[name] = { unit: 'wall-us', encoded: enc(f.hist) };
+    operations[key] = { ...pctOf(f.hist, histograms[name]!.encoded, 1000), count: f.count, errors: f.errors, perSecond: Math.round((f.count / elapsedS) * 100) / 100 };
+  }
+
+  const arr = (a: Float64Array): number[] => (light ? [] : Array.from(a));
+  const seriesCounts = Object.fromEntries(
+    SERIES_NAMES.map((k) => [k, light ? [] : k === 'stateLatencyP50' || k === 'stateLatencyP99' ? finiteOrNull(m.series.counts[k]) : Array.from(m.series.counts[k])]),
+  ) as Record<(typeof SERIES_NAMES)[number], (number | null)[]>;
+  const seriesErrors: Record<string, number[]> = {};
+  for (const code of [...m.series.errorsByCode.keys()].sort((a, b) => (a >>> 0) - (b >>> 0))) seriesErrors[hresultHex(code)] = arr(m.series.errorsByCode.get(code)!);
+  const cs = m.series.compliance;
+
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
-    tool: { name: 'suca-fleet', version: TOOL_VERSION },
+    tool: { name: 'suca-fleet', version: TOOL_VERSION, versions: versions() },
     scenario: {
       name: sc.name,
       seed: sc.seed,
@@ -67,27 +173,34 @@ export function buildResults(o: RunOutcome) {
       duration: formatDuration(sc.duration),
       effective: sc.effective,
     },
-    /** stopped before its end (SIGINT/SIGTERM): every figure covers start .. reached */
+    shard: sc.shard,
+    /** stopped before its end (SIGINT/SIGTERM or an abortOnFail threshold): every figure covers start .. reached */
     partial: o.partial,
     reached: new Date(o.reached).toISOString(),
+    abortedBy: o.abortedBy,
     mode: o.clock.mode,
     valid: o.clock.valid,
-    clock: o.clock,
+    clock,
+    thresholds: thresholds as ThresholdOutcome[],
     agentEvents: fleet.events,
     events,
+    errors: { total: m.errorsTotal, byCode: errorsByCode },
     scans: {
       online: onlineTotal,
       offline: offlineTotal,
       byTrigger,
-      failuresByCode: failures,
+      failuresByCode: scanFailures,
+      durationMs: { online: P(m.scanDurationOnline, 'scan.durationOnline'), offline: P(m.scanDurationOffline, 'scan.durationOffline') },
       wsus: {
         served: stub.wsus.counters.scans,
         refused: stub.wsus.counters.scanFailures,
         peakPerMinute: { scans: peak.scans, at: new Date(sc.start + peak.minute * 60_000).toISOString() },
+        /** [simulated minute from start, scans served] for every minute with any (so merged runs find their joint peak) */
+        perMinute: perMinute.flatMap((n, i) => (n > 0 ? [[i, n] as [number, number]] : [])),
         bySup: Object.fromEntries([...stub.wsus.scansBySup].sort()),
       },
     },
-    policy: { assignmentRequests: stub.mp.counters.assignmentRequests, bodyRequests: stub.mp.counters.bodyRequests },
+    policy: { assignmentRequests: stub.mp.counters.assignmentRequests, bodyRequests: stub.mp.counters.bodyRequests, failures: m.eventCount('policy.failed') },
     location: { wsus: stub.mp.counters.wsusLocationRequests, content: stub.mp.counters.contentLocationRequests },
     stateMessages: {
       queued: m.state.queued,
@@ -101,30 +214,111 @@ export function buildResults(o: RunOutcome) {
       ingested: m.state.ingested,
       duplicates: m.state.duplicates,
       backlogAtEnd: stub.mp.backlog,
-      latencyMs: pct(m.stateLatency),
-      waitForCycleMs: pct(m.stateWaitCycle),
-      waitInBacklogMs: pct(m.stateWaitBacklog),
-      histograms: {
-        latency: hdr.encodeIntoCompressedBase64(m.stateLatency),
-        waitForCycle: hdr.encodeIntoCompressedBase64(m.stateWaitCycle),
-        waitInBacklog: hdr.encodeIntoCompressedBase64(m.stateWaitBacklog),
-      },
+      /** ingested per simulated second, over the run */
+      ingestedPerSimSecond: Math.round((m.state.ingested / Math.max(1, (o.reached - sc.start) / 1000)) * 1000) / 1000,
+      latencyMs: P(m.stateLatency, 'state.latency'),
+      waitForCycleMs: P(m.stateWaitCycle, 'state.waitForCycle'),
+      waitInBacklogMs: P(m.stateWaitBacklog, 'state.waitInBacklog'),
     },
+    /** HTTP transport: wall latency per wire operation in ms, from the intended send time */
+    operations,
+    histograms,
     work: { ...m.work, dpDownloads: stub.dp.counters.downloads, dpBytes: stub.dp.counters.bytes },
     faultsInjected: Object.fromEntries([...stub.faults.injected].sort()),
     wire: o.wire,
     compliance: {
       updates: {
-        unknown: counts[DETECT.UNKNOWN],
-        notRequired: counts[DETECT.NOT_REQUIRED],
-        required: counts[DETECT.REQUIRED],
-        installed: counts[DETECT.INSTALLED],
+        unknown: counts[DETECT.UNKNOWN]!,
+        notRequired: counts[DETECT.NOT_REQUIRED]!,
+        required: counts[DETECT.REQUIRED]!,
+        installed: counts[DETECT.INSTALLED]!,
       },
       deployments,
     },
-    series: { start: new Date(sc.start).toISOString(), intervalMs: m.interval, ...m.series },
+    series: {
+      start: new Date(sc.start).toISOString(),
+      intervalMs: m.interval,
+      length: m.series.length,
+      ...seriesCounts,
+      errors: seriesErrors,
+      compliance: { unknown: arr(cs.unknown), notRequired: arr(cs.notRequired), required: arr(cs.required), installed: arr(cs.installed) },
+    },
     wall: o.wall,
   };
 }
 
 export type Results = ReturnType<typeof buildResults>;
+
+/**
+ * results.json text: indented objects, but arrays of numbers on one line. A
+ * 30-day run at 1-minute intervals has 20 series of 43,200 numbers; with
+ * JSON.stringify(r, null, 2) each number takes a line and the file triples.
+ */
+export function formatResultsJson(r: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown, ind: string): void => {
+    if (Array.isArray(v)) {
+      if (v.every((x) => x === null || typeof x !== 'object')) {
+        out.push(JSON.stringify(v));
+        return;
+      }
+      if (v.length === 0) {
+        out.push('[]');
+        return;
+      }
+      out.push('[\n');
+      v.forEach((x, i) => {
+        out.push(ind + '  ');
+        walk(x, ind + '  ');
+        out.push(i < v.length - 1 ? ',\n' : '\n');
+      });
+      out.push(ind + ']');
+      return;
+    }
+    if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function');
+      if (entries.length === 0) {
+        out.push('{}');
+        return;
+      }
+      out.push('{\n');
+      entries.forEach(([k, x], i) => {
+        out.push(ind + '  ' + JSON.stringify(k) + ': ');
+        walk(x, ind + '  ');
+        out.push(i < entries.length - 1 ? ',\n' : '\n');
+      });
+      out.push(ind + '}');
+      return;
+    }
+    out.push(JSON.stringify(v) ?? 'null');
+  };
+  walk(r, '');
+  return out.join('') + '\n';
+}
+
+/** What a file must have to be read as a results.json of this version: every problem, with its key. */
+export function resultsProblems(r: unknown): string[] {
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return ['(root): not a JSON object'];
+  const o = r as Record<string, unknown>;
+  const problems: string[] = [];
+  if (o.schemaVersion !== RESULTS_SCHEMA_VERSION) problems.push(`schemaVersion: ${JSON.stringify(o.schemaVersion)}, this suca-fleet reads ${RESULTS_SCHEMA_VERSION}`);
+  const objects = ['tool', 'scenario', 'shard', 'clock', 'events', 'errors', 'scans', 'policy', 'location', 'stateMessages', 'operations', 'histograms', 'work', 'faultsInjected', 'compliance', 'series', 'wall'];
+  for (const k of objects) if (o[k] === null || typeof o[k] !== 'object' || Array.isArray(o[k])) problems.push(`${k}: missing or not an object`);
+  if (!Array.isArray(o.thresholds)) problems.push('thresholds: missing or not an array');
+  for (const k of ['partial', 'valid']) if (typeof o[k] !== 'boolean') problems.push(`${k}: missing or not true/false`);
+  if (typeof o.reached !== 'string') problems.push('reached: missing or not a time');
+  const s = o.series as Record<string, unknown> | undefined;
+  if (s !== null && typeof s === 'object') {
+    if (typeof s.intervalMs !== 'number' || !(s.intervalMs > 0)) problems.push('series.intervalMs: missing or not a positive number');
+    if (typeof s.length !== 'number') problems.push('series.length: missing or not a number');
+    for (const k of SERIES_NAMES) if (!Array.isArray(s[k])) problems.push(`series.${k}: missing or not an array`);
+  }
+  const h = o.histograms as Record<string, unknown> | undefined;
+  if (h !== null && typeof h === 'object') {
+    for (const [k, v] of Object.entries(h)) {
+      const e = v as Record<string, unknown> | null;
+      if (e === null || typeof e !== 'object' || typeof e.encoded !== 'string' || !['ms', 'wall-ms', 'wall-us'].includes(e.unit as string)) problems.push(`histograms.${k}: not {unit, encoded}`);
+    }
+  }
+  return problems;
+}

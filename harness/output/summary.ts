@@ -1,19 +1,34 @@
-// The end-of-run summary printed by `suca-fleet run`.
+// The end-of-run summary printed by `suca-fleet run` (and `report`, `merge`).
 
-import type { Results } from './results.js';
+import type { Percentiles, Results } from './results.js';
 import { formatDuration } from '../duration.js';
 
 /** Latencies to a readable precision: whole seconds from a minute up, ms below. */
-const dur = (ms: number) => formatDuration(ms >= 60_000 ? Math.round(ms / 1000) * 1000 : ms);
+const dur = (ms: number) => formatDuration(ms >= 60_000 ? Math.round(ms / 1000) * 1000 : Math.round(ms));
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const pctOf = (a: number, b: number) => (b > 0 ? ((100 * a) / b).toFixed(1) + '%' : '-');
 const bytes = (b: number) => (b >= 1e12 ? (b / 1e12).toFixed(2) + ' TB' : b >= 1e9 ? (b / 1e9).toFixed(2) + ' GB' : (b / 1e6).toFixed(1) + ' MB');
+/** wall ms, to three significant figures */
+const wms = (x: number) => (x >= 100 ? Math.round(x).toString() : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+const PCT_HEAD = ['p50', 'p90', 'p99', 'p99.9', 'max'];
+const pctCells = (p: Percentiles, f: (x: number) => string) => [p.p50, p.p90, p.p99, p.p999, p.max].map(f);
+
+/** A left-aligned first column, the rest right-aligned. */
+function table(head: string[], rows: string[][], indent = '  '): string[] {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => indent + r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  return [line(head), ...rows.map(line)];
+}
 
 export function formatSummary(r: Results): string {
   const L: string[] = [];
   const row = (k: string, v: string) => L.push('  ' + k.padEnd(34) + v);
-  L.push(`suca-fleet: ${r.scenario.name} — ${n(r.scenario.clients)} clients, ${r.scenario.duration} simulated from ${r.scenario.start}, seed ${r.scenario.seed}`);
+  const sh = r.shard;
+  const shard = sh !== undefined && sh.count > 1 ? ` (shard ${sh.index}/${sh.count}: ${n(sh.clients)} clients, ids ${sh.firstClient}..${sh.firstClient + sh.clients - 1})` : '';
+  L.push(`suca-fleet: ${r.scenario.name} — ${n(r.scenario.clients)} clients${shard}, ${r.scenario.duration} simulated from ${r.scenario.start}, seed ${r.scenario.seed}`);
+  if (r.partial) L.push(`PARTIAL: stopped at ${r.reached}${r.abortedBy ? ` by the threshold ${r.abortedBy} (abortOnFail)` : ''}; every figure covers the start up to there`);
   L.push('');
   L.push('Scans                                  online     offline');
   for (const [t, v] of Object.entries(r.scans.byTrigger)) {
@@ -23,23 +38,48 @@ export function formatSummary(r: Results): string {
   L.push('  ' + 'total'.padEnd(34) + n(r.scans.online).padStart(9) + n(r.scans.offline).padStart(12));
   row('failed', n(r.events['scan.failed']!) + (Object.keys(r.scans.failuresByCode).length ? '  (' + Object.entries(r.scans.failuresByCode).map(([c, k]) => `${c}: ${n(k)}`).join(', ') + ')' : ''));
   row('WSUS peak scans per minute', `${n(r.scans.wsus.peakPerMinute.scans)} at ${r.scans.wsus.peakPerMinute.at}`);
+  const sd = r.scans.durationMs;
+  if (sd.online.count > 0) row('online scan duration', `p50 ${dur(sd.online.p50)}  p99 ${dur(sd.online.p99)}  max ${dur(sd.online.max)}`);
   L.push('');
   L.push('Policy');
-  row('assignment requests / bodies', `${n(r.policy.assignmentRequests)} / ${n(r.policy.bodyRequests)}`);
+  row('assignment requests / bodies', `${n(r.policy.assignmentRequests)} / ${n(r.policy.bodyRequests)}${r.policy.failures > 0 ? `, ${n(r.policy.failures)} failed` : ''}`);
   L.push('');
+  const sm = r.stateMessages;
   L.push('State messages');
-  row('queued (+ overwritten unsent)', `${n(r.stateMessages.queued)} (+ ${n(r.stateMessages.overwritten)})`);
-  row('sent in reports (ok / failed)', `${n(r.stateMessages.delivered)} in ${n(r.stateMessages.reportsOk)} / ${n(r.stateMessages.reportsFailed)} failed`);
-  row('ingested at MP (duplicates)', `${n(r.stateMessages.ingested)} (${n(r.stateMessages.duplicates)})`);
-  row('unsent at end / MP backlog at end', `${n(r.stateMessages.undeliveredAtEnd)} / ${n(r.stateMessages.backlogAtEnd)}`);
-  const lt = r.stateMessages.latencyMs;
+  row('queued (+ overwritten unsent)', `${n(sm.queued)} (+ ${n(sm.overwritten)})`);
+  row('sent in reports (ok / failed)', `${n(sm.delivered)} in ${n(sm.reportsOk)} / ${n(sm.reportsFailed)} failed`);
+  row('ingested at MP (duplicates)', `${n(sm.ingested)} (${n(sm.duplicates)}), ${sm.ingestedPerSimSecond.toFixed(2)} per simulated second`);
+  row('unsent at end / MP backlog at end', `${n(sm.undeliveredAtEnd)} / ${n(sm.backlogAtEnd)}`);
+  const lt = sm.latencyMs;
   row('latency queue -> ingest', `p50 ${dur(lt.p50)}  p99 ${dur(lt.p99)}  max ${dur(lt.max)}`);
+  L.push(
+    ...table(
+      ['  simulated time', ...PCT_HEAD],
+      [
+        ['  queued -> ingested', ...pctCells(sm.latencyMs, dur)],
+        ['  waiting for the cycle', ...pctCells(sm.waitForCycleMs, dur)],
+        ['  waiting in the MP backlog', ...pctCells(sm.waitInBacklogMs, dur)],
+      ],
+    ),
+  );
   L.push('');
   L.push('Deployments');
   row('downloads', `${n(r.work.downloads)} (${bytes(r.work.downloadBytes)}), ${n(r.work.downloadFailures)} failed, ${n(r.work.evictions)} evicted`);
   row('installs (updates)', `${n(r.work.installs)} (${n(r.work.updatesInstalled)})`);
   row('restarts', n(r.work.restarts));
   if (r.work.updatesLost > 0) row('updates lost on machines', n(r.work.updatesLost));
+  const codes = Object.entries(r.errors.byCode);
+  if (codes.length > 0) {
+    L.push('');
+    L.push(`Errors seen by clients: ${n(r.errors.total)}`);
+    L.push(...table(['  HRESULT', 'total', 'scan', 'download', 'report', 'policy'], codes.map(([c, e]) => ['  ' + c, n(e.total), n(e.scan), n(e.download), n(e.report), n(e.policy)])));
+  }
+  const ops = Object.entries(r.operations);
+  if (ops.length > 0) {
+    L.push('');
+    L.push('Wire operations (wall ms, from the intended send time)');
+    L.push(...table(['  operation', 'count', 'errors', 'per s', ...PCT_HEAD], ops.map(([k, o]) => ['  ' + k, n(o.count), n(o.errors), o.perSecond.toFixed(1), ...pctCells(o, wms)])));
+  }
   L.push('');
   if (r.wire !== null && r.wire.stub === null) {
     // the state messages went to an external MP: this process saw none of them arrive
@@ -58,11 +98,14 @@ export function formatSummary(r: Results): string {
   }
   L.push('');
   const c2 = r.clock;
-  if (c2.mode === 'scaled') {
-    L.push(`Clock: scaled x${c2.timeFactor}; scheduler lag p50 ${c2.lagMs!.p50} ms, p99 ${c2.lagMs!.p99} ms, max ${c2.lagMs!.max} ms (bound ${c2.lagBoundMs} ms)`);
+  if (c2.mode === 'scaled' && c2.lagMs !== null) {
+    L.push(`Clock: scaled x${c2.timeFactor}; scheduler lag p50 ${c2.lagMs.p50} ms, p99 ${c2.lagMs.p99} ms, max ${c2.lagMs.max} ms (bound ${c2.lagBoundMs} ms)`);
     if (!c2.valid) L.push(`INVALID RUN: ${c2.invalidReason}`);
   }
   const w = r.wall;
-  L.push(`Run: ${n(r.agentEvents)} agent events in ${(w.elapsedMs / 1000).toFixed(2)} s (${n(w.eventsPerSecond)}/s), peak RSS ${bytes(w.peakRssBytes)}, event-loop delay p99 ${w.eventLoopDelayMs.p99} ms, valid: ${r.valid ? 'yes' : 'NO'}`);
+  L.push(
+    `Run: ${n(r.agentEvents)} agent events in ${(w.elapsedMs / 1000).toFixed(2)} s (${n(w.eventsPerSecond)}/s), CPU ${w.cpu.cores.toFixed(2)} cores, peak RSS ${bytes(w.peakRssBytes)}, ` +
+      `event-loop delay p99 ${w.eventLoopDelayMs.p99} ms, valid: ${r.valid ? 'yes' : 'NO'}${r.partial ? ', PARTIAL' : ''}`,
+  );
   return L.join('\n') + '\n';
 }

@@ -34,7 +34,9 @@ export function traceFields(e: AgentEvent, names: TraceNames): Record<string, un
       return o;
     }
     case 'state.sent':
-      return { serials: serialsOf(e.msgs), ok: e.ok };
+      return e.ok ? { serials: serialsOf(e.msgs), ok: true } : { serials: serialsOf(e.msgs), ok: false, code: hresultHex(e.code) };
+    case 'policy.failed':
+      return { code: hresultHex(e.code) };
     case 'scan.started': {
       const o: Record<string, unknown> = { trigger: e.trigger, forced: e.forced, online: e.online };
       if (e.trigger === 'retry') o.rule = e.rule;

@@ -68,7 +68,7 @@ export const DEFAULT_SCENARIO = {
   ],
   actions: [] as unknown[],
   faults: [] as unknown[],
-  thresholds: [] as string[],
+  thresholds: [] as (string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string })[],
 } as const;
 
 /** Defaults of a deployment entry's optional fields. */

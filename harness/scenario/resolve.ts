@@ -22,10 +22,25 @@ const OPERATIONS: Record<FaultTarget, readonly string[]> = {
   dp: OPERATIONS_OF['dp.download'],
 };
 
+/**
+ * The part of the fleet a run emulates: shard `index` of `count` (1-based),
+ * clients firstClient .. firstClient + clients - 1 of the scenario's. The
+ * whole fleet is shard 1 of 1.
+ */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+  readonly firstClient: number;
+  readonly clients: number;
+}
+
 export interface ResolvedScenario {
   readonly name: string;
   readonly seed: number;
+  /** the scenario's clients (all shards) */
   readonly clients: number;
+  /** the clients this run emulates (and its embedded stub serves) */
+  readonly shard: Shard;
   readonly start: number;
   readonly duration: number;
   readonly end: number;
@@ -44,6 +59,27 @@ export interface ScenarioOverrides {
   clients?: number | undefined;
   duration?: string | undefined;
   seed?: number | undefined;
+  /** `K/N`: run shard K of N (--shard) */
+  shard?: string | undefined;
+}
+
+/**
+ * Shard K of N of C clients: the contiguous range [floor((K-1)C/N), floor(KC/N)).
+ * Every client is in exactly one shard, and shard sizes differ by at most one.
+ */
+export function shardOf(spec: string | undefined, clients: number): Shard {
+  if (spec === undefined) return { index: 1, count: 1, firstClient: 0, clients };
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(spec);
+  const bad = (why: string) => new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--shard ${spec}: ${why}`);
+  if (m === null) throw bad('not K/N with whole numbers K and N (example: --shard 2/4 runs the second quarter of the clients)');
+  const k = Number(m[1]);
+  const n = Number(m[2]);
+  if (!Number.isSafeInteger(k) || !Number.isSafeInteger(n)) throw bad('K and N must be whole numbers');
+  if (n < 1) throw bad('N, the number of shards, must be at least 1');
+  if (k < 1 || k > n) throw bad(`K, the shard to run, must be from 1 to N (${n})`);
+  if (n > clients) throw bad(`${n} shards of ${clients} clients: N must be at most the number of clients`);
+  const firstClient = Math.floor(((k - 1) * clients) / n);
+  return { index: k, count: n, firstClient, clients: Math.floor((k * clients) / n) - firstClient };
 }
 
 export function readScenarioFile(file: string): unknown {
@@ -186,13 +222,15 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   const thresholds: Threshold[] = [];
   m.thresholds.forEach((t, i) => {
     try {
-      thresholds.push(parseThreshold(t, `thresholds[${i}]`));
+      if (typeof t === 'string') thresholds.push(parseThreshold(t, `thresholds[${i}]`));
+      else thresholds.push({ ...parseThreshold(t.threshold, `thresholds[${i}]`), abortOnFail: t.abortOnFail === true, delayAbortEval: t.delayAbortEval !== undefined ? d(t.delayAbortEval) : 0 });
     } catch (err) {
       where(`thresholds[${i}]`, (err as Error).message.replace(/^thresholds\[\d+\]: /, ''));
     }
   });
 
   if (issues.length > 0) throw new ScenarioError(source, issues);
+  const shard = shardOf(overrides.shard, m.clients);
 
   const settings: ClientSettings = Object.freeze({
     softwareUpdatesEnabled: c.softwareUpdatesEnabled,
@@ -226,7 +264,9 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,
-    clients: m.clients,
+    // the embedded stub serves the shard's clients
+    clients: shard.clients,
+    firstClient: shard.firstClient,
     start: startMs,
     settings,
     softwareUpdatesEnabledAt: c.softwareUpdatesEnabled ? startMs + d(m.site.softwareUpdatesEnabledAt) : Infinity,
@@ -242,7 +282,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     deployments,
     sups: [...m.site.sups],
     dps: [...m.site.dps],
-    mpProcessingRate: m.site.mpProcessingRate,
+    // site.mpProcessingRate is the whole site's: a shard's MP processes its share (the whole fleet: the rate itself)
+    mpProcessingRate: m.site.mpProcessingRate * (shard.clients / m.clients),
     mpProcessingInterval: Math.max(1, d(m.site.mpProcessingInterval)),
     faults,
   });
@@ -250,6 +291,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     name: m.name,
     seed: m.seed,
     clients: m.clients,
+    shard,
     start: startMs,
     duration: durationMs!,
     end: startMs + durationMs!,

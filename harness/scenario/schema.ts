@@ -115,8 +115,16 @@ export const scenarioSchema = z.strictObject({
   deployments: z.array(deployment).max(20),
   actions: z.array(action),
   faults: z.array(fault),
-  /** thresholds evaluated at the end of the run, e.g. "state_latency_p99<20m" */
-  thresholds: z.array(z.string().min(1)),
+  /**
+   * thresholds evaluated at the end of the run, e.g. "state_latency_p99<20m", or
+   * { threshold, abortOnFail, delayAbortEval } to also check during the run and stop it on a failure
+   */
+  thresholds: z.array(
+    z.union([
+      z.string().min(1),
+      z.strictObject({ threshold: z.string().min(1), abortOnFail: z.boolean().optional(), delayAbortEval: duration.optional() }),
+    ]),
+  ),
 }).partial();
 
 export type ScenarioInput = z.infer<typeof scenarioSchema>;

@@ -63,7 +63,14 @@ export interface DeploymentSpec {
 
 export interface StubConfig {
   readonly seed: number;
+  /**
+   * The clients this stub serves: ids firstClient .. firstClient + clients - 1
+   * (a shard of the site's clients; the whole site: firstClient 0). Client ids
+   * are global identities (applicability, targeting, faults, GUIDs); the MP's
+   * per-client arrays are indexed by id - firstClient.
+   */
   readonly clients: number;
+  readonly firstClient: number;
   readonly start: number;
   readonly settings: ClientSettings;
   /** when the site-wide policy enabling software updates appears */
@@ -72,7 +79,7 @@ export interface StubConfig {
   readonly deployments: readonly DeploymentSpec[];
   readonly sups: readonly string[];
   readonly dps: readonly string[];
-  /** state messages the MP processes per second of simulated time; 0 = as they arrive */
+  /** state messages the MP processes per second of simulated time; 0 = as they arrive (a shard's stub: its share of the site's rate) */
   readonly mpProcessingRate: number;
   readonly mpProcessingInterval: number;
   readonly faults: readonly FaultSpec[];

@@ -26,7 +26,11 @@ const B_SENT = 6;
 
 type AssignmentsReply = Extract<Reply, { kind: 'policy.assignments' }>;
 
-/** What the ingest reports about each processed message (for metrics). */
+/**
+ * What the ingest reports about each processed message (for metrics). `client`
+ * is the client's index among the clients this MP serves (its id minus
+ * firstClient), as the fleet's event sink names it.
+ */
 export interface IngestObserver {
   ingested(t: number, client: number, topicType: number, stateId: number, queuedAt: number, sentAt: number): void;
   duplicate(t: number, client: number, serial: number): void;
@@ -52,11 +56,17 @@ export class ManagementPoint {
   private tail = 0; // one past the last
   private processAt = Infinity;
 
-  // idempotency: every serial <= contiguous[c] was seen; later ones in `ahead`
+  // Client ids are global (a shard's stub serves ids firstClient ..); the
+  // per-client arrays below are indexed by the local index id - firstClient.
+  private readonly firstClient: number;
+  // idempotency (by local index): every serial <= contiguous[l] was seen; later ones in `ahead`
   private readonly contiguous: Float64Array;
   private readonly ahead = new Map<number, Set<number>>();
 
-  /** compliance view: last 500 state per (client, update); 300 state per (client, deployment) */
+  /**
+   * compliance view: last 500 state per (client, update) at [l * updates + u];
+   * 300 state per (client, deployment) at [l * max(1, deployments) + d]; l = client id - firstClient
+   */
   readonly updateState: Uint8Array;
   readonly deploymentState: Uint8Array;
   /** count of (client, update) pairs per DETECT state */
@@ -80,6 +90,7 @@ export class ManagementPoint {
     }));
     this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created)].sort((a, b) => a - b);
     this.settingsOff = { ...cfg.settings, softwareUpdatesEnabled: false };
+    this.firstClient = cfg.firstClient;
     this.contiguous = new Float64Array(cfg.clients);
 
     this.updateState = new Uint8Array(cfg.clients * cat.size);
@@ -224,31 +235,32 @@ export class ManagementPoint {
     for (let i = this.head; i < end; i++) {
       const o = i * BACKLOG_STRIDE;
       const c = buf[o + B_CLIENT]!;
+      const l = c - this.firstClient;
       const serial = buf[o + B_SERIAL]!;
-      if (!this.firstTime(c, serial)) {
+      if (!this.firstTime(l, serial)) {
         this.counters.stateDuplicates++;
-        this.observer?.duplicate(t, c, serial);
+        this.observer?.duplicate(t, l, serial);
         continue;
       }
       const type = buf[o + B_TYPE]!;
       const st = buf[o + B_STATE]!;
       const topic = buf[o + B_TOPIC]!;
       if (type === TOPIC.UPDATE_DETECTION && topic < U && st >= 0 && st <= 3) {
-        const k = c * U + topic;
+        const k = l * U + topic;
         this.detectCounts[this.updateState[k]!]--;
         this.updateState[k] = st;
         this.detectCounts[st]++;
       } else if (type === TOPIC.ASSIGNMENT_COMPLIANCE && topic < D) {
-        this.deploymentState[c * D + topic] = st;
+        this.deploymentState[l * D + topic] = st;
       }
       this.counters.stateMessagesIngested++;
-      this.observer?.ingested(t, c, type, st, buf[o + B_QUEUED]!, buf[o + B_SENT]!);
+      this.observer?.ingested(t, l, type, st, buf[o + B_QUEUED]!, buf[o + B_SENT]!);
     }
     this.head = end;
     if (this.head === this.tail) this.head = this.tail = 0;
   }
 
-  /** Records a (client, serial); false when it was seen before (a re-delivery). */
+  /** Records a (client, serial), the client by its local index; false when it was seen before (a re-delivery). */
   private firstTime(c: number, serial: number): boolean {
     const cont = this.contiguous[c]!;
     if (serial <= cont) return false;
@@ -276,9 +288,9 @@ export class ManagementPoint {
     return true;
   }
 
-  /** Highest serial below which every serial of the client was ingested. */
+  /** Highest serial below which every serial of the client (its id) was ingested. */
   contiguousSerial(c: number): number {
-    return this.contiguous[c]!;
+    return this.contiguous[c - this.firstClient]!;
   }
 
   /** Serials ingested out of order and not yet joined up. */

@@ -69,7 +69,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   const { core } = o;
   const cat = core.catalogue;
   const site = o.siteCode ?? 'SUC';
-  const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients);
+  const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients, core.cfg.firstClient);
   const count = (k: string) => stats.endpoints.set(k, (stats.endpoints.get(k) ?? 0) + 1);
   // topic ids on the wire -> the core's topic indices
   const updateByGuid = new Map(cat.ids.map((id, u) => [id.toUpperCase(), u]));

@@ -82,7 +82,7 @@ export interface WsusHandlerOptions {
 export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: ContentStats): RoleHandler {
   const { core } = o;
   const cat = core.catalogue;
-  const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients);
+  const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients, core.cfg.firstClient);
   const lastChange = formatDateTime(core.cfg.start);
   const serveContent = contentHandler(core, content);
   const count = (op: WuspOperation) => stats.operations.set(op, (stats.operations.get(op) ?? 0) + 1);

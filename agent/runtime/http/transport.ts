@@ -16,6 +16,7 @@
 //   a virtual-time run over HTTP gives the same trace as the in-process one
 //   (the contract test).
 
+import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Reply, Request } from '../../core/types.js';
@@ -52,6 +53,37 @@ export interface HttpTransportOptions {
   /** true: hold answers for settle() (virtual time) */
   readonly lockstep?: boolean;
   readonly onOperation?: (endpoint: string, op: string) => void;
+  /**
+   * Per-operation latency in wall ms ("mp RequestAssignments", "wsus SyncUpdates",
+   * "dp GET"), measured from the time the operation was meant to go out, not
+   * from when a socket or a p-limit slot was free (no coordinated omission):
+   * the first operation of an exchange from intendedAt(t) of the event that
+   * made the request, each later one of a sequence (the WUA scan's calls, a
+   * download's files) from the answer before it, when the real client would
+   * send it.
+   */
+  readonly onLatency?: (key: string, wallMs: number, ok: boolean) => void;
+  /** wall time (performance.now()) at which a request made at simulated time t was due; default: now */
+  readonly intendedAt?: (t: number) => number;
+}
+
+/** The MP operation a core request is on the wire. */
+const MP_OPERATION: Readonly<Record<string, string>> = {
+  'policy.assignments': 'RequestAssignments',
+  'policy.body': 'PolicyBody',
+  'location.wsus': 'WSUSLocationRequest',
+  'location.content': 'ContentLocationRequest',
+  'state.report': 'Report',
+};
+
+/** A chain of operations of one exchange, each timed from the one before it (see onLatency). */
+class Stopwatch {
+  constructor(private mark: number, private readonly sink: (key: string, ms: number, ok: boolean) => void) {}
+  lap(key: string, ok: boolean): void {
+    const t = performance.now();
+    this.sink(key, t - this.mark, ok);
+    this.mark = t;
+  }
 }
 
 export class HttpTransport implements Transport {
@@ -79,9 +111,11 @@ export class HttpTransport implements Transport {
     this.deliverFn = deliver;
   }
 
-  request(req: Request, _t: number): null {
+  request(req: Request, t: number): null {
     this.pending++;
-    const p = this.exchange(req).then(
+    const sink = this.o.onLatency;
+    const watch = sink === undefined ? null : new Stopwatch(this.o.intendedAt !== undefined ? this.o.intendedAt(t) : performance.now(), sink);
+    const p = this.exchange(req, watch).then(
       (reply) => ({ client: req.client, reply }),
       (err: unknown) => ({ client: req.client, reply: { kind: 'error', req: req.kind, code: hresultForError(err, req.kind === 'wsus.scan' ? 'wua' : 'ccm') || HR.WINHTTP_CONNECTION_ERROR } as Reply }),
     );
@@ -125,7 +159,7 @@ export class HttpTransport implements Transport {
     this.o.onOperation?.(endpoint, op);
   }
 
-  private async exchange(req: Request): Promise<Reply> {
+  private async exchange(req: Request, watch: Stopwatch | null): Promise<Reply> {
     switch (req.kind) {
       case 'wsus.scan': {
         const origin = new URL(req.sup).origin;
@@ -139,6 +173,7 @@ export class HttpTransport implements Transport {
             timeoutMs: this.o.timeoutMs,
             registered: this.registered,
             onOperation: (op) => this.count('wsus', op),
+            ...(watch !== null ? { onOperationDone: (op: string, ok: boolean) => watch.lap('wsus ' + op, ok) } : {}),
           });
           if (!r.ok) return { kind: 'error', req: 'wsus.scan', code: r.code };
           const applicable: number[] = [];
@@ -160,10 +195,13 @@ export class HttpTransport implements Transport {
               const res = await request(this.o.contentUrl(req.dp, u), { dispatcher: this.agent, headersTimeout: this.o.timeoutMs, bodyTimeout: this.o.timeoutMs });
               if (res.statusCode !== 200) {
                 await res.body.dump();
+                watch?.lap('dp GET', false);
                 return { kind: 'error', req: 'dp.download', code: hresultForStatus(res.statusCode) };
               }
               for await (const chunk of res.body) bytes += (chunk as Buffer).length;
+              watch?.lap('dp GET', true);
             } catch (err) {
+              watch?.lap('dp GET', false);
               return { kind: 'error', req: 'dp.download', code: hresultForError(err, 'bits') || timeoutCode('dp.download') };
             }
           }
@@ -172,9 +210,18 @@ export class HttpTransport implements Transport {
       }
       default: {
         const origin = new URL(this.o.mp).origin;
-        return this.limit(origin)(() => {
+        return this.limit(origin)(async () => {
           this.count('mp', req.kind);
-          return this.o.mpWire.exchange(req, this.o.mp, this.agent, this.o.timeoutMs);
+          if (watch === null) return this.o.mpWire.exchange(req, this.o.mp, this.agent, this.o.timeoutMs);
+          const key = 'mp ' + (MP_OPERATION[req.kind] ?? req.kind);
+          try {
+            const r = await this.o.mpWire.exchange(req, this.o.mp, this.agent, this.o.timeoutMs);
+            watch.lap(key, r.kind !== 'error');
+            return r;
+          } catch (err) {
+            watch.lap(key, false);
+            throw err;
+          }
         });
       }
     }

@@ -48,6 +48,8 @@ export interface WuaScanInput {
   readonly registered: Set<string>;
   /** called once per MS-WUSP operation sent (per-operation counters) */
   readonly onOperation?: (op: WuspOperation) => void;
+  /** called when an operation's answer is in (ok: a 200 that decoded to no fault), for per-operation latency */
+  readonly onOperationDone?: (op: WuspOperation, ok: boolean) => void;
 }
 
 export type WuaScanResult =
@@ -69,6 +71,18 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
   const msCvBase = Buffer.from(i.clientId.replace(/-/g, '').slice(0, 24), 'hex').toString('base64').slice(0, 16).padEnd(16, 'A');
 
   const call = async <O extends WuspOperation>(msg: Extract<WuspRequest, { op: O }>): Promise<ResponseOf<O>> => {
+    if (i.onOperationDone === undefined) return send(msg);
+    let ok = false;
+    try {
+      const r = await send(msg);
+      ok = true;
+      return r;
+    } finally {
+      i.onOperationDone(msg.op, ok);
+    }
+  };
+
+  const send = async <O extends WuspOperation>(msg: Extract<WuspRequest, { op: O }>): Promise<ResponseOf<O>> => {
     const { path, soapAction, body } = encodeRequest(msg);
     const bytes = Buffer.from(body, 'utf8');
     const headers = clientHeaders(soapAction, bytes.length, carriesMsCv(msg.op) ? { msCv: correlationVector(msCvBase, ++msCvN) } : {});

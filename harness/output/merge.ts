@@ -1,0 +1,274 @@
+// suca-fleet merge: results.json files of shards (or of runs on several
+// machines against one backend) into one. Counters add; every distribution
+// is rebuilt from the merged HDR histograms, never from averaged
+// percentiles, so a merge of shards gives the percentiles one run over the
+// whole fleet gives. The few figures that cannot be merged exactly are named
+// in `merged.approximate`.
+
+import * as hdr from 'hdr-histogram-js';
+import { HarnessError } from '../errors.js';
+import { initHistograms, newHistogram } from '../metrics/run-metrics.js';
+import { percentiles, type EncodedHistogram, type Percentiles, type Results } from './results.js';
+import { evaluateThresholds } from '../thresholds.js';
+
+type Num = Record<string, number>;
+
+function addNum<T extends Num>(xs: readonly T[]): T {
+  const out: Num = {};
+  for (const x of xs) for (const [k, v] of Object.entries(x)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+  return out as T;
+}
+
+function addNested<T extends Record<string, Num>>(xs: readonly T[]): T {
+  const out: Record<string, Num> = {};
+  const keys = new Set(xs.flatMap((x) => Object.keys(x)));
+  for (const k of [...keys].sort()) out[k] = addNum(xs.map((x) => x[k]).filter((v): v is T[string] => v !== undefined));
+  return out as T;
+}
+
+/** Element-wise sum of equally long arrays (null + x = x; null + null = null). */
+function addArrays(xs: readonly (readonly (number | null)[])[], combine: (a: number, b: number) => number = (a, b) => a + b): (number | null)[] {
+  const n = Math.max(0, ...xs.map((x) => x.length));
+  const out: (number | null)[] = new Array(n).fill(null);
+  for (const x of xs) for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v === null || v === undefined) continue;
+    const o = out[i];
+    out[i] = o === null || o === undefined ? v : combine(o, v);
+  }
+  return out;
+}
+
+const zeroIfNull = (a: (number | null)[]) => a.map((v) => v ?? 0);
+
+function decode(e: EncodedHistogram, where: string): hdr.Histogram {
+  initHistograms();
+  try {
+    return hdr.decodeFromCompressedBase64(e.encoded, 32, true);
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${where}: the histogram cannot be decoded (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/** Merges the named histogram of every input; null when none has it. */
+function mergeHistogram(inputs: readonly { r: Results; file: string }[], name: string): { encoded: EncodedHistogram; hist: hdr.Histogram } | null {
+  let acc: hdr.Histogram | null = null;
+  let unit: EncodedHistogram['unit'] | null = null;
+  for (const { r, file } of inputs) {
+    const e = (r.histograms as Record<string, EncodedHistogram | undefined>)[name];
+    if (e === undefined) continue;
+    if (unit !== null && e.unit !== unit) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: histogram ${name} is in ${e.unit}, another input has it in ${unit}`);
+    unit = e.unit;
+    const h = decode(e, `${file}: histograms.${name}`);
+    if (acc === null) acc = newHistogram();
+    acc.add(h);
+    h.destroy();
+  }
+  if (acc === null || unit === null) return null;
+  return { encoded: { unit, encoded: hdr.encodeIntoCompressedBase64(acc) }, hist: acc };
+}
+
+/** Merges results of shards or parallel runs; `files` name the inputs in error messages. */
+export function mergeResults(inputs: readonly { r: Results; file: string }[]): Results {
+  if (inputs.length < 2) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', 'merge: give at least two results.json files');
+  const first = inputs[0]!.r;
+  const rs = inputs.map((i) => i.r);
+  for (const { r, file } of inputs.slice(1)) {
+    if (r.mode !== first.mode) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: a ${r.mode}-time run cannot be merged with a ${first.mode}-time one (${inputs[0]!.file})`);
+    if (r.series.start !== first.series.start || r.series.intervalMs !== first.series.intervalMs || r.series.length !== first.series.length) {
+      throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: its time series (start ${r.series.start}, interval ${r.series.intervalMs} ms, ${r.series.length} intervals) do not line up with ${inputs[0]!.file}'s (start ${first.series.start}, interval ${first.series.intervalMs} ms, ${first.series.length}): run with the same scenario start, duration and --series-interval`);
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const { r, file } of inputs) {
+    if (r.shard.count > 1) {
+      const k = `${r.scenario.name}/${r.scenario.seed}/${r.shard.index}/${r.shard.count}`;
+      if (seen.has(k)) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: shard ${r.shard.index}/${r.shard.count} is also in ${seen.get(k)}: a shard merged twice would count its clients twice`);
+      seen.set(k, file);
+    }
+  }
+  const approximate: string[] = [];
+
+  const H = (name: string) => mergeHistogram(inputs, name);
+  const hists: Record<string, EncodedHistogram> = {};
+  const pct = (name: string, scale = 1): Percentiles => {
+    const m = H(name);
+    if (m === null) return percentiles(emptyHist(), scale);
+    hists[name] = m.encoded;
+    const p = percentiles(m.hist, scale);
+    m.hist.destroy();
+    return p;
+  };
+  const histNames = [...new Set(rs.flatMap((r) => Object.keys(r.histograms)))].sort();
+
+  // state messages
+  const smCounts = addNum(rs.map(({ stateMessages: { latencyMs: _a, waitForCycleMs: _b, waitInBacklogMs: _c, ...rest } }) => rest));
+  const reached = Math.min(...rs.map((r) => Date.parse(r.reached)));
+  const simSeconds = Math.max(1, (reached - Date.parse(first.scenario.start)) / 1000);
+  const stateMessages = {
+    ...smCounts,
+    ingestedPerSimSecond: Math.round((smCounts.ingested / simSeconds) * 1000) / 1000,
+    latencyMs: pct('state.latency'),
+    waitForCycleMs: pct('state.waitForCycle'),
+    waitInBacklogMs: pct('state.waitInBacklog'),
+  } as Results['stateMessages'];
+
+  // WSUS scans per minute, joined: the merged peak is exact
+  const perMinute = new Map<number, number>();
+  for (const r of rs) for (const [m, k] of r.scans.wsus.perMinute) perMinute.set(m, (perMinute.get(m) ?? 0) + k);
+  let peak = { minute: 0, scans: 0 };
+  for (const [m, k] of [...perMinute].sort((a, b) => a[0] - b[0])) if (k > peak.scans) peak = { minute: m, scans: k };
+  const scans: Results['scans'] = {
+    online: rs.reduce((a, r) => a + r.scans.online, 0),
+    offline: rs.reduce((a, r) => a + r.scans.offline, 0),
+    byTrigger: addNested(rs.map((r) => r.scans.byTrigger)),
+    failuresByCode: addNum(rs.map((r) => r.scans.failuresByCode)),
+    durationMs: { online: pct('scan.durationOnline'), offline: pct('scan.durationOffline') },
+    wsus: {
+      served: rs.reduce((a, r) => a + r.scans.wsus.served, 0),
+      refused: rs.reduce((a, r) => a + r.scans.wsus.refused, 0),
+      peakPerMinute: { scans: peak.scans, at: new Date(Date.parse(first.scenario.start) + peak.minute * 60_000).toISOString() },
+      perMinute: [...perMinute].sort((a, b) => a[0] - b[0]),
+      bySup: addNum(rs.map((r) => r.scans.wsus.bySup)),
+    },
+  };
+
+  // wire operations: counts add, rates add (the runs ran side by side), latencies from the merged histograms
+  const opKeys = [...new Set(rs.flatMap((r) => Object.keys(r.operations)))].sort();
+  const operations: Results['operations'] = {};
+  for (const k of opKeys) {
+    const parts = rs.map((r) => r.operations[k]).filter((x) => x !== undefined);
+    operations[k] = {
+      ...pct('op.' + k.replace(' ', '.'), 1000),
+      count: parts.reduce((a, o) => a + o.count, 0),
+      errors: parts.reduce((a, o) => a + o.errors, 0),
+      perSecond: Math.round(parts.reduce((a, o) => a + o.perSecond, 0) * 100) / 100,
+    };
+  }
+  for (const name of histNames) if (hists[name] === undefined) pct(name);
+
+  // compliance: per deployment by name
+  const depNames = [...new Set(rs.flatMap((r) => r.compliance.deployments.map((d) => d.name)))];
+  const deployments = depNames.map((name) => {
+    const ds = rs.map((r) => r.compliance.deployments.find((d) => d.name === name)).filter((d) => d !== undefined);
+    return { name, id: ds[0]!.id, updates: ds[0]!.updates, clients: addNum(ds.map((d) => d.clients)), updateStates: addNum(ds.map((d) => d.updateStates)) };
+  });
+
+  // series: counts and gauges sampled at the same instants add exactly; per-interval maxima and percentiles do not
+  const s0 = first.series;
+  const series = {
+    ...s0,
+    scansOnline: zeroIfNull(addArrays(rs.map((r) => r.series.scansOnline))),
+    scansOffline: zeroIfNull(addArrays(rs.map((r) => r.series.scansOffline))),
+    scanFailures: zeroIfNull(addArrays(rs.map((r) => r.series.scanFailures))),
+    wsusInFlight: zeroIfNull(addArrays(rs.map((r) => r.series.wsusInFlight))),
+    stateSent: zeroIfNull(addArrays(rs.map((r) => r.series.stateSent))),
+    stateIngested: zeroIfNull(addArrays(rs.map((r) => r.series.stateIngested))),
+    stateLatencyP50: addArrays(rs.map((r) => r.series.stateLatencyP50), Math.max),
+    stateLatencyP99: addArrays(rs.map((r) => r.series.stateLatencyP99), Math.max),
+    backlog: zeroIfNull(addArrays(rs.map((r) => r.series.backlog))),
+    downloads: zeroIfNull(addArrays(rs.map((r) => r.series.downloads))),
+    downloadBytes: zeroIfNull(addArrays(rs.map((r) => r.series.downloadBytes))),
+    installs: zeroIfNull(addArrays(rs.map((r) => r.series.installs))),
+    restarts: zeroIfNull(addArrays(rs.map((r) => r.series.restarts))),
+    errorsTotal: zeroIfNull(addArrays(rs.map((r) => r.series.errorsTotal))),
+    errors: Object.fromEntries(
+      [...new Set(rs.flatMap((r) => Object.keys(r.series.errors)))].sort().map((c) => [c, zeroIfNull(addArrays(rs.map((r) => r.series.errors[c] ?? [])))]),
+    ),
+    compliance: {
+      unknown: zeroIfNull(addArrays(rs.map((r) => r.series.compliance.unknown))),
+      notRequired: zeroIfNull(addArrays(rs.map((r) => r.series.compliance.notRequired))),
+      required: zeroIfNull(addArrays(rs.map((r) => r.series.compliance.required))),
+      installed: zeroIfNull(addArrays(rs.map((r) => r.series.compliance.installed))),
+    },
+  };
+  approximate.push(
+    'series.stateLatencyP50 and series.stateLatencyP99: the highest of the inputs per interval (an upper bound)',
+    'series.wsusInFlight: the sum of the inputs\' per-interval peaks (an upper bound)',
+    'wall.eventLoopDelayMs: the worst input\'s',
+  );
+
+  // clock
+  let clock = first.clock;
+  if (first.mode === 'scaled') {
+    const lag = H('clock.lag');
+    const valid = rs.every((r) => r.clock.valid);
+    if (lag !== null) {
+      hists['clock.lag'] = lag.encoded;
+      const p = percentiles(lag.hist);
+      lag.hist.destroy();
+      clock = { ...first.clock, lagMs: { count: p.count, p50: p.p50, p90: p.p90, p99: p.p99, max: p.max }, valid, invalidReason: valid ? null : rs.map((r) => r.clock.invalidReason).filter((x) => x !== null).join('; ') };
+    }
+  }
+
+  const firstClient = Math.min(...rs.map((r) => r.shard.firstClient));
+  const clients = rs.reduce((a, r) => a + r.shard.clients, 0);
+  const wall = {
+    startedAt: rs.map((r) => r.wall.startedAt).sort()[0]!,
+    elapsedMs: Math.max(...rs.map((r) => r.wall.elapsedMs)),
+    eventsPerSecond: rs.reduce((a, r) => a + r.wall.eventsPerSecond, 0),
+    peakRssBytes: Math.max(...rs.map((r) => r.wall.peakRssBytes)),
+    heapUsedBytes: Math.max(...rs.map((r) => r.wall.heapUsedBytes)),
+    eventLoopDelayMs: {
+      p50: Math.max(...rs.map((r) => r.wall.eventLoopDelayMs.p50)),
+      p90: Math.max(...rs.map((r) => r.wall.eventLoopDelayMs.p90)),
+      p99: Math.max(...rs.map((r) => r.wall.eventLoopDelayMs.p99)),
+      max: Math.max(...rs.map((r) => r.wall.eventLoopDelayMs.max)),
+      mean: Math.max(...rs.map((r) => r.wall.eventLoopDelayMs.mean)),
+    },
+    cpu: {
+      userMs: rs.reduce((a, r) => a + r.wall.cpu.userMs, 0),
+      systemMs: rs.reduce((a, r) => a + r.wall.cpu.systemMs, 0),
+      cores: Math.round(rs.reduce((a, r) => a + r.wall.cpu.cores, 0) * 100) / 100,
+    },
+  };
+
+  const merged = {
+    ...first,
+    scenario: { ...first.scenario, clients: Math.max(first.scenario.clients, clients) },
+    shard: { index: 1, count: 1, firstClient, clients },
+    merged: {
+      from: inputs.map(({ r, file }) => ({ file, scenario: r.scenario.name, seed: r.scenario.seed, shard: r.shard, partial: r.partial })),
+      approximate,
+    },
+    partial: rs.some((r) => r.partial),
+    reached: new Date(reached).toISOString(),
+    abortedBy: rs.map((r) => r.abortedBy).find((a) => a !== null && a !== undefined) ?? null,
+    valid: rs.every((r) => r.valid),
+    clock,
+    thresholds: [] as Results['thresholds'],
+    agentEvents: rs.reduce((a, r) => a + r.agentEvents, 0),
+    events: addNum(rs.map((r) => r.events)),
+    errors: { total: rs.reduce((a, r) => a + r.errors.total, 0), byCode: addNested(rs.map((r) => r.errors.byCode)) },
+    scans,
+    policy: addNum(rs.map((r) => r.policy)),
+    location: addNum(rs.map((r) => r.location)),
+    stateMessages,
+    operations,
+    histograms: Object.fromEntries(Object.entries(hists).sort(([a], [b]) => (a < b ? -1 : 1))),
+    work: addNum(rs.map((r) => r.work)),
+    faultsInjected: addNum(rs.map((r) => r.faultsInjected)),
+    wire: first.wire === null ? null : {
+      urls: first.wire.urls,
+      agentOperations: addNum(rs.map((r) => r.wire?.agentOperations ?? {})),
+      stub: rs.some((r) => r.wire?.stub) ? {
+        mp: addNum(rs.map((r) => r.wire?.stub?.mp ?? {})),
+        wsus: addNum(rs.map((r) => r.wire?.stub?.wsus ?? {})),
+        refused: addNum(rs.map((r) => r.wire?.stub?.refused ?? {})),
+      } : null,
+    },
+    compliance: { updates: addNum(rs.map((r) => r.compliance.updates)), deployments },
+    series,
+    wall,
+  } as Results;
+  // the thresholds of every input, once each, evaluated on the merged figures
+  const defs = new Map<string, Results['thresholds'][number]>();
+  for (const r of rs) for (const t of r.thresholds) if (!defs.has(t.expr)) defs.set(t.expr, t);
+  merged.thresholds = evaluateThresholds(merged, [...defs.values()]);
+  return merged;
+}
+
+function emptyHist(): hdr.Histogram {
+  const h = hdr.build({ useWebAssembly: false });
+  return h;
+}

@@ -1,0 +1,75 @@
+// abortOnFail: a threshold checked during the run stops it on failure:
+// exit 99, results and report written, marked partial, with the threshold named.
+
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'suca-abort-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+// big enough that the run is still going at the first check (about a wall second in)
+const BIG = ['--clients', '20000', '--duration', '60d', '--log-level', 'warn', '--quiet'];
+
+describe('abortOnFail', () => {
+  it('--abort-on-fail stops the run at the first failed check: exit 99, partial results and report, threshold named', () => {
+    const out = join(dir, 'cli');
+    const r = cli('run', ...BIG, '--out', out, '--threshold', 'scans_online<10', '--abort-on-fail');
+    expect(r.code).toBe(99);
+    expect(r.err).toMatch(/threshold scans_online<10 failed during the run \(abortOnFail\): value [\d,]+; stopped at 2026-/);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(res.partial).toBe(true);
+    expect(res.abortedBy).toBe('scans_online<10');
+    expect(Date.parse(res.reached)).toBeLessThan(Date.parse(res.scenario.start) + 60 * 86_400_000);
+    expect(res.thresholds[0]).toMatchObject({ expr: 'scans_online<10', ok: false, abortOnFail: true });
+    expect(res.thresholds[0].by).toBeGreaterThan(0);
+    expect(r.out).toContain('PARTIAL: stopped at');
+    expect(r.out).toContain('FAIL  scans_online<10');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/PARTIAL/);
+  });
+
+  it('from the scenario, with delayAbortEval: not checked before that simulated time', () => {
+    const sc = join(dir, 'sc.json');
+    writeFileSync(sc, JSON.stringify({ thresholds: [{ threshold: 'scans_online<10', abortOnFail: true, delayAbortEval: '5d' }, 'state_latency_p99<1d'] }));
+    const out = join(dir, 'sc');
+    const r = cli('run', ...BIG, '--scenario', sc, '--out', out);
+    expect(r.code).toBe(99);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(res.abortedBy).toBe('scans_online<10');
+    expect(Date.parse(res.reached)).toBeGreaterThanOrEqual(Date.parse(res.scenario.start) + 5 * 86_400_000);
+    // the other threshold is evaluated at the (early) end as usual
+    expect(res.thresholds.map((t: { expr: string }) => t.expr)).toEqual(['scans_online<10', 'state_latency_p99<1d']);
+  });
+
+  it('a threshold that holds lets the run finish (exit 0, not partial)', () => {
+    const out = join(dir, 'ok');
+    const r = cli('run', '--clients', '200', '--duration', '3d', '--log-level', 'warn', '--quiet', '--out', out, '--threshold', 'state_latency_p99<1d', '--abort-on-fail');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(res.partial).toBe(false);
+    expect(res.abortedBy).toBeNull();
+  });
+
+  it('bad use is a configuration error: --abort-on-fail without --threshold, a bad object in the scenario', () => {
+    expect(cli('run', '--abort-on-fail').code).toBe(2);
+    const sc = join(dir, 'bad.json');
+    writeFileSync(sc, JSON.stringify({ thresholds: [{ threshold: 'scans_online<10', abortOnFail: 'yes', delay: '1d' }] }));
+    const r = cli('run', '--scenario', sc, '--out', join(dir, 'never'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('thresholds[0]');
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+});
