@@ -113,6 +113,8 @@ export interface RunOutcome {
 export interface WireFigures {
   readonly urls: { readonly mp: string; readonly wsus: string; readonly dp: string };
   readonly agentOperations: Record<string, number>;
+  /** requests still unanswered when the run ended (after the grace wait): dropped, neither delivered nor timed */
+  readonly abandonedAtEnd: number;
   readonly stub: { readonly mp: Record<string, number>; readonly wsus: Record<string, number>; readonly refused: Record<string, number> } | null;
 }
 
@@ -324,6 +326,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     trace?.close();
     loopDelay.disable();
     opts.signal?.removeEventListener('abort', onAbort);
+    http?.abandon();
     await http?.close();
     await servers?.close();
   }
@@ -361,6 +364,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     const wire: WireFigures | null = http === null ? null : {
       urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '' },
       agentOperations: Object.fromEntries([...http.operations].sort()),
+      abandonedAtEnd: http.abandonedCount,
       stub: servers === null ? null : {
         mp: Object.fromEntries([...servers.stats.mp.endpoints].sort()),
         wsus: Object.fromEntries([...servers.stats.wsus.operations].sort()),

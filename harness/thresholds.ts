@@ -22,13 +22,19 @@ export const HEADLINE: Readonly<Record<string, HeadlineMetric>> = {
   state_latency_p90: { unit: 'ms', describe: 'state message latency p90', get: (r) => r.stateMessages.latencyMs.p90 },
   state_latency_p99: { unit: 'ms', describe: 'state message latency p99', get: (r) => r.stateMessages.latencyMs.p99 },
   state_latency_max: { unit: 'ms', describe: 'state message latency max', get: (r) => r.stateMessages.latencyMs.max },
+  state_latency_p999: { unit: 'ms', describe: 'state message latency p99.9', get: (r) => r.stateMessages.latencyMs.p999 },
   state_backlog_wait_p99: { unit: 'ms', describe: 'time in the MP backlog, p99', get: (r) => r.stateMessages.waitInBacklogMs.p99 },
   state_ingested: { unit: 'count', describe: 'state messages ingested by the MP', get: (r) => r.stateMessages.ingested },
   state_undelivered: { unit: 'count', describe: 'state messages still on the clients at the end', get: (r) => r.stateMessages.undeliveredAtEnd },
   mp_backlog_end: { unit: 'count', describe: 'MP backlog at the end', get: (r) => r.stateMessages.backlogAtEnd },
+  mp_backlog_max: { unit: 'count', describe: 'deepest MP backlog at an interval end', get: (r) => (r.series.backlog.length === 0 ? null : Math.max(...r.series.backlog.map((x) => x ?? 0))) },
+  state_ingested_per_s: { unit: 'per-s', describe: 'state messages ingested per simulated second, over the run', get: (r) => r.stateMessages.ingestedPerSimSecond },
   wsus_scans_per_min_max: { unit: 'count', describe: 'online scans in the busiest simulated minute', get: (r) => r.scans.wsus.peakPerMinute.scans },
   scans_online: { unit: 'count', describe: 'online scans', get: (r) => r.scans.online },
   scans_failed: { unit: 'count', describe: 'failed scans', get: (r) => sum(r.scans.failuresByCode) },
+  scan_duration_p99: { unit: 'ms', describe: 'online scan duration p99 (simulated)', get: (r) => (r.scans.durationMs.online.count === 0 ? null : r.scans.durationMs.online.p99) },
+  wsus_in_flight_max: { unit: 'count', describe: 'most online scans in progress at once', get: (r) => (r.series.wsusInFlight.length === 0 ? null : Math.max(...r.series.wsusInFlight.map((x) => x ?? 0))) },
+  errors_total: { unit: 'count', describe: 'errors the clients saw (every HRESULT, every source)', get: (r) => r.errors.total },
   errors_rate: {
     unit: 'ratio',
     describe: '(failed scans + failed reports + failed downloads) / (online scans + reports + downloads)',
@@ -61,6 +67,17 @@ export const HEADLINE: Readonly<Record<string, HeadlineMetric>> = {
       return worst;
     },
   },
+  operation_latency_p99: {
+    unit: 'ms',
+    describe: 'HTTP: the slowest wire operation\'s latency p99 (wall, from the intended send time)',
+    get: (r) => {
+      const ops = Object.values(r.operations);
+      return ops.length === 0 ? null : Math.max(...ops.map((o) => o.p99));
+    },
+  },
+  report_latency_p99: { unit: 'ms', describe: 'HTTP: MP state report (MP_RelayEndpoint) latency p99 (wall)', get: (r) => r.operations['mp Report']?.p99 ?? null },
+  sync_updates_latency_p99: { unit: 'ms', describe: 'HTTP: WSUS SyncUpdates latency p99 (wall)', get: (r) => r.operations['wsus SyncUpdates']?.p99 ?? null },
+  event_loop_delay_p99: { unit: 'ms', describe: 'Node event-loop delay p99 of the generator (wall)', get: (r) => r.wall.eventLoopDelayMs.p99 },
   scheduler_lag_p99: { unit: 'ms', describe: 'scaled clock: scheduler lag p99 (wall)', get: (r) => r.clock.lagMs?.p99 ?? null },
   agent_events_per_s: { unit: 'per-s', describe: 'agent events per wall second', get: (r) => r.wall.eventsPerSecond },
 };
@@ -112,8 +129,9 @@ export function evaluateThresholds(r: Results, ts: readonly Threshold[]): Thresh
 export function formatValue(metric: string, v: number | null): string {
   if (v === null) return 'n/a';
   const u = HEADLINE[metric]?.unit;
-  if (u === 'ms') return formatDuration(v >= 60_000 ? Math.round(v / 1000) * 1000 : Math.round(v));
+  if (u === 'ms') return v < 100 && !Number.isInteger(v) ? `${v.toFixed(2)}ms` : formatDuration(v >= 60_000 ? Math.round(v / 1000) * 1000 : Math.round(v));
   if (u === 'ratio') return v.toFixed(4);
+  if (u === 'per-s' && Math.abs(v) < 100 && !Number.isInteger(v)) return v.toFixed(2);
   return Math.round(v).toLocaleString('en-US');
 }
 

@@ -251,6 +251,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
     wire: first.wire === null ? null : {
       urls: first.wire.urls,
       agentOperations: addNum(rs.map((r) => r.wire?.agentOperations ?? {})),
+      abandonedAtEnd: rs.reduce((a, r) => a + (r.wire?.abandonedAtEnd ?? 0), 0),
       stub: rs.some((r) => r.wire?.stub) ? {
         mp: addNum(rs.map((r) => r.wire?.stub?.mp ?? {})),
         wsus: addNum(rs.map((r) => r.wire?.stub?.wsus ?? {})),

@@ -66,7 +66,7 @@ export interface EncodedHistogram {
   readonly encoded: string;
 }
 
-const finiteOrNull = (a: Float64Array): (number | null)[] => Array.from(a, (x) => (Number.isFinite(x) ? x : null));
+const finiteOrNull = (a: Float64Array | Uint32Array): (number | null)[] => Array.from(a, (x) => (Number.isFinite(x) ? x : null));
 
 /**
  * The results of a run. light: without the time series and encoded
@@ -154,7 +154,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
     operations[key] = { ...pctOf(f.hist, histograms[name]!.encoded, 1000), count: f.count, errors: f.errors, perSecond: Math.round((f.count / elapsedS) * 100) / 100 };
   }
 
-  const arr = (a: Float64Array): number[] => (light ? [] : Array.from(a));
+  const arr = (a: Float64Array | Uint32Array): number[] => (light ? [] : Array.from(a));
   const seriesCounts = Object.fromEntries(
     SERIES_NAMES.map((k) => [k, light ? [] : k === 'stateLatencyP50' || k === 'stateLatencyP99' ? finiteOrNull(m.series.counts[k]) : Array.from(m.series.counts[k])]),
   ) as Record<(typeof SERIES_NAMES)[number], (number | null)[]>;

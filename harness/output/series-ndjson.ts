@@ -1,27 +1,22 @@
 // --series-ndjson FILE: the time series as NDJSON, one line per simulated
 // interval, written as each interval completes (its counts are final once the
 // fleet's clock passes its end), so another tool can tail the file during a
-// long scaled run. Lines are buffered and written synchronously in 64 KiB
-// blocks; the file is flushed at the end or when the run is stopped.
+// long scaled run.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { hresultHex } from '../../agent/core/constants.js';
-import { HarnessError } from '../errors.js';
+import { LineFile } from './line-file.js';
 import { SERIES_NAMES, type RunMetrics } from '../metrics/run-metrics.js';
 
 export class SeriesNdjsonWriter {
-  private readonly fd: number;
-  private buf = '';
-  private flushedAt = performance.now();
-  lines = 0;
+  // a reader following the file sees each line within a second (scaled runs), without a write per line in virtual time
+  private readonly out: LineFile;
 
   constructor(readonly file: string, private readonly start: number) {
-    try {
-      this.fd = openSync(file, 'w');
-    } catch (err) {
-      throw new HarnessError('SUCA_ERR_OUTPUT', `--series-ndjson ${file}: cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-    }
+    this.out = new LineFile(file, `--series-ndjson ${file}`, 1 << 16, 1000);
+  }
+
+  get lines(): number {
+    return this.out.lines;
   }
 
   /** The line of interval i (exported shape: `{t, i, ...series, errors, compliance}`). */
@@ -36,23 +31,10 @@ export class SeriesNdjsonWriter {
     o.errors = errors;
     const c = m.series.compliance;
     o.compliance = { unknown: c.unknown[i], notRequired: c.notRequired[i], required: c.required[i], installed: c.installed[i] };
-    this.buf += JSON.stringify(o) + '\n';
-    this.lines++;
-    // a tailing reader sees each line within a second (scaled runs) without a write per line in virtual time
-    const now = performance.now();
-    if (this.buf.length >= 1 << 16 || now - this.flushedAt >= 1000) this.flush();
+    this.out.append(JSON.stringify(o));
   };
 
-  flush(): void {
-    this.flushedAt = performance.now();
-    if (this.buf.length > 0) {
-      writeSync(this.fd, this.buf);
-      this.buf = '';
-    }
-  }
-
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    this.out.close();
   }
 }

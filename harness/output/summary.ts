@@ -80,6 +80,7 @@ export function formatSummary(r: Results): string {
     L.push('Wire operations (wall ms, from the intended send time)');
     L.push(...table(['  operation', 'count', 'errors', 'per s', ...PCT_HEAD], ops.map(([k, o]) => ['  ' + k, n(o.count), n(o.errors), o.perSecond.toFixed(1), ...pctCells(o, wms)])));
   }
+  if ((r.wire?.abandonedAtEnd ?? 0) > 0) L.push(`  ${n(r.wire!.abandonedAtEnd)} requests still unanswered at the end of the run: dropped, not counted as errors`);
   L.push('');
   if (r.wire !== null && r.wire.stub === null) {
     // the state messages went to an external MP: this process saw none of them arrive

@@ -4,11 +4,10 @@
 // the virtual-time loop is synchronous, and an async stream would only queue
 // the whole trace in memory behind it.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { LineFile } from './line-file.js';
 import type { AgentEvent } from '../../agent/core/types.js';
 import { hresultHex, TOPIC } from '../../agent/core/constants.js';
 import { serialsOf } from '../../agent/core/statemsg.js';
-import { HarnessError } from '../errors.js';
 
 export interface TraceNames {
   clientId(idx: number): string;
@@ -58,34 +57,25 @@ export function traceFields(e: AgentEvent, names: TraceNames): Record<string, un
 }
 
 export class TraceWriter {
-  private fd: number;
-  private buf = '';
-  lines = 0;
+  private readonly out: LineFile;
 
   constructor(readonly file: string, private readonly names: TraceNames) {
-    try {
-      this.fd = openSync(file, 'w');
-    } catch (err) {
-      throw new HarnessError('SUCA_ERR_OUTPUT', `${file}: cannot write trace (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-    }
+    this.out = new LineFile(file, `${file}: trace`, 1 << 20);
+  }
+
+  get lines(): number {
+    return this.out.lines;
   }
 
   readonly write = (t: number, client: number, e: AgentEvent): void => {
-    const line = JSON.stringify({ t, client: this.names.clientId(client), ev: e.ev, ...traceFields(e, this.names) });
-    this.buf += line + '\n';
-    this.lines++;
-    if (this.buf.length >= 1 << 20) this.flush();
+    this.out.append(JSON.stringify({ t, client: this.names.clientId(client), ev: e.ev, ...traceFields(e, this.names) }));
   };
 
   flush(): void {
-    if (this.buf.length > 0) {
-      writeSync(this.fd, this.buf);
-      this.buf = '';
-    }
+    this.out.flush();
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    this.out.close();
   }
 }

@@ -97,6 +97,15 @@ export class HttpTransport implements Transport {
   private readonly queue: Promise<{ client: number; reply: Reply }>[] = [];
   /** per-endpoint operation counters */
   readonly operations = new Map<string, number>();
+  /**
+   * Set by abandon() at the end of a run: answers still on their way are
+   * neither delivered nor timed. Closing the undici Agent fails them with
+   * UND_ERR_CLOSED, which the clients would otherwise report as connection
+   * errors (0x80072EFE) the server never caused.
+   */
+  private abandoned = false;
+  /** requests abandoned at the end of the run */
+  abandonedCount = 0;
 
   constructor(private readonly o: HttpTransportOptions) {
     this.agent = new Agent({
@@ -114,7 +123,9 @@ export class HttpTransport implements Transport {
   request(req: Request, t: number): null {
     this.pending++;
     const sink = this.o.onLatency;
-    const watch = sink === undefined ? null : new Stopwatch(this.o.intendedAt !== undefined ? this.o.intendedAt(t) : performance.now(), sink);
+    const watch = sink === undefined ? null : new Stopwatch(this.o.intendedAt !== undefined ? this.o.intendedAt(t) : performance.now(), (k, ms, ok) => {
+      if (!this.abandoned) sink(k, ms, ok);
+    });
     const p = this.exchange(req, watch).then(
       (reply) => ({ client: req.client, reply }),
       (err: unknown) => ({ client: req.client, reply: { kind: 'error', req: req.kind, code: hresultForError(err, req.kind === 'wsus.scan' ? 'wua' : 'ccm') || HR.WINHTTP_CONNECTION_ERROR } as Reply }),
@@ -123,7 +134,7 @@ export class HttpTransport implements Transport {
     else
       void p.then(({ client, reply }) => {
         this.pending--;
-        this.deliverFn!(client, this.o.now(), reply);
+        if (!this.abandoned) this.deliverFn!(client, this.o.now(), reply);
       });
     return null;
   }
@@ -140,8 +151,17 @@ export class HttpTransport implements Transport {
     }
   }
 
+  /** The run is over: what is still pending is dropped, not failed (see `abandoned`). */
+  abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    this.abandonedCount = this.pending;
+  }
+
   async close(): Promise<void> {
-    await this.agent.close();
+    this.abandon();
+    // destroy, not close: close() waits for every queued request, up to the request timeout
+    await this.agent.destroy();
   }
 
   private limit(origin: string): LimitFunction {
