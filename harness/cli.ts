@@ -137,6 +137,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('clock', { choices: ['virtual', 'scaled'] as const, default: 'virtual' as const, describe: 'virtual: as fast as possible; scaled: wall clock x --time-factor' })
           .option('time-factor', { type: 'number', default: 1, describe: 'scaled clock: simulated seconds per wall second (1 = real time)' })
           .option('lag-bound', { type: 'string', default: '1s', describe: 'scaled clock: the run is invalid when scheduler lag p99 exceeds this' })
+          .option('elu-bound', { type: 'number', default: 0.98, describe: 'scaled clock: the run is invalid when the event loop is busy more than this share (0..1) of a 5 s window' })
           .option('transport', { choices: ['in-process', 'http'] as const, describe: 'in-process: typed calls to the stub core; http: real wire formats against stub servers (default: http with --clock scaled or --mp/--wsus/--dp)' })
           .option('mp', { type: 'string', describe: 'an external management point (http[s]://host[:port]); implies --transport http' })
           .option('wsus', { type: 'string', describe: 'an external WSUS (SUP) the embedded MP hands out; implies --transport http' })
@@ -172,7 +173,9 @@ export async function main(argv: string[]): Promise<void> {
           }
           const lagBound = tryParseDuration(a['lag-bound']);
           if (lagBound === null) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--lag-bound ${a['lag-bound']}: not a duration (examples: 50ms, 1s)`);
-          const clock = a.clock === 'scaled' ? ({ mode: 'scaled', timeFactor: factor, lagBoundMs: lagBound } as const) : ({ mode: 'virtual' } as const);
+          const eluBound = a['elu-bound'];
+          if (!Number.isFinite(eluBound) || eluBound <= 0 || eluBound > 1) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--elu-bound ${eluBound}: a share above 0 and at most 1 (1: never invalid for it)`);
+          const clock = a.clock === 'scaled' ? ({ mode: 'scaled', timeFactor: factor, lagBoundMs: lagBound, eluBound } as const) : ({ mode: 'virtual' } as const);
           const external = { mp: a.mp, wsus: a.wsus, dp: a.dp };
           for (const [k, v] of Object.entries(external)) if (v !== undefined) checkUrl(`--${k}`, v);
           // scaled time is for load tests: it goes over HTTP unless told otherwise

@@ -90,6 +90,13 @@ export type ClockOptions =
       readonly timeFactor: number;
       /** a run whose scheduler lag p99 (wall ms) exceeds this is invalid */
       readonly lagBoundMs: number;
+      /**
+       * a run whose event loop was busy more than this share of a 5-second
+       * window (event-loop utilization, 0..1) is invalid: requests then queue
+       * inside the generator and every wire latency includes its own backlog.
+       * Absent: not checked.
+       */
+      readonly eluBound?: number;
     };
 
 export interface RunOutcome {
@@ -127,6 +134,8 @@ export interface WallFigures {
   readonly eventLoopDelayMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
   /** process CPU over the run: user and system ms, and their sum over the wall time (1 = one core busy) */
   readonly cpu: { readonly userMs: number; readonly systemMs: number; readonly cores: number };
+  /** share of the wall time the event loop was busy (not waiting for I/O or timers): over the run, and the busiest 5 s window */
+  readonly eventLoopUtilization: { readonly overall: number; readonly max5s: number };
 }
 
 /** How the run kept time, and whether it kept up. */
@@ -136,6 +145,9 @@ export interface ClockFigures {
   /** scaled time: how late events ran behind their wall-clock due time (wall ms) */
   readonly lagMs: { readonly count: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number } | null;
   readonly lagBoundMs: number | null;
+  /** scaled clock: event-loop utilization of the busiest 5-second window of wall time, and its bound */
+  readonly eluMax5s: number | null;
+  readonly eluBound: number | null;
   readonly valid: boolean;
   readonly invalidReason: string | null;
 }
@@ -261,6 +273,20 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   let lastProgress = now();
   let lastCheck = now();
   let lastRss = -Infinity;
+  // event-loop utilization per 5 s window of wall time (the generator's saturation)
+  const elu0 = performance.eventLoopUtilization();
+  let eluWindow = elu0;
+  let eluWindowAt = now();
+  let eluMax = 0;
+  let eluWindows = 0;
+  const closeEluWindow = (w: number, minMs: number) => {
+    if (w - eluWindowAt < minMs) return;
+    const e = performance.eventLoopUtilization(eluWindow);
+    eluWindows++;
+    if (e.utilization > eluMax) eluMax = e.utilization;
+    eluWindow = performance.eventLoopUtilization();
+    eluWindowAt = w;
+  };
   const snapshot = (): ProgressSnapshot => ({
     simNow: fleet.now,
     start: sc.start,
@@ -278,6 +304,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   });
   const progress = () => {
     const w = now();
+    closeEluWindow(w, 5000);
     if (w - lastRss > 100) {
       lastRss = w;
       const rss = process.memoryUsage.rss();
@@ -331,6 +358,8 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     await servers?.close();
   }
   const partial = stop.signal.aborted;
+  // the last, partial window counts when it is at least a second long, or when it is all there is (a short run)
+  closeEluWindow(now(), eluWindows === 0 ? 0 : 1000);
   metrics.finish(partial ? fleet.now : sc.end);
   opts.onProgress?.(snapshot());
   const result = outcome(false);
@@ -360,6 +389,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
         mean: Number.isFinite(loopDelay.mean) ? ms(loopDelay.mean) : 0,
       },
       cpu: { userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), cores: Math.round(((used.user + used.system) / 1000 / Math.max(1, elapsedMs)) * 100) / 100 },
+      eventLoopUtilization: { overall: round3(performance.eventLoopUtilization(elu0).utilization), max5s: round3(eluMax) },
     };
     const wire: WireFigures | null = http === null ? null : {
       urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '' },
@@ -381,17 +411,24 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   }
 
   function clockFigures(): ClockFigures {
-    if (clock.mode === 'virtual') return { mode: 'virtual', timeFactor: null, lagMs: null, lagBoundMs: null, valid: true, invalidReason: null };
+    if (clock.mode === 'virtual') return { mode: 'virtual', timeFactor: null, lagMs: null, lagBoundMs: null, eluMax5s: null, eluBound: null, valid: true, invalidReason: null };
     const lag = metrics.lag;
     const p99 = lag.getValueAtPercentile(99);
-    const ok = p99 <= clock.lagBoundMs;
+    const lagOk = p99 <= clock.lagBoundMs;
+    const eluOk = clock.eluBound === undefined || eluMax <= clock.eluBound;
+    const reasons = [
+      ...(lagOk ? [] : [`scheduler lag p99 ${p99} ms exceeds the bound of ${clock.lagBoundMs} ms`]),
+      ...(eluOk ? [] : [`the event loop was busy ${(eluMax * 100).toFixed(1)}% of its busiest 5 s (bound ${(clock.eluBound! * 100).toFixed(1)}%): requests queued inside the generator`]),
+    ];
     return {
       mode: 'scaled',
       timeFactor: clock.timeFactor,
       lagMs: { count: lag.totalCount, p50: lag.getValueAtPercentile(50), p90: lag.getValueAtPercentile(90), p99, max: lag.maxValue },
       lagBoundMs: clock.lagBoundMs,
-      valid: ok,
-      invalidReason: ok ? null : `scheduler lag p99 ${p99} ms exceeds the bound of ${clock.lagBoundMs} ms: the generator could not keep up at time factor ${clock.timeFactor}`,
+      eluMax5s: round3(eluMax),
+      eluBound: clock.eluBound ?? null,
+      valid: reasons.length === 0,
+      invalidReason: reasons.length === 0 ? null : `${reasons.join('; ')}: the generator could not keep up at time factor ${clock.timeFactor}`,
     };
   }
 }
@@ -441,6 +478,10 @@ async function runScaledLoop(
     progress();
     await yieldToLoop();
   }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }
 
 function sleep(ms: number): Promise<void> {

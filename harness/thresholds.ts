@@ -77,6 +77,7 @@ export const HEADLINE: Readonly<Record<string, HeadlineMetric>> = {
   },
   report_latency_p99: { unit: 'ms', describe: 'HTTP: MP state report (MP_RelayEndpoint) latency p99 (wall)', get: (r) => r.operations['mp Report']?.p99 ?? null },
   sync_updates_latency_p99: { unit: 'ms', describe: 'HTTP: WSUS SyncUpdates latency p99 (wall)', get: (r) => r.operations['wsus SyncUpdates']?.p99 ?? null },
+  event_loop_utilization_max: { unit: 'ratio', describe: 'share of its busiest 5 s the generator\'s event loop was busy (1: saturated)', get: (r) => r.wall.eventLoopUtilization.max5s },
   event_loop_delay_p99: { unit: 'ms', describe: 'Node event-loop delay p99 of the generator (wall)', get: (r) => r.wall.eventLoopDelayMs.p99 },
   scheduler_lag_p99: { unit: 'ms', describe: 'scaled clock: scheduler lag p99 (wall)', get: (r) => r.clock.lagMs?.p99 ?? null },
   agent_events_per_s: { unit: 'per-s', describe: 'agent events per wall second', get: (r) => r.wall.eventsPerSecond },

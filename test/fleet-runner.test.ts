@@ -75,4 +75,19 @@ describe('fleet runner', () => {
     expect(r.clock.invalidReason).toMatch(/lag p99 \d+ ms exceeds the bound of 5 ms/);
     expect(r.clock.lagMs!.p99).toBeGreaterThan(5);
   });
+
+  it('a scaled run whose event loop is saturated is invalid even when its scheduler lag is within bounds', async () => {
+    // 2 simulated days due within 43 ms of wall time: the loop never waits (the lag bound is set out of reach)
+    const sc = resolveScenario({ clients: 10_000, duration: '2d' });
+    const r = buildResults(await runFleet(sc, { logger: silent, clock: { mode: 'scaled', timeFactor: 4_000_000, lagBoundMs: 3_600_000, eluBound: 0.9 } }));
+    expect(r.clock.lagMs!.p99).toBeLessThanOrEqual(3_600_000);
+    expect(r.wall.eventLoopUtilization.max5s).toBeGreaterThan(0.9);
+    expect(r.clock.eluMax5s).toBe(r.wall.eventLoopUtilization.max5s);
+    expect(r.valid).toBe(false);
+    expect(r.clock.invalidReason).toMatch(/the event loop was busy \d+\.\d% of its busiest 5 s \(bound 90\.0%\)/);
+    // a light one is not: 30 clients, mostly waiting
+    const light = buildResults(await runFleet(resolveScenario({ clients: 30, duration: '6h' }), { logger: silent, clock: { mode: 'scaled', timeFactor: 36_000, lagBoundMs: 1000, eluBound: 0.9 } }));
+    expect(light.wall.eventLoopUtilization.max5s).toBeLessThan(0.9);
+    expect(light.valid).toBe(true);
+  });
 });

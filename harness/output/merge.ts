@@ -185,7 +185,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
   approximate.push(
     'series.stateLatencyP50 and series.stateLatencyP99: the highest of the inputs per interval (an upper bound)',
     'series.wsusInFlight: the sum of the inputs\' per-interval peaks (an upper bound)',
-    'wall.eventLoopDelayMs: the worst input\'s',
+    'wall.eventLoopDelayMs, wall.eventLoopUtilization, clock.eluMax5s: the worst input\'s',
   );
 
   // clock
@@ -197,7 +197,14 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
       hists['clock.lag'] = lag.encoded;
       const p = percentiles(lag.hist);
       lag.hist.destroy();
-      clock = { ...first.clock, lagMs: { count: p.count, p50: p.p50, p90: p.p90, p99: p.p99, max: p.max }, valid, invalidReason: valid ? null : rs.map((r) => r.clock.invalidReason).filter((x) => x !== null).join('; ') };
+      const elus = rs.map((r) => r.clock.eluMax5s).filter((x): x is number => x !== null && x !== undefined);
+      clock = {
+        ...first.clock,
+        lagMs: { count: p.count, p50: p.p50, p90: p.p90, p99: p.p99, max: p.max },
+        eluMax5s: elus.length > 0 ? Math.max(...elus) : null,
+        valid,
+        invalidReason: valid ? null : rs.map((r) => r.clock.invalidReason).filter((x) => x !== null).join('; '),
+      };
     }
   }
 
@@ -215,6 +222,10 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
       p99: Math.max(...rs.map((r) => r.wall.eventLoopDelayMs.p99)),
       max: Math.max(...rs.map((r) => r.wall.eventLoopDelayMs.max)),
       mean: Math.max(...rs.map((r) => r.wall.eventLoopDelayMs.mean)),
+    },
+    eventLoopUtilization: {
+      overall: Math.max(...rs.map((r) => r.wall.eventLoopUtilization.overall)),
+      max5s: Math.max(...rs.map((r) => r.wall.eventLoopUtilization.max5s)),
     },
     cpu: {
       userMs: rs.reduce((a, r) => a + r.wall.cpu.userMs, 0),

@@ -100,13 +100,16 @@ export function formatSummary(r: Results): string {
   L.push('');
   const c2 = r.clock;
   if (c2.mode === 'scaled' && c2.lagMs !== null) {
-    L.push(`Clock: scaled x${c2.timeFactor}; scheduler lag p50 ${c2.lagMs.p50} ms, p99 ${c2.lagMs.p99} ms, max ${c2.lagMs.max} ms (bound ${c2.lagBoundMs} ms)`);
+    L.push(
+      `Clock: scaled x${c2.timeFactor}; scheduler lag p50 ${c2.lagMs.p50} ms, p99 ${c2.lagMs.p99} ms, max ${c2.lagMs.max} ms (bound ${c2.lagBoundMs} ms); ` +
+        `event loop busy ${((c2.eluMax5s ?? 0) * 100).toFixed(1)}% of its busiest 5 s${c2.eluBound !== null && c2.eluBound !== undefined ? ` (bound ${(c2.eluBound * 100).toFixed(1)}%)` : ''}`,
+    );
     if (!c2.valid) L.push(`INVALID RUN: ${c2.invalidReason}`);
   }
   const w = r.wall;
   L.push(
     `Run: ${n(r.agentEvents)} agent events in ${(w.elapsedMs / 1000).toFixed(2)} s (${n(w.eventsPerSecond)}/s), CPU ${w.cpu.cores.toFixed(2)} cores, peak RSS ${bytes(w.peakRssBytes)}, ` +
-      `event-loop delay p99 ${w.eventLoopDelayMs.p99} ms, valid: ${r.valid ? 'yes' : 'NO'}${r.partial ? ', PARTIAL' : ''}`,
+      `event-loop delay p99 ${w.eventLoopDelayMs.p99} ms, busy ${(w.eventLoopUtilization.overall * 100).toFixed(0)}%, valid: ${r.valid ? 'yes' : 'NO'}${r.partial ? ', PARTIAL' : ''}`,
   );
   return L.join('\n') + '\n';
 }
