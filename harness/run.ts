@@ -334,6 +334,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
         if (http !== null && http.pending > 0) {
           // lockstep: the answers to this event's requests, at its simulated time
           await http.settle();
+          progress();
           continue;
         }
         if (done) break;
