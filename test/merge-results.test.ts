@@ -95,6 +95,9 @@ describe('merging results', () => {
     const twice = cli('merge', files.a, files.a);
     expect(twice.code).toBe(2);
     expect(twice.err).toMatch(/shard 1\/2 is also in/);
+    const overlap = cli('merge', files.whole, files.b);
+    expect(overlap.code).toBe(2);
+    expect(overlap.err).toMatch(/shard 2\/2 \(clients 120\.\.239\) overlaps the whole fleet/);
     const other = join(dir, 'other');
     cli('run', '--clients', '50', '--duration', '2d', '--out', other, '--log-level', 'warn', '--quiet');
     const misaligned = cli('merge', files.a, join(other, 'results.json'));

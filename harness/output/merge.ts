@@ -79,13 +79,19 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
       throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: its time series (start ${r.series.start}, interval ${r.series.intervalMs} ms, ${r.series.length} intervals) do not line up with ${inputs[0]!.file}'s (start ${first.series.start}, interval ${first.series.intervalMs} ms, ${first.series.length}): run with the same scenario start, duration and --series-interval`);
     }
   }
-  const seen = new Map<string, string>();
+  // the same clients twice (a shard given twice, or the whole run beside one of its shards) would count them twice
+  const seen: { key: string; from: number; to: number; file: string; shard: Results['shard'] }[] = [];
   for (const { r, file } of inputs) {
-    if (r.shard.count > 1) {
-      const k = `${r.scenario.name}/${r.scenario.seed}/${r.shard.index}/${r.shard.count}`;
-      if (seen.has(k)) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: shard ${r.shard.index}/${r.shard.count} is also in ${seen.get(k)}: a shard merged twice would count its clients twice`);
-      seen.set(k, file);
+    const key = `${r.scenario.name}/${r.scenario.seed}`;
+    const from = r.shard.firstClient;
+    const to = from + r.shard.clients;
+    const clash = seen.find((x) => x.key === key && from < x.to && x.from < to);
+    if (clash !== undefined) {
+      const what = (sh: Results['shard']) => (sh.count > 1 ? `shard ${sh.index}/${sh.count}` : 'the whole fleet');
+      const detail = r.shard.count > 1 && clash.shard.count === r.shard.count && clash.shard.index === r.shard.index ? `shard ${r.shard.index}/${r.shard.count} is also in ${clash.file}` : `${what(r.shard)} (clients ${from}..${to - 1}) overlaps ${what(clash.shard)} of ${clash.file} (clients ${clash.from}..${clash.to - 1})`;
+      throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: ${detail}: the same clients merged twice would be counted twice`);
     }
+    seen.push({ key, from, to, file, shard: r.shard });
   }
   const approximate: string[] = [];
 
