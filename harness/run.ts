@@ -242,6 +242,15 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     inProcess = new InProcessTransport(stub, sc.model.requestTimeout);
     transport = inProcess;
   }
+  // the send time of each state report, for the in-flight part of the state-message latency
+  const shardBase = sc.shard.firstClient;
+  const wire = transport;
+  const timedTransport = {
+    request: (req: Parameters<typeof wire.request>[0], t: number) => {
+      if (req.kind === 'state.report') metrics.stateReportSent(req.client - shardBase, t);
+      return wire.request(req, t);
+    },
+  };
   const fleet = new Fleet({
     // a shard runs its range of the scenario's clients, under their global ids
     clients: sc.shard.clients,
@@ -255,7 +264,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
       actions: sc.actions,
     },
     applicability: stub.catalogue,
-    transport,
+    transport: timedTransport,
     sink,
     processes: inProcess !== null ? [stub.mp, inProcess.deferred, metrics.sampler] : [stub.mp, metrics.sampler],
   });

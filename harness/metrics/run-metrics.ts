@@ -119,6 +119,8 @@ export class RunMetrics implements IngestObserver {
   readonly stateLatency = newHistogram();
   readonly stateWaitCycle = newHistogram();
   readonly stateWaitBacklog = newHistogram();
+  /** the report on the wire: sent by the client -> received by the MP (simulated ms) */
+  readonly stateInFlight = newHistogram();
   /** simulated ms from scan.started to scan.completed / scan.failed */
   readonly scanDurationOnline = newHistogram();
   readonly scanDurationOffline = newHistogram();
@@ -136,6 +138,8 @@ export class RunMetrics implements IngestObserver {
   // the scan each client has in progress: start time (NaN: none) and whether online
   private readonly scanStart: Float64Array;
   private readonly scanIsOnline: Uint8Array;
+  // when each client last sent a state report (one is in flight at a time): for the in-flight part of the latency
+  private readonly reportSent: Float64Array;
   // latencies of the interval being ingested, for its p50 / p99
   private readonly intervalLatency = newHistogram();
   private latencySlot = -1;
@@ -154,6 +158,7 @@ export class RunMetrics implements IngestObserver {
     this.series = { length: n, counts, errorsByCode: new Map(), compliance: { unknown: z(), notRequired: z(), required: z(), installed: z() } };
     this.scanStart = new Float64Array(clients).fill(NaN);
     this.scanIsOnline = new Uint8Array(clients);
+    this.reportSent = new Float64Array(clients).fill(NaN);
     let next = start + interval;
     const self = this;
     this.sampler = {
@@ -322,14 +327,25 @@ export class RunMetrics implements IngestObserver {
     }
   };
 
-  ingested(t: number, _client: number, _type: number, _state: number, queuedAt: number, sentAt: number): void {
+  /** The transport is sending client's state report at simulated time t. */
+  stateReportSent(client: number, t: number): void {
+    this.reportSent[client] = t;
+  }
+
+  reportSentAt(client: number, receivedAt: number): number {
+    const s = this.reportSent[client];
+    return s === undefined || s !== s || s > receivedAt ? receivedAt : s;
+  }
+
+  ingested(t: number, _client: number, _type: number, _state: number, queuedAt: number, sentAt: number, receivedAt: number): void {
     this.state.ingested++;
     const i = this.slot(t);
     this.c.stateIngested[i]!++;
     const latency = Math.max(0, t - queuedAt);
     this.stateLatency.recordValue(latency);
     this.stateWaitCycle.recordValue(Math.max(0, sentAt - queuedAt));
-    this.stateWaitBacklog.recordValue(Math.max(0, t - sentAt));
+    this.stateInFlight.recordValue(Math.max(0, receivedAt - sentAt));
+    this.stateWaitBacklog.recordValue(Math.max(0, t - receivedAt));
     if (i !== this.latencySlot) {
       this.flushIntervalLatency();
       this.latencySlot = i;
@@ -359,7 +375,7 @@ export class RunMetrics implements IngestObserver {
 
   /** Frees the histograms' WebAssembly memory. */
   destroy(): void {
-    for (const h of [this.stateLatency, this.stateWaitCycle, this.stateWaitBacklog, this.scanDurationOnline, this.scanDurationOffline, this.lag, this.intervalLatency]) h.destroy();
+    for (const h of [this.stateLatency, this.stateWaitCycle, this.stateInFlight, this.stateWaitBacklog, this.scanDurationOnline, this.scanDurationOffline, this.lag, this.intervalLatency]) h.destroy();
     for (const f of this.operations.values()) f.hist.destroy();
   }
 }

@@ -108,7 +108,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
   const histNames = [...new Set(rs.flatMap((r) => Object.keys(r.histograms)))].sort();
 
   // state messages
-  const smCounts = addNum(rs.map(({ stateMessages: { latencyMs: _a, waitForCycleMs: _b, waitInBacklogMs: _c, ...rest } }) => rest));
+  const smCounts = addNum(rs.map(({ stateMessages: { latencyMs: _a, waitForCycleMs: _b, inFlightMs: _d, waitInBacklogMs: _c, ...rest } }) => rest));
   const reached = Math.min(...rs.map((r) => Date.parse(r.reached)));
   const simSeconds = Math.max(1, (reached - Date.parse(first.scenario.start)) / 1000);
   const stateMessages = {
@@ -116,6 +116,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
     ingestedPerSimSecond: Math.round((smCounts.ingested / simSeconds) * 1000) / 1000,
     latencyMs: pct('state.latency'),
     waitForCycleMs: pct('state.waitForCycle'),
+    inFlightMs: pct('state.inFlight'),
     waitInBacklogMs: pct('state.waitInBacklog'),
   } as Results['stateMessages'];
 

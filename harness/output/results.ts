@@ -134,6 +134,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   const histograms: Record<string, EncodedHistogram> = {
     'state.latency': { unit: 'ms', encoded: enc(m.stateLatency) },
     'state.waitForCycle': { unit: 'ms', encoded: enc(m.stateWaitCycle) },
+    'state.inFlight': { unit: 'ms', encoded: enc(m.stateInFlight) },
     'state.waitInBacklog': { unit: 'ms', encoded: enc(m.stateWaitBacklog) },
     'scan.durationOnline': { unit: 'ms', encoded: enc(m.scanDurationOnline) },
     'scan.durationOffline': { unit: 'ms', encoded: enc(m.scanDurationOffline) },
@@ -218,6 +219,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       ingestedPerSimSecond: Math.round((m.state.ingested / Math.max(1, (o.reached - sc.start) / 1000)) * 1000) / 1000,
       latencyMs: P(m.stateLatency, 'state.latency'),
       waitForCycleMs: P(m.stateWaitCycle, 'state.waitForCycle'),
+      inFlightMs: P(m.stateInFlight, 'state.inFlight'),
       waitInBacklogMs: P(m.stateWaitBacklog, 'state.waitInBacklog'),
     },
     /** HTTP transport: wall latency per wire operation in ms, from the intended send time */

@@ -58,6 +58,7 @@ export function formatSummary(r: Results): string {
       [
         ['  queued -> ingested', ...pctCells(sm.latencyMs, dur)],
         ['  waiting for the cycle', ...pctCells(sm.waitForCycleMs, dur)],
+        ['  in flight to the MP', ...pctCells(sm.inFlightMs, dur)],
         ['  waiting in the MP backlog', ...pctCells(sm.waitInBacklogMs, dur)],
       ],
     ),

@@ -15,7 +15,7 @@ const MAX_DEPLOYMENTS = 20;
 /** out-of-order serials kept per client (a real client is at most a few reports ahead) */
 const MAX_AHEAD = 100_000;
 // backlog entry layout
-const BACKLOG_STRIDE = 7;
+const BACKLOG_STRIDE = 8;
 const B_CLIENT = 0;
 const B_SERIAL = 1;
 const B_TYPE = 2;
@@ -23,6 +23,7 @@ const B_STATE = 3;
 const B_TOPIC = 4;
 const B_QUEUED = 5;
 const B_SENT = 6;
+const B_RECEIVED = 7;
 
 type AssignmentsReply = Extract<Reply, { kind: 'policy.assignments' }>;
 
@@ -32,8 +33,11 @@ type AssignmentsReply = Extract<Reply, { kind: 'policy.assignments' }>;
  * firstClient), as the fleet's event sink names it.
  */
 export interface IngestObserver {
-  ingested(t: number, client: number, topicType: number, stateId: number, queuedAt: number, sentAt: number): void;
+  /** queuedAt: on the client; sentAt: the client sent the report; receivedAt: the MP took it; t: processed */
+  ingested(t: number, client: number, topicType: number, stateId: number, queuedAt: number, sentAt: number, receivedAt: number): void;
   duplicate(t: number, client: number, serial: number): void;
+  /** when the client sent the report the MP is receiving now, on the client's clock (absent: the receipt time) */
+  reportSentAt?(client: number, receivedAt: number): number;
 }
 
 export class ManagementPoint {
@@ -175,6 +179,7 @@ export class ManagementPoint {
     this.reserve(count);
     const buf = this.backlogBuf;
     let o = this.tail * BACKLOG_STRIDE;
+    const sent = this.observer?.reportSentAt?.(client - this.firstClient, t) ?? t;
     for (let i = 0; i < msgs.length; i += MSG_STRIDE, o += BACKLOG_STRIDE) {
       buf[o + B_CLIENT] = client;
       buf[o + B_SERIAL] = msgs[i + MSG_SERIAL]!;
@@ -182,7 +187,8 @@ export class ManagementPoint {
       buf[o + B_STATE] = msgs[i + MSG_STATE_ID]!;
       buf[o + B_TOPIC] = msgs[i + MSG_TOPIC]!;
       buf[o + B_QUEUED] = msgs[i + MSG_TIME]!;
-      buf[o + B_SENT] = t;
+      buf[o + B_SENT] = sent;
+      buf[o + B_RECEIVED] = t;
     }
     this.tail += count;
     this.counters.stateMessagesReceived += msgs.length / MSG_STRIDE;
@@ -254,7 +260,7 @@ export class ManagementPoint {
         this.deploymentState[l * D + topic] = st;
       }
       this.counters.stateMessagesIngested++;
-      this.observer?.ingested(t, l, type, st, buf[o + B_QUEUED]!, buf[o + B_SENT]!);
+      this.observer?.ingested(t, l, type, st, buf[o + B_QUEUED]!, buf[o + B_SENT]!, buf[o + B_RECEIVED]!);
     }
     this.head = end;
     if (this.head === this.tail) this.head = this.tail = 0;
