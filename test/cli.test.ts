@@ -26,7 +26,7 @@ describe('suca-fleet CLI', () => {
     const r = cli('run', '--log-level', 'silent');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/suca-fleet: default — 1,000 clients, 10d simulated/);
-    for (const heading of ['Scans', 'WSUS peak scans per minute', 'State messages', 'latency queue -> ingest', 'restarts', 'Compliance at the MP', 'firstPolicy']) {
+    for (const heading of ['Scans', 'WSUS peak scans per minute', 'State messages', 'latency queue -> ingest', 'peak per 1m: ingested / backlog', 'in flight to the MP', 'online scan duration', 'restarts', 'Compliance at the MP', 'firstPolicy']) {
       expect(r.out).toContain(heading);
     }
     expect(r.err).toBe('');

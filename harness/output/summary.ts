@@ -50,6 +50,12 @@ export function formatSummary(r: Results): string {
   row('sent in reports (ok / failed)', `${n(sm.delivered)} in ${n(sm.reportsOk)} / ${n(sm.reportsFailed)} failed`);
   row('ingested at MP (duplicates)', `${n(sm.ingested)} (${n(sm.duplicates)}), ${sm.ingestedPerSimSecond.toFixed(2)} per simulated second`);
   row('unsent at end / MP backlog at end', `${n(sm.undeliveredAtEnd)} / ${n(sm.backlogAtEnd)}`);
+  const peakOf = (a: readonly (number | null)[]) => a.reduce<{ i: number; v: number }>((best, v, i) => ((v ?? 0) > best.v ? { i, v: v ?? 0 } : best), { i: 0, v: 0 });
+  const at = (i: number) => new Date(Date.parse(r.series.start) + i * r.series.intervalMs).toISOString();
+  const every = formatDuration(r.series.intervalMs);
+  const pi = peakOf(r.series.stateIngested);
+  const pb = peakOf(r.series.backlog);
+  if (pi.v > 0) row(`peak per ${every}: ingested / backlog`, `${n(pi.v)} at ${at(pi.i)} / ${n(pb.v)}${pb.v > 0 ? ` at ${at(pb.i)}` : ''}`);
   const lt = sm.latencyMs;
   row('latency queue -> ingest', `p50 ${dur(lt.p50)}  p99 ${dur(lt.p99)}  max ${dur(lt.max)}`);
   L.push(
