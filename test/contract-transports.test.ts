@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { runFleet, type TransportOptions } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
+import { smallWireFleet } from './helpers/fleets.js';
 
 const silent = pino({ level: 'silent' });
 let dir: string;
@@ -37,13 +38,7 @@ async function run(name: string, input: Record<string, unknown>, transport: Tran
 
 describe('contract: in-process and HTTP transports', () => {
   it('the same fleet gives the same trace', async () => {
-    const input = {
-      clients: 6,
-      duration: '4d',
-      catalogue: { updates: 40, newUpdates: 5, maxSizeMB: 2 },
-      deployments: [{ name: 'Monthly', updates: { newest: 5 }, available: '1d', deadline: '2d' }],
-      actions: [{ kind: 'manualScan', at: '3d', within: '1h', fraction: 0.5 }],
-    };
+    const input = smallWireFleet(6);
     const a = await run('inproc', input, { kind: 'in-process' });
     const b = await run('http', input, { kind: 'http' });
     expect(a.lines.length).toBeGreaterThan(500);

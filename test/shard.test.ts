@@ -14,6 +14,7 @@ import { runFleet, type TransportOptions } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
 import { clientGuid } from '../server-stub/core/clients.js';
 import { DETECT } from '../agent/core/constants.js';
+import { smallWireFleet } from './helpers/fleets.js';
 
 const silent = pino({ level: 'silent' });
 const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
@@ -134,13 +135,7 @@ describe('shards of a fleet', () => {
   });
 
   it('a shard over HTTP gives the same trace as the same shard in-process', async () => {
-    const input = {
-      clients: 9,
-      duration: '4d',
-      catalogue: { updates: 40, newUpdates: 5, maxSizeMB: 2 },
-      deployments: [{ name: 'Monthly', updates: { newest: 5 }, available: '1d', deadline: '2d' }],
-      actions: [{ kind: 'manualScan', at: '3d', within: '1h', fraction: 0.5 }],
-    };
+    const input = smallWireFleet(9);
     const a = await run('inproc-2of3', input, { shard: '2/3' });
     const b = await run('http-2of3', input, { shard: '2/3' }, { kind: 'http' });
     expect(a.lines.length).toBeGreaterThan(200);
