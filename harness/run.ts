@@ -4,7 +4,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Fleet } from '../agent/runtime/fleet.js';
-import { InProcessTransport } from '../agent/runtime/transport.js';
+import { InProcessTransport, type Transport } from '../agent/runtime/transport.js';
 import { HttpTransport } from '../agent/runtime/http/transport.js';
 import { CcmMpWire } from '../agent/runtime/http/mp-wire.js';
 import { KeyPool } from '../agent/wire/ccm/index.js';
@@ -244,11 +244,11 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   }
   // the send time of each state report, for the in-flight part of the state-message latency
   const shardBase = sc.shard.firstClient;
-  const wire = transport;
-  const timedTransport = {
-    request: (req: Parameters<typeof wire.request>[0], t: number) => {
+  const inner = transport;
+  const timedTransport: Transport = {
+    request: (req, t) => {
       if (req.kind === 'state.report') metrics.stateReportSent(req.client - shardBase, t);
-      return wire.request(req, t);
+      return inner.request(req, t);
     },
   };
   const fleet = new Fleet({
