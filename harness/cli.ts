@@ -240,13 +240,14 @@ export async function main(argv: string[]): Promise<void> {
           if (stoppedBy !== null) {
             process.stderr.write(`suca-fleet: stopped by ${stoppedBy} at ${results.reached}: results are partial\n`);
             process.exitCode = stoppedBy === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
+          } else if (!results.valid) {
+            // an invalid run's figures understate the load: its thresholds say nothing, whichever failed
+            process.stderr.write(`suca-fleet: run invalid: ${results.clock.invalidReason}\n`);
+            process.exitCode = EXIT.INVALID;
           } else if (results.abortedBy !== null) {
             const t = thresholds.find((x) => x.expr === results.abortedBy);
             process.stderr.write(`suca-fleet: threshold ${results.abortedBy} failed during the run (abortOnFail)${t?.value != null ? `: value ${formatValue(t.metric, t.value)}` : ''}; stopped at ${results.reached}, results are partial\n`);
             process.exitCode = EXIT.THRESHOLDS;
-          } else if (!results.valid) {
-            process.stderr.write(`suca-fleet: run invalid: ${results.clock.invalidReason}\n`);
-            process.exitCode = EXIT.INVALID;
           } else if (thresholds.some((t) => !t.ok)) {
             process.stderr.write(`suca-fleet: ${thresholds.filter((t) => !t.ok).length} threshold(s) failed: ${thresholds.filter((t) => !t.ok).map((t) => t.expr).join(', ')}\n`);
             process.exitCode = EXIT.THRESHOLDS;

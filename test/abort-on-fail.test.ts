@@ -54,6 +54,12 @@ describe('abortOnFail', () => {
     expect(res.thresholds.map((t: { expr: string }) => t.expr)).toEqual(['scans_online<10', 'state_latency_p99<1d']);
   });
 
+  it('an invalid run exits 100 even when a threshold failed or stopped it: its figures understate the load', () => {
+    const r = cli('run', '--clients', '20000', '--duration', '10d', '--clock', 'scaled', '--time-factor', '4000000', '--lag-bound', '1ms', '--transport', 'in-process', '--log-level', 'warn', '--quiet', '--threshold', 'scans_online<10', '--abort-on-fail');
+    expect(r.code).toBe(100);
+    expect(r.err).toContain('run invalid');
+  });
+
   it('a threshold that holds lets the run finish (exit 0, not partial)', () => {
     const out = join(dir, 'ok');
     const r = cli('run', '--clients', '200', '--duration', '3d', '--log-level', 'warn', '--quiet', '--out', out, '--threshold', 'state_latency_p99<1d', '--abort-on-fail');
