@@ -228,7 +228,6 @@ export async function main(argv: string[]): Promise<void> {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);
           }
-          progress?.done();
           const base = buildResults(outcome);
           const thresholds = evaluateThresholds(base, allThresholds);
           const results = { ...base, thresholds };

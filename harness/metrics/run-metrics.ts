@@ -146,6 +146,7 @@ export class RunMetrics implements IngestObserver {
   private inFlightAtIntervalStart = 0;
   /** the last interval sampled */
   private sampled = -1;
+  /** series.counts, one property read closer on the per-event path */
   private readonly c: Readonly<Record<SeriesName, SeriesArray>>;
 
   constructor(private readonly start: number, private readonly end: number, readonly interval: number, private readonly source: ComplianceSource, clients: number) {

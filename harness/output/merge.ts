@@ -7,7 +7,7 @@
 
 import * as hdr from 'hdr-histogram-js';
 import { HarnessError } from '../errors.js';
-import { initHistograms, newHistogram } from '../metrics/run-metrics.js';
+import { initHistograms, newHistogram, SERIES_NAMES } from '../metrics/run-metrics.js';
 import { percentiles, type EncodedHistogram, type Percentiles, type Results } from './results.js';
 import { evaluateThresholds } from '../thresholds.js';
 
@@ -162,31 +162,22 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
   });
 
   // series: counts and gauges sampled at the same instants add exactly; per-interval maxima and percentiles do not
-  const s0 = first.series;
-  const series = {
-    ...s0,
-    scansOnline: zeroIfNull(addArrays(rs.map((r) => r.series.scansOnline))),
-    scansOffline: zeroIfNull(addArrays(rs.map((r) => r.series.scansOffline))),
-    scanFailures: zeroIfNull(addArrays(rs.map((r) => r.series.scanFailures))),
-    wsusInFlight: zeroIfNull(addArrays(rs.map((r) => r.series.wsusInFlight))),
-    stateSent: zeroIfNull(addArrays(rs.map((r) => r.series.stateSent))),
-    stateIngested: zeroIfNull(addArrays(rs.map((r) => r.series.stateIngested))),
-    stateLatencyP50: addArrays(rs.map((r) => r.series.stateLatencyP50), Math.max),
-    stateLatencyP99: addArrays(rs.map((r) => r.series.stateLatencyP99), Math.max),
-    backlog: zeroIfNull(addArrays(rs.map((r) => r.series.backlog))),
-    downloads: zeroIfNull(addArrays(rs.map((r) => r.series.downloads))),
-    downloadBytes: zeroIfNull(addArrays(rs.map((r) => r.series.downloadBytes))),
-    installs: zeroIfNull(addArrays(rs.map((r) => r.series.installs))),
-    restarts: zeroIfNull(addArrays(rs.map((r) => r.series.restarts))),
-    errorsTotal: zeroIfNull(addArrays(rs.map((r) => r.series.errorsTotal))),
-    errors: Object.fromEntries(
-      [...new Set(rs.flatMap((r) => Object.keys(r.series.errors)))].sort().map((c) => [c, zeroIfNull(addArrays(rs.map((r) => r.series.errors[c] ?? [])))]),
-    ),
+  const sumOf = (pick: (r: Results) => readonly (number | null)[] | undefined) => zeroIfNull(addArrays(rs.map((r) => pick(r) ?? [])));
+  // per-interval percentiles: the highest input's (an upper bound); every other series adds
+  const PEAKS: ReadonlySet<string> = new Set(['stateLatencyP50', 'stateLatencyP99']);
+  const counts = Object.fromEntries(
+    SERIES_NAMES.map((k) => [k, PEAKS.has(k) ? addArrays(rs.map((r) => r.series[k]), Math.max) : sumOf((r) => r.series[k])]),
+  ) as Pick<Results['series'], (typeof SERIES_NAMES)[number]>;
+  const codes = [...new Set(rs.flatMap((r) => Object.keys(r.series.errors)))].sort();
+  const series: Results['series'] = {
+    ...first.series,
+    ...counts,
+    errors: Object.fromEntries(codes.map((c) => [c, sumOf((r) => r.series.errors[c])])),
     compliance: {
-      unknown: zeroIfNull(addArrays(rs.map((r) => r.series.compliance.unknown))),
-      notRequired: zeroIfNull(addArrays(rs.map((r) => r.series.compliance.notRequired))),
-      required: zeroIfNull(addArrays(rs.map((r) => r.series.compliance.required))),
-      installed: zeroIfNull(addArrays(rs.map((r) => r.series.compliance.installed))),
+      unknown: sumOf((r) => r.series.compliance.unknown),
+      notRequired: sumOf((r) => r.series.compliance.notRequired),
+      required: sumOf((r) => r.series.compliance.required),
+      installed: sumOf((r) => r.series.compliance.installed),
     },
   };
   approximate.push(

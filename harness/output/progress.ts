@@ -17,8 +17,6 @@ export interface Progress {
   /** wall ms between updates the run should call update() at */
   readonly everyMs: number;
   readonly update: (p: ProgressSnapshot) => void;
-  /** the last block stays on screen (terminal); a last line is logged (otherwise) */
-  done(p?: ProgressSnapshot): void;
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -86,12 +84,6 @@ export function createProgress(o: { stream: ProgressStream; logger: Logger; quie
       if (tty) draw(p);
       else line(p);
       last = p;
-    },
-    done(p) {
-      if (p !== undefined) {
-        if (tty) draw(p);
-        else line(p);
-      }
     },
   };
 }

@@ -122,42 +122,42 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   // every histogram, encoded so that runs and shards merge exactly (harness/output/merge.ts)
   // Percentiles are read from the histogram as encoded: decoding keeps bucket values, not the
   // raw largest value, so reading the live histogram would give a max a merge cannot reproduce.
-  const enc = (h: hdr.Histogram) => (light ? '' : hdr.encodeIntoCompressedBase64(h));
-  const pctOf = (h: hdr.Histogram, encoded: string, scale = 1): Percentiles => {
-    if (light || h.totalCount === 0) return percentiles(h, scale);
+  const histograms: Record<string, EncodedHistogram> = {};
+  /** Encodes h into histograms[name] and returns its percentiles (scale 1000: µs to ms). */
+  const keep = (name: string, unit: HistogramUnit, h: hdr.Histogram, scale = 1): Percentiles => {
+    if (light) {
+      histograms[name] = { unit, encoded: '' };
+      return percentiles(h, scale);
+    }
+    const encoded = hdr.encodeIntoCompressedBase64(h);
+    histograms[name] = { unit, encoded };
+    if (h.totalCount === 0) return percentiles(h, scale);
     initHistograms();
     const d = hdr.decodeFromCompressedBase64(encoded, 32, true);
     const p = percentiles(d, scale);
     d.destroy();
     return p;
   };
-  const histograms: Record<string, EncodedHistogram> = {
-    'state.latency': { unit: 'ms', encoded: enc(m.stateLatency) },
-    'state.waitForCycle': { unit: 'ms', encoded: enc(m.stateWaitCycle) },
-    'state.inFlight': { unit: 'ms', encoded: enc(m.stateInFlight) },
-    'state.waitInBacklog': { unit: 'ms', encoded: enc(m.stateWaitBacklog) },
-    'scan.durationOnline': { unit: 'ms', encoded: enc(m.scanDurationOnline) },
-    'scan.durationOffline': { unit: 'ms', encoded: enc(m.scanDurationOffline) },
-  };
-  const P = (h: hdr.Histogram, name: string) => pctOf(h, histograms[name]!.encoded);
+  const latencyMs = keep('state.latency', 'ms', m.stateLatency);
+  const waitForCycleMs = keep('state.waitForCycle', 'ms', m.stateWaitCycle);
+  const inFlightMs = keep('state.inFlight', 'ms', m.stateInFlight);
+  const waitInBacklogMs = keep('state.waitInBacklog', 'ms', m.stateWaitBacklog);
+  const durationMs = { online: keep('scan.durationOnline', 'ms', m.scanDurationOnline), offline: keep('scan.durationOffline', 'ms', m.scanDurationOffline) };
   let clock = o.clock;
   if (o.clock.mode === 'scaled') {
-    histograms['clock.lag'] = { unit: 'wall-ms', encoded: enc(m.lag) };
-    const l = P(m.lag, 'clock.lag');
+    const l = keep('clock.lag', 'wall-ms', m.lag);
     if (o.clock.lagMs !== null) clock = { ...o.clock, lagMs: { count: l.count, p50: l.p50, p90: l.p90, p99: l.p99, max: l.max } };
   }
   const elapsedS = Math.max(0.001, o.wall.elapsedMs / 1000);
   const operations: Record<string, { count: number; errors: number; perSecond: number } & Percentiles> = {};
   for (const key of [...m.operations.keys()].sort()) {
     const f = m.operations.get(key)!;
-    const name = 'op.' + key.replace(' ', '.');
-    histograms[name] = { unit: 'wall-us', encoded: enc(f.hist) };
-    operations[key] = { ...pctOf(f.hist, histograms[name]!.encoded, 1000), count: f.count, errors: f.errors, perSecond: Math.round((f.count / elapsedS) * 100) / 100 };
+    operations[key] = { ...keep('op.' + key.replace(' ', '.'), 'wall-us', f.hist, 1000), count: f.count, errors: f.errors, perSecond: Math.round((f.count / elapsedS) * 100) / 100 };
   }
 
   const arr = (a: Float64Array | Uint32Array): number[] => (light ? [] : Array.from(a));
   const seriesCounts = Object.fromEntries(
-    SERIES_NAMES.map((k) => [k, light ? [] : k === 'stateLatencyP50' || k === 'stateLatencyP99' ? finiteOrNull(m.series.counts[k]) : Array.from(m.series.counts[k])]),
+    SERIES_NAMES.map((k) => [k, light ? [] : k === 'stateLatencyP50' || k === 'stateLatencyP99' ? finiteOrNull(m.series.counts[k]) : arr(m.series.counts[k])]),
   ) as Record<(typeof SERIES_NAMES)[number], (number | null)[]>;
   const seriesErrors: Record<string, number[]> = {};
   for (const code of [...m.series.errorsByCode.keys()].sort((a, b) => (a >>> 0) - (b >>> 0))) seriesErrors[hresultHex(code)] = arr(m.series.errorsByCode.get(code)!);
@@ -191,7 +191,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       offline: offlineTotal,
       byTrigger,
       failuresByCode: scanFailures,
-      durationMs: { online: P(m.scanDurationOnline, 'scan.durationOnline'), offline: P(m.scanDurationOffline, 'scan.durationOffline') },
+      durationMs,
       wsus: {
         served: stub.wsus.counters.scans,
         refused: stub.wsus.counters.scanFailures,
@@ -217,10 +217,10 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       backlogAtEnd: stub.mp.backlog,
       /** ingested per simulated second, over the run */
       ingestedPerSimSecond: Math.round((m.state.ingested / Math.max(1, (o.reached - sc.start) / 1000)) * 1000) / 1000,
-      latencyMs: P(m.stateLatency, 'state.latency'),
-      waitForCycleMs: P(m.stateWaitCycle, 'state.waitForCycle'),
-      inFlightMs: P(m.stateInFlight, 'state.inFlight'),
-      waitInBacklogMs: P(m.stateWaitBacklog, 'state.waitInBacklog'),
+      latencyMs,
+      waitForCycleMs,
+      inFlightMs,
+      waitInBacklogMs,
     },
     /** HTTP transport: wall latency per wire operation in ms, from the intended send time */
     operations,

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ClientAction, ClientModel, ClientSettings } from '../../agent/core/types.js';
 import type { DeploymentSpec, FaultEffect, FaultSpec, FaultTarget, StubConfig } from '../../server-stub/core/config.js';
-import { OPERATIONS_OF } from '../../server-stub/core/index.js';
+import { OPERATIONS_OF } from '../../agent/wire/operations.js';
 import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
 import { parseThreshold, type Threshold } from '../thresholds.js';

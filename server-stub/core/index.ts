@@ -4,6 +4,7 @@
 import type { Reply, Request } from '../../agent/core/types.js';
 import { HR } from '../../agent/core/constants.js';
 import { hresultForStatus } from '../../agent/wire/hresult.js';
+import { OPERATIONS_OF } from '../../agent/wire/operations.js';
 import type { FaultEffect, FaultSpec, FaultTarget, StubConfig, WsusFaultCode } from './config.js';
 import { generateCatalogue, type Catalogue } from './catalogue.js';
 import { Faults } from './faults.js';
@@ -35,16 +36,6 @@ const TARGET_OF: Record<Request['kind'], FaultTarget> = {
   'state.report': 'mp.state',
 };
 
-/** Wire operations each typed request stands for (what a fault's `operation` names). */
-export const OPERATIONS_OF: Record<Request['kind'], readonly string[]> = {
-  'policy.assignments': ['RequestAssignments'],
-  'policy.body': ['PolicyBody'],
-  'location.wsus': ['WSUSLocationRequest'],
-  'location.content': ['ContentLocationRequest'],
-  'wsus.scan': ['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'StartCategoryScan', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'],
-  'dp.download': ['GET', 'HEAD'],
-  'state.report': ['Report'],
-};
 
 const RECOVERABLE = new Set<WsusFaultCode>(['InvalidCookie', 'CookieExpired', 'ConfigChanged', 'ServerChanged', 'RegistrationRequired']);
 

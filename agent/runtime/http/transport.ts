@@ -25,6 +25,7 @@ import type { Deliver, Transport } from '../transport.js';
 import { timeoutCode } from '../transport.js';
 import { hresultForError, hresultForStatus } from '../../wire/hresult.js';
 import { wuaScan } from './wua.js';
+import { OPERATIONS_OF } from '../../wire/operations.js';
 
 /** The MP side of the transport (CCM_POST codec); see mp-wire.ts. */
 export interface MpWire {
@@ -67,15 +68,6 @@ export interface HttpTransportOptions {
   readonly intendedAt?: (t: number) => number;
 }
 
-/** The MP operation a core request is on the wire. */
-const MP_OPERATION: Readonly<Record<string, string>> = {
-  'policy.assignments': 'RequestAssignments',
-  'policy.body': 'PolicyBody',
-  'location.wsus': 'WSUSLocationRequest',
-  'location.content': 'ContentLocationRequest',
-  'state.report': 'Report',
-};
-
 /** A chain of operations of one exchange, each timed from the one before it (see onLatency). */
 class Stopwatch {
   constructor(private mark: number, private readonly sink: (key: string, ms: number, ok: boolean) => void) {}
@@ -106,6 +98,10 @@ export class HttpTransport implements Transport {
   private abandoned = false;
   /** requests abandoned at the end of the run */
   abandonedCount = 0;
+  /** onLatency, silent once the run is over (one function for every Stopwatch) */
+  private readonly timed = (key: string, ms: number, ok: boolean): void => {
+    if (!this.abandoned) this.o.onLatency!(key, ms, ok);
+  };
 
   constructor(private readonly o: HttpTransportOptions) {
     this.agent = new Agent({
@@ -122,10 +118,7 @@ export class HttpTransport implements Transport {
 
   request(req: Request, t: number): null {
     this.pending++;
-    const sink = this.o.onLatency;
-    const watch = sink === undefined ? null : new Stopwatch(this.o.intendedAt !== undefined ? this.o.intendedAt(t) : performance.now(), (k, ms, ok) => {
-      if (!this.abandoned) sink(k, ms, ok);
-    });
+    const watch = this.o.onLatency === undefined ? null : new Stopwatch(this.o.intendedAt !== undefined ? this.o.intendedAt(t) : performance.now(), this.timed);
     const p = this.exchange(req, watch).then(
       (reply) => ({ client: req.client, reply }),
       (err: unknown) => ({ client: req.client, reply: { kind: 'error', req: req.kind, code: hresultForError(err, req.kind === 'wsus.scan' ? 'wua' : 'ccm') || HR.WINHTTP_CONNECTION_ERROR } as Reply }),
@@ -233,7 +226,7 @@ export class HttpTransport implements Transport {
         return this.limit(origin)(async () => {
           this.count('mp', req.kind);
           if (watch === null) return this.o.mpWire.exchange(req, this.o.mp, this.agent, this.o.timeoutMs);
-          const key = 'mp ' + (MP_OPERATION[req.kind] ?? req.kind);
+          const key = 'mp ' + OPERATIONS_OF[req.kind][0]!;
           try {
             const r = await this.o.mpWire.exchange(req, this.o.mp, this.agent, this.o.timeoutMs);
             watch.lap(key, r.kind !== 'error');
