@@ -114,8 +114,11 @@ const isRaw = (c: Case): c is RawCase => 'bytes' in c;
 
 const refuse = (status?: number | readonly number[], code?: string): Expect => ({ ok: false, ...(status !== undefined ? { status } : {}), ...(code !== undefined ? { code } : {}) });
 const valid = (why: string): Expect => ({ ok: true, why });
+/** the oracle's 403 for a signature that does not verify: a generator's forced 400 does not override it */
+const signatureRefusal = (e: Expect): boolean => e.ok === false && e.code === 'SUCA_ERR_WIRE_SIGNATURE';
 const wireRefusal = (e: unknown): Expect => {
-  if (e instanceof WireError) return refuse(400, e.code);
+  // a signature that does not verify: 403 (the MP refuses to authenticate it), other bad input 400
+  if (e instanceof WireError) return refuse(e.code === 'SUCA_ERR_WIRE_SIGNATURE' ? 403 : 400, e.code);
   throw e;
 };
 
@@ -323,13 +326,20 @@ function topicKnown(type: number, id: string): boolean {
 function ccmOracle(contentType: string, payload: Buffer): Expect {
   if (payload.length > MAX_PAYLOAD_BYTES) return refuse(413, 'SUCA_ERR_WIRE_TOO_LARGE');
   try {
-    const m = ccm.openMessage(contentType, payload, { verify: true });
+    const m0 = ccm.openMessage(contentType, payload);
+    const ep = ccm.endpointOf(m0.header) ?? '';
+    // registration needs no clientauth hook; every other message is verified (the registered key is the fixture key)
+    const m = ep === ccm.MP_ENDPOINT.CLIENT_REGISTRATION ? m0 : ccm.openMessage(contentType, payload, { verify: key.publicKey });
     ccm.refuseUndeclaredReferences(m.body, 'part 2 (body)');
-    const ep = ccm.endpointOf(m.header) ?? '';
     switch (ep) {
-      case ccm.MP_ENDPOINT.CLIENT_REGISTRATION:
-        ccm.decodeClientRegistrationRequest(m.body);
+      case ccm.MP_ENDPOINT.CLIENT_REGISTRATION: {
+        const reg = ccm.decodeClientRegistrationRequest(m.body);
+        const certKey = ccm.keyFromCertificateHex(reg.data.signingCertificate, 'Certificates/Signing');
+        if (!ccm.verifyRegistrationData(certKey, ccm.registrationSignedData(m.body), reg.signature)) throw new WireError('SUCA_ERR_WIRE_SIGNATURE', 'registration signature', 'SignatureValue');
+        // a registration of another key would change what later messages must be signed with
+        if (ccm.keyFingerprint(certKey) !== ccm.keyFingerprint(key.publicKey)) throw new Error('the generator registered another key');
         return valid(ep);
+      }
       case ccm.MP_ENDPOINT.POLICY_MANAGER:
         ccm.decodeRequestAssignments(m.body);
         return valid(ep);
@@ -364,15 +374,14 @@ function reportBody(r: Rng, messages: { topicType: number; topicId: string; stat
   });
 }
 
+const REGISTRATION_DATA = {
+  hashAlgorithm: ccm.HASH_ALGORITHM_SHA256, smsId: SOURCE_ID, requestType: 'Registration', timeStamp: ccm.toIsoSeconds(NOW), agentIdentity: 'CCMSetup.exe',
+  agentVersion: '5.00.9132.1000', agentType: 0, encryptionCertificate: key.certificateHex, signingCertificate: key.certificateHex, netbiosName: 'CLIENT1', fqdn: 'client1.suca-fleet.test', localeId: 1033, internetFlag: 0,
+};
+const REGISTRATION_BODY = ccm.encodeClientRegistrationRequest({ data: REGISTRATION_DATA, signature: ccm.signRegistrationData(key, ccm.encodeRegistrationData(REGISTRATION_DATA)) });
+
 const CCM_BODIES: Readonly<Record<string, (r: Rng) => string>> = {
-  [ccm.MP_ENDPOINT.CLIENT_REGISTRATION]: () =>
-    ccm.encodeClientRegistrationRequest({
-      data: {
-        hashAlgorithm: ccm.HASH_ALGORITHM_SHA256, smsId: SOURCE_ID, requestType: 'Registration', timeStamp: ccm.toIsoSeconds(NOW), agentIdentity: 'CCMSetup.exe',
-        agentVersion: '5.00.9132.1000', agentType: 0, encryptionCertificate: '', signingCertificate: '', netbiosName: 'CLIENT1', fqdn: 'client1.suca-fleet.test', localeId: 1033, internetFlag: 0,
-      },
-      signature: '',
-    }),
+  [ccm.MP_ENDPOINT.CLIENT_REGISTRATION]: () => REGISTRATION_BODY,
   [ccm.MP_ENDPOINT.POLICY_MANAGER]: () =>
     ccm.encodeRequestAssignments({ clientId: SOURCE_ID, fqdn: 'client1.suca-fleet.test', netbiosName: 'CLIENT1', policySource: 'SMS:SUC', resourceType: 'Machine', requestType: 'Always', ack: true, serverCookie: '' }),
   [ccm.MP_ENDPOINT.LOCATION_MANAGER]: () =>
@@ -382,6 +391,15 @@ const CCM_BODIES: Readonly<Record<string, (r: Rng) => string>> = {
   [ccm.MP_ENDPOINT.RELAY]: (r) => reportBody(r, [{ topicType: TOPIC.UPDATE_DETECTION, topicId: cat.ids[3]! }, { topicType: TOPIC.UPDATE_SOURCE_SCAN, topicId: `{${cat.updateSourceId}}`, stateId: 3 }]),
 };
 const CCM_KINDS = Object.keys(CCM_BODIES);
+
+// The client registers the fixture key before any case: from then on the stub
+// checks every hooked message against it, whatever the case order.
+{
+  const m = ccm.buildMessage({ header: ccmHeader(ccm.MP_ENDPOINT.CLIENT_REGISTRATION, { int: () => 0 } as unknown as Rng), body: REGISTRATION_BODY });
+  const res = await agent.request({ origin: ORIGIN.mp, path: ccm.CCM_REQUEST_PATH, method: ccm.CCM_METHOD, headers: { 'Content-Type': m.contentType, 'User-Agent': ccm.CCM_USER_AGENT }, body: m.payload });
+  await res.body.arrayBuffer();
+  if (res.statusCode !== 200) throw new Error(`registration of the fixture key: HTTP ${res.statusCode}`);
+}
 
 function ccmHeader(endpoint: string, r: Rng): ccm.MsgHeader {
   const ep = endpoint.replace(/#.*$/, '');
@@ -412,7 +430,7 @@ const CCM_HEADERS = (contentType: string): Record<string, string> => ({ 'Content
 function ccmCase(category: string, contentType: string, payload: Buffer, forced?: Expect): HttpCase {
   const oracle = ccmOracle(contentType, payload);
   if (forced !== undefined && forced.ok === false && oracle.ok) throw new Error(`${category}: the generator meant a refusal but the bytes are a valid message`);
-  return { cat: category, role: 'mp', method: ccm.CCM_METHOD, path: ccm.CCM_REQUEST_PATH, headers: CCM_HEADERS(contentType), body: payload, expect: forced !== undefined && forced.ok === false ? { ...oracle, ...forced } : oracle };
+  return { cat: category, role: 'mp', method: ccm.CCM_METHOD, path: ccm.CCM_REQUEST_PATH, headers: CCM_HEADERS(contentType), body: payload, expect: forced !== undefined && forced.ok === false && !signatureRefusal(oracle) ? { ...oracle, ...forced } : oracle };
 }
 
 // ---- the generators -----------------------------------------------------------------
@@ -707,7 +725,10 @@ function defineMp(): void {
     return ccmCase('mp.zlib-bomb', ccm.CCM_CONTENT_TYPE, frameSigned(header, bomb, 48 * 1024 * 1024), refuse(400, 'SUCA_ERR_WIRE_TOO_LARGE'));
   });
   add('mp.signature', 400, (r) => {
-    const { header, body } = base(r);
+    // registration carries no hook (a bad hook there is ignored): every other endpoint
+    let b = base(r);
+    while (b.kind === ccm.MP_ENDPOINT.CLIENT_REGISTRATION) b = base(r);
+    const { header, body } = b;
     const packed = ccm.packBody(body);
     const good = ccm.signMessage(key, { clientId: SOURCE_ID, bodyPart: packed.compressed, authSenderMachine: 'client1.suca-fleet.test', clientIdSignature: CLIENT_ID_SIGNATURE });
     const flipHex = (h: string): string => {
@@ -725,7 +746,6 @@ function defineMp(): void {
       () => ({ ...good, payloadSignature: '' }),
       () => ({ ...good, payloadSignature: null }),
       () => ({ ...good, payloadSignature: good.clientIdSignature }),
-      () => ({ ...good, publicKey: null }),
       () => ({ ...good, publicKey: flipHex(good.publicKey!) }),
       () => ({ ...good, publicKey: good.publicKey!.slice(0, 40) }),
       () => ({ ...good, publicKey: '0602000000A40000' + '00'.repeat(12) }),
@@ -735,7 +755,7 @@ function defineMp(): void {
     ];
     const clientAuth = r.pick(variants)();
     const xml = ccm.encodeHeader({ ...header, body: { type: 'ByteRange', length: packed.length, offset: 0 }, zlibCompress: true, clientAuth });
-    return ccmCase('mp.signature', ccm.CCM_CONTENT_TYPE, frame(xml, packed), refuse(400, 'SUCA_ERR_WIRE_SIGNATURE'));
+    return ccmCase('mp.signature', ccm.CCM_CONTENT_TYPE, frame(xml, packed), refuse(403, 'SUCA_ERR_WIRE_SIGNATURE'));
   });
   add('mp.unknown-endpoint', 150, (r) => {
     const { header, body } = base(r);

@@ -7,6 +7,7 @@ import { describe, expect, it, afterAll } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { X509Certificate, verify as cryptoVerify } from 'node:crypto';
 import { pino } from 'pino';
 import { Agent } from 'undici';
 import { wuaScan } from '../agent/runtime/http/wua.js';
@@ -97,11 +98,18 @@ describe('the agent puts the real client shape on the wire', () => {
     const value = (n: string) => req.rawHeaders[req.rawHeaders.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === n) + 1];
     expect(value('user-agent')).toBe('ccmhttp');
     expect(value('content-type')).toBe('multipart/mixed; boundary="aAbBcCdDv1234567890VxXyYzZ"');
-    const m = openMessage(value('content-type')!, req.body, { verify: true });
+    const m = openMessage(value('content-type')!, req.body);
     expect(m.header.targetEndpoint).toBe('MP_ClientRegistration');
     expect(m.header.sourceId).toBe('GUID:0F6F2E3C-1B2A-4C3D-8E4F-5A6B7C8D9E0F');
-    expect(m.header.clientAuth?.hashAlgorithm).toBe('1.2.840.113549.1.1.11');
+    // as ccmsetup sends it: no clientauth hook, the certificate and its own signature in the body
+    expect(m.header.clientAuth).toBeNull();
     expect(m.body.startsWith('<ClientRegistrationRequest>')).toBe(true);
+    const sig = /<SignatureValue>([0-9A-F]+)<\/SignatureValue>/.exec(m.body)![1]!;
+    const data = m.body.slice(m.body.indexOf('<Data'), m.body.indexOf('</Data>') + 7);
+    const certHex = /<Signing Encoding="HexBinary" KeyType="1">([0-9A-F]+)<\/Signing>/.exec(data)![1]!;
+    const cert = new X509Certificate(Buffer.from(certHex, 'hex'));
+    expect(cert.subject).toBe('CN=ConfigMgr Client');
+    expect(cryptoVerify('sha256', Buffer.from(data, 'utf16le'), cert.publicKey, Buffer.from(sig, 'hex').reverse())).toBe(true);
   });
 
   it('over https with a CA the agent is given', async () => {

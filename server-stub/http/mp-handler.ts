@@ -4,7 +4,7 @@
 // and ?MPKEYINFORMATION. Decoding through agent/wire/ccm, answers from
 // server-stub/core, faults of the scenario as real HTTP effects.
 
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StubCore } from '../core/index.js';
 import type { Reply, Request } from '../../agent/core/types.js';
@@ -30,7 +30,13 @@ import {
   endpointOf,
   flatFromStateReport,
   isCcmRequestPath,
+  keyFingerprint,
+  keyFromCertificateHex,
   openMessage,
+  registrationSignedData,
+  verifyClientToken,
+  verifyMessage,
+  verifyRegistrationData,
   parsePolicyRequestPath,
   policyLocationUrl,
   refuseUndeclaredReferences,
@@ -71,6 +77,40 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   const site = o.siteCode ?? 'SUC';
   const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients, core.cfg.firstClient);
   const count = (k: string) => stats.endpoints.set(k, (stats.endpoints.get(k) ?? 0) + 1);
+  const verifyOn = o.verifySignatures === true;
+  // The key each client registered (its signing certificate's key). A fleet
+  // shares a small pool of keys, so the distinct keys are kept once and each
+  // client holds the index of its key: an Int16Array for the scenario's
+  // clients (2 bytes a client), a Map for clients the scenario does not know.
+  const regKeys: KeyObject[] = [];
+  const regKeyIndex = new Map<string, number>();
+  const keyOfKnown = new Int16Array(Math.max(0, core.cfg.clients)).fill(-1);
+  const keyOfOther = new Map<number, number>();
+  const rememberKey = (client: number, key: KeyObject): void => {
+    const fp = keyFingerprint(key);
+    let k = regKeyIndex.get(fp);
+    if (k === undefined) {
+      if (regKeys.length >= 0x7fff) return; // not a fleet's pool: keep the first 32767 keys only
+      k = regKeys.length;
+      regKeys.push(key);
+      regKeyIndex.set(fp, k);
+    }
+    if (registry.known(client)) keyOfKnown[client - registry.firstClient] = k;
+    else if (keyOfOther.size < 100_000) keyOfOther.set(client, k);
+  };
+  const registeredKey = (client: number): KeyObject | undefined => {
+    const k = registry.known(client) ? keyOfKnown[client - registry.firstClient]! : (keyOfOther.get(client) ?? -1);
+    return k < 0 ? undefined : regKeys[k];
+  };
+  /**
+   * A signature that does not verify. What a real MP answers is not public
+   * (its logs say the message was refused; the public tools only report that
+   * no reply came): we answer 403 with the code, counted under it.
+   */
+  const signatureRefused = (res: ServerResponse, ctx: { refuse(reason: string): void }, err: WireError): void => {
+    ctx.refuse(err.code);
+    sendError(res, 403, `${err.code}: ${err.message} (${err.where})`);
+  };
   // topic ids on the wire -> the core's topic indices
   const updateByGuid = new Map(cat.ids.map((id, u) => [id.toUpperCase(), u]));
   const depById = new Map(core.mp.deployments.map((d) => [d.id.toUpperCase(), d.index]));
@@ -168,6 +208,23 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       }
       const token = String(req.headers.clienttoken ?? '');
       const client = registry.indexOf(token.split(';')[0] ?? '');
+      // ClientToken 'GUID:<id>;<time>;2' signed with the key the client
+      // registered. The public tools send the pair for secret policies
+      // (PolicyFlags 2/4) and GET the others bare: a GET without
+      // ClientTokenSignature is served (our policies are not secret), a
+      // signature that is there must verify.
+      const tokenSig = req.headers.clienttokensignature;
+      if (verifyOn && tokenSig !== undefined) {
+        try {
+          if (!/^GUID:[^;]+;[^;]+;2$/i.test(token)) throw new WireError('SUCA_ERR_WIRE_SIGNATURE', `ClientToken ${JSON.stringify(token.slice(0, 80))} is not GUID:<id>;<time>;2`, 'ClientToken');
+          const key = registeredKey(client);
+          if (key === undefined) throw new WireError('SUCA_ERR_WIRE_SIGNATURE', 'the client of this ClientToken has not registered a key', 'ClientTokenSignature');
+          verifyClientToken(key, token, String(tokenSig));
+        } catch (err) {
+          if (err instanceof WireError) return signatureRefused(res, ctx, err);
+          throw err;
+        }
+      }
       const version = core.mp.assignmentsAt(client, t).assignments.find((a) => a.slot === slot)?.version ?? 1;
       const r = typed({ kind: 'policy.body', client, assignment: { id: p.policyId, version, slot } }, 'mp.policy', 'PolicyBody', t, req, res);
       if (r === null) return;
@@ -191,16 +248,45 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       ctx.refuse('method');
       return sendError(res, 405, `${req.headers['x-ccm-method'] ?? req.method} ${url}: the MP takes CCM_POST`);
     }
-    const m = openMessage(String(req.headers['content-type'] ?? ''), body, { verify: o.verifySignatures === true });
+    const m = openMessage(String(req.headers['content-type'] ?? ''), body);
+    const endpoint = endpointOf(m.header) ?? '';
+    const client = registry.indexOf(m.header.sourceId ?? '');
+    // Registration carries no clientauth hook (the client has no registered
+    // key yet): its own SignatureValue is checked below. Every other message
+    // must carry a hook that verifies, with the registered key when the client
+    // registered one (PublicKey as a PUBLICKEYBLOB or a certificate).
+    if (verifyOn && endpoint !== MP_ENDPOINT.CLIENT_REGISTRATION) {
+      try {
+        verifyMessage(m.header, m.bodyPart, registeredKey(client));
+      } catch (err) {
+        if (err instanceof WireError && err.code === 'SUCA_ERR_WIRE_SIGNATURE') return signatureRefused(res, ctx, err);
+        throw err;
+      }
+    }
     // '&xxe;' is refused wherever it is, not only in the values the body decoders read
     refuseUndeclaredReferences(m.body, 'part 2 (body)');
-    const endpoint = endpointOf(m.header) ?? '';
     count(SERVED_ENDPOINTS.has(endpoint) ? endpoint : '(other endpoint)');
-    const client = registry.indexOf(m.header.sourceId ?? '');
     switch (endpoint) {
       case MP_ENDPOINT.CLIENT_REGISTRATION: {
         const r = decodeClientRegistrationRequest(m.body);
-        return replyMessage(res, m.header, encodeClientRegistrationResponse({ smsId: r.data.smsId || `GUID:${cryptoId()}`, status: 0, timeStamp: toIsoSeconds(t) }));
+        const smsId = r.data.smsId || `GUID:${cryptoId()}`;
+        // SignatureValue: RSA SHA-256 over UTF-16LE of the <Data> text exactly
+        // as received, bytes reversed, checked with the key of the signing certificate
+        if (verifyOn) {
+          try {
+            const where = 'ClientRegistrationRequest/Data/Certificates/Signing';
+            if (r.data.signingCertificate === '') throw new WireError('SUCA_ERR_WIRE_SIGNATURE', 'no signing certificate', where);
+            const key = keyFromCertificateHex(r.data.signingCertificate, where);
+            if (r.signature === '' || !verifyRegistrationData(key, registrationSignedData(m.body), r.signature)) {
+              throw new WireError('SUCA_ERR_WIRE_SIGNATURE', 'SignatureValue does not verify with the signing certificate', 'ClientRegistrationRequest/Signature/SignatureValue');
+            }
+            rememberKey(registry.indexOf(smsId), key);
+          } catch (err) {
+            if (err instanceof WireError && err.code === 'SUCA_ERR_WIRE_SIGNATURE') return signatureRefused(res, ctx, err);
+            throw err;
+          }
+        }
+        return replyMessage(res, m.header, encodeClientRegistrationResponse({ smsId, status: 0, timeStamp: toIsoSeconds(t) }));
       }
       case MP_ENDPOINT.POLICY_MANAGER: {
         const ra = decodeRequestAssignments(m.body);

@@ -26,6 +26,8 @@ import {
   decodeWsusLocationReply,
   decodeContentLocationReply,
   encodeClientRegistrationRequest,
+  encodeRegistrationData,
+  signRegistrationData,
   encodeContentLocationRequest,
   encodeRequestAssignments,
   encodeWsusLocationRequest,
@@ -190,25 +192,28 @@ export class CcmMpWire implements MpWire {
   /** Registers a client; 0, or the HRESULT of the failure. */
   private async register(client: number, mpUrl: string, d: Dispatcher, timeoutMs: number): Promise<number> {
     const guid = this.o.clientGuid(client);
-    const body = encodeClientRegistrationRequest({
-      data: {
-        hashAlgorithm: '1.2.840.113549.1.1.11',
-        smsId: `GUID:${guid}`,
-        requestType: 'Registration',
-        timeStamp: toIsoSeconds(this.o.now()),
-        agentIdentity: 'CCMSetup.exe',
-        agentVersion: '5.00.9132.1000',
-        agentType: 0,
-        encryptionCertificate: '',
-        signingCertificate: '',
-        netbiosName: `CLIENT${client}`,
-        fqdn: `client${client}.suca-fleet.test`,
-        localeId: 1033,
-        internetFlag: 0,
-      },
-      signature: '',
-    });
-    const reply = await this.post(client, MP_ENDPOINT.CLIENT_REGISTRATION, body, mpUrl, d, timeoutMs);
+    const key = this.key(client);
+    // As ccmsetup sends it (the public tools copy it): the key's self-signed
+    // certificate as both the signing and the encryption certificate,
+    // SignatureValue over UTF-16LE of the <Data> text, and no clientauth hook.
+    const cert = key === null ? '' : key.certificateHex;
+    const data = {
+      hashAlgorithm: '1.2.840.113549.1.1.11',
+      smsId: `GUID:${guid}`,
+      requestType: 'Registration',
+      timeStamp: toIsoSeconds(this.o.now()),
+      agentIdentity: 'CCMSetup.exe',
+      agentVersion: '5.00.9132.1000',
+      agentType: 0,
+      encryptionCertificate: cert,
+      signingCertificate: cert,
+      netbiosName: `CLIENT${client}`,
+      fqdn: `client${client}.suca-fleet.test`,
+      localeId: 1033,
+      internetFlag: 0,
+    };
+    const body = encodeClientRegistrationRequest({ data, signature: key === null ? '' : signRegistrationData(key, encodeRegistrationData(data)) });
+    const reply = await this.post(client, MP_ENDPOINT.CLIENT_REGISTRATION, body, mpUrl, d, timeoutMs, [], false);
     if (typeof reply === 'number') return reply;
     const r = decodeClientRegistrationResponse(reply);
     // a refused registration: ccmexec keeps retrying; the request fails like an access denial
@@ -224,6 +229,7 @@ export class CcmMpWire implements MpWire {
     d: Dispatcher,
     timeoutMs: number,
     properties: { name: string; value: string }[] = [],
+    hook = true,
   ): Promise<string | number> {
     const guid = this.o.clientGuid(client);
     const mpHost = new URL(mpUrl).hostname;
@@ -237,7 +243,7 @@ export class CcmMpWire implements MpWire {
       replyMode: endpoint === MP_ENDPOINT.RELAY ? 'Async' : 'Sync',
       properties,
     });
-    const key = this.key(client);
+    const key = hook ? this.key(client) : null;
     // zlib level 1: a load generator's CPU is the budget; the MP reads any level
     // (profiled: deflate was the largest single cost of an upload on the client)
     const msg = buildMessage({ header, body, level: 1, ...(key !== null ? { signer: { key } } : {}) });

@@ -25,7 +25,7 @@
 // wants identity compares the key with the one the client registered
 // (verifyMessage's `expectedKey`).
 
-import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { WireError } from '../errors.js';
 import { HASH_ALGORITHM_SHA256, type ClientAuthHook, type MsgHeader } from './header.js';
 
@@ -126,11 +126,22 @@ export interface ClientKey {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
   readonly publicKeyBlobHex: string;
+  /** The key's self-signed certificate (hex DER, upper-case): made once per key, on first use. */
+  readonly certificateHex: string;
 }
 
 export function clientKey(privateKey: KeyObject): ClientKey {
   const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, publicKeyBlobHex: publicKeyBlobHex(publicKey) };
+  let cert: string | undefined;
+  return {
+    privateKey,
+    publicKey,
+    publicKeyBlobHex: publicKeyBlobHex(publicKey),
+    get certificateHex(): string {
+      cert ??= selfSignedCertificate(privateKey).toString('hex').toUpperCase();
+      return cert;
+    },
+  };
 }
 
 /** A fresh RSA key (2048 bits by default: what the client generates). Slow: tens to hundreds of ms. */
@@ -210,7 +221,7 @@ export function verifyMessage(header: MsgHeader, bodyPart: Buffer, expectedKey?:
   }
   // a header without PublicKey (one public tool sends none) can still be checked against the registered key
   if (a.publicKey === null && expectedKey === undefined) throw new WireError('SUCA_ERR_WIRE_SIGNATURE', 'no PublicKey', `${where}/PublicKey`);
-  const key = a.publicKey === null ? expectedKey! : keyFromPublicKeyBlob(a.publicKey);
+  const key = a.publicKey === null ? expectedKey! : keyFromPublicKeyProperty(a.publicKey, `${where}/PublicKey`);
   if (expectedKey !== undefined && a.publicKey !== null) {
     const want = publicKeyBlob(expectedKey);
     if (!want.equals(publicKeyBlob(key))) throw new WireError('SUCA_ERR_WIRE_SIGNATURE', 'PublicKey is not the registered key', `${where}/PublicKey`);
@@ -249,4 +260,128 @@ export function verifyClientToken(publicKey: KeyObject, token: string, signature
 /** SHA-256 of a policy body as served, upper-case hex: the '.SHA256:<hash>' of its PolicyLocation. */
 export function policyHash(body: Buffer): string {
   return createHash('sha256').update(body).digest('hex').toUpperCase();
+}
+
+// ---- self-signed client certificate ----------------------------------------------------
+//
+// What the public tools that register fake clients with real MPs put in the
+// certificate of the registration request (Certificates/Signing and
+// Certificates/Encryption, HexBinary DER, the same certificate in both):
+// self-signed, subject = issuer = CN "ConfigMgr Client", RSA 2048, signed
+// SHA-256 with RSA, valid from two days back for a year, KeyUsage
+// digitalSignature + dataEncipherment, ExtendedKeyUsage 1.3.6.1.4.1.311.101.2
+// ("SMS Signing Certificate (Self-Signed)") and 1.3.6.1.4.1.311.101. What a
+// real client adds beyond that (serial number form, other extensions) is not
+// public; a real MP accepts the tools' certificate.
+//
+// Node 20 has no certificate builder (only X509Certificate to read one).
+// Rejected: @peculiar/x509 (async WebCrypto API, brings tsyringe,
+// reflect-metadata and four @peculiar/asn1-* packages for a certificate whose
+// layout never changes) and node-forge (its own RSA in JS: the signature
+// would be made outside node:crypto). The DER below is the one fixed template
+// (RFC 5280 TBSCertificate), written with a 10-line TLV writer and signed
+// with node:crypto; node:crypto's X509Certificate parses it back in the tests
+// and in the stub. Cost: one RSA signature per pool key, once.
+
+const OID_SHA256_RSA = '1.2.840.113549.1.1.11';
+const OID_CN = '2.5.4.3';
+const OID_KEY_USAGE = '2.5.29.15';
+const OID_EXT_KEY_USAGE = '2.5.29.37';
+/** ExtendedKeyUsage of the client's self-signed certificate: SMS signing (self-signed), SMS. */
+export const CLIENT_CERT_EKUS: readonly string[] = ['1.3.6.1.4.1.311.101.2', '1.3.6.1.4.1.311.101'];
+export const CLIENT_CERT_SUBJECT = 'ConfigMgr Client';
+
+function tlv(tag: number, body: Buffer): Buffer {
+  const n = body.length;
+  const len = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : n < 0x10000 ? Buffer.from([0x82, n >> 8, n & 255]) : Buffer.from([0x83, n >> 16, (n >> 8) & 255, n & 255]);
+  return Buffer.concat([Buffer.from([tag]), len, body]);
+}
+const seq = (...parts: Buffer[]): Buffer => tlv(0x30, Buffer.concat(parts));
+function oid(dotted: string): Buffer {
+  const arcs = dotted.split('.').map(Number);
+  const out: number[] = [arcs[0]! * 40 + arcs[1]!];
+  for (const a of arcs.slice(2)) {
+    const b: number[] = [a & 0x7f];
+    for (let v = Math.floor(a / 128); v > 0; v = Math.floor(v / 128)) b.unshift((v & 0x7f) | 0x80);
+    out.push(...b);
+  }
+  return tlv(0x06, Buffer.from(out));
+}
+function utcTime(ms: number): Buffer {
+  // UTCTime (YYMMDDHHMMSSZ) up to 2049, GeneralizedTime after (RFC 5280 4.1.2.5)
+  const iso = new Date(ms).toISOString();
+  const y = Number(iso.slice(0, 4));
+  const s = iso.slice(y < 2050 ? 2 : 0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z';
+  return tlv(y < 2050 ? 0x17 : 0x18, Buffer.from(s, 'ascii'));
+}
+
+/**
+ * The client's self-signed certificate (DER) for `key`. The serial is taken
+ * from the key's hash (one certificate per key, the same every time it is made
+ * at the same `notBefore`).
+ */
+export function selfSignedCertificate(privateKey: KeyObject, opts: { readonly notBefore?: number; readonly days?: number; readonly subject?: string } = {}): Buffer {
+  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const serial = createHash('sha256').update(spki).digest().subarray(0, 16);
+  serial[0] = (serial[0]! & 0x7f) | 0x40; // positive, 16 bytes
+  const notBefore = opts.notBefore ?? Date.now() - 2 * 86_400_000;
+  const notAfter = notBefore + (opts.days ?? 367) * 86_400_000;
+  const name = seq(tlv(0x31, seq(oid(OID_CN), tlv(0x0c, Buffer.from(opts.subject ?? CLIENT_CERT_SUBJECT, 'utf8')))));
+  const alg = seq(oid(OID_SHA256_RSA), Buffer.from([0x05, 0x00]));
+  // KeyUsage BIT STRING: digitalSignature (bit 0) + dataEncipherment (bit 3) = 1001 0000, 4 unused bits
+  const keyUsage = seq(oid(OID_KEY_USAGE), tlv(0x04, tlv(0x03, Buffer.from([0x04, 0x90]))));
+  const eku = seq(oid(OID_EXT_KEY_USAGE), tlv(0x04, seq(...CLIENT_CERT_EKUS.map(oid))));
+  const tbs = seq(
+    tlv(0xa0, tlv(0x02, Buffer.from([0x02]))), // version v3
+    tlv(0x02, serial),
+    alg,
+    name,
+    seq(utcTime(notBefore), utcTime(notAfter)),
+    name,
+    spki,
+    tlv(0xa3, seq(keyUsage, eku)),
+  );
+  const sig = sign('sha256', tbs, privateKey);
+  return seq(tbs, alg, tlv(0x03, Buffer.concat([Buffer.from([0]), sig])));
+}
+
+/** A certificate given as hex DER (Certificates/Signing, or a PublicKey property) -> its RSA public key. */
+export function keyFromCertificateHex(hex: string, where: string): KeyObject {
+  const der = hexBytes(hex, where);
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der);
+  } catch (err) {
+    throw new WireError('SUCA_ERR_WIRE_SIGNATURE', 'not an X.509 certificate (DER)', where, { cause: err });
+  }
+  if (cert.publicKey.asymmetricKeyType !== 'rsa') throw new WireError('SUCA_ERR_WIRE_SIGNATURE', `certificate key is ${cert.publicKey.asymmetricKeyType ?? 'unknown'}, not RSA`, where);
+  return cert.publicKey;
+}
+
+/**
+ * A PublicKey property -> key. The public tools send either a PUBLICKEYBLOB
+ * (it starts 0602...) or the client's certificate in hex DER (it starts 30..,
+ * a SEQUENCE): a real MP accepts both, so do we.
+ */
+export function keyFromPublicKeyProperty(hex: string, where = 'Msg/Hooks/Hook2/PublicKey'): KeyObject {
+  const h = hex.trim();
+  if (/^30/i.test(h)) return keyFromCertificateHex(h, where);
+  return keyFromPublicKeyBlob(h);
+}
+
+/** A short stable identity of an RSA public key (SHA-256 of its PUBLICKEYBLOB, 16 hex digits). */
+export function keyFingerprint(key: KeyObject): string {
+  return createHash('sha256').update(publicKeyBlob(key)).digest('hex').slice(0, 16).toUpperCase();
+}
+
+// ---- registration signature ----------------------------------------------------------
+
+/** SignatureValue of a registration: over UTF-16LE of the exact <Data>...</Data> text (no BOM, no NUL). */
+export function signRegistrationData(key: ClientKey, dataXml: string): string {
+  return signData(key.privateKey, Buffer.from(dataXml, 'utf16le'));
+}
+
+/** Checks a registration SignatureValue with the key of the request's signing certificate. */
+export function verifyRegistrationData(publicKey: KeyObject, dataXml: string, signatureHex: string): boolean {
+  return verifyData(publicKey, Buffer.from(dataXml, 'utf16le'), signatureHex, 'ClientRegistrationRequest/Signature/SignatureValue');
 }
