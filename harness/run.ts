@@ -216,6 +216,8 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   if (tk.kind === 'http') {
     const cat = stub.catalogue;
     const updateByGuid = new Map(cat.ids.map((id, u) => [id.toLowerCase(), u]));
+    // what the scenario says of its deployments that policy does not carry (their index, their users)
+    const depById = new Map(stub.mp.deployments.map((d) => [d.id.toUpperCase(), { index: d.index, userInstallFraction: d.userInstallFraction }]));
     http = new HttpTransport({
       mp: tk.external?.mp ?? servers!.urls.mp,
       mpWire: new CcmMpWire({
@@ -225,6 +227,10 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
         contentIdOf: (u) => contentIdOf(cat, u),
         now: () => simNow(),
         keys: tk.sign === false ? null : KeyPool.generate(2),
+        updateIndexOf: (g) => updateByGuid.get(g.toLowerCase()),
+        scenarioDeployment: (id) => depById.get(id.toUpperCase()),
+        firstFreeSlot: stub.mp.deployments.length + 1,
+        settingsDefaults: sc.stub.settings,
       }),
       clientGuid: (i) => clientGuid(sc.seed, i),
       updateIndex: (g) => updateByGuid.get(g.toLowerCase()),

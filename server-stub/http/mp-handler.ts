@@ -132,6 +132,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   // every poll (every client polls hourly, and each ReplyAssignments names
   // the SHA-256 of each body it lists).
   const bodies = new Map<string, { xml: string; hash: string } | null>();
+  const updateGuidOf = (u: number): string => cat.ids[u]!;
   const policyBody = (slot: number, version: number): { xml: string; hash: string } | null => {
     const key = `${slot}:${version}`;
     let b = bodies.get(key);
@@ -141,8 +142,8 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       else {
         const policyId = slot === 0 ? '{SUCA-SETTINGS}' : core.mp.deployments[slot - 1]!.id;
         const xml = r.settings !== undefined
-          ? encodePolicyBody({ kind: 'settings', policyId, policyVersion: version, policySource: `SMS:${site}`, settings: r.settings })
-          : encodePolicyBody({ kind: 'deployment', policyId, policyVersion: version, policySource: `SMS:${site}`, deployment: r.deployment! });
+          ? encodePolicyBody({ kind: 'settings', policyId, policyVersion: version, policySource: `SMS:${site}`, settings: r.settings }, updateGuidOf)
+          : encodePolicyBody({ kind: 'deployment', policyId, policyVersion: version, policySource: `SMS:${site}`, deployment: r.deployment! }, updateGuidOf);
         b = { xml, hash: createHash('sha256').update(encodeUtf16Document(xml)).digest('hex').toUpperCase() };
       }
       bodies.set(key, b);
@@ -297,7 +298,8 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
         const assignments = r.reply.assignments.map((a) => {
           return {
             assignmentId: `{${a.id.replace(/[{}]/g, '')}}_${a.slot}`,
-            slot: a.slot,
+            // no SucaSlot: the agent maps policies by PolicyID and category, as with a real MP
+            slot: null,
             policyId: a.id,
             policyVersion: a.version,
             policyType: 'Machine',

@@ -8,7 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import type { Reply, Request } from '../../core/types.js';
+import type { ClientSettings, Reply, Request } from '../../core/types.js';
 import { HR } from '../../core/constants.js';
 import {
   CCM_METHOD,
@@ -58,6 +58,18 @@ export interface MpWireOptions {
   /** null: messages go unsigned */
   readonly keys: KeyPool | null;
   readonly siteCode?: string;
+  /** update GUID (lower-case, no braces) -> catalogue index (AssignedCIs name updates by GUID) */
+  readonly updateIndexOf?: (guid: string) => number | undefined;
+  /**
+   * What the scenario says of a deployment ID: its index and its users'
+   * install fraction (not policy: the scenario's model of users). Undefined
+   * for a deployment it does not know (a real MP's): a new index, fraction 0.
+   */
+  readonly scenarioDeployment?: (id: string) => { readonly index: number; readonly userInstallFraction: number } | undefined;
+  /** the first slot free for deployments the scenario does not know (default 1) */
+  readonly firstFreeSlot?: number;
+  /** settings a policy body does not carry (a real MP sends none of the SUCA_ properties) */
+  readonly settingsDefaults?: ClientSettings;
 }
 
 export class CcmMpWire implements MpWire {
@@ -117,7 +129,12 @@ export class CcmMpWire implements MpWire {
           const res = await request(url, { method: 'GET', headers, dispatcher: d, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
           const buf = Buffer.from(await res.body.arrayBuffer());
           if (res.statusCode !== 200) return { kind: 'error', req: req.kind, code: hresultForStatus(res.statusCode) };
-          const b = decodePolicyBody(decodeTextDocument(buf));
+          const b = decodePolicyBody(decodeTextDocument(buf), {
+            updateIndexOf: this.o.updateIndexOf ?? (() => undefined),
+            fallbackIndex: req.assignment.slot - 1,
+            ...(this.o.scenarioDeployment !== undefined ? { scenarioDeployment: this.o.scenarioDeployment } : {}),
+            ...(this.o.settingsDefaults !== undefined ? { settingsDefaults: this.o.settingsDefaults } : {}),
+          });
           return b.kind === 'settings'
             ? { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, settings: b.settings }
             : { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, deployment: b.deployment };
@@ -173,9 +190,11 @@ export class CcmMpWire implements MpWire {
 
   private slotOf(policyId: string, category: string): number {
     if (category === POLICY_CATEGORY.SETTINGS) return 0;
+    const known = this.o.scenarioDeployment?.(policyId);
+    if (known !== undefined) return known.index + 1;
     let s = this.slots.get(policyId);
     if (s === undefined) {
-      s = this.slots.size + 1;
+      s = this.slots.size + (this.o.firstFreeSlot ?? 1);
       this.slots.set(policyId, s);
     }
     return s;

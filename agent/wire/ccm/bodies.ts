@@ -22,20 +22,12 @@
 // - MPLIST / MPKEYINFORMATION: the elements public scanners read (MPList/MP
 //   @Name @FQDN /Version, Capabilities SSLState; MPKEYINFORMATION/FQDN,
 //   SITECODE). The rest of those documents is not public.
-// - Policy bodies: the real body is a large document of WMI instances
-//   (PolicyAction of type WMI-XML or WMI-MOF with the class's properties). We
-//   carry only what the agent loop needs (ClientSettings and DeploymentPolicy
-//   of agent/core/types.ts) in that shape: <Policy><PolicyRule><PolicyAction
-//   PolicyActionType="WMI-XML"><instance class=..><property name type><value>,
-//   `type` being the CIM type number. Property names are the agent's field
-//   names, not the real WMI ones; update lists are catalogue indices, not CI
-//   IDs. This is our own design, read by our own stub and agent.
+// - Policy bodies (GET .sms_pol): policy.ts.
 //
 // Encoders write no XML declaration and no whitespace; decoders accept a
 // declaration, a BOM, whitespace and unknown elements/attributes.
 
 import { WireError } from '../errors.js';
-import type { ClientSettings, DeploymentPolicy } from '../../core/types.js';
 import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from '../../core/types.js';
 import {
   attr, cdata, escAttr, escText, fromDmtf, kid, kidText, kids, optKid, optKidText, parseBool, parseInt32, parseNumber,
@@ -223,8 +215,6 @@ export function decodeRequestAssignments(xml: string): RequestAssignments {
   };
 }
 
-/** Our two policy kinds (our own category names: the real ones are not needed by the loop). */
-export const POLICY_CATEGORY = { SETTINGS: 'SUCA_Settings', DEPLOYMENT: 'SUCA_Deployment' } as const;
 
 export interface WirePolicyAssignment {
   readonly assignmentId: string;
@@ -357,182 +347,7 @@ export function parsePolicyRequestPath(pathAndQuery: string): PolicyRequest {
   throw fieldError(`no '.SHA256:<hash>' or '.<n>_<nn>' after the policy ID: ${query}`, w);
 }
 
-// ==== policy bodies ============================================================================
-
-/** CIM type numbers (wbemcli.h CIMTYPE_ENUMERATION) used in the `type` attribute of a property. */
-export const CIM = { REAL64: 5, STRING: 8, BOOLEAN: 11, UINT32: 19, UINT64: 21, DATETIME: 101, ARRAY: 0x2000 } as const;
-
-type Kind = 'bool' | 'uint32' | 'uint64' | 'real64' | 'string' | 'datetime' | 'uint32[]';
-const CIM_OF: Readonly<Record<Kind, number>> = {
-  bool: CIM.BOOLEAN, uint32: CIM.UINT32, uint64: CIM.UINT64, real64: CIM.REAL64, string: CIM.STRING, datetime: CIM.DATETIME,
-  'uint32[]': CIM.UINT32 | CIM.ARRAY,
-};
-
-/** Every ClientSettings field and its CIM type (a new field fails to compile until it is listed). */
-const SETTINGS_FIELDS = {
-  softwareUpdatesEnabled: 'bool',
-  policyPollingInterval: 'uint64',
-  stateMessageCycle: 'uint64',
-  scanInterval: 'uint64',
-  reevaluationInterval: 'uint64',
-  scheduleRandomDelay: 'uint64',
-  firstScanWindow: 'uint64',
-  scanTtl: 'uint64',
-  scanRetryDelay: 'uint64',
-  scanRetryCount: 'uint32',
-  supSwitchDelay: 'uint64',
-  scanRetryCodes: 'uint32[]',
-  cacheSizeBytes: 'uint64',
-  cacheMinRetention: 'uint64',
-  restartCountdown: 'uint64',
-  downloadRandomDelay: 'uint64',
-  deadlineRandomDelay: 'uint64',
-} as const satisfies Record<keyof ClientSettings, Kind>;
-
-const DEPLOYMENT_FIELDS = {
-  index: 'uint32',
-  id: 'string',
-  name: 'string',
-  updates: 'uint32[]',
-  available: 'datetime',
-  deadline: 'datetime', // null: no <value> (optional deployment)
-  disableDeadlineRandomization: 'bool',
-  suppressRestart: 'bool',
-  userInstallFraction: 'real64',
-} as const satisfies Record<keyof DeploymentPolicy, Kind>;
-
-const SETTINGS_CLASS = 'CCM_SoftwareUpdatesClientConfig';
-const DEPLOYMENT_CLASS = 'CCM_UpdateCIAssignment';
-
-interface PolicyBodyBase {
-  readonly policyId: string;
-  readonly policyVersion: number;
-  /** 'SMS:<site code>' */
-  readonly policySource: string;
-}
-
-export type PolicyBody =
-  | (PolicyBodyBase & { readonly kind: 'settings'; readonly settings: ClientSettings })
-  | (PolicyBodyBase & { readonly kind: 'deployment'; readonly deployment: DeploymentPolicy });
-
-function valueOut(kind: Kind, v: unknown, where: string): string[] {
-  switch (kind) {
-    case 'bool':
-      if (typeof v !== 'boolean') throw fieldError('not a boolean', where);
-      return [v ? 'true' : 'false'];
-    case 'uint32':
-      if (typeof v !== 'number' || v > 0xffffffff) throw fieldError(`not a uint32: ${String(v)}`, where);
-      return [uintOut(v, where)];
-    case 'uint64':
-      if (typeof v !== 'number') throw fieldError('not a number', where);
-      return [uintOut(v, where)];
-    case 'real64':
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw fieldError(`not a finite number: ${String(v)}`, where);
-      return [String(v)];
-    case 'string':
-      if (typeof v !== 'string') throw fieldError('not a string', where);
-      return [escText(v)];
-    case 'datetime':
-      if (v === null) return [];
-      if (typeof v !== 'number') throw fieldError('not a time', where);
-      return [toDmtf(v)];
-    case 'uint32[]':
-      if (!Array.isArray(v)) throw fieldError('not an array', where);
-      return v.map((x: unknown, i: number) => {
-        if (typeof x !== 'number' || x > 0xffffffff) throw fieldError(`not a uint32: ${String(x)}`, `${where}[${i}]`);
-        return uintOut(x, `${where}[${i}]`);
-      });
-  }
-}
-
-function instanceXml(cls: string, fields: Readonly<Record<string, Kind>>, obj: Readonly<Record<string, unknown>>): string {
-  let s = `<instance class="${cls}">`;
-  for (const [name, kind] of Object.entries(fields)) {
-    const values = valueOut(kind, obj[name], `instance[@class="${cls}"]/property[@name="${name}"]`);
-    s += `<property name="${name}" type="${CIM_OF[kind]}"`;
-    s += values.length === 0 ? '/>' : `>${values.map((v) => `<value>${v}</value>`).join('')}</property>`;
-  }
-  return s + '</instance>';
-}
-
-export function encodePolicyBody(b: PolicyBody): string {
-  const category = b.kind === 'settings' ? POLICY_CATEGORY.SETTINGS : POLICY_CATEGORY.DEPLOYMENT;
-  const inst = b.kind === 'settings'
-    ? instanceXml(SETTINGS_CLASS, SETTINGS_FIELDS, b.settings as unknown as Record<string, unknown>)
-    : instanceXml(DEPLOYMENT_CLASS, DEPLOYMENT_FIELDS, b.deployment as unknown as Record<string, unknown>);
-  return (
-    `<Policy PolicyID="${escAttr(b.policyId)}" PolicyVersion="${formatPolicyVersion(b.policyVersion)}" PolicyType="Machine"` +
-    ` PolicySource="${escAttr(b.policySource)}" PolicyCategory="${category}"><PolicyRule PolicyRuleID="${escAttr(b.policyId)}">` +
-    `<PolicyAction PolicyActionType="WMI-XML">${inst}</PolicyAction></PolicyRule></Policy>`
-  );
-}
-
-function valueIn(kind: Kind, values: readonly string[], where: string): unknown {
-  if (kind === 'uint32[]') return values.map((v, i) => {
-    const n = parseUint(v, `${where}/value[${i}]`);
-    if (n > 0xffffffff) throw fieldError(`not a uint32: ${v}`, `${where}/value[${i}]`);
-    return n;
-  });
-  if (values.length === 0) {
-    if (kind === 'datetime') return null;
-    throw fieldError('missing <value>', where);
-  }
-  if (values.length > 1) throw fieldError('more than one <value> for a scalar', where);
-  const v = values[0]!;
-  switch (kind) {
-    case 'bool':
-      return parseBool(v, where);
-    case 'uint32': {
-      const n = parseUint(v, where);
-      if (n > 0xffffffff) throw fieldError(`not a uint32: ${v}`, where);
-      return n;
-    }
-    case 'uint64':
-      return parseUint(v, where);
-    case 'real64':
-      return parseNumber(v, where);
-    case 'string':
-      return v;
-    case 'datetime':
-      return fromDmtf(v, where);
-  }
-}
-
-function instanceIn(inst: XEl, fields: Readonly<Record<string, Kind>>, where: string): Record<string, unknown> {
-  const props = new Map<string, XEl>();
-  for (const p of kids(inst, 'property')) props.set(reqAttr(p, 'name', `${where}/property`), p);
-  const out: Record<string, unknown> = {};
-  for (const [name, kind] of Object.entries(fields)) {
-    const pw = `${where}/property[@name="${name}"]`;
-    const p = props.get(name);
-    if (p === undefined) throw fieldError('missing property', pw);
-    const values = kids(p, 'value').map((v, i) => text(v, `${pw}/value[${i}]`));
-    out[name] = valueIn(kind, values, pw);
-  }
-  return out;
-}
-
-/** Decodes one of our policy bodies (settings or deployment, told apart by the instance class). */
-export function decodePolicyBody(xml: string): PolicyBody {
-  const w = 'Policy';
-  const root = parseRoot(xml, w);
-  const base = {
-    policyId: reqAttr(root, 'PolicyID', w),
-    policyVersion: parsePolicyVersion(reqAttr(root, 'PolicyVersion', w), `${w}/@PolicyVersion`),
-    policySource: attr(root, 'PolicySource', w) ?? '',
-  };
-  for (const rule of kids(root, 'PolicyRule')) {
-    for (const action of kids(rule, 'PolicyAction')) {
-      for (const inst of kids(action, 'instance')) {
-        const cls = attr(inst, 'class', `${w}/PolicyRule/PolicyAction/instance`);
-        const iw = `${w}/PolicyRule/PolicyAction/instance[@class="${cls}"]`;
-        if (cls === SETTINGS_CLASS) return { ...base, kind: 'settings', settings: instanceIn(inst, SETTINGS_FIELDS, iw) as unknown as ClientSettings };
-        if (cls === DEPLOYMENT_CLASS) return { ...base, kind: 'deployment', deployment: instanceIn(inst, DEPLOYMENT_FIELDS, iw) as unknown as DeploymentPolicy };
-      }
-    }
-  }
-  throw fieldError(`no ${SETTINGS_CLASS} or ${DEPLOYMENT_CLASS} instance`, w);
-}
+// ==== policy bodies: see policy.ts (the real WMI instance form) ==================================
 
 // ==== locations ================================================================================
 

@@ -12,6 +12,7 @@ export * from './framing.js';
 export * from './header.js';
 export * from './signing.js';
 export * from './bodies.js';
+export * from './policy.js';
 export { toDmtf, fromDmtf, toIsoSeconds, refuseUndeclaredReferences } from './xml.js';
 
 export interface BuildMessageInput {

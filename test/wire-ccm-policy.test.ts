@@ -1,0 +1,174 @@
+// Policy bodies in the real WMI instance form (agent/wire/ccm/policy.ts):
+// golden fixtures written by hand from the classes' documented properties,
+// bodies shaped as a site serves them (declaration, whitespace, a MOF action,
+// properties we do not read, none of our SUCA_ ones), and round trips.
+
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { WireError } from '../agent/wire/errors.js';
+import type { ClientSettings, DeploymentPolicy } from '../agent/core/types.js';
+import {
+  decodePolicyBody, decodePolicyDocument, encodeInstance, encodePolicyBody, serviceWindowFromInstance, serviceWindowInstance,
+  updateGuidOfCi, type PolicyBody, type ServiceWindow,
+} from '../agent/wire/ccm/index.js';
+
+const fx = (name: string): string => readFileSync(new URL(`./fixtures/ccm/${name}`, import.meta.url), 'utf8');
+
+const GUIDS: Record<number, string> = {
+  3: 'a1b2c3d4-0003-4e5f-8a9b-000000000003',
+  17: 'a1b2c3d4-0017-4e5f-8a9b-000000000017',
+  42: 'a1b2c3d4-0042-4e5f-8a9b-000000000042',
+};
+const INDEX = new Map(Object.entries(GUIDS).map(([u, g]) => [g, Number(u)]));
+const updateGuidOf = (u: number): string => GUIDS[u] ?? `00000000-0000-4000-8000-${u.toString(16).padStart(12, '0')}`;
+const updateIndexOf = (g: string): number | undefined => INDEX.get(g) ?? (/^00000000-0000-4000-8000-/.test(g) ? parseInt(g.slice(24), 16) : undefined);
+
+const DEPLOYMENT_ID = '{3F2504E0-4F89-41D3-9A0C-0305E82C3301}';
+const SETTINGS: ClientSettings = {
+  softwareUpdatesEnabled: true,
+  policyPollingInterval: 3_600_000,
+  stateMessageCycle: 900_000,
+  scanInterval: 604_800_000,
+  reevaluationInterval: 604_800_000,
+  scheduleRandomDelay: 7_200_000,
+  firstScanWindow: 7_200_000,
+  scanTtl: 86_400_000,
+  scanRetryDelay: 1_800_000,
+  scanRetryCount: 4,
+  supSwitchDelay: 120_000,
+  scanRetryCodes: [0x8024401c, 0x80244022, 0x80244010, 0x80072efd, 0x80072efe, 0x8024400a],
+  cacheSizeBytes: 5120 * 1024 * 1024,
+  cacheMinRetention: 86_400_000,
+  restartCountdown: 5_400_000,
+  downloadRandomDelay: 7_200_000,
+  deadlineRandomDelay: 7_200_000,
+};
+const DEPLOYMENT: DeploymentPolicy = {
+  index: 0,
+  id: DEPLOYMENT_ID,
+  name: 'Monthly security updates & SSU',
+  updates: [3, 17, 42],
+  available: Date.parse('2026-01-06T00:00:00Z'),
+  deadline: Date.parse('2026-01-08T00:00:00Z'),
+  disableDeadlineRandomization: false,
+  suppressRestart: true,
+  userInstallFraction: 0.25,
+};
+// what the scenario says of its deployment (not policy)
+const scenarioDeployment = (id: string) => (id.toUpperCase() === DEPLOYMENT_ID ? { index: 0, userInstallFraction: 0.25 } : undefined);
+
+function wireError(fn: () => unknown): WireError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof WireError) return e;
+    throw e;
+  }
+  throw new Error('expected a WireError');
+}
+
+describe('policy bodies in the real WMI instance form', () => {
+  it('CCM_SoftwareUpdatesClientConfig: the golden body decodes to the settings and re-encodes byte for byte', () => {
+    const xml = fx('policy-settings.xml');
+    const b = decodePolicyBody(xml, { updateIndexOf });
+    expect(b).toEqual({ policyId: '{SUCA-SETTINGS}', policyVersion: 2, policySource: 'SMS:PS1', kind: 'settings', settings: SETTINGS });
+    expect(encodePolicyBody(b, updateGuidOf)).toBe(xml);
+    // the real properties a site writes are there, with their CIM types
+    expect(xml).toContain('<property name="SiteSettingsKey" type="19" key="true"><value>1</value></property>');
+    expect(xml).toContain('<property name="ComponentName" type="8"><value>SmsSoftwareUpdate</value></property>');
+    expect(xml).toContain('<property name="Enabled" type="11"><value>true</value></property>');
+  });
+
+  it('CCM_UpdateCIAssignment: the golden body names updates by GUID (SUM_), times in DMTF with UseGMTTimes', () => {
+    const xml = fx('policy-deployment.xml');
+    const b = decodePolicyBody(xml, { updateIndexOf, scenarioDeployment });
+    expect(b).toEqual({ policyId: DEPLOYMENT_ID, policyVersion: 1, policySource: 'SMS:PS1', kind: 'deployment', deployment: DEPLOYMENT });
+    expect(encodePolicyBody(b, updateGuidOf)).toBe(xml);
+    const doc = decodePolicyDocument(xml);
+    const cis = doc.instances[0]!.properties.find((p) => p.name === 'AssignedCIs')!;
+    expect(cis.type).toBe(8 | 0x2000);
+    expect(cis.values.map(updateGuidOfCi)).toEqual([GUIDS[3], GUIDS[17], GUIDS[42]]);
+    // an optional deployment: EnforcementDeadline without a value
+    const optional: PolicyBody = { policyId: DEPLOYMENT_ID, policyVersion: 3, policySource: 'SMS:PS1', kind: 'deployment', deployment: { ...DEPLOYMENT, deadline: null, updates: [], suppressRestart: false } };
+    const enc = encodePolicyBody(optional, updateGuidOf);
+    expect(enc).toContain('<property name="EnforcementDeadline" type="101"/>');
+    expect(enc).toContain('<property name="SuppressReboot" type="19"><value>0</value></property>');
+    expect(decodePolicyBody(enc, { updateIndexOf, scenarioDeployment })).toEqual(optional);
+  });
+
+  it('a deployment as a site serves it: declaration, whitespace, MOF action skipped, unknown properties and CIs, no SUCA_ properties', () => {
+    const b = decodePolicyBody(fx('policy-deployment-site.xml'), { updateIndexOf, fallbackIndex: 7 });
+    expect(b.kind).toBe('deployment');
+    if (b.kind !== 'deployment') return;
+    expect(b.policyVersion).toBe(3);
+    expect(b.deployment).toEqual({
+      index: 7, // not a deployment of the scenario: the transport's slot
+      id: '{7E1A9C40-55D2-4B9E-A0F1-2C3D4E5F6A7B}',
+      name: 'Servers - 2026-01',
+      updates: [17], // the update of another catalogue is skipped
+      available: Date.parse('2026-01-13T18:00:00Z'),
+      deadline: Date.parse('2026-01-20T18:00:00Z'),
+      disableDeadlineRandomization: false,
+      suppressRestart: true, // SuppressReboot 2: servers
+      userInstallFraction: 0, // no scenario: no users modelled
+    });
+  });
+
+  it('client settings as a site serves them: only the real properties, the rest from the defaults', () => {
+    const b = decodePolicyBody(fx('policy-settings-site.xml'), { updateIndexOf, settingsDefaults: SETTINGS });
+    expect(b).toMatchObject({ kind: 'settings', policyVersion: 12, settings: { ...SETTINGS, softwareUpdatesEnabled: false } });
+    // without defaults, the first missing property is named
+    const e = wireError(() => decodePolicyBody(fx('policy-settings-site.xml'), { updateIndexOf }));
+    expect(e.code).toBe('SUCA_ERR_WIRE_FIELD');
+    expect(e.where).toMatch(/property\[@name="SUCA_policyPollingInterval"\]/);
+  });
+
+  it('CCM_ServiceWindow: encodes and decodes (for the maintenance windows of later issues)', () => {
+    const xml = fx('policy-service-window.xml');
+    const doc = decodePolicyDocument(xml);
+    const w = serviceWindowFromInstance(doc.instances[0]!);
+    const want: ServiceWindow = { id: '{5D4C3B2A-1F0E-4D9C-8B7A-695847362514}', type: 4, schedules: '00811A9E08221000', durationMinutes: 240 };
+    expect(w).toEqual(want);
+    expect(xml).toContain(encodeInstance(serviceWindowInstance(w)));
+    expect(serviceWindowFromInstance(serviceWindowInstance({ ...want, durationMinutes: null }))).toEqual({ ...want, durationMinutes: null });
+  });
+
+  it('round trips of many deployments and settings (seeded)', () => {
+    let x = 0x2545f491;
+    const rnd = (n: number): number => {
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+    for (let i = 0; i < 300; i++) {
+      const d: DeploymentPolicy = {
+        index: rnd(20),
+        id: `{${rnd(1e9)}-X}`,
+        name: ['a & b', '<x>', 'é"q\'', ''][rnd(4)]!,
+        updates: [...new Set(Array.from({ length: rnd(6) }, () => rnd(5000)))],
+        available: Date.UTC(2020 + rnd(10), rnd(12), 1 + rnd(28), rnd(24), rnd(60), rnd(60)),
+        deadline: rnd(3) === 0 ? null : Date.UTC(2030, rnd(12), 1 + rnd(28)),
+        disableDeadlineRandomization: rnd(2) === 0,
+        suppressRestart: rnd(2) === 0,
+        userInstallFraction: rnd(100) / 100,
+      };
+      const body: PolicyBody = { policyId: d.id, policyVersion: 1 + rnd(9), policySource: 'SMS:X', kind: 'deployment', deployment: d };
+      const back = decodePolicyBody(encodePolicyBody(body, updateGuidOf), { updateIndexOf, scenarioDeployment: () => ({ index: d.index, userInstallFraction: d.userInstallFraction }) });
+      expect(back).toEqual(body);
+      const s: ClientSettings = { ...SETTINGS, softwareUpdatesEnabled: rnd(2) === 0, scanInterval: rnd(1e9), scanRetryCount: rnd(10), scanRetryCodes: Array.from({ length: rnd(4) }, () => rnd(0xffffffff)) };
+      const sb: PolicyBody = { policyId: '{S}', policyVersion: 2, policySource: '', kind: 'settings', settings: s };
+      expect(decodePolicyBody(encodePolicyBody(sb, updateGuidOf), { updateIndexOf })).toEqual(sb);
+    }
+  });
+
+  it('values that cannot be encoded or decoded are SUCA_ERR_WIRE_FIELD naming the property', () => {
+    const settings = (s: Partial<ClientSettings>): PolicyBody => ({ policyId: '{S}', policyVersion: 1, policySource: '', kind: 'settings', settings: { ...SETTINGS, ...s } });
+    expect(wireError(() => encodePolicyBody(settings({ scanInterval: 1.5 }), updateGuidOf)).where).toMatch(/SUCA_scanInterval/);
+    expect(wireError(() => encodePolicyBody(settings({ scanRetryCodes: [0x1_0000_0000] }), updateGuidOf)).where).toMatch(/SUCA_scanRetryCodes"\]\/value\[0\]$/);
+    const xml = fx('policy-settings.xml');
+    expect(wireError(() => decodePolicyBody(xml.replace('<value>true</value>', '<value>yes</value>'), { updateIndexOf })).where).toMatch(/Enabled/);
+    expect(wireError(() => decodePolicyBody(xml.replace('<value>4</value>', '<value>4</value><value>5</value>'), { updateIndexOf })).where).toMatch(/SUCA_scanRetryCount/);
+    expect(wireError(() => decodePolicyBody(xml.replace(/CCM_SoftwareUpdatesClientConfig/, 'CCM_Other'), { updateIndexOf })).where).toBe('Policy');
+    expect(wireError(() => decodePolicyBody(fx('policy-deployment.xml').replace('20260108000000.000000+000', '2026-01-08'), { updateIndexOf })).where).toMatch(/EnforcementDeadline/);
+    expect(wireError(() => decodePolicyBody(fx('policy-deployment.xml').replace(/<property name="AssignmentID"[^]*?<\/property>/, ''), { updateIndexOf })).where).toMatch(/AssignmentID/);
+  });
+});
