@@ -6,7 +6,7 @@
 // first other message, as ccmexec does; that step is the transport's, the
 // core never sees it.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 import type { ClientSettings, Reply, Request } from '../../core/types.js';
 import { HR } from '../../core/constants.js';
@@ -41,6 +41,7 @@ import {
   wsusUrls,
   type ClientKey,
   type KeyPool,
+  type PolicyBody,
 } from '../../wire/ccm/index.js';
 import { hresultForError, hresultForStatus } from '../../wire/hresult.js';
 import { WireError } from '../../wire/errors.js';
@@ -129,12 +130,22 @@ export class CcmMpWire implements MpWire {
           const res = await request(url, { method: 'GET', headers, dispatcher: d, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
           const buf = Buffer.from(await res.body.arrayBuffer());
           if (res.statusCode !== 200) return { kind: 'error', req: req.kind, code: hresultForStatus(res.statusCode) };
-          const b = decodePolicyBody(decodeTextDocument(buf), {
-            updateIndexOf: this.o.updateIndexOf ?? (() => undefined),
-            fallbackIndex: req.assignment.slot - 1,
-            ...(this.o.scenarioDeployment !== undefined ? { scenarioDeployment: this.o.scenarioDeployment } : {}),
-            ...(this.o.settingsDefaults !== undefined ? { settingsDefaults: this.o.settingsDefaults } : {}),
-          });
+          // Every client of a fleet downloads the same few bodies: parsed once per
+          // distinct body (by its SHA-256) and slot, shared read-only like the
+          // in-process stub's objects. Measured: the real instance form of a
+          // 50-update deployment (24 KB) parses in ~560 us, its SHA-256 ~15 us.
+          const cacheKey = `${req.assignment.slot}:${createHash('sha256').update(buf).digest('base64')}`;
+          let b = this.bodyCache.get(cacheKey);
+          if (b === undefined) {
+            b = decodePolicyBody(decodeTextDocument(buf), {
+              updateIndexOf: this.o.updateIndexOf ?? (() => undefined),
+              fallbackIndex: req.assignment.slot - 1,
+              ...(this.o.scenarioDeployment !== undefined ? { scenarioDeployment: this.o.scenarioDeployment } : {}),
+              ...(this.o.settingsDefaults !== undefined ? { settingsDefaults: this.o.settingsDefaults } : {}),
+            });
+            if (this.bodyCache.size >= 1024) this.bodyCache.clear(); // a real site's bodies vary more than a scenario's
+            this.bodyCache.set(cacheKey, b);
+          }
           return b.kind === 'settings'
             ? { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, settings: b.settings }
             : { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, deployment: b.deployment };
@@ -187,6 +198,8 @@ export class CcmMpWire implements MpWire {
   }
 
   private readonly locations = new Map<number, Map<number, string>>();
+  /** decoded policy bodies by slot and SHA-256 of the bytes received */
+  private readonly bodyCache = new Map<string, PolicyBody>();
 
   private slotOf(policyId: string, category: string): number {
     if (category === POLICY_CATEGORY.SETTINGS) return 0;

@@ -36,10 +36,14 @@
 //   Duration (minutes: an assumption, lenient when absent).
 //
 // The compact form of earlier versions (our own property names, update
-// indices) is gone: it was never measured faster than this one (the body is
-// encoded and hashed once per (policy, version) by the stub and parsed once per
-// version change by the agent), and the real form is the only one a real MP
-// serves.
+// indices) is dropped. Measured (node 20, this VM, 20,000 rounds after
+// warm-up): a 50-update deployment is 3.7 KB compact vs 23.8 KB real (UTF-16),
+// encoded in 6.7 vs 83 us and parsed in 187 vs 557 us; settings 162 vs 184 us.
+// The compact form is faster per parse, but neither cost is per client: the
+// stub encodes and hashes a body once per (policy, version), and the agent
+// parses each distinct body once (mp-wire.ts caches by SHA-256, 14 us for
+// 24 KB), so an option for it would save nothing a run can see while keeping a
+// second form that no real MP serves.
 
 import { WireError } from '../errors.js';
 import type { ClientSettings, DeploymentPolicy } from '../../core/types.js';
