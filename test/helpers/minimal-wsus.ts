@@ -5,7 +5,8 @@
 // a Windows 11 client: WCF `s:` envelopes with xmlns:xsi/xsd on s:Body for the
 // client web service, the ASMX `soap:` envelope with an XML declaration for
 // reporting, the WCF fault with detail/ErrorCode), and destroys the socket on
-// anything else (StartCategoryScan and GetAuthorizationCookie included), as a
+// anything else (StartCategoryScan, and GetAuthorizationCookie unless a test
+// asks for a SimpleTargeting plug-in, included), as a
 // server that does not implement an operation may. Requests are read with
 // regular expressions over the raw body, so nothing of agent/wire is trusted.
 //
@@ -41,6 +42,12 @@ export interface MinimalWsusOptions {
   /** the updates it serves, to every client: catalogue GUIDs and revision numbers */
   readonly updates: readonly { readonly id: string; readonly revision: number }[];
   readonly maxExtended?: number;
+  /** a SimpleTargeting plug-in at this ServiceUrl instead of Anonymous (it then answers GetAuthorizationCookie there only) */
+  readonly simpleTargeting?: string;
+  /** IsRegistrationRequired (default true) */
+  readonly registrationRequired?: boolean;
+  /** the ProtocolVersion property (default 3.2) */
+  readonly protocolVersion?: string;
   /** a SOAP fault to answer a cookie-carrying call with instead (SyncUpdates: the cached ids it came with) */
   readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | null;
 }
@@ -58,6 +65,8 @@ export interface MinimalWsus {
   oversizedExtended: number;
   /** DnsNames registered */
   readonly registered: string[];
+  /** paths GetAuthorizationCookie was asked at */
+  readonly authPaths: string[];
   close(): Promise<void>;
   /** sessions of one client (by its GUID), in order */
   of(client: string): Session[];
@@ -94,6 +103,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
   const operations = new Map<string, number>();
   const closed = new Map<string, number>();
   const registered: string[] = [];
+  const authPaths: string[] = [];
   const maxExtended = o.maxExtended ?? 25;
   const revOf = (k: number) => REV_BASE + k;
   const state = { authCookiesSeen: 0, oversizedExtended: 0 };
@@ -114,15 +124,26 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
           status: 200,
           xml: wcf(
             'GetConfig',
-            `<GetConfigResult><LastChange>${LAST_CHANGE}</LastChange><IsRegistrationRequired>true</IsRegistrationRequired>` +
-              `<AuthInfo><AuthPlugInInfo><PlugInID>Anonymous</PlugInID><ServiceUrl/><Parameter/></AuthPlugInInfo></AuthInfo>` +
+            `<GetConfigResult><LastChange>${LAST_CHANGE}</LastChange><IsRegistrationRequired>${o.registrationRequired ?? true}</IsRegistrationRequired>` +
+              (o.simpleTargeting === undefined
+                ? `<AuthInfo><AuthPlugInInfo><PlugInID>Anonymous</PlugInID><ServiceUrl/><Parameter/></AuthPlugInInfo></AuthInfo>`
+                : `<AuthInfo><AuthPlugInInfo><PlugInID>SimpleTargeting</PlugInID><ServiceUrl>${o.simpleTargeting}</ServiceUrl><Parameter/></AuthPlugInInfo></AuthInfo>`) +
               `<Properties><ConfigurationProperty><Name>MaxExtendedUpdatesPerRequest</Name><Value>${maxExtended}</Value></ConfigurationProperty>` +
               `<ConfigurationProperty><Name>PackageServerShare</Name><Value>\\\\minimal-wsus.test\\UpdateServicesPackages</Value></ConfigurationProperty>` +
-              `<ConfigurationProperty><Name>ProtocolVersion</Name><Value>3.2</Value></ConfigurationProperty>` +
+              `<ConfigurationProperty><Name>ProtocolVersion</Name><Value>${o.protocolVersion ?? '3.2'}</Value></ConfigurationProperty>` +
               `<ConfigurationProperty><Name>IsInventoryRequired</Name><Value>0</Value></ConfigurationProperty>` +
               `<ConfigurationProperty><Name>ClientReportingLevel</Name><Value>2</Value></ConfigurationProperty></Properties></GetConfigResult>`,
           ),
         };
+      case 'GetAuthorizationCookie': {
+        const path = (req.url ?? '').split('?')[0]!;
+        if (o.simpleTargeting === undefined || path !== '/' + o.simpleTargeting.replace(/^\//, '')) return null;
+        authPaths.push(path);
+        return {
+          status: 200,
+          xml: `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body><GetAuthorizationCookieResponse xmlns="http://www.microsoft.com/SoftwareDistribution/Server/SimpleAuthWebService"><GetAuthorizationCookieResult><PlugInId>SimpleTargeting</PlugInId><CookieData>${Buffer.from('minimal-wsus authorization').toString('base64')}</CookieData></GetAuthorizationCookieResult></GetAuthorizationCookieResponse></soap:Body></soap:Envelope>`,
+        };
+      }
       case 'GetCookie': {
         if (/<AuthorizationCookie>/.test(body)) state.authCookiesSeen++;
         const s: Session = { id: sessions.length, client: null, syncRounds: 0, syncRequestBytes: 0, syncResponseBytes: 0, requestBytes: 0, cachedIdsOnFirstPage: 0, updatesSent: 0, softwarePages: 0, ops: [] };
@@ -212,7 +233,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
       const action = String(req.headers['soapaction'] ?? '').replace(/"/g, '');
       const op = action.slice(action.lastIndexOf('/') + 1);
       operations.set(op, (operations.get(op) ?? 0) + 1);
-      const a = req.method === 'POST' && ['GetConfig', 'GetCookie', 'RegisterComputer', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'].includes(op) ? answer(op, body, req) : null;
+      const a = req.method === 'POST' && ['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'].includes(op) ? answer(op, body, req) : null;
       if (a === null) {
         closed.set(op, (closed.get(op) ?? 0) + 1);
         req.socket.destroy();
@@ -237,6 +258,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
       return state.oversizedExtended;
     },
     registered,
+    authPaths,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
