@@ -43,6 +43,10 @@ describe('agent against a minimal WSUS (Anonymous plug-in, no StartCategoryScan)
     // MaxExtendedUpdatesPerRequest 25: 40 new updates take two GetExtendedUpdateInfo calls, none too big
     expect(w.oversizedExtended).toBe(0);
     expect(w.operations.get('GetExtendedUpdateInfo')).toBeGreaterThanOrEqual(2 * 4);
+    // the agent's datastore: one full scan per client, the rest deltas
+    expect(r.wire!.datastore.fullScans).toBe(4);
+    expect(r.wire!.datastore.deltaScans).toBe(r.scans.online - 4);
+    expect(r.wire!.datastore.updatesReceived).toBe(4 * 40);
     // nothing else was closed on: the agent asked for nothing else
     expect([...w.closed.keys()]).toEqual(['StartCategoryScan']);
 

@@ -277,6 +277,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
       urls: first.wire.urls,
       agentOperations: addNum(rs.map((r) => r.wire?.agentOperations ?? {})),
       abandonedAtEnd: rs.reduce((a, r) => a + (r.wire?.abandonedAtEnd ?? 0), 0),
+      datastore: { fullScans: 0, deltaScans: 0, syncRounds: 0, updatesReceived: 0, ...addNum<Record<string, number>>(rs.map((r) => ({ ...(r.wire?.datastore ?? {}) }))) } as NonNullable<Results['wire']>['datastore'],
       stub: rs.some((r) => r.wire?.stub) ? {
         mp: addNum(rs.map((r) => r.wire?.stub?.mp ?? {})),
         wsus: addNum(rs.map((r) => r.wire?.stub?.wsus ?? {})),
