@@ -82,6 +82,26 @@ describe('WUA datastore: what makes the next sync full', () => {
     expect(full(s[at + 2]!, size)).toBe(true); // the next scan: full
   });
 
+  it('ServerChanged at GetExtendedUpdateInfo of a full scan: the scan keeps what it synced, the next scan is full', async () => {
+    let fired = false;
+    const { w, r, size } = await run((op) => {
+      if (op !== 'GetExtendedUpdateInfo' || fired) return null;
+      fired = true;
+      return 'ServerChanged';
+    });
+    expect(fired).toBe(true);
+    expect(r.scans.failuresByCode).toEqual({});
+    const s = w.sessions;
+    expect(s[0]!.client).toBeNull(); // the first scan's session, cut short at GetExtendedUpdateInfo
+    expect(full(s[0]!, size)).toBe(true);
+    expect(s[1]!.ops[0]).toBe('GetExtendedUpdateInfo'); // the call again, on a new cookie, and the rest of the scan
+    expect(s[1]!.ops).toContain('ReportEventBatch');
+    expect(full(s[2]!, size)).toBe(true); // the next scan: full
+    expect(delta(s[3]!)).toBe(true); // and then deltas again
+    // the first scan's result was kept: the client found its updates (the deployment was installed)
+    expect(r.compliance.updates.installed).toBeGreaterThan(0);
+  });
+
   it('a SUP switch: the first scan on the new SUP is full, the next one on it a delta (core and in-process stub)', () => {
     const A = 'http://sup-a.stub.test:8530';
     const B = 'http://sup-b.stub.test:8530';

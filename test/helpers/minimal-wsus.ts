@@ -196,6 +196,8 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
         return { status: 200, xml };
       }
       case 'GetExtendedUpdateInfo': {
+        const fault = o.fault?.(op, s, 0) ?? null;
+        if (fault !== null) return { status: 500, xml: wcfFault(fault, op) };
         const ids = ints(body, 'revisionIDs');
         if (ids.length > maxExtended) {
           state.oversizedExtended++;

@@ -104,7 +104,7 @@ export interface WuaSync {
   readonly nonLeaf: readonly number[];
   /** held revisions the server called out of scope: the datastore drops them */
   readonly outOfScope: ReadonlySet<number>;
-  /** the input cache was dropped (ServerChanged / ConfigChanged): this sync was a full one */
+  /** the input cache was dropped in the software pass (ServerChanged / ConfigChanged): the pass started again, this sync was a full one */
   readonly dropped: boolean;
   /** the datastore was dropped after the software pass: what this scan holds may be stale, the next scan must be full */
   readonly stale: boolean;
@@ -228,8 +228,12 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
   let inPass = true;
   let syncRounds = 0;
   const dropCache = (): void => {
+    if (!inPass) {
+      // what this scan synced stays its result; the next scan starts from nothing
+      stale = true;
+      return;
+    }
     dropped = true;
-    if (!inPass) stale = true;
     carried = { installedNonLeaf: [], otherCached: [] };
     seen.clear();
     nonLeaf.clear();
@@ -353,7 +357,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       operations: ops,
     };
   } catch (err) {
-    if (err instanceof ScanFailure) return { ok: false, code: err.code, operations: ops, dropped };
+    if (err instanceof ScanFailure) return { ok: false, code: err.code, operations: ops, dropped: dropped || stale };
     throw err;
   }
 }
