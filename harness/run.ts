@@ -122,6 +122,8 @@ export interface WireFigures {
   readonly agentOperations: Record<string, number>;
   /** requests still unanswered when the run ended (after the grace wait): dropped, neither delivered nor timed */
   readonly abandonedAtEnd: number;
+  /** the agent's WUA datastore: online scans sent full / delta, SyncUpdates calls, new update metadata received (against any WSUS) */
+  readonly datastore: { readonly fullScans: number; readonly deltaScans: number; readonly syncRounds: number; readonly updatesReceived: number };
   readonly stub: { readonly mp: Record<string, number>; readonly wsus: Record<string, number>; readonly refused: Record<string, number> } | null;
 }
 
@@ -411,6 +413,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
       urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '' },
       agentOperations: Object.fromEntries([...http.operations].sort()),
       abandonedAtEnd: http.abandonedCount,
+      datastore: { ...http.datastore.counters },
       stub: servers === null ? null : {
         mp: Object.fromEntries([...servers.stats.mp.endpoints].sort()),
         wsus: Object.fromEntries([...servers.stats.wsus.operations].sort()),

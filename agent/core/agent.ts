@@ -470,7 +470,8 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       }
       if (s.sup < 0) s.sup = randInt(s, r.sups.length);
       j.phase = 'wsus';
-      ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup: s.sups[s.sup]! } });
+      const sup = s.sups[s.sup]!;
+      ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup, held: heldMetadata(s, sup) } });
       return;
     }
     case 'wsus.scan': {
@@ -479,6 +480,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       for (let u = 0; u < upd.length; u++) upd[u] = upd[u]! & ~U_APPLICABLE;
       for (const u of r.applicable) if (u < upd.length) upd[u] = upd[u]! | U_APPLICABLE;
       s.hasMetadata = true;
+      s.metaSup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
       j.phase = 'scanning';
       const m = ctx.model;
       s.tm[s.tb + T_JOB] = t + m.onlineScanMin + randMs(s, (m.onlineScanMax - m.onlineScanMin));
@@ -503,6 +505,20 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
     }
   }
 }
+
+/**
+ * What the WUA datastore holds from this SUP: the updates of the last scan
+ * (U_APPLICABLE) when that scan was on the same SUP; nothing after a SUP
+ * switch (the new server's revision ids are its own: the next scan is full).
+ */
+function heldMetadata(s: ClientState, sup: string): readonly number[] {
+  if (!s.hasMetadata || s.metaSup !== sup) return NOTHING_HELD;
+  const out: number[] = [];
+  const upd = s.upd;
+  for (let u = 0; u < upd.length; u++) if ((upd[u]! & U_APPLICABLE) !== 0) out.push(u);
+  return out;
+}
+const NOTHING_HELD: readonly number[] = Object.freeze([]);
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;

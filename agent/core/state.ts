@@ -122,6 +122,13 @@ export interface ClientState {
   lastOnlineScanAt: number;
   lastScanAt: number;
   hasMetadata: boolean;
+  /**
+   * The SUP whose update metadata the WUA datastore holds (the SUP of the last
+   * successful online scan), null before the first. The updates it holds are
+   * the U_APPLICABLE ones: a scan on the same SUP sends them back (a delta
+   * scan); a scan on another SUP starts from nothing (a full scan).
+   */
+  metaSup: string | null;
   sups: readonly string[];
   sup: number;
   supFailures: number;
@@ -192,6 +199,7 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     lastOnlineScanAt: -Infinity,
     lastScanAt: -Infinity,
     hasMetadata: false,
+    metaSup: null,
     sups: [],
     sup: -1,
     supFailures: 0,

@@ -69,7 +69,13 @@ export type Request =
   | { readonly kind: 'policy.assignments'; readonly client: number; readonly knownVersion: number }
   | { readonly kind: 'policy.body'; readonly client: number; readonly assignment: PolicyAssignment }
   | { readonly kind: 'location.wsus'; readonly client: number; readonly contentId: string; readonly contentVersion: number }
-  | { readonly kind: 'wsus.scan'; readonly client: number; readonly sup: string }
+  /**
+   * held: the catalogue indices of the updates whose metadata the client's WUA
+   * datastore holds from this same SUP, ascending (empty or absent: a full scan).
+   * The transport sends their revision ids back as cached ids so the server
+   * sends only what is new (MS-WUSP SyncUpdates OtherCachedUpdateIDs).
+   */
+  | { readonly kind: 'wsus.scan'; readonly client: number; readonly sup: string; readonly held?: readonly number[] }
   | { readonly kind: 'location.content'; readonly client: number; readonly updates: readonly number[] }
   | { readonly kind: 'dp.download'; readonly client: number; readonly dp: string; readonly updates: readonly number[]; readonly bytes: number }
   | { readonly kind: 'state.report'; readonly client: number; readonly msgs: readonly number[] };

@@ -19,6 +19,20 @@ function addNum<T extends Num>(xs: readonly T[]): T {
   return out as T;
 }
 
+/** The stub WSUS metadata figures, added (results written before them count nothing). */
+function mergeMetadata(rs: readonly Results[]): Results['scans']['wsus']['metadata'] {
+  const out = { fullScans: 0, deltaScans: 0, updatesSent: 0, syncRounds: 0 };
+  for (const r of rs) {
+    const m = r.scans.wsus.metadata as Partial<typeof out> | undefined;
+    if (m === undefined) continue;
+    out.fullScans += m.fullScans ?? 0;
+    out.deltaScans += m.deltaScans ?? 0;
+    out.updatesSent += m.updatesSent ?? 0;
+    out.syncRounds += m.syncRounds ?? 0;
+  }
+  return out;
+}
+
 function addNested<T extends Record<string, Num>>(xs: readonly T[]): T {
   const out: Record<string, Num> = {};
   const keys = new Set(xs.flatMap((x) => Object.keys(x)));
@@ -137,6 +151,8 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
       peakPerMinute: { scans: peak.scans, at: new Date(Date.parse(first.scenario.start) + peak.minute * 60_000).toISOString() },
       perMinute: [...perMinute].sort((a, b) => a[0] - b[0]),
       bySup: addNum(rs.map((r) => r.scans.wsus.bySup)),
+      // results written before the datastore have no metadata figures: they add nothing
+      metadata: mergeMetadata(rs),
     },
   };
 
@@ -261,6 +277,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
       urls: first.wire.urls,
       agentOperations: addNum(rs.map((r) => r.wire?.agentOperations ?? {})),
       abandonedAtEnd: rs.reduce((a, r) => a + (r.wire?.abandonedAtEnd ?? 0), 0),
+      datastore: { fullScans: 0, deltaScans: 0, syncRounds: 0, updatesReceived: 0, ...addNum<Record<string, number>>(rs.map((r) => ({ ...(r.wire?.datastore ?? {}) }))) } as NonNullable<Results['wire']>['datastore'],
       stub: rs.some((r) => r.wire?.stub) ? {
         mp: addNum(rs.map((r) => r.wire?.stub?.mp ?? {})),
         wsus: addNum(rs.map((r) => r.wire?.stub?.wsus ?? {})),

@@ -199,6 +199,13 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
         /** [simulated minute from start, scans served] for every minute with any (so merged runs find their joint peak) */
         perMinute: perMinute.flatMap((n, i) => (n > 0 ? [[i, n] as [number, number]] : [])),
         bySup: Object.fromEntries([...stub.wsus.scansBySup].sort()),
+        /** the metadata work (stub WSUS, in-process and HTTP alike): full / delta scans, update metadata sent, SyncUpdates rounds */
+        metadata: {
+          fullScans: stub.wsus.counters.fullScans,
+          deltaScans: stub.wsus.counters.deltaScans,
+          updatesSent: stub.wsus.counters.updatesSent,
+          syncRounds: stub.wsus.counters.syncRounds,
+        },
       },
     },
     policy: { assignmentRequests: stub.mp.counters.assignmentRequests, bodyRequests: stub.mp.counters.bodyRequests, failures: m.eventCount('policy.failed') },

@@ -93,7 +93,9 @@ export class StubCore {
         // the client answers these by running GetConfig, GetAuthorizationCookie and GetCookie again
         // and repeating the call: in-process that recovery always succeeds
         this.recoveries++;
-        return { reply: this.dispatch(req, t), delayMs: 0, dropped: false, fault };
+        // ServerChanged / ConfigChanged: the client also drops its datastore, so the sync that follows is a full one
+        const full = req.kind === 'wsus.scan' && (e.code === 'ServerChanged' || e.code === 'ConfigChanged');
+        return { reply: this.dispatch(full ? { ...req, held: [] } : req, t), delayMs: 0, dropped: false, fault };
       }
       if (req.kind === 'wsus.scan') this.wsus.counters.scanFailures++;
       return { reply: { kind: 'error', req: req.kind, code: failureCode(e, target) }, delayMs: 0, dropped: false, fault };
@@ -120,7 +122,7 @@ export class StubCore {
       case 'location.content':
         return this.mp.contentLocation(req.client, t);
       case 'wsus.scan':
-        return this.wsus.scan(req.client, t, req.sup);
+        return this.wsus.scan(req.client, t, req.sup, req.held);
       case 'dp.download':
         return this.dp.download(req.client, t, req.dp, req.updates);
       case 'state.report':

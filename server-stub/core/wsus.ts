@@ -3,6 +3,13 @@
 // the client the metadata of the updates that apply to it. Which apply follows
 // from (seed, client) via agent/core/machine.ts. Scan load is counted per
 // simulated minute so the scan storm shows.
+//
+// The metadata work is counted the same way in-process and over HTTP: a scan
+// whose client holds nothing from this SUP is a full one, any other a delta;
+// updatesSent counts the update metadata the server hands over (the applicable
+// updates the client does not hold) and syncRounds the SyncUpdates calls the
+// HTTP exchange takes for that (software pages of PAGE_SIZE, then the driver
+// pass), so a run's figures show what the WUA datastore saves either way.
 
 import type { Reply } from '../../agent/core/types.js';
 import { applicableUpdates } from '../../agent/core/machine.js';
@@ -10,21 +17,54 @@ import { MINUTE } from '../../agent/core/constants.js';
 import type { StubConfig } from './config.js';
 import type { Catalogue } from './catalogue.js';
 
+/** Updates per SyncUpdates page (WSUS 2025 in the captures; the HTTP stub pages by it too). */
+export const SYNC_PAGE_SIZE = 30;
+
 export class WsusServer {
-  /** scans served; scans refused (unknown SUP, faults: counted by StubCore) */
-  readonly counters = { scans: 0, scanFailures: 0 };
+  /**
+   * scans served; scans refused (unknown SUP, faults: counted by StubCore);
+   * full / delta scans (the client held nothing / something from this SUP),
+   * update metadata sent, SyncUpdates rounds
+   */
+  readonly counters = { scans: 0, scanFailures: 0, fullScans: 0, deltaScans: 0, updatesSent: 0, syncRounds: 0 };
   /** online scans served per simulated minute since the start */
   private perMinute = new Uint32Array(1024);
   readonly scansBySup = new Map<string, number>();
 
   constructor(private readonly cfg: StubConfig, private readonly cat: Catalogue) {}
 
-  scan(client: number, t: number, sup: string): Reply {
+  /**
+   * The in-process scan. held: the catalogue indices the client's datastore
+   * holds from this SUP (the request's); the reply lists every applicable
+   * update all the same (the client evaluates what it holds plus what is new).
+   */
+  scan(client: number, t: number, sup: string, held: readonly number[] = []): Reply {
     if (!this.cfg.sups.includes(sup)) {
       this.counters.scanFailures++;
       return { kind: 'error', req: 'wsus.scan', code: 0x80072efd };
     }
+    const applicable = applicableUpdates(this.cfg.seed, this.cat, client);
+    let sent = applicable.length;
+    if (held.length > 0) {
+      // both ascending: count the applicable ones the client already holds
+      let i = 0;
+      for (const u of applicable) {
+        while (i < held.length && held[i]! < u) i++;
+        if (i < held.length && held[i] === u) sent--;
+      }
+    }
+    this.begin(t, sup, held.length > 0);
+    this.counters.updatesSent += sent;
+    // the software pages (at least one), then the driver pass
+    this.counters.syncRounds += Math.max(1, Math.ceil(sent / SYNC_PAGE_SIZE)) + 1;
+    return { kind: 'wsus.scan', catalogueVersion: this.cat.updateSourceVersion, applicable };
+  }
+
+  /** One scan begun on a SUP (the HTTP stub calls it on the first software page; it counts pages and updates itself). */
+  begin(t: number, sup: string, delta: boolean): void {
     this.counters.scans++;
+    if (delta) this.counters.deltaScans++;
+    else this.counters.fullScans++;
     this.scansBySup.set(sup, (this.scansBySup.get(sup) ?? 0) + 1);
     const m = Math.max(0, Math.floor((t - this.cfg.start) / MINUTE));
     if (m >= this.perMinute.length) {
@@ -33,7 +73,6 @@ export class WsusServer {
       this.perMinute = next;
     }
     this.perMinute[m]!++;
-    return { kind: 'wsus.scan', catalogueVersion: this.cat.updateSourceVersion, applicable: applicableUpdates(this.cfg.seed, this.cat, client) };
   }
 
   /** The busiest simulated minute: [minute index, scans]. */

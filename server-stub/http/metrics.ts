@@ -26,6 +26,10 @@
 //   suca_stub_wsus_operations_total{operation}          counter  MS-WUSP requests, by operation
 //   suca_stub_wsus_scans_total                          counter  scans started (software pass begun; in-process scans included)
 //   suca_stub_wsus_scan_failures_total                  counter  scans refused (unknown SUP, in-process faults)
+//   suca_stub_wsus_full_scans_total                     counter  scans from a client holding nothing from the SUP (in-process included)
+//   suca_stub_wsus_delta_scans_total                    counter  scans from a client sending its cached revisions back
+//   suca_stub_wsus_updates_sent_total                   counter  update metadata sent in SyncUpdates answers
+//   suca_stub_wsus_sync_rounds_total                    counter  SyncUpdates calls (software pages, driver passes)
 //   suca_stub_wsus_cookie_recoveries_total              counter  WSUS faults recovered by renewing the cookie (in-process)
 // content (the DP; the WSUS server when the DP is external; WSUS /Content and
 // the DP share these counters):
@@ -149,6 +153,10 @@ export function wsusMetrics(w: MetricsText, core: StubCore, stats: WsusStats): v
   w.family('suca_stub_wsus_operations_total', 'counter', 'MS-WUSP requests received by the WSUS, by operation.', byLabel('operation', stats.operations));
   w.single('suca_stub_wsus_scans_total', 'counter', 'WSUS scans started (software pass begun; in-process scans included).', core.wsus.counters.scans);
   w.single('suca_stub_wsus_scan_failures_total', 'counter', 'WSUS scans refused (unknown SUP, in-process faults).', core.wsus.counters.scanFailures);
+  w.single('suca_stub_wsus_full_scans_total', 'counter', 'WSUS scans from a client that held nothing from this SUP (in-process scans included).', core.wsus.counters.fullScans);
+  w.single('suca_stub_wsus_delta_scans_total', 'counter', 'WSUS scans from a client that sent its cached revisions back (in-process scans included).', core.wsus.counters.deltaScans);
+  w.single('suca_stub_wsus_updates_sent_total', 'counter', 'Update metadata (UpdateInfo) sent in SyncUpdates answers (in-process scans included).', core.wsus.counters.updatesSent);
+  w.single('suca_stub_wsus_sync_rounds_total', 'counter', 'SyncUpdates calls: software pages and driver passes (in-process scans counted as the pages they would take).', core.wsus.counters.syncRounds);
   w.single('suca_stub_wsus_cookie_recoveries_total', 'counter', 'WSUS faults the client recovered from by renewing its cookie (in-process).', core.recoveries);
 }
 

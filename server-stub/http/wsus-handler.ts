@@ -11,7 +11,9 @@
 //   GetCookie               a server cookie, valid 1 h (ConfigChanged when LastChange differs)
 //   RegisterComputer        ok
 //   StartCategoryScan       ok
-//   SyncUpdates             the client's applicable updates, 30 a page (Truncated), a fresh NewCookie;
+//   SyncUpdates             the client's applicable updates it does not list as cached, 30 a page
+//                           (Truncated), cached ids it no longer needs as OutOfScopeRevisionIDs, a fresh
+//                           NewCookie (marked as a software page's: the next page is the same scan);
 //                           the driver pass gets nothing and DriverSyncNotNeeded
 //   GetExtendedUpdateInfo   Extended fragments and FileLocations (/Content/XX/SHA1.cab), at most 50 ids
 //   ReportEventBatch        true
@@ -59,9 +61,17 @@ export const REVISION_BASE = 1000;
 export interface WsusStats {
   /** requests per MS-WUSP operation */
   readonly operations: Map<WuspOperation, number>;
-  /** software-pass scans begun (first SyncUpdates page) */
+  /**
+   * software-pass scans begun: a software SyncUpdates whose cookie was not
+   * handed out by a software page (so a delta scan, which sends cached ids
+   * from its first page on, counts too)
+   */
   scans: number;
   faults: number;
+  /** SyncUpdates calls answered (software pages and driver passes) */
+  syncRounds: number;
+  /** update metadata (UpdateInfo) sent in SyncUpdates pages */
+  updatesSent: number;
 }
 
 interface CookieData {
@@ -69,6 +79,8 @@ interface CookieData {
   readonly c: number;
   /** expiry, simulated epoch ms */
   readonly x: number;
+  /** 1: handed out by a software SyncUpdates page (the next software page continues that pass) */
+  readonly p?: 1;
 }
 
 export interface WsusHandlerOptions {
@@ -87,9 +99,9 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
   const serveContent = contentHandler(core, content);
   const count = (op: WuspOperation) => stats.operations.set(op, (stats.operations.get(op) ?? 0) + 1);
 
-  const issueCookie = (c: number, t: number): Cookie => ({
+  const issueCookie = (c: number, t: number, inPass = false): Cookie => ({
     expiration: formatDateTime(t + COOKIE_TTL_MS),
-    encryptedData: Buffer.from(JSON.stringify({ c, x: t + COOKIE_TTL_MS } satisfies CookieData)).toString('base64'),
+    encryptedData: Buffer.from(JSON.stringify((inPass ? { c, x: t + COOKIE_TTL_MS, p: 1 } : { c, x: t + COOKIE_TTL_MS }) satisfies CookieData)).toString('base64'),
   });
 
   /** The client a cookie names; a WUSP error code when it is not a cookie of ours or has expired. */
@@ -153,23 +165,41 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
         return { op: 'RegisterComputer' };
       case 'SyncUpdates': {
         const p = m.parameters;
+        stats.syncRounds++;
+        core.wsus.counters.syncRounds++;
         if (p.skipSoftwareSync) return { op: 'SyncUpdates', truncated: false, newCookie: issueCookie(d.c, t), driverSyncNotNeeded: true };
         const known = new Set<number>([...(p.installedNonLeafUpdateIds ?? []), ...(p.otherCachedUpdateIds ?? [])]);
-        if (known.size === 0) {
-          // the first page of a software pass: one scan, as server-stub/core counts it for the peak per minute
+        if (d.p !== 1) {
+          // the first page of a software pass (full, or a delta that sends the client's cached ids):
+          // one scan, as server-stub/core counts it for the peak per minute
           stats.scans++;
-          core.wsus.scan(d.c, t, core.cfg.sups[0]!);
+          core.wsus.begin(t, core.cfg.sups[0]!, known.size > 0);
         }
         const todo: number[] = [];
-        for (const u of applicableUpdates(core.cfg.seed, cat, d.c)) if (!known.has(REVISION_BASE + u)) todo.push(u);
+        const needed = new Set<number>();
+        for (const u of applicableUpdates(core.cfg.seed, cat, d.c)) {
+          needed.add(REVISION_BASE + u);
+          if (!known.has(REVISION_BASE + u)) todo.push(u);
+        }
+        // spec 3.1.5.7: cached revisions the client no longer needs are out of scope (it drops them)
+        const outOfScope: number[] = [];
+        for (const id of known) if (!needed.has(id)) outOfScope.push(id);
         const page = todo.slice(0, PAGE_SIZE);
+        stats.updatesSent += page.length;
+        core.wsus.counters.updatesSent += page.length;
         const newUpdates: UpdateInfo[] = page.map((u) => ({
           id: REVISION_BASE + u,
           deployment: { id: 1, action: 'Install', isAssigned: true, lastChangeTime: lastChange.slice(0, 10), autoSelect: '0', autoDownload: '0', supersedenceBehavior: '0' },
           isLeaf: true,
           xml: updateXml(u),
         }));
-        return { op: 'SyncUpdates', newUpdates, truncated: todo.length > PAGE_SIZE, newCookie: issueCookie(d.c, t) };
+        return {
+          op: 'SyncUpdates',
+          newUpdates,
+          ...(outOfScope.length > 0 ? { outOfScopeRevisionIds: outOfScope } : {}),
+          truncated: todo.length > PAGE_SIZE,
+          newCookie: issueCookie(d.c, t, true),
+        };
       }
       case 'GetExtendedUpdateInfo': {
         if (m.revisionIds.length > MAX_EXTENDED) return 'InvalidParameters';
@@ -287,5 +317,5 @@ function sha1Base64(hex: string): string {
 
 /** A fresh stats record. */
 export function wsusStats(): WsusStats {
-  return { operations: new Map(), scans: 0, faults: 0 };
+  return { operations: new Map(), scans: 0, faults: 0, syncRounds: 0, updatesSent: 0 };
 }

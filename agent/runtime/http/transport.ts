@@ -25,6 +25,7 @@ import type { Deliver, Transport } from '../transport.js';
 import { timeoutCode } from '../transport.js';
 import { hresultForError, hresultForStatus } from '../../wire/hresult.js';
 import { wuaScan } from './wua.js';
+import { WuaDatastore } from './datastore.js';
 import { OPERATIONS_OF } from '../../wire/operations.js';
 
 /** The MP side of the transport (CCM_POST codec); see mp-wire.ts. */
@@ -82,6 +83,8 @@ export class HttpTransport implements Transport {
   private readonly agent: Agent;
   private readonly limits = new Map<string, LimitFunction>();
   private readonly registered = new Set<string>();
+  /** every client's WUA datastore (what it holds from which SUP), compactly: see datastore.ts */
+  readonly datastore = new WuaDatastore();
   private deliverFn: Deliver | null = null;
   /** requests started and not yet answered */
   pending = 0;
@@ -177,6 +180,8 @@ export class HttpTransport implements Transport {
       case 'wsus.scan': {
         const origin = new URL(req.sup).origin;
         return this.limit(origin)(async () => {
+          // the cache the client holds from this SUP (the core says which updates): a delta scan
+          const cache = this.datastore.cacheFor(req.client, req.sup, req.held);
           const r = await wuaScan({
             sup: req.sup,
             clientId: this.o.clientGuid(req.client).toLowerCase(),
@@ -185,16 +190,16 @@ export class HttpTransport implements Transport {
             dispatcher: this.agent,
             timeoutMs: this.o.timeoutMs,
             registered: this.registered,
+            ...(cache !== undefined ? { cache } : {}),
             onOperation: (op) => this.count('wsus', op),
             ...(watch !== null ? { onOperationDone: (op: string, ok: boolean) => watch.lap('wsus ' + op, ok) } : {}),
           });
-          if (!r.ok) return { kind: 'error', req: 'wsus.scan', code: r.code };
-          const applicable: number[] = [];
-          for (const id of r.updateIds) {
-            const u = this.o.updateIndex(id);
-            if (u !== undefined) applicable.push(u);
+          if (!r.ok) {
+            this.datastore.failed(req.client, r.dropped);
+            return { kind: 'error', req: 'wsus.scan', code: r.code };
           }
-          applicable.sort((a, b) => a - b);
+          // what it held (less what the server called out of scope) and what is new
+          const applicable = this.datastore.learn(req.client, req.sup, req.held, cache, r.sync, this.o.updateIndex);
           return { kind: 'wsus.scan', catalogueVersion: 1, applicable };
         });
       }

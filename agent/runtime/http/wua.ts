@@ -1,17 +1,44 @@
 // The Windows Update Agent's online scan over MS-WUSP, as the real client
-// runs it (captures): GetConfig, GetAuthorizationCookie, GetCookie,
-// RegisterComputer (once per client and server), StartCategoryScan, the
-// SyncUpdates software pass (paged: the revisions already received go back as
-// cache feedback until a page is not truncated and brings no new non-leaf
-// revision), the driver pass (SkipSoftwareSync), GetExtendedUpdateInfo in
-// chunks of MaxExtendedUpdatesPerRequest, and ReportEventBatch (event 147,
-// scan done). SOAP faults InvalidCookie, ServerChanged, ConfigChanged and
-// CookieExpired are answered by running the cookie sequence again and
-// repeating the call, once; other faults fail the scan with 0x8024400E.
+// runs it (captures), doing what GetConfig says:
+// - GetConfig; then the authorization its AuthInfo names: with a
+//   SimpleTargeting plug-in, GetAuthorizationCookie at the plug-in's ServiceUrl
+//   (spec 2.2.2.2.1: the client MUST use that URL) and GetCookie with that
+//   cookie; with an Anonymous plug-in, or none, no SimpleAuth call and GetCookie
+//   with an empty authCookies;
+// - RegisterComputer only when IsRegistrationRequired (once per client and
+//   server), and again on a RegistrationRequired fault;
+// - StartCategoryScan: an older server that does not implement it (a SOAP
+//   fault, an HTTP error status, a closed connection, an unreadable answer)
+//   does not fail the scan; a timeout or an unreachable server does;
+// - the SyncUpdates software pass, paged: the revisions received so far, and
+//   those the WUA datastore already holds from this server (input cache), go
+//   back as InstalledNonLeafUpdateIDs / OtherCachedUpdateIDs until a page is
+//   not truncated and brings no new non-leaf revision; with a cache the server
+//   sends only what is new (a delta scan); OutOfScopeRevisionIDs leave the
+//   cache; the driver pass (SkipSoftwareSync);
+// - GetExtendedUpdateInfo for the new leaf revisions only (the held ones have
+//   theirs), in chunks of MaxExtendedUpdatesPerRequest (1..10000; 50 when
+//   missing or not a positive integer);
+// - ReportEventBatch (event 147, scan done).
+// ProtocolVersion: the client sends "2.90" (Windows 11 25H2, captures) whatever
+// the server says; the server's ProtocolVersion property is read and handed
+// back (serverProtocolVersion). Nothing here depends on it: the behaviour the
+// spec ties to versions is the server's (Properties only from 3.0 on; driver
+// HardwareIDs for clients from 1.6 on), and the only operation newer than old
+// servers that the agent calls, StartCategoryScan, is tolerated when missing.
+// SOAP faults InvalidCookie, ServerChanged, ConfigChanged and CookieExpired
+// are answered by running the cookie sequence again and repeating the call,
+// once; ServerChanged and ConfigChanged also drop the datastore (the server's
+// revision ids may mean something else now; the agent does not call
+// RefreshCache, which a minimal server need not answer): in the software pass
+// the pass starts again from nothing (that sync is a full one), after it the
+// result says so (stale) and the transport makes the next scan full. Other
+// faults fail the scan with 0x8024400E.
 
 import { request, type Dispatcher } from 'undici';
 import {
   CONFIG_MAX_EXTENDED_UPDATES,
+  CONFIG_PROTOCOL_VERSION,
   WUSP_EVENT,
   WUSP_SOURCE_ID_AGENT,
   ZERO_GUID,
@@ -24,6 +51,7 @@ import {
   formatDateTime,
   isFault,
   readCoreFragment,
+  type AuthorizationCookie,
   type Cookie,
   type GetConfigResponse,
   type ResponseOf,
@@ -34,6 +62,14 @@ import {
 import { WireError } from '../../wire/errors.js';
 import { hresultForError, hresultForStatus } from '../../wire/hresult.js';
 import { HR } from '../../core/constants.js';
+
+/** The client protocol version the agent sends (GetConfig, GetCookie): Windows 11 25H2's. */
+export const CLIENT_PROTOCOL_VERSION = '2.90';
+/** MaxExtendedUpdatesPerRequest when GetConfig's is missing or unusable (WSUS sends 50). */
+export const DEFAULT_MAX_EXTENDED = 50;
+const MAX_EXTENDED_CAP = 10_000;
+/** The authorization plug-in that needs GetAuthorizationCookie (spec 2.2.2.2.1). */
+export const PLUGIN_SIMPLE_TARGETING = 'SimpleTargeting';
 
 export interface WuaScanInput {
   readonly sup: string;
@@ -46,35 +82,74 @@ export interface WuaScanInput {
   readonly timeoutMs: number;
   /** clients that registered with this SUP already (RegisterComputer is sent once) */
   readonly registered: Set<string>;
+  /** what the WUA datastore holds from this SUP (revision ids); none: a full scan */
+  readonly cache?: WuaCache;
   /** called once per MS-WUSP operation sent (per-operation counters) */
   readonly onOperation?: (op: WuspOperation) => void;
   /** called when an operation's answer is in (ok: a 200 that decoded to no fault), for per-operation latency */
   readonly onOperationDone?: (op: WuspOperation, ok: boolean) => void;
 }
 
+/** Revision ids the client holds from a server (MS-WUSP SyncUpdates cache feedback). */
+export interface WuaCache {
+  readonly installedNonLeaf: readonly number[];
+  readonly otherCached: readonly number[];
+}
+
+/** What a scan's metadata sync brought. */
+export interface WuaSync {
+  /** new leaf revisions: revision id -> update GUID, lower case ('' when the core fragment names none) */
+  readonly leaves: ReadonlyMap<number, string>;
+  /** new non-leaf revisions (detectoids, categories: the client evaluates them installed) */
+  readonly nonLeaf: readonly number[];
+  /** held revisions the server called out of scope: the datastore drops them */
+  readonly outOfScope: ReadonlySet<number>;
+  /** the input cache was dropped in the software pass (ServerChanged / ConfigChanged): the pass started again, this sync was a full one */
+  readonly dropped: boolean;
+  /** the datastore was dropped after the software pass: what this scan holds may be stale, the next scan must be full */
+  readonly stale: boolean;
+  /** SyncUpdates calls (software pages and the driver pass) */
+  readonly syncRounds: number;
+  /** the server's ProtocolVersion property (GetConfig), null when it sent none */
+  readonly serverProtocolVersion: string | null;
+}
+
 export type WuaScanResult =
-  | { readonly ok: true; readonly updateIds: string[]; readonly operations: number }
-  | { readonly ok: false; readonly code: number; readonly operations: number };
+  | { readonly ok: true; readonly updateIds: string[]; readonly sync: WuaSync; readonly operations: number }
+  | { readonly ok: false; readonly code: number; readonly operations: number; readonly dropped: boolean };
 
 const RECOVER = new Set(['InvalidCookie', 'ServerChanged', 'ConfigChanged', 'CookieExpired']);
+/** Faults after which the client's revision ids may mean nothing to the server. */
+const DROP_CACHE = new Set(['ServerChanged', 'ConfigChanged']);
+/** Failures of StartCategoryScan the scan goes on after: the server does not implement it. */
+const NOT_IMPLEMENTED = new Set<number>([HR.PT_SOAPCLIENT_SOAPFAULT, HR.PT_SOAPCLIENT_PARSE, HR.WINHTTP_CONNECTION_ERROR]);
 
 /** A failed exchange: the HRESULT the real client would report. */
 class ScanFailure extends Error {
-  constructor(readonly code: number, readonly fault?: WuspFault) {
+  constructor(readonly code: number, readonly fault?: WuspFault, readonly httpStatus?: number) {
     super(`scan failed 0x${(code >>> 0).toString(16)}`);
   }
+}
+
+/** MaxExtendedUpdatesPerRequest as a usable chunk size. */
+export function maxExtendedUpdates(config: GetConfigResponse): number {
+  const v = configProperty(config, CONFIG_MAX_EXTENDED_UPDATES);
+  const n = v === undefined || !/^\s*\d+\s*$/.test(v) ? NaN : Number(v);
+  if (!(n >= 1)) return DEFAULT_MAX_EXTENDED;
+  return Math.min(n, MAX_EXTENDED_CAP);
 }
 
 export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
   let ops = 0;
   let msCvN = 0;
   const msCvBase = Buffer.from(i.clientId.replace(/-/g, '').slice(0, 24), 'hex').toString('base64').slice(0, 16).padEnd(16, 'A');
+  const base = i.sup.replace(/\/$/, '');
 
-  const call = async <O extends WuspOperation>(msg: Extract<WuspRequest, { op: O }>): Promise<ResponseOf<O>> => {
-    if (i.onOperationDone === undefined) return send(msg);
+  const call = async <O extends WuspOperation>(msg: Extract<WuspRequest, { op: O }>, url?: string): Promise<ResponseOf<O>> => {
+    if (i.onOperationDone === undefined) return send(msg, url);
     let ok = false;
     try {
-      const r = await send(msg);
+      const r = await send(msg, url);
       ok = true;
       return r;
     } finally {
@@ -82,7 +157,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
     }
   };
 
-  const send = async <O extends WuspOperation>(msg: Extract<WuspRequest, { op: O }>): Promise<ResponseOf<O>> => {
+  const send = async <O extends WuspOperation>(msg: Extract<WuspRequest, { op: O }>, url?: string): Promise<ResponseOf<O>> => {
     const { path, soapAction, body } = encodeRequest(msg);
     const bytes = Buffer.from(body, 'utf8');
     const headers = clientHeaders(soapAction, bytes.length, carriesMsCv(msg.op) ? { msCv: correlationVector(msCvBase, ++msCvN) } : {});
@@ -90,7 +165,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
     i.onOperation?.(msg.op);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(i.sup.replace(/\/$/, '') + path, {
+      res = await request(url ?? base + path, {
         method: 'POST',
         headers: headers.filter(([k]) => k !== 'Connection' && k !== 'Content-Length').flat(),
         body: bytes,
@@ -109,38 +184,80 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       try {
         r = decodeResponse(msg.op, text);
       } catch (err) {
-        if (res.statusCode === 500) throw new ScanFailure(hresultForStatus(500));
+        if (res.statusCode === 500) throw new ScanFailure(hresultForStatus(500), undefined, 500);
         if (err instanceof WireError) throw new ScanFailure(HR.PT_SOAPCLIENT_PARSE);
         throw err;
       }
       if (isFault(r)) throw new ScanFailure(HR.PT_SOAPCLIENT_SOAPFAULT, r);
       return r as ResponseOf<O>;
     }
-    throw new ScanFailure(hresultForStatus(res.statusCode));
+    throw new ScanFailure(hresultForStatus(res.statusCode), undefined, res.statusCode);
   };
 
   let config: GetConfigResponse | null = null;
   let cookie: Cookie | null = null;
   const cookieSequence = async (): Promise<void> => {
-    config = await call({ op: 'GetConfig', protocolVersion: '2.90' });
-    const auth = await call({ op: 'GetAuthorizationCookie', clientId: i.clientId, dnsName: i.dnsName });
+    const cfg = await call({ op: 'GetConfig', protocolVersion: CLIENT_PROTOCOL_VERSION });
+    config = cfg;
+    // SimpleTargeting: authorize at the plug-in's ServiceUrl; Anonymous (or no plug-in): nothing to authorize
+    const simple = cfg.authInfo.find((a) => a.plugInId === PLUGIN_SIMPLE_TARGETING);
+    const authCookies: AuthorizationCookie[] = [];
+    if (simple !== undefined) {
+      const url = simple.serviceUrl.trim() === '' ? undefined : new URL(simple.serviceUrl, base + '/').href;
+      const auth = await call({ op: 'GetAuthorizationCookie', clientId: i.clientId, dnsName: i.dnsName }, url);
+      authCookies.push(auth.cookie);
+    }
     const got = await call({
       op: 'GetCookie',
-      authCookies: [auth.cookie],
+      authCookies,
       oldCookie: { expiration: formatDateTime(i.now()) },
-      lastChange: config.lastChange,
+      lastChange: cfg.lastChange,
       currentTime: formatDateTime(i.now()),
-      protocolVersion: '2.90',
+      protocolVersion: CLIENT_PROTOCOL_VERSION,
     });
     cookie = got.cookie;
   };
-  /** A call that needs the cookie; recovers once from a cookie fault. */
+
+  // the datastore: what came in with the scan, and what this scan received
+  let carried: WuaCache = i.cache ?? { installedNonLeaf: [], otherCached: [] };
+  const seen = new Map<number, string>(); // revision id -> update id
+  const nonLeaf = new Set<number>();
+  const outOfScope = new Set<number>();
+  let dropped = false;
+  let stale = false;
+  let inPass = true;
+  let syncRounds = 0;
+  const dropCache = (): void => {
+    if (!inPass) {
+      // what this scan synced stays its result; the next scan starts from nothing
+      stale = true;
+      return;
+    }
+    dropped = true;
+    carried = { installedNonLeaf: [], otherCached: [] };
+    seen.clear();
+    nonLeaf.clear();
+    outOfScope.clear();
+  };
+
+  const register = async (): Promise<void> => {
+    await call<'RegisterComputer'>({ op: 'RegisterComputer', cookie: cookie!, computerInfo: computerInfo(i.dnsName) });
+    i.registered.add(i.clientId);
+  };
+
+  /** A call that needs the cookie; recovers once from a cookie fault (and a RegistrationRequired). */
   const withCookie = async <O extends WuspOperation>(make: (c: Cookie) => Extract<WuspRequest, { op: O }>): Promise<ResponseOf<O>> => {
     try {
       return await call<O>(make(cookie!));
     } catch (err) {
-      if (err instanceof ScanFailure && err.fault?.errorCode !== undefined && RECOVER.has(err.fault.errorCode)) {
+      const code = err instanceof ScanFailure ? err.fault?.errorCode : undefined;
+      if (code !== undefined && RECOVER.has(code)) {
         await cookieSequence();
+        if (DROP_CACHE.has(code)) dropCache();
+        return await call<O>(make(cookie!));
+      }
+      if (code === 'RegistrationRequired') {
+        await register();
         return await call<O>(make(cookie!));
       }
       throw err;
@@ -154,29 +271,40 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       await withCookie<'RegisterComputer'>((c) => ({ op: 'RegisterComputer', cookie: c, computerInfo: computerInfo(i.dnsName) }));
       i.registered.add(i.clientId);
     }
-    await call({ op: 'StartCategoryScan', requestedCategories: [] });
+    try {
+      await call({ op: 'StartCategoryScan', requestedCategories: [] });
+    } catch (err) {
+      // an older server without StartCategoryScan: the real client syncs all the same
+      if (!(err instanceof ScanFailure) || !(NOT_IMPLEMENTED.has(err.code) || err.httpStatus !== undefined)) throw err;
+    }
     // software pass
-    const seen = new Map<number, string>(); // revision id -> update id
-    const nonLeaf = new Set<number>();
+    const ids = (held: readonly number[], got: Iterable<number>): number[] | undefined => {
+      const out: number[] = [];
+      for (const id of held) if (!outOfScope.has(id)) out.push(id);
+      for (const id of got) out.push(id);
+      return out.length === 0 ? undefined : out; // the real client's first page omits empty arrays (capture)
+    };
     for (let page = 0; page < 1000; page++) {
       const r = await withCookie<'SyncUpdates'>((c) => ({
         op: 'SyncUpdates',
         cookie: c,
         parameters: {
           expressQuery: false,
-          installedNonLeafUpdateIds: [...nonLeaf],
-          otherCachedUpdateIds: [...seen.keys()].filter((id) => !nonLeaf.has(id)),
+          installedNonLeafUpdateIds: ids(carried.installedNonLeaf, nonLeaf),
+          otherCachedUpdateIds: ids(carried.otherCached, [...seen.keys()].filter((id) => !nonLeaf.has(id))),
           skipSoftwareSync: false,
           needTwoGroupOutOfScopeUpdates: true,
           computerSpec: {},
         },
       }));
+      syncRounds++;
       cookie = r.newCookie;
+      for (const id of r.outOfScopeRevisionIds ?? []) outOfScope.add(id);
       let newNonLeaf = false;
       for (const u of r.newUpdates ?? []) {
         if (seen.has(u.id)) continue;
         const core = u.xml !== undefined ? readCoreFragment(u.xml) : null;
-        seen.set(u.id, core?.updateId ?? '');
+        seen.set(u.id, core?.updateId.toLowerCase() ?? '');
         if (!u.isLeaf) {
           nonLeaf.add(u.id);
           newNonLeaf = true;
@@ -184,15 +312,17 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       }
       if (!r.truncated && !newNonLeaf) break;
     }
+    inPass = false;
     // driver pass
     const drivers = await withCookie<'SyncUpdates'>((c) => ({
       op: 'SyncUpdates',
       cookie: c,
       parameters: { expressQuery: false, skipSoftwareSync: true, systemSpec: [], computerSpec: { hardwareIds: [] } },
     }));
+    syncRounds++;
     cookie = drivers.newCookie;
-    // extended info (file locations) for the leaf updates, in chunks
-    const max = Number(configProperty(config as unknown as GetConfigResponse, CONFIG_MAX_EXTENDED_UPDATES) ?? 50) || 50;
+    // extended info (file locations) for the new leaf revisions, in chunks
+    const max = maxExtendedUpdates(config as unknown as GetConfigResponse);
     const leaves = [...seen.keys()].filter((id) => !nonLeaf.has(id));
     for (let k = 0; k < leaves.length; k += max) {
       await withCookie<'GetExtendedUpdateInfo'>((c) => ({
@@ -203,15 +333,31 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
         locales: ['en-US', 'en'],
       }));
     }
+    const held = carried.otherCached.length - [...carried.otherCached].filter((id) => outOfScope.has(id)).length;
     await withCookie<'ReportEventBatch'>((c) => ({
       op: 'ReportEventBatch',
       cookie: c,
       clientTime: formatDateTime(i.now()),
-      eventBatch: [scanDoneEvent(i.clientId, i.now(), leaves.length)],
+      eventBatch: [scanDoneEvent(i.clientId, i.now(), leaves.length + held)],
     }));
-    return { ok: true, updateIds: leaves.map((id) => seen.get(id)!).filter((x) => x !== ''), operations: ops };
+    const leafMap = new Map<number, string>();
+    for (const id of leaves) leafMap.set(id, seen.get(id)!);
+    return {
+      ok: true,
+      updateIds: leaves.map((id) => seen.get(id)!).filter((x) => x !== ''),
+      sync: {
+        leaves: leafMap,
+        nonLeaf: [...nonLeaf],
+        outOfScope,
+        dropped,
+        stale,
+        syncRounds,
+        serverProtocolVersion: (config !== null ? configProperty(config, CONFIG_PROTOCOL_VERSION) : undefined) ?? null,
+      },
+      operations: ops,
+    };
   } catch (err) {
-    if (err instanceof ScanFailure) return { ok: false, code: err.code, operations: ops };
+    if (err instanceof ScanFailure) return { ok: false, code: err.code, operations: ops, dropped: dropped || stale };
     throw err;
   }
 }
