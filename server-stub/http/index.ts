@@ -54,7 +54,7 @@ export async function startStubServers(o: StubServersOptions): Promise<StubServe
     const stats = { mp: mpStats(), wsus: wsusStats(), content: { requests: 0, bytes: 0, notFound: 0, badRange: 0 } };
     handlers.mp = mpHandler({ core, clock: o.clock, verifySignatures: o.verifySignatures ?? true }, stats.mp);
     handlers.wsus = wsusHandler({ core, clock: o.clock, supUrl: urls.wsus }, stats.wsus, stats.content);
-    handlers.dp = contentHandler(core, stats.content);
+    handlers.dp = contentHandler(core, stats.content, o.clock);
     // faults are shared (the same on every role); content goes with the DP, or with the WSUS (its /Content) when the DP is external
     metrics.mp = (w) => {
       mpMetrics(w, core, stats.mp);

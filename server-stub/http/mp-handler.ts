@@ -41,7 +41,7 @@ import {
 import { WireError } from '../../agent/wire/errors.js';
 import { TOPIC } from '../../agent/core/constants.js';
 import { ClientRegistry } from '../core/clients.js';
-import { applyHttpFault } from './faults.js';
+import { renderFailure } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
 
 /** The endpoints this MP serves (anything else is refused, and counted under one key). */
@@ -116,21 +116,21 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
    * otherwise the reply and how late it must go out (a delay fault).
    */
   const typed = (req: Request, target: FaultTarget, op: string, t: number, httpReq: IncomingMessage, res: ServerResponse): { reply: Reply; delayMs: number } | null => {
-    const fault = core.faults.match(target, [op], t, req.client);
-    if (fault === null) return { reply: core.answer(req, t), delayMs: 0 };
+    // the core plans the fault (server-stub/core/fault-kinds/); this only renders the plan
+    const plan = core.planHttp(target, op, t, req.client);
+    if (plan === null) return { reply: core.answer(req, t), delayMs: 0 };
     stats.faults++;
-    const e = fault.effect;
-    if (e.kind !== 'delay' && e.kind !== 'drop') {
-      applyHttpFault(httpReq, res, e);
+    if (!plan.processed) {
+      renderFailure(httpReq, res, plan.fail);
       return null;
     }
     // delayed and dropped answers: the MP did the work all the same
     const reply = core.answer(req, t);
-    if (e.kind === 'drop') {
-      applyHttpFault(httpReq, res, e);
+    if (plan.fail !== null) {
+      renderFailure(httpReq, res, plan.fail);
       return null;
     }
-    return { reply, delayMs: e.ms };
+    return { reply, delayMs: plan.delayMs };
   };
 
   /** Sends now, or `delayMs` later. */
