@@ -39,7 +39,7 @@ import {
   contentUrl,
 } from '../../agent/wire/ccm/index.js';
 import { WireError } from '../../agent/wire/errors.js';
-import { TOPIC } from '../../agent/core/constants.js';
+import { topicIndexer } from '../../agent/wire/topics.js';
 import { ClientRegistry } from '../core/clients.js';
 import { renderFailure } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
@@ -71,16 +71,9 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   const site = o.siteCode ?? 'SUC';
   const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients, core.cfg.firstClient);
   const count = (k: string) => stats.endpoints.set(k, (stats.endpoints.get(k) ?? 0) + 1);
-  // topic ids on the wire -> the core's topic indices
-  const updateByGuid = new Map(cat.ids.map((id, u) => [id.toUpperCase(), u]));
   const depById = new Map(core.mp.deployments.map((d) => [d.id.toUpperCase(), d.index]));
-  const sourceId = `{${cat.updateSourceId}}`.toUpperCase();
-  const topicIndexOf = (type: number, id: string): number | undefined => {
-    const k = id.trim().toUpperCase().replace(/^\{|\}$/g, '');
-    if (type === TOPIC.UPDATE_DETECTION || type === TOPIC.CI_ENFORCEMENT) return updateByGuid.get(k);
-    if (type === TOPIC.UPDATE_SOURCE_SCAN) return `{${k}}` === sourceId ? 0 : undefined;
-    return depById.get(`{${k}}`);
-  };
+  // topic ids on the wire -> the core's topic indices
+  const topicIndexOf = topicIndexer({ updateIds: cat.ids, deploymentIds: core.mp.deployments.map((d) => d.id), updateSourceId: cat.updateSourceId });
 
   /** policy id -> the assignment slot it is (settings: 0, deployment d: d + 1) */
   const slotOfPolicy = (policyId: string): number => {
