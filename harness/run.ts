@@ -16,7 +16,8 @@ import { StubCore } from '../server-stub/core/index.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
 import { RunMetrics } from './metrics/run-metrics.js';
 import type { Histogram } from 'hdr-histogram-js';
-import { TraceWriter, topicIdOf, type TraceNames } from './output/trace.js';
+import { TraceWriter, type TraceNames } from './output/trace.js';
+import { topicIdOf } from '../agent/wire/topics.js';
 import type { Logger } from './logger.js';
 import { MINUTE } from '../agent/core/constants.js';
 

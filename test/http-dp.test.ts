@@ -91,6 +91,38 @@ describe('stub DP over HTTP', () => {
     expect(s.stats.refused.get('method')).toBe(1);
   });
 
+  it('applies the scenario\'s dp faults in their window: a status instead of the content, a reset connection', async () => {
+    const sc = scenario({
+      clients: 2,
+      faults: [
+        { target: 'dp', from: '0', to: '1h', status: 503 },
+        { target: 'dp', operation: 'HEAD', from: '1h', to: '2h', reset: true },
+      ],
+    });
+    const core = new StubCore(sc.stub);
+    const stats = { requests: 0, bytes: 0, notFound: 0, badRange: 0 };
+    let now = sc.start;
+    const s = await serveRole('dp', contentHandler(core, stats, () => now), { logger });
+    servers.push(s);
+    const url = dpContentUrl(s.url, core.catalogue, 2);
+    const busy = await request(url);
+    expect(busy.statusCode).toBe(503);
+    expect(await busy.body.text()).toMatch(/injected fault: HTTP 503/);
+    now = sc.start + 3_600_000;
+    // HEAD only: a GET in the window is served
+    const get = await request(url);
+    expect(get.statusCode).toBe(200);
+    expect(await drain(get.body)).toBe(core.catalogue.bytes[2]);
+    const reset = await request(url, { method: 'HEAD' }).then(() => null, (err: unknown) => err);
+    expect((reset as { code?: string } | null)?.code).toMatch(/^UND_ERR_SOCKET|ECONNRESET/);
+    now = sc.start + 2 * 3_600_000;
+    const after = await request(url, { method: 'HEAD' });
+    expect(after.statusCode).toBe(200);
+    await after.body.dump();
+    expect(core.faults.injected.get('dp')).toBe(2);
+    expect(stats.requests).toBe(2); // the faulted requests were not served
+  });
+
   it('serves over TLS with a given certificate and key', async () => {
     const { core, s } = await dp(true);
     expect(s.url).toMatch(/^https:/);

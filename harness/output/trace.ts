@@ -6,7 +6,8 @@
 
 import { LineFile } from './line-file.js';
 import type { AgentEvent } from '../../agent/core/types.js';
-import { hresultHex, TOPIC } from '../../agent/core/constants.js';
+import { hresultHex } from '../../agent/core/constants.js';
+import { topicIdOf } from '../../agent/wire/topics.js';
 import { serialsOf } from '../../agent/core/statemsg.js';
 
 export interface TraceNames {
@@ -14,13 +15,6 @@ export interface TraceNames {
   updateId(idx: number): string;
   deploymentId(idx: number): string;
   updateSourceId: string;
-}
-
-/** The Topic ID of a state message: on the wire (the MP client) and in the trace alike. */
-export function topicIdOf(names: TraceNames, topicType: number, topic: number): string {
-  if (topicType === TOPIC.UPDATE_DETECTION || topicType === TOPIC.CI_ENFORCEMENT) return names.updateId(topic);
-  if (topicType === TOPIC.UPDATE_SOURCE_SCAN) return names.updateSourceId;
-  return names.deploymentId(topic);
 }
 
 /** The public fields of an event (what README documents), without t/client/ev. */

@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import type { ClientAction, ClientModel, ClientSettings } from '../../agent/core/types.js';
-import type { DeploymentSpec, FaultEffect, FaultSpec, FaultTarget, StubConfig } from '../../server-stub/core/config.js';
+import type { DeploymentSpec, FaultSpec, FaultTarget, StubConfig } from '../../server-stub/core/config.js';
+import { resolveFaultEffect } from '../../server-stub/core/fault-kinds/index.js';
 import { OPERATIONS_OF } from '../../agent/wire/operations.js';
 import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
@@ -191,19 +192,11 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     if (d(f.from) >= d(f.to)) where(`${p}.to`, `must be after from (${f.from})`);
     if (f.sup !== null && f.sup !== undefined && !(m.site.sups as readonly string[]).includes(f.sup)) where(`${p}.sup`, `"${f.sup}" is not one of site.sups`);
     if (f.sup !== null && f.sup !== undefined && f.target !== 'wsus') where(`${p}.sup`, 'only applies to target "wsus"');
-    if (f.soapFault !== undefined && f.target !== 'wsus') where(`${p}.soapFault`, 'only applies to target "wsus"');
     if (f.operation !== undefined && !OPERATIONS[f.target].includes(f.operation)) {
       where(`${p}.operation`, `"${f.operation}" is not an operation of ${f.target} (${OPERATIONS[f.target].join(', ')})`);
     }
-    const given = (['code', 'status', 'delay', 'reset', 'soapFault', 'drop'] as const).filter((k) => f[k] !== undefined);
-    if (given.length !== 1) where(p, `needs exactly one effect (code, status, delay, reset, soapFault or drop); it has ${given.length === 0 ? 'none' : given.join(', ')}`);
-    const effect: FaultEffect =
-      f.status !== undefined ? { kind: 'status', status: f.status }
-      : f.delay !== undefined ? { kind: 'delay', ms: d(f.delay) }
-      : f.reset !== undefined ? { kind: 'reset' }
-      : f.soapFault !== undefined ? { kind: 'soapFault', code: f.soapFault }
-      : f.drop !== undefined ? { kind: 'drop' }
-      : { kind: 'hresult', code: parseInt(f.code ?? '0', 16) >>> 0 };
+    // the effect fields and what they mean: server-stub/core/fault-kinds/
+    const effect = resolveFaultEffect(f, { target: f.target, path: p, ms: d, where }) ?? { kind: 'drop' }; // null: the issue is recorded, the scenario refused below
     return {
       target: f.target,
       operation: f.operation ?? null,

@@ -6,6 +6,7 @@
 
 import { z } from 'zod';
 import { tryParseDuration } from '../duration.js';
+import { faultEffectFields } from '../../server-stub/core/fault-kinds/index.js';
 
 const duration = z.string().refine((s) => tryParseDuration(s) !== null, { message: 'not a duration (examples: 15m, 7d, 1d2h, 90s)' });
 const fraction = z.number().min(0).max(1);
@@ -80,24 +81,14 @@ const action = z.strictObject({
   fraction: fraction.optional(),
 });
 
-export const WSUS_FAULT_CODES = [
-  'InvalidCookie', 'ConfigChanged', 'CookieExpired', 'RegistrationRequired', 'ServerChanged',
-  'InternalServerError', 'InvalidParameters', 'ServerBusy', 'FileLocationChanged',
-] as const;
-
-/** A fault has exactly one effect: code (an HRESULT), status, delay, reset, soapFault or drop. */
+/** A fault has exactly one effect: one field per fault kind (server-stub/core/fault-kinds/: code, status, delay, reset, soapFault, drop). */
 const fault = z.strictObject({
   target: z.enum(['mp.policy', 'mp.location', 'mp.state', 'wsus', 'dp']),
   operation: z.string().min(1).optional(),
   from: duration,
   to: duration,
   rate: fraction.optional(),
-  code: hresult.optional(),
-  status: z.number().int().min(400).max(599).optional(),
-  delay: duration.optional(),
-  reset: z.literal(true).optional(),
-  soapFault: z.enum(WSUS_FAULT_CODES).optional(),
-  drop: z.literal(true).optional(),
+  ...faultEffectFields({ duration, hresult }),
   sup: z.string().nullable().optional(),
 });
 

@@ -2,28 +2,12 @@
 // ms, durations in ms). The harness builds it; server-stub never reads files.
 
 import type { ClientSettings } from '../../agent/core/types.js';
+import type { FaultEffect } from './fault-kinds/index.js';
 
 export type FaultTarget = 'mp.policy' | 'mp.location' | 'mp.state' | 'wsus' | 'dp';
 
-/** WSUS SOAP fault ErrorCode values (MS-WUSP). */
-export type WsusFaultCode =
-  | 'InvalidCookie' | 'ConfigChanged' | 'CookieExpired' | 'RegistrationRequired' | 'ServerChanged'
-  | 'InternalServerError' | 'InvalidParameters' | 'ServerBusy' | 'FileLocationChanged';
-
-/** What a fault does to a request it hits. */
-export type FaultEffect =
-  /** the client sees this HRESULT (in-process); over HTTP the nearest real failure is sent */
-  | { readonly kind: 'hresult'; readonly code: number }
-  /** an HTTP status instead of the answer */
-  | { readonly kind: 'status'; readonly status: number }
-  /** the answer comes this much later (a client timeout may expire first) */
-  | { readonly kind: 'delay'; readonly ms: number }
-  /** the connection is reset */
-  | { readonly kind: 'reset' }
-  /** a WSUS SOAP fault */
-  | { readonly kind: 'soapFault'; readonly code: WsusFaultCode }
-  /** the server processes the request but the answer never reaches the client */
-  | { readonly kind: 'drop' };
+/** What a fault does to a request (one of the kinds in ./fault-kinds/); WsusFaultCode: MS-WUSP ErrorCode values. */
+export type { FaultEffect, WsusFaultCode } from './fault-kinds/index.js';
 
 export interface FaultSpec {
   readonly target: FaultTarget;

@@ -2,10 +2,9 @@
 // handle(); server-stub/http (later) decodes the wire and calls the same.
 
 import type { Reply, Request } from '../../agent/core/types.js';
-import { HR } from '../../agent/core/constants.js';
-import { hresultForStatus } from '../../agent/wire/hresult.js';
 import { OPERATIONS_OF } from '../../agent/wire/operations.js';
-import type { FaultEffect, FaultSpec, FaultTarget, StubConfig, WsusFaultCode } from './config.js';
+import type { FaultSpec, FaultTarget, StubConfig } from './config.js';
+import { httpPlan, inProcessOutcome, type HttpPlan } from './fault-kinds/index.js';
 import { generateCatalogue, type Catalogue } from './catalogue.js';
 import { Faults } from './faults.js';
 import { ManagementPoint } from './mp.js';
@@ -14,6 +13,7 @@ import { DistributionPoint } from './dp.js';
 
 export type { StubConfig, FaultSpec, FaultTarget, FaultEffect, WsusFaultCode, DeploymentSpec, CatalogueSpec } from './config.js';
 export type { Catalogue } from './catalogue.js';
+export type { HttpFailure, HttpPlan } from './fault-kinds/index.js';
 export type { IngestObserver } from './mp.js';
 export { generateCatalogue, ManagementPoint, WsusServer, DistributionPoint, Faults };
 
@@ -36,24 +36,6 @@ const TARGET_OF: Record<Request['kind'], FaultTarget> = {
   'state.report': 'mp.state',
 };
 
-
-const RECOVERABLE = new Set<WsusFaultCode>(['InvalidCookie', 'CookieExpired', 'ConfigChanged', 'ServerChanged', 'RegistrationRequired']);
-
-/** The HRESULT an in-process client sees for a fault that stops its request. */
-function failureCode(e: FaultEffect, target: FaultTarget): number {
-  switch (e.kind) {
-    case 'hresult':
-      return e.code;
-    case 'status':
-      return hresultForStatus(e.status);
-    case 'reset':
-      return HR.WINHTTP_CONNECTION_ERROR;
-    case 'soapFault':
-      return HR.PT_SOAPCLIENT_SOAPFAULT;
-    default:
-      return target === 'wsus' ? HR.PT_WINHTTP_TIMEOUT : HR.WINHTTP_TIMEOUT;
-  }
-}
 
 export class StubCore {
   readonly catalogue: Catalogue;
@@ -85,22 +67,28 @@ export class StubCore {
   exchange(req: Request, t: number): Exchange {
     const target = TARGET_OF[req.kind];
     const fault = this.faults.match(target, OPERATIONS_OF[req.kind], t, req.client, req.kind === 'wsus.scan' ? req.sup : null);
-    if (fault !== null) {
-      const e = fault.effect;
-      if (e.kind === 'delay') return { reply: this.dispatch(req, t), delayMs: e.ms, dropped: false, fault };
-      if (e.kind === 'drop') return { reply: this.dispatch(req, t), delayMs: 0, dropped: true, fault };
-      if (e.kind === 'soapFault' && RECOVERABLE.has(e.code)) {
-        // the client answers these by running GetConfig, GetAuthorizationCookie and GetCookie again
-        // and repeating the call: in-process that recovery always succeeds
-        this.recoveries++;
-        // ServerChanged / ConfigChanged: the client also drops its datastore, so the sync that follows is a full one
-        const full = req.kind === 'wsus.scan' && (e.code === 'ServerChanged' || e.code === 'ConfigChanged');
-        return { reply: this.dispatch(full ? { ...req, held: [] } : req, t), delayMs: 0, dropped: false, fault };
-      }
+    if (fault === null) return { reply: this.dispatch(req, t), delayMs: 0, dropped: false, fault: null };
+    // what the fault does is its kind's decision (./fault-kinds/)
+    const o = inProcessOutcome(fault.effect, target);
+    if (!o.processed) {
       if (req.kind === 'wsus.scan') this.wsus.counters.scanFailures++;
-      return { reply: { kind: 'error', req: req.kind, code: failureCode(e, target) }, delayMs: 0, dropped: false, fault };
+      return { reply: { kind: 'error', req: req.kind, code: o.code }, delayMs: 0, dropped: false, fault };
     }
-    return { reply: this.dispatch(req, t), delayMs: 0, dropped: false, fault: null };
+    if (o.recovered) this.recoveries++;
+    // ServerChanged / ConfigChanged: the client also drops its datastore, so the sync that follows is a full one
+    const full = o.resync === true && req.kind === 'wsus.scan';
+    return { reply: this.dispatch(full ? { ...req, held: [] } : req, t), delayMs: o.delayMs, dropped: o.dropped, fault };
+  }
+
+  /**
+   * What the HTTP servers do with one wire operation: null when no fault hits
+   * it (answer normally), otherwise the fault's plan, which they render as is
+   * (server-stub/http/faults.ts). `client` is -1 when the request names none
+   * (a content GET): the fault's rate then picks whole seconds.
+   */
+  planHttp(target: FaultTarget, operation: string, t: number, client: number, sup: string | null = null): HttpPlan | null {
+    const fault = this.faults.match(target, [operation], t, client, sup);
+    return fault === null ? null : httpPlan(fault.effect, target);
   }
 
   /** WSUS faults the client recovered from by renewing its cookie. */

@@ -1,10 +1,13 @@
-// The DP role (and WSUS's /Content): content GET/HEAD with Range.
+// The DP role (and WSUS's /Content): content GET/HEAD with Range. With a
+// clock (the DP role), the scenario's `dp` faults apply, as the core plans them.
 
 import type { StubCore } from '../core/index.js';
 import { contentIndex, resolveContentPath, serveContent, type ContentStats } from './content.js';
+import { sendPlanned } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
 
-export function contentHandler(core: StubCore, stats: ContentStats): RoleHandler {
+/** `clock` (simulated time now): apply the scenario's `dp` faults; without one (WSUS's /Content) none apply. */
+export function contentHandler(core: StubCore, stats: ContentStats, clock?: () => number): RoleHandler {
   const index = contentIndex(core.catalogue);
   return (req, res, _body, ctx) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -19,6 +22,8 @@ export function contentHandler(core: StubCore, stats: ContentStats): RoleHandler
       ctx.refuse('not-found');
       return sendError(res, 404, u === -1 ? `${path}: not a content path (SMS_DP_SMSPKG$/Content_{GUID}.1/file or /Content/XX/SHA1.ext)` : `${path}: no such content`);
     }
-    serveContent(req, res, core.catalogue.bytes[u]!, stats, ctx.refuse);
+    // a content request names no client (BITS sends no identity): the fault's rate picks whole seconds
+    const plan = clock === undefined ? null : core.planHttp('dp', req.method, clock(), -1);
+    sendPlanned(req, res, plan, () => serveContent(req, res, core.catalogue.bytes[u]!, stats, ctx.refuse));
   };
 }

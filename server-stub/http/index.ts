@@ -10,7 +10,7 @@ import { mpHandler, mpStats, type MpStats } from './mp-handler.js';
 import { wsusHandler, wsusStats, type WsusStats } from './wsus-handler.js';
 import { contentHandler } from './dp-handler.js';
 import type { ContentStats } from './content.js';
-import { contentMetrics, faultMetrics, mpMetrics, wsusMetrics, type MetricsText } from './metrics.js';
+import { contentMetrics, faultMetrics, mpMetrics, wsusMetrics } from './metrics.js';
 
 export interface StubServersOptions {
   readonly config: StubConfig;
@@ -38,37 +38,34 @@ export interface StubServers {
 export async function startStubServers(o: StubServersOptions): Promise<StubServers> {
   const handlers: { mp?: RoleHandler; wsus?: RoleHandler; dp?: RoleHandler } = {};
   const late = (role: 'mp' | 'wsus' | 'dp'): RoleHandler => (req, res, body, ctx) => handlers[role]!(req, res, body, ctx);
-  // each role's metric families for GET /metrics, set once the core exists (a scrape before that shows the HTTP ones)
-  const metrics: { mp?: (w: MetricsText) => void; wsus?: (w: MetricsText) => void; dp?: (w: MetricsText) => void } = {};
-  const common = (role: 'mp' | 'wsus' | 'dp') => ({ logger: o.logger, host: o.host ?? '127.0.0.1', tls: o.tls, metrics: (w: MetricsText) => metrics[role]?.(w) });
+  const common = { logger: o.logger, host: o.host ?? '127.0.0.1', tls: o.tls };
   const started: RoleServer[] = [];
   try {
-    const mp = await serveRole('mp', late('mp'), { ...common('mp'), port: o.ports?.mp ?? 0, ccmPost: true });
+    const mp = await serveRole('mp', late('mp'), { ...common, port: o.ports?.mp ?? 0, ccmPost: true });
     started.push(mp);
-    const wsus = o.external?.wsus === undefined ? await serveRole('wsus', late('wsus'), { ...common('wsus'), port: o.ports?.wsus ?? 0 }) : null;
+    const wsus = o.external?.wsus === undefined ? await serveRole('wsus', late('wsus'), { ...common, port: o.ports?.wsus ?? 0 }) : null;
     if (wsus !== null) started.push(wsus);
-    const dp = o.external?.dp === undefined ? await serveRole('dp', late('dp'), { ...common('dp'), port: o.ports?.dp ?? 0 }) : null;
+    const dp = o.external?.dp === undefined ? await serveRole('dp', late('dp'), { ...common, port: o.ports?.dp ?? 0 }) : null;
     if (dp !== null) started.push(dp);
     const urls = { mp: mp.url, wsus: o.external?.wsus ?? wsus!.url, dp: o.external?.dp ?? dp!.url };
     const core = new StubCore({ ...o.config, sups: [urls.wsus], dps: [urls.dp] });
     const stats = { mp: mpStats(), wsus: wsusStats(), content: { requests: 0, bytes: 0, notFound: 0, badRange: 0 } };
     handlers.mp = mpHandler({ core, clock: o.clock, verifySignatures: o.verifySignatures ?? true }, stats.mp);
     handlers.wsus = wsusHandler({ core, clock: o.clock, supUrl: urls.wsus }, stats.wsus, stats.content);
-    handlers.dp = contentHandler(core, stats.content);
+    handlers.dp = contentHandler(core, stats.content, o.clock);
+    // each role's metric families, registered once the core exists (a scrape before that shows the HTTP ones);
     // faults are shared (the same on every role); content goes with the DP, or with the WSUS (its /Content) when the DP is external
-    metrics.mp = (w) => {
-      mpMetrics(w, core, stats.mp);
-      faultMetrics(w, core);
-    };
-    metrics.wsus = (w) => {
-      wsusMetrics(w, core, stats.wsus);
-      if (dp === null) contentMetrics(w, stats.content);
-      faultMetrics(w, core);
-    };
-    metrics.dp = (w) => {
-      contentMetrics(w, stats.content);
-      faultMetrics(w, core);
-    };
+    mpMetrics(mp.metrics, core, stats.mp);
+    faultMetrics(mp.metrics, core);
+    if (wsus !== null) {
+      wsusMetrics(wsus.metrics, core, stats.wsus);
+      if (dp === null) contentMetrics(wsus.metrics, stats.content);
+      faultMetrics(wsus.metrics, core);
+    }
+    if (dp !== null) {
+      contentMetrics(dp.metrics, stats.content);
+      faultMetrics(dp.metrics, core);
+    }
     return {
       core,
       mp,

@@ -1,6 +1,9 @@
 // Prometheus text exposition (format 0.0.4) for the stub servers: each role's
-// server answers GET /metrics with its own families plus the shared ones. The
-// text is built from the live counters only when scraped (no work per request).
+// server answers GET /metrics with its own families plus the shared ones.
+// prom-client renders them (a well-kept library instead of our own writer):
+// each server has a private Registry (never prom-client's global one), and
+// every metric is a collect callback that reads the live counters when
+// scraped, so a request costs nothing (no inc() on any request path).
 //
 // Metric names (all counters end in _total; no per-client labels):
 //
@@ -38,62 +41,82 @@
 //   suca_stub_content_not_found_total                   counter  content requests for no known content
 //   suca_stub_content_bad_range_total                   counter  content requests with an unsatisfiable Range (416)
 
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { StubCore, FaultTarget } from '../core/index.js';
 import type { Role } from './server.js';
 import type { MpStats } from './mp-handler.js';
 import type { WsusStats } from './wsus-handler.js';
 import type { ContentStats } from './content.js';
 
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const METRICS_CONTENT_TYPE: string = Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** Fault targets always shown (at 0 when none was injected), so rate() has a start. */
 const FAULT_TARGETS = ['mp.policy', 'mp.location', 'mp.state', 'wsus', 'dp'] as const satisfies readonly FaultTarget[];
 /** DETECT state index -> label value */
 const DETECT_LABELS = ['unknown', 'not_required', 'required', 'installed'] as const;
 
-export type Labels = Readonly<Record<string, string>>;
-export type Sample = readonly [labels: Labels | null, value: number];
+type Labels = Readonly<Record<string, string>>;
+type Sample = readonly [labels: Labels, value: number];
 
-/** A label value as the format wants it: backslash, double quote and line feed escaped. */
+/**
+ * A label value as the format wants it: backslash, double quote and line feed
+ * escaped. prom-client escapes this way itself; this is the rule its output is
+ * checked against (test/stub-metrics.test.ts).
+ */
 export function escapeLabelValue(v: string): string {
   return v.replace(/[\\"\n]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '"' ? '\\"' : '\\n'));
 }
 
-/** HELP text: backslash and line feed escaped. */
-function escapeHelp(v: string): string {
-  return v.replace(/[\\\n]/g, (ch) => (ch === '\\' ? '\\\\' : '\\n'));
+/**
+ * The exposition text of a registry: its families in registration order. Not
+ * Registry.metrics(), which puts a blank line between families: the format
+ * allows it, but the stub's output stays line for line what it was (simple
+ * line-by-line scrapers and the test's strict parser read it).
+ */
+export async function exposition(reg: Registry): Promise<string> {
+  const parts = await Promise.all(reg.getMetricsAsArray().map((m) => reg.getSingleMetricAsString(m.name)));
+  return parts.length === 0 ? '' : parts.join('\n') + '\n';
 }
 
-function formatValue(n: number): string {
-  if (Number.isFinite(n)) return String(n);
-  return Number.isNaN(n) ? 'NaN' : n > 0 ? '+Inf' : '-Inf';
+/** A counter family whose samples are read at scrape time. */
+function counter(reg: Registry, name: string, help: string, labelNames: readonly string[], read: () => Iterable<Sample>): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const [labels, v] of read()) this.inc(labels, v);
+    },
+  });
 }
 
-/** Collects metric families into one exposition text. */
-export class MetricsText {
-  private readonly parts: string[] = [];
+/** An unlabelled counter read at scrape time. */
+function single(reg: Registry, name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers: [reg],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
 
-  family(name: string, type: 'counter' | 'gauge', help: string, samples: Iterable<Sample>): this {
-    this.parts.push(`# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`);
-    for (const [labels, value] of samples) {
-      let l = '';
-      if (labels !== null) {
-        const kv = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
-        if (kv.length > 0) l = `{${kv.join(',')}}`;
-      }
-      this.parts.push(`${name}${l} ${formatValue(value)}\n`);
-    }
-    return this;
-  }
-
-  /** A family of one unlabelled sample. */
-  single(name: string, type: 'counter' | 'gauge', help: string, value: number): this {
-    return this.family(name, type, help, [[null, value]]);
-  }
-
-  text(): string {
-    return this.parts.join('');
-  }
+/** A gauge family read at scrape time. */
+function gauge(reg: Registry, name: string, help: string, labelNames: readonly string[], read: () => Iterable<Sample>): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const [labels, v] of read()) this.set(labels, v);
+    },
+  });
 }
 
 /** Samples of a counter map under one label, in key order (stable output). */
@@ -102,68 +125,70 @@ function byLabel(key: string, m: ReadonlyMap<string, number>, extra: Labels = {}
 }
 
 /** The families every role server has: its requests and refusals. */
-export function httpMetrics(w: MetricsText, role: Role, stats: { readonly requests: number; readonly refused: ReadonlyMap<string, number> }): void {
-  w.family('suca_stub_http_requests_total', 'counter', 'HTTP requests received by this stub server (scrapes and /health included).', [[{ role }, stats.requests]]);
-  w.family('suca_stub_http_refused_total', 'counter', 'HTTP requests refused by this stub server, by reason (WireError code, not-found, method, client-error, ...).', byLabel('reason', stats.refused, { role }));
+export function httpMetrics(reg: Registry, role: Role, stats: { readonly requests: number; readonly refused: ReadonlyMap<string, number> }): void {
+  counter(reg, 'suca_stub_http_requests_total', 'HTTP requests received by this stub server (scrapes and /health included).', ['role'], () => [[{ role }, stats.requests]]);
+  counter(reg, 'suca_stub_http_refused_total', 'HTTP requests refused by this stub server, by reason (WireError code, not-found, method, client-error, ...).', ['role', 'reason'], () => byLabel('reason', stats.refused, { role }));
 }
 
 /** Shared: faults injected by the scenario, per target (the same on every role). */
-export function faultMetrics(w: MetricsText, core: StubCore): void {
-  const seen = new Map<string, number>(FAULT_TARGETS.map((t) => [t, 0]));
-  for (const [t, n] of core.faults.injected) seen.set(t, n);
-  w.family(
+export function faultMetrics(reg: Registry, core: StubCore): void {
+  counter(
+    reg,
     'suca_stub_faults_injected_total',
-    'counter',
     'Scenario faults injected, by target (in-process and HTTP requests: the HTTP servers match faults through the core). Shared: the same on every role.',
-    byLabel('target', seen),
+    ['target'],
+    () => {
+      const seen = new Map<string, number>(FAULT_TARGETS.map((t) => [t, 0]));
+      for (const [t, n] of core.faults.injected) seen.set(t, n);
+      return byLabel('target', seen);
+    },
   );
 }
 
 /** The MP: endpoints, state-message ingest and the compliance view. */
-export function mpMetrics(w: MetricsText, core: StubCore, stats: MpStats): void {
+export function mpMetrics(reg: Registry, core: StubCore, stats: MpStats): void {
   const c = core.mp.counters;
-  w.family('suca_stub_mp_requests_total', 'counter', 'CCM messages received by the MP, by target endpoint ("(other endpoint)": not served).', byLabel('endpoint', stats.endpoints));
-  w.single('suca_stub_mp_state_reports_total', 'counter', 'State-message reports relayed to the MP (MP_RelayEndpoint).', c.stateReports);
-  w.single('suca_stub_mp_state_messages_received_total', 'counter', 'State messages accepted into the MP processing queue.', c.stateMessagesReceived);
-  w.single(
+  counter(reg, 'suca_stub_mp_requests_total', 'CCM messages received by the MP, by target endpoint ("(other endpoint)": not served).', ['endpoint'], () => byLabel('endpoint', stats.endpoints));
+  single(reg, 'suca_stub_mp_state_reports_total', 'State-message reports relayed to the MP (MP_RelayEndpoint).', () => c.stateReports);
+  single(reg, 'suca_stub_mp_state_messages_received_total', 'State messages accepted into the MP processing queue.', () => c.stateMessagesReceived);
+  single(
+    reg,
     'suca_stub_mp_state_messages_ingested_total',
-    'counter',
     'State messages processed into the compliance view; the ingest rate is rate(suca_stub_mp_state_messages_ingested_total[1m]).',
-    c.stateMessagesIngested,
+    () => c.stateMessagesIngested,
   );
-  w.single('suca_stub_mp_state_messages_duplicate_total', 'counter', 'State messages dropped as re-deliveries (serial seen before).', c.stateDuplicates);
-  w.single(
-    'suca_stub_mp_state_messages_out_of_order_dropped_total',
-    'counter',
-    'Out-of-order state-message serials beyond the per-client bound, not recorded.',
-    c.stateOutOfOrderDropped,
-  );
-  w.single('suca_stub_mp_backlog_messages', 'gauge', 'State messages waiting in the MP / StateSys backlog.', core.mp.backlog);
-  const d = core.mp.detectCounts;
-  w.family(
-    'suca_stub_compliance_pairs',
-    'gauge',
-    '(client, update) pairs by last reported detection state (topic 500).',
-    DETECT_LABELS.map((state, i): Sample => [{ state }, d[i]!]),
-  );
+  single(reg, 'suca_stub_mp_state_messages_duplicate_total', 'State messages dropped as re-deliveries (serial seen before).', () => c.stateDuplicates);
+  single(reg, 'suca_stub_mp_state_messages_out_of_order_dropped_total', 'Out-of-order state-message serials beyond the per-client bound, not recorded.', () => c.stateOutOfOrderDropped);
+  new Gauge({
+    name: 'suca_stub_mp_backlog_messages',
+    help: 'State messages waiting in the MP / StateSys backlog.',
+    registers: [reg],
+    collect() {
+      this.set(core.mp.backlog);
+    },
+  });
+  gauge(reg, 'suca_stub_compliance_pairs', '(client, update) pairs by last reported detection state (topic 500).', ['state'], () => {
+    const d = core.mp.detectCounts;
+    return DETECT_LABELS.map((state, i): Sample => [{ state }, d[i]!]);
+  });
 }
 
 /** The WSUS: MS-WUSP operations, scans, failures, cookie recoveries. */
-export function wsusMetrics(w: MetricsText, core: StubCore, stats: WsusStats): void {
-  w.family('suca_stub_wsus_operations_total', 'counter', 'MS-WUSP requests received by the WSUS, by operation.', byLabel('operation', stats.operations));
-  w.single('suca_stub_wsus_scans_total', 'counter', 'WSUS scans started (software pass begun; in-process scans included).', core.wsus.counters.scans);
-  w.single('suca_stub_wsus_scan_failures_total', 'counter', 'WSUS scans refused (unknown SUP, in-process faults).', core.wsus.counters.scanFailures);
-  w.single('suca_stub_wsus_full_scans_total', 'counter', 'WSUS scans from a client that held nothing from this SUP (in-process scans included).', core.wsus.counters.fullScans);
-  w.single('suca_stub_wsus_delta_scans_total', 'counter', 'WSUS scans from a client that sent its cached revisions back (in-process scans included).', core.wsus.counters.deltaScans);
-  w.single('suca_stub_wsus_updates_sent_total', 'counter', 'Update metadata (UpdateInfo) sent in SyncUpdates answers (in-process scans included).', core.wsus.counters.updatesSent);
-  w.single('suca_stub_wsus_sync_rounds_total', 'counter', 'SyncUpdates calls: software pages and driver passes (in-process scans counted as the pages they would take).', core.wsus.counters.syncRounds);
-  w.single('suca_stub_wsus_cookie_recoveries_total', 'counter', 'WSUS faults the client recovered from by renewing its cookie (in-process).', core.recoveries);
+export function wsusMetrics(reg: Registry, core: StubCore, stats: WsusStats): void {
+  counter(reg, 'suca_stub_wsus_operations_total', 'MS-WUSP requests received by the WSUS, by operation.', ['operation'], () => byLabel('operation', stats.operations));
+  single(reg, 'suca_stub_wsus_scans_total', 'WSUS scans started (software pass begun; in-process scans included).', () => core.wsus.counters.scans);
+  single(reg, 'suca_stub_wsus_scan_failures_total', 'WSUS scans refused (unknown SUP, in-process faults).', () => core.wsus.counters.scanFailures);
+  single(reg, 'suca_stub_wsus_full_scans_total', 'WSUS scans from a client that held nothing from this SUP (in-process scans included).', () => core.wsus.counters.fullScans);
+  single(reg, 'suca_stub_wsus_delta_scans_total', 'WSUS scans from a client that sent its cached revisions back (in-process scans included).', () => core.wsus.counters.deltaScans);
+  single(reg, 'suca_stub_wsus_updates_sent_total', 'Update metadata (UpdateInfo) sent in SyncUpdates answers (in-process scans included).', () => core.wsus.counters.updatesSent);
+  single(reg, 'suca_stub_wsus_sync_rounds_total', 'SyncUpdates calls: software pages and driver passes (in-process scans counted as the pages they would take).', () => core.wsus.counters.syncRounds);
+  single(reg, 'suca_stub_wsus_cookie_recoveries_total', 'WSUS faults the client recovered from by renewing its cookie (in-process).', () => core.recoveries);
 }
 
 /** Content (DP, and WSUS /Content: one set of counters). */
-export function contentMetrics(w: MetricsText, stats: ContentStats): void {
-  w.single('suca_stub_content_requests_total', 'counter', 'Content GET/HEAD requests answered (DP and WSUS /Content).', stats.requests);
-  w.single('suca_stub_content_bytes_total', 'counter', 'Content bytes sent (DP and WSUS /Content).', stats.bytes);
-  w.single('suca_stub_content_not_found_total', 'counter', 'Content requests for no known content (DP and WSUS /Content).', stats.notFound);
-  w.single('suca_stub_content_bad_range_total', 'counter', 'Content requests with an unsatisfiable Range, answered 416 (DP and WSUS /Content).', stats.badRange);
+export function contentMetrics(reg: Registry, stats: ContentStats): void {
+  single(reg, 'suca_stub_content_requests_total', 'Content GET/HEAD requests answered (DP and WSUS /Content).', () => stats.requests);
+  single(reg, 'suca_stub_content_bytes_total', 'Content bytes sent (DP and WSUS /Content).', () => stats.bytes);
+  single(reg, 'suca_stub_content_not_found_total', 'Content requests for no known content (DP and WSUS /Content).', () => stats.notFound);
+  single(reg, 'suca_stub_content_bad_range_total', 'Content requests with an unsatisfiable Range, answered 416 (DP and WSUS /Content).', () => stats.badRange);
 }

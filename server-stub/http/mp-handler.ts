@@ -45,9 +45,9 @@ import {
   contentUrl,
 } from '../../agent/wire/ccm/index.js';
 import { WireError } from '../../agent/wire/errors.js';
-import { TOPIC } from '../../agent/core/constants.js';
+import { topicIndexer } from '../../agent/wire/topics.js';
 import { ClientRegistry } from '../core/clients.js';
-import { applyHttpFault } from './faults.js';
+import { renderFailure } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
 
 /** The endpoints this MP serves (anything else is refused, and counted under one key). */
@@ -111,16 +111,9 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
     ctx.refuse(err.code);
     sendError(res, 403, `${err.code}: ${err.message} (${err.where})`);
   };
-  // topic ids on the wire -> the core's topic indices
-  const updateByGuid = new Map(cat.ids.map((id, u) => [id.toUpperCase(), u]));
   const depById = new Map(core.mp.deployments.map((d) => [d.id.toUpperCase(), d.index]));
-  const sourceId = `{${cat.updateSourceId}}`.toUpperCase();
-  const topicIndexOf = (type: number, id: string): number | undefined => {
-    const k = id.trim().toUpperCase().replace(/^\{|\}$/g, '');
-    if (type === TOPIC.UPDATE_DETECTION || type === TOPIC.CI_ENFORCEMENT) return updateByGuid.get(k);
-    if (type === TOPIC.UPDATE_SOURCE_SCAN) return `{${k}}` === sourceId ? 0 : undefined;
-    return depById.get(`{${k}}`);
-  };
+  // topic ids on the wire -> the core's topic indices
+  const topicIndexOf = topicIndexer({ updateIds: cat.ids, deploymentIds: core.mp.deployments.map((d) => d.id), updateSourceId: cat.updateSourceId });
 
   /** policy id -> the assignment slot it is (settings: 0, deployment d: d + 1) */
   const slotOfPolicy = (policyId: string): number => {
@@ -157,21 +150,21 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
    * otherwise the reply and how late it must go out (a delay fault).
    */
   const typed = (req: Request, target: FaultTarget, op: string, t: number, httpReq: IncomingMessage, res: ServerResponse): { reply: Reply; delayMs: number } | null => {
-    const fault = core.faults.match(target, [op], t, req.client);
-    if (fault === null) return { reply: core.answer(req, t), delayMs: 0 };
+    // the core plans the fault (server-stub/core/fault-kinds/); this only renders the plan
+    const plan = core.planHttp(target, op, t, req.client);
+    if (plan === null) return { reply: core.answer(req, t), delayMs: 0 };
     stats.faults++;
-    const e = fault.effect;
-    if (e.kind !== 'delay' && e.kind !== 'drop') {
-      applyHttpFault(httpReq, res, e);
+    if (!plan.processed) {
+      renderFailure(httpReq, res, plan.fail);
       return null;
     }
     // delayed and dropped answers: the MP did the work all the same
     const reply = core.answer(req, t);
-    if (e.kind === 'drop') {
-      applyHttpFault(httpReq, res, e);
+    if (plan.fail !== null) {
+      renderFailure(httpReq, res, plan.fail);
       return null;
     }
-    return { reply, delayMs: e.ms };
+    return { reply, delayMs: plan.delayMs };
   };
 
   /** Sends now, or `delayMs` later. */

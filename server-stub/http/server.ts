@@ -12,7 +12,8 @@ import { createServer as createTlsServer } from 'node:tls';
 import { CcmMethodRewriter } from './ccm-method.js';
 import type { Logger } from 'pino';
 import { WireError, MAX_PAYLOAD_BYTES } from '../../agent/wire/errors.js';
-import { httpMetrics, MetricsText, METRICS_CONTENT_TYPE } from './metrics.js';
+import { Registry } from 'prom-client';
+import { exposition, httpMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
 
 export type Role = 'mp' | 'wsus' | 'dp';
 
@@ -38,8 +39,6 @@ export interface ServeOptions {
   readonly logger: Logger;
   /** accept the CCM_POST method (the MP): connections pass through CcmMethodRewriter */
   readonly ccmPost?: boolean;
-  /** the role's own metric families for GET /metrics (after the HTTP ones); called only when scraped */
-  readonly metrics?: (w: MetricsText) => void;
 }
 
 export interface RoleServer {
@@ -48,6 +47,8 @@ export interface RoleServer {
   readonly server: Server;
   /** requests answered, and refused by reason */
   readonly stats: { requests: number; refused: Map<string, number> };
+  /** this server's own registry for GET /metrics (the HTTP families; the role adds its own, read when scraped) */
+  readonly metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -69,6 +70,8 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
   const stats = { requests: 0, refused: new Map<string, number>() };
   const refuse = (reason: string) => stats.refused.set(reason, (stats.refused.get(reason) ?? 0) + 1);
   const ctx: RequestContext = { role, refuse };
+  const metrics = new Registry();
+  httpMetrics(metrics, role, stats);
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     stats.requests++;
@@ -79,18 +82,13 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
       return;
     }
     if (req.method === 'GET' && (req.url === '/metrics' || req.url === '/metrics/')) {
-      let body: string;
-      try {
-        const w = new MetricsText();
-        httpMetrics(w, role, stats);
-        o.metrics?.(w);
-        body = w.text();
-      } catch (err) {
-        fail(res, err);
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
+      exposition(metrics).then(
+        (body) => {
+          res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body) });
+          res.end(body);
+        },
+        (err: unknown) => fail(res, err),
+      );
       return;
     }
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -184,6 +182,7 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
     url,
     server,
     stats,
+    metrics,
     close: () =>
       new Promise<void>((resolve) => {
         for (const sock of sockets) sock.destroy();

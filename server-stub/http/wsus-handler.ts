@@ -22,7 +22,6 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StubCore } from '../core/index.js';
-import type { FaultEffect } from '../core/config.js';
 import { applicableUpdates } from '../../agent/core/machine.js';
 import {
   CONFIG_MAX_EXTENDED_UPDATES,
@@ -44,7 +43,7 @@ import {
 import { ClientRegistry } from '../core/clients.js';
 import { wsusContentUrl } from './content.js';
 import { contentHandler } from './dp-handler.js';
-import { applyHttpFault } from './faults.js';
+import { renderFailure, sendPlanned } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
 import type { ContentStats } from './content.js';
 
@@ -257,10 +256,11 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
     // throws WireError on bad input: the server guard answers 400 with the code and where
     const m = decodeRequest(header(req, 'soapaction'), path, body);
     count(m.op);
-    const fault = core.faults.match('wsus', [m.op], t, clientOf(m, t), o.supUrl ?? null);
-    if (fault !== null) {
+    // the core plans the fault (server-stub/core/fault-kinds/); this only renders the plan
+    const plan = core.planHttp('wsus', m.op, t, clientOf(m, t), o.supUrl ?? null);
+    if (plan !== null) {
       stats.faults++;
-      if (applyWsusFault(res, req, fault.effect, m.op)) return;
+      if (!plan.processed) return renderFailure(req, res, plan.fail, m.op);
     }
     const base = `${(req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
     const r = answer(m, t, base);
@@ -268,21 +268,8 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
       if (typeof r === 'string') return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(r, { operation: m.op, message: faultMessage(r) })));
       sendSoap(res, 200, encodeResponse(r));
     };
-    if (fault !== null && fault.effect.kind === 'delay') setTimeout(send, fault.effect.ms).unref();
-    else if (fault !== null && fault.effect.kind === 'drop') applyHttpFault(req, res, fault.effect);
-    else send();
+    sendPlanned(req, res, plan, send, m.op);
   };
-}
-
-/** Applies a fault that stops the request; false when the request goes on (delay, drop, or a recoverable nothing). */
-function applyWsusFault(res: ServerResponse, req: IncomingMessage, e: FaultEffect, op: WuspOperation): boolean {
-  if (e.kind === 'soapFault') {
-    sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(e.code, { operation: op, message: `injected fault ${e.code}` })));
-    return true;
-  }
-  if (e.kind === 'delay' || e.kind === 'drop') return false;
-  applyHttpFault(req, res, e);
-  return true;
 }
 
 function faultMessage(code: WuspErrorCode): string {

@@ -50,7 +50,7 @@ import type { MpWire } from './transport.js';
 export interface MpWireOptions {
   /** client index -> GUID (no braces) */
   readonly clientGuid: (idx: number) => string;
-  /** (topic type, topic index) -> Topic ID on the wire */
+  /** (topic type, topic index) -> Topic ID on the wire: agent/wire/topics.ts topicIdOf over the run's ids */
   readonly topicIdOf: (topicType: number, topic: number) => string;
   readonly updateSourceId: string;
   /** the content id a download of these updates asks the location of */

@@ -34,6 +34,7 @@ import {
   parseRoot, parseUint, reqAttr, text, toDmtf, type XEl,
 } from './xml.js';
 import { HASH_ALGORITHM_SHA256 } from './header.js';
+import { topicIdTypeOf } from '../topics.js';
 
 const fieldError = (msg: string, where: string): WireError => new WireError('SUCA_ERR_WIRE_FIELD', msg, where);
 
@@ -786,14 +787,8 @@ function decodeReportGeneral(xml: string): StateReport {
   };
 }
 
-/**
- * IDType per topic type. Public: 3 for a 500 (update) topic (KB example).
- * Not public for the others: 3 for the other per-update topic (402), 0 for
- * assignment (300/301/302) and update-source (501) topics. Lenient on read.
- */
-export function topicIdTypeOf(topicType: number): number {
-  return topicType === 500 || topicType === 402 ? 3 : 0;
-}
+// IDType per topic type: agent/wire/topics.ts (re-exported: part of the Report codec's surface)
+export { topicIdTypeOf };
 
 export interface FlatReportInput {
   readonly machine: ReportMachine;
