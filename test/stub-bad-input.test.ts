@@ -136,6 +136,8 @@ function wsusOracle(method: string, path: string, headers: Record<string, string
     wusp.decodeRequest(headerValue(headers, 'soapaction'), path, body);
     return valid('decodes as a WUSP request');
   } catch (e) {
+    // valid for the WSDL, but no server serves it (no cookie): the answer is a SOAP fault, not a refusal
+    if (e instanceof wusp.WuspRequestFault) return valid(`the WSDL allows it; the server answers the WUSP fault ${e.errorCode}`);
     return wireRefusal(e);
   }
 }

@@ -801,7 +801,7 @@ describe('WUSP: missing or malformed required fields name the element', () => {
     expectWire(req('GetExtendedUpdateInfo', 'get-extended-update-info.request.xml', (s) => s.replace('>Extended<', '>Everything<')), 'SUCA_ERR_WIRE_FIELD', 'GetExtendedUpdateInfo/infoTypes/XmlUpdateFragmentType[0]');
     expectWire(req('ReportEventBatch', 'report-event-batch.request.xml', (s) => s.replace('<EventID>161</EventID>', ''), PATH_REPORTING), 'SUCA_ERR_WIRE_FIELD', 'ReportEventBatch/eventBatch/ReportingEvent[2]/BasicData/EventID');
     expectWire(req('ReportEventBatch', 'report-event-batch.request.xml', (s) => s.replace('Amd64Compatible', 'Arm64'), PATH_REPORTING), 'SUCA_ERR_WIRE_FIELD', 'ReportEventBatch/eventBatch/ReportingEvent[0]/ExtendedData/ProcessorArchitecture');
-    expectWire(req('ReportEventBatch', 'report-event-batch.request.xml', (s) => s.replace(/<Win32HResult>-2145107943<\/Win32HResult>/, ''), PATH_REPORTING), 'SUCA_ERR_WIRE_FIELD', 'ReportEventBatch/eventBatch/ReportingEvent[1]/BasicData/Win32Hresult');
+    expectWire(req('ReportEventBatch', 'report-event-batch.request.xml', (s) => s.replace(/<Win32HResult>-2145107943<\/Win32HResult>/, ''), PATH_REPORTING), 'SUCA_ERR_WIRE_FIELD', 'ReportEventBatch/eventBatch/ReportingEvent[1]/BasicData/Win32HResult'); // the name of MS-WUSP 6.3 and WUA (Win32Hresult is still read)
   });
 
   it('responses', () => {
