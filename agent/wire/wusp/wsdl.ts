@@ -12,7 +12,7 @@
 // work without carry 'refuse'.
 
 import { WireError } from '../errors.js';
-import { arrayOf, complex, wrap, type ComplexType, type Field } from './schema.js';
+import { WuspRequestFault, arrayOf, complex, wrap, type ComplexType, type Field } from './schema.js';
 import {
   CONFIG_MAX_EXTENDED_UPDATES,
   DEPLOYMENT_ACTIONS,
@@ -184,8 +184,8 @@ function checkClientId(o: Record<string, unknown>, where: string): void {
 }
 
 function checkAuthCookies(o: Record<string, unknown>, where: string): void {
-  // spec: MUST be present and hold exactly one; more are tolerated, none is what a missing element is
-  if ((o.authCookies as unknown[]).length === 0) throw new WireError('SUCA_ERR_WIRE_FIELD', 'required element missing or empty', `${where}/authCookies`);
+  // spec: MUST be present and hold exactly one; more are tolerated; none is schema-valid, and the server answers it as a missing one
+  if ((o.authCookies as unknown[]).length === 0) throw new WuspRequestFault('InvalidAuthorizationCookie', 'no authorization cookie', `${where}/authCookies`);
 }
 
 /** The body element of each request: <Op xmlns="service namespace">, its children as the WSDL's sequence. */
