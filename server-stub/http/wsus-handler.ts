@@ -33,6 +33,7 @@ import {
   formatDateTime,
   makeFault,
   serviceForPath,
+  WuspRequestFault,
   type Cookie,
   type UpdateInfo,
   type WuspErrorCode,
@@ -253,8 +254,16 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
       return sendError(res, 415, `SUCA_ERR_WIRE_SOAP: Content-Type ${JSON.stringify((ct ?? '').slice(0, 100))} is not SOAP 1.1 in UTF-8 (${CONTENT_TYPE})`);
     }
     const t = o.clock();
-    // throws WireError on bad input: the server guard answers 400 with the code and where
-    const m = decodeRequest(header(req, 'soapaction'), path, body);
+    // throws WireError on bad input: the server guard answers 400 with the code and where;
+    // a request the WSDL allows but no server can serve (no cookie) gets the WUSP fault WSUS sends
+    let m: WuspRequest;
+    try {
+      m = decodeRequest(header(req, 'soapaction'), path, body);
+    } catch (e) {
+      if (!(e instanceof WuspRequestFault)) throw e;
+      ctx.refuse(`wusp-fault:${e.errorCode}`);
+      return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(e.errorCode, { message: `${e.where}: ${e.errorCode === 'InvalidCookie' ? 'no cookie' : 'missing'}` })));
+    }
     count(m.op);
     // the core plans the fault (server-stub/core/fault-kinds/); this only renders the plan
     const plan = core.planHttp('wsus', m.op, t, clientOf(m, t), o.supUrl ?? null);

@@ -1,0 +1,261 @@
+// The one XML reader under both wire codecs (MS-WUSP SOAP and the CCM
+// messages): it turns a payload into a plain element tree after refusing what
+// neither protocol ever needs. (The writer is writer.ts, the typed values
+// scalars.ts.)
+//
+// Reading, in order (each step refuses with a WireError, never a crash):
+// 1. size: over the limit -> SUCA_ERR_WIRE_TOO_LARGE, before any decoding;
+// 2. bytes: UTF-8 (WUSP is "text/xml; charset=utf-8"; CCM bodies are decoded
+//    from UTF-16LE by framing.ts before they get here), a leading BOM is
+//    dropped; invalid UTF-8 -> SUCA_ERR_WIRE_ENCODING;
+// 3. any markup declaration (<!DOCTYPE, <!ENTITY, <!ELEMENT, <!ATTLIST, ...)
+//    -> SUCA_ERR_WIRE_XML. SOAP 1.1 forbids a DTD in a message (section 3),
+//    and refusing it outright rules out entity expansion ("billion laughs")
+//    and external entities (XXE) whatever the parser would do with them;
+// 4. well-formedness: fast-xml-parser's validator (its parser alone accepts
+//    mismatched tags), then its parser with entity processing off;
+// 5. the tree: entities are decoded here, in one pass, and only the five
+//    predefined ones and character references exist (there is no DTD to
+//    declare others): an unknown entity is a well-formedness error.
+//
+// fast-xml-parser was chosen for the project (fast, maintained); its own
+// guards (maxNestedTags, prototype-pollution names) stay on and anything it
+// throws becomes SUCA_ERR_WIRE_XML.
+//
+// Names: elements keep their qualified name and expose the local part; the
+// codec matches on local names (servers use s:, soap: or no prefix) and
+// resolves a prefix only where the namespace matters (the SOAP envelope).
+
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { MAX_PAYLOAD_BYTES, WireError } from '../errors.js';
+
+
+// ---- reader ------------------------------------------------------------------
+
+/** One element. `text` is its decoded character content (CDATA included); whitespace between child elements is dropped. */
+export interface XNode {
+  readonly qname: string;
+  readonly prefix: string;
+  readonly local: string;
+  /** Qualified attribute name -> decoded value (xmlns declarations included). */
+  readonly attrs: Readonly<Record<string, string>>;
+  readonly children: readonly XNode[];
+  readonly text: string;
+}
+
+const parser = new XMLParser({
+  preserveOrder: true, // children in document order, repeated names kept apart
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false, // every value stays a string; the codec types it
+  parseAttributeValue: false,
+  trimValues: false, // text is data (Xml fragments, strings with spaces)
+  processEntities: false, // decoded below, with no DTD-declared entities possible
+  htmlEntities: false,
+  cdataPropName: '#cdata', // kept apart: CDATA content is not entity-decoded
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  removeNSPrefix: false,
+});
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Byte length of a payload without copying it when the answer is obvious. */
+function overLimit(body: string | Uint8Array, max: number): number | null {
+  if (typeof body !== 'string') return body.length > max ? body.length : null;
+  if (body.length > max) return body.length; // at least one byte per UTF-16 unit
+  if (body.length * 3 <= max) return null; // at most three bytes per UTF-16 unit
+  const n = Buffer.byteLength(body, 'utf8');
+  return n > max ? n : null;
+}
+
+export function checkSize(body: string | Uint8Array, max: number = MAX_PAYLOAD_BYTES): void {
+  const n = overLimit(body, max);
+  if (n !== null) throw new WireError('SUCA_ERR_WIRE_TOO_LARGE', `payload of ${n} bytes exceeds the ${max}-byte limit`, 'body');
+}
+
+/**
+ * Markup declarations start with "<!" and are neither comments nor CDATA
+ * sections. The scan is textual, so "<!DOCTYPE" inside a comment or a CDATA
+ * section is refused too: no WUSP message carries either, and a simple scan
+ * cannot be talked out of its answer.
+ */
+function refuseDeclarations(text: string): void {
+  let i = text.indexOf('<!');
+  while (i >= 0) {
+    if (!text.startsWith('<!--', i) && !text.startsWith('<![CDATA[', i)) {
+      const what = /^<!([A-Za-z]*)/.exec(text.slice(i, i + 12))?.[1] ?? '';
+      throw new WireError('SUCA_ERR_WIRE_XML', `markup declaration <!${what}> refused (no DTD, no entities)`, 'body');
+    }
+    i = text.indexOf('<!', i + 2);
+  }
+}
+
+/** An '&' that does not start one of the five predefined entities or a character reference. */
+const BAD_REFERENCE = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)/;
+/** What XML keeps verbatim: comments and CDATA sections. */
+const VERBATIM = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g;
+
+/**
+ * A textual scan for what parseXml refuses in character data: any entity
+ * reference other than the predefined five and character references (no DTD
+ * can declare one). For documents that are not parsed whole here (the CCM
+ * <Msg> header is read by its own codec, a body may be passed on unread).
+ */
+export function refuseUndeclaredReferences(s: string, where: string): void {
+  if (s.indexOf('&') < 0) return;
+  const t = s.indexOf('<!') < 0 ? s : s.replace(VERBATIM, '');
+  const m = BAD_REFERENCE.exec(t);
+  if (m === null) return;
+  const ref = /^&[^;&\s<]{0,24};?/.exec(t.slice(m.index))![0];
+  throw new WireError('SUCA_ERR_WIRE_XML', `entity reference ${JSON.stringify(ref)} refused (no DTD: only the predefined entities and character references exist)`, where);
+}
+
+const ENTITY = /&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/y;
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function isXmlCodePoint(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/** Line-end normalisation (XML 1.0 section 2.11) and entity decoding of raw character data. */
+export function decodeCharData(raw: string, where: string): string {
+  let s = raw.indexOf('\r') >= 0 ? raw.replace(/\r\n?/g, '\n') : raw;
+  let amp = s.indexOf('&');
+  if (amp < 0) return s;
+  let out = '';
+  let from = 0;
+  while (amp >= 0) {
+    ENTITY.lastIndex = amp;
+    const m = ENTITY.exec(s);
+    if (m === null) {
+      const name = /^&[^;\s<&]{0,20}/.exec(s.slice(amp))?.[0] ?? '&';
+      throw new WireError('SUCA_ERR_WIRE_XML', `undefined or malformed entity reference "${name}"`, where);
+    }
+    let ch: string;
+    if (m[1] !== undefined) {
+      ch = PREDEFINED[m[1]]!;
+    } else {
+      const cp = m[2] !== undefined ? parseInt(m[2], 10) : parseInt(m[3]!, 16);
+      if (!isXmlCodePoint(cp)) throw new WireError('SUCA_ERR_WIRE_XML', `character reference ${m[0]} is not an XML character`, where);
+      ch = String.fromCodePoint(cp);
+    }
+    out += s.slice(from, amp) + ch;
+    from = amp + m[0].length;
+    amp = s.indexOf('&', from);
+  }
+  s = out + s.slice(from);
+  return s;
+}
+
+type FxpNode = Record<string, unknown>;
+
+function build(tag: string, content: unknown, rawAttrs: unknown, where: string, index: number): XNode {
+  const colon = tag.indexOf(':');
+  const local = colon >= 0 ? tag.slice(colon + 1) : tag;
+  const path = where === '' ? local : where + '/' + local;
+  const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (rawAttrs !== undefined && rawAttrs !== null && typeof rawAttrs === 'object') {
+    for (const [k, v] of Object.entries(rawAttrs as Record<string, unknown>)) attrs[k] = decodeCharData(String(v), `${where === '' ? local : `${path}[${index}]`}/@${k}`);
+  }
+  const children: XNode[] = [];
+  let text = '';
+  const seen = new Map<string, number>();
+  for (const item of Array.isArray(content) ? (content as FxpNode[]) : []) {
+    if ('#text' in item) {
+      text += decodeCharData(String(item['#text']), path);
+    } else if ('#cdata' in item) {
+      for (const c of (item['#cdata'] as FxpNode[]) ?? []) text += String(c['#text'] ?? '');
+    } else {
+      const child = elementOf(item, path, seen);
+      if (child !== null) children.push(child);
+    }
+  }
+  // element content: the whitespace between children is layout, not data
+  if (children.length > 0 && text.trim() === '') text = '';
+  return { qname: tag, prefix: colon >= 0 ? tag.slice(0, colon) : '', local, attrs, children, text };
+}
+
+/** One element of fast-xml-parser's ordered output; `seen` counts same-named siblings so an attribute error names "MP[0]/@Name". */
+function elementOf(item: FxpNode, where: string, seen: Map<string, number> | null): XNode | null {
+  for (const key of Object.keys(item)) {
+    if (key === ':@' || key === '#text' || key === '#cdata') continue;
+    const i = seen?.get(key) ?? 0;
+    seen?.set(key, i + 1);
+    return build(key, item[key], item[':@'], where, i);
+  }
+  return null;
+}
+
+/**
+ * Parses a whole payload into its root element, enforcing the size limit and
+ * the refusals listed at the top of this file.
+ */
+export function parseXml(body: string | Uint8Array, maxBytes: number = MAX_PAYLOAD_BYTES, where = 'body'): XNode {
+  try {
+    return parseDocument(body, maxBytes);
+  } catch (e) {
+    // the CCM codecs name the message ("ClientRegistrationRequest: ..."), the SOAP codec the body
+    if (e instanceof WireError && where !== 'body' && e.where.startsWith('body')) {
+      const at = e.where.slice(4); // ':line:col' of a well-formedness error
+      throw new WireError(e.code, e.message.slice(e.where.length + 2) + (at === '' ? '' : ` (line ${at.slice(1).replace(':', ', col ')})`), where, { cause: e.cause });
+    }
+    throw e;
+  }
+}
+
+function parseDocument(body: string | Uint8Array, maxBytes: number): XNode {
+  checkSize(body, maxBytes);
+  let text: string;
+  if (typeof body === 'string') {
+    text = body;
+  } else {
+    try {
+      text = utf8.decode(body);
+    } catch (e) {
+      throw new WireError('SUCA_ERR_WIRE_ENCODING', 'body is not valid UTF-8', 'body', { cause: e });
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  refuseDeclarations(text);
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    throw new WireError('SUCA_ERR_WIRE_XML', `not well-formed: ${msg}`, `body:${line}:${col}`);
+  }
+  let tree: FxpNode[];
+  try {
+    tree = parser.parse(text) as FxpNode[];
+  } catch (e) {
+    throw new WireError('SUCA_ERR_WIRE_XML', `not well-formed: ${e instanceof Error ? e.message : String(e)}`, 'body', { cause: e });
+  }
+  const roots: XNode[] = [];
+  for (const item of tree) {
+    if ('#text' in item) {
+      if (String(item['#text']).trim() !== '') throw new WireError('SUCA_ERR_WIRE_XML', 'text outside the root element', 'body');
+      continue;
+    }
+    const el = elementOf(item, '', null);
+    if (el !== null) roots.push(el);
+  }
+  if (roots.length !== 1) throw new WireError('SUCA_ERR_WIRE_XML', roots.length === 0 ? 'no root element' : 'more than one root element', 'body');
+  return roots[0]!;
+}
+
+/** The namespace bound to `prefix` ('' = default namespace) in the scope of `chain` (outermost first). */
+export function namespaceOf(prefix: string, chain: readonly XNode[]): string | undefined {
+  const key = prefix === '' ? 'xmlns' : 'xmlns:' + prefix;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const v = chain[i]!.attrs[key];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** xsi:nil="true" (or "1"): matched on the attribute's local name, whatever prefix the sender bound to XSI. */
+export function isNil(n: XNode): boolean {
+  for (const [k, v] of Object.entries(n.attrs)) {
+    if ((k === 'nil' || k.endsWith(':nil')) && (v === 'true' || v === '1')) return true;
+  }
+  return false;
+}

@@ -1,0 +1,98 @@
+// agent/wire/wusp: the MS-WUSP SOAP codec: SOAPAction, endpoint path and operation checks.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  CONFIG_MAX_EXTENDED_UPDATES,
+  PATH_CLIENT,
+  PATH_REPORTING,
+  PATH_REPORTING_ALT,
+  PATH_SIMPLE_AUTH,
+  SOAP_ACTION,
+  WUSP_ERROR_CODES,
+  WUSP_EVENT,
+  ZERO_GUID,
+  clientHeaders,
+  configProperty,
+  correlationVector,
+  carriesMsCv,
+  decodeFault,
+  decodeRequest,
+  decodeResponse,
+  encodeFault,
+  encodeRequest,
+  encodeResponse,
+  formatDateTime,
+  isFault,
+  makeFault,
+  parseDateTime,
+  readCoreFragment,
+  serviceForPath,
+  soapActionHeader,
+  type Cookie,
+  type GetConfigResponse,
+  type ReportingEvent,
+  type SyncUpdatesRequest,
+  type SyncUpdatesResponse,
+  type WuspFault,
+  type WuspOperation,
+  type WuspRequest,
+  type WuspResponse,
+} from '../agent/wire/wusp/codec.js';
+import { MAX_PAYLOAD_BYTES, WireError, type WireErrorCode } from '../agent/wire/errors.js';
+import { fx, squash, wireError, expectWire, CLIENT_ID, DNS, AUTH_DATA, COOKIE1, COOKIE2, CAT_A, CAT_B, UPD_INSTALL, TITLE, DEP0, GET_CONFIG_RESPONSE, SYNC_SOFTWARE, SYNC_DRIVER, SYNC_TRUNCATED, SYNC_NEW_COOKIE, XD, event, EVENTS, type RequestCase, REQUESTS, RESPONSES } from './helpers/wusp-fixtures.js';
+
+// ---- SOAPAction, path, operation ---------------------------------------------------
+
+describe('WUSP: SOAPAction, endpoint and operation checks', () => {
+  const body = fx('get-config.request.xml');
+  const action = soapActionHeader('GetConfig');
+
+  it('a missing SOAPAction is refused', () => {
+    expectWire(() => decodeRequest(undefined, PATH_CLIENT, body), 'SUCA_ERR_WIRE_SOAPACTION', 'SOAPAction');
+  });
+
+  it("a SOAPAction that names another operation than the body's is refused", () => {
+    const e = expectWire(() => decodeRequest(soapActionHeader('SyncUpdates'), PATH_CLIENT, body), 'SUCA_ERR_WIRE_SOAPACTION', 'SOAPAction');
+    expect(e.message).toContain('GetConfig');
+    expectWire(() => decodeRequest('"http://example.invalid/GetConfig"', PATH_CLIENT, body), 'SUCA_ERR_WIRE_SOAPACTION');
+  });
+
+  it('empty, unbalanced or inner-quoted SOAPAction values are refused', () => {
+    for (const h of ['""', '', '   ', '"http://www.microsoft.com/x', 'a"b']) {
+      expectWire(() => decodeRequest(h, PATH_CLIENT, body), 'SUCA_ERR_WIRE_SOAPACTION', 'SOAPAction');
+    }
+  });
+
+  it('an unquoted SOAPAction is accepted (as ASP.NET does) unless strictSoapAction', () => {
+    expect(decodeRequest(SOAP_ACTION.GetConfig, PATH_CLIENT, body)).toEqual({ op: 'GetConfig', protocolVersion: '2.90' });
+    expect(decodeRequest(` ${action} `, PATH_CLIENT, body).op).toBe('GetConfig');
+    expectWire(() => decodeRequest(SOAP_ACTION.GetConfig, PATH_CLIENT, body, { strictSoapAction: true }), 'SUCA_ERR_WIRE_SOAPACTION', 'SOAPAction');
+    expect(decodeRequest(action, PATH_CLIENT, body, { strictSoapAction: true }).op).toBe('GetConfig');
+  });
+
+  it('endpoint paths: case-insensitive, query ignored, both reporting paths; wrong service refused', () => {
+    expect(decodeRequest(action, '/CLIENTWEBSERVICE/Client.asmx?x=1', body).op).toBe('GetConfig');
+    expect(serviceForPath('/clientwebservice/client.asmx')).toBe('client');
+    expect(serviceForPath(PATH_SIMPLE_AUTH.toUpperCase())).toBe('simpleAuth');
+    expect(serviceForPath(PATH_REPORTING)).toBe('reporting');
+    expect(serviceForPath(PATH_REPORTING_ALT)).toBe('reporting');
+    expect(serviceForPath('/ClientWebService/client.asmx/')).toBeNull();
+    const report = fx('report-event-batch.request.xml');
+    expect(decodeRequest(soapActionHeader('ReportEventBatch'), PATH_REPORTING_ALT, report).op).toBe('ReportEventBatch');
+    expectWire(() => decodeRequest(action, PATH_SIMPLE_AUTH, body), 'SUCA_ERR_WIRE_OPERATION', 'path');
+    expectWire(() => decodeRequest(soapActionHeader('ReportEventBatch'), PATH_CLIENT, report), 'SUCA_ERR_WIRE_OPERATION', 'path');
+    expectWire(() => decodeRequest(action, '/nope.asmx', body), 'SUCA_ERR_WIRE_OPERATION', 'path');
+  });
+
+  it('operations the codec does not implement, or that do not exist, are refused', () => {
+    const gfl = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetFileLocations xmlns="http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService"/></s:Body></s:Envelope>`;
+    const e = expectWire(() => decodeRequest(`"${SOAP_ACTION.GetConfig.replace('GetConfig', 'GetFileLocations')}"`, PATH_CLIENT, gfl), 'SUCA_ERR_WIRE_OPERATION', 'Body/GetFileLocations');
+    expect(e.message).toContain('not implemented');
+    expectWire(() => decodeRequest(action, PATH_CLIENT, gfl.replace(/GetFileLocations/g, 'Frobnicate')), 'SUCA_ERR_WIRE_OPERATION', 'Body/Frobnicate');
+  });
+
+  it('a response element for another operation is refused', () => {
+    expectWire(() => decodeResponse('GetConfig', fx('get-cookie.response.xml')), 'SUCA_ERR_WIRE_OPERATION', 'Body/GetCookieResponse');
+  });
+});
