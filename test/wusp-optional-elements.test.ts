@@ -28,6 +28,13 @@ const PATH = {
   reporting: '/ReportingWebService/ReportingWebService.asmx',
 };
 
+/**
+ * minOccurs="1" in the WSDL, but a real server takes the request without it
+ * (the ASMX Reporting service's XmlSerializer does not enforce minOccurs): the
+ * test below checks each is answered.
+ */
+const TAKEN_THOUGH_REQUIRED: ReadonlySet<string> = new Set(['ReportEventBatch/eventBatch/ReportingEvent/ExtendedData/OSVersion']);
+
 /** An element as the WSDL describes it: name, minOccurs, text or children. */
 interface N {
   readonly name: string;
@@ -323,7 +330,7 @@ describe('stub WSUS: requests with each optional element left out', () => {
   it('each minOccurs="1" element dropped in turn: 400 naming the element, counted as refused', async () => {
     for (const q of requests()) {
       for (const [p, min] of paths(q.body, q.op)) {
-        if (min !== 1) continue;
+        if (min !== 1 || TAKEN_THOUGH_REQUIRED.has(p)) continue;
         // a required child of an optional element that is itself left out is not on the wire; this drops only the child
         const before = server.stats.refused.get('SUCA_ERR_WIRE_FIELD') ?? 0;
         const a = await post(q, render(q, p));
@@ -336,11 +343,11 @@ describe('stub WSUS: requests with each optional element left out', () => {
     }
   });
 
-  it('ExtendedData without OSVersion is refused: minOccurs="1" in MS-WUSP 6.3 (DetailedVersion)', async () => {
+  it('ExtendedData without OSVersion is taken, as the ASMX Reporting service takes it (its XmlSerializer does not enforce minOccurs)', async () => {
     const q = requests().find((x) => x.op === 'ReportEventBatch')!;
     const a = await post(q, render(q, 'ReportEventBatch/eventBatch/ReportingEvent/ExtendedData/OSVersion'));
-    expect(a.status).toBe(400);
-    expect(a.text).toContain('ReportEventBatch/eventBatch/ReportingEvent[0]/ExtendedData/OSVersion');
+    expect(a.status, a.text.slice(0, 300)).toBe(200);
+    expect(a.text).toContain('<ReportEventBatchResult>true</ReportEventBatchResult>');
   });
 
   it('any prefix bound to the service namespace, and xsi:nil on a nillable optional element', async () => {

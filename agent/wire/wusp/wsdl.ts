@@ -154,8 +154,10 @@ const EXTENDED_DATA = complex([
   opt('ComputerModel', 'computerModel', 'string'),
   opt('BiosRevision', 'biosRevision', 'string'),
   req('ProcessorArchitecture', 'processorArchitecture', { enum: REPORTING_PROCESSOR_ARCHITECTURES }),
-  // minOccurs="1" in section 6.3 (DetailedVersion is a struct there): an ExtendedData without it is refused
-  req(
+  // minOccurs="1" in section 6.3, but the Reporting service is ASMX, whose XmlSerializer does not
+  // enforce minOccurs when it reads a request: a missing OSVersion is the all-zero struct, and a real
+  // WSUS takes the event (issue 8 found the stub answering 400 to such a batch). Read as that default.
+  opt(
     'OSVersion',
     'osVersion',
     complex([
@@ -166,6 +168,7 @@ const EXTENDED_DATA = complex([
       req('ServicePackMajor', 'servicePackMajor', 'int'),
       req('ServicePackMinor', 'servicePackMinor', 'int'),
     ]),
+    { absent: { value: { major: 0, minor: 0, build: 0, revision: 0, servicePackMajor: 0, servicePackMinor: 0 } } },
   ),
   req('OSLocaleID', 'osLocaleId', 'int'),
   opt('DeviceID', 'deviceId', 'string'),
