@@ -14,7 +14,9 @@ import type { AgentEvent } from '../agent/core/types.js';
 import { StubCore } from '../server-stub/core/index.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
 import { RunMetrics } from './metrics/run-metrics.js';
-import { TraceWriter, topicIdOf, type TraceNames } from './output/trace.js';
+import { topicIdOf, type TraceNames } from './output/trace.js';
+import { traceOutput } from './output/outputs/trace.js';
+import type { Output } from './output/output.js';
 import type { Logger } from './logger.js';
 import { MINUTE } from '../agent/core/constants.js';
 import { createClock, type Clock, type ClockFigures, type ClockOptions } from './clock/index.js';
@@ -23,6 +25,9 @@ import { Probes, type WallFigures } from './metrics/probes.js';
 export type { ClockFigures, ClockOptions, WallFigures };
 
 export interface RunOptions {
+  /** what the run writes and shows (output/outputs/index.ts builds them from the flags) */
+  readonly outputs?: readonly Output[];
+  /** shorthands for tests and the benchmark: a trace output, a progress and an interval callback */
   readonly tracePath?: string | undefined;
   readonly logger: Logger;
   /** series interval in simulated ms */
@@ -141,19 +146,23 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   const probes = new Probes();
   const metrics = new RunMetrics(sc.start, sc.end, opts.seriesInterval ?? MINUTE, stub.mp, sc.shard.clients);
   stub.mp.observer = metrics;
-  if (opts.onInterval !== undefined) {
-    const onInterval = opts.onInterval;
-    metrics.onInterval = (i) => onInterval(i, metrics);
-  }
   const names = traceNames(sc, stub);
-  const trace = opts.tracePath !== undefined ? new TraceWriter(opts.tracePath, names) : null;
-  const onEvent = metrics.onEvent;
-  const sink = trace === null
-    ? onEvent
-    : (t: number, c: number, e: AgentEvent) => {
-        onEvent(t, c, e);
-        trace.write(t, c, e);
-      };
+  const outputs: Output[] = [
+    ...(opts.tracePath !== undefined ? [traceOutput(opts.tracePath)] : []),
+    ...(opts.onInterval !== undefined ? [{ name: 'onInterval', interval: opts.onInterval }] : []),
+    ...(opts.onProgress !== undefined ? [{ name: 'onProgress', progress: opts.onProgress, progressEveryMs: opts.progressEveryMs ?? 250 }] : []),
+    ...(opts.outputs ?? []),
+  ];
+  for (const o of outputs) o.start?.({ scenario: sc, names, metrics });
+  const sink = eventSink(metrics.onEvent, outputs);
+  const intervals = outputs.filter((o) => o.interval !== undefined);
+  if (intervals.length > 0) metrics.onInterval = (i) => {
+    for (const o of intervals) o.interval!(i, metrics);
+  };
+  const progressed = outputs.filter((o) => o.progress !== undefined);
+  const onProgress = progressed.length === 0 ? undefined : (p: ProgressSnapshot) => {
+    for (const o of progressed) o.progress!(p);
+  };
   const http = tk.kind === 'http' ? httpTransport(sc, tk, stub, servers, names, clock, metrics) : null;
   const inProcess = http === null ? new InProcessTransport(stub, sc.model.requestTimeout) : null;
   const transport: InProcessTransport | HttpTransport = http ?? inProcess!;
@@ -192,7 +201,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   const onAbort = () => stop.abort();
   if (opts.signal?.aborted === true) stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const progressEvery = opts.progressEveryMs ?? 250;
+  const progressEvery = Math.min(...progressed.map((o) => o.progressEveryMs ?? 250));
   let lastProgress = now();
   let lastCheck = now();
   const snapshot = (): ProgressSnapshot => ({
@@ -213,9 +222,9 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   const progress = () => {
     const w = now();
     probes.tick(w);
-    if (opts.onProgress !== undefined && w - lastProgress >= progressEvery) {
+    if (onProgress !== undefined && w - lastProgress >= progressEvery) {
       lastProgress = w;
-      opts.onProgress(snapshot());
+      onProgress(snapshot());
     }
     if (opts.liveCheck !== undefined && w - lastCheck >= 1000 && !stop.signal.aborted) {
       lastCheck = w;
@@ -229,8 +238,10 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   };
   try {
     await clock.run({ fleet, sc, wire: http, progress, lag: metrics.lag, signal: stop.signal });
+  } catch (err) {
+    for (const o of outputs) o.abort?.(err);
+    throw err;
   } finally {
-    trace?.close();
     probes.stop();
     opts.signal?.removeEventListener('abort', onAbort);
     http?.abandon();
@@ -240,7 +251,9 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   const partial = stop.signal.aborted;
   probes.closeLast(now());
   metrics.finish(partial ? fleet.now : sc.end);
-  opts.onProgress?.(snapshot());
+  onProgress?.(snapshot());
+  // after metrics.finish(): it completes the last intervals, which the series output still writes
+  for (const o of outputs) o.finish?.();
   const result = outcome(false);
   if (!result.clock.valid) log.warn({ reason: result.clock.invalidReason }, 'run invalid');
   log.info({ elapsedMs: result.wall.elapsedMs, events: fleet.events }, 'run finished');
@@ -251,11 +264,32 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   function outcome(live: boolean): RunOutcome {
     const stopped = live || stop.signal.aborted;
     return {
-      scenario: sc, stub, fleet, metrics, wall: probes.figures(fleet.events), traceLines: trace?.lines ?? 0,
+      scenario: sc, stub, fleet, metrics, wall: probes.figures(fleet.events), traceLines: traceLines(),
       clock: clock.figures(metrics.lag, probes.eluMax), wire: wireFigures(tk, http, servers),
       partial: stopped, reached: stopped ? fleet.now : sc.end, abortedBy,
     };
   }
+
+  function traceLines(): number {
+    return outputs.reduce((n, o) => n + ('lines' in o && o.name === 'trace' ? (o as { lines: number }).lines : 0), 0);
+  }
+}
+
+/** Agent events to the metrics first, then to every output that takes them (a direct call when only the metrics do). */
+function eventSink(metrics: (t: number, c: number, e: AgentEvent) => void, outputs: readonly Output[]): (t: number, c: number, e: AgentEvent) => void {
+  const fns = outputs.flatMap((o) => (o.event !== undefined ? [o.event.bind(o)] : []));
+  if (fns.length === 0) return metrics;
+  if (fns.length === 1) {
+    const f = fns[0]!;
+    return (t, c, e) => {
+      metrics(t, c, e);
+      f(t, c, e);
+    };
+  }
+  return (t, c, e) => {
+    metrics(t, c, e);
+    for (const f of fns) f(t, c, e);
+  };
 }
 
 /** The HTTP transport: the agent's side of the wire, against the embedded stub servers or external ones. */

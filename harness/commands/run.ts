@@ -2,22 +2,19 @@
 // Every flag problem is reported at once (exit 2) before the scenario is read;
 // nothing is written before the configuration is known to be good.
 
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
 import { HarnessError } from '../errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runFleet, type ClockOptions, type RunOutcome, type TransportOptions } from '../run.js';
 import { buildResults, formatResultsJson } from '../output/results.js';
+import { checkOutputs, createOutputs, endOutputs } from '../output/outputs/index.js';
+import type { Output, OutputSettings } from '../output/output.js';
 import { evaluateThresholds, formatThresholds, parseThreshold, type Threshold } from '../thresholds.js';
-import { createProgress } from '../output/progress.js';
-import { SeriesNdjsonWriter } from '../output/series-ndjson.js';
-import { writeReport } from '../output/report-html.js';
 import { formatSummary } from '../output/summary.js';
 import { formatDuration, tryParseDuration } from '../duration.js';
 import { verdictOf } from '../exit.js';
 import type { Io, StopSignal } from '../io.js';
-import { checkUrl, ensureWritableDir, ensureWritableFileDir, parseFlags, Problems, readFileArg, reportError } from './common.js';
+import { checkUrl, parseFlags, Problems, readFileArg, reportError } from './common.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
 
@@ -138,17 +135,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
     const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed, shard: a.shard });
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
-    const outputs = new Problems();
-    if (a.out !== undefined) outputs.try(() => ensureWritableDir(a.out!));
-    if (a.trace !== undefined) outputs.try(() => ensureWritableFileDir(a.trace!, '--trace'));
-    if (a['series-ndjson'] !== undefined) outputs.try(() => ensureWritableFileDir(a['series-ndjson']!, '--series-ndjson'));
-    const unwritable = outputs.report(io);
-    if (unwritable !== null) return unwritable;
     const logger = createLogger(a['log-level'], io.stderr);
+    const settings: OutputSettings = {
+      out: a.out,
+      report: a.report,
+      trace: a.trace,
+      seriesNdjson: a['series-ndjson'],
+      progress: { quiet: a.quiet, everyMs: f.progressEvery, stream: io.stderr, logger },
+    };
+    const unwritable = new Problems();
+    checkOutputs(settings, unwritable);
+    const bad2 = unwritable.report(io);
+    if (bad2 !== null) return bad2;
     const allThresholds = [...sc.thresholds, ...f.extraThresholds];
     const live = allThresholds.filter((t) => t.abortOnFail === true);
-    const progress = createProgress({ stream: io.stderr, logger, quiet: a.quiet, name: sc.name, ...(f.progressEvery !== undefined ? { everyMs: f.progressEvery } : {}) });
-    const ndjson = a['series-ndjson'] !== undefined ? new SeriesNdjsonWriter(a['series-ndjson'], sc.start) : null;
+    const outputs: Output[] = createOutputs(settings, sc);
     // SIGINT / SIGTERM: stop where the run is and write what it measured, marked partial
     const stop = new AbortController();
     let stoppedBy: StopSignal | null = null;
@@ -161,28 +162,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     let outcome;
     try {
       outcome = await runFleet(sc, {
-        tracePath: a.trace,
+        outputs,
         logger,
         seriesInterval,
         clock: f.clock,
         transport: f.transport,
         signal: stop.signal,
-        ...(progress !== null ? { onProgress: progress.update, progressEveryMs: progress.everyMs } : {}),
         ...(live.length > 0 ? { liveCheck: (now: () => RunOutcome) => liveThresholdCheck(now, live, sc.start) } : {}),
-        ...(ndjson !== null ? { onInterval: ndjson.write } : {}),
       });
     } finally {
-      ndjson?.close();
       io.signals.off('SIGINT', onSignal);
       io.signals.off('SIGTERM', onSignal);
     }
     const base = buildResults(outcome);
     const thresholds = evaluateThresholds(base, allThresholds);
     const results = { ...base, thresholds };
-    if (a.out !== undefined) {
-      writeFileSync(join(a.out, 'results.json'), formatResultsJson(results));
-      if (a.report) writeReport(join(a.out, 'report.html'), results);
-    }
+    endOutputs(outputs, results);
     io.stdout.write(a.json ? formatResultsJson(results) : formatSummary(results) + formatThresholds(thresholds));
     const verdict = verdictOf(results, stoppedBy);
     if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);

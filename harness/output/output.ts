@@ -1,0 +1,71 @@
+// An output of a run: something that sees the run start, each agent event,
+// each completed series interval, the live progress, the end of the run and
+// the final results, or hears that the run failed. One file per output in outputs/, one line in
+// the registry (outputs/index.ts); runFleet and the run command only talk to
+// this interface.
+//
+// The path of one event: agent/core emits it as an effect -> the Fleet's sink
+// -> RunMetrics.onEvent (counters, series, histograms) and every output's
+// event() (the trace writes its line) -> at each completed interval every
+// output's interval() (the NDJSON series writes that interval's line) -> live
+// progress() snapshots during the run -> finish() when the loop is over (the
+// trace and series files closed) -> end(results) with the results built
+// from the metrics (results.json, report.html) -> the summary on stdout.
+
+import type { Logger } from '../logger.js';
+import type { AgentEvent } from '../../agent/core/types.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { RunMetrics } from '../metrics/run-metrics.js';
+import type { ProgressSnapshot } from '../run.js';
+import type { Results } from './results.js';
+import type { TraceNames } from './trace.js';
+import type { OutStream } from '../io.js';
+import type { Problems } from '../commands/common.js';
+
+export interface RunStart {
+  readonly scenario: ResolvedScenario;
+  /** global ids of clients, updates, deployments for what is written */
+  readonly names: TraceNames;
+  readonly metrics: RunMetrics;
+}
+
+export interface Output {
+  readonly name: string;
+  start?(run: RunStart): void;
+  /** every agent event, in simulated-time order (hot path: keep it cheap) */
+  event?(t: number, client: number, e: AgentEvent): void;
+  /** series interval i is complete: its counts are final */
+  interval?(i: number, metrics: RunMetrics): void;
+  /** live progress, every progressEveryMs of wall time and once at the end */
+  progress?(p: ProgressSnapshot): void;
+  /** wall ms between progress() calls this output wants (the smallest asked for wins) */
+  readonly progressEveryMs?: number;
+  /** the run's loop is over (normally or stopped early): close what was written during it */
+  finish?(): void;
+  /** the results are final (thresholds evaluated): write what is made of them */
+  end?(results: Results): void;
+  /** the run failed: close what is open, write nothing more */
+  abort?(err: unknown): void;
+}
+
+/** What the outputs are configured from: the run command's flags, built once. */
+export interface OutputSettings {
+  /** --out DIR: results.json (and report.html) */
+  readonly out?: string | undefined;
+  /** --no-report: no report.html */
+  readonly report: boolean;
+  /** --trace FILE */
+  readonly trace?: string | undefined;
+  /** --series-ndjson FILE */
+  readonly seriesNdjson?: string | undefined;
+  /** live progress: off with --quiet; to stderr, as a redrawn block on a terminal or log lines elsewhere */
+  readonly progress: { readonly quiet: boolean; readonly everyMs?: number | undefined; readonly stream: OutStream; readonly logger: Logger };
+}
+
+export interface OutputKind {
+  readonly name: string;
+  /** configuration problems (a place that cannot be written), found before anything runs or is written */
+  check?(s: OutputSettings, problems: Problems): void;
+  /** the output for these settings, or null when it is not asked for */
+  create(s: OutputSettings, scenario: ResolvedScenario): Output | null;
+}

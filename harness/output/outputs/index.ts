@@ -1,0 +1,34 @@
+// The outputs of a run, in the order they see each call (results.json before
+// the report made from it). Adding an output: a file here and a line below.
+
+import type { ResolvedScenario } from '../../scenario/resolve.js';
+import type { Problems } from '../../commands/common.js';
+import type { Output, OutputKind, OutputSettings } from '../output.js';
+import type { Results } from '../results.js';
+import { trace } from './trace.js';
+import { seriesNdjson } from './series-ndjson.js';
+import { resultsJson } from './results-json.js';
+import { reportHtml } from './report-html.js';
+import { liveProgress } from './progress.js';
+
+export const OUTPUTS: readonly OutputKind[] = [
+  trace,
+  seriesNdjson,
+  resultsJson,
+  reportHtml,
+  liveProgress,
+];
+
+/** Every output's configuration problems, before anything runs. */
+export function checkOutputs(s: OutputSettings, p: Problems): void {
+  for (const k of OUTPUTS) k.check?.(s, p);
+}
+
+export function createOutputs(s: OutputSettings, sc: ResolvedScenario): Output[] {
+  return OUTPUTS.flatMap((k) => k.create(s, sc) ?? []);
+}
+
+/** The results are final: every output writes and closes. */
+export function endOutputs(outputs: readonly Output[], r: Results): void {
+  for (const o of outputs) o.end?.(r);
+}

@@ -1,0 +1,28 @@
+// --trace FILE: the NDJSON event trace, a line per agent event (format: output/trace.ts).
+
+import { TraceWriter } from '../trace.js';
+import { ensureWritableFileDir } from '../../commands/common.js';
+import type { Output, OutputKind, RunStart } from '../output.js';
+
+export function traceOutput(file: string): Output & { readonly lines: number } {
+  let w: TraceWriter | null = null;
+  return {
+    name: 'trace',
+    get lines() {
+      return w?.lines ?? 0;
+    },
+    start(run: RunStart) {
+      w = new TraceWriter(file, run.names);
+      // the hot path: the writer's own bound method, no extra closure per event
+      this.event = w.write;
+    },
+    finish: () => w?.close(),
+    abort: () => w?.close(),
+  };
+}
+
+export const trace: OutputKind = {
+  name: 'trace',
+  check: (s, p) => (s.trace !== undefined ? p.try(() => ensureWritableFileDir(s.trace!, '--trace')) : undefined),
+  create: (s) => (s.trace !== undefined ? traceOutput(s.trace) : null),
+};

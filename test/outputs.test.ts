@@ -1,0 +1,48 @@
+// The Output interface: what an output of a run sees, in which order, and the
+// registry the run command builds its outputs from.
+
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { resolveScenario } from '../harness/scenario/resolve.js';
+import { runFleet } from '../harness/run.js';
+import { buildResults } from '../harness/output/results.js';
+import { OUTPUTS, createOutputs } from '../harness/output/outputs/index.js';
+import { endOutputs } from '../harness/output/outputs/index.js';
+import type { Output } from '../harness/output/output.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('outputs', () => {
+  it('an output sees start, every event, every interval, progress, finish, then end with the results', async () => {
+    const calls: string[] = [];
+    let events = 0;
+    let intervals = 0;
+    const o: Output = {
+      name: 'probe',
+      start: (r) => calls.push(`start ${r.scenario.clients} ${r.names.clientId(0).slice(0, 5)}`),
+      event: () => void events++,
+      interval: () => void intervals++,
+      progress: () => void (calls.at(-1) === 'progress' || calls.push('progress')),
+      progressEveryMs: 10,
+      finish: () => calls.push('finish'),
+      end: (r) => calls.push(`end ${r.agentEvents}`),
+    };
+    const sc = resolveScenario({ clients: 20, duration: '2d' });
+    const outcome = await runFleet(sc, { outputs: [o], logger: silent, seriesInterval: 3_600_000 });
+    const results = buildResults(outcome);
+    endOutputs([o], results);
+    expect(calls[0]).toBe('start 20 GUID:');
+    expect(calls.slice(-3)).toEqual(['progress', 'finish', `end ${outcome.fleet.events}`]);
+    // every event of the trace: the per-name counts of results.json add up to it
+    expect(events).toBe(Object.values(results.events as Record<string, number>).reduce((a, b) => a + b, 0));
+    expect(intervals).toBe(48);
+  });
+
+  it('the registry: trace, series NDJSON, results.json, report, live progress; each only when asked for', () => {
+    expect(OUTPUTS.map((k) => k.name)).toEqual(['trace', 'series-ndjson', 'results.json', 'report.html', 'progress']);
+    const sc = resolveScenario({ clients: 1, duration: '1d' });
+    const stream = { write: () => true };
+    expect(createOutputs({ report: true, progress: { quiet: true, stream, logger: silent } }, sc)).toEqual([]);
+    expect(createOutputs({ out: '/tmp/x', report: false, progress: { quiet: false, stream, logger: silent } }, sc).map((o) => o.name)).toEqual(['results.json', 'progress']);
+  });
+});
