@@ -9,6 +9,8 @@ import { buildResults } from '../harness/output/results.js';
 import { OUTPUTS, createOutputs } from '../harness/output/outputs/index.js';
 import { endOutputs } from '../harness/output/outputs/index.js';
 import type { Output } from '../harness/output/output.js';
+import { resultsProblems } from '../harness/output/results-schema.js';
+import { formatResultsJson } from '../harness/output/results.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -44,5 +46,19 @@ describe('outputs', () => {
     const stream = { write: () => true };
     expect(createOutputs({ report: true, progress: { quiet: true, stream, logger: silent } }, sc)).toEqual([]);
     expect(createOutputs({ out: '/tmp/x', report: false, progress: { quiet: false, stream, logger: silent } }, sc).map((o) => o.name)).toEqual(['results.json', 'progress']);
+  });
+
+  it('results.json of an in-process and of an HTTP run both read back through the one schema; a broken one lists every problem with its path', async () => {
+    for (const transport of [{ kind: 'in-process' } as const, { kind: 'http', sign: false } as const]) {
+      const o = await runFleet(resolveScenario({ clients: 5, duration: '1d' }), { logger: silent, transport, seriesInterval: 3_600_000 });
+      const r = JSON.parse(formatResultsJson(buildResults(o)));
+      expect(resultsProblems(r), transport.kind).toEqual([]);
+      if (transport.kind === 'http') expect(r.wire.agentOperations).not.toEqual({});
+    }
+    const broken = resultsProblems({ schemaVersion: 2, series: { intervalMs: -1 }, shard: { index: 'one' } });
+    expect(broken).toContain('tool: missing');
+    expect(broken.some((p) => p.startsWith('series.intervalMs: '))).toBe(true);
+    expect(broken.some((p) => p.startsWith('shard.index: '))).toBe(true);
+    expect(resultsProblems({ schemaVersion: 1 })[0]).toBe('schemaVersion: 1, this suca-fleet reads 2');
   });
 });

@@ -25,38 +25,9 @@ import { formatDuration } from '../duration.js';
 type Num = number | null;
 type NumArray = ReadonlyArray<Num>;
 
-/** What the report reads of a results.json; all of it optional. */
-export interface ReportInput {
-  schemaVersion?: number;
-  tool?: { name?: string; version?: string };
-  scenario?: { name?: string; seed?: number; clients?: number; start?: string; duration?: string };
-  partial?: boolean;
-  reached?: string;
-  abortedBy?: string | null;
-  mode?: string;
-  valid?: boolean;
-  clock?: { mode?: string; timeFactor?: number | null; lagBoundMs?: number | null; invalidReason?: string | null } | null;
-  thresholds?: ReadonlyArray<{ expr?: string; metric?: string; op?: string; limit?: number; value?: number | null; ok?: boolean; by?: number | null; abortOnFail?: boolean }>;
-  operations?: Readonly<Record<string, { count?: number; errors?: number; perSecond?: number; p50?: number; p90?: number; p99?: number; p999?: number; max?: number }>>;
-  histograms?: Readonly<Record<string, { unit?: string; encoded?: string }>>;
-  /** schemaVersion 1 kept the state-message histograms here */
-  stateMessages?: { histograms?: Readonly<Record<string, string>>; [key: string]: unknown };
-  compliance?: {
-    deployments?: ReadonlyArray<{
-      name?: string;
-      clients?: { compliant?: number; nonCompliant?: number; unknown?: number };
-      updateStates?: { unknown?: number; notRequired?: number; required?: number; installed?: number };
-    }>;
-  };
-  series?: {
-    start?: string;
-    intervalMs?: number;
-    errors?: Readonly<Record<string, NumArray>>;
-    compliance?: { unknown?: NumArray; notRequired?: NumArray; required?: NumArray; installed?: NumArray };
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+/** What the report reads of a results.json: the schema's type, all of it optional (results-schema.ts). */
+export type { ReportInput } from './results-schema.js';
+import type { ReportInput } from './results-schema.js';
 
 // ---------------------------------------------------------------- the library
 
@@ -398,7 +369,7 @@ function thresholdsHtml(r: ReportInput): string {
 
 function operationsHtml(r: ReportInput): string {
   if (!isObj(r.operations)) return '';
-  const entries = Object.entries(r.operations).filter(([, o]) => isObj(o));
+  const entries = Object.entries(r.operations).flatMap(([name, o]) => (o !== undefined && isObj(o) ? [[name, o] as const] : []));
   const body = entries.length
     ? entries
         .map(([name, o]) => `<tr><td><code>${esc(name)}</code></td><td class="num">${int(o.count)}</td><td class="num${isNum(o.errors) && o.errors > 0 ? ' bad' : ''}">${int(o.errors)}</td><td class="num">${fixed(o.perSecond, 1)}</td>${(['p50', 'p90', 'p99', 'p999', 'max'] as const).map((p) => `<td class="num">${wallMs(o[p])}</td>`).join('')}</tr>`)
