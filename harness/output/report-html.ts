@@ -94,45 +94,7 @@ function numbers(a: unknown, n: number): Num[] | null {
 
 // ---------------------------------------------------------------- charts
 
-interface SeriesRef {
-  key: string;
-  label: string;
-  color: string;
-  /** on the right-hand axis */
-  y2?: boolean;
-  /** drawn as a light area under the lines */
-  area?: boolean;
-  dash?: number[];
-}
-
-interface ChartSpec {
-  id: string;
-  title: string;
-  note: string;
-  kind: 'time' | 'stack' | 'curve';
-  series: SeriesRef[];
-  y: { label: string; fmt: 'count' | 'dur' | 'pct' };
-  y2?: { label: string; fmt: 'count' | 'dur' | 'pct' };
-  /** curve charts: which entry of `curves` */
-  curves?: string;
-  /** values only here and there (nulls between): drawn with dots too */
-  sparse?: boolean;
-}
-
-interface Curves {
-  xmax: number;
-  x: number[];
-  ys: { label: string; values: number[] }[];
-}
-
-interface ClientData {
-  t0: number;
-  step: number;
-  n: number;
-  series: Record<string, Num[]>;
-  curves: Record<string, Curves>;
-  charts: ChartSpec[];
-}
+import type { ChartSpec, ClientData, Curves, SeriesRef } from './report-browser/data.js';
 
 const C = { blue: '#0072B2', orange: '#E69F00', green: '#009E73', red: '#D55E00', purple: '#CC79A7', sky: '#56B4E9', grey: '#7a7a7a', black: '#222222' };
 
