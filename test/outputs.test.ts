@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { runFleet } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
-import { OUTPUTS, createOutputs } from '../harness/output/outputs/index.js';
+import { OUTPUTS, createOutputs, outputFlags } from '../harness/output/outputs/index.js';
 import { endOutputs } from '../harness/output/outputs/index.js';
 import type { Output } from '../harness/output/output.js';
 import { resultsProblems } from '../harness/output/results-schema.js';
@@ -44,8 +44,10 @@ describe('outputs', () => {
     expect(OUTPUTS.map((k) => k.name)).toEqual(['trace', 'series-ndjson', 'results.json', 'report.html', 'progress']);
     const sc = resolveScenario({ clients: 1, duration: '1d' });
     const stream = { write: () => true };
-    expect(createOutputs({ report: true, progress: { quiet: true, stream, logger: silent } }, sc)).toEqual([]);
-    expect(createOutputs({ out: '/tmp/x', report: false, progress: { quiet: false, stream, logger: silent } }, sc).map((o) => o.name)).toEqual(['results.json', 'progress']);
+    expect(createOutputs({ args: { report: true, quiet: true }, stream, logger: silent }, sc)).toEqual([]);
+    expect(createOutputs({ args: { out: '/tmp/x', report: false, quiet: false }, stream, logger: silent }, sc).map((o) => o.name)).toEqual(['results.json', 'progress']);
+    // each output declares its own flags, and the run command offers them
+    expect(Object.keys(outputFlags()).sort()).toEqual(['out', 'progress-every', 'quiet', 'report', 'series-ndjson', 'trace']);
   });
 
   it('results.json of an in-process and of an HTTP run both read back through the one schema; a broken one lists every problem with its path', async () => {

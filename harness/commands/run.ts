@@ -7,13 +7,14 @@ import { HarnessError } from '../errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runFleet, type ClockOptions, type RunOutcome, type TransportOptions } from '../run.js';
 import { buildResults, formatResultsJson } from '../output/results.js';
-import { checkOutputs, createOutputs, endOutputs } from '../output/outputs/index.js';
+import { checkOutputFlags, createOutputs, endOutputs, outputFlags, prepareOutputs } from '../output/outputs/index.js';
 import type { Output, OutputSettings } from '../output/output.js';
 import { evaluateThresholds, formatThresholds, parseThreshold, type Threshold } from '../thresholds.js';
 import { formatSummary } from '../output/summary.js';
 import { formatDuration, tryParseDuration } from '../duration.js';
 import { verdictOf } from '../exit.js';
 import type { Io, StopSignal } from '../io.js';
+import type { Argv } from 'yargs';
 import { checkUrl, parseFlags, Problems, readFileArg, reportError } from './common.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
@@ -48,8 +49,15 @@ function liveThresholdCheck(now: () => RunOutcome, live: readonly Threshold[], s
   return failed?.expr ?? null;
 }
 
+type RunFlags = ReturnType<typeof runFlags> extends Argv<infer T> ? T : never;
+
+/** The run's own flags and the outputs' (--out, --trace, ...: each output declares and reads its own). */
 function flags(argv: readonly string[], io: Io) {
-  return parseFlags(argv, io, 'run', (y) =>
+  return parseFlags(argv, io, 'run', (y) => runFlags(y).options(outputFlags()) as unknown as Argv<RunFlags>);
+}
+
+function runFlags(y: Argv) {
+  return (
     y
       .usage(`suca-fleet run [options]\n\n${describe}`)
       .option('scenario', { type: 'string', describe: 'scenario JSON file (default: the built-in scenario)' })
@@ -57,13 +65,7 @@ function flags(argv: readonly string[], io: Io) {
       .option('duration', { type: 'string', describe: 'simulated duration, e.g. 10d, 36h (overrides the scenario)' })
       .option('seed', { type: 'number', describe: 'random seed (overrides the scenario)' })
       .option('shard', { type: 'string', describe: 'K/N: run shard K of N of the clients (a contiguous range; ids, and so behaviour, as in the whole fleet), for runs on N machines merged afterwards' })
-      .option('out', { type: 'string', describe: 'directory to write results.json into' })
-      .option('trace', { type: 'string', describe: 'write the NDJSON event trace to this file' })
       .option('series-interval', { type: 'string', describe: 'simulated interval of the time series (default 1m, coarser when a run would have more than 100,000 intervals)' })
-      .option('series-ndjson', { type: 'string', describe: 'also write the time series as NDJSON to this file, a line per interval as it completes' })
-      .option('report', { type: 'boolean', default: true, describe: 'with --out, also write report.html (--no-report: only results.json)' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'no live progress (the summary is still printed)' })
-      .option('progress-every', { type: 'string', describe: 'wall time between progress updates (default 250ms on a terminal, 5s as log lines otherwise)' })
       .option('abort-on-fail', { type: 'boolean', default: false, describe: 'check the --threshold thresholds during the run too, and stop it when one fails (exit 99)' })
       .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level (logs go to stderr)' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
@@ -80,7 +82,7 @@ function flags(argv: readonly string[], io: Io) {
       .option('tls-key', { type: 'string', describe: 'embedded stub servers: the key of --tls-cert (PEM)' })
       .option('sign', { type: 'boolean', default: true, describe: 'sign MP messages (and have the embedded MP verify them); --no-sign to turn off' })
       .option('concurrency', { type: 'number', default: 256, describe: 'http: requests in flight at once per endpoint' })
-      .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' }),
+      .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
   );
 }
 
@@ -93,8 +95,6 @@ function checkFlags(a: Args, p: Problems) {
   if (a.duration !== undefined && tryParseDuration(a.duration) === null) p.add(`--duration ${a.duration}: not a duration (examples: 10d, 36h, 90m)`);
   const explicitInterval = a['series-interval'] !== undefined ? tryParseDuration(a['series-interval']) : undefined;
   if (explicitInterval === null || (explicitInterval !== undefined && explicitInterval <= 0)) p.add(`--series-interval ${a['series-interval']}: not a positive duration (examples: 1m, 1h)`);
-  const progressEvery = a['progress-every'] !== undefined ? tryParseDuration(a['progress-every']) : undefined;
-  if (progressEvery === null || (progressEvery !== undefined && progressEvery < 10)) p.add(`--progress-every ${a['progress-every']}: a duration of at least 10ms (examples: 250ms, 5s)`);
   const factor = a['time-factor'];
   if (!Number.isFinite(factor) || factor <= 0) p.add(`--time-factor ${factor}: must be a number above 0 (1 = real time)`);
   const lagBound = tryParseDuration(a['lag-bound']);
@@ -120,7 +120,7 @@ function checkFlags(a: Args, p: Problems) {
     return parsed === undefined ? [] : [{ ...parsed, abortOnFail: a['abort-on-fail'] }];
   });
   if (a['abort-on-fail'] && (a.threshold ?? []).length === 0) p.add('--abort-on-fail: give the thresholds to check with --threshold');
-  return { explicitInterval: explicitInterval ?? undefined, progressEvery: progressEvery ?? undefined, clock, transport, extraThresholds };
+  return { explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds };
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -128,23 +128,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if ('code' in parsed) return parsed.code;
   const a = parsed.args;
   try {
+    const logger = createLogger(a['log-level'], io.stderr);
+    const settings: OutputSettings = { args: a as unknown as Record<string, unknown>, stream: io.stderr, logger };
     const problems = new Problems();
     const f = checkFlags(a, problems);
+    checkOutputFlags(settings, problems);
     const bad = problems.report(io);
     if (bad !== null) return bad;
     const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
     const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed, shard: a.shard });
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
-    const logger = createLogger(a['log-level'], io.stderr);
-    const settings: OutputSettings = {
-      out: a.out,
-      report: a.report,
-      trace: a.trace,
-      seriesNdjson: a['series-ndjson'],
-      progress: { quiet: a.quiet, everyMs: f.progressEvery, stream: io.stderr, logger },
-    };
     const unwritable = new Problems();
-    checkOutputs(settings, unwritable);
+    prepareOutputs(settings, unwritable);
     const bad2 = unwritable.report(io);
     if (bad2 !== null) return bad2;
     const allThresholds = [...sc.thresholds, ...f.extraThresholds];

@@ -21,6 +21,7 @@ import type { Results } from './results.js';
 import type { TraceNames } from './trace.js';
 import type { OutStream } from '../io.js';
 import type { Problems } from '../commands/common.js';
+import type { Options } from 'yargs';
 
 export interface RunStart {
   readonly scenario: ResolvedScenario;
@@ -48,24 +49,32 @@ export interface Output {
   abort?(err: unknown): void;
 }
 
-/** What the outputs are configured from: the run command's flags, built once. */
+/**
+ * What the outputs are configured from: the run command's parsed flags (each
+ * output declares its own, below) and where live output goes.
+ */
 export interface OutputSettings {
-  /** --out DIR: results.json (and report.html) */
-  readonly out?: string | undefined;
-  /** --no-report: no report.html */
-  readonly report: boolean;
-  /** --trace FILE */
-  readonly trace?: string | undefined;
-  /** --series-ndjson FILE */
-  readonly seriesNdjson?: string | undefined;
-  /** live progress: off with --quiet; to stderr, as a redrawn block on a terminal or log lines elsewhere */
-  readonly progress: { readonly quiet: boolean; readonly everyMs?: number | undefined; readonly stream: OutStream; readonly logger: Logger };
+  /** the parsed flags of the run command, by their names (--series-ndjson: args['series-ndjson']) */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** live output (progress) goes here: the command's stderr */
+  readonly stream: OutStream;
+  readonly logger: Logger;
 }
 
 export interface OutputKind {
   readonly name: string;
-  /** configuration problems (a place that cannot be written), found before anything runs or is written */
-  check?(s: OutputSettings, problems: Problems): void;
+  /** the run command's flags this output reads (yargs options), shown in suca-fleet run --help */
+  readonly flags?: Readonly<Record<string, Options>>;
+  /** problems with its flags alone, reported with every other bad flag before anything is read */
+  checkFlags?(s: OutputSettings, problems: Problems): void;
+  /** once the scenario is good, before the run: make sure it can write where it will (may create --out) */
+  prepare?(s: OutputSettings, problems: Problems): void;
   /** the output for these settings, or null when it is not asked for */
   create(s: OutputSettings, scenario: ResolvedScenario): Output | null;
+}
+
+/** A flag's value as a string, if given. */
+export function stringFlag(s: OutputSettings, name: string): string | undefined {
+  const v = s.args[name];
+  return typeof v === 'string' ? v : undefined;
 }

@@ -5,6 +5,7 @@ import type { ResolvedScenario } from '../../scenario/resolve.js';
 import type { Problems } from '../../commands/common.js';
 import type { Output, OutputKind, OutputSettings } from '../output.js';
 import type { Results } from '../results.js';
+import type { Options } from 'yargs';
 import { trace } from './trace.js';
 import { seriesNdjson } from './series-ndjson.js';
 import { resultsJson } from './results-json.js';
@@ -19,9 +20,19 @@ export const OUTPUTS: readonly OutputKind[] = [
   liveProgress,
 ];
 
-/** Every output's configuration problems, before anything runs. */
-export function checkOutputs(s: OutputSettings, p: Problems): void {
-  for (const k of OUTPUTS) k.check?.(s, p);
+/** Every output's flags, for the run command's parser. */
+export function outputFlags(): Record<string, Options> {
+  return Object.assign({}, ...OUTPUTS.map((k) => k.flags ?? {})) as Record<string, Options>;
+}
+
+/** Problems with the outputs' flags alone (with the other flag problems). */
+export function checkOutputFlags(s: OutputSettings, p: Problems): void {
+  for (const k of OUTPUTS) k.checkFlags?.(s, p);
+}
+
+/** Once the scenario is good: every output can write where it will (--out is created). */
+export function prepareOutputs(s: OutputSettings, p: Problems): void {
+  for (const k of OUTPUTS) k.prepare?.(s, p);
 }
 
 export function createOutputs(s: OutputSettings, sc: ResolvedScenario): Output[] {

@@ -4,14 +4,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatResultsJson } from '../results.js';
 import { ensureWritableDir } from '../../commands/common.js';
-import type { OutputKind } from '../output.js';
+import { stringFlag, type OutputKind } from '../output.js';
 
 export const resultsJson: OutputKind = {
   name: 'results.json',
-  check: (s, p) => (s.out !== undefined ? p.try(() => ensureWritableDir(s.out!)) : undefined),
+  flags: { out: { type: 'string', describe: 'directory to write results.json into' } },
+  prepare(s, p) {
+    const dir = stringFlag(s, 'out');
+    if (dir !== undefined) p.try(() => ensureWritableDir(dir));
+  },
   create(s) {
-    if (s.out === undefined) return null;
-    const file = join(s.out, 'results.json');
+    const dir = stringFlag(s, 'out');
+    if (dir === undefined) return null;
+    const file = join(dir, 'results.json');
     return { name: 'results.json', end: (r) => writeFileSync(file, formatResultsJson(r)) };
   },
 };

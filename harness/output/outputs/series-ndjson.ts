@@ -2,14 +2,19 @@
 
 import { SeriesNdjsonWriter } from '../series-ndjson.js';
 import { ensureWritableFileDir } from '../../commands/common.js';
-import type { OutputKind } from '../output.js';
+import { stringFlag, type OutputKind } from '../output.js';
 
 export const seriesNdjson: OutputKind = {
   name: 'series-ndjson',
-  check: (s, p) => (s.seriesNdjson !== undefined ? p.try(() => ensureWritableFileDir(s.seriesNdjson!, '--series-ndjson')) : undefined),
+  flags: { 'series-ndjson': { type: 'string', describe: 'also write the time series as NDJSON to this file, a line per interval as it completes' } },
+  prepare(s, p) {
+    const f = stringFlag(s, 'series-ndjson');
+    if (f !== undefined) p.try(() => ensureWritableFileDir(f, '--series-ndjson'));
+  },
   create(s, sc) {
-    if (s.seriesNdjson === undefined) return null;
-    const w = new SeriesNdjsonWriter(s.seriesNdjson, sc.start);
+    const f = stringFlag(s, 'series-ndjson');
+    if (f === undefined) return null;
+    const w = new SeriesNdjsonWriter(f, sc.start);
     return { name: 'series-ndjson', interval: w.write, finish: () => w.close(), abort: () => w.close() };
   },
 };

@@ -2,7 +2,7 @@
 
 import { TraceWriter } from '../trace.js';
 import { ensureWritableFileDir } from '../../commands/common.js';
-import type { Output, OutputKind, RunStart } from '../output.js';
+import { stringFlag, type Output, type OutputKind, type RunStart } from '../output.js';
 
 export function traceOutput(file: string): Output & { readonly lines: number } {
   let w: TraceWriter | null = null;
@@ -23,6 +23,13 @@ export function traceOutput(file: string): Output & { readonly lines: number } {
 
 export const trace: OutputKind = {
   name: 'trace',
-  check: (s, p) => (s.trace !== undefined ? p.try(() => ensureWritableFileDir(s.trace!, '--trace')) : undefined),
-  create: (s) => (s.trace !== undefined ? traceOutput(s.trace) : null),
+  flags: { trace: { type: 'string', describe: 'write the NDJSON event trace to this file' } },
+  prepare(s, p) {
+    const f = stringFlag(s, 'trace');
+    if (f !== undefined) p.try(() => ensureWritableFileDir(f, '--trace'));
+  },
+  create(s) {
+    const f = stringFlag(s, 'trace');
+    return f !== undefined ? traceOutput(f) : null;
+  },
 };
