@@ -46,7 +46,7 @@ describe('the suca-fleet bin', () => {
 
   it('SIGINT during a run: partial results written, exit 130', async () => {
     const out = join(dir, 'int');
-    const child = spawn(process.execPath, [bin, 'run', '--clients', '200000', '--duration', '60d', '--out', out, '--log-level', 'silent', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--clients', '50000', '--duration', '60d', '--out', out, '--log-level', 'silent', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     await new Promise((r) => setTimeout(r, 1500));
@@ -74,7 +74,7 @@ describe('the suca-fleet bin', () => {
   });
 
   it.runIf(existsSync('/usr/bin/script'))('on a real terminal (a pty, script(1)): stderr is seen as a TTY: the block is redrawn in place, stdout still has the summary', () => {
-    const cmd = `${process.execPath} ${bin} run --clients 3000 --duration 20d --log-level warn`;
+    const cmd = `${process.execPath} ${bin} run --clients 500 --duration 10d --progress-every 20ms --log-level warn`;
     const r = spawnSync('/usr/bin/script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, COLUMNS: '120' } });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('\x1b[3F\x1b[J');

@@ -74,22 +74,23 @@ describe('live progress', () => {
   });
 
   it('the CLI: log lines on a pipe at --progress-every, none with --quiet', async () => {
-    const run = (...extra: string[]) => cli('run', '--clients', '3000', '--duration', '20d', ...extra);
-    const loud = await run('--progress-every', '100ms');
+    // small: a 20 ms interval gives several lines within a run of a few hundred ms
+    const run = (...extra: string[]) => cli('run', '--clients', '500', '--duration', '10d', ...extra);
+    const loud = await run('--progress-every', '20ms');
     expect(loud.code).toBe(0);
     const progress = loud.err.split('\n').filter((l) => l.includes('"msg":"progress"')).map((l) => JSON.parse(l));
     expect(progress.length).toBeGreaterThanOrEqual(2);
     // in time order, ending at the run's end
     for (let i = 1; i < progress.length; i++) expect(Date.parse(progress[i].simulatedTime)).toBeGreaterThanOrEqual(Date.parse(progress[i - 1].simulatedTime));
     expect(progress.at(-1).done).toBe(1);
-    const quiet = await run('--progress-every', '100ms', '--quiet');
+    const quiet = await run('--progress-every', '20ms', '--quiet');
     expect(quiet.code).toBe(0);
     expect(quiet.err).not.toContain('"msg":"progress"');
     expect(quiet.out).toContain('State messages');
   });
 
   it('the CLI on a terminal: the block is redrawn in place, stdout still has the summary (a real pty: test/cli-bin.test.ts)', async () => {
-    const r = await cliWith({ tty: { columns: 120 } }, 'run', '--clients', '3000', '--duration', '20d', '--log-level', 'warn');
+    const r = await cliWith({ tty: { columns: 120 } }, 'run', '--clients', '500', '--duration', '10d', '--progress-every', '20ms', '--log-level', 'warn');
     expect(r.code).toBe(0);
     expect(r.err).toContain('\x1b[3F\x1b[J');
     expect(r.err).toMatch(/100\.0%/);
