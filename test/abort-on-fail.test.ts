@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 
 // big enough that the run is still going at the first check (about a wall second in)
-const BIG = ['--clients', '20000', '--duration', '60d', '--log-level', 'warn', '--quiet'];
+const BIG = ['--clients', '5000', '--duration', '60d', '--log-level', 'warn', '--quiet'];
 
 describe('abortOnFail', () => {
   it('--abort-on-fail stops the run at the first failed check: exit 99, partial results and report, threshold named', async () => {
