@@ -46,10 +46,16 @@ describe('the suca-fleet bin', () => {
 
   it('SIGINT during a run: partial results written, exit 130', async () => {
     const out = join(dir, 'int');
-    const child = spawn(process.execPath, [bin, 'run', '--clients', '50000', '--duration', '60d', '--out', out, '--log-level', 'silent', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--clients', '50000', '--duration', '60d', '--out', out, '--log-level', 'info', '--progress-every', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    await new Promise((r) => setTimeout(r, 1500));
+    // the signal once the run is under way (its first progress line), not after a guessed delay:
+    // on a loaded machine the process may take seconds to start, and before its handler a SIGINT kills it
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (err.includes('"msg":"progress"')) resolve();
+      });
+    });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(130);
