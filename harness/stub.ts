@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { startStubServers } from '../server-stub/http/index.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
 import { HarnessError } from './errors.js';
+import type { SignalSource, StopSignal } from './io.js';
 
 export interface StubRunOptions {
   readonly logger: Logger;
@@ -17,6 +18,8 @@ export interface StubRunOptions {
   /** wall ms after which it stops by itself (null: only on a signal) */
   readonly stopAfterMs: number | null;
   readonly print: (s: string) => void;
+  /** SIGINT / SIGTERM stop it */
+  readonly signals: SignalSource;
 }
 
 export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<void> {
@@ -49,13 +52,18 @@ export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<
     if (servers.core.mp.nextDue() <= t) servers.core.mp.onWake(t);
   }, 100);
   await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onSignal = (sig: StopSignal) => stop(sig);
     const stop = (why: string) => {
       o.logger.info({ why }, 'stopping');
+      o.signals.off('SIGINT', onSignal);
+      o.signals.off('SIGTERM', onSignal);
+      clearTimeout(timer);
       resolve();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    if (o.stopAfterMs !== null) setTimeout(() => stop('duration'), o.stopAfterMs).unref();
+    o.signals.once('SIGINT', onSignal);
+    o.signals.once('SIGTERM', onSignal);
+    if (o.stopAfterMs !== null) timer = setTimeout(() => stop('duration'), o.stopAfterMs);
   });
   clearInterval(tick);
   await servers.close();

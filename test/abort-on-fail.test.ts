@@ -2,31 +2,25 @@
 // exit 99, results and report written, marked partial, with the threshold named.
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { cli } from './helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-abort-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
 
 // big enough that the run is still going at the first check (about a wall second in)
-const BIG = ['--clients', '20000', '--duration', '60d', '--log-level', 'warn', '--quiet'];
+const BIG = ['--clients', '5000', '--duration', '60d', '--log-level', 'warn', '--quiet'];
 
 describe('abortOnFail', () => {
-  it('--abort-on-fail stops the run at the first failed check: exit 99, partial results and report, threshold named', () => {
+  it('--abort-on-fail stops the run at the first failed check: exit 99, partial results and report, threshold named', async () => {
     const out = join(dir, 'cli');
-    const r = cli('run', ...BIG, '--out', out, '--threshold', 'scans_online<10', '--abort-on-fail');
+    const r = await cli('run', ...BIG, '--out', out, '--threshold', 'scans_online<10', '--abort-on-fail');
     expect(r.code).toBe(99);
     expect(r.err).toMatch(/threshold scans_online<10 failed during the run \(abortOnFail\): value [\d,]+; stopped at 2026-/);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
@@ -41,11 +35,11 @@ describe('abortOnFail', () => {
     expect(html).toMatch(/PARTIAL/);
   });
 
-  it('from the scenario, with delayAbortEval: not checked before that simulated time', () => {
+  it('from the scenario, with delayAbortEval: not checked before that simulated time', async () => {
     const sc = join(dir, 'sc.json');
     writeFileSync(sc, JSON.stringify({ thresholds: [{ threshold: 'scans_online<10', abortOnFail: true, delayAbortEval: '5d' }, 'state_latency_p99<1d'] }));
     const out = join(dir, 'sc');
-    const r = cli('run', ...BIG, '--scenario', sc, '--out', out);
+    const r = await cli('run', ...BIG, '--scenario', sc, '--out', out);
     expect(r.code).toBe(99);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(res.abortedBy).toBe('scans_online<10');
@@ -54,26 +48,26 @@ describe('abortOnFail', () => {
     expect(res.thresholds.map((t: { expr: string }) => t.expr)).toEqual(['scans_online<10', 'state_latency_p99<1d']);
   });
 
-  it('an invalid run exits 100 even when a threshold failed or stopped it: its figures understate the load', () => {
-    const r = cli('run', '--clients', '20000', '--duration', '10d', '--clock', 'scaled', '--time-factor', '4000000', '--lag-bound', '1ms', '--transport', 'in-process', '--log-level', 'warn', '--quiet', '--threshold', 'scans_online<10', '--abort-on-fail');
+  it('an invalid run exits 100 even when a threshold failed or stopped it: its figures understate the load', async () => {
+    const r = await cli('run', '--clients', '20000', '--duration', '10d', '--clock', 'scaled', '--time-factor', '4000000', '--lag-bound', '1ms', '--transport', 'in-process', '--log-level', 'warn', '--quiet', '--threshold', 'scans_online<10', '--abort-on-fail');
     expect(r.code).toBe(100);
     expect(r.err).toContain('run invalid');
   });
 
-  it('a threshold that holds lets the run finish (exit 0, not partial)', () => {
+  it('a threshold that holds lets the run finish (exit 0, not partial)', async () => {
     const out = join(dir, 'ok');
-    const r = cli('run', '--clients', '200', '--duration', '3d', '--log-level', 'warn', '--quiet', '--out', out, '--threshold', 'state_latency_p99<1d', '--abort-on-fail');
+    const r = await cli('run', '--clients', '200', '--duration', '3d', '--log-level', 'warn', '--quiet', '--out', out, '--threshold', 'state_latency_p99<1d', '--abort-on-fail');
     expect(r.code).toBe(0);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(res.partial).toBe(false);
     expect(res.abortedBy).toBeNull();
   });
 
-  it('bad use is a configuration error: --abort-on-fail without --threshold, a bad object in the scenario', () => {
-    expect(cli('run', '--abort-on-fail').code).toBe(2);
+  it('bad use is a configuration error: --abort-on-fail without --threshold, a bad object in the scenario', async () => {
+    expect((await cli('run', '--abort-on-fail')).code).toBe(2);
     const sc = join(dir, 'bad.json');
     writeFileSync(sc, JSON.stringify({ thresholds: [{ threshold: 'scans_online<10', abortOnFail: 'yes', delay: '1d' }] }));
-    const r = cli('run', '--scenario', sc, '--out', join(dir, 'never'));
+    const r = await cli('run', '--scenario', sc, '--out', join(dir, 'never'));
     expect(r.code).toBe(2);
     expect(r.err).toContain('thresholds[0]');
     expect(existsSync(join(dir, 'never'))).toBe(false);

@@ -1,29 +1,24 @@
-// The suca-fleet command as a user runs it (the built bin, in a child process).
+// The suca-fleet command as a user runs it, in-process through main(argv, io)
+// (the bin itself: test/cli-bin.test.ts).
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { cli, testIo } from './helpers/cli.js';
+import { main } from '../harness/cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'suca-cli-'));
-  // npm test builds first; running this file alone needs `npm run build`
-  expect(existsSync(fileURLToPath(new URL('../dist/harness/cli.js', import.meta.url))), 'run npm run build first').toBe(true);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
 describe('suca-fleet CLI', () => {
-  it('run with no arguments runs the built-in scenario to its summary', () => {
-    const r = cli('run', '--log-level', 'silent');
+  it('run with no arguments runs the built-in scenario to its summary', async () => {
+    const r = await cli('run', '--log-level', 'silent');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/suca-fleet: default — 1,000 clients, 10d simulated/);
     for (const heading of ['Scans', 'WSUS peak scans per minute', 'State messages', 'latency queue -> ingest', 'peak per 1m: ingested / backlog', 'in flight to the MP', 'online scan duration', 'restarts', 'Compliance at the MP', 'firstPolicy']) {
@@ -32,10 +27,10 @@ describe('suca-fleet CLI', () => {
     expect(r.err).toBe('');
   });
 
-  it('--out writes results.json, --trace the NDJSON trace, --json prints the results', () => {
+  it('--out writes results.json, --trace the NDJSON trace, --json prints the results', async () => {
     const out = join(dir, 'o');
     const trace = join(dir, 't.ndjson');
-    const r = cli('run', '--clients', '20', '--duration', '3d', '--seed', '4', '--out', out, '--trace', trace, '--json', '--log-level', 'warn');
+    const r = await cli('run', '--clients', '20', '--duration', '3d', '--seed', '4', '--out', out, '--trace', trace, '--json', '--log-level', 'warn');
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.out);
     const written = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
@@ -48,11 +43,11 @@ describe('suca-fleet CLI', () => {
     expect(lines[0]).toMatchObject({ client: expect.stringMatching(/^GUID:[0-9A-F-]{36}$/), ev: 'policy.requested' });
   });
 
-  it('a bad scenario exits 2, lists every problem with its path and writes nothing', () => {
+  it('a bad scenario exits 2, lists every problem with its path and writes nothing', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ clients: -3, client: { policyPollingInterval: 'hourly', typo: 1 } }));
     const out = join(dir, 'never');
-    const r = cli('run', '--scenario', bad, '--out', out);
+    const r = await cli('run', '--scenario', bad, '--out', out);
     expect(r.code).toBe(2);
     expect(r.err).toContain('SUCA_ERR_INVALID_SCENARIO');
     expect(r.err).toContain('clients:');
@@ -62,62 +57,79 @@ describe('suca-fleet CLI', () => {
     expect(r.out).toBe('');
   });
 
-  it('unreadable or malformed scenario files exit 2', () => {
-    expect(cli('run', '--scenario', join(dir, 'missing.json')).err).toContain('SUCA_ERR_SCENARIO_READ');
+  it('unreadable or malformed scenario files exit 2', async () => {
+    expect((await cli('run', '--scenario', join(dir, 'missing.json'))).err).toContain('SUCA_ERR_SCENARIO_READ');
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"clients": 5,');
-    const r = cli('run', '--scenario', broken);
+    const r = await cli('run', '--scenario', broken);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/broken\.json: 1 problem[\s\S]*not valid JSON/);
   });
 
-  it('unknown flags, bad flag values and unknown commands exit 2', () => {
+  it('unknown flags, bad flag values and unknown commands exit 2', async () => {
     for (const args of [['run', '--clinets', '5'], ['run', '--duration', 'soon'], ['run', '--clients', '0'], ['run', '--seed', '-4'], ['run', '--log-level', 'loud'], ['launch']]) {
-      const r = cli(...args);
+      const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err, args.join(' ')).toMatch(/SUCA_ERR_/);
     }
   });
 
-  it('an --out that cannot be written exits 2 before running', () => {
+  it('every bad flag is reported at once, each on its line with its code', async () => {
+    const r = await cli('run', '--clients', '0', '--seed', '-4', '--duration', 'soon', '--time-factor', '0', '--tls-cert', 'x.pem', '--threshold', 'latency<1');
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(6);
+    for (const flag of ['--clients 0', '--seed -4', '--duration soon', '--time-factor 0', '--tls-cert and --tls-key', '--threshold #1']) {
+      expect(lines.some((l) => l.startsWith('suca-fleet: SUCA_ERR_INVALID_ARGUMENT: ') && l.includes(flag)), flag).toBe(true);
+    }
+    expect(r.out).toBe('');
+  });
+
+  it('--help prints the commands, a command\'s --help its options; both exit 0', async () => {
+    const top = await cli('--help');
+    expect(top.code).toBe(0);
+    for (const c of ['run', 'stub', 'report', 'compare', 'merge', 'scenario']) expect(top.out).toContain(`suca-fleet ${c}`);
+    const run = await cli('run', '--help');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('--series-ndjson');
+    expect((await cli()).code).toBe(2);
+  });
+
+  it('an --out that cannot be written exits 2 before running', async () => {
     const file = join(dir, 'afile');
     writeFileSync(file, 'x');
-    const r = cli('run', '--out', join(file, 'sub'));
+    const r = await cli('run', '--out', join(file, 'sub'));
     expect(r.code).toBe(2);
     expect(r.err).toContain('SUCA_ERR_OUTPUT');
   });
 
-  it('scenario default prints a scenario that scenario check accepts', () => {
-    const r = cli('scenario', 'default');
+  it('scenario default prints a scenario that scenario check accepts', async () => {
+    const r = await cli('scenario', 'default');
     expect(r.code).toBe(0);
     const file = join(dir, 'default.json');
     writeFileSync(file, r.out);
-    const c = cli('scenario', 'check', file);
+    const c = await cli('scenario', 'check', file);
     expect(c.code).toBe(0);
     expect(c.out).toMatch(/ok \(default: 1000 clients, 1 deployments/);
-    expect(cli('scenario', 'check', fileURLToPath(new URL('../scenarios/patch-tuesday-storm.json', import.meta.url))).code).toBe(0);
+    expect((await cli('scenario', 'check', fileURLToPath(new URL('../scenarios/patch-tuesday-storm.json', import.meta.url)))).code).toBe(0);
   });
 });
 
 describe('suca-fleet stub', () => {
-  it('prints its URLs, serves /health, and stops by itself after --duration', async () => {
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [bin, 'stub', '--duration', '3s', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const first = await new Promise<string>((resolve) => {
-      let buf = '';
-      child.stdout.on('data', (c: Buffer) => {
-        buf += c.toString();
-        if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
-      });
-    });
-    const urls = JSON.parse(first) as { mp: string; wsus: string; dp: string };
+  it('prints its URLs, serves /health, and stops on SIGINT (exit 0)', async () => {
+    const signals = new EventEmitter();
+    const t = testIo({ signals });
+    const done = main(['stub', '--log-level', 'silent'], t.io);
+    while (!t.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+    const urls = JSON.parse(t.out().split('\n')[0]!) as { mp: string; wsus: string; dp: string };
     for (const u of [urls.mp, urls.wsus, urls.dp]) {
       expect(u).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const r = await fetch(`${u}/health`);
       expect(r.status).toBe(200);
     }
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(0);
+    signals.emit('SIGINT', 'SIGINT');
+    expect(await done).toBe(0);
+    expect(t.out()).toMatch(/stopped: \d+ policy requests/);
   });
 
   it('a port in use exits 2', async () => {
@@ -125,7 +137,7 @@ describe('suca-fleet stub', () => {
     const s = createServer();
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     const port = (s.address() as { port: number }).port;
-    const r = cli('stub', '--mp-port', String(port), '--duration', '1s', '--log-level', 'silent');
+    const r = await cli('stub', '--mp-port', String(port), '--duration', '1s', '--log-level', 'silent');
     s.close();
     expect(r.code).toBe(2);
     expect(r.err).toContain('SUCA_ERR_INVALID_ARGUMENT');

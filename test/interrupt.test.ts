@@ -1,30 +1,32 @@
-// SIGINT or SIGTERM during a run: it stops, writes what it measured, marked partial.
+// SIGINT or SIGTERM during a run: it stops, writes what it measured, marked
+// partial. In-process: the signal comes from the io's emitter (a real signal
+// to the bin: test/cli-bin.test.ts).
 
 import { describe, expect, it, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { testIo } from './helpers/cli.js';
+import { main } from '../harness/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'suca-int-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function interrupted(signal: NodeJS.Signals, extra: string[]) {
+async function interrupted(signal: 'SIGINT' | 'SIGTERM', extra: string[]) {
   const out = join(dir, signal);
-  const child = spawn(process.execPath, [bin, 'run', '--out', out, '--log-level', 'silent', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  await new Promise((r) => setTimeout(r, 1500));
-  child.kill(signal);
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  return { code, err, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')), report: readFileSync(join(out, 'report.html'), 'utf8') };
+  const signals = new EventEmitter();
+  const t = testIo({ signals });
+  const done = main(['run', '--out', out, '--log-level', 'silent', ...extra], t.io);
+  // the run yields to the event loop between slices: the timer fires during it
+  setTimeout(() => signals.emit(signal, signal), 500);
+  const code = await done;
+  return { code, err: t.err(), results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')), report: readFileSync(join(out, 'report.html'), 'utf8') };
 }
 
 describe('interrupting a run', () => {
   it('SIGINT in virtual time: partial results, exit 130', async () => {
-    const r = await interrupted('SIGINT', ['--clients', '200000', '--duration', '60d']);
+    const r = await interrupted('SIGINT', ['--clients', '50000', '--duration', '60d']);
     expect(r.code).toBe(130);
     expect(r.err).toMatch(/stopped by SIGINT at .*: results are partial/);
     expect(r.results.partial).toBe(true);

@@ -2,15 +2,12 @@
 // interval elsewhere, nothing with --quiet.
 
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { cli, cliWith } from './helpers/cli.js';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createProgress, formatBlock } from '../harness/output/progress.js';
 import type { ProgressSnapshot } from '../harness/run.js';
 
-const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
 const START = Date.parse('2026-01-05T00:00:00Z');
 const DAY = 86_400_000;
 
@@ -76,28 +73,27 @@ describe('live progress', () => {
     expect(createProgress({ stream: { isTTY: true, write: () => true }, logger: pino({ level: 'silent' }), quiet: true, name: 'x' })).toBeNull();
   });
 
-  it('the CLI: log lines on a pipe at --progress-every, none with --quiet', () => {
-    const run = (...extra: string[]) =>
-      spawnSync(process.execPath, [bin, 'run', '--clients', '3000', '--duration', '20d', ...extra], { encoding: 'utf8', timeout: 120_000 });
-    const loud = run('--progress-every', '100ms');
-    expect(loud.status).toBe(0);
-    const progress = loud.stderr.split('\n').filter((l) => l.includes('"msg":"progress"')).map((l) => JSON.parse(l));
+  it('the CLI: log lines on a pipe at --progress-every, none with --quiet', async () => {
+    // small: a 20 ms interval gives several lines within a run of a few hundred ms
+    const run = (...extra: string[]) => cli('run', '--clients', '500', '--duration', '10d', ...extra);
+    const loud = await run('--progress-every', '20ms');
+    expect(loud.code).toBe(0);
+    const progress = loud.err.split('\n').filter((l) => l.includes('"msg":"progress"')).map((l) => JSON.parse(l));
     expect(progress.length).toBeGreaterThanOrEqual(2);
     // in time order, ending at the run's end
     for (let i = 1; i < progress.length; i++) expect(Date.parse(progress[i].simulatedTime)).toBeGreaterThanOrEqual(Date.parse(progress[i - 1].simulatedTime));
     expect(progress.at(-1).done).toBe(1);
-    const quiet = run('--progress-every', '100ms', '--quiet');
-    expect(quiet.status).toBe(0);
-    expect(quiet.stderr).not.toContain('"msg":"progress"');
-    expect(quiet.stdout).toContain('State messages');
+    const quiet = await run('--progress-every', '20ms', '--quiet');
+    expect(quiet.code).toBe(0);
+    expect(quiet.err).not.toContain('"msg":"progress"');
+    expect(quiet.out).toContain('State messages');
   });
 
-  it.runIf(existsSync('/usr/bin/script'))('the CLI on a real terminal (a pty): the block is redrawn in place, stdout still has the summary', () => {
-    const cmd = `${process.execPath} ${bin} run --clients 3000 --duration 20d --log-level warn`;
-    const r = spawnSync('/usr/bin/script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, COLUMNS: '120' } });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('\x1b[3F\x1b[J');
-    expect(r.stdout).toMatch(/100\.0%/);
-    expect(r.stdout).toContain('State messages');
+  it('the CLI on a terminal: the block is redrawn in place, stdout still has the summary (a real pty: test/cli-bin.test.ts)', async () => {
+    const r = await cliWith({ tty: { columns: 120 } }, 'run', '--clients', '500', '--duration', '10d', '--progress-every', '20ms', '--log-level', 'warn');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('\x1b[3F\x1b[J');
+    expect(r.err).toMatch(/100\.0%/);
+    expect(r.out).toContain('State messages');
   });
 });

@@ -3,37 +3,32 @@
 // histograms, never averaged percentiles), the same counters and series.
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { cli } from './helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as hdr from 'hdr-histogram-js';
 
-const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
 let dir: string;
-const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
 
 let whole: any;
 let merged: any;
 let files: { whole: string; a: string; b: string };
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-merge-'));
   // the storm scenario, with the MP processing messages as they arrive, so no client waits behind another's
   const storm = read(fileURLToPath(new URL('../scenarios/patch-tuesday-storm.json', import.meta.url)));
   const sc = join(dir, 'storm.json');
   writeFileSync(sc, JSON.stringify({ ...storm, clients: 240, duration: '9d', site: { ...storm.site, mpProcessingRate: 0 }, thresholds: ['state_latency_p99<20m'] }));
-  const run = (name: string, ...extra: string[]) => {
-    const r = cli('run', '--scenario', sc, '--out', join(dir, name), '--log-level', 'warn', '--quiet', ...extra);
+  const run = async (name: string, ...extra: string[]) => {
+    const r = await cli('run', '--scenario', sc, '--out', join(dir, name), '--log-level', 'warn', '--quiet', ...extra);
     expect([0, 99], r.err).toContain(r.code);
     return join(dir, name, 'results.json');
   };
-  files = { whole: run('whole'), a: run('a', '--shard', '1/2'), b: run('b', '--shard', '2/2') };
-  const m = cli('merge', files.a, files.b, '--out', join(dir, 'merged'));
+  files = { whole: await run('whole'), a: await run('a', '--shard', '1/2'), b: await run('b', '--shard', '2/2') };
+  const m = await cli('merge', files.a, files.b, '--out', join(dir, 'merged'));
   expect([0, 99], m.err).toContain(m.code);
   whole = read(files.whole);
   merged = read(join(dir, 'merged', 'results.json'));
@@ -41,7 +36,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('merging results', () => {
-  it('gives the percentiles of one run over both fleets, for every histogram', () => {
+  it('gives the percentiles of one run over both fleets, for every histogram', async () => {
     expect(read(files.a).shard).toMatchObject({ index: 1, count: 2, clients: 120 });
     for (const k of ['latencyMs', 'waitForCycleMs', 'waitInBacklogMs']) expect(merged.stateMessages[k], k).toEqual(whole.stateMessages[k]);
     expect(merged.scans.durationMs).toEqual(whole.scans.durationMs);
@@ -59,7 +54,7 @@ describe('merging results', () => {
     expect([a.p99, b.p99].every((x) => x === whole.stateMessages.latencyMs.p99) && [a.p50, b.p50].every((x) => x === whole.stateMessages.latencyMs.p50)).toBe(false);
   });
 
-  it('adds every counter and series, and finds the joint WSUS peak', () => {
+  it('adds every counter and series, and finds the joint WSUS peak', async () => {
     expect(merged.events).toEqual(whole.events);
     expect(merged.agentEvents).toBe(whole.agentEvents);
     expect(merged.errors).toEqual(whole.errors);
@@ -82,34 +77,34 @@ describe('merging results', () => {
     expect(merged.merged.approximate.length).toBeGreaterThan(0);
   });
 
-  it('evaluates the thresholds again on the merged figures, and writes the report', () => {
+  it('evaluates the thresholds again on the merged figures, and writes the report', async () => {
     expect(merged.thresholds).toHaveLength(1);
     expect(merged.thresholds[0].value).toBe(whole.thresholds[0].value);
     expect(merged.thresholds[0].ok).toBe(whole.thresholds[0].ok);
     expect(existsSync(join(dir, 'merged', 'report.html'))).toBe(true);
   });
 
-  it('refuses what cannot be merged: one file, a shard twice, series that do not line up, a file that is no results.json', () => {
-    const one = cli('merge', files.a);
+  it('refuses what cannot be merged: one file, a shard twice, series that do not line up, a file that is no results.json', async () => {
+    const one = await cli('merge', files.a);
     expect(one.code).toBe(2);
-    const twice = cli('merge', files.a, files.a);
+    const twice = await cli('merge', files.a, files.a);
     expect(twice.code).toBe(2);
     expect(twice.err).toMatch(/shard 1\/2 is also in/);
-    const overlap = cli('merge', files.whole, files.b);
+    const overlap = await cli('merge', files.whole, files.b);
     expect(overlap.code).toBe(2);
     expect(overlap.err).toMatch(/shard 2\/2 \(clients 120\.\.239\) overlaps the whole fleet/);
     const other = join(dir, 'other');
-    cli('run', '--clients', '50', '--duration', '2d', '--out', other, '--log-level', 'warn', '--quiet');
-    const misaligned = cli('merge', files.a, join(other, 'results.json'));
+    await cli('run', '--clients', '50', '--duration', '2d', '--out', other, '--log-level', 'warn', '--quiet');
+    const misaligned = await cli('merge', files.a, join(other, 'results.json'));
     expect(misaligned.code).toBe(2);
     expect(misaligned.err).toMatch(/time series .* do not line up/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ schemaVersion: 2, series: { intervalMs: -1 } }));
-    const r = cli('merge', files.a, bad);
+    const r = await cli('merge', files.a, bad);
     expect(r.code).toBe(2);
     expect(r.err).toContain('SUCA_ERR_INVALID_ARGUMENT');
     expect(r.err).toContain('series.intervalMs');
     expect(r.err).toContain('histograms: missing');
-    expect(cli('merge', files.a, join(dir, 'missing.json')).code).toBe(2);
+    expect((await cli('merge', files.a, join(dir, 'missing.json'))).code).toBe(2);
   });
 });

@@ -2,30 +2,24 @@
 // written beside the file (or where --html says); bad files exit 2.
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { cli } from './helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
 let dir: string;
-const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-report-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('suca-fleet report', () => {
-  it('prints the run summary and writes report.html beside the results, or at --html', () => {
+  it('prints the run summary and writes report.html beside the results, or at --html', async () => {
     const out = join(dir, 'run');
-    const run = cli('run', '--clients', '100', '--duration', '3d', '--out', out, '--no-report', '--quiet', '--log-level', 'warn', '--threshold', 'state_latency_p99<20m');
+    const run = await cli('run', '--clients', '100', '--duration', '3d', '--out', out, '--no-report', '--quiet', '--log-level', 'warn', '--threshold', 'state_latency_p99<20m');
     expect(run.code).toBe(0);
     expect(existsSync(join(out, 'report.html'))).toBe(false);
-    const r = cli('report', join(out, 'results.json'));
+    const r = await cli('report', join(out, 'results.json'));
     expect(r.code).toBe(0);
     // the same summary the run printed
     expect(r.out.startsWith(run.out.trimEnd())).toBe(true);
@@ -36,21 +30,21 @@ describe('suca-fleet report', () => {
     expect(html).not.toMatch(/<script[^>]+src=/i);
     expect(html).not.toMatch(/<link[^>]+stylesheet/i);
     const other = join(dir, 'elsewhere.html');
-    expect(cli('report', join(out, 'results.json'), '--html', other).code).toBe(0);
+    expect((await cli('report', join(out, 'results.json'), '--html', other)).code).toBe(0);
     expect(existsSync(other)).toBe(true);
   });
 
-  it('bad files exit 2 and say what is wrong', () => {
+  it('bad files exit 2 and say what is wrong', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"schemaVersion": 2, "scenario": {}');
-    const r1 = cli('report', bad);
+    const r1 = await cli('report', bad);
     expect(r1.code).toBe(2);
     expect(r1.err).toContain('not a readable results.json');
     writeFileSync(bad, JSON.stringify({ schemaVersion: 1 }));
-    const r2 = cli('report', bad);
+    const r2 = await cli('report', bad);
     expect(r2.code).toBe(2);
     expect(r2.err).toContain('schemaVersion: 1, this suca-fleet reads 2');
-    expect(cli('report', join(dir, 'nope.json')).code).toBe(2);
-    expect(cli('report', join(dir, 'run', 'results.json'), '--html', '/nonexistent/dir/r.html').code).toBe(2);
+    expect((await cli('report', join(dir, 'nope.json'))).code).toBe(2);
+    expect((await cli('report', join(dir, 'run', 'results.json'), '--html', '/nonexistent/dir/r.html')).code).toBe(2);
   });
 });

@@ -5,6 +5,7 @@
 // must log no error or warning.
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { cli } from './helpers/cli.js';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -329,10 +330,10 @@ describe('HTML report', () => {
     expect(empty.charts).toEqual([]);
   });
 
-  it.skipIf(!existsSync(join(root, 'dist/harness/cli.js')))('renders the results.json of a real run of the bin', async () => {
+  it('renders the results.json of a real run of the command', async () => {
     const out = join(dir, 'run');
-    const r = spawnSync(process.execPath, [join(root, 'bin/suca-fleet.js'), 'run', '--clients', '100', '--duration', '2d', '--out', out, '--log-level', 'silent'], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await cli('run', '--clients', '100', '--duration', '2d', '--out', out, '--log-level', 'silent');
+    expect(r.code, r.err).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReportInput;
     const expected = reportCharts(results);
     for (const c of ['wsus-scans', 'state-messages', 'backlog', 'compliance', 'work', 'latency-distribution']) expect(expected).toContain(c);

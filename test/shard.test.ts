@@ -3,7 +3,7 @@
 // fleet and the shards of a run add up to the whole run.
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { cli } from './helpers/cli.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,6 @@ import { DETECT } from '../agent/core/constants.js';
 import { smallWireFleet } from './helpers/fleets.js';
 
 const silent = pino({ level: 'silent' });
-const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'suca-shard-'));
@@ -53,7 +52,7 @@ function byClient(lines: readonly string[]): Map<string, string[]> {
 }
 
 describe('shard ranges', () => {
-  it('shard K of N is [floor((K-1)C/N), floor(KC/N)): every client in exactly one shard', () => {
+  it('shard K of N is [floor((K-1)C/N), floor(KC/N)): every client in exactly one shard', async () => {
     expect(shardOf(undefined, 120)).toEqual({ index: 1, count: 1, firstClient: 0, clients: 120 });
     expect(shardOf('2/3', 120)).toEqual({ index: 2, count: 3, firstClient: 40, clients: 40 });
     for (const [c, n] of [[100, 3], [7, 7], [1000, 6], [5, 1]] as const) {
@@ -69,7 +68,7 @@ describe('shard ranges', () => {
     }
   });
 
-  it('the embedded MP of a shard gets its share of site.mpProcessingRate; the whole fleet the rate itself', () => {
+  it('the embedded MP of a shard gets its share of site.mpProcessingRate; the whole fleet the rate itself', async () => {
     const input = { clients: 120, site: { mpProcessingRate: 50 } };
     expect(resolveScenario(input).stub.mpProcessingRate).toBe(50);
     const s = resolveScenario(input, 'x', { shard: '1/3' });
@@ -153,26 +152,19 @@ describe('shards of a fleet', () => {
 });
 
 describe('--shard on the command line', () => {
-  beforeAll(() => {
-    expect(existsSync(fileURLToPath(new URL('../dist/harness/cli.js', import.meta.url))), 'run npm run build first').toBe(true);
-  });
-  const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
 
-  it.each(['0/2', '3/2', 'a/b', '1/0', '2/200', '2', '1/2/3', '1.5/3', ' '])('--shard %s exits 2 naming --shard', (v) => {
+  it.each(['0/2', '3/2', 'a/b', '1/0', '2/200', '2', '1/2/3', '1.5/3', ' '])('--shard %s exits 2 naming --shard', async (v) => {
     const out = join(dir, `never-${v.replace(/\W/g, '_')}`);
-    const r = cli('run', '--clients', '100', '--duration', '1d', '--shard', v, '--out', out, '--log-level', 'silent');
+    const r = await cli('run', '--clients', '100', '--duration', '1d', '--shard', v, '--out', out, '--log-level', 'silent');
     expect(r.code).toBe(2);
     expect(r.err).toContain('SUCA_ERR_INVALID_ARGUMENT');
     expect(r.err).toContain(`--shard ${v}`);
     expect(existsSync(out)).toBe(false);
   });
 
-  it('--shard 2/3 runs the middle third, writes the shard in results.json and names it in the summary', () => {
+  it('--shard 2/3 runs the middle third, writes the shard in results.json and names it in the summary', async () => {
     const out = join(dir, 'o');
-    const r = cli('run', '--clients', '30', '--duration', '1d', '--shard', '2/3', '--out', out, '--log-level', 'silent');
+    const r = await cli('run', '--clients', '30', '--duration', '1d', '--shard', '2/3', '--out', out, '--log-level', 'silent');
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toMatch(/30 clients \(shard 2\/3: 10 clients, ids 10\.\.19\)/);
     const written = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));

@@ -14,7 +14,7 @@
 // far: every part is optional, and a missing part means "not measured", so
 // its table or chart is left out rather than the report failing.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
@@ -25,38 +25,9 @@ import { formatDuration } from '../duration.js';
 type Num = number | null;
 type NumArray = ReadonlyArray<Num>;
 
-/** What the report reads of a results.json; all of it optional. */
-export interface ReportInput {
-  schemaVersion?: number;
-  tool?: { name?: string; version?: string };
-  scenario?: { name?: string; seed?: number; clients?: number; start?: string; duration?: string };
-  partial?: boolean;
-  reached?: string;
-  abortedBy?: string | null;
-  mode?: string;
-  valid?: boolean;
-  clock?: { mode?: string; timeFactor?: number | null; lagBoundMs?: number | null; invalidReason?: string | null } | null;
-  thresholds?: ReadonlyArray<{ expr?: string; metric?: string; op?: string; limit?: number; value?: number | null; ok?: boolean; by?: number | null; abortOnFail?: boolean }>;
-  operations?: Readonly<Record<string, { count?: number; errors?: number; perSecond?: number; p50?: number; p90?: number; p99?: number; p999?: number; max?: number }>>;
-  histograms?: Readonly<Record<string, { unit?: string; encoded?: string }>>;
-  /** schemaVersion 1 kept the state-message histograms here */
-  stateMessages?: { histograms?: Readonly<Record<string, string>>; [key: string]: unknown };
-  compliance?: {
-    deployments?: ReadonlyArray<{
-      name?: string;
-      clients?: { compliant?: number; nonCompliant?: number; unknown?: number };
-      updateStates?: { unknown?: number; notRequired?: number; required?: number; installed?: number };
-    }>;
-  };
-  series?: {
-    start?: string;
-    intervalMs?: number;
-    errors?: Readonly<Record<string, NumArray>>;
-    compliance?: { unknown?: NumArray; notRequired?: NumArray; required?: NumArray; installed?: NumArray };
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+/** What the report reads of a results.json: the schema's type, all of it optional (results-schema.ts). */
+export type { ReportInput } from './results-schema.js';
+import type { ReportInput } from './results-schema.js';
 
 // ---------------------------------------------------------------- the library
 
@@ -123,45 +94,7 @@ function numbers(a: unknown, n: number): Num[] | null {
 
 // ---------------------------------------------------------------- charts
 
-interface SeriesRef {
-  key: string;
-  label: string;
-  color: string;
-  /** on the right-hand axis */
-  y2?: boolean;
-  /** drawn as a light area under the lines */
-  area?: boolean;
-  dash?: number[];
-}
-
-interface ChartSpec {
-  id: string;
-  title: string;
-  note: string;
-  kind: 'time' | 'stack' | 'curve';
-  series: SeriesRef[];
-  y: { label: string; fmt: 'count' | 'dur' | 'pct' };
-  y2?: { label: string; fmt: 'count' | 'dur' | 'pct' };
-  /** curve charts: which entry of `curves` */
-  curves?: string;
-  /** values only here and there (nulls between): drawn with dots too */
-  sparse?: boolean;
-}
-
-interface Curves {
-  xmax: number;
-  x: number[];
-  ys: { label: string; values: number[] }[];
-}
-
-interface ClientData {
-  t0: number;
-  step: number;
-  n: number;
-  series: Record<string, Num[]>;
-  curves: Record<string, Curves>;
-  charts: ChartSpec[];
-}
+import type { ChartSpec, ClientData, Curves, SeriesRef } from './report-browser/data.js';
 
 const C = { blue: '#0072B2', orange: '#E69F00', green: '#009E73', red: '#D55E00', purple: '#CC79A7', sky: '#56B4E9', grey: '#7a7a7a', black: '#222222' };
 
@@ -398,7 +331,7 @@ function thresholdsHtml(r: ReportInput): string {
 
 function operationsHtml(r: ReportInput): string {
   if (!isObj(r.operations)) return '';
-  const entries = Object.entries(r.operations).filter(([, o]) => isObj(o));
+  const entries = Object.entries(r.operations).flatMap(([name, o]) => (o !== undefined && isObj(o) ? [[name, o] as const] : []));
   const body = entries.length
     ? entries
         .map(([name, o]) => `<tr><td><code>${esc(name)}</code></td><td class="num">${int(o.count)}</td><td class="num${isNum(o.errors) && o.errors > 0 ? ' bad' : ''}">${int(o.errors)}</td><td class="num">${fixed(o.perSecond, 1)}</td>${(['p50', 'p90', 'p99', 'p999', 'max'] as const).map((p) => `<td class="num">${wallMs(o[p])}</td>`).join('')}</tr>`)
@@ -461,200 +394,25 @@ code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .axis-label { fill: var(--fg); }
 `;
 
-/** uPlot charts from the inlined data; marks each chart's div with data-points and the body with data-rendered. */
-const CLIENT_JS = String.raw`(function () {
-  'use strict';
-  var D = JSON.parse(document.getElementById('report-data').textContent);
-  var HEIGHT = 290;
-  var pending = 0, started = false;
-  function finish() { if (started && pending === 0) document.body.dataset.rendered = 'true'; }
-  function compact(v) {
-    if (v == null || !isFinite(v)) return '-';
-    var a = Math.abs(v);
-    if (a >= 1e9) return +(v / 1e9).toFixed(2) + 'G';
-    if (a >= 1e6) return +(v / 1e6).toFixed(2) + 'M';
-    if (a >= 1e4) return +(v / 1e3).toFixed(1) + 'k';
-    if (a >= 100 || v === Math.round(v)) return String(Math.round(v));
-    return String(+v.toFixed(2));
-  }
-  function dur(ms) {
-    if (ms == null || !isFinite(ms)) return '-';
-    var a = Math.abs(ms);
-    if (a === 0) return '0';
-    if (a < 1000) return +ms.toFixed(a < 10 ? 2 : 1) + ' ms';
-    if (a < 60000) return +(ms / 1000).toFixed(2) + ' s';
-    if (a < 3600000) return +(ms / 60000).toFixed(1) + ' min';
-    if (a < 86400000) return +(ms / 3600000).toFixed(2) + ' h';
-    return +(ms / 86400000).toFixed(2) + ' d';
-  }
-  function pct(v) { return v == null || !isFinite(v) ? '-' : +v.toFixed(1) + '%'; }
-  var FMT = { count: compact, dur: dur, pct: pct };
-  function nines(x) {
-    if (x <= 0) return '0';
-    var p = 100 * (1 - Math.pow(10, -x));
-    var d = Math.max(0, Math.ceil(x - 1e-9) - 2);
-    if (Math.abs(x - Math.round(x)) > 1e-9) d += 1;
-    return p.toFixed(d);
-  }
-  function widthOf(el) { return Math.max(300, el.clientWidth); }
-  function zeroUp(u, min, max) { return [0, max > 0 ? max * 1.06 : 1]; }
-  // durations are drawn on an arcsinh scale (logarithmic but zero-safe: milliseconds to hours in one
-  // chart); their ticks are round durations, thinned to about eight
-  var DUR_TICKS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5,
-    18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5, 1728e5, 6048e5, 2592e6];
-  function durSplits(u, ai, min, max) {
-    var span = Math.asinh(max) - Math.asinh(Math.max(0, min)), out = [], last = -Infinity;
-    DUR_TICKS.forEach(function (v) {
-      if (v < min || v > max) return;
-      var a = Math.asinh(v);
-      if (a - last >= span / 8) { out.push(v); last = a; }
-    });
-    return out;
-  }
-  function yScale(fmt, range) { return fmt === 'dur' ? { distr: 4, asinh: 1, range: range } : { range: range }; }
-  function yAxis(scale, fmt, label, side) {
-    var f = FMT[fmt] || compact;
-    return { scale: scale, side: side, splits: fmt === 'dur' ? durSplits : undefined,
-      // a log-like scale's default filter keeps only powers of ten: every round duration is labelled instead
-      filter: fmt === 'dur' ? function (u, splits) { return splits; } : undefined, label: label, labelSize: 22, size: 62, stroke: '#1b1f24',
-      grid: { show: side !== 1, stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#c9ced4', width: 1 },
-      values: function (u, splits) { return splits.map(f); } };
-  }
-  var X = null;
-  function timeX() {
-    if (X === null) { X = new Array(D.n); for (var i = 0; i < D.n; i++) X[i] = D.t0 + i * D.step; }
-    return X;
-  }
-  function utc(ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); }
-  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  function two(n) { return n < 10 ? '0' + n : String(n); }
-  // UTC, 24-hour; the date under the first tick of each day
-  function timeLabels(u, splits, ai, space, incr) {
-    var prev = null;
-    return splits.map(function (s) {
-      var d = new Date(s * 1e3);
-      var day = MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate();
-      var hm = two(d.getUTCHours()) + ':' + two(d.getUTCMinutes());
-      var out = incr >= 86400 ? day : prev !== day ? hm + '\n' + day : hm;
-      prev = day;
-      return out;
-    });
-  }
-  function xTimeAxis() { return { stroke: '#1b1f24', grid: { stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#c9ced4', width: 1 }, values: timeLabels, size: 46 }; }
-  function countPoints(data) {
-    var c = 0;
-    for (var s = 1; s < data.length; s++) { var a = data[s]; for (var i = 0; i < a.length; i++) if (a[i] != null) c++; }
-    return c;
-  }
-  function alpha(hex, a) {
-    var n = parseInt(hex.slice(1), 16);
-    return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + a + ')';
-  }
+let clientJs: string | null = null;
 
-  function timeChart(c) {
-    var x = timeX(), data = [x];
-    var series = [{ label: 'time (UTC)', value: '{YYYY}-{MM}-{DD} {HH}:{mm}' }];
-    var y2 = false;
-    c.series.forEach(function (s) {
-      var f = FMT[s.y2 ? c.y2.fmt : c.y.fmt];
-      if (s.y2) y2 = true;
-      series.push({ label: s.label, stroke: s.area ? alpha(s.color, 0.7) : s.color, fill: s.area ? alpha(s.color, 0.22) : undefined, width: s.area ? 1 : 1.5, dash: s.dash, scale: s.y2 ? 'y2' : 'y', spanGaps: false,
-        // sparse series (a value only where something happened) also get dots: a lone value has no line
-        points: c.sparse ? { show: true, size: 3, width: 1, fill: s.color } : undefined,
-        value: function (u, v) { return f(v); } });
-      data.push(D.series[s.key]);
-    });
-    var axes = [xTimeAxis(), yAxis('y', c.y.fmt, c.y.label, 3)];
-    var scales = { x: { time: true }, y: yScale(c.y.fmt, zeroUp) };
-    if (y2) { axes.push(yAxis('y2', c.y2.fmt, c.y2.label, 1)); scales.y2 = yScale(c.y2.fmt, zeroUp); }
-    return { opts: { series: series, axes: axes, scales: scales, padding: [12, y2 ? 0 : 24, 0, 0], tzDate: utc, cursor: { sync: { key: 'time' } } }, data: data };
-  }
-
-  // uPlot has no stacking: plot the cumulative shares and fill each band
-  // between a series and the one below it (the technique of uPlot's stack demo).
-  function stackChart(c) {
-    var n = D.n, raws = c.series.map(function (s) { return D.series[s.key]; });
-    var tot = new Array(n).fill(0);
-    raws.forEach(function (r) { for (var i = 0; i < n; i++) tot[i] += r[i] || 0; });
-    var acc = new Array(n).fill(0);
-    var data = [timeX()];
-    raws.forEach(function (r) {
-      var out = new Array(n);
-      for (var i = 0; i < n; i++) { acc[i] += tot[i] > 0 ? 100 * (r[i] || 0) / tot[i] : 0; out[i] = tot[i] > 0 ? Math.min(100, acc[i]) : null; }
-      data.push(out);
-    });
-    var series = [{ label: 'time (UTC)', value: '{YYYY}-{MM}-{DD} {HH}:{mm}' }];
-    var bands = [];
-    c.series.forEach(function (s, k) {
-      series.push({ label: s.label, stroke: s.color, width: 1, fill: alpha(s.color, 0.78), scale: 'y',
-        value: function (u, v, si, idx) {
-          if (idx == null) return '-';
-          var r = raws[si - 1][idx], t = tot[idx];
-          return compact(r) + ' (' + pct(t > 0 ? 100 * r / t : 0) + ')';
-        } });
-      if (k > 0) bands.push({ series: [k + 1, k], fill: alpha(s.color, 0.78) });
-    });
-    var axes = [xTimeAxis(), yAxis('y', 'pct', c.y.label, 3)];
-    return { opts: { series: series, bands: bands, axes: axes, padding: [12, 24, 0, 0], scales: { x: { time: true }, y: { range: [0, 100] } }, tzDate: utc, cursor: { sync: { key: 'time' } } }, data: data };
-  }
-
-  function curveChart(c) {
-    var cv = D.curves[c.curves], f = FMT[c.y.fmt];
-    var data = [cv.x], series = [{ label: 'percentile', value: function (u, v) { return v == null ? '-' : nines(v); } }];
-    cv.ys.forEach(function (y, k) {
-      var color = PALETTE[k % PALETTE.length];
-      series.push({ label: y.label, stroke: color, width: 1.75, dash: k >= PALETTE.length ? [5, 3] : undefined, points: { show: false },
-        value: function (u, v) { return f(v); } });
-      data.push(y.values);
-    });
-    var ticks = [];
-    for (var k = 0; k <= cv.xmax; k++) ticks.push(k);
-    var axes = [
-      { label: 'percentile', labelSize: 22, stroke: '#1b1f24', grid: { stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#c9ced4', width: 1 },
-        splits: function () { return ticks; }, values: function (u, splits) { return splits.map(function (s) { return s === 0 ? '0' : nines(s) + '%'; }); } },
-      yAxis('y', c.y.fmt, c.y.label, 3),
-    ];
-    return { opts: { series: series, axes: axes, padding: [12, 34, 0, 0], scales: { x: { time: false, range: [0, cv.xmax] }, y: yScale(c.y.fmt, zeroUp) } }, data: data };
-  }
-
-  var PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#222222', '#7a7a7a'];
-  var plots = [];
-  D.charts.forEach(function (c) {
-    var div = document.querySelector('[data-chart="' + c.id + '"]');
-    if (div === null) return;
-    var el = div.querySelector('.plot');
-    try {
-      var made = c.kind === 'stack' ? stackChart(c) : c.kind === 'curve' ? curveChart(c) : timeChart(c);
-      var points = countPoints(made.data);
-      var drawn = false;
-      made.opts.width = widthOf(el);
-      made.opts.height = HEIGHT;
-      made.opts.legend = { live: true };
-      made.opts.hooks = { draw: [function () {
-        if (drawn) return;
-        drawn = true;
-        div.setAttribute('data-points', String(points));
-        pending--;
-        finish();
-      }] };
-      pending++;
-      plots.push({ u: new uPlot(made.opts, made.data, el), el: el });
-    } catch (e) {
-      div.setAttribute('data-error', String(e && e.message || e));
-      el.textContent = 'This chart could not be drawn: ' + (e && e.message || e);
-      el.className = 'plot error';
-      console.error('chart ' + c.id + ': ' + (e && e.stack || e));
-    }
-  });
-  started = true;
-  finish();
-  var timer = 0;
-  window.addEventListener('resize', function () {
-    clearTimeout(timer);
-    timer = setTimeout(function () { plots.forEach(function (p) { p.u.setSize({ width: widthOf(p.el), height: HEIGHT }); }); }, 120);
-  });
-})();
-`;
+/**
+ * The page script (report-browser/main.ts), compiled by npm run build (its own
+ * tsconfig: DOM, a plain script) to dist beside this module. Run from the
+ * TypeScript sources (tests), there is no compiled file beside this one: the
+ * source is transpiled the same way with TypeScript, a dev dependency and so
+ * there whenever the sources run. Rejected: a bundler (esbuild) for one file
+ * with no imports; a String.raw template (untyped, unlinted, 200 lines).
+ */
+function pageScript(): string {
+  if (clientJs !== null) return clientJs;
+  const compiled = new URL('./report-browser/main.js', import.meta.url);
+  if (existsSync(compiled)) return (clientJs = readFileSync(compiled, 'utf8'));
+  const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript');
+  const src = readFileSync(new URL('./report-browser/main.ts', import.meta.url), 'utf8');
+  clientJs = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES2019, module: ts.ModuleKind.None, strict: true } }).outputText;
+  return clientJs;
+}
 
 /** One self-contained HTML file showing the results: no network needed to open it. */
 export function renderReportHtml(results: ReportInput): string {
@@ -694,7 +452,7 @@ ${noCharts}
 </main>
 <script type="application/json" id="report-data">${scriptJson(data)}</script>
 <script>${inlineSafe(f.js, 'script')}</script>
-<script>${inlineSafe(CLIENT_JS, 'script')}</script>
+<script>${inlineSafe(pageScript(), 'script')}</script>
 </body>
 </html>
 `;

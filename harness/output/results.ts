@@ -13,8 +13,9 @@ import type { RunOutcome } from '../run.js';
 import type { ThresholdOutcome } from '../thresholds.js';
 import { formatDuration } from '../duration.js';
 
-/** 2: histograms for every latency, per-operation wall latency, errors by code, 1-minute series with per-interval latency. */
-export const RESULTS_SCHEMA_VERSION = 2;
+import { RESULTS_SCHEMA_VERSION, type Results } from './results-schema.js';
+
+export { RESULTS_SCHEMA_VERSION, resultsProblems, type Results } from './results-schema.js';
 export const TOOL_VERSION = '0.1.0';
 
 /** Versions that decide what a results.json means (the histogram encoding is hdr-histogram-js's). */
@@ -72,7 +73,7 @@ const finiteOrNull = (a: Float64Array | Uint32Array): (number | null)[] => Array
  * The results of a run. light: without the time series and encoded
  * histograms (the figures thresholds read, for the checks during a run).
  */
-export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcome[] = [], light = false) {
+export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcome[] = [], light = false): Results {
   const { scenario: sc, stub, metrics: m, fleet } = o;
   const events: Record<string, number> = {};
   EVENT_NAMES.forEach((n, i) => (events[n] = m.events[i]!));
@@ -256,7 +257,6 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   };
 }
 
-export type Results = ReturnType<typeof buildResults>;
 
 /**
  * results.json text: indented objects, but arrays of numbers on one line. A
@@ -303,31 +303,4 @@ export function formatResultsJson(r: unknown): string {
   };
   walk(r, '');
   return out.join('') + '\n';
-}
-
-/** What a file must have to be read as a results.json of this version: every problem, with its key. */
-export function resultsProblems(r: unknown): string[] {
-  if (r === null || typeof r !== 'object' || Array.isArray(r)) return ['(root): not a JSON object'];
-  const o = r as Record<string, unknown>;
-  const problems: string[] = [];
-  if (o.schemaVersion !== RESULTS_SCHEMA_VERSION) problems.push(`schemaVersion: ${JSON.stringify(o.schemaVersion)}, this suca-fleet reads ${RESULTS_SCHEMA_VERSION}`);
-  const objects = ['tool', 'scenario', 'shard', 'clock', 'events', 'errors', 'scans', 'policy', 'location', 'stateMessages', 'operations', 'histograms', 'work', 'faultsInjected', 'compliance', 'series', 'wall'];
-  for (const k of objects) if (o[k] === null || typeof o[k] !== 'object' || Array.isArray(o[k])) problems.push(`${k}: missing or not an object`);
-  if (!Array.isArray(o.thresholds)) problems.push('thresholds: missing or not an array');
-  for (const k of ['partial', 'valid']) if (typeof o[k] !== 'boolean') problems.push(`${k}: missing or not true/false`);
-  if (typeof o.reached !== 'string') problems.push('reached: missing or not a time');
-  const s = o.series as Record<string, unknown> | undefined;
-  if (s !== null && typeof s === 'object') {
-    if (typeof s.intervalMs !== 'number' || !(s.intervalMs > 0)) problems.push('series.intervalMs: missing or not a positive number');
-    if (typeof s.length !== 'number') problems.push('series.length: missing or not a number');
-    for (const k of SERIES_NAMES) if (!Array.isArray(s[k])) problems.push(`series.${k}: missing or not an array`);
-  }
-  const h = o.histograms as Record<string, unknown> | undefined;
-  if (h !== null && typeof h === 'object') {
-    for (const [k, v] of Object.entries(h)) {
-      const e = v as Record<string, unknown> | null;
-      if (e === null || typeof e !== 'object' || typeof e.encoded !== 'string' || !['ms', 'wall-ms', 'wall-us'].includes(e.unit as string)) problems.push(`histograms.${k}: not {unit, encoded}`);
-    }
-  }
-  return problems;
 }

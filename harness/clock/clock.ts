@@ -1,0 +1,77 @@
+// How a run keeps time: one interface, a loop per file (virtual.ts: as fast
+// as possible; scaled.ts: the wall clock x a time factor). The loop drives the
+// fleet to the scenario's end or until the signal aborts; run.ts wires it.
+
+import type { Histogram } from 'hdr-histogram-js';
+import type { Fleet } from '../../agent/runtime/fleet.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
+
+export type ClockOptions =
+  | { readonly mode: 'virtual' }
+  | {
+      readonly mode: 'scaled';
+      /** simulated ms per wall ms (1 = real time) */
+      readonly timeFactor: number;
+      /** a run whose scheduler lag p99 (wall ms) exceeds this is invalid */
+      readonly lagBoundMs: number;
+      /**
+       * a run whose event loop was busy more than this share of a 5-second
+       * window (event-loop utilization, 0..1) is invalid: requests then queue
+       * inside the generator and every wire latency includes its own backlog.
+       * Absent: not checked.
+       */
+      readonly eluBound?: number;
+    };
+
+/** How the run kept time, and whether it kept up. */
+export interface ClockFigures {
+  readonly mode: 'virtual' | 'scaled';
+  readonly timeFactor: number | null;
+  /** scaled time: how late events ran behind their wall-clock due time (wall ms) */
+  readonly lagMs: { readonly count: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number } | null;
+  readonly lagBoundMs: number | null;
+  /** scaled clock: event-loop utilization of the busiest 5-second window of wall time, and its bound */
+  readonly eluMax5s: number | null;
+  readonly eluBound: number | null;
+  readonly valid: boolean;
+  readonly invalidReason: string | null;
+}
+
+/** The HTTP transport as a loop sees it: requests awaiting answers. */
+export interface PendingRequests {
+  readonly pending: number;
+  /** resolves once every request sent so far is answered (virtual time: lockstep) */
+  settle(): Promise<void>;
+}
+
+export interface LoopContext {
+  readonly fleet: Fleet;
+  readonly sc: ResolvedScenario;
+  /** HTTP: the transport's requests in flight; in-process: null */
+  readonly wire: PendingRequests | null;
+  /** called often with nothing due: probes, live progress, abortOnFail checks */
+  readonly progress: () => void;
+  /** scaled time: how late each event ran (wall ms) */
+  readonly lag: Histogram;
+  readonly signal: AbortSignal;
+}
+
+export interface Clock {
+  readonly mode: 'virtual' | 'scaled';
+  /** HTTP answers arrive at the simulated time of their request (virtual) or when they arrive (scaled) */
+  readonly lockstep: boolean;
+  /** the fleet whose time this clock reports */
+  bind(fleet: Fleet): void;
+  /** simulated time as the stub servers and the HTTP transport see it (the scenario's start before bind) */
+  simNow(): number;
+  /** wall time (performance.now()) at which an event of simulated time t was due */
+  dueWallOf(t: number): number;
+  /** drives the fleet to the scenario's end, or until the signal aborts */
+  run(ctx: LoopContext): Promise<void>;
+  /** how it kept time, given the lag histogram and the busiest ELU window */
+  figures(lag: Histogram, eluMax: number): ClockFigures;
+}
+
+export function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,88 @@
+// Scaled time: simulated time runs at timeFactor x the wall clock. Each event
+// runs at its own simulated time once the wall clock reaches its due time;
+// how late it ran is recorded (HDR, wall ms). One timer for the whole fleet:
+// the loop sleeps until the next due time, at most 50 ms at a time so
+// asynchronous replies and signals are seen. A run is invalid when the lag p99
+// or the busiest 5 s of event-loop utilisation passes its bound.
+
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Histogram } from 'hdr-histogram-js';
+import type { Fleet } from '../../agent/runtime/fleet.js';
+import type { ResolvedScenario } from '../scenario/resolve.js';
+import { round3, type Clock, type ClockFigures, type ClockOptions, type LoopContext } from './clock.js';
+
+/** How long after the end the loop waits for answers still on their way, beyond the request timeout (wall ms). */
+const GRACE_MS = 1000;
+
+export function scaledClock(sc: ResolvedScenario, o: Extract<ClockOptions, { mode: 'scaled' }>): Clock {
+  const factor = o.timeFactor;
+  const now = () => performance.now();
+  let fleet: Fleet | null = null;
+  let wallStart: number | null = null;
+  const dueWall = (t: number) => (wallStart ?? now()) + (t - sc.start) / factor;
+  return {
+    mode: 'scaled',
+    lockstep: false,
+    bind: (f) => (fleet = f),
+    simNow: () => (wallStart === null ? (fleet?.now ?? sc.start) : Math.max(fleet!.now, sc.start + (now() - wallStart) * factor)),
+    // before the run starts there is no due wall time: now
+    dueWallOf: (t) => (wallStart === null ? now() : dueWall(t)),
+    async run({ fleet, sc, wire, progress, lag, signal }: LoopContext): Promise<void> {
+      const start = (wallStart = now());
+      const record = (t: number) => lag.recordValue(Math.max(0, Math.round(now() - dueWall(t))));
+      // a function, not a narrowed property read: the signal changes while the loop awaits
+      const aborted = (): boolean => signal.aborted;
+      for (;;) {
+        if (aborted()) break;
+        const next = fleet.nextTime();
+        if (next >= sc.end) {
+          // the rest of the run is idle: wait out its wall time so the run lasts what it says
+          const until = dueWall(sc.end);
+          while (now() < until && !aborted()) {
+            progress();
+            await sleep(Math.min(50, until - now()));
+          }
+          break;
+        }
+        const wait = dueWall(next) - now();
+        if (wait > 0) {
+          progress();
+          await sleep(Math.min(50, wait));
+          continue;
+        }
+        // everything already due, each at its own simulated time, for at most 20 ms before yielding
+        const simNow = sc.start + (now() - start) * factor;
+        fleet.runSlice(Math.min(sc.end, Math.floor(simNow) + 1), 20, now, record);
+        progress();
+        await yieldToLoop();
+      }
+      // answers still on their way: wait for them (bounded by the request timeout)
+      const until = now() + sc.model.requestTimeout / factor + GRACE_MS;
+      while (wire !== null && wire.pending > 0 && now() < until) await sleep(10);
+    },
+    figures(lag: Histogram, eluMax: number): ClockFigures {
+      const p99 = lag.getValueAtPercentile(99);
+      const lagOk = p99 <= o.lagBoundMs;
+      const eluOk = o.eluBound === undefined || eluMax <= o.eluBound;
+      const reasons = [
+        ...(lagOk ? [] : [`scheduler lag p99 ${p99} ms exceeds the bound of ${o.lagBoundMs} ms`]),
+        ...(eluOk ? [] : [`the event loop was busy ${(eluMax * 100).toFixed(1)}% of its busiest 5 s (bound ${(o.eluBound! * 100).toFixed(1)}%): requests queued inside the generator`]),
+      ];
+      return {
+        mode: 'scaled',
+        timeFactor: factor,
+        lagMs: { count: lag.totalCount, p50: lag.getValueAtPercentile(50), p90: lag.getValueAtPercentile(90), p99, max: lag.maxValue },
+        lagBoundMs: o.lagBoundMs,
+        eluMax5s: round3(eluMax),
+        eluBound: o.eluBound ?? null,
+        valid: reasons.length === 0,
+        invalidReason: reasons.length === 0 ? null : `${reasons.join('; ')}: the generator could not keep up at time factor ${factor}`,
+      };
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}

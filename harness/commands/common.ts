@@ -1,0 +1,122 @@
+// What the commands share: flag parsing (yargs, strict, in-process: help and
+// errors come back as text, nothing exits), error reporting to the injected
+// stderr, and the checks of files and directories given on the command line.
+
+import { accessSync, mkdirSync, readFileSync, constants as fsc } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { EXIT, HarnessError } from '../errors.js';
+import type { Io } from '../io.js';
+import { resultsProblems, RESULTS_SCHEMA_VERSION, type Results } from '../output/results.js';
+
+/**
+ * Parses a command's flags. Returns the arguments, or the exit code when
+ * there is nothing more to do: 0 after --help, 2 after a flag error (strict:
+ * unknown flags, bad choices, missing positionals; yargs names them all in one
+ * message).
+ */
+export function parseFlags<T>(argv: readonly string[], io: Io, command: string, configure: (y: Argv) => Argv<T>): { args: T } | { code: number } {
+  let error: Error | null = null;
+  let output = '';
+  const y = configure(yargs().scriptName(`suca-fleet ${command}`).exitProcess(false).strict().help().version(false).wrap(Math.min(100, io.stdout.columns ?? 100)));
+  const args = y.parse([...argv], {}, (err, _a, out) => {
+    error = err ?? null;
+    output = out;
+  }) as T;
+  if (error !== null) {
+    io.stderr.write(`suca-fleet: SUCA_ERR_INVALID_ARGUMENT: ${(error as Error).message}\nsee: suca-fleet ${command} --help\n`);
+    return { code: EXIT.CONFIG };
+  }
+  if (output !== '') {
+    io.stdout.write(output + '\n');
+    return { code: EXIT.OK };
+  }
+  return { args };
+}
+
+/** Reports an error the way every command does and returns its exit code: 2 for a HarnessError (flags, files, scenario), 1 for anything else. */
+export function reportError(io: Io, err: unknown): number {
+  if (err instanceof HarnessError) {
+    io.stderr.write(`suca-fleet: ${err.code}: ${err.message}\n`);
+    return EXIT.CONFIG;
+  }
+  io.stderr.write(`suca-fleet: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.INTERNAL;
+}
+
+/**
+ * Collects configuration problems so a command reports every bad flag at
+ * once, not one per attempt.
+ */
+export class Problems {
+  readonly list: HarnessError[] = [];
+
+  add(message: string, code: HarnessError['code'] = 'SUCA_ERR_INVALID_ARGUMENT'): void {
+    this.list.push(new HarnessError(code, message));
+  }
+
+  /** Runs a check that throws a HarnessError, keeping the error; returns its value or undefined. */
+  try<T>(f: () => T): T | undefined {
+    try {
+      return f();
+    } catch (err) {
+      if (!(err instanceof HarnessError)) throw err;
+      this.list.push(err);
+      return undefined;
+    }
+  }
+
+  /** Writes them all (one line each, with its code); returns the exit code, or null when there are none. */
+  report(io: Io): number | null {
+    if (this.list.length === 0) return null;
+    for (const e of this.list) io.stderr.write(`suca-fleet: ${e.code}: ${e.message}\n`);
+    return EXIT.CONFIG;
+  }
+}
+
+export function checkUrl(flag: string, v: string): void {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${flag} ${v}: not a URL (example: http://127.0.0.1:8530)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${flag} ${v}: http or https only`);
+}
+
+export function readFileArg(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${flag} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
+}
+
+export function readResults(file: string): Results {
+  let r: Results;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a readable results.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+  }
+  const problems = resultsProblems(r);
+  if (problems.length > 0) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a results.json this suca-fleet reads (schema ${RESULTS_SCHEMA_VERSION}): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` + problems.map((p) => '  ' + p).join('\n'));
+  return r;
+}
+
+export function ensureWritableDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsc.W_OK);
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_OUTPUT', `--out ${dir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
+}
+
+export function ensureWritableFileDir(file: string, flag: string): void {
+  try {
+    accessSync(dirname(resolvePath(file)), fsc.W_OK);
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_OUTPUT', `${flag} ${file}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
+}

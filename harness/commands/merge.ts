@@ -1,0 +1,48 @@
+// suca-fleet merge FILES...: shards or parallel runs into one results.json.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatResultsJson } from '../output/results.js';
+import { formatThresholds } from '../thresholds.js';
+import { writeReport } from '../output/report-html.js';
+import { mergeResults } from '../output/merge.js';
+import { formatSummary } from '../output/summary.js';
+import { verdictOf } from '../exit.js';
+import type { Io } from '../io.js';
+import { ensureWritableDir, parseFlags, Problems, readResults, reportError } from './common.js';
+
+export const describe = 'Merge the results.json of shards or parallel runs into one (counters add, histograms merge exactly)';
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = parseFlags(argv, io, 'merge', (y) =>
+    y.command('$0 <files..>', describe, (c) =>
+      c
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'two or more results.json' })
+        .option('out', { type: 'string', describe: 'directory to write the merged results.json (and report.html) into' })
+        .option('report', { type: 'boolean', default: true, describe: 'with --out, also write report.html' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the merged results.json instead of the summary' }),
+    ),
+  );
+  if ('code' in parsed) return parsed.code;
+  const a = parsed.args as unknown as { files: string[]; out?: string; report: boolean; json: boolean };
+  try {
+    const files = (a.files ?? []).map(String);
+    // every file read, every file's problems reported
+    const p = new Problems();
+    const inputs = files.map((file) => ({ r: p.try(() => readResults(file)), file }));
+    const bad = p.report(io);
+    if (bad !== null) return bad;
+    const merged = mergeResults(inputs.map(({ r, file }) => ({ r: r!, file })));
+    if (a.out !== undefined) {
+      ensureWritableDir(a.out);
+      writeFileSync(join(a.out, 'results.json'), formatResultsJson(merged));
+      if (a.report) writeReport(join(a.out, 'report.html'), merged);
+    }
+    io.stdout.write(a.json ? formatResultsJson(merged) : formatSummary(merged) + formatThresholds(merged.thresholds));
+    const verdict = verdictOf(merged);
+    if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);
+    return verdict.code;
+  } catch (err) {
+    return reportError(io, err);
+  }
+}

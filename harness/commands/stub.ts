@@ -1,0 +1,61 @@
+// suca-fleet stub: the stub servers alone until a signal or --duration.
+
+import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
+import { runStub } from '../stub.js';
+import { tryParseDuration } from '../duration.js';
+import type { Io } from '../io.js';
+import { parseFlags, Problems, readFileArg, reportError } from './common.js';
+
+export const describe = 'Run the stub MP, WSUS and DP servers alone (for a fleet elsewhere, or real clients), until SIGINT/SIGTERM or --duration';
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = parseFlags(argv, io, 'stub', (y) =>
+    y
+      .usage(`suca-fleet stub [options]\n\n${describe}`)
+      .option('scenario', { type: 'string', describe: 'scenario JSON file (catalogue, deployments, faults, ...)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind' })
+      .option('mp-port', { type: 'number', default: 0, describe: 'MP port (0: any free port)' })
+      .option('wsus-port', { type: 'number', default: 0, describe: 'WSUS port (0: any free port)' })
+      .option('dp-port', { type: 'number', default: 0, describe: 'DP port (0: any free port)' })
+      .option('tls-cert', { type: 'string', describe: 'serve https with this certificate (PEM)' })
+      .option('tls-key', { type: 'string', describe: 'the key of --tls-cert (PEM)' })
+      .option('time-factor', { type: 'number', default: 1, describe: 'simulated seconds per wall second (scenario time windows, cookies)' })
+      .option('verify', { type: 'boolean', default: true, describe: 'verify MP message signatures; --no-verify to accept unsigned messages' })
+      .option('duration', { type: 'string', describe: 'stop by itself after this much wall time' })
+      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level (stderr)' }),
+  );
+  if ('code' in parsed) return parsed.code;
+  const a = parsed.args;
+  try {
+    const p = new Problems();
+    for (const k of ['mp-port', 'wsus-port', 'dp-port'] as const) {
+      const v = a[k];
+      if (!Number.isInteger(v) || v < 0 || v > 65535) p.add(`--${k} ${v}: a port from 0 to 65535`);
+    }
+    if (!(a['time-factor'] > 0)) p.add(`--time-factor ${a['time-factor']}: must be above 0`);
+    const pair = (a['tls-cert'] === undefined) === (a['tls-key'] === undefined);
+    if (!pair) p.add('--tls-cert and --tls-key go together');
+    const stopAfter = a.duration !== undefined ? tryParseDuration(a.duration) : null;
+    if (a.duration !== undefined && stopAfter === null) p.add(`--duration ${a.duration}: not a duration`);
+    const cert = pair && a['tls-cert'] !== undefined ? p.try(() => readFileArg('--tls-cert', a['tls-cert']!)) : undefined;
+    const key = pair && a['tls-key'] !== undefined ? p.try(() => readFileArg('--tls-key', a['tls-key']!)) : undefined;
+    const bad = p.report(io);
+    if (bad !== null) return bad;
+    const sc = resolveScenario(a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined, a.scenario ?? '(built-in default)');
+    await runStub(sc, {
+      logger: createLogger(a['log-level'], io.stderr),
+      host: a.host,
+      ports: { mp: a['mp-port'], wsus: a['wsus-port'], dp: a['dp-port'] },
+      tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+      timeFactor: a['time-factor'],
+      verifySignatures: a.verify,
+      stopAfterMs: stopAfter,
+      print: (s) => io.stdout.write(s),
+      signals: io.signals,
+    });
+    return 0;
+  } catch (err) {
+    return reportError(io, err);
+  }
+}

@@ -1,0 +1,27 @@
+// Live progress on stderr (off with --quiet): a block redrawn in place on a terminal, log lines elsewhere (output/progress.ts).
+
+import { createProgress } from '../progress.js';
+import { tryParseDuration } from '../../duration.js';
+import { stringFlag, type OutputKind, type OutputSettings } from '../output.js';
+
+const everyMs = (s: OutputSettings): number | null | undefined => {
+  const v = stringFlag(s, 'progress-every');
+  return v === undefined ? undefined : tryParseDuration(v);
+};
+
+export const liveProgress: OutputKind = {
+  name: 'progress',
+  flags: {
+    quiet: { type: 'boolean', default: false, describe: 'no live progress (the summary is still printed)' },
+    'progress-every': { type: 'string', describe: 'wall time between progress updates (default 250ms on a terminal, 5s as log lines otherwise)' },
+  },
+  checkFlags(s, p) {
+    const ms = everyMs(s);
+    if (ms === null || (ms !== undefined && ms < 10)) p.add(`--progress-every ${stringFlag(s, 'progress-every')}: a duration of at least 10ms (examples: 250ms, 5s)`);
+  },
+  create(s, sc) {
+    const ms = everyMs(s) ?? undefined;
+    const p = createProgress({ stream: s.stream, logger: s.logger, quiet: s.args['quiet'] === true, name: sc.name, ...(ms !== undefined ? { everyMs: ms } : {}) });
+    return p === null ? null : { name: 'progress', progress: p.update, progressEveryMs: p.everyMs };
+  },
+};
