@@ -127,12 +127,18 @@ const p2 = (n: number): string => (n < 10 ? '0' : '') + n;
 /** Epoch ms -> '20140120171855.573000+000'. Sub-millisecond digits are kept down to microseconds. */
 export function toDmtf(ms: number): string {
   if (!Number.isFinite(ms)) throw field('', `time out of range: ${ms}`);
-  const totalMicro = Math.round(ms * 1000);
-  const secMs = Math.floor(totalMicro / 1_000_000) * 1000;
+  // whole seconds and the fraction apart: ms * 1000 passes 2^53 after the year 2255 and would
+  // lose microseconds (found by the Report round-trip property test)
+  let secMs = Math.floor(ms / 1000) * 1000;
+  let microN = Math.round((ms - secMs) * 1000);
+  if (microN >= 1_000_000) {
+    secMs += 1000;
+    microN -= 1_000_000;
+  }
   const d = new Date(secMs);
   const y = d.getUTCFullYear();
   if (!(y >= 0 && y <= 9999)) throw field('', `time out of range: ${ms}`);
-  const micro = (totalMicro - secMs * 1000).toString().padStart(6, '0');
+  const micro = microN.toString().padStart(6, '0');
   return (
     y.toString().padStart(4, '0') + p2(d.getUTCMonth() + 1) + p2(d.getUTCDate()) +
     p2(d.getUTCHours()) + p2(d.getUTCMinutes()) + p2(d.getUTCSeconds()) + '.' + micro + '+000'
