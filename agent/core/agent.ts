@@ -264,7 +264,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
   for (const d of s.deployments) if (d.policy.index === p.index) return; // a new version of a known one: keep our schedule
   const st = s.settings;
   const downloadDelay = st !== null ? st.downloadRandomDelay : 0;
-  const deadlineDelay = st !== null ? st.deadlineRandomDelay : 0;
+  const deadlineDelay = st !== null && !st.disableDeadlineRandomization ? st.deadlineRandomDelay : 0;
   const d: ClientDeployment = {
     policy: p,
     slotVersion: version,
@@ -278,7 +278,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
   if (p.deadline !== null) {
     // required deployment: content is pre-downloaded after the available time, randomised over 2 h
     d.downloadAt = Math.max(t, p.available + randMs(s, downloadDelay));
-    d.deadlineAt = Math.max(t, p.deadline + (p.disableDeadlineRandomization ? 0 : randMs(s, deadlineDelay)));
+    d.deadlineAt = Math.max(t, p.deadline + (deadlineDelay > 0 ? randMs(s, deadlineDelay) : 0));
     if (p.userInstallFraction > 0 && unit(ctx.seed, s.idx, p.index, SALT_USER_INSTALL) < p.userInstallFraction) {
       const from = d.downloadAt;
       const to = Math.max(from, p.deadline);

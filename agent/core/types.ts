@@ -25,8 +25,14 @@ export interface ClientSettings {
   readonly restartCountdown: number;
   /** Content download starts within this window after the available time (2 h). */
   readonly downloadRandomDelay: number;
-  /** Installs start within this window after the deadline unless the deployment disables it (2 h). */
+  /** With deadline randomization on, installs start within this window after the deadline (Scheduler MaxRandomDelay, 2 h). */
   readonly deadlineRandomDelay: number;
+  /**
+   * Client setting "Disable deadline randomization" (Computer Agent; default
+   * Yes, client-behaviour.md section 1): true, required installs start at the
+   * deadline; false, each client waits up to deadlineRandomDelay after it.
+   */
+  readonly disableDeadlineRandomization: boolean;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -39,10 +45,21 @@ export interface DeploymentPolicy {
   readonly available: number;
   /** null: optional deployment (no deadline, no pre-download, installed only by a user). */
   readonly deadline: number | null;
-  readonly disableDeadlineRandomization: boolean;
   readonly suppressRestart: boolean;
   /** Fraction of targeted clients whose user installs from Software Center before the deadline. */
   readonly userInstallFraction: number;
+  /**
+   * UseGMTTimes false: `available` and `deadline` are the client's local wall
+   * clock (epoch ms read as if UTC); each client maps them to UTC with its own
+   * time zone (agent/core/localtime.ts). true: they are UTC instants.
+   */
+  readonly localTime: boolean;
+  /** OverrideServiceWindows: installs may run outside maintenance windows. */
+  readonly overrideServiceWindows: boolean;
+  /** RebootOutsideOfServiceWindows: the restart after the install may happen outside maintenance windows. */
+  readonly rebootOutsideOfServiceWindows: boolean;
+  /** Maximum run time of the deployment's updates (ms, 5..9,999 min; 60 min default): an install starts in a window only if it fits the time left. */
+  readonly maxRunTime: number;
 }
 
 /** One entry of a ReplyAssignments. */

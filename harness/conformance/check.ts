@@ -187,7 +187,8 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         if (d === undefined || d.deadline === null) break;
         const deadline = d.deadline;
         const known = v.depKnownAt.get(d.id) ?? Infinity;
-        const rnd = d.disableDeadlineRandomization ? 1 : st.deadlineRandomDelay;
+        // the client setting: at the deadline itself, or within deadlineRandomDelay after it
+        const rnd = st.disableDeadlineRandomization ? 1 : st.deadlineRandomDelay;
         expect(l.t >= deadline && l.t < Math.max(deadline + rnd, known + 1), 'deployment.deadlineWindow', l, () => `deadline fired ${l.t - deadline} ms after the deadline`);
         v.depDeadlineAt.set(d.id, l.t);
         break;

@@ -26,6 +26,8 @@ export const DEFAULT_SCENARIO = {
     restartCountdown: '90m',
     downloadRandomDelay: '2h',
     deadlineRandomDelay: '2h',
+    // "Disable deadline randomization": Yes by default (installs start at the deadline)
+    disableDeadlineRandomization: true,
   },
   model: {
     startWithin: '60m',
@@ -60,10 +62,13 @@ export const DEFAULT_SCENARIO = {
       created: '1d',
       available: '1d',
       deadline: '3d',
-      disableDeadlineRandomization: false,
       suppressRestart: false,
       userInstallFraction: 0,
       targetFraction: 1,
+      localTime: false,
+      overrideServiceWindows: false,
+      rebootOutsideOfServiceWindows: false,
+      maxRunTime: '60m',
     },
   ],
   actions: [] as unknown[],
@@ -74,10 +79,13 @@ export const DEFAULT_SCENARIO = {
 /** Defaults of a deployment entry's optional fields. */
 export const DEPLOYMENT_DEFAULTS = {
   created: null as string | null, // null: created at its available time
-  disableDeadlineRandomization: false,
   suppressRestart: false,
   userInstallFraction: 0,
   targetFraction: 1,
+  localTime: false,
+  overrideServiceWindows: false,
+  rebootOutsideOfServiceWindows: false,
+  maxRunTime: '60m',
 };
 
 export const ACTION_DEFAULTS = { within: '0', fraction: 1 };

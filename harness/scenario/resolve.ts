@@ -163,6 +163,11 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       updates = [];
       for (let u = Math.max(0, cat.updates - n); u < cat.updates; u++) updates.push(u);
     }
+    if ('disableDeadlineRandomization' in dep) {
+      where(`${p}.disableDeadlineRandomization`, 'is no longer a deployment field: deadline randomization is the client setting client.disableDeadlineRandomization (default true: installs start at the deadline; false: each client waits up to client.deadlineRandomDelay after it)');
+    }
+    const mrt = d(dep.maxRunTime);
+    if (mrt < d('5m') || mrt > d('9999m')) where(`${p}.maxRunTime`, 'the client allows 5 to 9,999 minutes');
     if (updates.length > 1000) where(`${p}.updates`, 'a deployment holds at most 1,000 updates');
     const available = d(dep.available);
     const deadline = dep.deadline === null ? null : d(dep.deadline);
@@ -175,10 +180,13 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       created: startMs + created,
       available: startMs + available,
       deadline: deadline === null ? null : startMs + deadline,
-      disableDeadlineRandomization: dep.disableDeadlineRandomization,
       suppressRestart: dep.suppressRestart,
       userInstallFraction: dep.userInstallFraction,
       targetFraction: dep.targetFraction,
+      localTime: dep.localTime,
+      overrideServiceWindows: dep.overrideServiceWindows,
+      rebootOutsideOfServiceWindows: dep.rebootOutsideOfServiceWindows,
+      maxRunTime: d(dep.maxRunTime),
     });
   });
   const names = new Set<string>();
@@ -243,6 +251,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     restartCountdown: d(c.restartCountdown),
     downloadRandomDelay: d(c.downloadRandomDelay),
     deadlineRandomDelay: d(c.deadlineRandomDelay),
+    disableDeadlineRandomization: c.disableDeadlineRandomization,
   });
   const model: ClientModel = Object.freeze({
     onlineScanMin: d(mo.onlineScanMin),

@@ -31,6 +31,7 @@ const clientSettings = z.strictObject({
   restartCountdown: duration,
   downloadRandomDelay: duration,
   deadlineRandomDelay: duration,
+  disableDeadlineRandomization: z.boolean(),
 }).partial();
 
 const model = z.strictObject({
@@ -68,10 +69,19 @@ const deployment = z.strictObject({
   created: duration.nullable().optional(),
   available: duration,
   deadline: duration.nullable(),
-  disableDeadlineRandomization: z.boolean().optional(),
+  /** removed: a client setting now (client.disableDeadlineRandomization); accepted here only to refuse it with that message */
+  disableDeadlineRandomization: z.unknown().optional(),
   suppressRestart: z.boolean().optional(),
   userInstallFraction: fraction.optional(),
   targetFraction: fraction.optional(),
+  /** times are each client's local wall clock (UseGMTTimes false); default false (UTC) */
+  localTime: z.boolean().optional(),
+  /** installs may run outside maintenance windows */
+  overrideServiceWindows: z.boolean().optional(),
+  /** the restart after an install may happen outside maintenance windows */
+  rebootOutsideOfServiceWindows: z.boolean().optional(),
+  /** maximum run time of its updates, 5m..9999m */
+  maxRunTime: duration.optional(),
 });
 
 const action = z.strictObject({
