@@ -18,10 +18,12 @@ import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_PRESCANNED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
-  P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE,
+  P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
-  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, TIMERS,
+  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
+import { holdInstall, holdRestart, windowOpened } from './windows.js';
+import { clientInstant } from './localtime.js';
 import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
 import { rand, randInt, randMs, unit, type RngHolder } from './prng.js';
 import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
@@ -115,6 +117,7 @@ export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
     s.tm[s.tb + T_RESTART] = Infinity;
     s.pending |= P_RESTART;
   }
+  if (s.tm[s.tb + T_WINDOW] <= t) windowOpened(s);
   if (s.tm[s.tb + T_DEPLOYMENT] <= t) fireDeploymentTimers(s, ctx, t);
   pump(s, ctx, t);
 }
@@ -256,7 +259,7 @@ function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettin
   } else if (!st.softwareUpdatesEnabled) {
     s.tm[s.tb + T_FIRST_SCAN] = s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + T_REEVAL] = Infinity;
     s.scheduleNominal = s.reevalNominal = Infinity;
-    s.pending &= P_RESTART | P_DEPLOYMENT_WORK;
+    s.pending &= P_RESTART | P_USER_RESTART | P_WINDOW_RESTART | P_DEPLOYMENT_WORK;
   }
 }
 
@@ -277,8 +280,9 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
   };
   if (p.deadline !== null) {
     // required deployment: content is pre-downloaded after the available time, randomised over 2 h
-    d.downloadAt = Math.max(t, p.available + randMs(s, downloadDelay));
-    d.deadlineAt = Math.max(t, p.deadline + (deadlineDelay > 0 ? randMs(s, deadlineDelay) : 0));
+    // times in the client's local time (UseGMTTimes false) follow its zone: localtime.ts
+    d.downloadAt = Math.max(t, clientInstant(ctx, s.idx, p.localTime, p.available) + randMs(s, downloadDelay));
+    d.deadlineAt = Math.max(t, clientInstant(ctx, s.idx, p.localTime, p.deadline) + (deadlineDelay > 0 ? randMs(s, deadlineDelay) : 0));
     if (p.userInstallFraction > 0 && unit(ctx.seed, s.idx, p.index, SALT_USER_INSTALL) < p.userInstallFraction) {
       const from = d.downloadAt;
       const to = Math.max(from, p.deadline);
@@ -320,7 +324,7 @@ function runAction(s: ClientState, ctx: CoreCtx, t: number): void {
       if (enabled) s.pending |= P_MANUAL_EVAL;
       break;
     case 'restart':
-      s.pending |= P_RESTART;
+      s.pending |= P_RESTART | P_USER_RESTART;
       break;
     case 'loseUpdate':
       loseUpdate(s, ctx);
@@ -360,9 +364,13 @@ function newJob(kind: JobKind, dep: number, trigger: ScanTrigger): Job {
 function pump(s: ClientState, ctx: CoreCtx, t: number): void {
   if (s.job !== null) return;
   if ((s.pending & P_RESTART) !== 0) {
-    s.pending &= ~P_RESTART;
-    startRestart(s, ctx, t);
-    return;
+    const user = (s.pending & P_USER_RESTART) !== 0;
+    s.pending &= ~(P_RESTART | P_USER_RESTART);
+    // a required restart outside a maintenance window waits for one (windows.ts)
+    if (!holdRestart(s, ctx, t, user)) {
+      startRestart(s, ctx, t, user);
+      return;
+    }
   }
   const st = s.settings;
   if (st === null || !st.softwareUpdatesEnabled) return;
@@ -383,7 +391,7 @@ function startDeploymentWork(s: ClientState, ctx: CoreCtx, t: number): boolean {
   const ds = s.deployments;
   for (let i = 0; i < ds.length; i++) {
     const d = ds[i]!;
-    if ((d.flags & D_WANT_INSTALL) !== 0) {
+    if ((d.flags & D_WANT_INSTALL) !== 0 && !holdInstall(s, ctx, t, i)) {
       d.flags &= ~D_WANT_INSTALL;
       const j = newJob('install', i, 'beforeInstall');
       j.next = 'install';
@@ -792,12 +800,12 @@ function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): 
 // ---------------------------------------------------------------------------
 // restart
 
-function startRestart(s: ClientState, ctx: CoreCtx, t: number): void {
+function startRestart(s: ClientState, ctx: CoreCtx, t: number, user: boolean): void {
   const j = newJob('restart', -1, 'afterRestart');
   j.phase = 'restarting';
   s.job = j;
   s.tm[s.tb + T_RESTART] = Infinity;
-  emit(ctx, { ev: 'restart.started' });
+  emit(ctx, { ev: 'restart.started', user });
   const end = t + ctx.model.restartDuration;
   s.tm[s.tb + T_JOB] = end;
   // the machine is down: the agent polls and reports again after it is back

@@ -1,3 +1,5 @@
+import type { LocalModel } from './localtime.js';
+
 // Types of the pure core: the client record, the messages it exchanges with
 // the MP / WSUS / DP (typed; agent/wire encodes them for real servers), the
 // events it reports and the context (ports) it is given.
@@ -151,7 +153,11 @@ export type AgentEvent =
   | { readonly ev: 'cache.evicted'; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'install.started' | 'install.completed'; readonly deployment: string; readonly updates: number; readonly restartRequired: boolean }
   | { readonly ev: 'restart.scheduled'; readonly at: number; readonly deployment: string | null }
-  | { readonly ev: 'restart.started' | 'restart.completed' }
+  /** user: a restart the user started (an action), not one an install required */
+  | { readonly ev: 'restart.started'; readonly user: boolean }
+  | { readonly ev: 'restart.completed' }
+  /** until: when the window it waits for opens (null: no window in the run fits) */
+  | { readonly ev: 'install.waitingForWindow' | 'restart.waitingForWindow'; readonly deployment: string; readonly until: number | null }
   | { readonly ev: 'reevaluation.started' }
   | { readonly ev: 'update.lost'; readonly update: number }
   /** replaced: it overwrote an unsent message; supersedes: the serial of a once-sent message it replaced with a new serial (0: none) */
@@ -185,6 +191,8 @@ export interface ClientModel {
   readonly startWithin: number;
   /** How long a client waits for an answer before it reports a timeout. */
   readonly requestTimeout: number;
+  /** Time zones and maintenance windows (agent/core/localtime.ts); null: UTC clients, no windows. */
+  readonly local: LocalModel | null;
 }
 
 /** Ports: everything the core needs from outside, injected. */

@@ -72,6 +72,8 @@ export const DEFAULT_SCENARIO = {
     },
   ],
   actions: [] as unknown[],
+  timeZones: [] as { zone: string; fraction: number }[],
+  collections: [] as unknown[],
   faults: [] as unknown[],
   thresholds: [] as (string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string })[],
 } as const;
@@ -87,6 +89,9 @@ export const DEPLOYMENT_DEFAULTS = {
   rebootOutsideOfServiceWindows: false,
   maxRunTime: '60m',
 };
+
+/** Defaults of a maintenance window's optional fields. */
+export const WINDOW_DEFAULTS = { recurrence: 'weekly' as const, type: 'all' as const, localTime: false };
 
 export const ACTION_DEFAULTS = { within: '0', fraction: 1 };
 export const FAULT_DEFAULTS = { rate: 1, sup: null as string | null };

@@ -9,7 +9,8 @@ import { OPERATIONS_OF } from '../../agent/wire/operations.js';
 import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
 import { parseThreshold, type Threshold } from '../thresholds.js';
-import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS } from './defaults.js';
+import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS, WINDOW_DEFAULTS } from './defaults.js';
+import { buildLocalModel, isTimeZone, type CollectionSpec } from './localtime.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 
 const MB = 1024 * 1024;
@@ -127,6 +128,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     catalogue: { ...D.catalogue, ...inp.catalogue },
     deployments: (inp.deployments ?? D.deployments).map((x) => ({ ...DEPLOYMENT_DEFAULTS, ...x })),
     actions: (inp.actions ?? []).map((x) => ({ ...ACTION_DEFAULTS, ...x })),
+    timeZones: inp.timeZones ?? D.timeZones,
+    collections: (inp.collections ?? []).map((c) => ({ ...c, maintenanceWindows: c.maintenanceWindows.map((w) => ({ ...WINDOW_DEFAULTS, ...w })) })),
     faults: (inp.faults ?? []).map((x) => ({ ...FAULT_DEFAULTS, ...x })),
     thresholds: inp.thresholds ?? [],
   };
@@ -216,6 +219,25 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     };
   });
 
+  // time zones and maintenance windows (harness/scenario/localtime.ts)
+  m.timeZones.forEach((z, i) => {
+    if (!isTimeZone(z.zone)) where(`timeZones[${i}].zone`, `"${z.zone}" is not a time zone this runtime knows (IANA names, e.g. Europe/Berlin)`);
+  });
+  if (m.timeZones.length > 0) {
+    const sum = m.timeZones.reduce((a, z) => a + z.fraction, 0);
+    if (Math.abs(sum - 1) > 1e-9) where('timeZones', `the fractions add up to ${sum}, not 1`);
+  }
+  const collections: CollectionSpec[] = m.collections.map((c, ci) => ({
+    name: c.name,
+    fraction: c.fraction,
+    windows: c.maintenanceWindows.map((w, wi) => {
+      const ms = d(w.duration);
+      // client-behaviour.md section 1: 5 minutes to under 24 hours
+      if (ms < d('5m') || ms >= d('24h')) where(`collections[${ci}].maintenanceWindows[${wi}].duration`, 'a maintenance window lasts 5 minutes to under 24 hours');
+      return { start: Date.parse(w.start + 'Z'), duration: ms, recurrence: w.recurrence, type: w.type, localTime: w.localTime };
+    }),
+  }));
+
   const actions: ClientAction[] = m.actions
     .map((a) => ({ kind: a.kind, at: startMs + d(a.at), within: d(a.within), fraction: a.fraction }))
     .sort((a, b) => a.at - b.at);
@@ -263,6 +285,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     downloadBytesPerMs: (mo.downloadMbps * 1_000_000) / 8 / 1000,
     startWithin: d(mo.startWithin),
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
+    local: buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!),
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,

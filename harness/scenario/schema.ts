@@ -84,6 +84,28 @@ const deployment = z.strictObject({
   maxRunTime: duration.optional(),
 });
 
+const weekday = z.enum(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']);
+/** a maintenance window (client-behaviour.md section 1); start is a wall-clock time without offset */
+const maintenanceWindow = z.strictObject({
+  start: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'not a wall-clock time (example: 2026-01-13T01:00)'),
+  duration: duration,
+  recurrence: z.union([
+    z.enum(['none', 'daily', 'weekly']),
+    z.strictObject({ monthly: z.strictObject({ week: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal('last')]), day: weekday, offsetDays: z.number().int().min(0).max(7).optional() }) }),
+  ]).optional(),
+  type: z.enum(['all', 'softwareUpdates']).optional(),
+  localTime: z.boolean().optional(),
+});
+
+const collection = z.strictObject({
+  name: z.string().min(1),
+  /** share of the clients that are members */
+  fraction: fraction,
+  maintenanceWindows: z.array(maintenanceWindow),
+});
+
+const timeZone = z.strictObject({ zone: z.string().min(1), fraction: fraction });
+
 const action = z.strictObject({
   kind: z.enum(['manualScan', 'deploymentEvaluation', 'restart', 'loseUpdate']),
   at: duration,
@@ -115,6 +137,10 @@ export const scenarioSchema = z.strictObject({
   catalogue: catalogue,
   deployments: z.array(deployment).max(20),
   actions: z.array(action),
+  /** time zones of the clients (IANA names) and their shares; empty: every client on UTC */
+  timeZones: z.array(timeZone),
+  /** collections with maintenance windows, clients drawn into each by its fraction */
+  collections: z.array(collection).max(16),
   faults: z.array(fault),
   /**
    * thresholds evaluated at the end of the run, e.g. "state_latency_p99<20m", or
