@@ -787,7 +787,8 @@ function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): 
     // Countdown after the install; an install before the deadline (user
     // initiated) postpones the automatic restart to the deadline.
     let at = j.installedAt + s.settings!.restartCountdown;
-    if (d.policy.deadline !== null && j.installedAt < d.policy.deadline) at = Math.max(at, d.policy.deadline);
+    const deadline = d.policy.deadline === null ? null : clientInstant(ctx, s.idx, d.policy.localTime, d.policy.deadline);
+    if (deadline !== null && j.installedAt < deadline) at = Math.max(at, deadline);
     if (at < s.tm[s.tb + T_RESTART]) {
       s.tm[s.tb + T_RESTART] = at;
       s.restartDeployment = d.policy.index;

@@ -202,8 +202,9 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const d = deps.get(l.deployment as string);
         if (d === undefined) break;
         const known = v.depKnownAt.get(d.id) ?? Infinity;
-        const from = Math.max(d.available, known);
-        expect(l.t >= from && l.t < Math.max(d.available + st.downloadRandomDelay, known + 1), 'deployment.downloadWindow', l, () => `available fired ${l.t - d.available} ms after available time`);
+        const available = instant(l.client, d.localTime, d.available);
+        const from = Math.max(available, known);
+        expect(l.t >= from && l.t < Math.max(available + st.downloadRandomDelay, known + 1), 'deployment.downloadWindow', l, () => `available fired ${l.t - available} ms after available time`);
         break;
       }
       case 'deployment.deadline': {
@@ -225,7 +226,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           // an install before the deadline happens only for clients whose user installs early
           expect(d.userInstallFraction > 0, 'install.notBeforeDeadline', l, () => 'install before the deadline');
         }
-        v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < d.deadline;
+        v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < instant(l.client, d.localTime, d.deadline);
         v.installOpen = l.deployment as string;
         if (d !== undefined && d.deadline !== null && v.depDeadlineAt.has(d.id) && !d.overrideServiceWindows) {
           // maintenance windows: a required install starts in a window with its max run time left
@@ -249,7 +250,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const d = deps.get(l.deployment as string);
         const at = l.at as number;
         let min = v.lastInstallDone + st.restartCountdown;
-        if (d !== undefined && d.deadline !== null && v.installedBeforeDeadline) min = Math.max(min, d.deadline);
+        if (d !== undefined && d.deadline !== null && v.installedBeforeDeadline) min = Math.max(min, instant(l.client, d.localTime, d.deadline));
         expect(at === min, 'restart.countdown', l, () => `restart at ${at - v!.lastInstallDone} ms after the install (expected ${min - v!.lastInstallDone})`);
         expect(d === undefined || !d.suppressRestart, 'restart.suppression', l, () => 'restart scheduled for a deployment that suppresses restarts');
         v.restartScheduledAt = Math.min(v.restartScheduledAt, at);

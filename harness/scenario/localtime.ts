@@ -5,7 +5,7 @@
 // merged window intervals in UTC, built on first use and memoised. The core
 // never calls Intl: measured, Intl.DateTimeFormat#formatToParts costs ~3 us
 // a call on this VM, more than a whole client wake, so it is only used here
-// (one call per zone and hour of the run, then a bisection per transition).
+// (one call per zone and 6 hours of the run, then a bisection per transition).
 
 import type { LocalModel, ZoneTable } from '../../agent/core/localtime.js';
 import { localToUtc } from '../../agent/core/localtime.js';
@@ -13,6 +13,7 @@ import { localToUtc } from '../../agent/core/localtime.js';
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
+const STEP = 6 * HOUR;
 
 export type WindowRecurrence =
   | 'none' | 'daily' | 'weekly'
@@ -55,17 +56,18 @@ function intlOffset(fmt: Intl.DateTimeFormat, t: number): number {
   return wall - Math.floor(t / 1000) * 1000;
 }
 
-/** The offset table of a zone over [from, to]: hourly samples, each change bisected to the second. */
+/** The offset table of a zone over [from, to]: samples every 6 h, each change bisected to the second. */
 export function zoneTable(name: string, from: number, to: number): ZoneTable {
   const fmt = new Intl.DateTimeFormat('en-US', { timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
   const at = [-Infinity];
   const offset = [intlOffset(fmt, from)];
   let prev = offset[0]!;
-  for (let t = from; t < to; t += HOUR) {
-    const o = intlOffset(fmt, t + HOUR);
+  // 6-hourly samples: no zone changes its offset twice within 6 h; a year took 380 ms hourly, 95 ms at 6 h
+  for (let t = from; t < to; t += STEP) {
+    const o = intlOffset(fmt, t + STEP);
     if (o === prev) continue;
     let lo = t;
-    let hi = t + HOUR;
+    let hi = t + STEP;
     while (hi - lo > 1000) {
       const mid = Math.floor((lo + hi) / 2000) * 1000;
       if (intlOffset(fmt, mid) === prev) lo = mid;
