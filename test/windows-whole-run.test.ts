@@ -1,5 +1,6 @@
 // A whole run with time zones, maintenance windows (local and UTC, All and
-// Software updates), local-time deployments, user restarts and deadline
+// Software updates), local-time deployments, business hours, user installs
+// of an optional deployment, user restarts and deadline
 // randomization on: every rule of the conformance checker holds (the window
 // and deadline-randomization rules among them) and the run is deterministic
 // by seed.
@@ -37,7 +38,9 @@ const SCENARIO = {
     { name: 'Patch Tuesday', updates: { newest: 10 }, created: '1d', available: '1d', deadline: '3d', localTime: true },
     { name: 'Definitions', updates: [5, 6], created: '1d', available: '1d', deadline: '2d', maxRunTime: '10m' },
     { name: 'Urgent', updates: [7, 8, 9], created: '4d', available: '4d', deadline: '5d', overrideServiceWindows: true, rebootOutsideOfServiceWindows: true },
+    { name: 'Tools', updates: [11, 12], created: '2d', available: '2d', deadline: null, userInstallFraction: 0.3 },
   ],
+  users: { outsideBusinessHoursFraction: 0.2, installDelayMean: '1d' },
   actions: [{ kind: 'restart', at: '6d', within: '1d', fraction: 0.2 }],
 };
 

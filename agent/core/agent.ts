@@ -24,6 +24,7 @@ import {
 } from './state.js';
 import { holdInstall, holdRestart, windowOpened } from './windows.js';
 import { clientInstant } from './localtime.js';
+import { scheduleUserInstall } from './users.js';
 import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
 import { rand, randInt, randMs, unit, type RngHolder } from './prng.js';
 import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
@@ -290,6 +291,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
       if (at < d.deadlineAt) d.userInstallAt = at;
     }
   }
+  scheduleUserInstall(s, ctx, t, d);
   s.deployments.push(d);
   recomputeDepDue(s);
   s.pending |= P_NEWDEP;

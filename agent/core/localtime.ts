@@ -35,6 +35,12 @@ export interface LocalModel {
    * A port: the harness computes and memoises it per (mask, zone).
    */
   readonly windows: (mask: number, zone: number) => Float64Array;
+  /** share of clients that install required software only outside their business hours (users.ts) */
+  readonly outsideBusinessHoursFraction: number;
+  /** the time outside business hours in zone `zone` as flat UTC intervals (a port, memoised like windows) */
+  readonly offHours: (zone: number) => Float64Array;
+  /** mean delay of a user's install of an available or optional deployment (ms; exponential) */
+  readonly userInstallDelayMean: number;
 }
 
 const SALT_ZONE = 0x7e20;

@@ -132,5 +132,9 @@ export function holdRestart(s: ClientState, ctx: CoreCtx, t: number, user: boole
 export function windowOpened(s: ClientState): void {
   s.tm[s.tb + T_WINDOW] = Infinity;
   s.pending |= P_DEPLOYMENT_WORK;
-  if ((s.pending & P_WINDOW_RESTART) !== 0) s.pending = (s.pending & ~P_WINDOW_RESTART) | P_RESTART;
+  if ((s.pending & P_WINDOW_RESTART) !== 0) {
+    s.pending &= ~P_WINDOW_RESTART;
+    // a restart in between (the user's) completed the held one: restartDeployment is then -1
+    if (s.restartDeployment >= 0) s.pending |= P_RESTART;
+  }
 }

@@ -224,7 +224,8 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         expect(v.scanOpen === null, 'install.noScanRunning', l, () => 'install while a scan runs');
         if (d !== undefined && d.deadline !== null && !v.depDeadlineAt.has(d.id)) {
           // an install before the deadline happens only for clients whose user installs early
-          expect(d.userInstallFraction > 0, 'install.notBeforeDeadline', l, () => 'install before the deadline');
+          // (or whose user has "install only outside my business hours": users.outsideBusinessHoursFraction)
+          expect(d.userInstallFraction > 0 || (local?.outsideBusinessHoursFraction ?? 0) > 0, 'install.notBeforeDeadline', l, () => 'install before the deadline');
         }
         v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < instant(l.client, d.localTime, d.deadline);
         v.installOpen = l.deployment as string;
@@ -254,7 +255,8 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         expect(at === min, 'restart.countdown', l, () => `restart at ${at - v!.lastInstallDone} ms after the install (expected ${min - v!.lastInstallDone})`);
         expect(d === undefined || !d.suppressRestart, 'restart.suppression', l, () => 'restart scheduled for a deployment that suppresses restarts');
         v.restartScheduledAt = Math.min(v.restartScheduledAt, at);
-        if (at <= v.restartScheduledAt) v.restartDeployment = l.deployment as string;
+        // the restart is the latest scheduled one's (the client takes a new schedule only when it is earlier than the one it holds)
+        v.restartDeployment = l.deployment as string;
         break;
       }
       case 'restart.started': {

@@ -73,6 +73,13 @@ export const DEFAULT_SCENARIO = {
   ],
   actions: [] as unknown[],
   timeZones: [] as { zone: string; fraction: number }[],
+  // Software Center users: the product's default business hours (05:00-22:00, Monday-Friday);
+  // nobody opted in to installs outside them; user installs of available deployments a day after on average
+  users: {
+    businessHours: { from: '05:00', to: '22:00', days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] },
+    outsideBusinessHoursFraction: 0,
+    installDelayMean: '1d',
+  },
   collections: [] as unknown[],
   faults: [] as unknown[],
   thresholds: [] as (string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string })[],

@@ -122,9 +122,39 @@ export function mergeIntervals(iv: [number, number][]): Float64Array {
   return Float64Array.from(out);
 }
 
-/** The LocalModel of a scenario (null when it has neither time zones nor collections with windows). */
-export function buildLocalModel(zones: readonly { zone: string; fraction: number }[], collections: readonly CollectionSpec[], start: number, end: number): LocalModel | null {
-  if (zones.length === 0 && collections.length === 0) return null;
+/** Business hours (Software Center): local time of day from..to (ms after midnight) on the given week days (0 = Sunday). */
+export interface UsersSpec {
+  readonly businessFrom: number;
+  readonly businessTo: number;
+  readonly businessDays: readonly number[];
+  readonly outsideBusinessHoursFraction: number;
+  readonly installDelayMean: number;
+}
+
+/** The time outside business hours over [from, to] as flat UTC intervals (the complement of the business hours of each day). */
+export function offHoursOf(u: UsersSpec, table: ZoneTable | undefined, from: number, to: number): Float64Array {
+  const busy: [number, number][] = [];
+  for (let day = Math.floor(from / DAY) * DAY - DAY; day <= to + DAY; day += DAY) {
+    if (!u.businessDays.includes(new Date(day).getUTCDay())) continue;
+    const a = day + u.businessFrom;
+    const b = day + u.businessTo;
+    busy.push(table !== undefined ? [localToUtc(table, a), localToUtc(table, b)] : [a, b]);
+  }
+  const merged = mergeIntervals(busy);
+  const out: number[] = [];
+  let cur = from - 2 * DAY;
+  for (let i = 0; i < merged.length; i += 2) {
+    if (merged[i]! > cur) out.push(cur, merged[i]!);
+    cur = Math.max(cur, merged[i + 1]!);
+  }
+  out.push(cur, to + 2 * DAY);
+  return Float64Array.from(out);
+}
+
+/** The LocalModel of a scenario (null when it has no time zones, no collections with windows and no users modelled). */
+export function buildLocalModel(zones: readonly { zone: string; fraction: number }[], collections: readonly CollectionSpec[], start: number, end: number, users: UsersSpec | null = null): LocalModel | null {
+  if (zones.length === 0 && collections.length === 0 && users === null) return null;
+  const u: UsersSpec = users ?? { businessFrom: 0, businessTo: 0, businessDays: [], outsideBusinessHoursFraction: 0, installDelayMean: 0 };
   // a day of margin either side: local times up to 14 h from UTC, windows that started before the run
   const from = start - 2 * DAY;
   const to = end + 2 * DAY;
@@ -156,5 +186,14 @@ export function buildLocalModel(zones: readonly { zone: string; fraction: number
     memo.set(key, w);
     return w;
   };
-  return { zones: tables, zoneCum, collections: collections.map((x) => x.fraction), windows };
+  const offMemo = new Map<number, Float64Array>();
+  const offHours = (zone: number): Float64Array => {
+    let o = offMemo.get(zone);
+    if (o === undefined) offMemo.set(zone, (o = offHoursOf(u, tables[zone], from, to)));
+    return o;
+  };
+  return {
+    zones: tables, zoneCum, collections: collections.map((x) => x.fraction), windows,
+    outsideBusinessHoursFraction: u.outsideBusinessHoursFraction, offHours, userInstallDelayMean: u.installDelayMean,
+  };
 }

@@ -10,7 +10,7 @@ import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
 import { parseThreshold, type Threshold } from '../thresholds.js';
 import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS, WINDOW_DEFAULTS } from './defaults.js';
-import { buildLocalModel, isTimeZone, type CollectionSpec } from './localtime.js';
+import { buildLocalModel, isTimeZone, WEEKDAYS, type CollectionSpec, type UsersSpec } from './localtime.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 
 const MB = 1024 * 1024;
@@ -129,6 +129,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     deployments: (inp.deployments ?? D.deployments).map((x) => ({ ...DEPLOYMENT_DEFAULTS, ...x })),
     actions: (inp.actions ?? []).map((x) => ({ ...ACTION_DEFAULTS, ...x })),
     timeZones: inp.timeZones ?? D.timeZones,
+    users: { ...D.users, ...inp.users, businessHours: { ...D.users.businessHours, ...inp.users?.businessHours } },
     collections: (inp.collections ?? []).map((c) => ({ ...c, maintenanceWindows: c.maintenanceWindows.map((w) => ({ ...WINDOW_DEFAULTS, ...w })) })),
     faults: (inp.faults ?? []).map((x) => ({ ...FAULT_DEFAULTS, ...x })),
     thresholds: inp.thresholds ?? [],
@@ -238,6 +239,22 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     }),
   }));
 
+  // users: a model only when the scenario describes them or has an optional deployment users install
+  const ui = inp.users;
+  const hm = (x: string) => Number(x.slice(0, 2)) * 3_600_000 + Number(x.slice(3)) * 60_000;
+  let usersSpec: UsersSpec | null = null;
+  if (ui !== undefined || m.deployments.some((x) => x.deadline === null && (x.userInstallFraction ?? 0) > 0)) {
+    const u = m.users;
+    usersSpec = {
+      businessFrom: hm(u.businessHours.from),
+      businessTo: hm(u.businessHours.to),
+      businessDays: u.businessHours.days.map((x) => WEEKDAYS.indexOf(x as (typeof WEEKDAYS)[number])),
+      outsideBusinessHoursFraction: u.outsideBusinessHoursFraction,
+      installDelayMean: d(u.installDelayMean),
+    };
+    if (usersSpec.businessFrom >= usersSpec.businessTo) where('users.businessHours.to', 'must be after from');
+  }
+
   const actions: ClientAction[] = m.actions
     .map((a) => ({ kind: a.kind, at: startMs + d(a.at), within: d(a.within), fraction: a.fraction }))
     .sort((a, b) => a.at - b.at);
@@ -285,7 +302,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     downloadBytesPerMs: (mo.downloadMbps * 1_000_000) / 8 / 1000,
     startWithin: d(mo.startWithin),
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
-    local: buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!),
+    local: buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!, usersSpec),
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,

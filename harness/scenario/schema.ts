@@ -106,6 +106,14 @@ const collection = z.strictObject({
 
 const timeZone = z.strictObject({ zone: z.string().min(1), fraction: fraction });
 
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'not a time of day (example: 05:00)');
+/** Software Center users: business hours and who installs what when */
+const users = z.strictObject({
+  businessHours: z.strictObject({ from: timeOfDay, to: timeOfDay, days: z.array(weekday).min(1) }).partial(),
+  outsideBusinessHoursFraction: fraction,
+  installDelayMean: duration,
+}).partial();
+
 const action = z.strictObject({
   kind: z.enum(['manualScan', 'deploymentEvaluation', 'restart', 'loseUpdate']),
   at: duration,
@@ -141,6 +149,7 @@ export const scenarioSchema = z.strictObject({
   timeZones: z.array(timeZone),
   /** collections with maintenance windows, clients drawn into each by its fraction */
   collections: z.array(collection).max(16),
+  users: users,
   faults: z.array(fault),
   /**
    * thresholds evaluated at the end of the run, e.g. "state_latency_p99<20m", or
