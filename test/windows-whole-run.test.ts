@@ -63,6 +63,16 @@ describe('a whole run with windows, zones and local time', () => {
     expect(text).toContain('"user":true');
   });
 
+  it('scenarios/maintenance-windows.json follows every rule (installs judged again after the pre-install scan)', async () => {
+    const input = JSON.parse(readFileSync(new URL('../scenarios/maintenance-windows.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const sc = resolveScenario({ ...input, clients: 200 }, 'example');
+    const trace = join(dir, 'example.ndjson');
+    await runFleet(sc, { tracePath: trace, logger: silent });
+    const report = checkTrace(parseTrace(readFileSync(trace, 'utf8')), sc);
+    expect(report.violations.slice(0, 5)).toEqual([]);
+    for (const r of ['window.install', 'window.restart']) expect(report.checks[r] ?? 0, r).toBeGreaterThan(0);
+  });
+
   it('is deterministic by seed', async () => {
     const a = await runOnce('a', 11);
     const b = await runOnce('b', 11);

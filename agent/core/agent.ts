@@ -22,7 +22,7 @@ import {
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
-import { holdInstall, holdRestart, windowOpened } from './windows.js';
+import { holdAtInstall, holdInstall, holdRestart, windowOpened } from './windows.js';
 import { clientInstant } from './localtime.js';
 import { scheduleUserInstall } from './users.js';
 import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
@@ -751,6 +751,8 @@ function installAfterScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void
 }
 
 function startInstall(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  // the scan and download before it took time: the maintenance window is judged again (windows.ts)
+  if (holdAtInstall(s, ctx, t, j.dep)) return finishJob(s, ctx, t);
   const d = s.deployments[j.dep]!;
   let restart = false;
   for (const u of j.updates) if (ctx.catalogue.restartRequired[u] === 1) restart = true;

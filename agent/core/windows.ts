@@ -79,6 +79,36 @@ export function holdInstall(s: ClientState, ctx: CoreCtx, t: number, i: number):
   const w = windowsOf(ctx, s.idx);
   const ds = s.deployments;
   const d = ds[i]!;
+  if (waitForWindow(s, ctx, t, d, w)) return true;
+  if (w.length > 0) {
+    // ascending maximum run time among the installs that can start now
+    for (let k = 0; k < ds.length; k++) {
+      const e = ds[k]!;
+      if (k === i || (e.flags & D_WANT_INSTALL) === 0) continue;
+      const m = e.policy.maxRunTime;
+      if ((m < d.policy.maxRunTime || (m === d.policy.maxRunTime && k < i)) && installStart(ctx, w, t, e) === t) return true;
+    }
+  }
+  d.flags &= ~D_WAIT_MW;
+  return false;
+}
+
+/**
+ * Hook at the install itself (startInstall), after the pre-install scan and
+ * any download: the window is judged again, since those took time. true: the
+ * time left no longer fits; the install is wanted again and waits for the
+ * next window (the caller ends the job).
+ */
+export function holdAtInstall(s: ClientState, ctx: CoreCtx, t: number, i: number): boolean {
+  const d = s.deployments[i]!;
+  if (!waitForWindow(s, ctx, t, d, windowsOf(ctx, s.idx))) return false;
+  d.flags |= D_WANT_INSTALL;
+  s.pending |= P_DEPLOYMENT_WORK;
+  return true;
+}
+
+/** Whether d must wait for a window at t; the wait is reported once and T_WINDOW set. */
+function waitForWindow(s: ClientState, ctx: CoreCtx, t: number, d: ClientDeployment, w: Float64Array): boolean {
   const at = installStart(ctx, w, t, d);
   if (at > t) {
     if ((d.flags & D_WAIT_MW) === 0) {
@@ -94,16 +124,6 @@ export function holdInstall(s: ClientState, ctx: CoreCtx, t: number, i: number):
     if (at < s.tm[s.tb + T_WINDOW]) s.tm[s.tb + T_WINDOW] = at;
     return true;
   }
-  if (w.length > 0) {
-    // ascending maximum run time among the installs that can start now
-    for (let k = 0; k < ds.length; k++) {
-      const e = ds[k]!;
-      if (k === i || (e.flags & D_WANT_INSTALL) === 0) continue;
-      const m = e.policy.maxRunTime;
-      if ((m < d.policy.maxRunTime || (m === d.policy.maxRunTime && k < i)) && installStart(ctx, w, t, e) === t) return true;
-    }
-  }
-  d.flags &= ~D_WAIT_MW;
   return false;
 }
 
