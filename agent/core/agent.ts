@@ -286,7 +286,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
     d.deadlineAt = Math.max(t, clientInstant(ctx, s.idx, p.localTime, p.deadline) + (deadlineDelay > 0 ? randMs(s, deadlineDelay) : 0));
     if (p.userInstallFraction > 0 && unit(ctx.seed, s.idx, p.index, SALT_USER_INSTALL) < p.userInstallFraction) {
       const from = d.downloadAt;
-      const to = Math.max(from, p.deadline);
+      const to = Math.max(from, clientInstant(ctx, s.idx, p.localTime, p.deadline));
       const at = from + randMs(s, (to - from));
       if (at < d.deadlineAt) d.userInstallAt = at;
     }
