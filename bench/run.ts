@@ -72,7 +72,9 @@ async function fleetRun(): Promise<Figures> {
   const { runFleet } = await import('../harness/run.js');
   const { pino } = await import('pino');
   const gc = (globalThis as { gc?: () => void }).gc!;
-  const sc = resolveScenario({ clients: CLIENTS, duration: `${DAYS}d` }, 'bench');
+  // BENCH_SITE=1: with maintenance windows and time zones (bench/site-scenario.ts)
+  const site = process.env.BENCH_SITE === '1' ? (await import('./site-scenario.js')).SITE_SCENARIO : {};
+  const sc = resolveScenario({ clients: CLIENTS, duration: `${DAYS}d`, ...site }, 'bench');
   gc();
   const before = process.memoryUsage();
   const o = await runFleet(sc, { logger: pino({ level: 'silent' }), sliceMs: 200 });

@@ -30,7 +30,7 @@ function neededUpdates(input: Record<string, unknown>): number[] {
 const cached = (k: CoreKit, u: number) => (k.client.upd[u]! & U_CACHED) !== 0;
 
 function dep(name: string, updates: number[], available: string, deadline: string | null, created?: string) {
-  return { name, updates, available, deadline, disableDeadlineRandomization: true, ...(created ? { created } : {}) };
+  return { name, updates, available, deadline, ...(created ? { created } : {}) };
 }
 
 describe('cache size', () => {

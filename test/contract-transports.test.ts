@@ -118,4 +118,21 @@ describe('MP delay faults over HTTP', () => {
       await servers.close();
     }
   });
+
+  it('with time zones, maintenance windows and local-time deployments: the same trace (the window fields of deployments travel in CCM_UpdateCIAssignment)', async () => {
+    const input = {
+      ...smallWireFleet(6),
+      catalogue: { updates: 40, newUpdates: 5, maxSizeMB: 2, installedFraction: 0, restartFraction: 1 },
+      timeZones: [{ zone: 'America/New_York', fraction: 0.5 }, { zone: 'Europe/Berlin', fraction: 0.5 }],
+      collections: [{ name: 'Nights', fraction: 0.7, maintenanceWindows: [{ start: '2026-01-05T01:00', duration: '3h', recurrence: 'daily', localTime: true }] }],
+      deployments: [
+        { name: 'Local', updates: { newest: 5 }, available: '1d', deadline: '2d', localTime: true, maxRunTime: '30m' },
+        { name: 'Anytime', updates: [3, 4], available: '1d', deadline: '2d6h', overrideServiceWindows: true, rebootOutsideOfServiceWindows: true },
+      ],
+    };
+    const a = await run('inproc-mw', input, { kind: 'in-process' });
+    const b = await run('http-mw', input, { kind: 'http' });
+    expect(a.lines.some((l) => l.includes('"install.waitingForWindow"'))).toBe(true);
+    expect(b.lines).toEqual(a.lines);
+  });
 });

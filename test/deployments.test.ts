@@ -155,8 +155,8 @@ describe('optional deployment (no deadline)', () => {
 });
 
 describe('deadline', () => {
-  it('is randomized up to 2 h after the configured deadline', () => {
-    const k = new CoreKit({ clients: 20, deployments: [dep()] });
+  it('is randomized up to 2 h after the configured deadline when client.disableDeadlineRandomization is false', () => {
+    const k = new CoreKit({ clients: 20, client: { disableDeadlineRandomization: false }, deployments: [dep()] });
     k.runFor(5 * DAY);
     const deadline = T0 + 4 * DAY;
     const at = k.of('deployment.deadline');
@@ -172,7 +172,7 @@ describe('deadline', () => {
   });
 
   it('follows client.deadlineRandomDelay', () => {
-    const k = new CoreKit({ clients: 20, client: { deadlineRandomDelay: '20m' }, deployments: [dep()] });
+    const k = new CoreKit({ clients: 20, client: { deadlineRandomDelay: '20m', disableDeadlineRandomization: false }, deployments: [dep()] });
     k.runFor(5 * DAY);
     const deadline = T0 + 4 * DAY;
     for (const r of k.of('deployment.deadline')) {
@@ -181,8 +181,8 @@ describe('deadline', () => {
     }
   });
 
-  it('is exactly the configured deadline when disableDeadlineRandomization is set', () => {
-    const k = new CoreKit({ clients: 20, deployments: [dep({ disableDeadlineRandomization: true })] });
+  it('is exactly the configured deadline by default (client.disableDeadlineRandomization: Yes)', () => {
+    const k = new CoreKit({ clients: 20, deployments: [dep()] });
     k.runFor(5 * DAY);
     const at = k.of('deployment.deadline');
     expect(at).toHaveLength(20);

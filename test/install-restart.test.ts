@@ -161,7 +161,7 @@ describe('restart', () => {
   it('an install before the deadline (user, from Software Center) postpones the automatic restart to the deadline', () => {
     const k = new CoreKit({
       client: { downloadRandomDelay: '0' },
-      deployments: [dep({ available: '1d', deadline: '4d', disableDeadlineRandomization: true, userInstallFraction: 1 })],
+      deployments: [dep({ available: '1d', deadline: '4d', userInstallFraction: 1 })],
     });
     k.runFor(5 * DAY);
     const deadline = T0 + 4 * DAY;

@@ -136,7 +136,7 @@ describe('a lost update', () => {
     const k = new CoreKit({
       ...base,
       deployments: [
-        { name: 'A', updates: A, created: '1d', available: '1d', deadline: '2d', disableDeadlineRandomization: true },
+        { name: 'A', updates: A, created: '1d', available: '1d', deadline: '2d' },
         // B is downloaded at 4d (evicting all of A) and not installed within the run
         { name: 'B', updates: B, created: '4d', available: '4d', deadline: '20d' },
       ],

@@ -182,7 +182,7 @@ describe('scan triggers: forced / online per the table', () => {
       clients: 3,
       ...restartAll,
       client: { downloadRandomDelay: '1h' },
-      deployments: [{ name: 'D', updates: { newest: 5 }, created: '2d', available: '3d6h', deadline: '3d8h', disableDeadlineRandomization: true }],
+      deployments: [{ name: 'D', updates: { newest: 5 }, created: '2d', available: '3d6h', deadline: '3d8h' }],
     });
     k.runUntil(T0 + 4 * DAY);
     for (let c = 0; c < 3; c++) {

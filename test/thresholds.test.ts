@@ -61,7 +61,7 @@ describe('thresholds', () => {
     const b = join(dir, 'b');
     expect((await cli('run', '--clients', '20', '--duration', '4d', '--log-level', 'silent', '--out', a)).code).toBe(0);
     const f = join(dir, 'norand.json');
-    writeFileSync(f, JSON.stringify({ clients: 20, duration: '4d', deployments: [{ name: 'Monthly security updates', updates: { newest: 10 }, available: '1d', deadline: '3d', disableDeadlineRandomization: true }] }));
+    writeFileSync(f, JSON.stringify({ clients: 20, duration: '4d', deployments: [{ name: 'Monthly security updates', updates: { newest: 10 }, available: '1d', deadline: '3d' }] }));
     expect((await cli('run', '--scenario', f, '--log-level', 'silent', '--out', b)).code).toBe(0);
     const r = await cli('compare', join(a, 'results.json'), join(b, 'results.json'));
     expect(r.code).toBe(0);

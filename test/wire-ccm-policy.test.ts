@@ -42,6 +42,7 @@ const SETTINGS: ClientSettings = {
   restartCountdown: 5_400_000,
   downloadRandomDelay: 7_200_000,
   deadlineRandomDelay: 7_200_000,
+  disableDeadlineRandomization: true,
 };
 const DEPLOYMENT: DeploymentPolicy = {
   index: 0,
@@ -50,9 +51,12 @@ const DEPLOYMENT: DeploymentPolicy = {
   updates: [3, 17, 42],
   available: Date.parse('2026-01-06T00:00:00Z'),
   deadline: Date.parse('2026-01-08T00:00:00Z'),
-  disableDeadlineRandomization: false,
   suppressRestart: true,
   userInstallFraction: 0.25,
+  localTime: false,
+  overrideServiceWindows: false,
+  rebootOutsideOfServiceWindows: false,
+  maxRunTime: 3_600_000,
 };
 // what the scenario says of its deployment (not policy)
 const scenarioDeployment = (id: string) => (id.toUpperCase() === DEPLOYMENT_ID ? { index: 0, userInstallFraction: 0.25 } : undefined);
@@ -108,9 +112,12 @@ describe('policy bodies in the real WMI instance form', () => {
       updates: [17], // the update of another catalogue is skipped
       available: Date.parse('2026-01-13T18:00:00Z'),
       deadline: Date.parse('2026-01-20T18:00:00Z'),
-      disableDeadlineRandomization: false,
       suppressRestart: true, // SuppressReboot 2: servers
       userInstallFraction: 0, // no scenario: no users modelled
+      localTime: false, // UseGMTTimes true
+      overrideServiceWindows: false, // absent: windows apply
+      rebootOutsideOfServiceWindows: false,
+      maxRunTime: 3_600_000, // absent: the 60 min default
     });
   });
 
@@ -147,14 +154,17 @@ describe('policy bodies in the real WMI instance form', () => {
         updates: [...new Set(Array.from({ length: rnd(6) }, () => rnd(5000)))],
         available: Date.UTC(2020 + rnd(10), rnd(12), 1 + rnd(28), rnd(24), rnd(60), rnd(60)),
         deadline: rnd(3) === 0 ? null : Date.UTC(2030, rnd(12), 1 + rnd(28)),
-        disableDeadlineRandomization: rnd(2) === 0,
         suppressRestart: rnd(2) === 0,
         userInstallFraction: rnd(100) / 100,
+        localTime: rnd(2) === 0,
+        overrideServiceWindows: rnd(2) === 0,
+        rebootOutsideOfServiceWindows: rnd(2) === 0,
+        maxRunTime: (5 + rnd(9995)) * 60_000,
       };
       const body: PolicyBody = { policyId: d.id, policyVersion: 1 + rnd(9), policySource: 'SMS:X', kind: 'deployment', deployment: d };
       const back = decodePolicyBody(encodePolicyBody(body, updateGuidOf), { updateIndexOf, scenarioDeployment: () => ({ index: d.index, userInstallFraction: d.userInstallFraction }) });
       expect(back).toEqual(body);
-      const s: ClientSettings = { ...SETTINGS, softwareUpdatesEnabled: rnd(2) === 0, scanInterval: rnd(1e9), scanRetryCount: rnd(10), scanRetryCodes: Array.from({ length: rnd(4) }, () => rnd(0xffffffff)) };
+      const s: ClientSettings = { ...SETTINGS, softwareUpdatesEnabled: rnd(2) === 0, disableDeadlineRandomization: rnd(2) === 0, scanInterval: rnd(1e9), scanRetryCount: rnd(10), scanRetryCodes: Array.from({ length: rnd(4) }, () => rnd(0xffffffff)) };
       const sb: PolicyBody = { policyId: '{S}', policyVersion: 2, policySource: '', kind: 'settings', settings: s };
       expect(decodePolicyBody(encodePolicyBody(sb, updateGuidOf), { updateIndexOf })).toEqual(sb);
     }

@@ -192,6 +192,7 @@ describe('CCM bodies: decode(encode(x)) is x', () => {
       restartCountdown: ms,
       downloadRandomDelay: ms,
       deadlineRandomDelay: ms,
+      disableDeadlineRandomization: fc.boolean(),
     });
     const sb = fc.record({ policyId: str.filter((s) => s !== ''), policyVersion: fc.integer({ min: 1, max: 999 }), policySource: str, settings }).map((b): PolicyBody => ({ ...b, kind: 'settings' }));
     fc.assert(fc.property(sb, (b) => {
@@ -207,9 +208,12 @@ describe('CCM bodies: decode(encode(x)) is x', () => {
         updates: fc.uniqueArray(fc.integer({ min: 0, max: 65534 }), { maxLength: 8 }),
         available: dmtfMs.map(whole),
         deadline: fc.option(dmtfMs.map(whole)),
-        disableDeadlineRandomization: fc.boolean(),
         suppressRestart: fc.boolean(),
         userInstallFraction: fc.integer({ min: 0, max: 100 }).map((n) => n / 100),
+        localTime: fc.boolean(),
+        overrideServiceWindows: fc.boolean(),
+        rebootOutsideOfServiceWindows: fc.boolean(),
+        maxRunTime: fc.integer({ min: 0, max: 9999 }).map((m) => m * 60_000),
       });
     const db = fc.record({ policyVersion: fc.integer({ min: 1, max: 999 }), policySource: str, deployment }).map((b): PolicyBody => ({ ...b, policyId: b.deployment.id, kind: 'deployment' }));
     fc.assert(

@@ -18,10 +18,13 @@ import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_PRESCANNED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
-  P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE,
+  P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
-  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, TIMERS,
+  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
+import { holdAtInstall, holdInstall, holdRestart, windowOpened } from './windows.js';
+import { clientInstant } from './localtime.js';
+import { scheduleUserInstall } from './users.js';
 import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
 import { rand, randInt, randMs, unit, type RngHolder } from './prng.js';
 import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
@@ -115,6 +118,7 @@ export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
     s.tm[s.tb + T_RESTART] = Infinity;
     s.pending |= P_RESTART;
   }
+  if (s.tm[s.tb + T_WINDOW] <= t) windowOpened(s);
   if (s.tm[s.tb + T_DEPLOYMENT] <= t) fireDeploymentTimers(s, ctx, t);
   pump(s, ctx, t);
 }
@@ -256,7 +260,7 @@ function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettin
   } else if (!st.softwareUpdatesEnabled) {
     s.tm[s.tb + T_FIRST_SCAN] = s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + T_REEVAL] = Infinity;
     s.scheduleNominal = s.reevalNominal = Infinity;
-    s.pending &= P_RESTART | P_DEPLOYMENT_WORK;
+    s.pending &= P_RESTART | P_USER_RESTART | P_WINDOW_RESTART | P_DEPLOYMENT_WORK;
   }
 }
 
@@ -264,7 +268,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
   for (const d of s.deployments) if (d.policy.index === p.index) return; // a new version of a known one: keep our schedule
   const st = s.settings;
   const downloadDelay = st !== null ? st.downloadRandomDelay : 0;
-  const deadlineDelay = st !== null ? st.deadlineRandomDelay : 0;
+  const deadlineDelay = st !== null && !st.disableDeadlineRandomization ? st.deadlineRandomDelay : 0;
   const d: ClientDeployment = {
     policy: p,
     slotVersion: version,
@@ -277,15 +281,17 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
   };
   if (p.deadline !== null) {
     // required deployment: content is pre-downloaded after the available time, randomised over 2 h
-    d.downloadAt = Math.max(t, p.available + randMs(s, downloadDelay));
-    d.deadlineAt = Math.max(t, p.deadline + (p.disableDeadlineRandomization ? 0 : randMs(s, deadlineDelay)));
+    // times in the client's local time (UseGMTTimes false) follow its zone: localtime.ts
+    d.downloadAt = Math.max(t, clientInstant(ctx, s.idx, p.localTime, p.available) + randMs(s, downloadDelay));
+    d.deadlineAt = Math.max(t, clientInstant(ctx, s.idx, p.localTime, p.deadline) + (deadlineDelay > 0 ? randMs(s, deadlineDelay) : 0));
     if (p.userInstallFraction > 0 && unit(ctx.seed, s.idx, p.index, SALT_USER_INSTALL) < p.userInstallFraction) {
       const from = d.downloadAt;
-      const to = Math.max(from, p.deadline);
+      const to = Math.max(from, clientInstant(ctx, s.idx, p.localTime, p.deadline));
       const at = from + randMs(s, (to - from));
       if (at < d.deadlineAt) d.userInstallAt = at;
     }
   }
+  scheduleUserInstall(s, ctx, t, d);
   s.deployments.push(d);
   recomputeDepDue(s);
   s.pending |= P_NEWDEP;
@@ -320,7 +326,7 @@ function runAction(s: ClientState, ctx: CoreCtx, t: number): void {
       if (enabled) s.pending |= P_MANUAL_EVAL;
       break;
     case 'restart':
-      s.pending |= P_RESTART;
+      s.pending |= P_RESTART | P_USER_RESTART;
       break;
     case 'loseUpdate':
       loseUpdate(s, ctx);
@@ -360,9 +366,13 @@ function newJob(kind: JobKind, dep: number, trigger: ScanTrigger): Job {
 function pump(s: ClientState, ctx: CoreCtx, t: number): void {
   if (s.job !== null) return;
   if ((s.pending & P_RESTART) !== 0) {
-    s.pending &= ~P_RESTART;
-    startRestart(s, ctx, t);
-    return;
+    const user = (s.pending & P_USER_RESTART) !== 0;
+    s.pending &= ~(P_RESTART | P_USER_RESTART);
+    // a required restart outside a maintenance window waits for one (windows.ts)
+    if (!holdRestart(s, ctx, t, user)) {
+      startRestart(s, ctx, t, user);
+      return;
+    }
   }
   const st = s.settings;
   if (st === null || !st.softwareUpdatesEnabled) return;
@@ -383,7 +393,7 @@ function startDeploymentWork(s: ClientState, ctx: CoreCtx, t: number): boolean {
   const ds = s.deployments;
   for (let i = 0; i < ds.length; i++) {
     const d = ds[i]!;
-    if ((d.flags & D_WANT_INSTALL) !== 0) {
+    if ((d.flags & D_WANT_INSTALL) !== 0 && !holdInstall(s, ctx, t, i)) {
       d.flags &= ~D_WANT_INSTALL;
       const j = newJob('install', i, 'beforeInstall');
       j.next = 'install';
@@ -741,6 +751,8 @@ function installAfterScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void
 }
 
 function startInstall(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  // the scan and download before it took time: the maintenance window is judged again (windows.ts)
+  if (holdAtInstall(s, ctx, t, j.dep)) return finishJob(s, ctx, t);
   const d = s.deployments[j.dep]!;
   let restart = false;
   for (const u of j.updates) if (ctx.catalogue.restartRequired[u] === 1) restart = true;
@@ -779,7 +791,8 @@ function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): 
     // Countdown after the install; an install before the deadline (user
     // initiated) postpones the automatic restart to the deadline.
     let at = j.installedAt + s.settings!.restartCountdown;
-    if (d.policy.deadline !== null && j.installedAt < d.policy.deadline) at = Math.max(at, d.policy.deadline);
+    const deadline = d.policy.deadline === null ? null : clientInstant(ctx, s.idx, d.policy.localTime, d.policy.deadline);
+    if (deadline !== null && j.installedAt < deadline) at = Math.max(at, deadline);
     if (at < s.tm[s.tb + T_RESTART]) {
       s.tm[s.tb + T_RESTART] = at;
       s.restartDeployment = d.policy.index;
@@ -792,12 +805,12 @@ function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): 
 // ---------------------------------------------------------------------------
 // restart
 
-function startRestart(s: ClientState, ctx: CoreCtx, t: number): void {
+function startRestart(s: ClientState, ctx: CoreCtx, t: number, user: boolean): void {
   const j = newJob('restart', -1, 'afterRestart');
   j.phase = 'restarting';
   s.job = j;
   s.tm[s.tb + T_RESTART] = Infinity;
-  emit(ctx, { ev: 'restart.started' });
+  emit(ctx, { ev: 'restart.started', user });
   const end = t + ctx.model.restartDuration;
   s.tm[s.tb + T_JOB] = end;
   // the machine is down: the agent polls and reports again after it is back

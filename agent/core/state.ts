@@ -26,6 +26,10 @@ export const P_MANUAL_EVAL = 1 << 5;
 export const P_RESTART = 1 << 6;
 /** some deployment has D_WANT_DOWNLOAD or D_WANT_INSTALL set (saves touching deployment records on every wake) */
 export const P_DEPLOYMENT_WORK = 1 << 8;
+/** the pending restart was started by the user (not a required restart): not held by maintenance windows */
+export const P_USER_RESTART = 1 << 9;
+/** a required restart waits for a maintenance window (windows.ts; T_WINDOW wakes it) */
+export const P_WINDOW_RESTART = 1 << 10;
 
 // Deployment flags (ClientDeployment.flags)
 export const D_WANT_DOWNLOAD = 1 << 0;
@@ -37,6 +41,7 @@ export const D_EVALUATED = 1 << 5;
 export const D_USER_INSTALL = 1 << 6; // the pending install was started by the user, before the deadline
 export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits for a restart
 export const D_PRESCANNED = 1 << 8; // the evaluation that asked for the install just scanned: skip the pre-install scan
+export const D_WAIT_MW = 1 << 9; // the wanted install waits for a maintenance window (reported once: windows.ts)
 
 /** What a client knows and does about one deployment. */
 export interface ClientDeployment {
@@ -159,7 +164,9 @@ export const T_REEVAL = 6; // deployment re-evaluation schedule
 export const T_RETRY = 7; // scan retry
 export const T_RESTART = 8;
 export const T_DEPLOYMENT = 9; // earliest timer of any deployment (kept in step by the core)
-export const TIMERS = 10;
+/** maintenance windows (H6, issue 11): the next window a held install or restart waits for (windows.ts) */
+export const T_WINDOW = 10;
+export const TIMERS = 11;
 /** slots per client in a fleet-wide timer array (a power of two keeps views aligned) */
 export const TIMER_STRIDE = 16;
 

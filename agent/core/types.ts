@@ -1,3 +1,5 @@
+import type { LocalModel } from './localtime.js';
+
 // Types of the pure core: the client record, the messages it exchanges with
 // the MP / WSUS / DP (typed; agent/wire encodes them for real servers), the
 // events it reports and the context (ports) it is given.
@@ -25,8 +27,14 @@ export interface ClientSettings {
   readonly restartCountdown: number;
   /** Content download starts within this window after the available time (2 h). */
   readonly downloadRandomDelay: number;
-  /** Installs start within this window after the deadline unless the deployment disables it (2 h). */
+  /** With deadline randomization on, installs start within this window after the deadline (Scheduler MaxRandomDelay, 2 h). */
   readonly deadlineRandomDelay: number;
+  /**
+   * Client setting "Disable deadline randomization" (Computer Agent; default
+   * Yes, client-behaviour.md section 1): true, required installs start at the
+   * deadline; false, each client waits up to deadlineRandomDelay after it.
+   */
+  readonly disableDeadlineRandomization: boolean;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -39,10 +47,21 @@ export interface DeploymentPolicy {
   readonly available: number;
   /** null: optional deployment (no deadline, no pre-download, installed only by a user). */
   readonly deadline: number | null;
-  readonly disableDeadlineRandomization: boolean;
   readonly suppressRestart: boolean;
   /** Fraction of targeted clients whose user installs from Software Center before the deadline. */
   readonly userInstallFraction: number;
+  /**
+   * UseGMTTimes false: `available` and `deadline` are the client's local wall
+   * clock (epoch ms read as if UTC); each client maps them to UTC with its own
+   * time zone (agent/core/localtime.ts). true: they are UTC instants.
+   */
+  readonly localTime: boolean;
+  /** OverrideServiceWindows: installs may run outside maintenance windows. */
+  readonly overrideServiceWindows: boolean;
+  /** RebootOutsideOfServiceWindows: the restart after the install may happen outside maintenance windows. */
+  readonly rebootOutsideOfServiceWindows: boolean;
+  /** Maximum run time of the deployment's updates (ms, 5..9,999 min; 60 min default): an install starts in a window only if it fits the time left. */
+  readonly maxRunTime: number;
 }
 
 /** One entry of a ReplyAssignments. */
@@ -134,7 +153,11 @@ export type AgentEvent =
   | { readonly ev: 'cache.evicted'; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'install.started' | 'install.completed'; readonly deployment: string; readonly updates: number; readonly restartRequired: boolean }
   | { readonly ev: 'restart.scheduled'; readonly at: number; readonly deployment: string | null }
-  | { readonly ev: 'restart.started' | 'restart.completed' }
+  /** user: a restart the user started (an action), not one an install required */
+  | { readonly ev: 'restart.started'; readonly user: boolean }
+  | { readonly ev: 'restart.completed' }
+  /** until: when the window it waits for opens (null: no window in the run fits) */
+  | { readonly ev: 'install.waitingForWindow' | 'restart.waitingForWindow'; readonly deployment: string; readonly until: number | null }
   | { readonly ev: 'reevaluation.started' }
   | { readonly ev: 'update.lost'; readonly update: number }
   /** replaced: it overwrote an unsent message; supersedes: the serial of a once-sent message it replaced with a new serial (0: none) */
@@ -168,6 +191,8 @@ export interface ClientModel {
   readonly startWithin: number;
   /** How long a client waits for an answer before it reports a timeout. */
   readonly requestTimeout: number;
+  /** Time zones and maintenance windows (agent/core/localtime.ts); null: UTC clients, no windows. */
+  readonly local: LocalModel | null;
 }
 
 /** Ports: everything the core needs from outside, injected. */

@@ -9,6 +9,10 @@ import type { ScanTrigger } from '../../agent/core/types.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { ManagementPoint } from '../../server-stub/core/mp.js';
 import { generateCatalogue } from '../../server-stub/core/catalogue.js';
+import { clientGuid } from '../../server-stub/core/clients.js';
+import { clientInstant } from '../../agent/core/localtime.js';
+import { inWindow, windowsOf } from '../../agent/core/windows.js';
+import type { CoreCtx } from '../../agent/core/types.js';
 
 export interface TraceLine {
   readonly t: number;
@@ -49,6 +53,8 @@ interface ClientView {
   lastInstallDone: number;
   installedBeforeDeadline: boolean;
   restartScheduledAt: number;
+  /** deployment whose restart is scheduled */
+  restartDeployment: string | null;
   restartOpen: boolean;
   restartDoneAt: number;
   expectAfterRestart: boolean;
@@ -76,6 +82,24 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
     if (violations.length < 1000) violations.push({ rule, client: l.client, t: l.t, detail });
   };
   const expect = (cond: boolean, rule: string, l: TraceLine, detail: () => string) => (cond ? ok(rule) : bad(rule, l, detail()));
+  // Time zones and maintenance windows are scenario data (the zone tables and
+  // merged windows of harness/scenario/localtime.ts); which zone and
+  // collections a client has follows from its id. The checker reads them the
+  // way the client does, then judges the trace against them.
+  const local = sc.model.local;
+  const idxOf = new Map<string, number>();
+  if (local !== null) for (let i = 0; i < sc.shard.clients; i++) idxOf.set('GUID:' + clientGuid(sc.seed, sc.shard.firstClient + i), sc.shard.firstClient + i);
+  const lctx = { seed: sc.seed, model: sc.model } as unknown as CoreCtx;
+  const windowsOfClient = (client: string): Float64Array | null => {
+    const i = idxOf.get(client);
+    if (i === undefined) return null;
+    const w = windowsOf(lctx, i);
+    return w.length > 0 ? w : null;
+  };
+  const instant = (client: string, localTime: boolean, t: number): number => {
+    const i = idxOf.get(client);
+    return i === undefined ? t : clientInstant(lctx, i, localTime, t);
+  };
 
   for (const l of lines) {
     n++;
@@ -84,7 +108,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       v = {
         lastT: -Infinity, lastPolicyReq: -Infinity, enabledAt: -Infinity, firstScans: 0, lastOnlineScanDone: -Infinity,
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
-        lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
+        lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartDeployment: null, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
         delivered: new Set(), superseded: 0,
       };
@@ -178,16 +202,19 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const d = deps.get(l.deployment as string);
         if (d === undefined) break;
         const known = v.depKnownAt.get(d.id) ?? Infinity;
-        const from = Math.max(d.available, known);
-        expect(l.t >= from && l.t < Math.max(d.available + st.downloadRandomDelay, known + 1), 'deployment.downloadWindow', l, () => `available fired ${l.t - d.available} ms after available time`);
+        const available = instant(l.client, d.localTime, d.available);
+        const from = Math.max(available, known);
+        expect(l.t >= from && l.t < Math.max(available + st.downloadRandomDelay, known + 1), 'deployment.downloadWindow', l, () => `available fired ${l.t - available} ms after available time`);
         break;
       }
       case 'deployment.deadline': {
         const d = deps.get(l.deployment as string);
         if (d === undefined || d.deadline === null) break;
-        const deadline = d.deadline;
+        // a deadline in local time is the client's own wall clock
+        const deadline = instant(l.client, d.localTime, d.deadline);
         const known = v.depKnownAt.get(d.id) ?? Infinity;
-        const rnd = d.disableDeadlineRandomization ? 1 : st.deadlineRandomDelay;
+        // the client setting: at the deadline itself, or within deadlineRandomDelay after it
+        const rnd = st.disableDeadlineRandomization ? 1 : st.deadlineRandomDelay;
         expect(l.t >= deadline && l.t < Math.max(deadline + rnd, known + 1), 'deployment.deadlineWindow', l, () => `deadline fired ${l.t - deadline} ms after the deadline`);
         v.depDeadlineAt.set(d.id, l.t);
         break;
@@ -197,10 +224,20 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         expect(v.scanOpen === null, 'install.noScanRunning', l, () => 'install while a scan runs');
         if (d !== undefined && d.deadline !== null && !v.depDeadlineAt.has(d.id)) {
           // an install before the deadline happens only for clients whose user installs early
-          expect(d.userInstallFraction > 0, 'install.notBeforeDeadline', l, () => 'install before the deadline');
+          // (or whose user has "install only outside my business hours": users.outsideBusinessHoursFraction)
+          expect(d.userInstallFraction > 0 || (local?.outsideBusinessHoursFraction ?? 0) > 0, 'install.notBeforeDeadline', l, () => 'install before the deadline');
         }
-        v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < d.deadline;
+        v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < instant(l.client, d.localTime, d.deadline);
         v.installOpen = l.deployment as string;
+        if (d !== undefined && d.deadline !== null && v.depDeadlineAt.has(d.id) && !d.overrideServiceWindows) {
+          // maintenance windows: a required install starts in a window with its max run time left
+          const w = windowsOfClient(l.client);
+          if (w !== null) {
+            let fits = false;
+            for (let i = 0; i < w.length; i += 2) if (w[i]! <= l.t && w[i + 1]! - l.t >= d.maxRunTime) fits = true;
+            expect(fits, 'window.install', l, () => `install of ${d.name} at ${new Date(l.t).toISOString()} outside a window with ${d.maxRunTime} ms left`);
+          }
+        }
         break;
       }
       case 'install.completed': {
@@ -214,10 +251,12 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const d = deps.get(l.deployment as string);
         const at = l.at as number;
         let min = v.lastInstallDone + st.restartCountdown;
-        if (d !== undefined && d.deadline !== null && v.installedBeforeDeadline) min = Math.max(min, d.deadline);
+        if (d !== undefined && d.deadline !== null && v.installedBeforeDeadline) min = Math.max(min, instant(l.client, d.localTime, d.deadline));
         expect(at === min, 'restart.countdown', l, () => `restart at ${at - v!.lastInstallDone} ms after the install (expected ${min - v!.lastInstallDone})`);
         expect(d === undefined || !d.suppressRestart, 'restart.suppression', l, () => 'restart scheduled for a deployment that suppresses restarts');
         v.restartScheduledAt = Math.min(v.restartScheduledAt, at);
+        // the restart is the latest scheduled one's (the client takes a new schedule only when it is earlier than the one it holds)
+        v.restartDeployment = l.deployment as string;
         break;
       }
       case 'restart.started': {
@@ -226,12 +265,21 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           expect(l.t >= v.restartScheduledAt, 'restart.notEarly', l, () => `restart ${v!.restartScheduledAt - l.t} ms before it was due`);
         }
         v.restartOpen = true;
+        if (l.user !== true && v.restartDeployment !== null) {
+          // maintenance windows: a required restart happens in a window unless its deployment allows otherwise
+          const d = deps.get(v.restartDeployment);
+          const w = windowsOfClient(l.client);
+          if (d !== undefined && !d.rebootOutsideOfServiceWindows && w !== null) {
+            expect(inWindow(w, l.t), 'window.restart', l, () => `required restart at ${new Date(l.t).toISOString()} outside a window`);
+          }
+        }
         break;
       }
       case 'restart.completed': {
         expect(v.restartOpen, 'restart.pairing', l, () => 'restart.completed without restart.started');
         v.restartOpen = false;
         v.restartScheduledAt = Infinity;
+        v.restartDeployment = null;
         v.restartDoneAt = l.t;
         if (v.pendingRestart) v.expectAfterRestart = true;
         v.pendingRestart = false;

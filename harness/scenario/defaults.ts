@@ -26,6 +26,8 @@ export const DEFAULT_SCENARIO = {
     restartCountdown: '90m',
     downloadRandomDelay: '2h',
     deadlineRandomDelay: '2h',
+    // "Disable deadline randomization": Yes by default (installs start at the deadline)
+    disableDeadlineRandomization: true,
   },
   model: {
     startWithin: '60m',
@@ -60,13 +62,25 @@ export const DEFAULT_SCENARIO = {
       created: '1d',
       available: '1d',
       deadline: '3d',
-      disableDeadlineRandomization: false,
       suppressRestart: false,
       userInstallFraction: 0,
       targetFraction: 1,
+      localTime: false,
+      overrideServiceWindows: false,
+      rebootOutsideOfServiceWindows: false,
+      maxRunTime: '60m',
     },
   ],
   actions: [] as unknown[],
+  timeZones: [] as { zone: string; fraction: number }[],
+  // Software Center users: the product's default business hours (05:00-22:00, Monday-Friday);
+  // nobody opted in to installs outside them; user installs of available deployments a day after on average
+  users: {
+    businessHours: { from: '05:00', to: '22:00', days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] },
+    outsideBusinessHoursFraction: 0,
+    installDelayMean: '1d',
+  },
+  collections: [] as unknown[],
   faults: [] as unknown[],
   thresholds: [] as (string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string })[],
 } as const;
@@ -74,11 +88,17 @@ export const DEFAULT_SCENARIO = {
 /** Defaults of a deployment entry's optional fields. */
 export const DEPLOYMENT_DEFAULTS = {
   created: null as string | null, // null: created at its available time
-  disableDeadlineRandomization: false,
   suppressRestart: false,
   userInstallFraction: 0,
   targetFraction: 1,
+  localTime: false,
+  overrideServiceWindows: false,
+  rebootOutsideOfServiceWindows: false,
+  maxRunTime: '60m',
 };
+
+/** Defaults of a maintenance window's optional fields. */
+export const WINDOW_DEFAULTS = { recurrence: 'weekly' as const, type: 'all' as const, localTime: false };
 
 export const ACTION_DEFAULTS = { within: '0', fraction: 1 };
 export const FAULT_DEFAULTS = { rate: 1, sup: null as string | null };

@@ -9,7 +9,8 @@ import { OPERATIONS_OF } from '../../agent/wire/operations.js';
 import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
 import { parseThreshold, type Threshold } from '../thresholds.js';
-import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS } from './defaults.js';
+import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS, WINDOW_DEFAULTS } from './defaults.js';
+import { buildLocalModel, isTimeZone, WEEKDAYS, type CollectionSpec, type UsersSpec } from './localtime.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 
 const MB = 1024 * 1024;
@@ -127,6 +128,9 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     catalogue: { ...D.catalogue, ...inp.catalogue },
     deployments: (inp.deployments ?? D.deployments).map((x) => ({ ...DEPLOYMENT_DEFAULTS, ...x })),
     actions: (inp.actions ?? []).map((x) => ({ ...ACTION_DEFAULTS, ...x })),
+    timeZones: inp.timeZones ?? D.timeZones,
+    users: { ...D.users, ...inp.users, businessHours: { ...D.users.businessHours, ...inp.users?.businessHours } },
+    collections: (inp.collections ?? []).map((c) => ({ ...c, maintenanceWindows: c.maintenanceWindows.map((w) => ({ ...WINDOW_DEFAULTS, ...w })) })),
     faults: (inp.faults ?? []).map((x) => ({ ...FAULT_DEFAULTS, ...x })),
     thresholds: inp.thresholds ?? [],
   };
@@ -163,6 +167,11 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       updates = [];
       for (let u = Math.max(0, cat.updates - n); u < cat.updates; u++) updates.push(u);
     }
+    if ('disableDeadlineRandomization' in dep) {
+      where(`${p}.disableDeadlineRandomization`, 'is no longer a deployment field: deadline randomization is the client setting client.disableDeadlineRandomization (default true: installs start at the deadline; false: each client waits up to client.deadlineRandomDelay after it)');
+    }
+    const mrt = d(dep.maxRunTime);
+    if (mrt < d('5m') || mrt > d('9999m')) where(`${p}.maxRunTime`, 'the client allows 5 to 9,999 minutes');
     if (updates.length > 1000) where(`${p}.updates`, 'a deployment holds at most 1,000 updates');
     const available = d(dep.available);
     const deadline = dep.deadline === null ? null : d(dep.deadline);
@@ -175,10 +184,13 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       created: startMs + created,
       available: startMs + available,
       deadline: deadline === null ? null : startMs + deadline,
-      disableDeadlineRandomization: dep.disableDeadlineRandomization,
       suppressRestart: dep.suppressRestart,
       userInstallFraction: dep.userInstallFraction,
       targetFraction: dep.targetFraction,
+      localTime: dep.localTime,
+      overrideServiceWindows: dep.overrideServiceWindows,
+      rebootOutsideOfServiceWindows: dep.rebootOutsideOfServiceWindows,
+      maxRunTime: d(dep.maxRunTime),
     });
   });
   const names = new Set<string>();
@@ -207,6 +219,41 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       sup: f.sup ?? null,
     };
   });
+
+  // time zones and maintenance windows (harness/scenario/localtime.ts)
+  m.timeZones.forEach((z, i) => {
+    if (!isTimeZone(z.zone)) where(`timeZones[${i}].zone`, `"${z.zone}" is not a time zone this runtime knows (IANA names, e.g. Europe/Berlin)`);
+  });
+  if (m.timeZones.length > 0) {
+    const sum = m.timeZones.reduce((a, z) => a + z.fraction, 0);
+    if (Math.abs(sum - 1) > 1e-9) where('timeZones', `the fractions add up to ${sum}, not 1`);
+  }
+  const collections: CollectionSpec[] = m.collections.map((c, ci) => ({
+    name: c.name,
+    fraction: c.fraction,
+    windows: c.maintenanceWindows.map((w, wi) => {
+      const ms = d(w.duration);
+      // client-behaviour.md section 1: 5 minutes to under 24 hours
+      if (ms < d('5m') || ms >= d('24h')) where(`collections[${ci}].maintenanceWindows[${wi}].duration`, 'a maintenance window lasts 5 minutes to under 24 hours');
+      return { start: Date.parse(w.start + 'Z'), duration: ms, recurrence: w.recurrence, type: w.type, localTime: w.localTime };
+    }),
+  }));
+
+  // users: a model only when the scenario describes them or has an optional deployment users install
+  const ui = inp.users;
+  const hm = (x: string) => Number(x.slice(0, 2)) * 3_600_000 + Number(x.slice(3)) * 60_000;
+  let usersSpec: UsersSpec | null = null;
+  if (ui !== undefined || m.deployments.some((x) => x.deadline === null && (x.userInstallFraction ?? 0) > 0)) {
+    const u = m.users;
+    usersSpec = {
+      businessFrom: hm(u.businessHours.from),
+      businessTo: hm(u.businessHours.to),
+      businessDays: u.businessHours.days.map((x) => WEEKDAYS.indexOf(x as (typeof WEEKDAYS)[number])),
+      outsideBusinessHoursFraction: u.outsideBusinessHoursFraction,
+      installDelayMean: d(u.installDelayMean),
+    };
+    if (usersSpec.businessFrom >= usersSpec.businessTo) where('users.businessHours.to', 'must be after from');
+  }
 
   const actions: ClientAction[] = m.actions
     .map((a) => ({ kind: a.kind, at: startMs + d(a.at), within: d(a.within), fraction: a.fraction }))
@@ -243,6 +290,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     restartCountdown: d(c.restartCountdown),
     downloadRandomDelay: d(c.downloadRandomDelay),
     deadlineRandomDelay: d(c.deadlineRandomDelay),
+    disableDeadlineRandomization: c.disableDeadlineRandomization,
   });
   const model: ClientModel = Object.freeze({
     onlineScanMin: d(mo.onlineScanMin),
@@ -254,6 +302,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     downloadBytesPerMs: (mo.downloadMbps * 1_000_000) / 8 / 1000,
     startWithin: d(mo.startWithin),
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
+    local: buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!, usersSpec),
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,

@@ -31,6 +31,7 @@ const clientSettings = z.strictObject({
   restartCountdown: duration,
   downloadRandomDelay: duration,
   deadlineRandomDelay: duration,
+  disableDeadlineRandomization: z.boolean(),
 }).partial();
 
 const model = z.strictObject({
@@ -68,11 +69,50 @@ const deployment = z.strictObject({
   created: duration.nullable().optional(),
   available: duration,
   deadline: duration.nullable(),
-  disableDeadlineRandomization: z.boolean().optional(),
+  /** removed: a client setting now (client.disableDeadlineRandomization); accepted here only to refuse it with that message */
+  disableDeadlineRandomization: z.unknown().optional(),
   suppressRestart: z.boolean().optional(),
   userInstallFraction: fraction.optional(),
   targetFraction: fraction.optional(),
+  /** times are each client's local wall clock (UseGMTTimes false); default false (UTC) */
+  localTime: z.boolean().optional(),
+  /** installs may run outside maintenance windows */
+  overrideServiceWindows: z.boolean().optional(),
+  /** the restart after an install may happen outside maintenance windows */
+  rebootOutsideOfServiceWindows: z.boolean().optional(),
+  /** maximum run time of its updates, 5m..9999m */
+  maxRunTime: duration.optional(),
 });
+
+const weekday = z.enum(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']);
+/** a maintenance window (client-behaviour.md section 1); start is a wall-clock time without offset */
+const maintenanceWindow = z.strictObject({
+  start: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'not a wall-clock time (example: 2026-01-13T01:00)'),
+  duration: duration,
+  recurrence: z.union([
+    z.enum(['none', 'daily', 'weekly']),
+    z.strictObject({ monthly: z.strictObject({ week: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal('last')]), day: weekday, offsetDays: z.number().int().min(0).max(7).optional() }) }),
+  ]).optional(),
+  type: z.enum(['all', 'softwareUpdates']).optional(),
+  localTime: z.boolean().optional(),
+});
+
+const collection = z.strictObject({
+  name: z.string().min(1),
+  /** share of the clients that are members */
+  fraction: fraction,
+  maintenanceWindows: z.array(maintenanceWindow),
+});
+
+const timeZone = z.strictObject({ zone: z.string().min(1), fraction: fraction });
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'not a time of day (example: 05:00)');
+/** Software Center users: business hours and who installs what when */
+const users = z.strictObject({
+  businessHours: z.strictObject({ from: timeOfDay, to: timeOfDay, days: z.array(weekday).min(1) }).partial(),
+  outsideBusinessHoursFraction: fraction,
+  installDelayMean: duration,
+}).partial();
 
 const action = z.strictObject({
   kind: z.enum(['manualScan', 'deploymentEvaluation', 'restart', 'loseUpdate']),
@@ -105,6 +145,11 @@ export const scenarioSchema = z.strictObject({
   catalogue: catalogue,
   deployments: z.array(deployment).max(20),
   actions: z.array(action),
+  /** time zones of the clients (IANA names) and their shares; empty: every client on UTC */
+  timeZones: z.array(timeZone),
+  /** collections with maintenance windows, clients drawn into each by its fraction */
+  collections: z.array(collection).max(16),
+  users: users,
   faults: z.array(fault),
   /**
    * thresholds evaluated at the end of the run, e.g. "state_latency_p99<20m", or

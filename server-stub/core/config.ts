@@ -39,10 +39,15 @@ export interface DeploymentSpec {
   readonly created: number;
   readonly available: number;
   readonly deadline: number | null;
-  readonly disableDeadlineRandomization: boolean;
   readonly suppressRestart: boolean;
   readonly userInstallFraction: number;
   readonly targetFraction: number;
+  /** times are the client's local wall clock (UseGMTTimes false) */
+  readonly localTime: boolean;
+  readonly overrideServiceWindows: boolean;
+  readonly rebootOutsideOfServiceWindows: boolean;
+  /** ms */
+  readonly maxRunTime: number;
 }
 
 export interface StubConfig {

@@ -88,9 +88,12 @@ export class ManagementPoint {
       updates: d.updates,
       available: d.available,
       deadline: d.deadline,
-      disableDeadlineRandomization: d.disableDeadlineRandomization,
       suppressRestart: d.suppressRestart,
       userInstallFraction: d.userInstallFraction,
+      localTime: d.localTime,
+      overrideServiceWindows: d.overrideServiceWindows,
+      rebootOutsideOfServiceWindows: d.rebootOutsideOfServiceWindows,
+      maxRunTime: d.maxRunTime,
     }));
     this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created)].sort((a, b) => a - b);
     this.settingsOff = { ...cfg.settings, softwareUpdatesEnabled: false };

@@ -70,6 +70,7 @@ export const SETTINGS: ClientSettings = {
   restartCountdown: 5_400_000,
   downloadRandomDelay: 7_200_000,
   deadlineRandomDelay: 7_200_000,
+  disableDeadlineRandomization: true,
 };
 
 export const DEPLOYMENT: DeploymentPolicy = {
@@ -79,9 +80,12 @@ export const DEPLOYMENT: DeploymentPolicy = {
   updates: [3, 17, 42],
   available: T_AVAILABLE,
   deadline: T_DEADLINE,
-  disableDeadlineRandomization: false,
   suppressRestart: true,
   userInstallFraction: 0.25,
+  localTime: false,
+  overrideServiceWindows: false,
+  rebootOutsideOfServiceWindows: false,
+  maxRunTime: 3_600_000,
 };
 
 // the test key of the fixtures (1024 bits), and one generated 2048-bit key (the client's size)

@@ -29,8 +29,10 @@
 //   Agent fields with no real property: `index` (the scenario's numbering: the
 //   transport maps AssignmentID to it), `userInstallFraction` (the scenario's
 //   model of users, not policy: the HTTP transport takes it from the scenario,
-//   0 against a real MP) and `disableDeadlineRandomization` (a site setting
-//   whose client-side property is not public: SUCA_disableDeadlineRandomization).
+//   0 against a real MP). Deadline randomization is a client setting
+//   (Computer Agent "Disable deadline randomization"), carried in the settings
+//   instance as SUCA_disableDeadlineRandomization (boolean; its real
+//   client-side property is not public; absent from a real MP: the default).
 // - CCM_ServiceWindow (maintenance window, for later issues): ServiceWindowID
 //   (key), ServiceWindowType, Schedules (schedule token, kept as text),
 //   Duration (minutes: an assumption, lenient when absent).
@@ -205,7 +207,7 @@ const SUCA_SETTINGS = [
   'scanRetryDelay', 'scanRetryCount', 'supSwitchDelay', 'cacheSizeBytes', 'cacheMinRetention', 'restartCountdown', 'downloadRandomDelay', 'deadlineRandomDelay',
 ] as const satisfies readonly (keyof ClientSettings)[];
 // a field of ClientSettings missing here or below fails to compile
-type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes';
+type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes' | 'disableDeadlineRandomization';
 const _settingsCovered: Record<Exclude<keyof ClientSettings, Covered>, never> = {};
 void _settingsCovered;
 
@@ -216,6 +218,7 @@ export function settingsInstance(s: ClientSettings): WmiInstance {
     bool('Enabled', s.softwareUpdatesEnabled),
   ];
   for (const f of SUCA_SETTINGS) properties.push(uint(SUCA_PREFIX + f, s[f], CIM.UINT64));
+  properties.push(bool(`${SUCA_PREFIX}disableDeadlineRandomization`, s.disableDeadlineRandomization));
   properties.push(prop(`${SUCA_PREFIX}scanRetryCodes`, CIM.UINT32 | CIM.ARRAY, s.scanRetryCodes.map((c, i) => {
     if (!Number.isSafeInteger(c) || c < 0 || c > 0xffffffff) throw fieldError(`not a uint32: ${c}`, `instance/property[@name="SUCA_scanRetryCodes"]/value[${i}]`);
     return String(c);
@@ -239,6 +242,7 @@ export function settingsFromInstance(inst: WmiInstance, defaults?: ClientSetting
     softwareUpdatesEnabled: need('softwareUpdatesEnabled', p.bool('Enabled'), 'Enabled'),
   };
   for (const f of SUCA_SETTINGS) out[f] = need(f, p.uint(SUCA_PREFIX + f), SUCA_PREFIX + f);
+  out.disableDeadlineRandomization = need('disableDeadlineRandomization', p.bool(`${SUCA_PREFIX}disableDeadlineRandomization`), `${SUCA_PREFIX}disableDeadlineRandomization`);
   const codes = p.array(`${SUCA_PREFIX}scanRetryCodes`);
   out.scanRetryCodes = need('scanRetryCodes', codes?.map((c, i) => {
     const n = parseUint(c, `${where}/property[@name="SUCA_scanRetryCodes"]/value[${i}]`);
@@ -280,13 +284,17 @@ export function deploymentInstance({ deployment: d, updateGuidOf }: DeploymentIn
       prop('AssignedCIs', CIM.STRING | CIM.ARRAY, d.updates.map((u) => assignedCi(updateGuidOf(u)))),
       time('StartTime', d.available),
       time('EnforcementDeadline', d.deadline),
-      bool('UseGMTTimes', true),
+      // UseGMTTimes false: the times are the client's local wall clock (written with +000, read back as such)
+      bool('UseGMTTimes', !d.localTime),
+      bool('OverrideServiceWindows', d.overrideServiceWindows),
+      bool('RebootOutsideOfServiceWindows', d.rebootOutsideOfServiceWindows),
       uint('SuppressReboot', d.suppressRestart ? 3 : 0),
       bool('NotifyUser', true),
       bool('UserUIExperience', true),
       // DPLocality: the SMS_UpdatesAssignment flags; the value a site writes by default is not public
       uint('DPLocality', 0),
-      bool(`${SUCA_PREFIX}disableDeadlineRandomization`, d.disableDeadlineRandomization),
+      // the real maximum run time is a property of each update's CI (not public in policy form): one value per deployment here
+      uint(`${SUCA_PREFIX}maxRunTime`, d.maxRunTime, CIM.UINT64),
     ],
   };
 }
@@ -305,6 +313,9 @@ export interface DeploymentFromInstanceInput {
  * (DMTF carries the offset; UseGMTTimes false with a local time is read as
  * its stated offset too).
  */
+/** Max run time of "other" updates (2103+): 60 min, when policy carries none. */
+const DEFAULT_MAX_RUN_TIME = 60 * 60_000;
+
 export function deploymentFromInstance(inst: WmiInstance, x: DeploymentFromInstanceInput, where = `instance[@class="${DEPLOYMENT_CLASS}"]`): DeploymentPolicy {
   const p = new Props(inst, where);
   const id = p.string('AssignmentID');
@@ -324,9 +335,12 @@ export function deploymentFromInstance(inst: WmiInstance, x: DeploymentFromInsta
     updates,
     available: start ?? 0,
     deadline: p.time('EnforcementDeadline') ?? null,
-    disableDeadlineRandomization: p.bool(`${SUCA_PREFIX}disableDeadlineRandomization`) ?? false,
     suppressRestart: (suppress & 3) !== 0,
     userInstallFraction: x.scenario?.userInstallFraction ?? 0,
+    localTime: p.bool('UseGMTTimes') === false,
+    overrideServiceWindows: p.bool('OverrideServiceWindows') ?? false,
+    rebootOutsideOfServiceWindows: p.bool('RebootOutsideOfServiceWindows') ?? false,
+    maxRunTime: p.uint(`${SUCA_PREFIX}maxRunTime`) ?? DEFAULT_MAX_RUN_TIME,
   };
 }
 
