@@ -72,7 +72,11 @@ async function fleetRun(): Promise<Figures> {
   const { runFleet } = await import('../harness/run.js');
   const { pino } = await import('pino');
   const gc = (globalThis as { gc?: () => void }).gc!;
-  const sc = resolveScenario({ clients: CLIENTS, duration: `${DAYS}d` }, 'bench');
+  // BENCH_POWER=1: the same run with power schedules on (issue 11: workstations off at night and at weekends, laptops away, a few never back)
+  const power = process.env.BENCH_POWER === '1'
+    ? { power: { workstations: { fraction: 0.6 }, laptops: { fraction: 0.3 }, neverReturn: { fraction: 0.01 } } }
+    : {};
+  const sc = resolveScenario({ clients: CLIENTS, duration: `${DAYS}d`, ...power }, 'bench');
   gc();
   const before = process.memoryUsage();
   const o = await runFleet(sc, { logger: pino({ level: 'silent' }), sliceMs: 200 });

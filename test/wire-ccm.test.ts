@@ -72,6 +72,7 @@ const SETTINGS: ClientSettings = {
   restartCountdown: 5_400_000,
   downloadRandomDelay: 7_200_000,
   deadlineRandomDelay: 7_200_000,
+  gracePeriod: 0,
 };
 
 const DEPLOYMENT: DeploymentPolicy = {

@@ -20,7 +20,7 @@ import {
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
-  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, TIMERS,
+  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, TIMERS,
 } from './state.js';
 import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
 import { rand, randInt, randMs, unit, type RngHolder } from './prng.js';
@@ -28,6 +28,7 @@ import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } 
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
+import { initPower, isOff, powerWake } from './power.js';
 
 // DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
 // not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
@@ -49,6 +50,7 @@ export function initClient(s: ClientState, ctx: CoreCtx): void {
   s.tm[s.tb + T_POLICY] = firstPolicyPoll(s, ctx);
   s.statePhase = rand(s);
   scheduleAction(s, ctx, 0);
+  initPower(s, ctx);
 }
 
 /** The first policy poll: the first draw of the client's stream (the fleet also asks it before creating records). */
@@ -79,6 +81,8 @@ function recomputeDepDue(s: ClientState): void {
 }
 
 export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
+  // power schedule (power.ts): an off machine does nothing until it is back
+  if (s.tm[s.tb + T_POWER] <= t && powerWake(s, ctx, t)) return;
   if (s.tm[s.tb + T_JOB] <= t) {
     s.tm[s.tb + T_JOB] = Infinity;
     stepEnded(s, ctx, t);
@@ -147,6 +151,7 @@ function fireDeploymentTimers(s: ClientState, ctx: CoreCtx, t: number): void {
 }
 
 export function onReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
+  if (isOff(s)) return; // the answer reaches a machine that is off: nobody takes it
   const kind = r.kind === 'error' ? r.req : r.kind;
   switch (kind) {
     case 'policy.assignments':

@@ -27,6 +27,8 @@ export interface ClientSettings {
   readonly downloadRandomDelay: number;
   /** Installs start within this window after the deadline unless the deployment disables it (2 h). */
   readonly deadlineRandomDelay: number;
+  /** Grace period for enforcement after a deadline the machine was off at: from power-on (0 to 120 h; power.ts). */
+  readonly gracePeriod: number;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -141,6 +143,10 @@ export type AgentEvent =
   | { readonly ev: 'state.queued'; readonly topicType: number; readonly stateId: number; readonly topic: number; readonly serial: number; readonly replaced: boolean; readonly supersedes: number }
   /** msgs: the flat queue slice that was sent (MSG_STRIDE layout); serials are read from it only when traced. */
   | { readonly ev: 'state.sent'; readonly msgs: readonly number[]; readonly ok: boolean; readonly code: number }
+  /** the machine went off (power schedule); abandoned: the kind of job it cut short (asked for again at power-on), or null */
+  | { readonly ev: 'power.off'; readonly abandoned: string | null }
+  /** the machine came back after offFor ms; graced: deadlines passed while off, moved to power-on + grace period */
+  | { readonly ev: 'power.on'; readonly offFor: number; readonly graced: number }
 
 export type AgentEventName = AgentEvent['ev'];
 
@@ -168,6 +174,33 @@ export interface ClientModel {
   readonly startWithin: number;
   /** How long a client waits for an answer before it reports a timeout. */
   readonly requestTimeout: number;
+  /** Power schedules of the machines (power.ts); null: every machine is always on. */
+  readonly power: PowerModel | null;
+}
+
+/** A daily on/off schedule: on from onAt (+ up to spread) to offAt (+ up to spread), ms into the local day. */
+export interface PowerSchedule {
+  readonly fraction: number;
+  readonly onAt: number;
+  readonly offAt: number;
+  readonly spread: number;
+  readonly weekendsOff: boolean;
+}
+
+/** Power schedules (issue 11 item 5); every draw is a stateless hash of (seed, client, ...). */
+export interface PowerModel {
+  /** the run's start (laptop away periods and the never-return window count from it) */
+  readonly start: number;
+  readonly workstations: PowerSchedule;
+  /** laptops follow their own daily schedule and are away awayMin..awayMax once every awayEvery (0: never) */
+  readonly laptops: PowerSchedule & { readonly awayEvery: number; readonly awayMin: number; readonly awayMax: number };
+  /** a share of all machines goes off at a random time within `within` of the start and never comes back */
+  readonly neverReturn: { readonly fraction: number; readonly within: number };
+  /**
+   * Local time of a client: ms to add to UTC at t. null: schedules are in UTC.
+   * The hook for per-client time zones (not implemented here).
+   */
+  readonly localOffset: ((client: number, t: number) => number) | null;
 }
 
 /** Ports: everything the core needs from outside, injected. */

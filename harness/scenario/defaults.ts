@@ -26,6 +26,7 @@ export const DEFAULT_SCENARIO = {
     restartCountdown: '90m',
     downloadRandomDelay: '2h',
     deadlineRandomDelay: '2h',
+    gracePeriod: '0',
   },
   model: {
     startWithin: '60m',
@@ -52,6 +53,12 @@ export const DEFAULT_SCENARIO = {
     restartFraction: 0.3,
     minSizeMB: 0.5,
     maxSizeMB: 800,
+  },
+  // power schedules (agent/core/power.ts): every fraction 0 = every machine always on
+  power: {
+    workstations: { fraction: 0, onAt: '7h', offAt: '18h', spread: '90m', weekendsOff: true },
+    laptops: { fraction: 0, onAt: '8h', offAt: '17h', spread: '2h', weekendsOff: true, awayEvery: '14d', awayMin: '1d', awayMax: '5d' },
+    neverReturn: { fraction: 0, within: '10d' },
   },
   deployments: [
     {

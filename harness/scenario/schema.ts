@@ -31,6 +31,8 @@ const clientSettings = z.strictObject({
   restartCountdown: duration,
   downloadRandomDelay: duration,
   deadlineRandomDelay: duration,
+  /** grace period for enforcement after a deadline the machine was off at (0 to 120 h) */
+  gracePeriod: duration,
 }).partial();
 
 const model = z.strictObject({
@@ -50,6 +52,20 @@ const site = z.strictObject({
   dps: z.array(z.string().min(1)).min(1),
   mpProcessingRate: z.number().min(0),
   mpProcessingInterval: duration,
+}).partial();
+
+/** A daily power schedule in hours of the local day (UTC until per-client time zones fill the offset hook). */
+const powerSchedule = {
+  fraction: fraction,
+  onAt: duration,
+  offAt: duration,
+  spread: duration,
+  weekendsOff: z.boolean(),
+};
+const power = z.strictObject({
+  workstations: z.strictObject(powerSchedule).partial(),
+  laptops: z.strictObject({ ...powerSchedule, awayEvery: duration, awayMin: duration, awayMax: duration }).partial(),
+  neverReturn: z.strictObject({ fraction: fraction, within: duration }).partial(),
 }).partial();
 
 const catalogue = z.strictObject({
@@ -103,6 +119,7 @@ export const scenarioSchema = z.strictObject({
   model: model,
   site: site,
   catalogue: catalogue,
+  power: power,
   deployments: z.array(deployment).max(20),
   actions: z.array(action),
   faults: z.array(fault),

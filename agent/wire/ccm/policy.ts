@@ -203,6 +203,7 @@ class Props {
 const SUCA_SETTINGS = [
   'policyPollingInterval', 'stateMessageCycle', 'scanInterval', 'reevaluationInterval', 'scheduleRandomDelay', 'firstScanWindow', 'scanTtl',
   'scanRetryDelay', 'scanRetryCount', 'supSwitchDelay', 'cacheSizeBytes', 'cacheMinRetention', 'restartCountdown', 'downloadRandomDelay', 'deadlineRandomDelay',
+  'gracePeriod',
 ] as const satisfies readonly (keyof ClientSettings)[];
 // a field of ClientSettings missing here or below fails to compile
 type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes';
