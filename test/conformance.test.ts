@@ -67,6 +67,20 @@ describe('conformance of whole runs', () => {
     expect(results.stateMessages.ingested + results.stateMessages.backlogAtEnd).toBe(results.stateMessages.delivered);
   });
 
+  it('machines off at night, at weekends, away and gone (power schedules, grace period) follow every rule', async () => {
+    const input = {
+      clients: 300,
+      client: { gracePeriod: '2h' },
+      power: { workstations: { fraction: 0.5 }, laptops: { fraction: 0.3, awayEvery: '5d', awayMax: '3d' }, neverReturn: { fraction: 0.05, within: '8d' } },
+    };
+    const { report, results } = await runAndCheck(input, 'power');
+    expectClean(report, [
+      'power.silence', 'power.pairing', 'power.offFor', 'power.catchUp', 'power.gracePeriod', 'deployment.deadlineWindow',
+      'scan.scheduleWindow', 'state.serialSequence', 'state.noSerialLost', 'state.deliveredOnce',
+    ]);
+    expect(results.stateMessages.duplicates).toBe(0);
+  });
+
   it('the checker catches a broken trace', async () => {
     const sc = resolveScenario({ clients: 1 });
     const c = 'GUID:X';

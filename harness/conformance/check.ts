@@ -59,6 +59,12 @@ interface ClientView {
   delivered: Set<number>;
   /** once-sent messages replaced by a newer state under a new serial */
   superseded: number;
+  // power (agent/core/power.ts): the last off period [offAt, onAt) (onAt Infinity while off)
+  off: boolean;
+  offAt: number;
+  onAt: number;
+  /** rule of the scan job waiting for a retry (a power-off abandons it and asks for it again) */
+  retryRule: string | null;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -86,12 +92,16 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
-        delivered: new Set(), superseded: 0,
+        delivered: new Set(), superseded: 0, off: false, offAt: -Infinity, onAt: -Infinity, retryRule: null,
       };
       views.set(l.client, v);
     }
     expect(l.t >= v.lastT, 'trace.timeOrder', l, () => `event at ${l.t} after one at ${v!.lastT}`);
     v.lastT = l.t;
+    // power-off silence: an off machine has no event but its power-on
+    if (v.off && l.ev !== 'power.on') bad('power.silence', l, `${l.ev} while the machine is off (since ${v.offAt})`);
+    /** was the machine off at some time in [a, b) (its last off period)? */
+    const offBetween = (a: number, b: number): boolean => v!.offAt !== -Infinity && v!.offAt < b && (v!.off || v!.onAt > a);
     if (v.expectAfterRestart && l.ev !== 'state.queued' && l.ev !== 'state.sent') {
       v.expectAfterRestart = false;
       expect(l.ev === 'scan.started' && l.trigger === 'afterRestart' && l.t === v.restartDoneAt, 'restart.afterRestartScan', l,
@@ -101,7 +111,11 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
     switch (l.ev) {
       case 'policy.requested': {
         if (v.lastPolicyReq === -Infinity) {
-          expect(l.t < sc.start + sc.model.startWithin, 'policy.firstPoll', l, () => `first poll ${l.t - sc.start} ms after start, window ${sc.model.startWithin}`);
+          if (l.t >= sc.start + sc.model.startWithin && offBetween(sc.start, l.t)) {
+            expect(l.t === v.onAt, 'power.catchUp', l, () => `first poll ${l.t - v!.onAt} ms after power-on`);
+          } else {
+            expect(l.t < sc.start + sc.model.startWithin, 'policy.firstPoll', l, () => `first poll ${l.t - sc.start} ms after start, window ${sc.model.startWithin}`);
+          }
         } else {
           // polls are every interval; a restart can only push one later
           expect(l.t - v.lastPolicyReq >= st.policyPollingInterval, 'policy.interval', l, () => `polls ${l.t - v!.lastPolicyReq} ms apart`);
@@ -119,8 +133,13 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
             // the deployment reaches the client at the first poll after it was created (a restart can delay that poll)
             const created = sc.stub.deployments[d?.index ?? 0]!.created;
             if (sc.stub.faults.every((f) => f.target !== 'mp.policy')) {
-              expect(l.t >= created && l.t <= created + st.policyPollingInterval + sc.model.restartDuration, 'policy.deploymentLatency', l,
-                () => `deployment known ${l.t - created} ms after creation`);
+              const late = l.t > created + st.policyPollingInterval + sc.model.restartDuration;
+              // a machine off when the deployment was created learns of it at its first poll after power-on
+              if (late && offBetween(created, l.t)) {
+                expect(l.t <= v.onAt + st.policyPollingInterval + sc.model.restartDuration, 'power.catchUp', l, () => `deployment known ${l.t - v!.onAt} ms after power-on`);
+              } else {
+                expect(l.t >= created && !late, 'policy.deploymentLatency', l, () => `deployment known ${l.t - created} ms after creation`);
+              }
             }
           }
         }
@@ -139,14 +158,27 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         if (trigger === 'firstPolicy') {
           v.firstScans++;
           expect(v.firstScans === 1, 'scan.firstOnce', l, () => 'second firstPolicy scan');
-          expect(l.t >= v.enabledAt && l.t < v.enabledAt + st.firstScanWindow, 'scan.firstWindow', l, () => `first scan ${l.t - v!.enabledAt} ms after the enabling policy`);
+          if (l.t >= v.enabledAt + st.firstScanWindow && offBetween(v.enabledAt, l.t)) {
+            // the first-scan timer passed while the machine was off: it runs after power-on
+            expect(l.t - v.onAt <= BUSY_SLACK_MS, 'power.catchUp', l, () => `first scan ${l.t - v!.onAt} ms after power-on`);
+          } else {
+            expect(l.t >= v.enabledAt && l.t < v.enabledAt + st.firstScanWindow, 'scan.firstWindow', l, () => `first scan ${l.t - v!.enabledAt} ms after the enabling policy`);
+          }
         }
         if (trigger === 'schedule' || trigger === 'reevaluation') {
           const interval = trigger === 'schedule' ? st.scanInterval : st.reevaluationInterval;
           const k = trigger === 'schedule' ? v.scheduleK++ : v.reevalK++;
           const nominal = v.enabledAt + k * interval;
-          expect(l.t >= nominal && l.t < nominal + st.scheduleRandomDelay + BUSY_SLACK_MS, `scan.${trigger}Window`, l,
-            () => `${trigger} scan #${k} at ${l.t - nominal} ms after nominal`);
+          if (l.t >= nominal + st.scheduleRandomDelay + BUSY_SLACK_MS && offBetween(nominal, l.t)) {
+            // missed while off: runs once after power-on, and the schedule goes on from the cycle power-on fell in
+            expect(l.t - v.onAt <= BUSY_SLACK_MS, 'power.catchUp', l, () => `${trigger} scan ${l.t - v!.onAt} ms after power-on`);
+            const kk = Math.floor((l.t - v.enabledAt) / interval) + 1;
+            if (trigger === 'schedule') v.scheduleK = kk;
+            else v.reevalK = kk;
+          } else {
+            expect(l.t >= nominal && l.t < nominal + st.scheduleRandomDelay + BUSY_SLACK_MS, `scan.${trigger}Window`, l,
+              () => `${trigger} scan #${k} at ${l.t - nominal} ms after nominal`);
+          }
         }
         if (trigger === 'afterInstall') expect(v.installOpen === null && v.lastInstallDone === l.t, 'install.afterInstallScan', l, () => 'afterInstall scan not right after an install');
         v.scanOpen = { trigger, rule, online: l.online as boolean, forced: l.forced as boolean, t: l.t };
@@ -161,10 +193,13 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           expect(l.online === o.online, 'scan.pairing', l, () => 'completed online flag differs from started');
           expect((l.sup === null) === !o.online, 'scan.offlineNoWsus', l, () => `online=${o.online} sup=${String(l.sup)}`);
           if (o.online) v.lastOnlineScanDone = l.t;
+          v.retryRule = null;
         } else {
           expect(o.online, 'scan.onlyOnlineFails', l, () => 'an offline scan failed');
           const code = parseInt(String(l.code), 16) >>> 0;
+          v.retryRule = null;
           if (st.scanRetryCodes.includes(code)) {
+            v.retryRule = o.rule;
             const wait = (l.retryAt as number) - l.t;
             expect(wait === st.scanRetryDelay || wait === st.scanRetryDelay + st.supSwitchDelay, 'scan.retryDelay', l, () => `retry after ${wait} ms`);
           } else {
@@ -179,7 +214,11 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         if (d === undefined) break;
         const known = v.depKnownAt.get(d.id) ?? Infinity;
         const from = Math.max(d.available, known);
-        expect(l.t >= from && l.t < Math.max(d.available + st.downloadRandomDelay, known + 1), 'deployment.downloadWindow', l, () => `available fired ${l.t - d.available} ms after available time`);
+        if (l.t >= Math.max(d.available + st.downloadRandomDelay, known + 1) && offBetween(from, l.t)) {
+          expect(l.t === v.onAt, 'power.catchUp', l, () => `available fired ${l.t - v!.onAt} ms after power-on`);
+        } else {
+          expect(l.t >= from && l.t < Math.max(d.available + st.downloadRandomDelay, known + 1), 'deployment.downloadWindow', l, () => `available fired ${l.t - d.available} ms after available time`);
+        }
         break;
       }
       case 'deployment.deadline': {
@@ -188,7 +227,13 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const deadline = d.deadline;
         const known = v.depKnownAt.get(d.id) ?? Infinity;
         const rnd = d.disableDeadlineRandomization ? 1 : st.deadlineRandomDelay;
-        expect(l.t >= deadline && l.t < Math.max(deadline + rnd, known + 1), 'deployment.deadlineWindow', l, () => `deadline fired ${l.t - deadline} ms after the deadline`);
+        if (l.t >= Math.max(deadline + rnd, known + 1) && offBetween(deadline, l.t)) {
+          // off at the deadline: enforced the grace period after power-on
+          expect(l.t === v.onAt + st.gracePeriod, 'power.gracePeriod', l,
+            () => `deadline missed while off fired ${l.t - v!.onAt} ms after power-on, grace period ${st.gracePeriod}`);
+        } else {
+          expect(l.t >= deadline && l.t < Math.max(deadline + rnd, known + 1), 'deployment.deadlineWindow', l, () => `deadline fired ${l.t - deadline} ms after the deadline`);
+        }
         v.depDeadlineAt.set(d.id, l.t);
         break;
       }
@@ -271,6 +316,33 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         }
         break;
       }
+      case 'power.off': {
+        expect(!v.off, 'power.pairing', l, () => 'power.off while off');
+        // the job cut short is asked for again at power-on: a schedule scan it abandoned runs again for the same cycle
+        if (l.abandoned === 'scan' || l.abandoned === 'evaluate') {
+          const rule = v.scanOpen?.rule ?? v.retryRule;
+          if (rule === 'schedule') v.scheduleK--;
+          if (rule === 'reevaluation') v.reevalK--;
+          if (rule === 'firstPolicy') v.firstScans--;
+        }
+        expect(l.abandoned === null || v.installOpen === null, 'power.notDuringInstall', l, () => 'power.off during an install');
+        v.scanOpen = null;
+        v.retryRule = null;
+        v.off = true;
+        v.offAt = l.t;
+        v.onAt = Infinity;
+        break;
+      }
+      case 'power.on': {
+        expect(v.off, 'power.pairing', l, () => 'power.on while on');
+        if (v.off) {
+          ok('power.silence');
+          expect(l.offFor === l.t - v.offAt, 'power.offFor', l, () => `offFor ${String(l.offFor)}, off since ${v!.offAt}`);
+        }
+        v.off = false;
+        v.onAt = l.t;
+        break;
+      }
       default:
         break;
     }
@@ -282,16 +354,20 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
     const missing = v.serialMax - v.delivered.size - v.unsent.size - v.superseded;
     expect(missing === 0, 'state.noSerialLost', end, () => `${missing} serials neither delivered nor waiting`);
     // with the MP reachable, what is still unsent at the end was queued within the last cycle (plus a restart)
-    if (sc.stub.faults.every((f) => f.target !== 'mp.state')) {
+    if (sc.stub.faults.every((f) => f.target !== 'mp.state') && !offBetween0(v, sc.end - st.stateMessageCycle - sc.model.restartDuration - BUSY_SLACK_MS, sc.end)) {
       let oldest = Infinity;
       for (const q of v.unsent.values()) oldest = Math.min(oldest, q);
       expect(oldest >= sc.end - st.stateMessageCycle - sc.model.restartDuration, 'state.deliveredByEnd', end,
         () => `${v!.unsent.size} messages undelivered at the end, oldest queued ${sc.end - oldest} ms before it`);
     }
-    expect(v.enabledAt === -Infinity || v.firstScans === 1 || v.enabledAt > sc.end - st.firstScanWindow, 'scan.firstHappened', end,
+    expect(v.enabledAt === -Infinity || v.firstScans === 1 || v.enabledAt > sc.end - st.firstScanWindow || offBetween0(v, v.enabledAt, sc.end), 'scan.firstHappened', end,
       () => `${v!.firstScans} firstPolicy scans`);
   }
   return { clients: views.size, lines: n, checks, violations };
+}
+
+function offBetween0(v: ClientView, a: number, b: number): boolean {
+  return v.offAt !== -Infinity && v.offAt < b && (v.off || v.onAt > a);
 }
 
 /** Parses NDJSON text lines lazily. */
