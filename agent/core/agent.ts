@@ -29,6 +29,7 @@ import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
 import { initPower, isOff, powerWake } from './power.js';
+import { resyncState } from './resync.js';
 
 // DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
 // not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
@@ -198,6 +199,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     return;
   }
   if (r.kind === 'policy.assignments') {
+    if (r.resync !== undefined && r.resync > s.resyncSeen) resyncState(s, ctx, t, r.resync);
     if (r.version === s.policyVersion) {
       policyDone(s, ctx);
       return;
@@ -552,13 +554,13 @@ function scanFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: numbe
     j.phase = 'retryWait';
     s.tm[s.tb + T_RETRY] = t + delay;
     emit(ctx, { ev: 'scan.failed', code, sup, retryAt: s.tm[s.tb + T_RETRY] });
-    queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.PENDING_RETRY, 0);
+    queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.PENDING_RETRY, 0, code >>> 0);
     return;
   }
   // Not a retry code (0x80072EE2 among them): the scan fails, the client stays
   // on its SUP, and the work waits for the next trigger (schedule, re-evaluation).
   emit(ctx, { ev: 'scan.failed', code, sup, retryAt: null });
-  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.FAILED, 0);
+  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.FAILED, 0, code >>> 0);
   if (j.kind === 'install' && j.dep >= 0) setEnforcement(s, ctx, t, s.deployments[j.dep]!, ENFORCE.INSTALL_FAILED);
   finishJob(s, ctx, t);
 }

@@ -146,6 +146,11 @@ export interface ClientState {
   queue: number[];
   /** the report under way (the former queue, handed to the transport), or null */
   sending: number[] | null;
+  /** the last state-resync request number acted on (resync.ts) */
+  resyncSeen: number;
+  /** the last 501 state queued and its error HRESULT (resent on a resync) */
+  scanState: number;
+  scanError: number;
 }
 
 const TIMER_STRIDE_CONST = 16;
@@ -216,5 +221,8 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     cache: [],
     cacheBytes: 0,
     restartDeployment: -1,
+    resyncSeen: 0,
+    scanState: 0,
+    scanError: 0,
   };
 }

@@ -85,7 +85,11 @@ export type Request =
 export type RequestKind = Request['kind'];
 
 export type ReplyBody =
-  | { readonly kind: 'policy.assignments'; readonly version: number; readonly assignments: readonly PolicyAssignment[]; readonly deploymentIds: readonly string[] }
+  /**
+   * resync: the site's state-resync request number for this client (absent or 0: none). The client
+   * resends its full state once per new number (agent/core/resync.ts; server-stub/core/resync.ts).
+   */
+  | { readonly kind: 'policy.assignments'; readonly version: number; readonly assignments: readonly PolicyAssignment[]; readonly deploymentIds: readonly string[]; readonly resync?: number }
   | { readonly kind: 'policy.body'; readonly slot: number; readonly version: number; readonly settings?: ClientSettings; readonly deployment?: DeploymentPolicy }
   | { readonly kind: 'location.wsus'; readonly sups: readonly string[] }
   | { readonly kind: 'wsus.scan'; readonly catalogueVersion: number; readonly applicable: readonly number[] }
@@ -113,9 +117,40 @@ export const MSG_STATE_ID = 1;
 export const MSG_TOPIC = 2;
 export const MSG_SERIAL = 3;
 export const MSG_TIME = 4;
-/** MSG_SENT_ONCE when a report carrying the message failed: the MP may have it (a lost answer) */
+/**
+ * A packed field: the low bit is MSG_SENT_ONCE (a report carrying the message
+ * failed: the MP may have it, a lost answer); the rest, floor(x / 2), is the
+ * message's user parameter (501: the scan's last error HRESULT, 0 = none).
+ * Packed so the queue keeps 6 numbers a message (a 7th field was rejected:
+ * +17 % queue memory at the first-scan peak). Use msgParam / withSentOnce.
+ */
 export const MSG_FLAGS = 5;
 export const MSG_SENT_ONCE = 1;
+
+/**
+ * The user parameter of a 500 / 501: scan package version x 2^32 + error
+ * HRESULT (unsigned; 0 = none). Both fit a double exactly with the sent-once
+ * bit (version < 2^20).
+ */
+export function scanParam(scanPackageVersion: number, code: number): number {
+  return scanPackageVersion * 4294967296 + (code >>> 0);
+}
+export function paramVersion(param: number): number {
+  return Math.floor(param / 4294967296);
+}
+export function paramCode(param: number): number {
+  return param % 4294967296;
+}
+
+/** The user parameter packed in a MSG_FLAGS value. */
+export function msgParam(flags: number): number {
+  return Math.floor(flags / 2);
+}
+
+/** A MSG_FLAGS value with MSG_SENT_ONCE set (arithmetic: the parameter may exceed 31 bits). */
+export function withSentOnce(flags: number): number {
+  return flags % 2 === 1 ? flags : flags + 1;
+}
 
 // ---- events reported by the core (trace, metrics) ---------------------------
 
@@ -147,6 +182,8 @@ export type AgentEvent =
   | { readonly ev: 'power.off'; readonly abandoned: string | null }
   /** the machine came back after offFor ms; graced: deadlines passed while off, moved to power-on + grace period */
   | { readonly ev: 'power.on'; readonly offFor: number; readonly graced: number }
+  /** the site asked for a state resync (request number) and the client queued its full state (messages) */
+  | { readonly ev: 'state.resync'; readonly request: number; readonly messages: number }
 
 export type AgentEventName = AgentEvent['ev'];
 

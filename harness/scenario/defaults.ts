@@ -44,6 +44,7 @@ export const DEFAULT_SCENARIO = {
     dps: ['http://dp1.stub.test/SMS_DP_SMSPKG$'],
     mpProcessingRate: 0,
     mpProcessingInterval: '10s',
+    minMissingMessageAge: '2880m',
   },
   catalogue: {
     updates: 200,

@@ -307,6 +307,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     // site.mpProcessingRate is the whole site's: a shard's MP processes its share (the whole fleet: the rate itself)
     mpProcessingRate: m.site.mpProcessingRate * (shard.clients / m.clients),
     mpProcessingInterval: Math.max(1, d(m.site.mpProcessingInterval)),
+    minMissingMessageAge: d(m.site.minMissingMessageAge),
     faults,
   });
   return deepFreeze({

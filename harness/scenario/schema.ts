@@ -52,6 +52,8 @@ const site = z.strictObject({
   dps: z.array(z.string().min(1)).min(1),
   mpProcessingRate: z.number().min(0),
   mpProcessingInterval: duration,
+  /** a serial gap open this long makes the site ask the client for a resync (StateSys Min Missing Message Age) */
+  minMissingMessageAge: duration,
 }).partial();
 
 /** A daily power schedule in hours of the local day (UTC until per-client time zones fill the offset hook). */
@@ -97,7 +99,7 @@ const action = z.strictObject({
   fraction: fraction.optional(),
 });
 
-/** A fault has exactly one effect: one field per fault kind (server-stub/core/fault-kinds/: code, status, delay, reset, soapFault, drop). */
+/** A fault has exactly one effect: one field per fault kind (server-stub/core/fault-kinds/: code, status, delay, reset, soapFault, drop, lose). */
 const fault = z.strictObject({
   target: z.enum(['mp.policy', 'mp.location', 'mp.state', 'wsus', 'dp']),
   operation: z.string().min(1).optional(),
