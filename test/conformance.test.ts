@@ -81,6 +81,17 @@ describe('conformance of whole runs', () => {
     expect(results.stateMessages.duplicates).toBe(0);
   });
 
+  it('lost uploads and resync: no state lost for good', async () => {
+    const input = {
+      clients: 200,
+      // uploads around the deadline are answered and dropped at the site; the site resyncs 2 days after it sees the gap
+      faults: [{ target: 'mp.state', from: '2d23h', to: '3d12h', rate: 0.7, lose: true }],
+    };
+    const { report, results } = await runAndCheck(input, 'resync');
+    expectClean(report, ['resync.afterMinAge', 'resync.fullState', 'resync.noStateLostForGood', 'state.noSerialLost']);
+    expect(results.stateMessages.duplicates).toBe(0);
+  });
+
   it('the checker catches a broken trace', async () => {
     const sc = resolveScenario({ clients: 1 });
     const c = 'GUID:X';

@@ -9,6 +9,10 @@ import type { ScanTrigger } from '../../agent/core/types.js';
 import type { ResolvedScenario } from '../scenario/resolve.js';
 import { ManagementPoint } from '../../server-stub/core/mp.js';
 import { generateCatalogue } from '../../server-stub/core/catalogue.js';
+import { clientGuid } from '../../server-stub/core/clients.js';
+import { Faults } from '../../server-stub/core/faults.js';
+import { OPERATIONS_OF } from '../../agent/wire/operations.js';
+import { DEFAULT_MIN_MISSING_MESSAGE_AGE } from '../../server-stub/core/resync.js';
 
 export interface TraceLine {
   readonly t: number;
@@ -65,6 +69,17 @@ interface ClientView {
   onAt: number;
   /** rule of the scan job waiting for a retry (a power-off abandons it and asks for it again) */
   retryRule: string | null;
+  // resync (lost uploads: the 'lose' fault)
+  /** serial -> topic key (type:topic) of every message queued and not yet delivered */
+  topicOf: Map<number, string>;
+  /** topics whose last delivered state went out in a lost upload, and not resent since */
+  lostTopics: Set<string>;
+  /** first accepted (not lost) report after the oldest unrepaired lost one: when the site sees the gap */
+  gapAt: number;
+  /** topics queued at the current time (a resync queues the full state just before its event) */
+  queuedNow: Set<string>;
+  /** a lost upload since the last resync: its serials are missing at the site */
+  lostSerials: boolean;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -76,6 +91,12 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
   const violations: Violation[] = [];
   const checks: Record<string, number> = {};
   let n = 0;
+  // lost uploads: which accepted reports the site dropped (the same fault plan as the stub's, by client index)
+  const loseSpecs = sc.stub.faults.filter((f) => f.target === 'mp.state' && f.effect.kind === 'lose');
+  const lose = loseSpecs.length > 0 ? new Faults(sc.seed, loseSpecs) : null;
+  const indexOf = new Map<string, number>();
+  if (lose !== null) for (let i = 0; i < sc.shard.clients; i++) indexOf.set('GUID:' + clientGuid(sc.seed, sc.shard.firstClient + i), sc.shard.firstClient + i);
+  const minMissingAge = sc.stub.minMissingMessageAge ?? DEFAULT_MIN_MISSING_MESSAGE_AGE;
   const ok = (rule: string) => (checks[rule] = (checks[rule] ?? 0) + 1);
   const bad = (rule: string, l: TraceLine, detail: string) => {
     ok(rule);
@@ -93,12 +114,15 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
         delivered: new Set(), superseded: 0, off: false, offAt: -Infinity, onAt: -Infinity, retryRule: null,
+        topicOf: new Map(), lostTopics: new Set(), gapAt: Infinity, queuedNow: new Set(), lostSerials: false,
       };
       views.set(l.client, v);
     }
     expect(l.t >= v.lastT, 'trace.timeOrder', l, () => `event at ${l.t} after one at ${v!.lastT}`);
     v.lastT = l.t;
     // power-off silence: an off machine has no event but its power-on
+    // the run of state.queued events just before this one (a resync queues the full state, then says so)
+    if (l.ev !== 'state.queued' && l.ev !== 'state.resync') v.queuedNow.clear();
     if (v.off && l.ev !== 'power.on') bad('power.silence', l, `${l.ev} while the machine is off (since ${v.offAt})`);
     /** was the machine off at some time in [a, b) (its last off period)? */
     const offBetween = (a: number, b: number): boolean => v!.offAt !== -Infinity && v!.offAt < b && (v!.off || v!.onAt > a);
@@ -284,6 +308,9 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       }
       case 'state.queued': {
         const serial = l.serial as number;
+        const key = `${String(l.topicType)}:${String(l.topicId)}`;
+        v.topicOf.set(serial, key);
+        v.queuedNow.add(key);
         if (typeof l.supersedes === 'number') {
           // a new serial for a topic whose once-sent message may have reached the MP
           expect(v.unsent.has(l.supersedes), 'state.supersedesUnsent', l, () => `serial ${String(l.supersedes)} superseded but not unsent`);
@@ -308,12 +335,32 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           expect(v.unsent.has(s), 'state.sentWasQueued', l, () => `serial ${s} sent but not queued or already delivered`);
         }
         if (l.ok === true) {
+          const lost = lose !== null && lose.match('mp.state', OPERATIONS_OF['state.report'], l.t, indexOf.get(l.client) ?? -1) !== null;
           for (const s of serials) {
             expect(!v.delivered.has(s), 'state.deliveredOnce', l, () => `serial ${s} delivered twice`);
             v.delivered.add(s);
             v.unsent.delete(s);
+            const key = v.topicOf.get(s);
+            v.topicOf.delete(s);
+            if (key === undefined) continue;
+            if (lost) v.lostTopics.add(key);
+            else v.lostTopics.delete(key);
           }
+          // the site sees a serial gap when a report after a lost one arrives
+          if (lost) v.lostSerials = true;
+          else if (v.lostSerials && v.gapAt === Infinity) v.gapAt = l.t;
         }
+        break;
+      }
+      case 'state.resync': {
+        // the site asks only for a gap older than Min Missing Message Age
+        expect(v.gapAt !== Infinity && l.t >= v.gapAt + minMissingAge, 'resync.afterMinAge', l,
+          () => `resync ${v!.gapAt === Infinity ? 'with no gap' : `${l.t - v!.gapAt} ms after the gap opened`}, Min Missing Message Age ${minMissingAge}`);
+        // the full state is queued again: every lost topic the client still has a state for
+        for (const k of v.queuedNow) v.lostTopics.delete(k);
+        expect(l.messages === v.queuedNow.size, 'resync.fullState', l, () => `${String(l.messages)} messages, ${v!.queuedNow.size} queued just before`);
+        v.gapAt = Infinity;
+        v.lostSerials = false;
         break;
       }
       case 'power.off': {
@@ -359,6 +406,13 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       for (const q of v.unsent.values()) oldest = Math.min(oldest, q);
       expect(oldest >= sc.end - st.stateMessageCycle - sc.model.restartDuration, 'state.deliveredByEnd', end,
         () => `${v!.unsent.size} messages undelivered at the end, oldest queued ${sc.end - oldest} ms before it`);
+    }
+    // resync: no state lost for good. A state that went out in a lost upload is resent once the site
+    // saw the gap and Min Missing Message Age passed (plus a poll and a report cycle)
+    if (lose !== null) {
+      const due = v.gapAt + minMissingAge + st.policyPollingInterval + st.stateMessageCycle + BUSY_SLACK_MS;
+      expect(v.lostTopics.size === 0 || due >= sc.end || v.off, 'resync.noStateLostForGood', end,
+        () => `${v!.lostTopics.size} topics lost in uploads, gap seen ${sc.end - v!.gapAt} ms before the end and never resynced`);
     }
     expect(v.enabledAt === -Infinity || v.firstScans === 1 || v.enabledAt > sc.end - st.firstScanWindow || offBetween0(v, v.enabledAt, sc.end), 'scan.firstHappened', end,
       () => `${v!.firstScans} firstPolicy scans`);

@@ -88,6 +88,10 @@ export class ManagementPoint {
   readonly scanError: Int32Array;
   /** serial gaps and resync requests (./resync.ts) */
   readonly resync: ResyncTracker;
+  /** highest serial received per client (in the backlog or processed), by local index */
+  private readonly maxReceived: Float64Array;
+  /** after a resync request: the first serial above this one restarts the contiguous run (0: none) */
+  private readonly rebaseAbove: Float64Array;
   observer: IngestObserver | null = null;
   /** client requests (state reports) change when the processor next runs */
   readonly reactive = true;
@@ -114,6 +118,8 @@ export class ManagementPoint {
     this.deploymentState = new Uint8Array(cfg.clients * Math.max(1, cfg.deployments.length));
     this.scanState = new Uint8Array(cfg.clients);
     this.scanError = new Int32Array(cfg.clients);
+    this.maxReceived = new Float64Array(cfg.clients);
+    this.rebaseAbove = new Float64Array(cfg.clients);
     this.resync = new ResyncTracker(cfg.clients, cfg.minMissingMessageAge ?? DEFAULT_MIN_MISSING_MESSAGE_AGE);
     this.detectCounts[DETECT.UNKNOWN] = cfg.clients * cat.size;
   }
@@ -148,6 +154,9 @@ export class ManagementPoint {
       const givenUp = max - this.contiguous[l]! - set.size;
       this.contiguous[l] = max;
       this.ahead.delete(l);
+      // serials lost above the highest received are given up too: the first one
+      // above it that arrives (the resent full state) starts the sequence again
+      this.rebaseAbove[l] = Math.max(max, this.maxReceived[l]!);
       return rs.ask(l, givenUp);
     }
     return rs.requested[l]!;
@@ -235,6 +244,8 @@ export class ManagementPoint {
       buf[o + B_SENT] = sent;
       buf[o + B_RECEIVED] = t;
       buf[o + B_PARAM] = msgParam(msgs[i + MSG_FLAGS]!);
+      const l = client - this.firstClient;
+      if (msgs[i + MSG_SERIAL]! > this.maxReceived[l]!) this.maxReceived[l] = msgs[i + MSG_SERIAL]!;
     }
     this.tail += count;
     this.counters.stateMessagesReceived += msgs.length / MSG_STRIDE;
@@ -321,6 +332,14 @@ export class ManagementPoint {
 
   /** Records a (client, serial), the client by its local index; false when it was seen before (a re-delivery). */
   private firstTime(c: number, serial: number): boolean {
+    const rb = this.rebaseAbove[c]!;
+    if (rb !== 0 && serial > rb) {
+      this.rebaseAbove[c] = 0;
+      if (serial > this.contiguous[c]! + 1) {
+        this.resync.serialsGivenUp += serial - 1 - this.contiguous[c]!;
+        this.contiguous[c] = serial - 1;
+      }
+    }
     const cont = this.contiguous[c]!;
     if (serial <= cont) return false;
     let set = this.ahead.get(c);
