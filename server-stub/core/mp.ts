@@ -89,9 +89,9 @@ export class ManagementPoint {
   /** serial gaps and resync requests (./resync.ts) */
   readonly resync: ResyncTracker;
   /** highest serial received per client (in the backlog or processed), by local index */
-  private readonly maxReceived: Float64Array;
+  private readonly maxReceived: Uint32Array;
   /** after a resync request: the first serial above this one restarts the contiguous run (0: none) */
-  private readonly rebaseAbove: Float64Array;
+  private readonly rebaseAbove: Uint32Array;
   observer: IngestObserver | null = null;
   /** client requests (state reports) change when the processor next runs */
   readonly reactive = true;
@@ -118,8 +118,9 @@ export class ManagementPoint {
     this.deploymentState = new Uint8Array(cfg.clients * Math.max(1, cfg.deployments.length));
     this.scanState = new Uint8Array(cfg.clients);
     this.scanError = new Int32Array(cfg.clients);
-    this.maxReceived = new Float64Array(cfg.clients);
-    this.rebaseAbove = new Float64Array(cfg.clients);
+    // serials are below 2^32 (a client sends far fewer): 4 bytes each
+    this.maxReceived = new Uint32Array(cfg.clients);
+    this.rebaseAbove = new Uint32Array(cfg.clients);
     this.resync = new ResyncTracker(cfg.clients, cfg.minMissingMessageAge ?? DEFAULT_MIN_MISSING_MESSAGE_AGE);
     this.detectCounts[DETECT.UNKNOWN] = cfg.clients * cat.size;
   }
@@ -147,6 +148,7 @@ export class ManagementPoint {
   resyncRequest(client: number, t: number): number {
     const l = client - this.firstClient;
     const rs = this.resync;
+    if (this.ahead.size === 0) return rs.requested[l]!; // no gap anywhere: the common case costs no Map lookup
     const set = this.ahead.get(l);
     if (set !== undefined && rs.due(l, t)) {
       let max = this.contiguous[l]!;
