@@ -72,9 +72,13 @@ async function fleetRun(): Promise<Figures> {
   const { runFleet } = await import('../harness/run.js');
   const { pino } = await import('pino');
   const gc = (globalThis as { gc?: () => void }).gc!;
-  // BENCH_SITE=1: with maintenance windows and time zones (bench/site-scenario.ts)
+  // BENCH_SITE=1: with maintenance windows and time zones (bench/site-scenario.ts); BENCH_POWER=1: with power
+  // schedules (workstations off at night and at weekends, laptops away, a few never back); both: issue 11's site
   const site = process.env.BENCH_SITE === '1' ? (await import('./site-scenario.js')).SITE_SCENARIO : {};
-  const sc = resolveScenario({ clients: CLIENTS, duration: `${DAYS}d`, ...site }, 'bench');
+  const power = process.env.BENCH_POWER === '1'
+    ? { power: { workstations: { fraction: 0.6 }, laptops: { fraction: 0.3 }, neverReturn: { fraction: 0.01 } } }
+    : {};
+  const sc = resolveScenario({ clients: CLIENTS, duration: `${DAYS}d`, ...site, ...power }, 'bench');
   gc();
   const before = process.memoryUsage();
   const o = await runFleet(sc, { logger: pino({ level: 'silent' }), sliceMs: 200 });

@@ -67,6 +67,31 @@ describe('conformance of whole runs', () => {
     expect(results.stateMessages.ingested + results.stateMessages.backlogAtEnd).toBe(results.stateMessages.delivered);
   });
 
+  it('machines off at night, at weekends, away and gone (power schedules, grace period) follow every rule', async () => {
+    const input = {
+      clients: 300,
+      client: { gracePeriod: '2h' },
+      power: { workstations: { fraction: 0.5 }, laptops: { fraction: 0.3, awayEvery: '5d', awayMax: '3d' }, neverReturn: { fraction: 0.05, within: '8d' } },
+    };
+    const { report, results } = await runAndCheck(input, 'power');
+    expectClean(report, [
+      'power.silence', 'power.pairing', 'power.offFor', 'power.catchUp', 'power.gracePeriod', 'deployment.deadlineWindow',
+      'scan.scheduleWindow', 'state.serialSequence', 'state.noSerialLost', 'state.deliveredOnce',
+    ]);
+    expect(results.stateMessages.duplicates).toBe(0);
+  });
+
+  it('lost uploads and resync: no state lost for good', async () => {
+    const input = {
+      clients: 200,
+      // uploads around the deadline are answered and dropped at the site; the site resyncs 2 days after it sees the gap
+      faults: [{ target: 'mp.state', from: '2d23h', to: '3d12h', rate: 0.7, lose: true }],
+    };
+    const { report, results } = await runAndCheck(input, 'resync');
+    expectClean(report, ['resync.afterMinAge', 'resync.fullState', 'resync.noStateLostForGood', 'state.noSerialLost']);
+    expect(results.stateMessages.duplicates).toBe(0);
+  });
+
   it('the checker catches a broken trace', async () => {
     const sc = resolveScenario({ clients: 1 });
     const c = 'GUID:X';

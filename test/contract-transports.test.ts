@@ -58,6 +58,24 @@ describe('contract: in-process and HTTP transports', () => {
   });
 });
 
+describe('contract: machines off and resync over both transports', () => {
+  it('power schedules, a lost upload and the resync it brings give the same trace in-process and over HTTP', async () => {
+    const input = {
+      ...smallWireFleet(4),
+      power: { workstations: { fraction: 0.75 } },
+      // the site asks for a resync 6 h after it sees the gap: the request rides ReplyAssignments over HTTP
+      site: { minMissingMessageAge: '6h' },
+      faults: [{ target: 'mp.state', from: '1d', to: '2d2h', lose: true }],
+    };
+    const a = await run('p-inproc', input, { kind: 'in-process' });
+    const b = await run('p-http', input, { kind: 'http' });
+    expect(a.lines.some((l) => l.includes('"ev":"power.off"'))).toBe(true);
+    expect(a.lines.some((l) => l.includes('"ev":"state.resync"'))).toBe(true);
+    expect(b.lines).toEqual(a.lines);
+    expect(b.results.compliance).toEqual(a.results.compliance);
+  });
+});
+
 describe('faults over HTTP', () => {
   it('an MP outage of hours and WSUS 503 bursts over the wire: nothing lost, nothing counted twice, final state at the MP', async () => {
     const input = {

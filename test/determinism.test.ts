@@ -38,6 +38,17 @@ describe('determinism', () => {
     expect(b.trace).toBe(a.trace);
   });
 
+  it('machines off and on, grace period, lost uploads and resync: byte-identical by seed', async () => {
+    const off = JSON.parse(readFileSync(new URL('../scenarios/machines-off.json', import.meta.url), 'utf8'));
+    const input = { ...off, clients: 120, duration: '9d' };
+    const a = await run('p1', input);
+    const b = await run('p2', input);
+    expect(a.trace).toContain('"ev":"power.off"');
+    expect(a.trace).toContain('"ev":"state.resync"');
+    expect(b.results).toBe(a.results);
+    expect(b.trace).toBe(a.trace);
+  });
+
   it('another seed gives another run', async () => {
     const a = await run('s1', { clients: 50, duration: '4d', seed: 1 });
     const b = await run('s2', { clients: 50, duration: '4d', seed: 2 });

@@ -43,6 +43,7 @@ const SETTINGS: ClientSettings = {
   downloadRandomDelay: 7_200_000,
   deadlineRandomDelay: 7_200_000,
   disableDeadlineRandomization: true,
+  gracePeriod: 0,
 };
 const DEPLOYMENT: DeploymentPolicy = {
   index: 0,

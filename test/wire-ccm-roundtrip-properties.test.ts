@@ -193,6 +193,7 @@ describe('CCM bodies: decode(encode(x)) is x', () => {
       downloadRandomDelay: ms,
       deadlineRandomDelay: ms,
       disableDeadlineRandomization: fc.boolean(),
+      gracePeriod: ms,
     });
     const sb = fc.record({ policyId: str.filter((s) => s !== ''), policyVersion: fc.integer({ min: 1, max: 999 }), policySource: str, settings }).map((b): PolicyBody => ({ ...b, kind: 'settings' }));
     fc.assert(fc.property(sb, (b) => {

@@ -20,7 +20,7 @@ import {
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
-  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
+  T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
 import { holdAtInstall, holdInstall, holdRestart, windowOpened } from './windows.js';
 import { clientInstant } from './localtime.js';
@@ -31,6 +31,8 @@ import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } 
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
+import { initPower, isOff, powerWake } from './power.js';
+import { resyncState } from './resync.js';
 
 // DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
 // not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
@@ -52,6 +54,7 @@ export function initClient(s: ClientState, ctx: CoreCtx): void {
   s.tm[s.tb + T_POLICY] = firstPolicyPoll(s, ctx);
   s.statePhase = rand(s);
   scheduleAction(s, ctx, 0);
+  initPower(s, ctx);
 }
 
 /** The first policy poll: the first draw of the client's stream (the fleet also asks it before creating records). */
@@ -82,6 +85,8 @@ function recomputeDepDue(s: ClientState): void {
 }
 
 export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
+  // power schedule (power.ts): an off machine does nothing until it is back
+  if (s.tm[s.tb + T_POWER] <= t && powerWake(s, ctx, t)) return;
   if (s.tm[s.tb + T_JOB] <= t) {
     s.tm[s.tb + T_JOB] = Infinity;
     stepEnded(s, ctx, t);
@@ -151,6 +156,7 @@ function fireDeploymentTimers(s: ClientState, ctx: CoreCtx, t: number): void {
 }
 
 export function onReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
+  if (isOff(s)) return; // the answer reaches a machine that is off: nobody takes it
   const kind = r.kind === 'error' ? r.req : r.kind;
   switch (kind) {
     case 'policy.assignments':
@@ -197,6 +203,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     return;
   }
   if (r.kind === 'policy.assignments') {
+    if (r.resync !== undefined && r.resync > s.resyncSeen) resyncState(s, ctx, t, r.resync);
     if (r.version === s.policyVersion) {
       policyDone(s, ctx);
       return;
@@ -557,13 +564,13 @@ function scanFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: numbe
     j.phase = 'retryWait';
     s.tm[s.tb + T_RETRY] = t + delay;
     emit(ctx, { ev: 'scan.failed', code, sup, retryAt: s.tm[s.tb + T_RETRY] });
-    queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.PENDING_RETRY, 0);
+    queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.PENDING_RETRY, 0, code >>> 0);
     return;
   }
   // Not a retry code (0x80072EE2 among them): the scan fails, the client stays
   // on its SUP, and the work waits for the next trigger (schedule, re-evaluation).
   emit(ctx, { ev: 'scan.failed', code, sup, retryAt: null });
-  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.FAILED, 0);
+  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.FAILED, 0, code >>> 0);
   if (j.kind === 'install' && j.dep >= 0) setEnforcement(s, ctx, t, s.deployments[j.dep]!, ENFORCE.INSTALL_FAILED);
   finishJob(s, ctx, t);
 }

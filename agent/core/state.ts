@@ -151,7 +151,14 @@ export interface ClientState {
   queue: number[];
   /** the report under way (the former queue, handed to the transport), or null */
   sending: number[] | null;
+  /** the last state-resync request number acted on (resync.ts) */
+  resyncSeen: number;
+  /** the last 501 state queued and its error HRESULT (resent on a resync) */
+  scanState: number;
+  scanError: number;
 }
+
+const TIMER_STRIDE_CONST = 16;
 
 // Timer slots in ClientState.tm
 export const T_JOB = 0; // end of the timed step under way (scan, download, install, restart)
@@ -164,15 +171,23 @@ export const T_REEVAL = 6; // deployment re-evaluation schedule
 export const T_RETRY = 7; // scan retry
 export const T_RESTART = 8;
 export const T_DEPLOYMENT = 9; // earliest timer of any deployment (kept in step by the core)
-/** maintenance windows (H6, issue 11): the next window a held install or restart waits for (windows.ts) */
+/** maintenance windows (issue 11): the next window a held install or restart waits for (windows.ts) */
 export const T_WINDOW = 10;
-export const TIMERS = 11;
+export const T_POWER = 11; // next power-schedule transition (power.ts)
+export const TIMERS = 12;
+// Data slots of the timer row, beyond the fleet's own two (TIMERS, TIMERS + 1): not timers, never scanned by nextDue.
+/** when the machine went off (Infinity: it is on) */
+export const S_OFF_SINCE = TIMER_STRIDE_CONST - 2;
+/** the policy poll parked while the machine is off (kept out of the fleet's monotone lane) */
+export const S_SAVED_POLICY = TIMER_STRIDE_CONST - 1;
 /** slots per client in a fleet-wide timer array (a power of two keeps views aligned) */
-export const TIMER_STRIDE = 16;
+export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 
 /** A client record; its timers live in `tm` from slot `tb` (a fleet-wide array), or in a new array. */
-export function createClient(seed: number, idx: number, updates: number, tm: Float64Array = new Float64Array(TIMERS), tb = 0): ClientState {
+export function createClient(seed: number, idx: number, updates: number, tm: Float64Array = new Float64Array(TIMER_STRIDE), tb = 0): ClientState {
   tm.fill(Infinity, tb, tb + TIMERS);
+  tm[tb + S_OFF_SINCE] = Infinity;
+  tm[tb + S_SAVED_POLICY] = Infinity;
   // Field order is layout: V8 keeps in-object fields in creation order, and a
   // policy poll (most wakes) reads only the first few, so they share one or
   // two cache lines. Measured at 100k clients: the first touch of the record
@@ -213,5 +228,8 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     cache: [],
     cacheBytes: 0,
     restartDeployment: -1,
+    resyncSeen: 0,
+    scanState: 0,
+    scanError: 0,
   };
 }

@@ -11,8 +11,34 @@
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
 import type { CoreCtx } from './types.js';
-import { MSG_FLAGS, MSG_SENT_ONCE, MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from './types.js';
-import { HR, MINUTE, TOPIC } from './constants.js';
+import { MSG_FLAGS, MSG_SENT_ONCE, MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE, scanParam, withSentOnce } from './types.js';
+import { CI_ENFORCE, COMPLIANCE, ENFORCE, HR, MINUTE, TOPIC } from './constants.js';
+
+/**
+ * Priorities with their own send cycles. Seed 003: after an install it is "up
+ * to 2 minutes before the new state is sent": the states an install ends with
+ * (402 installed / pending restart / failed, 301 installed / pending restart /
+ * failed, 300 compliant) are high priority and go out within
+ * HIGH_PRIORITY_DELAY of being queued, in a report that takes the whole queue
+ * with it (the client sends in bulk). Everything else waits for the state
+ * message cycle (15 min). Which states a real client marks high is not
+ * public beyond that sentence; these are the ones it describes.
+ */
+export const HIGH_PRIORITY_DELAY = 2 * MINUTE;
+
+/** Is this state high priority (sent within HIGH_PRIORITY_DELAY)? */
+export function isHighPriority(topicType: number, stateId: number): boolean {
+  switch (topicType) {
+    case TOPIC.CI_ENFORCEMENT:
+      return stateId === CI_ENFORCE.INSTALLED || stateId === CI_ENFORCE.PENDING_RESTART || stateId === CI_ENFORCE.INSTALL_FAILED;
+    case TOPIC.ASSIGNMENT_ENFORCEMENT:
+      return stateId === ENFORCE.INSTALLED || stateId === ENFORCE.PENDING_RESTART || stateId === ENFORCE.INSTALL_FAILED;
+    case TOPIC.ASSIGNMENT_COMPLIANCE:
+      return stateId === COMPLIANCE.COMPLIANT;
+    default:
+      return false;
+  }
+}
 
 function cycleOf(s: ClientState): number {
   return s.settings !== null ? s.settings.stateMessageCycle : 15 * MINUTE;
@@ -37,8 +63,14 @@ function flagFor(topicType: number): number {
  * serial and supersedes the old one, which the MP would otherwise drop as a
  * re-delivery, keeping the older state.
  */
-export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: number, stateId: number, topic: number): void {
+export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: number, stateId: number, topic: number, param = 0): void {
   const q = s.queue;
+  if (topicType === TOPIC.UPDATE_SOURCE_SCAN) {
+    s.scanState = stateId;
+    s.scanError = param;
+  }
+  // 500 and 501 carry UserParameters: the scan package version and (501) the scan's error
+  if (topicType === TOPIC.UPDATE_DETECTION || topicType === TOPIC.UPDATE_SOURCE_SCAN) param = scanParam(ctx.catalogue.updateSourceVersion, param);
   const flag = flagFor(topicType);
   let supersedes = 0;
   // Per-update topics carry a "queued" bit so the common case (no unsent
@@ -46,9 +78,11 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   if (flag === 0 || (s.upd[topic]! & flag) !== 0) {
     for (let i = q.length - MSG_STRIDE; i >= 0; i -= MSG_STRIDE) {
       if (q[i + MSG_TOPIC_TYPE] === topicType && q[i + MSG_TOPIC] === topic) {
-        if ((q[i + MSG_FLAGS]! & MSG_SENT_ONCE) === 0) {
+        if (q[i + MSG_FLAGS]! % 2 !== MSG_SENT_ONCE) {
           q[i + MSG_STATE_ID] = stateId;
           q[i + MSG_TIME] = t;
+          q[i + MSG_FLAGS] = param * 2;
+          hurry(s, t, topicType, stateId);
           ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial: q[i + MSG_SERIAL]!, replaced: true, supersedes: 0 } });
           return;
         }
@@ -59,10 +93,19 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
     }
   }
   const serial = ++s.serial;
-  q.push(topicType, stateId, topic, serial, t, 0);
+  q.push(topicType, stateId, topic, serial, t, param * 2);
   if (flag !== 0) s.upd[topic] = s.upd[topic]! | flag;
   ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: supersedes !== 0, supersedes } });
   if (s.tm[s.tb + T_STATE] === Infinity && s.sending === null) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
+  hurry(s, t, topicType, stateId);
+}
+
+/** A high-priority state brings the next send forward to HIGH_PRIORITY_DELAY from now. */
+function hurry(s: ClientState, t: number, topicType: number, stateId: number): void {
+  if (!isHighPriority(topicType, stateId)) return;
+  const at = t + HIGH_PRIORITY_DELAY;
+  const b = s.tb + T_STATE;
+  if (s.sending === null ? s.tm[b]! > at : s.tm[b] === Infinity) s.tm[b] = at;
 }
 
 /**
@@ -111,11 +154,14 @@ export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolea
       if (flag !== 0) s.upd[sent[i + MSG_TOPIC]!] = s.upd[sent[i + MSG_TOPIC]!]! | flag;
     }
     const back = s.queue.length === 0 ? sent.slice() : sent.concat(s.queue);
-    if (mayHaveArrived(code)) for (let i = 0; i < sent.length; i += MSG_STRIDE) back[i + MSG_FLAGS] = back[i + MSG_FLAGS]! | MSG_SENT_ONCE;
+    if (mayHaveArrived(code)) for (let i = 0; i < sent.length; i += MSG_STRIDE) back[i + MSG_FLAGS] = withSentOnce(back[i + MSG_FLAGS]!);
     s.queue = back;
   }
   ctx.out.push({ type: 'event', e: { ev: 'state.sent', msgs: sent, ok, code: ok ? 0 : code } });
-  s.tm[s.tb + T_STATE] = s.queue.length > 0 ? nextStateBoundary(s, t) : Infinity;
+  // a high-priority send asked for while the report was on the wire stands (hurry())
+  const cur = s.tm[s.tb + T_STATE]!;
+  const nb = nextStateBoundary(s, t);
+  s.tm[s.tb + T_STATE] = s.queue.length > 0 ? (cur > t && cur < nb ? cur : nb) : Infinity;
 }
 
 /** Serial numbers in a flat message slice (for traces and tests). */

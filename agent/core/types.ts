@@ -35,6 +35,8 @@ export interface ClientSettings {
    * deadline; false, each client waits up to deadlineRandomDelay after it.
    */
   readonly disableDeadlineRandomization: boolean;
+  /** Grace period for enforcement after a deadline the machine was off at: from power-on (0 to 120 h; power.ts). */
+  readonly gracePeriod: number;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -102,7 +104,11 @@ export type Request =
 export type RequestKind = Request['kind'];
 
 export type ReplyBody =
-  | { readonly kind: 'policy.assignments'; readonly version: number; readonly assignments: readonly PolicyAssignment[]; readonly deploymentIds: readonly string[] }
+  /**
+   * resync: the site's state-resync request number for this client (absent or 0: none). The client
+   * resends its full state once per new number (agent/core/resync.ts; server-stub/core/resync.ts).
+   */
+  | { readonly kind: 'policy.assignments'; readonly version: number; readonly assignments: readonly PolicyAssignment[]; readonly deploymentIds: readonly string[]; readonly resync?: number }
   | { readonly kind: 'policy.body'; readonly slot: number; readonly version: number; readonly settings?: ClientSettings; readonly deployment?: DeploymentPolicy }
   | { readonly kind: 'location.wsus'; readonly sups: readonly string[] }
   | { readonly kind: 'wsus.scan'; readonly catalogueVersion: number; readonly applicable: readonly number[] }
@@ -130,9 +136,40 @@ export const MSG_STATE_ID = 1;
 export const MSG_TOPIC = 2;
 export const MSG_SERIAL = 3;
 export const MSG_TIME = 4;
-/** MSG_SENT_ONCE when a report carrying the message failed: the MP may have it (a lost answer) */
+/**
+ * A packed field: the low bit is MSG_SENT_ONCE (a report carrying the message
+ * failed: the MP may have it, a lost answer); the rest, floor(x / 2), is the
+ * message's user parameter (501: the scan's last error HRESULT, 0 = none).
+ * Packed so the queue keeps 6 numbers a message (a 7th field was rejected:
+ * +17 % queue memory at the first-scan peak). Use msgParam / withSentOnce.
+ */
 export const MSG_FLAGS = 5;
 export const MSG_SENT_ONCE = 1;
+
+/**
+ * The user parameter of a 500 / 501: scan package version x 2^32 + error
+ * HRESULT (unsigned; 0 = none). Both fit a double exactly with the sent-once
+ * bit (version < 2^20).
+ */
+export function scanParam(scanPackageVersion: number, code: number): number {
+  return scanPackageVersion * 4294967296 + (code >>> 0);
+}
+export function paramVersion(param: number): number {
+  return Math.floor(param / 4294967296);
+}
+export function paramCode(param: number): number {
+  return param % 4294967296;
+}
+
+/** The user parameter packed in a MSG_FLAGS value. */
+export function msgParam(flags: number): number {
+  return Math.floor(flags / 2);
+}
+
+/** A MSG_FLAGS value with MSG_SENT_ONCE set (arithmetic: the parameter may exceed 31 bits). */
+export function withSentOnce(flags: number): number {
+  return flags % 2 === 1 ? flags : flags + 1;
+}
 
 // ---- events reported by the core (trace, metrics) ---------------------------
 
@@ -164,6 +201,12 @@ export type AgentEvent =
   | { readonly ev: 'state.queued'; readonly topicType: number; readonly stateId: number; readonly topic: number; readonly serial: number; readonly replaced: boolean; readonly supersedes: number }
   /** msgs: the flat queue slice that was sent (MSG_STRIDE layout); serials are read from it only when traced. */
   | { readonly ev: 'state.sent'; readonly msgs: readonly number[]; readonly ok: boolean; readonly code: number }
+  /** the machine went off (power schedule); abandoned: the kind of job it cut short (asked for again at power-on), or null */
+  | { readonly ev: 'power.off'; readonly abandoned: string | null }
+  /** the machine came back after offFor ms; graced: deadlines passed while off, moved to power-on + grace period */
+  | { readonly ev: 'power.on'; readonly offFor: number; readonly graced: number }
+  /** the site asked for a state resync (request number) and the client queued its full state (messages) */
+  | { readonly ev: 'state.resync'; readonly request: number; readonly messages: number }
 
 export type AgentEventName = AgentEvent['ev'];
 
@@ -193,6 +236,33 @@ export interface ClientModel {
   readonly requestTimeout: number;
   /** Time zones and maintenance windows (agent/core/localtime.ts); null: UTC clients, no windows. */
   readonly local: LocalModel | null;
+  /** Power schedules of the machines (power.ts); null: every machine is always on. */
+  readonly power: PowerModel | null;
+}
+
+/** A daily on/off schedule: on from onAt (+ up to spread) to offAt (+ up to spread), ms into the local day. */
+export interface PowerSchedule {
+  readonly fraction: number;
+  readonly onAt: number;
+  readonly offAt: number;
+  readonly spread: number;
+  readonly weekendsOff: boolean;
+}
+
+/** Power schedules (issue 11 item 5); every draw is a stateless hash of (seed, client, ...). */
+export interface PowerModel {
+  /** the run's start (laptop away periods and the never-return window count from it) */
+  readonly start: number;
+  readonly workstations: PowerSchedule;
+  /** laptops follow their own daily schedule and are away awayMin..awayMax once every awayEvery (0: never) */
+  readonly laptops: PowerSchedule & { readonly awayEvery: number; readonly awayMin: number; readonly awayMax: number };
+  /** a share of all machines goes off at a random time within `within` of the start and never comes back */
+  readonly neverReturn: { readonly fraction: number; readonly within: number };
+  /**
+   * Local time of a client: ms to add to UTC at t. null: schedules are in UTC.
+   * The hook for per-client time zones (not implemented here).
+   */
+  readonly localOffset: ((client: number, t: number) => number) | null;
 }
 
 /** Ports: everything the core needs from outside, injected. */

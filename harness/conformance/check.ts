@@ -13,6 +13,9 @@ import { clientGuid } from '../../server-stub/core/clients.js';
 import { clientInstant } from '../../agent/core/localtime.js';
 import { inWindow, windowsOf } from '../../agent/core/windows.js';
 import type { CoreCtx } from '../../agent/core/types.js';
+import { Faults } from '../../server-stub/core/faults.js';
+import { OPERATIONS_OF } from '../../agent/wire/operations.js';
+import { DEFAULT_MIN_MISSING_MESSAGE_AGE } from '../../server-stub/core/resync.js';
 
 export interface TraceLine {
   readonly t: number;
@@ -65,6 +68,23 @@ interface ClientView {
   delivered: Set<number>;
   /** once-sent messages replaced by a newer state under a new serial */
   superseded: number;
+  // power (agent/core/power.ts): the last off period [offAt, onAt) (onAt Infinity while off)
+  off: boolean;
+  offAt: number;
+  onAt: number;
+  /** rule of the scan job waiting for a retry (a power-off abandons it and asks for it again) */
+  retryRule: string | null;
+  // resync (lost uploads: the 'lose' fault)
+  /** serial -> topic key (type:topic) of every message queued and not yet delivered */
+  topicOf: Map<number, string>;
+  /** topics whose last delivered state went out in a lost upload, and not resent since */
+  lostTopics: Set<string>;
+  /** first accepted (not lost) report after the oldest unrepaired lost one: when the site sees the gap */
+  gapAt: number;
+  /** topics queued at the current time (a resync queues the full state just before its event) */
+  queuedNow: Set<string>;
+  /** a lost upload since the last resync: its serials are missing at the site */
+  lostSerials: boolean;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -76,6 +96,12 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
   const violations: Violation[] = [];
   const checks: Record<string, number> = {};
   let n = 0;
+  // lost uploads: which accepted reports the site dropped (the same fault plan as the stub's, by client index)
+  const loseSpecs = sc.stub.faults.filter((f) => f.target === 'mp.state' && f.effect.kind === 'lose');
+  const lose = loseSpecs.length > 0 ? new Faults(sc.seed, loseSpecs) : null;
+  const indexOf = new Map<string, number>();
+  if (lose !== null) for (let i = 0; i < sc.shard.clients; i++) indexOf.set('GUID:' + clientGuid(sc.seed, sc.shard.firstClient + i), sc.shard.firstClient + i);
+  const minMissingAge = sc.stub.minMissingMessageAge ?? DEFAULT_MIN_MISSING_MESSAGE_AGE;
   const ok = (rule: string) => (checks[rule] = (checks[rule] ?? 0) + 1);
   const bad = (rule: string, l: TraceLine, detail: string) => {
     ok(rule);
@@ -110,12 +136,19 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartDeployment: null, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
-        delivered: new Set(), superseded: 0,
+        delivered: new Set(), superseded: 0, off: false, offAt: -Infinity, onAt: -Infinity, retryRule: null,
+        topicOf: new Map(), lostTopics: new Set(), gapAt: Infinity, queuedNow: new Set(), lostSerials: false,
       };
       views.set(l.client, v);
     }
     expect(l.t >= v.lastT, 'trace.timeOrder', l, () => `event at ${l.t} after one at ${v!.lastT}`);
     v.lastT = l.t;
+    // power-off silence: an off machine has no event but its power-on
+    // the run of state.queued events just before this one (a resync queues the full state, then says so)
+    if (l.ev !== 'state.queued' && l.ev !== 'state.resync') v.queuedNow.clear();
+    if (v.off && l.ev !== 'power.on') bad('power.silence', l, `${l.ev} while the machine is off (since ${v.offAt})`);
+    /** was the machine off at some time in [a, b) (its last off period)? */
+    const offBetween = (a: number, b: number): boolean => v!.offAt !== -Infinity && v!.offAt < b && (v!.off || v!.onAt > a);
     if (v.expectAfterRestart && l.ev !== 'state.queued' && l.ev !== 'state.sent') {
       v.expectAfterRestart = false;
       expect(l.ev === 'scan.started' && l.trigger === 'afterRestart' && l.t === v.restartDoneAt, 'restart.afterRestartScan', l,
@@ -125,7 +158,11 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
     switch (l.ev) {
       case 'policy.requested': {
         if (v.lastPolicyReq === -Infinity) {
-          expect(l.t < sc.start + sc.model.startWithin, 'policy.firstPoll', l, () => `first poll ${l.t - sc.start} ms after start, window ${sc.model.startWithin}`);
+          if (l.t >= sc.start + sc.model.startWithin && offBetween(sc.start, l.t)) {
+            expect(l.t === v.onAt, 'power.catchUp', l, () => `first poll ${l.t - v!.onAt} ms after power-on`);
+          } else {
+            expect(l.t < sc.start + sc.model.startWithin, 'policy.firstPoll', l, () => `first poll ${l.t - sc.start} ms after start, window ${sc.model.startWithin}`);
+          }
         } else {
           // polls are every interval; a restart can only push one later
           expect(l.t - v.lastPolicyReq >= st.policyPollingInterval, 'policy.interval', l, () => `polls ${l.t - v!.lastPolicyReq} ms apart`);
@@ -143,8 +180,13 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
             // the deployment reaches the client at the first poll after it was created (a restart can delay that poll)
             const created = sc.stub.deployments[d?.index ?? 0]!.created;
             if (sc.stub.faults.every((f) => f.target !== 'mp.policy')) {
-              expect(l.t >= created && l.t <= created + st.policyPollingInterval + sc.model.restartDuration, 'policy.deploymentLatency', l,
-                () => `deployment known ${l.t - created} ms after creation`);
+              const late = l.t > created + st.policyPollingInterval + sc.model.restartDuration;
+              // a machine off when the deployment was created learns of it at its first poll after power-on
+              if (late && offBetween(created, l.t)) {
+                expect(l.t <= v.onAt + st.policyPollingInterval + sc.model.restartDuration, 'power.catchUp', l, () => `deployment known ${l.t - v!.onAt} ms after power-on`);
+              } else {
+                expect(l.t >= created && !late, 'policy.deploymentLatency', l, () => `deployment known ${l.t - created} ms after creation`);
+              }
             }
           }
         }
@@ -163,14 +205,27 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         if (trigger === 'firstPolicy') {
           v.firstScans++;
           expect(v.firstScans === 1, 'scan.firstOnce', l, () => 'second firstPolicy scan');
-          expect(l.t >= v.enabledAt && l.t < v.enabledAt + st.firstScanWindow, 'scan.firstWindow', l, () => `first scan ${l.t - v!.enabledAt} ms after the enabling policy`);
+          if (l.t >= v.enabledAt + st.firstScanWindow && offBetween(v.enabledAt, l.t)) {
+            // the first-scan timer passed while the machine was off: it runs after power-on
+            expect(l.t - v.onAt <= BUSY_SLACK_MS, 'power.catchUp', l, () => `first scan ${l.t - v!.onAt} ms after power-on`);
+          } else {
+            expect(l.t >= v.enabledAt && l.t < v.enabledAt + st.firstScanWindow, 'scan.firstWindow', l, () => `first scan ${l.t - v!.enabledAt} ms after the enabling policy`);
+          }
         }
         if (trigger === 'schedule' || trigger === 'reevaluation') {
           const interval = trigger === 'schedule' ? st.scanInterval : st.reevaluationInterval;
           const k = trigger === 'schedule' ? v.scheduleK++ : v.reevalK++;
           const nominal = v.enabledAt + k * interval;
-          expect(l.t >= nominal && l.t < nominal + st.scheduleRandomDelay + BUSY_SLACK_MS, `scan.${trigger}Window`, l,
-            () => `${trigger} scan #${k} at ${l.t - nominal} ms after nominal`);
+          if (l.t >= nominal + st.scheduleRandomDelay + BUSY_SLACK_MS && offBetween(nominal, l.t)) {
+            // missed while off: runs once after power-on, and the schedule goes on from the cycle power-on fell in
+            expect(l.t - v.onAt <= BUSY_SLACK_MS, 'power.catchUp', l, () => `${trigger} scan ${l.t - v!.onAt} ms after power-on`);
+            const kk = Math.floor((l.t - v.enabledAt) / interval) + 1;
+            if (trigger === 'schedule') v.scheduleK = kk;
+            else v.reevalK = kk;
+          } else {
+            expect(l.t >= nominal && l.t < nominal + st.scheduleRandomDelay + BUSY_SLACK_MS, `scan.${trigger}Window`, l,
+              () => `${trigger} scan #${k} at ${l.t - nominal} ms after nominal`);
+          }
         }
         if (trigger === 'afterInstall') expect(v.installOpen === null && v.lastInstallDone === l.t, 'install.afterInstallScan', l, () => 'afterInstall scan not right after an install');
         v.scanOpen = { trigger, rule, online: l.online as boolean, forced: l.forced as boolean, t: l.t };
@@ -185,10 +240,13 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           expect(l.online === o.online, 'scan.pairing', l, () => 'completed online flag differs from started');
           expect((l.sup === null) === !o.online, 'scan.offlineNoWsus', l, () => `online=${o.online} sup=${String(l.sup)}`);
           if (o.online) v.lastOnlineScanDone = l.t;
+          v.retryRule = null;
         } else {
           expect(o.online, 'scan.onlyOnlineFails', l, () => 'an offline scan failed');
           const code = parseInt(String(l.code), 16) >>> 0;
+          v.retryRule = null;
           if (st.scanRetryCodes.includes(code)) {
+            v.retryRule = o.rule;
             const wait = (l.retryAt as number) - l.t;
             expect(wait === st.scanRetryDelay || wait === st.scanRetryDelay + st.supSwitchDelay, 'scan.retryDelay', l, () => `retry after ${wait} ms`);
           } else {
@@ -204,7 +262,11 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const known = v.depKnownAt.get(d.id) ?? Infinity;
         const available = instant(l.client, d.localTime, d.available);
         const from = Math.max(available, known);
-        expect(l.t >= from && l.t < Math.max(available + st.downloadRandomDelay, known + 1), 'deployment.downloadWindow', l, () => `available fired ${l.t - available} ms after available time`);
+        if (l.t >= Math.max(available + st.downloadRandomDelay, known + 1) && offBetween(from, l.t)) {
+          expect(l.t === v.onAt, 'power.catchUp', l, () => `available fired ${l.t - v!.onAt} ms after power-on`);
+        } else {
+          expect(l.t >= from && l.t < Math.max(available + st.downloadRandomDelay, known + 1), 'deployment.downloadWindow', l, () => `available fired ${l.t - available} ms after available time`);
+        }
         break;
       }
       case 'deployment.deadline': {
@@ -215,7 +277,13 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const known = v.depKnownAt.get(d.id) ?? Infinity;
         // the client setting: at the deadline itself, or within deadlineRandomDelay after it
         const rnd = st.disableDeadlineRandomization ? 1 : st.deadlineRandomDelay;
-        expect(l.t >= deadline && l.t < Math.max(deadline + rnd, known + 1), 'deployment.deadlineWindow', l, () => `deadline fired ${l.t - deadline} ms after the deadline`);
+        if (l.t >= Math.max(deadline + rnd, known + 1) && offBetween(deadline, l.t)) {
+          // off at the deadline: enforced the grace period after power-on
+          expect(l.t === v.onAt + st.gracePeriod, 'power.gracePeriod', l,
+            () => `deadline missed while off fired ${l.t - v!.onAt} ms after power-on, grace period ${st.gracePeriod}`);
+        } else {
+          expect(l.t >= deadline && l.t < Math.max(deadline + rnd, known + 1), 'deployment.deadlineWindow', l, () => `deadline fired ${l.t - deadline} ms after the deadline`);
+        }
         v.depDeadlineAt.set(d.id, l.t);
         break;
       }
@@ -287,6 +355,9 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       }
       case 'state.queued': {
         const serial = l.serial as number;
+        const key = `${String(l.topicType)}:${String(l.topicId)}`;
+        v.topicOf.set(serial, key);
+        v.queuedNow.add(key);
         if (typeof l.supersedes === 'number') {
           // a new serial for a topic whose once-sent message may have reached the MP
           expect(v.unsent.has(l.supersedes), 'state.supersedesUnsent', l, () => `serial ${String(l.supersedes)} superseded but not unsent`);
@@ -311,12 +382,59 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           expect(v.unsent.has(s), 'state.sentWasQueued', l, () => `serial ${s} sent but not queued or already delivered`);
         }
         if (l.ok === true) {
+          const lost = lose !== null && lose.match('mp.state', OPERATIONS_OF['state.report'], l.t, indexOf.get(l.client) ?? -1) !== null;
           for (const s of serials) {
             expect(!v.delivered.has(s), 'state.deliveredOnce', l, () => `serial ${s} delivered twice`);
             v.delivered.add(s);
             v.unsent.delete(s);
+            const key = v.topicOf.get(s);
+            v.topicOf.delete(s);
+            if (key === undefined) continue;
+            if (lost) v.lostTopics.add(key);
+            else v.lostTopics.delete(key);
           }
+          // the site sees a serial gap when a report after a lost one arrives
+          if (lost) v.lostSerials = true;
+          else if (v.lostSerials && v.gapAt === Infinity) v.gapAt = l.t;
         }
+        break;
+      }
+      case 'state.resync': {
+        // the site asks only for a gap older than Min Missing Message Age
+        expect(v.gapAt !== Infinity && l.t >= v.gapAt + minMissingAge, 'resync.afterMinAge', l,
+          () => `resync ${v!.gapAt === Infinity ? 'with no gap' : `${l.t - v!.gapAt} ms after the gap opened`}, Min Missing Message Age ${minMissingAge}`);
+        // the full state is queued again: every lost topic the client still has a state for
+        for (const k of v.queuedNow) v.lostTopics.delete(k);
+        expect(l.messages === v.queuedNow.size, 'resync.fullState', l, () => `${String(l.messages)} messages, ${v!.queuedNow.size} queued just before`);
+        v.gapAt = Infinity;
+        v.lostSerials = false;
+        break;
+      }
+      case 'power.off': {
+        expect(!v.off, 'power.pairing', l, () => 'power.off while off');
+        // the job cut short is asked for again at power-on: a schedule scan it abandoned runs again for the same cycle
+        if (l.abandoned === 'scan' || l.abandoned === 'evaluate') {
+          const rule = v.scanOpen?.rule ?? v.retryRule;
+          if (rule === 'schedule') v.scheduleK--;
+          if (rule === 'reevaluation') v.reevalK--;
+          if (rule === 'firstPolicy') v.firstScans--;
+        }
+        expect(l.abandoned === null || v.installOpen === null, 'power.notDuringInstall', l, () => 'power.off during an install');
+        v.scanOpen = null;
+        v.retryRule = null;
+        v.off = true;
+        v.offAt = l.t;
+        v.onAt = Infinity;
+        break;
+      }
+      case 'power.on': {
+        expect(v.off, 'power.pairing', l, () => 'power.on while on');
+        if (v.off) {
+          ok('power.silence');
+          expect(l.offFor === l.t - v.offAt, 'power.offFor', l, () => `offFor ${String(l.offFor)}, off since ${v!.offAt}`);
+        }
+        v.off = false;
+        v.onAt = l.t;
         break;
       }
       default:
@@ -330,16 +448,27 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
     const missing = v.serialMax - v.delivered.size - v.unsent.size - v.superseded;
     expect(missing === 0, 'state.noSerialLost', end, () => `${missing} serials neither delivered nor waiting`);
     // with the MP reachable, what is still unsent at the end was queued within the last cycle (plus a restart)
-    if (sc.stub.faults.every((f) => f.target !== 'mp.state')) {
+    if (sc.stub.faults.every((f) => f.target !== 'mp.state') && !offBetween0(v, sc.end - st.stateMessageCycle - sc.model.restartDuration - BUSY_SLACK_MS, sc.end)) {
       let oldest = Infinity;
       for (const q of v.unsent.values()) oldest = Math.min(oldest, q);
       expect(oldest >= sc.end - st.stateMessageCycle - sc.model.restartDuration, 'state.deliveredByEnd', end,
         () => `${v!.unsent.size} messages undelivered at the end, oldest queued ${sc.end - oldest} ms before it`);
     }
-    expect(v.enabledAt === -Infinity || v.firstScans === 1 || v.enabledAt > sc.end - st.firstScanWindow, 'scan.firstHappened', end,
+    // resync: no state lost for good. A state that went out in a lost upload is resent once the site
+    // saw the gap and Min Missing Message Age passed (plus a poll and a report cycle)
+    if (lose !== null) {
+      const due = v.gapAt + minMissingAge + st.policyPollingInterval + st.stateMessageCycle + BUSY_SLACK_MS;
+      expect(v.lostTopics.size === 0 || due >= sc.end || v.off, 'resync.noStateLostForGood', end,
+        () => `${v!.lostTopics.size} topics lost in uploads, gap seen ${sc.end - v!.gapAt} ms before the end and never resynced`);
+    }
+    expect(v.enabledAt === -Infinity || v.firstScans === 1 || v.enabledAt > sc.end - st.firstScanWindow || offBetween0(v, v.enabledAt, sc.end), 'scan.firstHappened', end,
       () => `${v!.firstScans} firstPolicy scans`);
   }
   return { clients: views.size, lines: n, checks, violations };
+}
+
+function offBetween0(v: ClientView, a: number, b: number): boolean {
+  return v.offAt !== -Infinity && v.offAt < b && (v.off || v.onAt > a);
 }
 
 /** Parses NDJSON text lines lazily. */

@@ -28,6 +28,7 @@ export const DEFAULT_SCENARIO = {
     deadlineRandomDelay: '2h',
     // "Disable deadline randomization": Yes by default (installs start at the deadline)
     disableDeadlineRandomization: true,
+    gracePeriod: '0',
   },
   model: {
     startWithin: '60m',
@@ -45,6 +46,7 @@ export const DEFAULT_SCENARIO = {
     dps: ['http://dp1.stub.test/SMS_DP_SMSPKG$'],
     mpProcessingRate: 0,
     mpProcessingInterval: '10s',
+    minMissingMessageAge: '2880m',
   },
   catalogue: {
     updates: 200,
@@ -54,6 +56,12 @@ export const DEFAULT_SCENARIO = {
     restartFraction: 0.3,
     minSizeMB: 0.5,
     maxSizeMB: 800,
+  },
+  // power schedules (agent/core/power.ts): every fraction 0 = every machine always on
+  power: {
+    workstations: { fraction: 0, onAt: '7h', offAt: '18h', spread: '90m', weekendsOff: true },
+    laptops: { fraction: 0, onAt: '8h', offAt: '17h', spread: '2h', weekendsOff: true, awayEvery: '14d', awayMin: '1d', awayMax: '5d' },
+    neverReturn: { fraction: 0, within: '10d' },
   },
   deployments: [
     {

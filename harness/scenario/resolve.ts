@@ -2,7 +2,7 @@
 // defaults, check across fields, resolve durations and indices, freeze.
 
 import { readFileSync } from 'node:fs';
-import type { ClientAction, ClientModel, ClientSettings } from '../../agent/core/types.js';
+import type { ClientAction, ClientModel, ClientSettings, PowerModel } from '../../agent/core/types.js';
 import type { DeploymentSpec, FaultSpec, FaultTarget, StubConfig } from '../../server-stub/core/config.js';
 import { resolveFaultEffect } from '../../server-stub/core/fault-kinds/index.js';
 import { OPERATIONS_OF } from '../../agent/wire/operations.js';
@@ -126,6 +126,11 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     model: { ...D.model, ...inp.model },
     site: { ...D.site, ...inp.site },
     catalogue: { ...D.catalogue, ...inp.catalogue },
+    power: {
+      workstations: { ...D.power.workstations, ...inp.power?.workstations },
+      laptops: { ...D.power.laptops, ...inp.power?.laptops },
+      neverReturn: { ...D.power.neverReturn, ...inp.power?.neverReturn },
+    },
     deployments: (inp.deployments ?? D.deployments).map((x) => ({ ...DEPLOYMENT_DEFAULTS, ...x })),
     actions: (inp.actions ?? []).map((x) => ({ ...ACTION_DEFAULTS, ...x })),
     timeZones: inp.timeZones ?? D.timeZones,
@@ -153,6 +158,28 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   if (cat.newUpdates > cat.updates) where('catalogue.newUpdates', `is more than catalogue.updates (${cat.updates})`);
   if (cat.minSizeMB > cat.maxSizeMB) where('catalogue.minSizeMB', `is more than catalogue.maxSizeMB (${cat.maxSizeMB})`);
   const startMs = Date.parse(m.start);
+  const gracePeriod = d(c.gracePeriod);
+  if (gracePeriod < 0 || gracePeriod > d('120h')) where('client.gracePeriod', 'the client allows 0 to 120 hours');
+  const pw = m.power;
+  for (const k of ['workstations', 'laptops'] as const) {
+    const ps = pw[k];
+    if (d(ps.onAt) >= d(ps.offAt)) where(`power.${k}.onAt`, `must be before power.${k}.offAt (${ps.offAt})`);
+    if (d(ps.offAt) + d(ps.spread) > d('24h')) where(`power.${k}.offAt`, `plus spread (${ps.spread}) must be within the day (24h)`);
+    if (d(ps.onAt) + d(ps.spread) >= d(ps.offAt)) where(`power.${k}.spread`, `the on-time plus spread must be before offAt (${ps.offAt})`);
+  }
+  if (pw.workstations.fraction + pw.laptops.fraction > 1) where('power.laptops.fraction', 'workstations and laptops together are more than all clients (1)');
+  if (d(pw.laptops.awayMin) > d(pw.laptops.awayMax)) where('power.laptops.awayMin', `is longer than power.laptops.awayMax (${pw.laptops.awayMax})`);
+  if (d(pw.laptops.awayEvery) > 0 && d(pw.laptops.awayMax) >= d(pw.laptops.awayEvery)) where('power.laptops.awayMax', `must be shorter than power.laptops.awayEvery (${pw.laptops.awayEvery})`);
+  const powerOn = pw.workstations.fraction > 0 || pw.laptops.fraction > 0 || pw.neverReturn.fraction > 0;
+  const schedule = (ps: typeof pw.workstations) => ({ fraction: ps.fraction, onAt: d(ps.onAt), offAt: d(ps.offAt), spread: d(ps.spread), weekendsOff: ps.weekendsOff });
+  const power: PowerModel | null = !powerOn ? null : {
+    start: startMs,
+    workstations: schedule(pw.workstations),
+    laptops: { ...schedule(pw.laptops), awayEvery: d(pw.laptops.awayEvery), awayMin: d(pw.laptops.awayMin), awayMax: d(pw.laptops.awayMax) },
+    neverReturn: { fraction: pw.neverReturn.fraction, within: d(pw.neverReturn.within) },
+    // the hook for per-client time zones: UTC until they fill it
+    localOffset: null,
+  };
 
   const deployments: DeploymentSpec[] = [];
   m.deployments.forEach((dep, i) => {
@@ -291,6 +318,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     downloadRandomDelay: d(c.downloadRandomDelay),
     deadlineRandomDelay: d(c.deadlineRandomDelay),
     disableDeadlineRandomization: c.disableDeadlineRandomization,
+    gracePeriod,
   });
   const model: ClientModel = Object.freeze({
     onlineScanMin: d(mo.onlineScanMin),
@@ -303,6 +331,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     startWithin: d(mo.startWithin),
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
     local: buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!, usersSpec),
+    power,
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,
@@ -327,6 +356,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     // site.mpProcessingRate is the whole site's: a shard's MP processes its share (the whole fleet: the rate itself)
     mpProcessingRate: m.site.mpProcessingRate * (shard.clients / m.clients),
     mpProcessingInterval: Math.max(1, d(m.site.mpProcessingInterval)),
+    minMissingMessageAge: d(m.site.minMissingMessageAge),
     faults,
   });
   return deepFreeze({

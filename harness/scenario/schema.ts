@@ -32,6 +32,8 @@ const clientSettings = z.strictObject({
   downloadRandomDelay: duration,
   deadlineRandomDelay: duration,
   disableDeadlineRandomization: z.boolean(),
+  /** grace period for enforcement after a deadline the machine was off at (0 to 120 h) */
+  gracePeriod: duration,
 }).partial();
 
 const model = z.strictObject({
@@ -51,6 +53,22 @@ const site = z.strictObject({
   dps: z.array(z.string().min(1)).min(1),
   mpProcessingRate: z.number().min(0),
   mpProcessingInterval: duration,
+  /** a serial gap open this long makes the site ask the client for a resync (StateSys Min Missing Message Age) */
+  minMissingMessageAge: duration,
+}).partial();
+
+/** A daily power schedule in hours of the local day (UTC until per-client time zones fill the offset hook). */
+const powerSchedule = {
+  fraction: fraction,
+  onAt: duration,
+  offAt: duration,
+  spread: duration,
+  weekendsOff: z.boolean(),
+};
+const power = z.strictObject({
+  workstations: z.strictObject(powerSchedule).partial(),
+  laptops: z.strictObject({ ...powerSchedule, awayEvery: duration, awayMin: duration, awayMax: duration }).partial(),
+  neverReturn: z.strictObject({ fraction: fraction, within: duration }).partial(),
 }).partial();
 
 const catalogue = z.strictObject({
@@ -121,7 +139,7 @@ const action = z.strictObject({
   fraction: fraction.optional(),
 });
 
-/** A fault has exactly one effect: one field per fault kind (server-stub/core/fault-kinds/: code, status, delay, reset, soapFault, drop). */
+/** A fault has exactly one effect: one field per fault kind (server-stub/core/fault-kinds/: code, status, delay, reset, soapFault, drop, lose). */
 const fault = z.strictObject({
   target: z.enum(['mp.policy', 'mp.location', 'mp.state', 'wsus', 'dp']),
   operation: z.string().min(1).optional(),
@@ -143,6 +161,7 @@ export const scenarioSchema = z.strictObject({
   model: model,
   site: site,
   catalogue: catalogue,
+  power: power,
   deployments: z.array(deployment).max(20),
   actions: z.array(action),
   /** time zones of the clients (IANA names) and their shares; empty: every client on UTC */

@@ -71,5 +71,7 @@ export interface StubConfig {
   /** state messages the MP processes per second of simulated time; 0 = as they arrive (a shard's stub: its share of the site's rate) */
   readonly mpProcessingRate: number;
   readonly mpProcessingInterval: number;
+  /** Min Missing Message Age (site setting): a serial gap open this long makes the MP ask for a resync (default 2,880 min) */
+  readonly minMissingMessageAge?: number;
   readonly faults: readonly FaultSpec[];
 }

@@ -3,11 +3,12 @@
 // compliance view the site would show per client and update.
 
 import type { ClientSettings, DeploymentPolicy, PolicyAssignment, Reply } from '../../agent/core/types.js';
-import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from '../../agent/core/types.js';
+import { MSG_FLAGS, MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE, msgParam, paramCode } from '../../agent/core/types.js';
 import { DETECT, TOPIC } from '../../agent/core/constants.js';
 import { guidFor, unit } from '../../agent/core/prng.js';
 import type { StubConfig } from './config.js';
 import type { Catalogue } from './catalogue.js';
+import { DEFAULT_MIN_MISSING_MESSAGE_AGE, ResyncTracker } from './resync.js';
 
 const KIND_DEPLOYMENT = 4;
 const SALT_TARGET = 0x7a67;
@@ -15,7 +16,7 @@ const MAX_DEPLOYMENTS = 20;
 /** out-of-order serials kept per client (a real client is at most a few reports ahead) */
 const MAX_AHEAD = 100_000;
 // backlog entry layout
-const BACKLOG_STRIDE = 8;
+const BACKLOG_STRIDE = 9;
 const B_CLIENT = 0;
 const B_SERIAL = 1;
 const B_TYPE = 2;
@@ -24,6 +25,8 @@ const B_TOPIC = 4;
 const B_QUEUED = 5;
 const B_SENT = 6;
 const B_RECEIVED = 7;
+/** the message's user parameter (501: the scan's error HRESULT) */
+const B_PARAM = 8;
 
 type AssignmentsReply = Extract<Reply, { kind: 'policy.assignments' }>;
 
@@ -51,6 +54,8 @@ export class ManagementPoint {
     stateReports: 0, stateMessagesReceived: 0, stateMessagesIngested: 0, stateDuplicates: 0,
     /** out-of-order serials beyond MAX_AHEAD for one client, not recorded */
     stateOutOfOrderDropped: 0,
+    /** reports answered as accepted but lost (a 'lose' fault): their serials leave a gap */
+    stateReportsLost: 0,
   };
 
   // ingest backlog: a FIFO of BACKLOG_STRIDE numbers per message in one
@@ -75,6 +80,18 @@ export class ManagementPoint {
   readonly deploymentState: Uint8Array;
   /** count of (client, update) pairs per DETECT state */
   readonly detectCounts = new Float64Array(4);
+  /**
+   * the site's view of each client's scan (v_UpdateScanStatus): the last 501
+   * state and its error HRESULT (signed, as the site stores it), by local index
+   */
+  readonly scanState: Uint8Array;
+  readonly scanError: Int32Array;
+  /** serial gaps and resync requests (./resync.ts) */
+  readonly resync: ResyncTracker;
+  /** highest serial received per client (in the backlog or processed), by local index */
+  private readonly maxReceived: Uint32Array;
+  /** after a resync request: the first serial above this one restarts the contiguous run (0: none) */
+  private readonly rebaseAbove: Uint32Array;
   observer: IngestObserver | null = null;
   /** client requests (state reports) change when the processor next runs */
   readonly reactive = true;
@@ -102,6 +119,12 @@ export class ManagementPoint {
 
     this.updateState = new Uint8Array(cfg.clients * cat.size);
     this.deploymentState = new Uint8Array(cfg.clients * Math.max(1, cfg.deployments.length));
+    this.scanState = new Uint8Array(cfg.clients);
+    this.scanError = new Int32Array(cfg.clients);
+    // serials are below 2^32 (a client sends far fewer): 4 bytes each
+    this.maxReceived = new Uint32Array(cfg.clients);
+    this.rebaseAbove = new Uint32Array(cfg.clients);
+    this.resync = new ResyncTracker(cfg.clients, cfg.minMissingMessageAge ?? DEFAULT_MIN_MISSING_MESSAGE_AGE);
     this.detectCounts[DETECT.UNKNOWN] = cfg.clients * cat.size;
   }
 
@@ -114,7 +137,40 @@ export class ManagementPoint {
   /** ReplyAssignments for a client at t; replies are shared objects cached per (policy epoch, target mask). */
   assignments(client: number, t: number): Reply {
     this.counters.assignmentRequests++;
-    return this.assignmentsAt(client, t);
+    const r = this.assignmentsAt(client, t);
+    const n = this.resyncRequest(client, t);
+    // the shared reply, or (after a resync request) the client's own copy carrying its number
+    return n === 0 ? r : { ...r, resync: n };
+  }
+
+  /**
+   * The resync request number for a client's policy reply at t (0: none): a
+   * new one when its serial gap is older than Min Missing Message Age. Asking
+   * settles the gap (./resync.ts): the missing serials are given up.
+   */
+  resyncRequest(client: number, t: number): number {
+    const l = client - this.firstClient;
+    const rs = this.resync;
+    if (this.ahead.size === 0) return rs.requested[l]!; // no gap anywhere: the common case costs no Map lookup
+    const set = this.ahead.get(l);
+    if (set !== undefined && rs.due(l, t)) {
+      let max = this.contiguous[l]!;
+      for (const x of set) if (x > max) max = x;
+      const givenUp = max - this.contiguous[l]! - set.size;
+      this.contiguous[l] = max;
+      this.ahead.delete(l);
+      // serials lost above the highest received are given up too: the first one
+      // above it that arrives (the resent full state) starts the sequence again
+      this.rebaseAbove[l] = Math.max(max, this.maxReceived[l]!);
+      return rs.ask(l, givenUp);
+    }
+    return rs.requested[l]!;
+  }
+
+  /** A report the MP answered as accepted and then lost (a 'lose' fault): never ingested. */
+  lost(): Reply {
+    this.counters.stateReportsLost++;
+    return { kind: 'state.report' };
   }
 
   /** What ReplyAssignments holds for a client at t, without counting a request (lookups by the HTTP server). */
@@ -192,6 +248,9 @@ export class ManagementPoint {
       buf[o + B_QUEUED] = msgs[i + MSG_TIME]!;
       buf[o + B_SENT] = sent;
       buf[o + B_RECEIVED] = t;
+      buf[o + B_PARAM] = msgParam(msgs[i + MSG_FLAGS]!);
+      const l = client - this.firstClient;
+      if (msgs[i + MSG_SERIAL]! > this.maxReceived[l]!) this.maxReceived[l] = msgs[i + MSG_SERIAL]!;
     }
     this.tail += count;
     this.counters.stateMessagesReceived += msgs.length / MSG_STRIDE;
@@ -236,7 +295,11 @@ export class ManagementPoint {
     if (this.backlog > 0) this.processAt = t + this.cfg.mpProcessingInterval;
   }
 
+  /** the processor's time (firstTime() records when a gap opened) */
+  private processingAt = 0;
+
   private process(t: number, budget: number): void {
+    this.processingAt = t;
     const end = Math.min(this.tail, this.head + budget);
     const U = this.cat.size;
     const D = Math.max(1, this.cfg.deployments.length);
@@ -261,6 +324,9 @@ export class ManagementPoint {
         this.detectCounts[st]++;
       } else if (type === TOPIC.ASSIGNMENT_COMPLIANCE && topic < D) {
         this.deploymentState[l * D + topic] = st;
+      } else if (type === TOPIC.UPDATE_SOURCE_SCAN) {
+        this.scanState[l] = st;
+        this.scanError[l] = paramCode(buf[o + B_PARAM]!) | 0;
       }
       this.counters.stateMessagesIngested++;
       this.observer?.ingested(t, l, type, st, buf[o + B_QUEUED]!, buf[o + B_SENT]!, buf[o + B_RECEIVED]!);
@@ -271,6 +337,14 @@ export class ManagementPoint {
 
   /** Records a (client, serial), the client by its local index; false when it was seen before (a re-delivery). */
   private firstTime(c: number, serial: number): boolean {
+    const rb = this.rebaseAbove[c]!;
+    if (rb !== 0 && serial > rb) {
+      this.rebaseAbove[c] = 0;
+      if (serial > this.contiguous[c]! + 1) {
+        this.resync.serialsGivenUp += serial - 1 - this.contiguous[c]!;
+        this.contiguous[c] = serial - 1;
+      }
+    }
     const cont = this.contiguous[c]!;
     if (serial <= cont) return false;
     let set = this.ahead.get(c);
@@ -281,11 +355,13 @@ export class ManagementPoint {
         if (set.size === 0) this.ahead.delete(c);
       }
       this.contiguous[c] = next;
+      if (!this.ahead.has(c)) this.resync.gapClosed(c);
       return true;
     }
     if (set === undefined) {
       set = new Set();
       this.ahead.set(c, set);
+      this.resync.gapOpened(c, this.processingAt);
     }
     if (set.has(serial)) return false;
     // a client far ahead of its contiguous serial is not a real client: bound the memory it can cost

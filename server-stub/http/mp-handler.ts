@@ -13,6 +13,7 @@ import {
   ASYNC_REPLY,
   MP_ENDPOINT,
   POLICY_CATEGORY,
+  STATE_RESYNC_POLICY_ID,
   buildMessage,
   decodeClientRegistrationRequest,
   decodeContentLocationRequest,
@@ -158,8 +159,8 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       renderFailure(httpReq, res, plan.fail);
       return null;
     }
-    // delayed and dropped answers: the MP did the work all the same
-    const reply = core.answer(req, t);
+    // delayed and dropped answers: the MP did the work all the same; a lost upload is answered and discarded
+    const reply = plan.lost === true && req.kind === 'state.report' ? core.mp.lost() : core.answer(req, t);
     if (plan.fail !== null) {
       renderFailure(httpReq, res, plan.fail);
       return null;
@@ -296,11 +297,19 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
             policyId: a.id,
             policyVersion: a.version,
             policyType: 'Machine',
-            policyCategory: a.slot === 0 ? POLICY_CATEGORY.SETTINGS : POLICY_CATEGORY.DEPLOYMENT,
+            policyCategory: a.slot === 0 ? POLICY_CATEGORY.SETTINGS : POLICY_CATEGORY.DEPLOYMENT as string,
             policyFlags: 0,
             policyLocation: policyLocationUrl(a.id, policyBody(a.slot, a.version)!.hash),
           };
         });
+        const resync = r.reply.resync ?? 0;
+        if (resync > 0) {
+          assignments.push({
+            assignmentId: `${STATE_RESYNC_POLICY_ID}_${resync}`, slot: null, policyId: STATE_RESYNC_POLICY_ID, policyVersion: resync,
+            policyType: 'Machine', policyCategory: POLICY_CATEGORY.STATE_RESYNC, policyFlags: 0,
+            policyLocation: `http://<mp>/SMS_MP/.sms_pol?${STATE_RESYNC_POLICY_ID}.${resync}`,
+          });
+        }
         return replyMessage(res, m.header, encodeReplyAssignments({ clientId: ra.clientId, policySource: `SMS:${site}`, resourceType: 'Machine', serverCookie: String(r.reply.version), assignments }), r.delayMs);
       }
       case MP_ENDPOINT.LOCATION_MANAGER: {

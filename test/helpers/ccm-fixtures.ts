@@ -71,6 +71,7 @@ export const SETTINGS: ClientSettings = {
   downloadRandomDelay: 7_200_000,
   deadlineRandomDelay: 7_200_000,
   disableDeadlineRandomization: true,
+  gracePeriod: 0,
 };
 
 export const DEPLOYMENT: DeploymentPolicy = {

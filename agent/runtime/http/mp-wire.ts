@@ -36,6 +36,7 @@ import {
   resolvePolicyLocation,
   signClientToken,
   stateReportFromFlat,
+  scanParamsToWire,
   encodeReport,
   toIsoSeconds,
   wsusUrls,
@@ -105,7 +106,11 @@ export class CcmMpWire implements MpWire {
           });
           const reply = await this.post(req.client, MP_ENDPOINT.POLICY_MANAGER, body, mpUrl, d, timeoutMs);
           if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };
-          const r = decodeReplyAssignments(reply);
+          const all = decodeReplyAssignments(reply);
+          // the site's state-resync request (policy.ts STATE_RESYNC_POLICY_ID) is no policy to fetch
+          let resync = 0;
+          for (const a of all.assignments) if (a.policyCategory === POLICY_CATEGORY.STATE_RESYNC) resync = Math.max(resync, a.policyVersion);
+          const r = resync === 0 ? all : { ...all, assignments: all.assignments.filter((a) => a.policyCategory !== POLICY_CATEGORY.STATE_RESYNC) };
           const assignments = r.assignments.map((a) => ({
             id: a.policyId,
             version: a.policyVersion,
@@ -115,7 +120,8 @@ export class CcmMpWire implements MpWire {
           const version = /^\d+$/.test(r.serverCookie) ? Number(r.serverCookie) : hashVersion(assignments.map((a) => `${a.id}:${a.version}`).join('|'));
           const deploymentIds = r.assignments.filter((a) => a.policyCategory === POLICY_CATEGORY.DEPLOYMENT).map((a) => a.policyId);
           this.locations.set(req.client, new Map(assignments.map((a) => [a.slot, a.location])));
-          return { kind: 'policy.assignments', version, assignments: assignments.map(({ id, version: v, slot }) => ({ id, version: v, slot })), deploymentIds };
+          const out = { kind: 'policy.assignments' as const, version, assignments: assignments.map(({ id, version: v, slot }) => ({ id, version: v, slot })), deploymentIds };
+          return resync === 0 ? out : { ...out, resync };
         }
         case 'policy.body': {
           const loc = this.locations.get(req.client)?.get(req.assignment.slot);
@@ -183,6 +189,7 @@ export class CcmMpWire implements MpWire {
             date: this.o.now(),
             msgs: req.msgs,
             topicIdOf: this.o.topicIdOf,
+            paramsOf: (type, _state, _topic, param) => scanParamsToWire(type, param),
           });
           const reply = await this.post(req.client, MP_ENDPOINT.RELAY, encodeReport(report), mpUrl, d, timeoutMs, [{ name: 'FileType', value: 'SMX' }]);
           if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };

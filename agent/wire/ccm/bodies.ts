@@ -28,7 +28,7 @@
 // declaration, a BOM, whitespace and unknown elements/attributes.
 
 import { WireError } from '../errors.js';
-import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from '../../core/types.js';
+import { MSG_FLAGS, MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE, msgParam, paramCode, paramVersion, scanParam } from '../../core/types.js';
 import {
   attr, cdata, escAttr, escText, fromDmtf, kid, kidText, kids, optKid, optKidText, parseBool, parseInt32, parseNumber,
   parseRoot, parseUint, reqAttr, text, toDmtf, type XEl,
@@ -799,7 +799,28 @@ export interface FlatReportInput {
   /** Topic index -> Topic ID: update GUID (500/402), deployment ID (300/301/302), update source ID (501). */
   readonly topicIdOf: (topicType: number, topic: number) => string;
   /** UserParameters of a message (default none). */
-  readonly paramsOf?: (topicType: number, stateId: number, topic: number) => readonly string[];
+  readonly paramsOf?: (topicType: number, stateId: number, topic: number, param: number) => readonly string[];
+}
+
+/**
+ * UserParameters of a 500 / 501 (issue 11): Param 1 the scan package version
+ * (the KB example's 500 carries one Param, 200), a 501's Param 2 the scan's
+ * last error code as a signed 32-bit decimal, the form the site's
+ * v_UpdateScanStatus.LastErrorCode shows (-2145107940 = 0x8024401C). Other
+ * topics carry none. The order of a 501's params is not public; chosen here.
+ */
+export function scanParamsToWire(topicType: number, param: number): readonly string[] {
+  if (topicType === 500) return [String(paramVersion(param))];
+  if (topicType === 501) return [String(paramVersion(param)), String(paramCode(param) | 0)];
+  return [];
+}
+
+/** The packed user parameter (agent/core/types.ts scanParam) of a received 500 / 501; 0 for others or odd params. */
+export function scanParamFromWire(topicType: number, params: readonly string[]): number {
+  if (topicType !== 500 && topicType !== 501) return 0;
+  const v = /^\d{1,6}$/.test(params[0] ?? '') ? Number(params[0]) : 0;
+  const c = topicType === 501 && /^-?\d{1,10}$/.test(params[1] ?? '') ? Number(params[1]) : 0;
+  return scanParam(v, Number.isSafeInteger(c) && c >= -2147483648 && c <= 4294967295 ? c : 0);
 }
 
 /** A state-message report from the agent's flat queue layout. */
@@ -822,7 +843,7 @@ export function stateReportFromFlat(x: FlatReportInput): StateReport {
       stateId,
       criticality: 0,
       userFlags: 0,
-      params: x.paramsOf === undefined ? [] : x.paramsOf(type, stateId, topic),
+      params: x.paramsOf === undefined ? [] : x.paramsOf(type, stateId, topic, msgParam(q[i + MSG_FLAGS]!)),
     });
   }
   return {
@@ -848,6 +869,7 @@ export function flatFromStateReport(r: StateReport, topicIndexOf: (topicType: nu
     out[o + MSG_TOPIC] = topic;
     out[o + MSG_SERIAL] = m.serialNumber;
     out[o + MSG_TIME] = m.messageTime;
+    out[o + MSG_FLAGS] = 2 * scanParamFromWire(m.topicType, m.params);
   });
   return out;
 }

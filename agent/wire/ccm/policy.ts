@@ -64,7 +64,16 @@ export const SERVICE_WINDOW_CLASS = 'CCM_ServiceWindow';
 export const SUCA_PREFIX = 'SUCA_';
 
 /** Our policy categories in ReplyAssignments (a real site's category names for these policies are not public). */
-export const POLICY_CATEGORY = { SETTINGS: 'SUCA_Settings', DEPLOYMENT: 'SUCA_Deployment' } as const;
+export const POLICY_CATEGORY = { SETTINGS: 'SUCA_Settings', DEPLOYMENT: 'SUCA_Deployment', STATE_RESYNC: 'SUCA_StateResync' } as const;
+
+/**
+ * The site's state-resync request in ReplyAssignments (server-stub/core/resync.ts):
+ * how a real site asks is not public, so the request rides as a policy
+ * assignment of category STATE_RESYNC whose PolicyVersion is the request
+ * number. A client that does not know the category ignores it, as a real one
+ * ignores a policy category it has no handler for.
+ */
+export const STATE_RESYNC_POLICY_ID = '{SUCA-STATE-RESYNC}';
 
 // ---- instances ---------------------------------------------------------------------------
 
@@ -205,6 +214,7 @@ class Props {
 const SUCA_SETTINGS = [
   'policyPollingInterval', 'stateMessageCycle', 'scanInterval', 'reevaluationInterval', 'scheduleRandomDelay', 'firstScanWindow', 'scanTtl',
   'scanRetryDelay', 'scanRetryCount', 'supSwitchDelay', 'cacheSizeBytes', 'cacheMinRetention', 'restartCountdown', 'downloadRandomDelay', 'deadlineRandomDelay',
+  'gracePeriod',
 ] as const satisfies readonly (keyof ClientSettings)[];
 // a field of ClientSettings missing here or below fails to compile
 type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes' | 'disableDeadlineRandomization';

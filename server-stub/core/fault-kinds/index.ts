@@ -11,9 +11,10 @@ import { delayFault } from './delay.js';
 import { resetFault } from './reset.js';
 import { soapFaultFault } from './soap-fault.js';
 import { dropFault } from './drop.js';
+import { loseFault } from './lose.js';
 
 /** Registration: order is the order of the fields in the schema and in messages. */
-export const FAULT_KINDS = [hresultFault, statusFault, delayFault, resetFault, soapFaultFault, dropFault] as const;
+export const FAULT_KINDS = [hresultFault, statusFault, delayFault, resetFault, soapFaultFault, dropFault, loseFault] as const;
 
 type Kinds = (typeof FAULT_KINDS)[number];
 type EffectOf<T> = T extends FaultKind<infer K, string, z.ZodType, infer E> ? Readonly<{ kind: K } & E> : never;

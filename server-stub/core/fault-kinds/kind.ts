@@ -38,7 +38,9 @@ export type InProcessOutcome =
    * client's WUA datastore, so the sync that follows is a full one:
    * ServerChanged, ConfigChanged)
    */
-  | { readonly processed: true; readonly delayMs: number; readonly dropped: boolean; readonly recovered: boolean; readonly resync?: boolean };
+  | { readonly processed: true; readonly delayMs: number; readonly dropped: boolean; readonly recovered: boolean; readonly resync?: boolean;
+      /** answered as accepted but the work is discarded (a lost state upload: ./lose.ts) */
+      readonly lost?: boolean };
 
 /** A failure the HTTP servers send in place of an answer. */
 export type HttpFailure =
@@ -55,7 +57,9 @@ export type HttpPlan =
   /** the fault answers instead of the server: the request is not processed */
   | { readonly processed: false; readonly fail: HttpFailure }
   /** the server does the work; its answer goes out `delayMs` late, or `fail` goes out in its place */
-  | { readonly processed: true; readonly delayMs: number; readonly fail: HttpFailure | null };
+  | { readonly processed: true; readonly delayMs: number; readonly fail: HttpFailure | null;
+      /** answered as accepted but the work is discarded (a lost state upload: ./lose.ts) */
+      readonly lost?: boolean };
 
 export interface FaultKind<K extends string = string, F extends string = string, S extends z.ZodType = z.ZodType, E extends object = object> {
   /** the effect's kind (FaultEffect['kind']) */

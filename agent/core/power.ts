@@ -1,0 +1,255 @@
+// Machines off and on (issue 11, item 5): power schedules, what a client does
+// when it goes off, and what it catches up on when it comes back.
+//
+// Whether a client is on at t is a pure function of (seed, client, t) built
+// from stateless hashes (prng.ts unit()), never of the client's PRNG stream:
+// a client's power schedule is the same in any shard and does not shift the
+// draws of the rest of its loop. A client keeps no power state but three
+// slots of its timer row (state.ts): T_POWER (next transition), S_OFF_SINCE
+// and S_SAVED_POLICY. Nothing per client is allocated.
+//
+// While off, a client does nothing: its timers are moved OFF_SHIFT into the
+// far future (so nextDue and the fleet's heap see only T_POWER, and no
+// closure or list is needed), its policy poll is parked out of the fleet's
+// monotone lane, and replies are ignored. At power-on the timers come back
+// unchanged: those that passed while off fire at once, as the real client's
+// missed schedules do at startup (the morning boot storm: policy, scans and
+// state reports of every workstation within minutes of the on-time).
+//
+// Schedules are in hours of the day in UTC plus an optional per-client
+// offset (PowerModel.localOffset), the hook where per-client time zones fill
+// in local time; this file implements no time zone itself.
+
+import type { ClientState } from './state.js';
+import {
+  D_WANT_DOWNLOAD, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_SCHEDULE,
+  S_OFF_SINCE, S_SAVED_POLICY, T_DEPLOYMENT, T_JOB, T_POLICY, T_POWER, T_RETRY, TIMERS,
+} from './state.js';
+import type { CoreCtx, PowerModel, PowerSchedule, ScanTrigger } from './types.js';
+import { unit } from './prng.js';
+import { DAY, HR, MINUTE } from './constants.js';
+import { onStateReply } from './statemsg.js';
+
+/**
+ * Timers of an off client are moved this far ahead (2^50 ms, 35,000 years):
+ * far past any run, and timer + shift stays an exact integer in a double.
+ */
+export const OFF_SHIFT = 2 ** 50;
+
+const SALT_CLASS = 0x90e1;
+const SALT_ON = 0x90e2;
+const SALT_OFF = 0x90e3;
+const SALT_AWAY_AT = 0x90e4;
+const SALT_AWAY_LEN = 0x90e5;
+const SALT_GONE = 0x90e6;
+const SALT_GONE_AT = 0x90e7;
+
+/** 0: always on, 1: workstation, 2: laptop (stateless: a hash of seed and client). */
+export function powerClass(pm: PowerModel, seed: number, client: number): 0 | 1 | 2 {
+  const u = unit(seed, client, SALT_CLASS);
+  if (u < pm.workstations.fraction) return 1;
+  if (u < pm.workstations.fraction + pm.laptops.fraction) return 2;
+  return 0;
+}
+
+/** When the client goes off for good (Infinity: never). */
+export function goneAt(pm: PowerModel, seed: number, client: number): number {
+  if (pm.neverReturn.fraction <= 0 || unit(seed, client, SALT_GONE) >= pm.neverReturn.fraction) return Infinity;
+  return pm.start + Math.floor(unit(seed, client, SALT_GONE_AT) * pm.neverReturn.within);
+}
+
+function offsetOf(pm: PowerModel, client: number, t: number): number {
+  return pm.localOffset !== null ? pm.localOffset(client, t) : 0;
+}
+
+/** The on interval of local day `day` ([on, off) in local ms), or null on a day off. */
+function dayInterval(ps: PowerSchedule, seed: number, client: number, day: number, cls: number): [number, number] | null {
+  if (ps.weekendsOff) {
+    const dow = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+    if (dow === 0 || dow === 6) return null;
+  }
+  const base = day * DAY;
+  const on = base + ps.onAt + Math.floor(unit(seed, client, day, SALT_ON + cls) * ps.spread);
+  const off = base + ps.offAt + Math.floor(unit(seed, client, day, SALT_OFF + cls) * ps.spread);
+  return [on, off];
+}
+
+/** The away interval of a laptop's period p ([from, to) in UTC ms). */
+function awayInterval(pm: PowerModel, seed: number, client: number, p: number): [number, number] {
+  const l = pm.laptops;
+  const len = l.awayMin + Math.floor(unit(seed, client, p, SALT_AWAY_LEN) * (l.awayMax - l.awayMin));
+  const from = pm.start + p * l.awayEvery + Math.floor(unit(seed, client, p, SALT_AWAY_AT) * (l.awayEvery - len));
+  return [from, from + len];
+}
+
+/** Is the client's machine on at t? */
+export function isOnAt(pm: PowerModel, seed: number, client: number, t: number): boolean {
+  if (t >= goneAt(pm, seed, client)) return false;
+  const cls = powerClass(pm, seed, client);
+  if (cls === 0) return true;
+  const ps = cls === 1 ? pm.workstations : pm.laptops;
+  const local = t + offsetOf(pm, client, t);
+  const day = Math.floor(local / DAY);
+  const iv = dayInterval(ps, seed, client, day, cls);
+  if (iv === null || local < iv[0] || local >= iv[1]) return false;
+  if (cls === 2 && pm.laptops.awayEvery > 0) {
+    const p = Math.floor((t - pm.start) / pm.laptops.awayEvery);
+    const a = awayInterval(pm, seed, client, p);
+    if (t >= a[0] && t < a[1]) return false;
+  }
+  return true;
+}
+
+/** The next time after t at which isOnAt changes (Infinity: never). */
+export function nextPowerChange(pm: PowerModel, seed: number, client: number, t: number): number {
+  const gone = goneAt(pm, seed, client);
+  if (t >= gone) return Infinity;
+  const cls = powerClass(pm, seed, client);
+  if (cls === 0) return gone;
+  const now = isOnAt(pm, seed, client, t);
+  const ps = cls === 1 ? pm.workstations : pm.laptops;
+  let c = t;
+  // walk the candidate boundaries (daily on/off, away start/end, gone) until the state flips;
+  // bounded: a laptop away for awayMax days crosses about 2 boundaries a day
+  for (let k = 0; k < 256; k++) {
+    let next = gone;
+    const off = offsetOf(pm, client, c);
+    const day = Math.floor((c + off) / DAY);
+    for (let dd = day; dd <= day + 8 && next === gone; dd++) {
+      const iv = dayInterval(ps, seed, client, dd, cls);
+      if (iv === null) continue;
+      const a = iv[0] - off;
+      const b = iv[1] - off;
+      if (a > c) next = Math.min(next, a);
+      else if (b > c) next = Math.min(next, b);
+    }
+    if (cls === 2 && pm.laptops.awayEvery > 0) {
+      const p = Math.floor((c - pm.start) / pm.laptops.awayEvery);
+      for (let q = p; q <= p + 1; q++) {
+        const [a, b] = awayInterval(pm, seed, client, q);
+        if (a > c) next = Math.min(next, a);
+        else if (b > c) next = Math.min(next, b);
+      }
+    }
+    if (next === Infinity) return Infinity;
+    if (isOnAt(pm, seed, client, next) !== now) return next;
+    c = next;
+  }
+  return Infinity;
+}
+
+/** Is the client's machine off now? */
+export function isOff(s: ClientState): boolean {
+  return s.tm[s.tb + S_OFF_SINCE] !== Infinity;
+}
+
+/** First power check at the start of the run (a machine that is off at the start goes off at its first wake). */
+export function initPower(s: ClientState, ctx: CoreCtx): void {
+  s.tm[s.tb + T_POWER] = ctx.model.power !== null ? ctx.start : Infinity;
+}
+
+const BIT_OF: Partial<Record<ScanTrigger, number>> = {
+  firstPolicy: P_FIRST, schedule: P_SCHEDULE, reevaluation: P_REEVAL, newDeployment: P_NEWDEP,
+  manualScan: P_MANUAL_SCAN, deploymentEvaluation: P_MANUAL_EVAL,
+};
+
+/**
+ * T_POWER fired. Returns true when the machine is (still) off: onWake does
+ * nothing else then.
+ */
+export function powerWake(s: ClientState, ctx: CoreCtx, t: number): boolean {
+  const pm = ctx.model.power;
+  const tm = s.tm;
+  const b = s.tb;
+  if (pm === null) {
+    tm[b + T_POWER] = Infinity;
+    return isOff(s);
+  }
+  const want = isOnAt(pm, ctx.seed, s.idx, t);
+  if (isOff(s)) {
+    if (want) {
+      powerOn(s, ctx, t);
+      tm[b + T_POWER] = nextPowerChange(pm, ctx.seed, s.idx, t);
+      return false;
+    }
+    tm[b + T_POWER] = nextPowerChange(pm, ctx.seed, s.idx, t);
+    return true;
+  }
+  if (want) {
+    tm[b + T_POWER] = nextPowerChange(pm, ctx.seed, s.idx, t);
+    return false;
+  }
+  // Windows finishes installing updates (and a restart under way) before it
+  // shuts down: the power-off waits for the end of that step.
+  const j = s.job;
+  if (j !== null && (j.phase === 'installing' || j.phase === 'restarting' || j.next === 'afterInstall' || j.next === 'afterRestart')) {
+    tm[b + T_POWER] = tm[b + T_JOB] !== Infinity && tm[b + T_JOB] > t ? tm[b + T_JOB] + 1 : t + MINUTE;
+    return false;
+  }
+  powerOff(s, ctx, t);
+  tm[b + T_POWER] = nextPowerChange(pm, ctx.seed, s.idx, t);
+  return true;
+}
+
+function powerOff(s: ClientState, ctx: CoreCtx, t: number): void {
+  const tm = s.tm;
+  const b = s.tb;
+  // a report on the wire is cut off: it may have reached the MP (a dropped connection)
+  if (s.sending !== null) onStateReply(s, ctx, t, false, HR.WINHTTP_CONNECTION_ERROR);
+  // a policy cycle under way is dropped; the next poll starts a new one
+  s.awaitingPolicy = false;
+  s.pendingBodies = 0;
+  s.policyBodies = null;
+  // the job under way is abandoned and asked for again at power-on
+  const j = s.job;
+  let abandoned: string | null = null;
+  if (j !== null) {
+    abandoned = j.kind;
+    if (j.kind === 'scan' || j.kind === 'evaluate') s.pending |= BIT_OF[j.rule] ?? 0;
+    else if (j.dep >= 0) {
+      const d = s.deployments[j.dep]!;
+      d.flags |= j.kind === 'install' ? D_WANT_INSTALL : D_WANT_DOWNLOAD;
+      s.pending |= P_DEPLOYMENT_WORK;
+    }
+    s.job = null;
+    tm[b + T_JOB] = Infinity;
+    tm[b + T_RETRY] = Infinity;
+  }
+  tm[b + S_SAVED_POLICY] = tm[b + T_POLICY]!;
+  tm[b + T_POLICY] = Infinity;
+  for (let i = b; i < b + TIMERS; i++) if (i !== b + T_POWER && tm[i] !== Infinity) tm[i] = tm[i]! + OFF_SHIFT;
+  tm[b + S_OFF_SINCE] = t;
+  ctx.out.push({ type: 'event', e: { ev: 'power.off', abandoned } });
+}
+
+function powerOn(s: ClientState, ctx: CoreCtx, t: number): void {
+  const tm = s.tm;
+  const b = s.tb;
+  const offSince = tm[b + S_OFF_SINCE]!;
+  for (let i = b; i < b + TIMERS; i++) if (i !== b + T_POWER && tm[i] !== Infinity) tm[i] = tm[i]! - OFF_SHIFT;
+  tm[b + T_POLICY] = tm[b + S_SAVED_POLICY]!;
+  tm[b + S_SAVED_POLICY] = Infinity;
+  tm[b + S_OFF_SINCE] = Infinity;
+  const st = s.settings;
+  // A deadline that passed while the machine was off is enforced after the
+  // grace period (client setting, 0 to 120 h) from power-on.
+  const grace = st !== null ? st.gracePeriod : 0;
+  let graced = 0;
+  if (tm[b + T_DEPLOYMENT]! <= t) {
+    let m = Infinity;
+    for (const d of s.deployments) {
+      if (d.deadlineAt <= t && grace > 0) {
+        d.deadlineAt = t + grace;
+        graced++;
+      }
+      m = Math.min(m, d.downloadAt, d.deadlineAt, d.userInstallAt);
+    }
+    tm[b + T_DEPLOYMENT] = m;
+  }
+  // a schedule missed while off runs once at startup, not once per missed cycle
+  if (st !== null) {
+    if (s.scheduleNominal !== Infinity) while (s.scheduleNominal + st.scanInterval <= t) s.scheduleNominal += st.scanInterval;
+    if (s.reevalNominal !== Infinity) while (s.reevalNominal + st.reevaluationInterval <= t) s.reevalNominal += st.reevaluationInterval;
+  }
+  ctx.out.push({ type: 'event', e: { ev: 'power.on', offFor: t - offSince, graced } });
+}
