@@ -41,7 +41,7 @@ describe('conformance of whole runs', () => {
       'policy.firstPoll', 'policy.interval', 'policy.deploymentLatency', 'scan.forced', 'scan.onlineRule', 'scan.firstWindow',
       'scan.scheduleWindow', 'scan.reevaluationWindow', 'scan.offlineNoWsus', 'deployment.downloadWindow',
       'deployment.deadlineWindow', 'install.afterInstallScan', 'restart.countdown', 'restart.afterRestartScan',
-      'state.serialSequence', 'state.deliveredOnce', 'state.noSerialLost', 'state.deliveredByEnd',
+      'state.serialSequence', 'state.deliveredOnce', 'state.noSerialLost', 'state.deliveredByEnd', 'reevaluation.trigger',
     ]);
     // the MP ingested each delivered message exactly once
     expect(results.stateMessages.ingested).toBe(results.stateMessages.delivered);

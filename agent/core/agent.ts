@@ -16,7 +16,7 @@
 
 import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
 import {
-  D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_PRESCANNED, D_RESTART_PENDING, D_USER_INSTALL,
+  D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
@@ -388,10 +388,9 @@ function startDeploymentWork(s: ClientState, ctx: CoreCtx, t: number): boolean {
       const j = newJob('install', i, 'beforeInstall');
       j.next = 'install';
       s.job = j;
-      if ((d.flags & D_PRESCANNED) !== 0) {
-        d.flags &= ~D_PRESCANNED;
-        installAfterScan(s, ctx, t, j);
-      } else startScan(s, ctx, t, j);
+      // seed 003: a scan just before every install, a reinstall at re-evaluation included
+      // (non-forced: offline when the re-evaluation's own scan was online within the TTL)
+      startScan(s, ctx, t, j);
       return true;
     }
   }
@@ -416,9 +415,14 @@ function startScanJob(s: ClientState, ctx: CoreCtx, t: number, bit: number, kind
   const j = newJob(kind, -1, trigger);
   j.next = kind === 'evaluate' ? 'evaluate' : 'none';
   s.job = j;
-  if (trigger === 'reevaluation' || trigger === 'deploymentEvaluation') emit(ctx, { ev: 'reevaluation.started' });
+  if (trigger === 'reevaluation') emit(ctx, REEVAL_SCHEDULED);
+  else if (trigger === 'deploymentEvaluation') emit(ctx, REEVAL_MANUAL);
   startScan(s, ctx, t, j);
 }
+
+// shared frozen events: a re-evaluation carries nothing per client but its trigger
+const REEVAL_SCHEDULED: AgentEvent = Object.freeze({ ev: 'reevaluation.started', trigger: 'schedule' });
+const REEVAL_MANUAL: AgentEvent = Object.freeze({ ev: 'reevaluation.started', trigger: 'manual' });
 
 function finishJob(s: ClientState, ctx: CoreCtx, t: number): void {
   s.job = null;
@@ -674,7 +678,7 @@ function evaluateDeployments(s: ClientState, ctx: CoreCtx, t: number): void {
     setCompliance(s, ctx, t, d);
     if ((d.flags & D_ENFORCED) !== 0 && (d.flags & D_WANT_INSTALL) === 0 && missingUpdates(s, d).length > 0) {
       // re-evaluation: missing updates are reinstalled from the cache or downloaded again
-      d.flags |= D_WANT_INSTALL | D_PRESCANNED;
+      d.flags |= D_WANT_INSTALL;
       s.pending |= P_DEPLOYMENT_WORK;
     }
   }

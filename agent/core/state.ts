@@ -36,7 +36,6 @@ export const D_ENFORCED = 1 << 4; // deadline reached: missing updates get (re)i
 export const D_EVALUATED = 1 << 5;
 export const D_USER_INSTALL = 1 << 6; // the pending install was started by the user, before the deadline
 export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits for a restart
-export const D_PRESCANNED = 1 << 8; // the evaluation that asked for the install just scanned: skip the pre-install scan
 
 /** What a client knows and does about one deployment. */
 export interface ClientDeployment {

@@ -135,7 +135,8 @@ export type AgentEvent =
   | { readonly ev: 'install.started' | 'install.completed'; readonly deployment: string; readonly updates: number; readonly restartRequired: boolean }
   | { readonly ev: 'restart.scheduled'; readonly at: number; readonly deployment: string | null }
   | { readonly ev: 'restart.started' | 'restart.completed' }
-  | { readonly ev: 'reevaluation.started' }
+  /** trigger: 'schedule' (the client's re-evaluation schedule) or 'manual' (the Deployment Evaluation Cycle action) */
+  | { readonly ev: 'reevaluation.started'; readonly trigger: 'schedule' | 'manual' }
   | { readonly ev: 'update.lost'; readonly update: number }
   /** replaced: it overwrote an unsent message; supersedes: the serial of a once-sent message it replaced with a new serial (0: none) */
   | { readonly ev: 'state.queued'; readonly topicType: number; readonly stateId: number; readonly topic: number; readonly serial: number; readonly replaced: boolean; readonly supersedes: number }

@@ -59,6 +59,8 @@ interface ClientView {
   delivered: Set<number>;
   /** once-sent messages replaced by a newer state under a new serial */
   superseded: number;
+  /** the trigger of a reevaluation.started whose scan has not started yet */
+  reevalTrigger: string | null;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -86,7 +88,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
-        delivered: new Set(), superseded: 0,
+        delivered: new Set(), superseded: 0, reevalTrigger: null,
       };
       views.set(l.client, v);
     }
@@ -148,8 +150,19 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           expect(l.t >= nominal && l.t < nominal + st.scheduleRandomDelay + BUSY_SLACK_MS, `scan.${trigger}Window`, l,
             () => `${trigger} scan #${k} at ${l.t - nominal} ms after nominal`);
         }
+        // a re-evaluation's scan follows its reevaluation.started, and the trigger field names which one it was
+        if (trigger === 'reevaluation' || trigger === 'deploymentEvaluation') {
+          const want = trigger === 'reevaluation' ? 'schedule' : 'manual';
+          expect(v.reevalTrigger === want, 'reevaluation.trigger', l, () => `${trigger} scan after reevaluation.started trigger ${String(v!.reevalTrigger)}`);
+        }
+        v.reevalTrigger = null;
         if (trigger === 'afterInstall') expect(v.installOpen === null && v.lastInstallDone === l.t, 'install.afterInstallScan', l, () => 'afterInstall scan not right after an install');
         v.scanOpen = { trigger, rule, online: l.online as boolean, forced: l.forced as boolean, t: l.t };
+        break;
+      }
+      case 'reevaluation.started': {
+        expect(l.trigger === 'schedule' || l.trigger === 'manual', 'reevaluation.trigger', l, () => `trigger ${String(l.trigger)}`);
+        v.reevalTrigger = l.trigger as string;
         break;
       }
       case 'scan.completed':
