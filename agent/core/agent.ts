@@ -443,12 +443,17 @@ function startScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     j.phase = 'locate';
     ctx.out.push({
       type: 'send',
-      req: { kind: 'location.wsus', client: s.idx, contentId: ctx.catalogue.updateSourceId, contentVersion: ctx.catalogue.updateSourceVersion },
+      req: { kind: 'location.wsus', client: s.idx, contentId: ctx.catalogue.updateSourceId, contentVersion: locationVersion(s, ctx) },
     });
   } else {
     j.phase = 'scanning';
     s.tm[s.tb + T_JOB] = t + ctx.model.offlineScan;
   }
+}
+
+/** The update source content version the client asks the MP for. */
+function locationVersion(s: ClientState, ctx: CoreCtx): number {
+  return ctx.catalogue.updateSourceVersion;
 }
 
 function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
@@ -465,7 +470,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
   switch (r.kind) {
     case 'location.wsus': {
       if (j.phase !== 'locate') return;
-      if (r.sups.length === 0) return scanFailed(s, ctx, t, j, HR.NO_WSUS_LOCATION);
+      if (r.sups.length === 0) return waitForLocation(s, ctx, t, j);
       if (!sameList(s.sups, r.sups)) {
         // the client sticks to its last successful SUP while the MP still lists it
         const cur = s.sup >= 0 ? s.sups[s.sup] : undefined;
@@ -560,6 +565,23 @@ function scanFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: numbe
   queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.FAILED, 0);
   if (j.kind === 'install' && j.dep >= 0) setEnforcement(s, ctx, t, s.deployments[j.dep]!, ENFORCE.INSTALL_FAILED);
   finishJob(s, ctx, t);
+}
+
+/**
+ * The MP answered the WSUS location request with no location (its SUPs do not
+ * have the update source content version the client asks for yet, e.g. right
+ * after a catalogue sync). The real client does not fail the scan: it reports
+ * 501 state 1 "waiting for catalog location" and asks again. It is no
+ * retry-class failure (no SUP failure counted, no switch); the wait is
+ * scanRetryDelay, as the delay of the real client's location retry is not in
+ * our references.
+ */
+function waitForLocation(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  j.phase = 'retryWait';
+  const at = t + s.settings!.scanRetryDelay;
+  s.tm[s.tb + T_RETRY] = at;
+  emit(ctx, { ev: 'scan.waitingLocation', version: locationVersion(s, ctx), retryAt: at });
+  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.WAITING_LOCATION, 0);
 }
 
 /** A scan finished: compare every update's state with the last one and report the changes. */

@@ -128,6 +128,8 @@ export type AgentEvent =
   | { readonly ev: 'scan.started'; readonly trigger: ScanTrigger; readonly forced: boolean; readonly online: boolean; readonly rule: ScanTrigger }
   | { readonly ev: 'scan.completed'; readonly online: boolean; readonly required: number; readonly installed: number; readonly notRequired: number; readonly sup: string | null }
   | { readonly ev: 'scan.failed'; readonly code: number; readonly sup: string | null; readonly retryAt: number | null }
+  /** the MP had no WSUS location for the update source version asked (501 state 1); the scan asks again at retryAt */
+  | { readonly ev: 'scan.waitingLocation'; readonly version: number; readonly retryAt: number }
   | { readonly ev: 'download.started' | 'download.completed'; readonly deployment: string; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'download.failed'; readonly deployment: string; readonly code: number }
   | { readonly ev: 'deployment.available' | 'deployment.deadline'; readonly deployment: string }

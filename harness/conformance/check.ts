@@ -165,6 +165,13 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         v.reevalTrigger = l.trigger as string;
         break;
       }
+      case 'scan.waitingLocation': {
+        // no location for the update source version: 501/1 and a new location request after scanRetryDelay
+        expect(v.scanOpen !== null && v.scanOpen.online, 'scan.waitingLocation', l, () => 'waitingLocation with no online scan under way');
+        expect((l.retryAt as number) - l.t === st.scanRetryDelay, 'scan.waitingLocation', l, () => `location asked again after ${(l.retryAt as number) - l.t} ms`);
+        v.scanOpen = null;
+        break;
+      }
       case 'scan.completed':
       case 'scan.failed': {
         const o = v.scanOpen;
