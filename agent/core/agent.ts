@@ -28,6 +28,7 @@ import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } 
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
+import { installOutcome, mayRetryInstall } from './enforcement.js';
 
 // DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
 // not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
@@ -274,6 +275,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
     flags: 0,
     compliance: -1,
     enforcement: -1,
+    installFailures: 0,
   };
   if (p.deadline !== null) {
     // required deployment: content is pre-downloaded after the available time, randomised over 2 h
@@ -698,7 +700,7 @@ function evaluateDeployments(s: ClientState, ctx: CoreCtx, t: number): void {
       queueState(s, ctx, t, TOPIC.ASSIGNMENT_EVALUATION, EVAL.SUCCEEDED, d.policy.index);
     }
     setCompliance(s, ctx, t, d);
-    if ((d.flags & D_ENFORCED) !== 0 && (d.flags & D_WANT_INSTALL) === 0 && missingUpdates(s, d).length > 0) {
+    if ((d.flags & D_ENFORCED) !== 0 && (d.flags & D_WANT_INSTALL) === 0 && mayRetryInstall(ctx, d) && missingUpdates(s, d).length > 0) {
       // re-evaluation: missing updates are reinstalled from the cache or downloaded again
       d.flags |= D_WANT_INSTALL;
       s.pending |= P_DEPLOYMENT_WORK;
@@ -781,17 +783,36 @@ function startInstall(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
 function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const d = s.deployments[j.dep]!;
   const cat = ctx.catalogue;
+  const attempt = d.installFailures;
+  let failed = 0;
+  let firstCode = 0;
+  let restart = false;
   for (const u of j.updates) {
+    const code = installOutcome(ctx, s.idx, u, attempt);
+    if (code !== 0) {
+      // the update stays missing: re-evaluation retries it (up to model.installRetryLimit)
+      if (failed++ === 0) firstCode = code;
+      touch(s, u, t);
+      queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALL_FAILED, u);
+      continue;
+    }
     const needsRestart = cat.restartRequired[u] === 1;
+    if (needsRestart) restart = true;
     s.upd[u] = s.upd[u]! | U_INSTALLED | (needsRestart ? U_PENDING_RESTART : 0);
     touch(s, u, t);
     queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, needsRestart ? CI_ENFORCE.PENDING_RESTART : CI_ENFORCE.INSTALLED, u);
   }
+  // a restart only for updates that did install
+  j.restart = restart;
   d.flags |= D_INSTALLED;
   j.installedAt = t;
-  if (j.restart) d.flags |= D_RESTART_PENDING;
-  emit(ctx, { ev: 'install.completed', deployment: d.policy.id, updates: j.updates.length, restartRequired: j.restart });
-  setEnforcement(s, ctx, t, d, j.restart ? ENFORCE.PENDING_RESTART : ENFORCE.INSTALLED);
+  if (restart) d.flags |= D_RESTART_PENDING;
+  if (failed > 0) {
+    d.installFailures++;
+    emit(ctx, { ev: 'install.failed', deployment: d.policy.id, updates: failed, code: firstCode, attempt });
+  }
+  emit(ctx, { ev: 'install.completed', deployment: d.policy.id, updates: j.updates.length - failed, restartRequired: restart });
+  setEnforcement(s, ctx, t, d, failed > 0 ? ENFORCE.INSTALL_FAILED : restart ? ENFORCE.PENDING_RESTART : ENFORCE.INSTALLED);
   // forced offline scan right after the install
   j.trigger = j.rule = 'afterInstall';
   j.next = 'afterInstall';
@@ -859,7 +880,8 @@ function afterRestartFinished(s: ClientState, ctx: CoreCtx, t: number): void {
         queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLED, u);
       }
     }
-    setEnforcement(s, ctx, t, d, ENFORCE.INSTALLED);
+    // an install with failed updates stays failed (301/6) until a retry installs them
+    setEnforcement(s, ctx, t, d, d.installFailures > 0 && missingUpdates(s, d).length > 0 ? ENFORCE.INSTALL_FAILED : ENFORCE.INSTALLED);
     setCompliance(s, ctx, t, d);
   }
   finishJob(s, ctx, t);

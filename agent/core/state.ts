@@ -49,6 +49,8 @@ export interface ClientDeployment {
   compliance: number;
   /** last 301 state queued */
   enforcement: number;
+  /** installs of this deployment that had a failed update (the next one is retry number installFailures) */
+  installFailures: number;
 }
 
 export type JobKind = 'scan' | 'evaluate' | 'download' | 'install' | 'restart';

@@ -135,6 +135,8 @@ export type AgentEvent =
   | { readonly ev: 'deployment.available' | 'deployment.deadline'; readonly deployment: string }
   | { readonly ev: 'cache.evicted'; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'install.started' | 'install.completed'; readonly deployment: string; readonly updates: number; readonly restartRequired: boolean }
+  /** updates of the install that failed (402 state 11 each, 301 state 6), code: the first one's HRESULT, attempt: 0 first install, n the n-th retry */
+  | { readonly ev: 'install.failed'; readonly deployment: string; readonly updates: number; readonly code: number; readonly attempt: number }
   | { readonly ev: 'restart.scheduled'; readonly at: number; readonly deployment: string | null }
   | { readonly ev: 'restart.started' | 'restart.completed' }
   /** trigger: 'schedule' (the client's re-evaluation schedule) or 'manual' (the Deployment Evaluation Cycle action) */
@@ -171,6 +173,15 @@ export interface ClientModel {
   readonly startWithin: number;
   /** How long a client waits for an answer before it reports a timeout. */
   readonly requestTimeout: number;
+  /** Shares of update installs that fail, with the HRESULT each fails with (empty: installs succeed). */
+  readonly installFailures: readonly InstallFailure[];
+  /** Re-evaluations retry a deployment's failed install this many times; after that it stays failed. */
+  readonly installRetryLimit: number;
+}
+
+export interface InstallFailure {
+  readonly code: number;
+  readonly fraction: number;
 }
 
 /** Ports: everything the core needs from outside, injected. */

@@ -61,6 +61,8 @@ interface ClientView {
   superseded: number;
   /** the trigger of a reevaluation.started whose scan has not started yet */
   reevalTrigger: string | null;
+  /** failed installs per deployment id */
+  installFailed: Map<string, number>;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -88,7 +90,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
-        delivered: new Set(), superseded: 0, reevalTrigger: null,
+        delivered: new Set(), superseded: 0, reevalTrigger: null, installFailed: new Map(),
       };
       views.set(l.client, v);
     }
@@ -228,6 +230,18 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         v.installOpen = null;
         v.lastInstallDone = l.t;
         if (l.restartRequired === true) v.pendingRestart = true;
+        break;
+      }
+      case 'install.failed': {
+        // inside its install; attempts numbered in order; re-evaluation retries stop at enforcement.installRetryLimit
+        const id = l.deployment as string;
+        const before = v.installFailed.get(id) ?? 0;
+        expect(v.installOpen === id, 'install.failedPairing', l, () => 'install.failed outside its install');
+        expect(l.attempt === before, 'install.failedAttempt', l, () => `attempt ${String(l.attempt)} after ${before} failed installs`);
+        expect(before <= Math.max(1, sc.model.installRetryLimit), 'install.retryLimit', l, () => `attempt ${before} beyond the retry limit ${sc.model.installRetryLimit}`);
+        const code = parseInt(String(l.code), 16) >>> 0;
+        expect(sc.model.installFailures.some((f) => f.code === code), 'install.failureCode', l, () => `${String(l.code)} is not a scenario install failure code`);
+        v.installFailed.set(id, before + 1);
         break;
       }
       case 'restart.scheduled': {

@@ -66,6 +66,12 @@ export const DEFAULT_SCENARIO = {
       targetFraction: 1,
     },
   ],
+  enforcement: {
+    // shares of update installs failing with an HRESULT, e.g. [{ code: '0x80070643', fraction: 0.02 }]
+    installFailures: [] as { code: string; fraction: number }[],
+    // re-evaluations retry a failed deployment install this many times
+    installRetryLimit: 3,
+  },
   actions: [] as unknown[],
   faults: [] as unknown[],
   thresholds: [] as (string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string })[],

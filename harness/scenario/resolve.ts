@@ -126,6 +126,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     site: { ...D.site, ...inp.site },
     catalogue: { ...D.catalogue, ...inp.catalogue },
     deployments: (inp.deployments ?? D.deployments).map((x) => ({ ...DEPLOYMENT_DEFAULTS, ...x })),
+    enforcement: { ...D.enforcement, ...inp.enforcement },
     actions: (inp.actions ?? []).map((x) => ({ ...ACTION_DEFAULTS, ...x })),
     faults: (inp.faults ?? []).map((x) => ({ ...FAULT_DEFAULTS, ...x })),
     thresholds: inp.thresholds ?? [],
@@ -149,6 +150,12 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   if (cat.newUpdates > cat.updates) where('catalogue.newUpdates', `is more than catalogue.updates (${cat.updates})`);
   if (cat.minSizeMB > cat.maxSizeMB) where('catalogue.minSizeMB', `is more than catalogue.maxSizeMB (${cat.maxSizeMB})`);
   const startMs = Date.parse(m.start);
+  const en = m.enforcement;
+  const failShare = en.installFailures.reduce((a, f) => a + f.fraction, 0);
+  if (failShare > 1 + 1e-9) where('enforcement.installFailures', `the fractions add up to ${failShare}, more than 1`);
+  en.installFailures.forEach((f, i) => {
+    if ((parseInt(f.code, 16) >>> 0) === 0) where(`enforcement.installFailures[${i}].code`, 'a failure code is not 0x0 (S_OK)');
+  });
 
   const deployments: DeploymentSpec[] = [];
   m.deployments.forEach((dep, i) => {
@@ -254,6 +261,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     downloadBytesPerMs: (mo.downloadMbps * 1_000_000) / 8 / 1000,
     startWithin: d(mo.startWithin),
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
+    installFailures: en.installFailures.map((f) => ({ code: parseInt(f.code, 16) >>> 0, fraction: f.fraction })),
+    installRetryLimit: en.installRetryLimit,
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,

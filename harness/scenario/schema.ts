@@ -74,6 +74,11 @@ const deployment = z.strictObject({
   targetFraction: fraction.optional(),
 });
 
+const enforcement = z.strictObject({
+  installFailures: z.array(z.strictObject({ code: hresult, fraction })),
+  installRetryLimit: z.number().int().min(0),
+}).partial();
+
 const action = z.strictObject({
   kind: z.enum(['manualScan', 'deploymentEvaluation', 'restart', 'loseUpdate']),
   at: duration,
@@ -104,6 +109,7 @@ export const scenarioSchema = z.strictObject({
   site: site,
   catalogue: catalogue,
   deployments: z.array(deployment).max(20),
+  enforcement: enforcement,
   actions: z.array(action),
   faults: z.array(fault),
   /**
