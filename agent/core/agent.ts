@@ -28,7 +28,7 @@ import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } 
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
-import { installOutcome, mayRetryInstall } from './enforcement.js';
+import { installOutcome, mayRetryInstall, pullForward } from './enforcement.js';
 
 // DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
 // not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
@@ -142,9 +142,21 @@ function fireDeploymentTimers(s: ClientState, ctx: CoreCtx, t: number): void {
       d.flags = (d.flags | D_WANT_INSTALL | D_ENFORCED) & ~D_USER_INSTALL;
       s.pending |= P_DEPLOYMENT_WORK;
       emit(ctx, { ev: 'deployment.deadline', deployment: d.policy.id });
+      const within = s.settings !== null ? (s.settings.installOtherDeploymentsWithin ?? 0) : 0;
+      if (within > 0) pullDeadlinesForward(s, ctx, t, within, d);
     }
   }
   recomputeDepDue(s);
+}
+
+/** "Install all other deployments with deadline within N": the other required deployments due within N are enforced now. */
+function pullDeadlinesForward(s: ClientState, ctx: CoreCtx, t: number, within: number, by: ClientDeployment): void {
+  for (const o of s.deployments) {
+    if (o === by || !pullForward(within, o, t)) continue;
+    o.deadlineAt = o.userInstallAt = Infinity;
+    o.flags = (o.flags | D_WANT_INSTALL | D_ENFORCED) & ~D_USER_INSTALL;
+    emit(ctx, { ev: 'deployment.pulledForward', deployment: o.policy.id, by: by.policy.id });
+  }
 }
 
 export function onReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
@@ -826,7 +838,8 @@ function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): 
     // Countdown after the install; an install before the deadline (user
     // initiated) postpones the automatic restart to the deadline.
     let at = j.installedAt + s.settings!.restartCountdown;
-    if (d.policy.deadline !== null && j.installedAt < d.policy.deadline) at = Math.max(at, d.policy.deadline);
+    // (a deployment enforced early with another's deadline is not postponed)
+    if (d.policy.deadline !== null && j.installedAt < d.policy.deadline && (d.flags & D_ENFORCED) === 0) at = Math.max(at, d.policy.deadline);
     if (at < s.tm[s.tb + T_RESTART]) {
       s.tm[s.tb + T_RESTART] = at;
       s.restartDeployment = d.policy.index;

@@ -40,5 +40,5 @@ export function mayRetryInstall(ctx: CoreCtx, d: ClientDeployment): boolean {
  * for a deployment to pull forward at t.
  */
 export function pullForward(within: number, d: ClientDeployment, t: number): boolean {
-  return within > 0 && d.deadlineAt !== Infinity && d.deadlineAt > t && d.policy.deadline !== null && d.policy.deadline <= t + within;
+  return within > 0 && d.deadlineAt !== Infinity && d.deadlineAt > t && d.policy.available <= t && d.policy.deadline !== null && d.policy.deadline <= t + within;
 }

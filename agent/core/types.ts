@@ -27,6 +27,12 @@ export interface ClientSettings {
   readonly downloadRandomDelay: number;
   /** Installs start within this window after the deadline unless the deployment disables it (2 h). */
   readonly deadlineRandomDelay: number;
+  /**
+   * "Install all other deployments with deadline within N": when a deadline
+   * comes, required deployments whose deadline is within this much are
+   * installed with it. Absent or 0: No (the product's default).
+   */
+  readonly installOtherDeploymentsWithin?: number;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -133,6 +139,8 @@ export type AgentEvent =
   | { readonly ev: 'download.started' | 'download.completed'; readonly deployment: string; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'download.failed'; readonly deployment: string; readonly code: number }
   | { readonly ev: 'deployment.available' | 'deployment.deadline'; readonly deployment: string }
+  /** installOtherDeploymentsWithin: this deployment (deadline within N) is enforced with `by`'s deadline */
+  | { readonly ev: 'deployment.pulledForward'; readonly deployment: string; readonly by: string }
   | { readonly ev: 'cache.evicted'; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'install.started' | 'install.completed'; readonly deployment: string; readonly updates: number; readonly restartRequired: boolean }
   /** updates of the install that failed (402 state 11 each, 301 state 6), code: the first one's HRESULT, attempt: 0 first install, n the n-th retry */

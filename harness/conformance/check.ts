@@ -63,6 +63,8 @@ interface ClientView {
   reevalTrigger: string | null;
   /** failed installs per deployment id */
   installFailed: Map<string, number>;
+  /** deployments enforced early with another's deadline (installOtherDeploymentsWithin) */
+  pulled: Set<string>;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -90,7 +92,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
-        delivered: new Set(), superseded: 0, reevalTrigger: null, installFailed: new Map(),
+        delivered: new Set(), superseded: 0, reevalTrigger: null, installFailed: new Map(), pulled: new Set(),
       };
       views.set(l.client, v);
     }
@@ -214,6 +216,20 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         v.depDeadlineAt.set(d.id, l.t);
         break;
       }
+      case 'deployment.pulledForward': {
+        // installOtherDeploymentsWithin: only with the setting on, only deployments due within N, with another's deadline
+        const d = deps.get(l.deployment as string);
+        const within = st.installOtherDeploymentsWithin ?? 0;
+        expect(within > 0, 'deployment.pulledForward', l, () => 'pulled forward with installOtherDeployments off');
+        expect(d !== undefined && d.deadline !== null && d.deadline > l.t - st.deadlineRandomDelay && d.deadline <= l.t + within, 'deployment.pulledForward', l,
+          () => `deadline ${d?.deadline ?? 'none'} not within ${within} ms of ${l.t}`);
+        expect(v.depDeadlineAt.has(l.by as string) && v.depDeadlineAt.get(l.by as string) === l.t, 'deployment.pulledForward', l, () => `not at ${String(l.by)}'s deadline`);
+        if (d !== undefined) {
+          v.depDeadlineAt.set(d.id, l.t);
+          v.pulled.add(d.id);
+        }
+        break;
+      }
       case 'install.started': {
         const d = deps.get(l.deployment as string);
         expect(v.scanOpen === null, 'install.noScanRunning', l, () => 'install while a scan runs');
@@ -221,7 +237,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           // an install before the deadline happens only for clients whose user installs early
           expect(d.userInstallFraction > 0, 'install.notBeforeDeadline', l, () => 'install before the deadline');
         }
-        v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < d.deadline;
+        v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < d.deadline && !v.pulled.has(d.id);
         v.installOpen = l.deployment as string;
         break;
       }

@@ -26,6 +26,9 @@ export const DEFAULT_SCENARIO = {
     restartCountdown: '90m',
     downloadRandomDelay: '2h',
     deadlineRandomDelay: '2h',
+    // "Install all other deployments with deadline within N": No; N 7 days when set to Yes
+    installOtherDeployments: false,
+    installOtherDeploymentsWithin: '7d',
   },
   model: {
     startWithin: '60m',

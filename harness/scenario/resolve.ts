@@ -144,6 +144,9 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   // client-behaviour.md: scan and re-evaluation schedules are at least 1 day
   if (d(c.scanSchedule) < d('1d')) where('client.scanSchedule', 'the client allows 1 day at least');
   if (d(c.reevaluationSchedule) < d('1d')) where('client.reevaluationSchedule', 'the client allows 1 day at least');
+  // client-behaviour.md: N is 1-23 hours or 1-365 days
+  const otherWithin = d(c.installOtherDeploymentsWithin);
+  if (otherWithin < d('1h') || otherWithin > d('365d')) where('client.installOtherDeploymentsWithin', 'the client allows 1 hour to 365 days');
   const mo = m.model;
   if (d(mo.onlineScanMin) > d(mo.onlineScanMax)) where('model.onlineScanMin', `is longer than model.onlineScanMax (${mo.onlineScanMax})`);
   const cat = m.catalogue;
@@ -250,6 +253,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     restartCountdown: d(c.restartCountdown),
     downloadRandomDelay: d(c.downloadRandomDelay),
     deadlineRandomDelay: d(c.deadlineRandomDelay),
+    // absent when No: bodies and settings stay as they were without the setting
+    ...(c.installOtherDeployments ? { installOtherDeploymentsWithin: otherWithin } : {}),
   });
   const model: ClientModel = Object.freeze({
     onlineScanMin: d(mo.onlineScanMin),

@@ -31,6 +31,8 @@ const clientSettings = z.strictObject({
   restartCountdown: duration,
   downloadRandomDelay: duration,
   deadlineRandomDelay: duration,
+  installOtherDeployments: z.boolean(),
+  installOtherDeploymentsWithin: duration,
 }).partial();
 
 const model = z.strictObject({

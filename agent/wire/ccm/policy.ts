@@ -204,8 +204,14 @@ const SUCA_SETTINGS = [
   'policyPollingInterval', 'stateMessageCycle', 'scanInterval', 'reevaluationInterval', 'scheduleRandomDelay', 'firstScanWindow', 'scanTtl',
   'scanRetryDelay', 'scanRetryCount', 'supSwitchDelay', 'cacheSizeBytes', 'cacheMinRetention', 'restartCountdown', 'downloadRandomDelay', 'deadlineRandomDelay',
 ] as const satisfies readonly (keyof ClientSettings)[];
+/**
+ * Optional agent settings: written only when set (not 0), read as absent when
+ * missing, so bodies without them (older sites, real MPs) keep their meaning
+ * (the product's default, No) and byte-identical encoding.
+ */
+const SUCA_OPTIONAL_SETTINGS = ['installOtherDeploymentsWithin'] as const satisfies readonly (keyof ClientSettings)[];
 // a field of ClientSettings missing here or below fails to compile
-type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes';
+type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes' | (typeof SUCA_OPTIONAL_SETTINGS)[number];
 const _settingsCovered: Record<Exclude<keyof ClientSettings, Covered>, never> = {};
 void _settingsCovered;
 
@@ -216,6 +222,10 @@ export function settingsInstance(s: ClientSettings): WmiInstance {
     bool('Enabled', s.softwareUpdatesEnabled),
   ];
   for (const f of SUCA_SETTINGS) properties.push(uint(SUCA_PREFIX + f, s[f], CIM.UINT64));
+  for (const f of SUCA_OPTIONAL_SETTINGS) {
+    const v = s[f];
+    if (v !== undefined && v !== 0) properties.push(uint(SUCA_PREFIX + f, v, CIM.UINT64));
+  }
   properties.push(prop(`${SUCA_PREFIX}scanRetryCodes`, CIM.UINT32 | CIM.ARRAY, s.scanRetryCodes.map((c, i) => {
     if (!Number.isSafeInteger(c) || c < 0 || c > 0xffffffff) throw fieldError(`not a uint32: ${c}`, `instance/property[@name="SUCA_scanRetryCodes"]/value[${i}]`);
     return String(c);
@@ -239,6 +249,10 @@ export function settingsFromInstance(inst: WmiInstance, defaults?: ClientSetting
     softwareUpdatesEnabled: need('softwareUpdatesEnabled', p.bool('Enabled'), 'Enabled'),
   };
   for (const f of SUCA_SETTINGS) out[f] = need(f, p.uint(SUCA_PREFIX + f), SUCA_PREFIX + f);
+  for (const f of SUCA_OPTIONAL_SETTINGS) {
+    const v = p.uint(SUCA_PREFIX + f) ?? defaults?.[f];
+    if (v !== undefined) out[f] = v;
+  }
   const codes = p.array(`${SUCA_PREFIX}scanRetryCodes`);
   out.scanRetryCodes = need('scanRetryCodes', codes?.map((c, i) => {
     const n = parseUint(c, `${where}/property[@name="SUCA_scanRetryCodes"]/value[${i}]`);
