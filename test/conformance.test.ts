@@ -67,6 +67,30 @@ describe('conformance of whole runs', () => {
     expect(results.stateMessages.ingested + results.stateMessages.backlogAtEnd).toBe(results.stateMessages.delivered);
   });
 
+  it('enforcement (issue 11): install failures and retries, other deployments pulled forward, switchSup and manual re-evaluations follow every rule', async () => {
+    const input = {
+      clients: 150,
+      duration: '20d',
+      catalogue: { updates: 80, newUpdates: 20 },
+      site: { sups: ['http://sup1.stub.test:8530', 'http://sup2.stub.test:8530'] },
+      client: { installOtherDeployments: true },
+      enforcement: { installFailures: [{ code: '0x80070643', fraction: 0.1 }, { code: '0x80240022', fraction: 0.05 }], installRetryLimit: 1 },
+      deployments: [
+        { name: 'A', updates: { newest: 10 }, created: '1d', available: '1d', deadline: '3d' },
+        { name: 'B', updates: [60, 61, 62, 63, 64], created: '1d', available: '1d', deadline: '6d' },
+      ],
+      actions: [{ kind: 'switchSup', at: '5d', within: '1d', fraction: 0.5 }, { kind: 'deploymentEvaluation', at: '12d', within: '1d', fraction: 0.3 }],
+    };
+    const { report, results } = await runAndCheck(input, 'enforcement');
+    expectClean(report, [
+      'install.failedPairing', 'install.failedAttempt', 'install.retryLimit', 'install.failureCode', 'deployment.pulledForward',
+      'sup.switched', 'sup.switchedScan', 'reevaluation.trigger', 'restart.countdown', 'install.afterInstallScan',
+    ]);
+    expect(results.work.installFailures).toBeGreaterThan(0);
+    expect(results.work.reevaluationsManual).toBeGreaterThan(0);
+    expect(results.work.reevaluationsScheduled).toBeGreaterThan(0);
+  });
+
   it('the checker catches a broken trace', async () => {
     const sc = resolveScenario({ clients: 1 });
     const c = 'GUID:X';

@@ -339,7 +339,28 @@ function runAction(s: ClientState, ctx: CoreCtx, t: number): void {
     case 'loseUpdate':
       loseUpdate(s, ctx);
       break;
+    case 'switchSup':
+      switchSup(s, ctx);
+      break;
   }
+}
+
+/**
+ * The console's client notification "Switch to next software update point":
+ * the client leaves the SUP it sticks to for another of its list (chosen as a
+ * failover chooses), and its next online scan goes there, a full one (the
+ * datastore's revisions are the old server's). No scan is started by it. A
+ * client that knows one SUP or none stays.
+ */
+function switchSup(s: ClientState, ctx: CoreCtx): void {
+  const n = s.sups.length;
+  if (n < 2 || s.sup < 0) return;
+  const from = s.sups[s.sup]!;
+  let next = randInt(s, n - 1);
+  if (next >= s.sup) next++;
+  s.sup = next;
+  s.supFailures = 0;
+  emit(ctx, { ev: 'sup.switched', from, to: s.sups[next]! });
 }
 
 /** Something on the machine removes an installed update (preferably one a deployment enforces). */

@@ -150,6 +150,8 @@ export type AgentEvent =
   /** trigger: 'schedule' (the client's re-evaluation schedule) or 'manual' (the Deployment Evaluation Cycle action) */
   | { readonly ev: 'reevaluation.started'; readonly trigger: 'schedule' | 'manual' }
   | { readonly ev: 'update.lost'; readonly update: number }
+  /** the switchSup action moved the client from one SUP to another (its next online scan goes there) */
+  | { readonly ev: 'sup.switched'; readonly from: string; readonly to: string }
   /** replaced: it overwrote an unsent message; supersedes: the serial of a once-sent message it replaced with a new serial (0: none) */
   | { readonly ev: 'state.queued'; readonly topicType: number; readonly stateId: number; readonly topic: number; readonly serial: number; readonly replaced: boolean; readonly supersedes: number }
   /** msgs: the flat queue slice that was sent (MSG_STRIDE layout); serials are read from it only when traced. */
@@ -162,7 +164,7 @@ export type Effect = { readonly type: 'send'; readonly req: Request } | { readon
 
 /** Scenario-level actions aimed at a fraction of clients (manual cycles, user restarts, update loss). */
 export interface ClientAction {
-  readonly kind: 'manualScan' | 'deploymentEvaluation' | 'restart' | 'loseUpdate';
+  readonly kind: 'manualScan' | 'deploymentEvaluation' | 'restart' | 'loseUpdate' | 'switchSup';
   readonly at: number;
   readonly within: number;
   readonly fraction: number;

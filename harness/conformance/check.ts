@@ -65,6 +65,8 @@ interface ClientView {
   installFailed: Map<string, number>;
   /** deployments enforced early with another's deadline (installOtherDeploymentsWithin) */
   pulled: Set<string>;
+  /** the SUP a switchSup action moved the client to, until its next online scan */
+  switchedTo: string | null;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -92,7 +94,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         scanOpen: null, scheduleK: 1, reevalK: 1, depKnownAt: new Map(), depDeadlineAt: new Map(), installOpen: null,
         lastInstallDone: -Infinity, installedBeforeDeadline: false, restartScheduledAt: Infinity, restartOpen: false,
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
-        delivered: new Set(), superseded: 0, reevalTrigger: null, installFailed: new Map(), pulled: new Set(),
+        delivered: new Set(), superseded: 0, reevalTrigger: null, installFailed: new Map(), pulled: new Set(), switchedTo: null,
       };
       views.set(l.client, v);
     }
@@ -169,6 +171,11 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         v.reevalTrigger = l.trigger as string;
         break;
       }
+      case 'sup.switched': {
+        expect(l.from !== l.to && sc.stub.sups.includes(l.to as string), 'sup.switched', l, () => `switch from ${String(l.from)} to ${String(l.to)}`);
+        v.switchedTo = l.to as string;
+        break;
+      }
       case 'scan.waitingLocation': {
         // no location for the update source version: 501/1 and a new location request after scanRetryDelay
         expect(v.scanOpen !== null && v.scanOpen.online, 'scan.waitingLocation', l, () => 'waitingLocation with no online scan under way');
@@ -185,9 +192,15 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           expect(l.online === o.online, 'scan.pairing', l, () => 'completed online flag differs from started');
           expect((l.sup === null) === !o.online, 'scan.offlineNoWsus', l, () => `online=${o.online} sup=${String(l.sup)}`);
           if (o.online) v.lastOnlineScanDone = l.t;
+          if (o.online && v.switchedTo !== null) {
+            // a policy with another SUP list can move it again; only the stub's fixed list is checked
+            expect(l.sup === v.switchedTo, 'sup.switchedScan', l, () => `first online scan after switchSup on ${String(l.sup)}, not ${v!.switchedTo}`);
+            v.switchedTo = null;
+          }
         } else {
           expect(o.online, 'scan.onlyOnlineFails', l, () => 'an offline scan failed');
           const code = parseInt(String(l.code), 16) >>> 0;
+          v.switchedTo = null;
           if (st.scanRetryCodes.includes(code)) {
             const wait = (l.retryAt as number) - l.t;
             expect(wait === st.scanRetryDelay || wait === st.scanRetryDelay + st.supSwitchDelay, 'scan.retryDelay', l, () => `retry after ${wait} ms`);

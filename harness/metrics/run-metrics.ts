@@ -15,7 +15,7 @@ export const EVENT_NAMES: readonly AgentEventName[] = [
   'policy.requested', 'policy.received', 'policy.failed', 'scan.started', 'scan.completed', 'scan.failed',
   'download.started', 'download.completed', 'download.failed', 'deployment.available', 'deployment.deadline',
   'cache.evicted', 'install.started', 'install.completed', 'restart.scheduled', 'restart.started', 'restart.completed',
-  'reevaluation.started', 'update.lost', 'state.queued', 'state.sent', 'scan.waitingLocation', 'install.failed', 'deployment.pulledForward',
+  'reevaluation.started', 'update.lost', 'state.queued', 'state.sent', 'scan.waitingLocation', 'install.failed', 'deployment.pulledForward', 'sup.switched',
 ];
 
 export const TRIGGERS: readonly ScanTrigger[] = [

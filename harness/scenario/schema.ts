@@ -82,7 +82,7 @@ const enforcement = z.strictObject({
 }).partial();
 
 const action = z.strictObject({
-  kind: z.enum(['manualScan', 'deploymentEvaluation', 'restart', 'loseUpdate']),
+  kind: z.enum(['manualScan', 'deploymentEvaluation', 'restart', 'loseUpdate', 'switchSup']),
   at: duration,
   within: duration.optional(),
   fraction: fraction.optional(),
