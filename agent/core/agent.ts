@@ -387,7 +387,7 @@ function loseUpdate(s: ClientState, ctx: CoreCtx): void {
 function newJob(kind: JobKind, dep: number, trigger: ScanTrigger): Job {
   return {
     kind, dep, phase: 'scanning', trigger, rule: trigger, forced: false, online: false,
-    updates: [], fetch: [], bytes: 0, next: 'none', installAfterDownload: false, restart: false, installedAt: -Infinity,
+    updates: [], fetch: [], bytes: 0, next: 'none', installAfterDownload: false, restart: false, installedAt: -Infinity, version: 1,
   };
 }
 
@@ -486,9 +486,19 @@ function startScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   }
 }
 
-/** The update source content version the client asks the MP for. */
+/** The update source content version the client asks the MP for: the one its policy carries (raised by catalogue syncs). */
 function locationVersion(s: ClientState, ctx: CoreCtx): number {
-  return ctx.catalogue.updateSourceVersion;
+  return s.settings?.updateSourceVersion ?? ctx.catalogue.updateSourceVersion;
+}
+
+/** Catalogue updates known at update source version v (those added by later syncs come last). */
+function knownAt(ctx: CoreCtx, v: number): number {
+  const rel = ctx.catalogue.releaseVersion;
+  const n = ctx.catalogue.size;
+  if (rel === undefined) return n;
+  let k = n;
+  while (k > 0 && rel[k - 1]! > v) k--;
+  return k;
 }
 
 function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
@@ -513,6 +523,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
         s.sup = cur !== undefined ? r.sups.indexOf(cur) : -1;
       }
       if (s.sup < 0) s.sup = randInt(s, r.sups.length);
+      j.version = r.version ?? ctx.catalogue.updateSourceVersion;
       j.phase = 'wsus';
       const sup = s.sups[s.sup]!;
       ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup, held: heldMetadata(s, sup) } });
@@ -525,6 +536,8 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       for (const u of r.applicable) if (u < upd.length) upd[u] = upd[u]! | U_APPLICABLE;
       s.hasMetadata = true;
       s.metaSup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
+      // the location reply's version (both transports have it alike; HTTP's SyncUpdates carries none)
+      s.metaKnown = knownAt(ctx, j.version);
       j.phase = 'scanning';
       const m = ctx.model;
       s.tm[s.tb + T_JOB] = t + m.onlineScanMin + randMs(s, (m.onlineScanMax - m.onlineScanMin));
@@ -633,7 +646,9 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   let c3 = 0;
   if (s.hasMetadata) {
     const upd = s.upd;
-    for (let u = 0; u < upd.length; u++) {
+    // updates newer than the metadata (a catalogue sync not yet scanned) are unknown to the client: no state for them
+    const known = s.metaKnown;
+    for (let u = 0; u < known; u++) {
       const f = upd[u]!;
       const st = DETECT_OF[(f >> 2) & 7]!;
       c1 += st & 1 & ~(st >> 1); // 1

@@ -82,6 +82,8 @@ export interface Job {
   restart: boolean;
   /** when the install completed (the restart countdown starts there) */
   installedAt: number;
+  /** the update source version the location reply named (the metadata the scan brings) */
+  version: number;
 }
 
 export interface ClientState {
@@ -130,6 +132,12 @@ export interface ClientState {
    * scan); a scan on another SUP starts from nothing (a full scan).
    */
   metaSup: string | null;
+  /**
+   * How many catalogue updates the metadata knows of: updates added by
+   * catalogue syncs come last, so the known ones are a prefix (all of them
+   * when the catalogue never changes). A scan reports nothing on the rest.
+   */
+  metaKnown: number;
   sups: readonly string[];
   sup: number;
   supFailures: number;
@@ -201,6 +209,7 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     lastScanAt: -Infinity,
     hasMetadata: false,
     metaSup: null,
+    metaKnown: updates,
     sups: [],
     sup: -1,
     supFailures: 0,

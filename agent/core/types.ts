@@ -33,6 +33,8 @@ export interface ClientSettings {
    * installed with it. Absent or 0: No (the product's default).
    */
   readonly installOtherDeploymentsWithin?: number;
+  /** The update source (WSUS catalogue) version the site's policy carries; absent: 1. Raised by each catalogue sync. */
+  readonly updateSourceVersion?: number;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -66,7 +68,14 @@ export interface CatalogueView {
   readonly restartRequired: Uint8Array;
   /** Update source (WSUS content) ID and version for the WSUS location request. */
   readonly updateSourceId: string;
+  /** the version at the start (a client asks for the one its policy carries once it has one) */
   readonly updateSourceVersion: number;
+  /**
+   * Per update, the update source version it appears in (updates added by
+   * catalogue syncs during the run); undefined when the catalogue never
+   * changes. A client knows nothing of an update newer than its metadata.
+   */
+  readonly releaseVersion?: Uint16Array | undefined;
 }
 
 // ---- requests and replies -------------------------------------------------
@@ -91,7 +100,8 @@ export type RequestKind = Request['kind'];
 export type ReplyBody =
   | { readonly kind: 'policy.assignments'; readonly version: number; readonly assignments: readonly PolicyAssignment[]; readonly deploymentIds: readonly string[] }
   | { readonly kind: 'policy.body'; readonly slot: number; readonly version: number; readonly settings?: ClientSettings; readonly deployment?: DeploymentPolicy }
-  | { readonly kind: 'location.wsus'; readonly sups: readonly string[] }
+  /** version: the update source version the listed SUPs serve (absent: the catalogue's first) */
+  | { readonly kind: 'location.wsus'; readonly sups: readonly string[]; readonly version?: number }
   | { readonly kind: 'wsus.scan'; readonly catalogueVersion: number; readonly applicable: readonly number[] }
   | { readonly kind: 'location.content'; readonly dps: readonly string[] }
   | { readonly kind: 'dp.download'; readonly bytes: number }

@@ -55,6 +55,10 @@ export const DEFAULT_SCENARIO = {
     restartFraction: 0.3,
     minSizeMB: 0.5,
     maxSizeMB: 800,
+    // WSUS syncs during the run, each adding updates after the initial ones: [{ at: '4d', updates: 5 }]
+    syncs: [] as { at: string; updates: number }[],
+    // how long after a sync the SUPs serve it (until then: empty WSUS location for the new version)
+    supSyncLag: '0',
   },
   deployments: [
     {

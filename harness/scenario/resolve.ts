@@ -153,6 +153,18 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   if (cat.newUpdates > cat.updates) where('catalogue.newUpdates', `is more than catalogue.updates (${cat.updates})`);
   if (cat.minSizeMB > cat.maxSizeMB) where('catalogue.minSizeMB', `is more than catalogue.maxSizeMB (${cat.maxSizeMB})`);
   const startMs = Date.parse(m.start);
+  // catalogue syncs: their updates follow the initial ones; update u is released at releaseAt[u - cat.updates]
+  const syncs = [...cat.syncs].map((x) => ({ at: d(x.at), updates: x.updates })).sort((a, b) => a.at - b.at);
+  const totalUpdates = cat.updates + syncs.reduce((a, x) => a + x.updates, 0);
+  if (totalUpdates > 65535) where('catalogue.syncs', `the catalogue with its syncs holds ${totalUpdates} updates, at most 65,535`);
+  const releaseAt = (u: number): number => {
+    let first = cat.updates;
+    for (const x of syncs) {
+      if (u < first + x.updates) return x.at;
+      first += x.updates;
+    }
+    return 0;
+  };
   const en = m.enforcement;
   const failShare = en.installFailures.reduce((a, f) => a + f.fraction, 0);
   if (failShare > 1 + 1e-9) where('enforcement.installFailures', `the fractions add up to ${failShare}, more than 1`);
@@ -166,7 +178,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     let updates: number[];
     if (Array.isArray(dep.updates)) {
       updates = [...new Set(dep.updates)].sort((a, b) => a - b);
-      for (const u of updates) if (u >= cat.updates) where(`${p}.updates`, `update index ${u} is outside the catalogue (0..${cat.updates - 1})`);
+      for (const u of updates) if (u >= totalUpdates) where(`${p}.updates`, `update index ${u} is outside the catalogue (0..${totalUpdates - 1})`);
     } else {
       const n = dep.updates.newest;
       if (n > cat.updates) where(`${p}.updates.newest`, `is more than catalogue.updates (${cat.updates})`);
@@ -179,6 +191,12 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     const created = dep.created === null || dep.created === undefined ? available : d(dep.created);
     if (deadline !== null && deadline < available) where(`${p}.deadline`, `is before its available time (${dep.available})`);
     if (created > available) where(`${p}.created`, `is after its available time (${dep.available}); policy must reach clients first`);
+    for (const u of updates) {
+      if (u >= cat.updates && u < totalUpdates && releaseAt(u) > created) {
+        where(`${p}.updates`, `update index ${u} comes with the catalogue sync at ${releaseAt(u)} ms, after the deployment is created`);
+        break;
+      }
+    }
     deployments.push({
       name: dep.name,
       updates,
@@ -285,6 +303,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       restartFraction: cat.restartFraction,
       minBytes: Math.round(cat.minSizeMB * MB),
       maxBytes: Math.round(cat.maxSizeMB * MB),
+      syncs: syncs.map((x) => ({ at: startMs + x.at, updates: x.updates })),
+      supSyncLag: d(cat.supSyncLag),
     },
     deployments,
     sups: [...m.site.sups],

@@ -62,6 +62,8 @@ const catalogue = z.strictObject({
   restartFraction: fraction,
   minSizeMB: z.number().positive(),
   maxSizeMB: z.number().positive(),
+  syncs: z.array(z.strictObject({ at: duration, updates: posInt })),
+  supSyncLag: duration,
 }).partial();
 
 const deployment = z.strictObject({

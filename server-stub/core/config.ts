@@ -30,6 +30,10 @@ export interface CatalogueSpec {
   readonly restartFraction: number;
   readonly minBytes: number;
   readonly maxBytes: number;
+  /** WSUS syncs that add updates during the run (catalogue-sync.ts); absent: none */
+  readonly syncs?: readonly { readonly at: number; readonly updates: number }[];
+  /** how long after a sync the SUPs serve it (ms) */
+  readonly supSyncLag?: number;
 }
 
 export interface DeploymentSpec {
