@@ -29,6 +29,7 @@ import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
 import { installOutcome, mayRetryInstall, pullForward } from './enforcement.js';
+import { applySupersedence } from './supersedence.js';
 
 // DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
 // not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
@@ -645,6 +646,8 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   let c2 = 0;
   let c3 = 0;
   if (s.hasMetadata) {
+    const sp = ctx.catalogue.supersededPairs;
+    if (sp !== undefined) applySupersedence(s, sp);
     const upd = s.upd;
     // updates newer than the metadata (a catalogue sync not yet scanned) are unknown to the client: no state for them
     const known = s.metaKnown;

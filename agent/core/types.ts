@@ -76,6 +76,8 @@ export interface CatalogueView {
    * changes. A client knows nothing of an update newer than its metadata.
    */
   readonly releaseVersion?: Uint16Array | undefined;
+  /** flat [superseded, successor] update pairs (catalogue supersedence); undefined: none */
+  readonly supersededPairs?: Uint16Array | undefined;
 }
 
 // ---- requests and replies -------------------------------------------------

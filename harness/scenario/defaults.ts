@@ -59,6 +59,9 @@ export const DEFAULT_SCENARIO = {
     syncs: [] as { at: string; updates: number }[],
     // how long after a sync the SUPs serve it (until then: empty WSUS location for the new version)
     supSyncLag: '0',
+    // updates added by syncs supersede an earlier one with this probability; superseded ones
+    // expire expireAfter after the successor's sync (null: never)
+    supersedence: { fraction: 0, expireAfter: null as string | null },
   },
   deployments: [
     {

@@ -155,6 +155,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   const startMs = Date.parse(m.start);
   // catalogue syncs: their updates follow the initial ones; update u is released at releaseAt[u - cat.updates]
   const syncs = [...cat.syncs].map((x) => ({ at: d(x.at), updates: x.updates })).sort((a, b) => a.at - b.at);
+  const supersedence = { ...D.catalogue.supersedence, ...cat.supersedence };
   const totalUpdates = cat.updates + syncs.reduce((a, x) => a + x.updates, 0);
   if (totalUpdates > 65535) where('catalogue.syncs', `the catalogue with its syncs holds ${totalUpdates} updates, at most 65,535`);
   const releaseAt = (u: number): number => {
@@ -305,6 +306,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       maxBytes: Math.round(cat.maxSizeMB * MB),
       syncs: syncs.map((x) => ({ at: startMs + x.at, updates: x.updates })),
       supSyncLag: d(cat.supSyncLag),
+      supersedence: { fraction: supersedence.fraction, expireAfter: supersedence.expireAfter === null ? null : d(supersedence.expireAfter) },
     },
     deployments,
     sups: [...m.site.sups],

@@ -64,6 +64,7 @@ const catalogue = z.strictObject({
   maxSizeMB: z.number().positive(),
   syncs: z.array(z.strictObject({ at: duration, updates: posInt })),
   supSyncLag: duration,
+  supersedence: z.strictObject({ fraction, expireAfter: duration.nullable() }).partial(),
 }).partial();
 
 const deployment = z.strictObject({

@@ -56,10 +56,53 @@ export function releaseVersions(initial: number, syncs: readonly CatalogueSync[]
 }
 
 /** The applicable updates a SUP serves a client at t: those of the versions it has synced. */
-export function servedApplicable(seed: number, cat: Applicability & CatalogueVersions, client: number, t: number): number[] {
+export function servedApplicable(seed: number, cat: Applicability & CatalogueVersions & Supersedence, client: number, t: number): number[] {
   const all = applicableUpdates(seed, cat, client);
   const rel = cat.releaseVersion;
   if (rel === undefined) return all;
   const v = supVersionAt(cat, t);
-  return all.filter((u) => rel[u]! <= v);
+  // expired updates are no longer offered (expiry is the SUPs' too: it follows their sync lag)
+  const exp = cat.expiresAt;
+  const te = t - cat.supSyncLag;
+  return all.filter((u) => rel[u]! <= v && (exp === undefined || exp[u]! > te));
+}
+
+/**
+ * Supersedence: each update a sync adds supersedes, with probability
+ * `fraction`, one earlier update (picked by a hash of the seed and the
+ * update). The superseded one becomes Not Required on a machine once its
+ * successor is installed (WUA's applicability rule; the client applies it,
+ * agent/core/supersedence.ts); with expireAfter it expires that long after
+ * its successor's sync (the SUP's "expire superseded updates" rule) and WSUS
+ * no longer offers it, so it leaves the deployments that hold it.
+ */
+export interface Supersedence {
+  /** flat [superseded, successor] pairs, successor ascending; undefined: none */
+  readonly supersededPairs?: Uint16Array | undefined;
+  /** per update, when it expires (epoch ms, Infinity: never); undefined: none expire */
+  readonly expiresAt?: Float64Array | undefined;
+}
+
+export function generateSupersedence(
+  seed: number, initial: number, syncs: readonly CatalogueSync[], fraction: number, expireAfter: number | null,
+  pick: (u: number, salt: number) => number,
+): Supersedence {
+  if (syncs.length === 0 || fraction <= 0) return {};
+  const pairs: number[] = [];
+  let first = initial;
+  let expiresAt: Float64Array | undefined;
+  const n = initial + syncs.reduce((a, x) => a + x.updates, 0);
+  for (const s of syncs) {
+    for (let u = first; u < first + s.updates; u++) {
+      if (pick(u, 0x5e9d) >= fraction) continue;
+      const old = Math.min(first - 1, Math.floor(pick(u, 0x5e9e) * first));
+      pairs.push(old, u);
+      if (expireAfter !== null) {
+        expiresAt ??= new Float64Array(n).fill(Infinity);
+        expiresAt[old] = Math.min(expiresAt[old]!, s.at + expireAfter);
+      }
+    }
+    first += s.updates;
+  }
+  return { supersededPairs: pairs.length > 0 ? Uint16Array.from(pairs) : undefined, expiresAt };
 }

@@ -7,9 +7,9 @@ import { guidFor, hash32, unit } from '../../agent/core/prng.js';
 import { updateKeys, type Applicability } from '../../agent/core/machine.js';
 import type { CatalogueView } from '../../agent/core/types.js';
 import type { CatalogueSpec } from './config.js';
-import { releaseVersions, type CatalogueVersions } from './catalogue-sync.js';
+import { generateSupersedence, releaseVersions, type CatalogueVersions, type Supersedence } from './catalogue-sync.js';
 
-export interface Catalogue extends CatalogueView, Applicability, CatalogueVersions {
+export interface Catalogue extends CatalogueView, Applicability, CatalogueVersions, Supersedence {
   readonly ids: readonly string[];
   readonly kb: Uint32Array;
   /** revision numbers (MS-WUSP RevisionID) */
@@ -53,7 +53,10 @@ export function generateCatalogue(seed: number, spec: CatalogueSpec): Catalogue 
     for (let k = 0; k < 5; k++) h += hash32(seed, u, 0x5a1, k).toString(16).padStart(8, '0');
     sha1.push(h.toUpperCase());
   }
+  const sup = spec.supersedence;
+  const supersedence = sup === undefined ? {} : generateSupersedence(seed, spec.updates, syncs, sup.fraction, sup.expireAfter, (u, salt) => unit(seed, u, salt));
   return {
+    ...supersedence,
     size: n,
     bytes,
     restartRequired,

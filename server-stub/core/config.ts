@@ -34,6 +34,8 @@ export interface CatalogueSpec {
   readonly syncs?: readonly { readonly at: number; readonly updates: number }[];
   /** how long after a sync the SUPs serve it (ms) */
   readonly supSyncLag?: number;
+  /** updates added by syncs supersede earlier ones with this probability; superseded ones expire expireAfter (ms) after the successor's sync, or never (null) */
+  readonly supersedence?: { readonly fraction: number; readonly expireAfter: number | null };
 }
 
 export interface DeploymentSpec {
