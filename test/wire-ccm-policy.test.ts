@@ -109,7 +109,8 @@ describe('policy bodies in the real WMI instance form', () => {
       available: Date.parse('2026-01-13T18:00:00Z'),
       deadline: Date.parse('2026-01-20T18:00:00Z'),
       disableDeadlineRandomization: false,
-      suppressRestart: true, // SuppressReboot 2: servers
+      suppressRestart: false, // SuppressReboot 2: servers only
+      suppressRestartFor: 2,
       userInstallFraction: 0, // no scenario: no users modelled
     });
   });

@@ -28,7 +28,7 @@ import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } 
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
-import { installOutcome, mayRetryInstall, pullForward } from './enforcement.js';
+import { installOutcome, mayRetryInstall, pullForward, restartSuppressed } from './enforcement.js';
 import { applySupersedence } from './supersedence.js';
 
 // DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
@@ -873,7 +873,7 @@ function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
 function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const d = s.deployments[j.dep]!;
   setCompliance(s, ctx, t, d);
-  if (j.restart && !d.policy.suppressRestart) {
+  if (j.restart && !restartSuppressed(ctx, s.idx, d.policy)) {
     // Countdown after the install; an install before the deadline (user
     // initiated) postpones the automatic restart to the deadline.
     let at = j.installedAt + s.settings!.restartCountdown;

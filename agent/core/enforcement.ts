@@ -5,10 +5,11 @@
 // so a run is deterministic by seed and a client needs no extra stream draws.
 
 import type { ClientDeployment } from './state.js';
-import type { CoreCtx } from './types.js';
+import type { CoreCtx, DeploymentPolicy } from './types.js';
 import { unit } from './prng.js';
 
 const SALT_INSTALL_FAIL = 0x1f41;
+const SALT_SERVER = 0x5e7e;
 
 /**
  * The outcome of installing one update on one attempt (0: the deployment's
@@ -41,4 +42,18 @@ export function mayRetryInstall(ctx: CoreCtx, d: ClientDeployment): boolean {
  */
 export function pullForward(within: number, d: ClientDeployment, t: number): boolean {
   return within > 0 && d.deadlineAt !== Infinity && d.deadlineAt > t && d.policy.available <= t && d.policy.deadline !== null && d.policy.deadline <= t + within;
+}
+
+/** Whether a client's machine is a server (a hash of seed and client: stable, no state). */
+export function isServer(ctx: CoreCtx, client: number): boolean {
+  const f = ctx.model.serverFraction ?? 0;
+  return f > 0 && unit(ctx.seed, client, SALT_SERVER) < f;
+}
+
+/** The deployment suppresses the automatic restart on this machine (SuppressReboot: bit 1 workstations, bit 2 servers). */
+export function restartSuppressed(ctx: CoreCtx, client: number, p: DeploymentPolicy): boolean {
+  const bits = p.suppressRestartFor ?? (p.suppressRestart ? 3 : 0);
+  if (bits === 0) return false;
+  if (bits === 3) return true;
+  return (bits & (isServer(ctx, client) ? 2 : 1)) !== 0;
 }

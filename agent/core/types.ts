@@ -49,6 +49,12 @@ export interface DeploymentPolicy {
   readonly deadline: number | null;
   readonly disableDeadlineRandomization: boolean;
   readonly suppressRestart: boolean;
+  /**
+   * Restart suppression by machine type when it is not all or nothing
+   * (SuppressReboot bits: 1 workstations, 2 servers); absent: suppressRestart
+   * decides for both.
+   */
+  readonly suppressRestartFor?: number;
   /** Fraction of targeted clients whose user installs from Software Center before the deadline. */
   readonly userInstallFraction: number;
 }
@@ -199,6 +205,8 @@ export interface ClientModel {
   readonly installFailures: readonly InstallFailure[];
   /** Re-evaluations retry a deployment's failed install this many times; after that it stays failed. */
   readonly installRetryLimit: number;
+  /** Share of machines that are servers (restart suppression per workstation / server); absent: none. */
+  readonly serverFraction?: number;
 }
 
 export interface InstallFailure {

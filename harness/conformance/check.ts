@@ -279,6 +279,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         let min = v.lastInstallDone + st.restartCountdown;
         if (d !== undefined && d.deadline !== null && v.installedBeforeDeadline) min = Math.max(min, d.deadline);
         expect(at === min, 'restart.countdown', l, () => `restart at ${at - v!.lastInstallDone} ms after the install (expected ${min - v!.lastInstallDone})`);
+        // (suppressed on workstations or servers only: which this machine is, the trace does not say)
         expect(d === undefined || !d.suppressRestart, 'restart.suppression', l, () => 'restart scheduled for a deployment that suppresses restarts');
         v.restartScheduledAt = Math.min(v.restartScheduledAt, at);
         break;

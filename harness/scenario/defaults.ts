@@ -81,6 +81,8 @@ export const DEFAULT_SCENARIO = {
     installFailures: [] as { code: string; fraction: number }[],
     // re-evaluations retry a failed deployment install this many times
     installRetryLimit: 3,
+    // share of machines that are servers (deployments may suppress restarts on workstations or servers only)
+    serverFraction: 0,
   },
   actions: [] as unknown[],
   faults: [] as unknown[],
@@ -92,6 +94,8 @@ export const DEPLOYMENT_DEFAULTS = {
   created: null as string | null, // null: created at its available time
   disableDeadlineRandomization: false,
   suppressRestart: false,
+  suppressRestartWorkstations: false,
+  suppressRestartServers: false,
   userInstallFraction: 0,
   targetFraction: 1,
 };

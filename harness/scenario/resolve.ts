@@ -205,7 +205,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       available: startMs + available,
       deadline: deadline === null ? null : startMs + deadline,
       disableDeadlineRandomization: dep.disableDeadlineRandomization,
-      suppressRestart: dep.suppressRestart,
+      // SuppressReboot bits; all-or-nothing stays suppressRestart, one machine type is suppressRestartFor
+      ...restartBits(dep.suppressRestart, dep.suppressRestartWorkstations, dep.suppressRestartServers),
       userInstallFraction: dep.userInstallFraction,
       targetFraction: dep.targetFraction,
     });
@@ -287,6 +288,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
     installFailures: en.installFailures.map((f) => ({ code: parseInt(f.code, 16) >>> 0, fraction: f.fraction })),
     installRetryLimit: en.installRetryLimit,
+    ...(en.serverFraction > 0 ? { serverFraction: en.serverFraction } : {}),
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,
@@ -331,6 +333,11 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     thresholds,
     effective: JSON.parse(JSON.stringify(m)) as Record<string, unknown>,
   });
+}
+
+function restartBits(all: boolean, workstations: boolean, servers: boolean): { suppressRestart: boolean; suppressRestartFor?: number } {
+  const bits = (all ? 3 : 0) | (workstations ? 1 : 0) | (servers ? 2 : 0);
+  return bits === 1 || bits === 2 ? { suppressRestart: false, suppressRestartFor: bits } : { suppressRestart: bits === 3 };
 }
 
 function deepFreeze<T>(o: T): T {

@@ -75,6 +75,8 @@ const deployment = z.strictObject({
   deadline: duration.nullable(),
   disableDeadlineRandomization: z.boolean().optional(),
   suppressRestart: z.boolean().optional(),
+  suppressRestartWorkstations: z.boolean().optional(),
+  suppressRestartServers: z.boolean().optional(),
   userInstallFraction: fraction.optional(),
   targetFraction: fraction.optional(),
 });
@@ -82,6 +84,7 @@ const deployment = z.strictObject({
 const enforcement = z.strictObject({
   installFailures: z.array(z.strictObject({ code: hresult, fraction })),
   installRetryLimit: z.number().int().min(0),
+  serverFraction: fraction,
 }).partial();
 
 const action = z.strictObject({

@@ -47,6 +47,8 @@ export interface DeploymentSpec {
   readonly deadline: number | null;
   readonly disableDeadlineRandomization: boolean;
   readonly suppressRestart: boolean;
+  /** SuppressReboot bits when only workstations (1) or only servers (2) are suppressed */
+  readonly suppressRestartFor?: number;
   readonly userInstallFraction: number;
   readonly targetFraction: number;
 }

@@ -92,6 +92,7 @@ export class ManagementPoint {
       deadline: d.deadline,
       disableDeadlineRandomization: d.disableDeadlineRandomization,
       suppressRestart: d.suppressRestart,
+      ...(d.suppressRestartFor !== undefined ? { suppressRestartFor: d.suppressRestartFor } : {}),
       userInstallFraction: d.userInstallFraction,
     }));
     // a catalogue sync is a policy change too: the settings body carries the new update source version

@@ -295,7 +295,7 @@ export function deploymentInstance({ deployment: d, updateGuidOf }: DeploymentIn
       time('StartTime', d.available),
       time('EnforcementDeadline', d.deadline),
       bool('UseGMTTimes', true),
-      uint('SuppressReboot', d.suppressRestart ? 3 : 0),
+      uint('SuppressReboot', d.suppressRestartFor ?? (d.suppressRestart ? 3 : 0)),
       bool('NotifyUser', true),
       bool('UserUIExperience', true),
       // DPLocality: the SMS_UpdatesAssignment flags; the value a site writes by default is not public
@@ -339,7 +339,9 @@ export function deploymentFromInstance(inst: WmiInstance, x: DeploymentFromInsta
     available: start ?? 0,
     deadline: p.time('EnforcementDeadline') ?? null,
     disableDeadlineRandomization: p.bool(`${SUCA_PREFIX}disableDeadlineRandomization`) ?? false,
-    suppressRestart: (suppress & 3) !== 0,
+    suppressRestart: (suppress & 3) === 3,
+    // workstations or servers only: the bits as they are
+    ...((suppress & 3) === 1 || (suppress & 3) === 2 ? { suppressRestartFor: suppress & 3 } : {}),
     userInstallFraction: x.scenario?.userInstallFraction ?? 0,
   };
 }
