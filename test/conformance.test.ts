@@ -82,6 +82,11 @@ describe('conformance of whole runs', () => {
       actions: [{ kind: 'switchSup', at: '5d', within: '1d', fraction: 0.5 }, { kind: 'deploymentEvaluation', at: '12d', within: '1d', fraction: 0.3 }],
     };
     const { report, results } = await runAndCheck(input, 'enforcement');
+    // and the example scenario with catalogue syncs (waits for the catalog location), supersedence and expiry on top
+    const cat = JSON.parse(readFileSync(new URL('../scenarios/catalogue-and-enforcement.json', import.meta.url), 'utf8'));
+    const second = await runAndCheck({ ...cat, clients: 150 }, 'catalogue');
+    expectClean(second.report, ['scan.waitingLocation', 'install.failedAttempt', 'install.retryLimit', 'deployment.pulledForward', 'state.noSerialLost', 'state.deliveredOnce']);
+    expect(second.results.work.installFailures).toBeGreaterThan(0);
     expectClean(report, [
       'install.failedPairing', 'install.failedAttempt', 'install.retryLimit', 'install.failureCode', 'deployment.pulledForward',
       'sup.switched', 'sup.switchedScan', 'reevaluation.trigger', 'restart.countdown', 'install.afterInstallScan',
