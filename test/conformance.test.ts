@@ -41,7 +41,7 @@ describe('conformance of whole runs', () => {
       'policy.firstPoll', 'policy.interval', 'policy.deploymentLatency', 'scan.forced', 'scan.onlineRule', 'scan.firstWindow',
       'scan.scheduleWindow', 'scan.reevaluationWindow', 'scan.offlineNoWsus', 'deployment.downloadWindow',
       'deployment.deadlineWindow', 'install.afterInstallScan', 'restart.countdown', 'restart.afterRestartScan',
-      'state.serialSequence', 'state.deliveredOnce', 'state.noSerialLost', 'state.deliveredByEnd',
+      'state.serialSequence', 'state.deliveredOnce', 'state.noSerialLost', 'state.deliveredByEnd', 'reevaluation.trigger',
     ]);
     // the MP ingested each delivered message exactly once
     expect(results.stateMessages.ingested).toBe(results.stateMessages.delivered);
@@ -90,6 +90,35 @@ describe('conformance of whole runs', () => {
     const { report, results } = await runAndCheck(input, 'resync');
     expectClean(report, ['resync.afterMinAge', 'resync.fullState', 'resync.noStateLostForGood', 'state.noSerialLost']);
     expect(results.stateMessages.duplicates).toBe(0);
+  });
+
+  it('enforcement (issue 11): install failures and retries, other deployments pulled forward, switchSup and manual re-evaluations follow every rule', async () => {
+    const input = {
+      clients: 150,
+      duration: '20d',
+      catalogue: { updates: 80, newUpdates: 20 },
+      site: { sups: ['http://sup1.stub.test:8530', 'http://sup2.stub.test:8530'] },
+      client: { installOtherDeployments: true },
+      enforcement: { installFailures: [{ code: '0x80070643', fraction: 0.1 }, { code: '0x80240022', fraction: 0.05 }], installRetryLimit: 1 },
+      deployments: [
+        { name: 'A', updates: { newest: 10 }, created: '1d', available: '1d', deadline: '3d' },
+        { name: 'B', updates: [60, 61, 62, 63, 64], created: '1d', available: '1d', deadline: '6d' },
+      ],
+      actions: [{ kind: 'switchSup', at: '5d', within: '1d', fraction: 0.5 }, { kind: 'deploymentEvaluation', at: '12d', within: '1d', fraction: 0.3 }],
+    };
+    const { report, results } = await runAndCheck(input, 'enforcement');
+    // and the example scenario with catalogue syncs (waits for the catalog location), supersedence and expiry on top
+    const cat = JSON.parse(readFileSync(new URL('../scenarios/catalogue-and-enforcement.json', import.meta.url), 'utf8'));
+    const second = await runAndCheck({ ...cat, clients: 150 }, 'catalogue');
+    expectClean(second.report, ['scan.waitingLocation', 'install.failedAttempt', 'install.retryLimit', 'deployment.pulledForward', 'state.noSerialLost', 'state.deliveredOnce']);
+    expect(second.results.work.installFailures).toBeGreaterThan(0);
+    expectClean(report, [
+      'install.failedPairing', 'install.failedAttempt', 'install.retryLimit', 'install.failureCode', 'deployment.pulledForward',
+      'sup.switched', 'sup.switchedScan', 'reevaluation.trigger', 'restart.countdown', 'install.afterInstallScan',
+    ]);
+    expect(results.work.installFailures).toBeGreaterThan(0);
+    expect(results.work.reevaluationsManual).toBeGreaterThan(0);
+    expect(results.work.reevaluationsScheduled).toBeGreaterThan(0);
   });
 
   it('the checker catches a broken trace', async () => {

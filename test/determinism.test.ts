@@ -49,6 +49,16 @@ describe('determinism', () => {
     expect(b.trace).toBe(a.trace);
   });
 
+  it('catalogue syncs, supersedence, install failures and retries, pulled-forward deployments, switchSup on: byte-identical too', async () => {
+    const cat = JSON.parse(readFileSync(new URL('../scenarios/catalogue-and-enforcement.json', import.meta.url), 'utf8'));
+    const input = { ...cat, clients: 120 };
+    const a = await run('ce-a', input);
+    const b = await run('ce-b', input);
+    for (const ev of ['scan.waitingLocation', 'install.failed', 'deployment.pulledForward', 'sup.switched']) expect(a.trace, ev).toContain(`"ev":"${ev}"`);
+    expect(b.results).toBe(a.results);
+    expect(b.trace).toBe(a.trace);
+  });
+
   it('another seed gives another run', async () => {
     const a = await run('s1', { clients: 50, duration: '4d', seed: 1 });
     const b = await run('s2', { clients: 50, duration: '4d', seed: 2 });

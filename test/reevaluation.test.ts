@@ -37,6 +37,13 @@ function scanEnd(k: CoreKit, startedAt: number) {
   return k.of('scan.completed').find((r) => r.t >= startedAt)!;
 }
 
+/** The end of the beforeInstall scan that starts at `at` (seed 003: every install, reinstalls included, follows one). */
+function preInstallEnd(k: CoreKit, at: number): number {
+  const pre = k.scans().find((r) => r.t === at && r.e.trigger === 'beforeInstall');
+  expect(pre, 'a beforeInstall scan right after the re-evaluation').toBeDefined();
+  return k.of('scan.completed').find((r) => r.t > at)!.t;
+}
+
 describe('re-evaluation schedule', () => {
   it('runs every 7 days (+ up to 2 h) as a non-forced scan; with nothing missing it installs nothing', () => {
     const k = new CoreKit(scenario());
@@ -98,16 +105,19 @@ describe('a lost update', () => {
     expect(q.some((r) => r.e.topicType === TOPIC.UPDATE_DETECTION && r.e.topic === u && r.e.stateId === DETECT.REQUIRED)).toBe(true);
     expect(q.some((r) => r.e.topicType === TOPIC.ASSIGNMENT_COMPLIANCE && r.e.stateId === COMPLIANCE.NON_COMPLIANT)).toBe(true);
 
-    // reinstalled right after that scan, from the cache
+    // a beforeInstall scan right after it (seed 003: a scan before every install, reinstalls included),
+    // then the reinstall from the cache
+    const pre = k.scans().filter((r) => r.t > lost[0]!.t && r.e.trigger === 'beforeInstall');
+    expect(pre).toHaveLength(1);
+    expect(pre[0]!.t).toBe(end.t);
+    const preEnd = k.of('scan.completed').find((r) => r.t > pre[0]!.t)!;
     const again = k.of('install.started').filter((r) => r.t > lost[0]!.t);
     expect(again).toHaveLength(1);
-    expect(again[0]!.t).toBe(end.t);
+    expect(again[0]!.t).toBe(preEnd.t);
     expect(again[0]!.e.updates).toBe(1);
     expect(k.of('state.queued').filter((r) => r.t === again[0]!.t && r.e.topicType === TOPIC.CI_ENFORCEMENT).map((r) => r.e.topic)).toEqual([u]);
     expect(k.of('download.started').filter((r) => r.t > lost[0]!.t)).toHaveLength(0);
     expect(k.requests.filter((r) => r.t > lost[0]!.t && (r.req.kind === 'location.content' || r.req.kind === 'dp.download'))).toHaveLength(0);
-    // no separate beforeInstall scan: the re-evaluation scan was the check
-    expect(k.scans().filter((r) => r.t > lost[0]!.t && r.e.trigger === 'beforeInstall')).toHaveLength(0);
 
     // installed again, reported installed, deployment compliant
     expect(k.client.upd[u]! & U_INSTALLED).toBe(U_INSTALLED);
@@ -157,7 +167,7 @@ describe('a lost update', () => {
       .slice(0, 4);
     expect(seq.map((r) => r.e.ev)).toEqual(['download.started', 'download.completed', 'install.started', 'install.completed']);
     const [ds, dc, is] = seq as [typeof seq[0], typeof seq[0], typeof seq[0]];
-    expect(ds.t).toBe(end.t);
+    expect(ds.t).toBe(preInstallEnd(k, end.t));
     expect(ds.e).toMatchObject({ deployment: idA, updates: 1, bytes: 100 * MB });
     expect(is.t).toBe(dc.t);
     expect(is.e).toMatchObject({ deployment: idA, updates: 1 });
@@ -180,7 +190,7 @@ describe('a lost update', () => {
     const end = scanEnd(k, at);
     expect(k.requests.filter((r) => r.t >= at && r.t <= end.t && r.req.kind === 'wsus.scan')).toHaveLength(1);
     const again = k.of('install.started').filter((r) => r.t > lost.t);
-    expect(again.map((r) => [r.t, r.e.updates])).toEqual([[end.t, 1]]);
+    expect(again.map((r) => [r.t, r.e.updates])).toEqual([[preInstallEnd(k, end.t), 1]]);
     expect(k.of('download.started').filter((r) => r.t > lost.t)).toHaveLength(0);
     expect(k.client.upd[lost.e.update]! & U_INSTALLED).toBe(U_INSTALLED);
     // the scheduled re-evaluation later finds nothing missing
@@ -200,6 +210,6 @@ describe('a lost update', () => {
     const re = k.of('reevaluation.started').find((r) => r.t > lost.t)!;
     const again = k.of('install.started').filter((r) => r.t > lost.t);
     expect(again).toHaveLength(1);
-    expect(again[0]!.t).toBe(scanEnd(k, re.t).t);
+    expect(again[0]!.t).toBe(preInstallEnd(k, scanEnd(k, re.t).t));
   });
 });

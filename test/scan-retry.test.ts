@@ -60,30 +60,7 @@ describe('WSUS location before every online scan', () => {
     for (const r of loc) expect(r.req).toMatchObject({ contentId: k.stub.catalogue.updateSourceId, contentVersion: k.stub.catalogue.updateSourceVersion });
   });
 
-  it('an empty WSUS location fails the scan: no wsus.scan, scan.failed, 501 failed, nothing completed', () => {
-    const k = new CoreKit({ deployments: [], actions: [{ kind: 'manualScan', at: '1d' }] });
-    k.hook = (req, t, normal): Reply => (req.kind === 'location.wsus' && t < T0 + DAY ? { kind: 'location.wsus', sups: [] } : normal());
-    k.runUntil(T0 + DAY - 1);
-    const s = k.scans();
-    expect(s).toHaveLength(1);
-    expect(k.requests.filter((r) => r.req.kind === 'location.wsus').map((r) => r.t)).toEqual([s[0]!.t]);
-    expect(wsusScans(k)).toHaveLength(0);
-    const f = k.of('scan.failed');
-    expect(f).toHaveLength(1);
-    expect(f[0]!.t).toBe(s[0]!.t);
-    expect(f[0]!.e.sup).toBeNull();
-    expect(k.of('scan.completed')).toHaveLength(0);
-    expect(k.client.lastOnlineScanAt).toBe(-Infinity);
-    const st = scanStates(k).filter((r) => r.t === f[0]!.t).map((r) => r.e.stateId);
-    expect(st[0]).toBe(SCAN_STATE.RUNNING);
-    expect([SCAN_STATE.PENDING_RETRY, SCAN_STATE.FAILED]).toContain(st.at(-1));
-    // once the MP gives a location again, the next scan goes through
-    k.runUntil(T0 + 2 * DAY);
-    const done = k.of('scan.completed');
-    expect(done.length).toBeGreaterThan(0);
-    expect(done[0]!.e.online).toBe(true);
-    expect(done[0]!.e.sup).toBe(SUPS[0]);
-  });
+  // an empty WSUS location does not fail the scan: test/scan-waiting-location.test.ts
 });
 
 describe('retry-class failures', () => {

@@ -113,7 +113,8 @@ describe('policy bodies in the real WMI instance form', () => {
       updates: [17], // the update of another catalogue is skipped
       available: Date.parse('2026-01-13T18:00:00Z'),
       deadline: Date.parse('2026-01-20T18:00:00Z'),
-      suppressRestart: true, // SuppressReboot 2: servers
+      suppressRestart: false, // SuppressReboot 2: servers only
+      suppressRestartFor: 2,
       userInstallFraction: 0, // no scenario: no users modelled
       localTime: false, // UseGMTTimes true
       overrideServiceWindows: false, // absent: windows apply

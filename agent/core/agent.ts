@@ -16,7 +16,7 @@
 
 import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
 import {
-  D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_PRESCANNED, D_RESTART_PENDING, D_USER_INSTALL,
+  D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
@@ -33,6 +33,8 @@ import { nextStateBoundary, onStateReply, queueState, sendStates } from './state
 import { addToCache, touch } from './cache.js';
 import { initPower, isOff, powerWake } from './power.js';
 import { resyncState } from './resync.js';
+import { installOutcome, mayRetryInstall, pullForward, restartSuppressed } from './enforcement.js';
+import { applySupersedence } from './supersedence.js';
 
 // DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
 // not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
@@ -150,9 +152,21 @@ function fireDeploymentTimers(s: ClientState, ctx: CoreCtx, t: number): void {
       d.flags = (d.flags | D_WANT_INSTALL | D_ENFORCED) & ~D_USER_INSTALL;
       s.pending |= P_DEPLOYMENT_WORK;
       emit(ctx, { ev: 'deployment.deadline', deployment: d.policy.id });
+      const within = s.settings !== null ? (s.settings.installOtherDeploymentsWithin ?? 0) : 0;
+      if (within > 0) pullDeadlinesForward(s, ctx, t, within, d);
     }
   }
   recomputeDepDue(s);
+}
+
+/** "Install all other deployments with deadline within N": the other required deployments due within N are enforced now. */
+function pullDeadlinesForward(s: ClientState, ctx: CoreCtx, t: number, within: number, by: ClientDeployment): void {
+  for (const o of s.deployments) {
+    if (o === by || !pullForward(within, o, t)) continue;
+    o.deadlineAt = o.userInstallAt = Infinity;
+    o.flags = (o.flags | D_WANT_INSTALL | D_ENFORCED) & ~D_USER_INSTALL;
+    emit(ctx, { ev: 'deployment.pulledForward', deployment: o.policy.id, by: by.policy.id });
+  }
 }
 
 export function onReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
@@ -285,6 +299,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
     flags: 0,
     compliance: -1,
     enforcement: -1,
+    installFailures: 0,
   };
   if (p.deadline !== null) {
     // required deployment: content is pre-downloaded after the available time, randomised over 2 h
@@ -338,7 +353,28 @@ function runAction(s: ClientState, ctx: CoreCtx, t: number): void {
     case 'loseUpdate':
       loseUpdate(s, ctx);
       break;
+    case 'switchSup':
+      switchSup(s, ctx);
+      break;
   }
+}
+
+/**
+ * The console's client notification "Switch to next software update point":
+ * the client leaves the SUP it sticks to for another of its list (chosen as a
+ * failover chooses), and its next online scan goes there, a full one (the
+ * datastore's revisions are the old server's). No scan is started by it. A
+ * client that knows one SUP or none stays.
+ */
+function switchSup(s: ClientState, ctx: CoreCtx): void {
+  const n = s.sups.length;
+  if (n < 2 || s.sup < 0) return;
+  const from = s.sups[s.sup]!;
+  let next = randInt(s, n - 1);
+  if (next >= s.sup) next++;
+  s.sup = next;
+  s.supFailures = 0;
+  emit(ctx, { ev: 'sup.switched', from, to: s.sups[next]! });
 }
 
 /** Something on the machine removes an installed update (preferably one a deployment enforces). */
@@ -365,7 +401,7 @@ function loseUpdate(s: ClientState, ctx: CoreCtx): void {
 function newJob(kind: JobKind, dep: number, trigger: ScanTrigger): Job {
   return {
     kind, dep, phase: 'scanning', trigger, rule: trigger, forced: false, online: false,
-    updates: [], fetch: [], bytes: 0, next: 'none', installAfterDownload: false, restart: false, installedAt: -Infinity,
+    updates: [], fetch: [], bytes: 0, next: 'none', installAfterDownload: false, restart: false, installedAt: -Infinity, version: 1,
   };
 }
 
@@ -405,10 +441,9 @@ function startDeploymentWork(s: ClientState, ctx: CoreCtx, t: number): boolean {
       const j = newJob('install', i, 'beforeInstall');
       j.next = 'install';
       s.job = j;
-      if ((d.flags & D_PRESCANNED) !== 0) {
-        d.flags &= ~D_PRESCANNED;
-        installAfterScan(s, ctx, t, j);
-      } else startScan(s, ctx, t, j);
+      // seed 003: a scan just before every install, a reinstall at re-evaluation included
+      // (non-forced: offline when the re-evaluation's own scan was online within the TTL)
+      startScan(s, ctx, t, j);
       return true;
     }
   }
@@ -433,9 +468,14 @@ function startScanJob(s: ClientState, ctx: CoreCtx, t: number, bit: number, kind
   const j = newJob(kind, -1, trigger);
   j.next = kind === 'evaluate' ? 'evaluate' : 'none';
   s.job = j;
-  if (trigger === 'reevaluation' || trigger === 'deploymentEvaluation') emit(ctx, { ev: 'reevaluation.started' });
+  if (trigger === 'reevaluation') emit(ctx, REEVAL_SCHEDULED);
+  else if (trigger === 'deploymentEvaluation') emit(ctx, REEVAL_MANUAL);
   startScan(s, ctx, t, j);
 }
+
+// shared frozen events: a re-evaluation carries nothing per client but its trigger
+const REEVAL_SCHEDULED: AgentEvent = Object.freeze({ ev: 'reevaluation.started', trigger: 'schedule' });
+const REEVAL_MANUAL: AgentEvent = Object.freeze({ ev: 'reevaluation.started', trigger: 'manual' });
 
 function finishJob(s: ClientState, ctx: CoreCtx, t: number): void {
   s.job = null;
@@ -456,12 +496,27 @@ function startScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     j.phase = 'locate';
     ctx.out.push({
       type: 'send',
-      req: { kind: 'location.wsus', client: s.idx, contentId: ctx.catalogue.updateSourceId, contentVersion: ctx.catalogue.updateSourceVersion },
+      req: { kind: 'location.wsus', client: s.idx, contentId: ctx.catalogue.updateSourceId, contentVersion: locationVersion(s, ctx) },
     });
   } else {
     j.phase = 'scanning';
     s.tm[s.tb + T_JOB] = t + ctx.model.offlineScan;
   }
+}
+
+/** The update source content version the client asks the MP for: the one its policy carries (raised by catalogue syncs). */
+function locationVersion(s: ClientState, ctx: CoreCtx): number {
+  return s.settings?.updateSourceVersion ?? ctx.catalogue.updateSourceVersion;
+}
+
+/** Catalogue updates known at update source version v (those added by later syncs come last). */
+function knownAt(ctx: CoreCtx, v: number): number {
+  const rel = ctx.catalogue.releaseVersion;
+  const n = ctx.catalogue.size;
+  if (rel === undefined) return n;
+  let k = n;
+  while (k > 0 && rel[k - 1]! > v) k--;
+  return k;
 }
 
 function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
@@ -478,7 +533,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
   switch (r.kind) {
     case 'location.wsus': {
       if (j.phase !== 'locate') return;
-      if (r.sups.length === 0) return scanFailed(s, ctx, t, j, HR.NO_WSUS_LOCATION);
+      if (r.sups.length === 0) return waitForLocation(s, ctx, t, j);
       if (!sameList(s.sups, r.sups)) {
         // the client sticks to its last successful SUP while the MP still lists it
         const cur = s.sup >= 0 ? s.sups[s.sup] : undefined;
@@ -486,6 +541,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
         s.sup = cur !== undefined ? r.sups.indexOf(cur) : -1;
       }
       if (s.sup < 0) s.sup = randInt(s, r.sups.length);
+      j.version = r.version ?? ctx.catalogue.updateSourceVersion;
       j.phase = 'wsus';
       const sup = s.sups[s.sup]!;
       ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup, held: heldMetadata(s, sup) } });
@@ -498,6 +554,8 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       for (const u of r.applicable) if (u < upd.length) upd[u] = upd[u]! | U_APPLICABLE;
       s.hasMetadata = true;
       s.metaSup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
+      // the location reply's version (both transports have it alike; HTTP's SyncUpdates carries none)
+      s.metaKnown = knownAt(ctx, j.version);
       j.phase = 'scanning';
       const m = ctx.model;
       s.tm[s.tb + T_JOB] = t + m.onlineScanMin + randMs(s, (m.onlineScanMax - m.onlineScanMin));
@@ -575,6 +633,23 @@ function scanFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: numbe
   finishJob(s, ctx, t);
 }
 
+/**
+ * The MP answered the WSUS location request with no location (its SUPs do not
+ * have the update source content version the client asks for yet, e.g. right
+ * after a catalogue sync). The real client does not fail the scan: it reports
+ * 501 state 1 "waiting for catalog location" and asks again. It is no
+ * retry-class failure (no SUP failure counted, no switch); the wait is
+ * scanRetryDelay, as the delay of the real client's location retry is not in
+ * our references.
+ */
+function waitForLocation(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  j.phase = 'retryWait';
+  const at = t + s.settings!.scanRetryDelay;
+  s.tm[s.tb + T_RETRY] = at;
+  emit(ctx, { ev: 'scan.waitingLocation', version: locationVersion(s, ctx), retryAt: at });
+  queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.WAITING_LOCATION, 0);
+}
+
 /** A scan finished: compare every update's state with the last one and report the changes. */
 function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   s.lastScanAt = t;
@@ -588,8 +663,12 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   let c2 = 0;
   let c3 = 0;
   if (s.hasMetadata) {
+    const sp = ctx.catalogue.supersededPairs;
+    if (sp !== undefined) applySupersedence(s, sp);
     const upd = s.upd;
-    for (let u = 0; u < upd.length; u++) {
+    // updates newer than the metadata (a catalogue sync not yet scanned) are unknown to the client: no state for them
+    const known = s.metaKnown;
+    for (let u = 0; u < known; u++) {
       const f = upd[u]!;
       const st = DETECT_OF[(f >> 2) & 7]!;
       c1 += st & 1 & ~(st >> 1); // 1
@@ -689,9 +768,9 @@ function evaluateDeployments(s: ClientState, ctx: CoreCtx, t: number): void {
       queueState(s, ctx, t, TOPIC.ASSIGNMENT_EVALUATION, EVAL.SUCCEEDED, d.policy.index);
     }
     setCompliance(s, ctx, t, d);
-    if ((d.flags & D_ENFORCED) !== 0 && (d.flags & D_WANT_INSTALL) === 0 && missingUpdates(s, d).length > 0) {
+    if ((d.flags & D_ENFORCED) !== 0 && (d.flags & D_WANT_INSTALL) === 0 && mayRetryInstall(ctx, d) && missingUpdates(s, d).length > 0) {
       // re-evaluation: missing updates are reinstalled from the cache or downloaded again
-      d.flags |= D_WANT_INSTALL | D_PRESCANNED;
+      d.flags |= D_WANT_INSTALL;
       s.pending |= P_DEPLOYMENT_WORK;
     }
   }
@@ -774,17 +853,36 @@ function startInstall(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
 function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const d = s.deployments[j.dep]!;
   const cat = ctx.catalogue;
+  const attempt = d.installFailures;
+  let failed = 0;
+  let firstCode = 0;
+  let restart = false;
   for (const u of j.updates) {
+    const code = installOutcome(ctx, s.idx, u, attempt);
+    if (code !== 0) {
+      // the update stays missing: re-evaluation retries it (up to model.installRetryLimit)
+      if (failed++ === 0) firstCode = code;
+      touch(s, u, t);
+      queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALL_FAILED, u);
+      continue;
+    }
     const needsRestart = cat.restartRequired[u] === 1;
+    if (needsRestart) restart = true;
     s.upd[u] = s.upd[u]! | U_INSTALLED | (needsRestart ? U_PENDING_RESTART : 0);
     touch(s, u, t);
     queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, needsRestart ? CI_ENFORCE.PENDING_RESTART : CI_ENFORCE.INSTALLED, u);
   }
+  // a restart only for updates that did install
+  j.restart = restart;
   d.flags |= D_INSTALLED;
   j.installedAt = t;
-  if (j.restart) d.flags |= D_RESTART_PENDING;
-  emit(ctx, { ev: 'install.completed', deployment: d.policy.id, updates: j.updates.length, restartRequired: j.restart });
-  setEnforcement(s, ctx, t, d, j.restart ? ENFORCE.PENDING_RESTART : ENFORCE.INSTALLED);
+  if (restart) d.flags |= D_RESTART_PENDING;
+  if (failed > 0) {
+    d.installFailures++;
+    emit(ctx, { ev: 'install.failed', deployment: d.policy.id, updates: failed, code: firstCode, attempt });
+  }
+  emit(ctx, { ev: 'install.completed', deployment: d.policy.id, updates: j.updates.length - failed, restartRequired: restart });
+  setEnforcement(s, ctx, t, d, failed > 0 ? ENFORCE.INSTALL_FAILED : restart ? ENFORCE.PENDING_RESTART : ENFORCE.INSTALLED);
   // forced offline scan right after the install
   j.trigger = j.rule = 'afterInstall';
   j.next = 'afterInstall';
@@ -794,12 +892,13 @@ function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
 function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const d = s.deployments[j.dep]!;
   setCompliance(s, ctx, t, d);
-  if (j.restart && !d.policy.suppressRestart) {
+  if (j.restart && !restartSuppressed(ctx, s.idx, d.policy)) {
     // Countdown after the install; an install before the deadline (user
     // initiated) postpones the automatic restart to the deadline.
     let at = j.installedAt + s.settings!.restartCountdown;
+    // (a deployment enforced early with another's deadline is not postponed)
     const deadline = d.policy.deadline === null ? null : clientInstant(ctx, s.idx, d.policy.localTime, d.policy.deadline);
-    if (deadline !== null && j.installedAt < deadline) at = Math.max(at, deadline);
+    if (deadline !== null && j.installedAt < deadline && (d.flags & D_ENFORCED) === 0) at = Math.max(at, deadline);
     if (at < s.tm[s.tb + T_RESTART]) {
       s.tm[s.tb + T_RESTART] = at;
       s.restartDeployment = d.policy.index;
@@ -853,7 +952,8 @@ function afterRestartFinished(s: ClientState, ctx: CoreCtx, t: number): void {
         queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLED, u);
       }
     }
-    setEnforcement(s, ctx, t, d, ENFORCE.INSTALLED);
+    // an install with failed updates stays failed (301/6) until a retry installs them
+    setEnforcement(s, ctx, t, d, d.installFailures > 0 && missingUpdates(s, d).length > 0 ? ENFORCE.INSTALL_FAILED : ENFORCE.INSTALLED);
     setCompliance(s, ctx, t, d);
   }
   finishJob(s, ctx, t);

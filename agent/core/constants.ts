@@ -49,10 +49,6 @@ export const HR = {
   WINHTTP_CANNOT_CONNECT: 0x80072efd,
   WINHTTP_CONNECTION_ERROR: 0x80072efe,
   WINHTTP_TIMEOUT: 0x80072ee2, // NOT a scan-retry code: clients never switch SUP on it
-  // The MP answered the WSUS location request with no location (content version mismatch).
-  // The code the real client logs for this is not in our references; 0x87D00692 is what
-  // ConfigMgr shows for "group policy conflict" around WUServer and is used as a stand-in.
-  NO_WSUS_LOCATION: 0x87d00692,
   DOWNLOAD_FAILED: 0x80070002, // file not found on the DP
   MP_UNREACHABLE: 0x80072efd,
 } as const;

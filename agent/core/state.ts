@@ -40,7 +40,6 @@ export const D_ENFORCED = 1 << 4; // deadline reached: missing updates get (re)i
 export const D_EVALUATED = 1 << 5;
 export const D_USER_INSTALL = 1 << 6; // the pending install was started by the user, before the deadline
 export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits for a restart
-export const D_PRESCANNED = 1 << 8; // the evaluation that asked for the install just scanned: skip the pre-install scan
 export const D_WAIT_MW = 1 << 9; // the wanted install waits for a maintenance window (reported once: windows.ts)
 
 /** What a client knows and does about one deployment. */
@@ -55,6 +54,8 @@ export interface ClientDeployment {
   compliance: number;
   /** last 301 state queued */
   enforcement: number;
+  /** installs of this deployment that had a failed update (the next one is retry number installFailures) */
+  installFailures: number;
 }
 
 export type JobKind = 'scan' | 'evaluate' | 'download' | 'install' | 'restart';
@@ -86,6 +87,8 @@ export interface Job {
   restart: boolean;
   /** when the install completed (the restart countdown starts there) */
   installedAt: number;
+  /** the update source version the location reply named (the metadata the scan brings) */
+  version: number;
 }
 
 export interface ClientState {
@@ -134,6 +137,12 @@ export interface ClientState {
    * scan); a scan on another SUP starts from nothing (a full scan).
    */
   metaSup: string | null;
+  /**
+   * How many catalogue updates the metadata knows of: updates added by
+   * catalogue syncs come last, so the known ones are a prefix (all of them
+   * when the catalogue never changes). A scan reports nothing on the rest.
+   */
+  metaKnown: number;
   sups: readonly string[];
   sup: number;
   supFailures: number;
@@ -222,6 +231,7 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     lastScanAt: -Infinity,
     hasMetadata: false,
     metaSup: null,
+    metaKnown: updates,
     sups: [],
     sup: -1,
     supFailures: 0,

@@ -37,6 +37,14 @@ export interface ClientSettings {
   readonly disableDeadlineRandomization: boolean;
   /** Grace period for enforcement after a deadline the machine was off at: from power-on (0 to 120 h; power.ts). */
   readonly gracePeriod: number;
+  /**
+   * "Install all other deployments with deadline within N": when a deadline
+   * comes, required deployments whose deadline is within this much are
+   * installed with it. Absent or 0: No (the product's default).
+   */
+  readonly installOtherDeploymentsWithin?: number;
+  /** The update source (WSUS catalogue) version the site's policy carries; absent: 1. Raised by each catalogue sync. */
+  readonly updateSourceVersion?: number;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -50,6 +58,12 @@ export interface DeploymentPolicy {
   /** null: optional deployment (no deadline, no pre-download, installed only by a user). */
   readonly deadline: number | null;
   readonly suppressRestart: boolean;
+  /**
+   * Restart suppression by machine type when it is not all or nothing
+   * (SuppressReboot bits: 1 workstations, 2 servers); absent: suppressRestart
+   * decides for both.
+   */
+  readonly suppressRestartFor?: number;
   /** Fraction of targeted clients whose user installs from Software Center before the deadline. */
   readonly userInstallFraction: number;
   /**
@@ -81,7 +95,16 @@ export interface CatalogueView {
   readonly restartRequired: Uint8Array;
   /** Update source (WSUS content) ID and version for the WSUS location request. */
   readonly updateSourceId: string;
+  /** the version at the start (a client asks for the one its policy carries once it has one) */
   readonly updateSourceVersion: number;
+  /**
+   * Per update, the update source version it appears in (updates added by
+   * catalogue syncs during the run); undefined when the catalogue never
+   * changes. A client knows nothing of an update newer than its metadata.
+   */
+  readonly releaseVersion?: Uint16Array | undefined;
+  /** flat [superseded, successor] update pairs (catalogue supersedence); undefined: none */
+  readonly supersededPairs?: Uint16Array | undefined;
 }
 
 // ---- requests and replies -------------------------------------------------
@@ -110,7 +133,8 @@ export type ReplyBody =
    */
   | { readonly kind: 'policy.assignments'; readonly version: number; readonly assignments: readonly PolicyAssignment[]; readonly deploymentIds: readonly string[]; readonly resync?: number }
   | { readonly kind: 'policy.body'; readonly slot: number; readonly version: number; readonly settings?: ClientSettings; readonly deployment?: DeploymentPolicy }
-  | { readonly kind: 'location.wsus'; readonly sups: readonly string[] }
+  /** version: the update source version the listed SUPs serve (absent: the catalogue's first) */
+  | { readonly kind: 'location.wsus'; readonly sups: readonly string[]; readonly version?: number }
   | { readonly kind: 'wsus.scan'; readonly catalogueVersion: number; readonly applicable: readonly number[] }
   | { readonly kind: 'location.content'; readonly dps: readonly string[] }
   | { readonly kind: 'dp.download'; readonly bytes: number }
@@ -184,19 +208,28 @@ export type AgentEvent =
   | { readonly ev: 'scan.started'; readonly trigger: ScanTrigger; readonly forced: boolean; readonly online: boolean; readonly rule: ScanTrigger }
   | { readonly ev: 'scan.completed'; readonly online: boolean; readonly required: number; readonly installed: number; readonly notRequired: number; readonly sup: string | null }
   | { readonly ev: 'scan.failed'; readonly code: number; readonly sup: string | null; readonly retryAt: number | null }
+  /** the MP had no WSUS location for the update source version asked (501 state 1); the scan asks again at retryAt */
+  | { readonly ev: 'scan.waitingLocation'; readonly version: number; readonly retryAt: number }
   | { readonly ev: 'download.started' | 'download.completed'; readonly deployment: string; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'download.failed'; readonly deployment: string; readonly code: number }
   | { readonly ev: 'deployment.available' | 'deployment.deadline'; readonly deployment: string }
+  /** installOtherDeploymentsWithin: this deployment (deadline within N) is enforced with `by`'s deadline */
+  | { readonly ev: 'deployment.pulledForward'; readonly deployment: string; readonly by: string }
   | { readonly ev: 'cache.evicted'; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'install.started' | 'install.completed'; readonly deployment: string; readonly updates: number; readonly restartRequired: boolean }
+  /** updates of the install that failed (402 state 11 each, 301 state 6), code: the first one's HRESULT, attempt: 0 first install, n the n-th retry */
+  | { readonly ev: 'install.failed'; readonly deployment: string; readonly updates: number; readonly code: number; readonly attempt: number }
   | { readonly ev: 'restart.scheduled'; readonly at: number; readonly deployment: string | null }
   /** user: a restart the user started (an action), not one an install required */
   | { readonly ev: 'restart.started'; readonly user: boolean }
   | { readonly ev: 'restart.completed' }
   /** until: when the window it waits for opens (null: no window in the run fits) */
   | { readonly ev: 'install.waitingForWindow' | 'restart.waitingForWindow'; readonly deployment: string; readonly until: number | null }
-  | { readonly ev: 'reevaluation.started' }
+  /** trigger: 'schedule' (the client's re-evaluation schedule) or 'manual' (the Deployment Evaluation Cycle action) */
+  | { readonly ev: 'reevaluation.started'; readonly trigger: 'schedule' | 'manual' }
   | { readonly ev: 'update.lost'; readonly update: number }
+  /** the switchSup action moved the client from one SUP to another (its next online scan goes there) */
+  | { readonly ev: 'sup.switched'; readonly from: string; readonly to: string }
   /** replaced: it overwrote an unsent message; supersedes: the serial of a once-sent message it replaced with a new serial (0: none) */
   | { readonly ev: 'state.queued'; readonly topicType: number; readonly stateId: number; readonly topic: number; readonly serial: number; readonly replaced: boolean; readonly supersedes: number }
   /** msgs: the flat queue slice that was sent (MSG_STRIDE layout); serials are read from it only when traced. */
@@ -215,7 +248,7 @@ export type Effect = { readonly type: 'send'; readonly req: Request } | { readon
 
 /** Scenario-level actions aimed at a fraction of clients (manual cycles, user restarts, update loss). */
 export interface ClientAction {
-  readonly kind: 'manualScan' | 'deploymentEvaluation' | 'restart' | 'loseUpdate';
+  readonly kind: 'manualScan' | 'deploymentEvaluation' | 'restart' | 'loseUpdate' | 'switchSup';
   readonly at: number;
   readonly within: number;
   readonly fraction: number;
@@ -238,7 +271,19 @@ export interface ClientModel {
   readonly local: LocalModel | null;
   /** Power schedules of the machines (power.ts); null: every machine is always on. */
   readonly power: PowerModel | null;
+  /** Shares of update installs that fail, with the HRESULT each fails with (empty: installs succeed). */
+  readonly installFailures: readonly InstallFailure[];
+  /** Re-evaluations retry a deployment's failed install this many times; after that it stays failed. */
+  readonly installRetryLimit: number;
+  /** Share of machines that are servers (restart suppression per workstation / server); absent: none. */
+  readonly serverFraction?: number;
 }
+
+export interface InstallFailure {
+  readonly code: number;
+  readonly fraction: number;
+}
+
 
 /** A daily on/off schedule: on from onAt (+ up to spread) to offAt (+ up to spread), ms into the local day. */
 export interface PowerSchedule {

@@ -85,6 +85,14 @@ interface ClientView {
   queuedNow: Set<string>;
   /** a lost upload since the last resync: its serials are missing at the site */
   lostSerials: boolean;
+  /** the trigger of a reevaluation.started whose scan has not started yet */
+  reevalTrigger: string | null;
+  /** failed installs per deployment id */
+  installFailed: Map<string, number>;
+  /** deployments enforced early with another's deadline (installOtherDeploymentsWithin) */
+  pulled: Set<string>;
+  /** the SUP a switchSup action moved the client to, until its next online scan */
+  switchedTo: string | null;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -138,6 +146,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         restartDoneAt: -Infinity, expectAfterRestart: false, pendingRestart: false, serialMax: 0, unsent: new Map(),
         delivered: new Set(), superseded: 0, off: false, offAt: -Infinity, onAt: -Infinity, retryRule: null,
         topicOf: new Map(), lostTopics: new Set(), gapAt: Infinity, queuedNow: new Set(), lostSerials: false,
+        reevalTrigger: null, installFailed: new Map(), pulled: new Set(), switchedTo: null,
       };
       views.set(l.client, v);
     }
@@ -227,8 +236,31 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
               () => `${trigger} scan #${k} at ${l.t - nominal} ms after nominal`);
           }
         }
+        // a re-evaluation's scan follows its reevaluation.started, and the trigger field names which one it was
+        if (trigger === 'reevaluation' || trigger === 'deploymentEvaluation') {
+          const want = trigger === 'reevaluation' ? 'schedule' : 'manual';
+          expect(v.reevalTrigger === want, 'reevaluation.trigger', l, () => `${trigger} scan after reevaluation.started trigger ${String(v!.reevalTrigger)}`);
+        }
+        v.reevalTrigger = null;
         if (trigger === 'afterInstall') expect(v.installOpen === null && v.lastInstallDone === l.t, 'install.afterInstallScan', l, () => 'afterInstall scan not right after an install');
         v.scanOpen = { trigger, rule, online: l.online as boolean, forced: l.forced as boolean, t: l.t };
+        break;
+      }
+      case 'reevaluation.started': {
+        expect(l.trigger === 'schedule' || l.trigger === 'manual', 'reevaluation.trigger', l, () => `trigger ${String(l.trigger)}`);
+        v.reevalTrigger = l.trigger as string;
+        break;
+      }
+      case 'sup.switched': {
+        expect(l.from !== l.to && sc.stub.sups.includes(l.to as string), 'sup.switched', l, () => `switch from ${String(l.from)} to ${String(l.to)}`);
+        v.switchedTo = l.to as string;
+        break;
+      }
+      case 'scan.waitingLocation': {
+        // no location for the update source version: 501/1 and a new location request after scanRetryDelay
+        expect(v.scanOpen !== null && v.scanOpen.online, 'scan.waitingLocation', l, () => 'waitingLocation with no online scan under way');
+        expect((l.retryAt as number) - l.t === st.scanRetryDelay, 'scan.waitingLocation', l, () => `location asked again after ${(l.retryAt as number) - l.t} ms`);
+        v.scanOpen = null;
         break;
       }
       case 'scan.completed':
@@ -241,10 +273,16 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           expect((l.sup === null) === !o.online, 'scan.offlineNoWsus', l, () => `online=${o.online} sup=${String(l.sup)}`);
           if (o.online) v.lastOnlineScanDone = l.t;
           v.retryRule = null;
+          if (o.online && v.switchedTo !== null) {
+            // a policy with another SUP list can move it again; only the stub's fixed list is checked
+            expect(l.sup === v.switchedTo, 'sup.switchedScan', l, () => `first online scan after switchSup on ${String(l.sup)}, not ${v!.switchedTo}`);
+            v.switchedTo = null;
+          }
         } else {
           expect(o.online, 'scan.onlyOnlineFails', l, () => 'an offline scan failed');
           const code = parseInt(String(l.code), 16) >>> 0;
           v.retryRule = null;
+          v.switchedTo = null;
           if (st.scanRetryCodes.includes(code)) {
             v.retryRule = o.rule;
             const wait = (l.retryAt as number) - l.t;
@@ -287,6 +325,20 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         v.depDeadlineAt.set(d.id, l.t);
         break;
       }
+      case 'deployment.pulledForward': {
+        // installOtherDeploymentsWithin: only with the setting on, only deployments due within N, with another's deadline
+        const d = deps.get(l.deployment as string);
+        const within = st.installOtherDeploymentsWithin ?? 0;
+        expect(within > 0, 'deployment.pulledForward', l, () => 'pulled forward with installOtherDeployments off');
+        expect(d !== undefined && d.deadline !== null && d.deadline > l.t - st.deadlineRandomDelay && d.deadline <= l.t + within, 'deployment.pulledForward', l,
+          () => `deadline ${d?.deadline ?? 'none'} not within ${within} ms of ${l.t}`);
+        expect(v.depDeadlineAt.has(l.by as string) && v.depDeadlineAt.get(l.by as string) === l.t, 'deployment.pulledForward', l, () => `not at ${String(l.by)}'s deadline`);
+        if (d !== undefined) {
+          v.depDeadlineAt.set(d.id, l.t);
+          v.pulled.add(d.id);
+        }
+        break;
+      }
       case 'install.started': {
         const d = deps.get(l.deployment as string);
         expect(v.scanOpen === null, 'install.noScanRunning', l, () => 'install while a scan runs');
@@ -295,7 +347,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           // (or whose user has "install only outside my business hours": users.outsideBusinessHoursFraction)
           expect(d.userInstallFraction > 0 || (local?.outsideBusinessHoursFraction ?? 0) > 0, 'install.notBeforeDeadline', l, () => 'install before the deadline');
         }
-        v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < instant(l.client, d.localTime, d.deadline);
+        v.installedBeforeDeadline = d !== undefined && d.deadline !== null && l.t < instant(l.client, d.localTime, d.deadline) && !v.pulled.has(d.id);
         v.installOpen = l.deployment as string;
         if (d !== undefined && d.deadline !== null && v.depDeadlineAt.has(d.id) && !d.overrideServiceWindows) {
           // maintenance windows: a required install starts in a window with its max run time left
@@ -315,12 +367,25 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         if (l.restartRequired === true) v.pendingRestart = true;
         break;
       }
+      case 'install.failed': {
+        // inside its install; attempts numbered in order; re-evaluation retries stop at enforcement.installRetryLimit
+        const id = l.deployment as string;
+        const before = v.installFailed.get(id) ?? 0;
+        expect(v.installOpen === id, 'install.failedPairing', l, () => 'install.failed outside its install');
+        expect(l.attempt === before, 'install.failedAttempt', l, () => `attempt ${String(l.attempt)} after ${before} failed installs`);
+        expect(before <= Math.max(1, sc.model.installRetryLimit), 'install.retryLimit', l, () => `attempt ${before} beyond the retry limit ${sc.model.installRetryLimit}`);
+        const code = parseInt(String(l.code), 16) >>> 0;
+        expect(sc.model.installFailures.some((f) => f.code === code), 'install.failureCode', l, () => `${String(l.code)} is not a scenario install failure code`);
+        v.installFailed.set(id, before + 1);
+        break;
+      }
       case 'restart.scheduled': {
         const d = deps.get(l.deployment as string);
         const at = l.at as number;
         let min = v.lastInstallDone + st.restartCountdown;
         if (d !== undefined && d.deadline !== null && v.installedBeforeDeadline) min = Math.max(min, instant(l.client, d.localTime, d.deadline));
         expect(at === min, 'restart.countdown', l, () => `restart at ${at - v!.lastInstallDone} ms after the install (expected ${min - v!.lastInstallDone})`);
+        // (suppressed on workstations or servers only: which this machine is, the trace does not say)
         expect(d === undefined || !d.suppressRestart, 'restart.suppression', l, () => 'restart scheduled for a deployment that suppresses restarts');
         v.restartScheduledAt = Math.min(v.restartScheduledAt, at);
         // the restart is the latest scheduled one's (the client takes a new schedule only when it is earlier than the one it holds)

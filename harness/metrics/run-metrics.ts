@@ -16,6 +16,7 @@ export const EVENT_NAMES: readonly AgentEventName[] = [
   'download.started', 'download.completed', 'download.failed', 'deployment.available', 'deployment.deadline',
   'cache.evicted', 'install.started', 'install.completed', 'restart.scheduled', 'restart.started', 'restart.completed',
   'reevaluation.started', 'update.lost', 'state.queued', 'state.sent', 'install.waitingForWindow', 'restart.waitingForWindow', 'power.off', 'power.on',
+  'scan.waitingLocation', 'install.failed', 'deployment.pulledForward', 'sup.switched',
 ];
 
 export const TRIGGERS: readonly ScanTrigger[] = [
@@ -114,7 +115,7 @@ export class RunMetrics implements IngestObserver {
   readonly errors = new Map<number, Float64Array>();
   errorsTotal = 0;
   readonly state = { queued: 0, replaced: 0, superseded: 0, reportsOk: 0, reportsFailed: 0, messagesDelivered: 0, messagesFailed: 0, ingested: 0, duplicates: 0 };
-  readonly work = { downloads: 0, downloadBytes: 0, downloadFailures: 0, installs: 0, updatesInstalled: 0, restarts: 0, evictions: 0, evictedBytes: 0, updatesLost: 0 };
+  readonly work = { downloads: 0, downloadBytes: 0, downloadFailures: 0, installs: 0, updatesInstalled: 0, restarts: 0, evictions: 0, evictedBytes: 0, updatesLost: 0, reevaluationsScheduled: 0, reevaluationsManual: 0, installFailures: 0 };
   /** simulated ms from queued on the client to ingested at the MP, and its parts */
   readonly stateLatency = newHistogram();
   readonly stateWaitCycle = newHistogram();
@@ -266,6 +267,7 @@ export class RunMetrics implements IngestObserver {
         break;
       }
       case 'scan.completed':
+      case 'scan.waitingLocation':
         this.scanEnded(t, client);
         break;
       case 'scan.failed':
@@ -322,6 +324,13 @@ export class RunMetrics implements IngestObserver {
         break;
       case 'update.lost':
         this.work.updatesLost++;
+        break;
+      case 'install.failed':
+        this.work.installFailures += e.updates;
+        break;
+      case 'reevaluation.started':
+        if (e.trigger === 'schedule') this.work.reevaluationsScheduled++;
+        else this.work.reevaluationsManual++;
         break;
       default:
         break;

@@ -109,6 +109,8 @@ export const resultsSchema = z.object({
   work: z.object({
     downloads: count, downloadBytes: count, downloadFailures: count, installs: count, updatesInstalled: count,
     restarts: count, evictions: count, evictedBytes: count, updatesLost: count, dpDownloads: count, dpBytes: count,
+    /** re-evaluations by the schedule and by the Deployment Evaluation Cycle action; update installs that failed (issue 11) */
+    reevaluationsScheduled: count, reevaluationsManual: count, installFailures: count,
   }),
   faultsInjected: counts,
   wire: z

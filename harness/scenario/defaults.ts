@@ -29,6 +29,9 @@ export const DEFAULT_SCENARIO = {
     // "Disable deadline randomization": Yes by default (installs start at the deadline)
     disableDeadlineRandomization: true,
     gracePeriod: '0',
+    // "Install all other deployments with deadline within N": No; N 7 days when set to Yes
+    installOtherDeployments: false,
+    installOtherDeploymentsWithin: '7d',
   },
   model: {
     startWithin: '60m',
@@ -56,6 +59,13 @@ export const DEFAULT_SCENARIO = {
     restartFraction: 0.3,
     minSizeMB: 0.5,
     maxSizeMB: 800,
+    // WSUS syncs during the run, each adding updates after the initial ones: [{ at: '4d', updates: 5 }]
+    syncs: [] as { at: string; updates: number }[],
+    // how long after a sync the SUPs serve it (until then: empty WSUS location for the new version)
+    supSyncLag: '0',
+    // updates added by syncs supersede an earlier one with this probability; superseded ones
+    // expire expireAfter after the successor's sync (null: never)
+    supersedence: { fraction: 0, expireAfter: null as string | null },
   },
   // power schedules (agent/core/power.ts): every fraction 0 = every machine always on
   power: {
@@ -79,6 +89,14 @@ export const DEFAULT_SCENARIO = {
       maxRunTime: '60m',
     },
   ],
+  enforcement: {
+    // shares of update installs failing with an HRESULT, e.g. [{ code: '0x80070643', fraction: 0.02 }]
+    installFailures: [] as { code: string; fraction: number }[],
+    // re-evaluations retry a failed deployment install this many times
+    installRetryLimit: 3,
+    // share of machines that are servers (deployments may suppress restarts on workstations or servers only)
+    serverFraction: 0,
+  },
   actions: [] as unknown[],
   timeZones: [] as { zone: string; fraction: number }[],
   // Software Center users: the product's default business hours (05:00-22:00, Monday-Friday);
@@ -97,6 +115,8 @@ export const DEFAULT_SCENARIO = {
 export const DEPLOYMENT_DEFAULTS = {
   created: null as string | null, // null: created at its available time
   suppressRestart: false,
+  suppressRestartWorkstations: false,
+  suppressRestartServers: false,
   userInstallFraction: 0,
   targetFraction: 1,
   localTime: false,

@@ -132,6 +132,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       neverReturn: { ...D.power.neverReturn, ...inp.power?.neverReturn },
     },
     deployments: (inp.deployments ?? D.deployments).map((x) => ({ ...DEPLOYMENT_DEFAULTS, ...x })),
+    enforcement: { ...D.enforcement, ...inp.enforcement },
     actions: (inp.actions ?? []).map((x) => ({ ...ACTION_DEFAULTS, ...x })),
     timeZones: inp.timeZones ?? D.timeZones,
     users: { ...D.users, ...inp.users, businessHours: { ...D.users.businessHours, ...inp.users?.businessHours } },
@@ -152,6 +153,9 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   // client-behaviour.md: scan and re-evaluation schedules are at least 1 day
   if (d(c.scanSchedule) < d('1d')) where('client.scanSchedule', 'the client allows 1 day at least');
   if (d(c.reevaluationSchedule) < d('1d')) where('client.reevaluationSchedule', 'the client allows 1 day at least');
+  // client-behaviour.md: N is 1-23 hours or 1-365 days
+  const otherWithin = d(c.installOtherDeploymentsWithin);
+  if (otherWithin < d('1h') || otherWithin > d('365d')) where('client.installOtherDeploymentsWithin', 'the client allows 1 hour to 365 days');
   const mo = m.model;
   if (d(mo.onlineScanMin) > d(mo.onlineScanMax)) where('model.onlineScanMin', `is longer than model.onlineScanMax (${mo.onlineScanMax})`);
   const cat = m.catalogue;
@@ -180,6 +184,25 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     // the hook for per-client time zones: UTC until they fill it
     localOffset: null,
   };
+  // catalogue syncs: their updates follow the initial ones; update u is released at releaseAt[u - cat.updates]
+  const syncs = [...cat.syncs].map((x) => ({ at: d(x.at), updates: x.updates })).sort((a, b) => a.at - b.at);
+  const supersedence = { ...D.catalogue.supersedence, ...cat.supersedence };
+  const totalUpdates = cat.updates + syncs.reduce((a, x) => a + x.updates, 0);
+  if (totalUpdates > 65535) where('catalogue.syncs', `the catalogue with its syncs holds ${totalUpdates} updates, at most 65,535`);
+  const releaseAt = (u: number): number => {
+    let first = cat.updates;
+    for (const x of syncs) {
+      if (u < first + x.updates) return x.at;
+      first += x.updates;
+    }
+    return 0;
+  };
+  const en = m.enforcement;
+  const failShare = en.installFailures.reduce((a, f) => a + f.fraction, 0);
+  if (failShare > 1 + 1e-9) where('enforcement.installFailures', `the fractions add up to ${failShare}, more than 1`);
+  en.installFailures.forEach((f, i) => {
+    if ((parseInt(f.code, 16) >>> 0) === 0) where(`enforcement.installFailures[${i}].code`, 'a failure code is not 0x0 (S_OK)');
+  });
 
   const deployments: DeploymentSpec[] = [];
   m.deployments.forEach((dep, i) => {
@@ -187,7 +210,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     let updates: number[];
     if (Array.isArray(dep.updates)) {
       updates = [...new Set(dep.updates)].sort((a, b) => a - b);
-      for (const u of updates) if (u >= cat.updates) where(`${p}.updates`, `update index ${u} is outside the catalogue (0..${cat.updates - 1})`);
+      for (const u of updates) if (u >= totalUpdates) where(`${p}.updates`, `update index ${u} is outside the catalogue (0..${totalUpdates - 1})`);
     } else {
       const n = dep.updates.newest;
       if (n > cat.updates) where(`${p}.updates.newest`, `is more than catalogue.updates (${cat.updates})`);
@@ -205,13 +228,20 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     const created = dep.created === null || dep.created === undefined ? available : d(dep.created);
     if (deadline !== null && deadline < available) where(`${p}.deadline`, `is before its available time (${dep.available})`);
     if (created > available) where(`${p}.created`, `is after its available time (${dep.available}); policy must reach clients first`);
+    for (const u of updates) {
+      if (u >= cat.updates && u < totalUpdates && releaseAt(u) > created) {
+        where(`${p}.updates`, `update index ${u} comes with the catalogue sync at ${releaseAt(u)} ms, after the deployment is created`);
+        break;
+      }
+    }
     deployments.push({
       name: dep.name,
       updates,
       created: startMs + created,
       available: startMs + available,
       deadline: deadline === null ? null : startMs + deadline,
-      suppressRestart: dep.suppressRestart,
+      // SuppressReboot bits; all-or-nothing stays suppressRestart, one machine type is suppressRestartFor
+      ...restartBits(dep.suppressRestart, dep.suppressRestartWorkstations, dep.suppressRestartServers),
       userInstallFraction: dep.userInstallFraction,
       targetFraction: dep.targetFraction,
       localTime: dep.localTime,
@@ -319,6 +349,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     deadlineRandomDelay: d(c.deadlineRandomDelay),
     disableDeadlineRandomization: c.disableDeadlineRandomization,
     gracePeriod,
+    // absent when No: bodies and settings stay as they were without the setting
+    ...(c.installOtherDeployments ? { installOtherDeploymentsWithin: otherWithin } : {}),
   });
   const model: ClientModel = Object.freeze({
     onlineScanMin: d(mo.onlineScanMin),
@@ -332,6 +364,9 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
     local: buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!, usersSpec),
     power,
+    installFailures: en.installFailures.map((f) => ({ code: parseInt(f.code, 16) >>> 0, fraction: f.fraction })),
+    installRetryLimit: en.installRetryLimit,
+    ...(en.serverFraction > 0 ? { serverFraction: en.serverFraction } : {}),
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,
@@ -349,6 +384,9 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       restartFraction: cat.restartFraction,
       minBytes: Math.round(cat.minSizeMB * MB),
       maxBytes: Math.round(cat.maxSizeMB * MB),
+      syncs: syncs.map((x) => ({ at: startMs + x.at, updates: x.updates })),
+      supSyncLag: d(cat.supSyncLag),
+      supersedence: { fraction: supersedence.fraction, expireAfter: supersedence.expireAfter === null ? null : d(supersedence.expireAfter) },
     },
     deployments,
     sups: [...m.site.sups],
@@ -374,6 +412,11 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     thresholds,
     effective: JSON.parse(JSON.stringify(m)) as Record<string, unknown>,
   });
+}
+
+function restartBits(all: boolean, workstations: boolean, servers: boolean): { suppressRestart: boolean; suppressRestartFor?: number } {
+  const bits = (all ? 3 : 0) | (workstations ? 1 : 0) | (servers ? 2 : 0);
+  return bits === 1 || bits === 2 ? { suppressRestart: false, suppressRestartFor: bits } : { suppressRestart: bits === 3 };
 }
 
 function deepFreeze<T>(o: T): T {

@@ -34,6 +34,8 @@ const clientSettings = z.strictObject({
   disableDeadlineRandomization: z.boolean(),
   /** grace period for enforcement after a deadline the machine was off at (0 to 120 h) */
   gracePeriod: duration,
+  installOtherDeployments: z.boolean(),
+  installOtherDeploymentsWithin: duration,
 }).partial();
 
 const model = z.strictObject({
@@ -79,6 +81,9 @@ const catalogue = z.strictObject({
   restartFraction: fraction,
   minSizeMB: z.number().positive(),
   maxSizeMB: z.number().positive(),
+  syncs: z.array(z.strictObject({ at: duration, updates: posInt })),
+  supSyncLag: duration,
+  supersedence: z.strictObject({ fraction, expireAfter: duration.nullable() }).partial(),
 }).partial();
 
 const deployment = z.strictObject({
@@ -90,6 +95,8 @@ const deployment = z.strictObject({
   /** removed: a client setting now (client.disableDeadlineRandomization); accepted here only to refuse it with that message */
   disableDeadlineRandomization: z.unknown().optional(),
   suppressRestart: z.boolean().optional(),
+  suppressRestartWorkstations: z.boolean().optional(),
+  suppressRestartServers: z.boolean().optional(),
   userInstallFraction: fraction.optional(),
   targetFraction: fraction.optional(),
   /** times are each client's local wall clock (UseGMTTimes false); default false (UTC) */
@@ -132,8 +139,14 @@ const users = z.strictObject({
   installDelayMean: duration,
 }).partial();
 
+const enforcement = z.strictObject({
+  installFailures: z.array(z.strictObject({ code: hresult, fraction })),
+  installRetryLimit: z.number().int().min(0),
+  serverFraction: fraction,
+}).partial();
+
 const action = z.strictObject({
-  kind: z.enum(['manualScan', 'deploymentEvaluation', 'restart', 'loseUpdate']),
+  kind: z.enum(['manualScan', 'deploymentEvaluation', 'restart', 'loseUpdate', 'switchSup']),
   at: duration,
   within: duration.optional(),
   fraction: fraction.optional(),
@@ -163,6 +176,7 @@ export const scenarioSchema = z.strictObject({
   catalogue: catalogue,
   power: power,
   deployments: z.array(deployment).max(20),
+  enforcement: enforcement,
   actions: z.array(action),
   /** time zones of the clients (IANA names) and their shares; empty: every client on UTC */
   timeZones: z.array(timeZone),

@@ -7,8 +7,9 @@ import { guidFor, hash32, unit } from '../../agent/core/prng.js';
 import { updateKeys, type Applicability } from '../../agent/core/machine.js';
 import type { CatalogueView } from '../../agent/core/types.js';
 import type { CatalogueSpec } from './config.js';
+import { generateSupersedence, releaseVersions, type CatalogueVersions, type Supersedence } from './catalogue-sync.js';
 
-export interface Catalogue extends CatalogueView, Applicability {
+export interface Catalogue extends CatalogueView, Applicability, CatalogueVersions, Supersedence {
   readonly ids: readonly string[];
   readonly kb: Uint32Array;
   /** revision numbers (MS-WUSP RevisionID) */
@@ -21,7 +22,10 @@ const KIND_UPDATE = 2;
 const KIND_SOURCE = 3;
 
 export function generateCatalogue(seed: number, spec: CatalogueSpec): Catalogue {
-  const n = spec.updates;
+  const syncs = [...(spec.syncs ?? [])].sort((a, b) => a.at - b.at);
+  // updates added by syncs follow the initial ones (generated up front: sizes never change)
+  const releaseVersion = releaseVersions(spec.updates, syncs);
+  const n = releaseVersion?.length ?? spec.updates;
   const bytes = new Float64Array(n);
   const restartRequired = new Uint8Array(n);
   const applicableFraction = new Float64Array(n);
@@ -30,7 +34,7 @@ export function generateCatalogue(seed: number, spec: CatalogueSpec): Catalogue 
   const revision = new Uint32Array(n);
   const ids: string[] = [];
   const sha1: string[] = [];
-  const firstNew = n - spec.newUpdates;
+  const firstNew = spec.updates - spec.newUpdates;
   for (let u = 0; u < n; u++) {
     ids.push(guidFor(seed, KIND_UPDATE, u));
     // sizes spread log-uniformly: many small definition-like updates, few large cumulative ones
@@ -41,7 +45,7 @@ export function generateCatalogue(seed: number, spec: CatalogueSpec): Catalogue 
     restartRequired[u] = unit(seed, u, 0x4e57) < spec.restartFraction ? 1 : 0;
     // applicability varies around the scenario's fraction so some updates apply to nearly all, some to few
     applicableFraction[u] = Math.min(1, Math.max(0, spec.applicableFraction * (0.5 + unit(seed, u, 0xa991))));
-    // updates released this cycle are on no machine yet
+    // updates released this cycle (and those later syncs add) are on no machine yet
     installedFraction[u] = u >= firstNew ? 0 : spec.installedFraction;
     kb[u] = 5000000 + (hash32(seed, u, 0x0cb) % 100000);
     revision[u] = 100 + (hash32(seed, u, 0x4e7) % 100000);
@@ -49,7 +53,10 @@ export function generateCatalogue(seed: number, spec: CatalogueSpec): Catalogue 
     for (let k = 0; k < 5; k++) h += hash32(seed, u, 0x5a1, k).toString(16).padStart(8, '0');
     sha1.push(h.toUpperCase());
   }
+  const sup = spec.supersedence;
+  const supersedence = sup === undefined ? {} : generateSupersedence(seed, spec.updates, syncs, sup.fraction, sup.expireAfter, (u, salt) => unit(seed, u, salt));
   return {
+    ...supersedence,
     size: n,
     bytes,
     restartRequired,
@@ -58,6 +65,9 @@ export function generateCatalogue(seed: number, spec: CatalogueSpec): Catalogue 
     updateKey: updateKeys(seed, n),
     updateSourceId: guidFor(seed, KIND_SOURCE, 0),
     updateSourceVersion: 1,
+    releaseVersion,
+    syncTimes: syncs.map((x) => x.at),
+    supSyncLag: spec.supSyncLag ?? 0,
     ids,
     kb,
     revision,

@@ -30,6 +30,12 @@ export interface CatalogueSpec {
   readonly restartFraction: number;
   readonly minBytes: number;
   readonly maxBytes: number;
+  /** WSUS syncs that add updates during the run (catalogue-sync.ts); absent: none */
+  readonly syncs?: readonly { readonly at: number; readonly updates: number }[];
+  /** how long after a sync the SUPs serve it (ms) */
+  readonly supSyncLag?: number;
+  /** updates added by syncs supersede earlier ones with this probability; superseded ones expire expireAfter (ms) after the successor's sync, or never (null) */
+  readonly supersedence?: { readonly fraction: number; readonly expireAfter: number | null };
 }
 
 export interface DeploymentSpec {
@@ -40,6 +46,8 @@ export interface DeploymentSpec {
   readonly available: number;
   readonly deadline: number | null;
   readonly suppressRestart: boolean;
+  /** SuppressReboot bits when only workstations (1) or only servers (2) are suppressed */
+  readonly suppressRestartFor?: number;
   readonly userInstallFraction: number;
   readonly targetFraction: number;
   /** times are the client's local wall clock (UseGMTTimes false) */

@@ -9,6 +9,7 @@ import { guidFor, unit } from '../../agent/core/prng.js';
 import type { StubConfig } from './config.js';
 import type { Catalogue } from './catalogue.js';
 import { DEFAULT_MIN_MISSING_MESSAGE_AGE, ResyncTracker } from './resync.js';
+import { siteVersionAt, supVersionAt } from './catalogue-sync.js';
 
 const KIND_DEPLOYMENT = 4;
 const SALT_TARGET = 0x7a67;
@@ -29,6 +30,7 @@ const B_RECEIVED = 7;
 const B_PARAM = 8;
 
 type AssignmentsReply = Extract<Reply, { kind: 'policy.assignments' }>;
+const EMPTY_LOCATION: Reply = Object.freeze({ kind: 'location.wsus', sups: Object.freeze([]) as readonly string[] });
 
 /**
  * What the ingest reports about each processed message (for metrics). `client`
@@ -106,13 +108,15 @@ export class ManagementPoint {
       available: d.available,
       deadline: d.deadline,
       suppressRestart: d.suppressRestart,
+      ...(d.suppressRestartFor !== undefined ? { suppressRestartFor: d.suppressRestartFor } : {}),
       userInstallFraction: d.userInstallFraction,
       localTime: d.localTime,
       overrideServiceWindows: d.overrideServiceWindows,
       rebootOutsideOfServiceWindows: d.rebootOutsideOfServiceWindows,
       maxRunTime: d.maxRunTime,
     }));
-    this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created)].sort((a, b) => a - b);
+    // a catalogue sync is a policy change too: the settings body carries the new update source version
+    this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created), ...cat.syncTimes].sort((a, b) => a - b);
     this.settingsOff = { ...cfg.settings, softwareUpdatesEnabled: false };
     this.firstClient = cfg.firstClient;
     this.contiguous = new Float64Array(cfg.clients);
@@ -186,7 +190,8 @@ export class ManagementPoint {
     const version = (epoch * (1 << MAX_DEPLOYMENTS) + mask) * 2 + (enabled ? 1 : 0) + 1;
     let r = this.replyCache.get(version);
     if (r === undefined) {
-      const assignments: PolicyAssignment[] = [{ id: '{SUCA-SETTINGS}', version: enabled ? 2 : 1, slot: 0 }];
+      // settings: 1 disabled; enabled, 1 + the update source version (2 without catalogue syncs)
+      const assignments: PolicyAssignment[] = [{ id: '{SUCA-SETTINGS}', version: enabled ? 1 + siteVersionAt(this.cat, t) : 1, slot: 0 }];
       const ids: string[] = [];
       for (let d = 0; d < ds.length; d++) {
         if ((mask & (1 << d)) !== 0) {
@@ -200,6 +205,19 @@ export class ManagementPoint {
     return r;
   }
 
+  private readonly settingsByVersion = new Map<number, ClientSettings>();
+
+  /** Enabled settings carrying update source version v (v 1: the scenario's settings object as is). */
+  private settingsOf(v: number): ClientSettings {
+    if (v === 1) return this.cfg.settings;
+    let st = this.settingsByVersion.get(v);
+    if (st === undefined) {
+      st = Object.freeze({ ...this.cfg.settings, updateSourceVersion: v });
+      this.settingsByVersion.set(v, st);
+    }
+    return st;
+  }
+
   body(client: number, t: number, a: PolicyAssignment): Reply {
     this.counters.bodyRequests++;
     return this.bodyOf(a);
@@ -208,7 +226,7 @@ export class ManagementPoint {
   /** A policy body, without counting a request. */
   bodyOf(a: PolicyAssignment): Reply {
     if (a.slot === 0) {
-      return { kind: 'policy.body', slot: 0, version: a.version, settings: a.version === 2 ? this.cfg.settings : this.settingsOff };
+      return { kind: 'policy.body', slot: 0, version: a.version, settings: a.version >= 2 ? this.settingsOf(a.version - 1) : this.settingsOff };
     }
     const d = this.deployments[a.slot - 1];
     if (d === undefined) return { kind: 'error', req: 'policy.body', code: 0x80004005 };
@@ -219,9 +237,12 @@ export class ManagementPoint {
 
   wsusLocation(client: number, t: number, contentId: string, contentVersion: number): Reply {
     this.counters.wsusLocationRequests++;
-    // An update source the site does not know (content version mismatch) gets an empty location.
-    if (contentId !== this.cat.updateSourceId || contentVersion > this.cat.updateSourceVersion) return { kind: 'location.wsus', sups: [] };
-    return { kind: 'location.wsus', sups: this.cfg.sups };
+    // An update source the site does not know, or a version its SUPs have not synced yet
+    // (content version mismatch), gets an empty location.
+    const v = supVersionAt(this.cat, t);
+    if (contentId !== this.cat.updateSourceId || contentVersion > v) return EMPTY_LOCATION;
+    if (v === 1) return { kind: 'location.wsus', sups: this.cfg.sups };
+    return { kind: 'location.wsus', sups: this.cfg.sups, version: v };
   }
 
   contentLocation(client: number, t: number): Reply {

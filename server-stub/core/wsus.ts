@@ -12,7 +12,7 @@
 // pass), so a run's figures show what the WUA datastore saves either way.
 
 import type { Reply } from '../../agent/core/types.js';
-import { applicableUpdates } from '../../agent/core/machine.js';
+import { servedApplicable, supVersionAt } from './catalogue-sync.js';
 import { MINUTE } from '../../agent/core/constants.js';
 import type { StubConfig } from './config.js';
 import type { Catalogue } from './catalogue.js';
@@ -43,7 +43,8 @@ export class WsusServer {
       this.counters.scanFailures++;
       return { kind: 'error', req: 'wsus.scan', code: 0x80072efd };
     }
-    const applicable = applicableUpdates(this.cfg.seed, this.cat, client);
+    // only the updates of the catalogue versions this SUP has synced by t
+    const applicable = servedApplicable(this.cfg.seed, this.cat, client, t);
     let sent = applicable.length;
     if (held.length > 0) {
       // both ascending: count the applicable ones the client already holds
@@ -57,7 +58,7 @@ export class WsusServer {
     this.counters.updatesSent += sent;
     // the software pages (at least one), then the driver pass
     this.counters.syncRounds += Math.max(1, Math.ceil(sent / SYNC_PAGE_SIZE)) + 1;
-    return { kind: 'wsus.scan', catalogueVersion: this.cat.updateSourceVersion, applicable };
+    return { kind: 'wsus.scan', catalogueVersion: supVersionAt(this.cat, t), applicable };
   }
 
   /** One scan begun on a SUP (the HTTP stub calls it on the first software page; it counts pages and updates itself). */

@@ -318,7 +318,9 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
           const r = typed({ kind: 'location.wsus', client, contentId: wl.contentId.replace(/^\{|\}$/g, ''), contentVersion: wl.contentVersion }, 'mp.location', 'WSUSLocationRequest', t, req, res);
           if (r === null) return;
           const sups = r.reply.kind === 'location.wsus' ? r.reply.sups : [];
-          return replyMessage(res, m.header, encodeWsusLocationReply({ sites: [{ siteCode: site, records: sups.map((u) => ({ wsusUrl: u, serverName: new URL(u).hostname, version: cat.updateSourceVersion })) }] }), r.delayMs);
+          // Version: the update source version the SUPs serve (raised by catalogue syncs)
+          const version = r.reply.kind === 'location.wsus' ? (r.reply.version ?? cat.updateSourceVersion) : cat.updateSourceVersion;
+          return replyMessage(res, m.header, encodeWsusLocationReply({ sites: [{ siteCode: site, records: sups.map((u) => ({ wsusUrl: u, serverName: new URL(u).hostname, version })) }] }), r.delayMs);
         }
         const cl = decodeContentLocationRequest(m.body);
         const r = typed({ kind: 'location.content', client, updates: [] }, 'mp.location', 'ContentLocationRequest', t, req, res);

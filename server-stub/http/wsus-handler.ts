@@ -22,7 +22,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StubCore } from '../core/index.js';
-import { applicableUpdates } from '../../agent/core/machine.js';
+import { servedApplicable } from '../core/catalogue-sync.js';
 import {
   CONFIG_MAX_EXTENDED_UPDATES,
   CONTENT_TYPE,
@@ -177,7 +177,7 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
         }
         const todo: number[] = [];
         const needed = new Set<number>();
-        for (const u of applicableUpdates(core.cfg.seed, cat, d.c)) {
+        for (const u of servedApplicable(core.cfg.seed, cat, d.c, t)) {
           needed.add(REVISION_BASE + u);
           if (!known.has(REVISION_BASE + u)) todo.push(u);
         }

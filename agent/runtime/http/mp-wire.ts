@@ -166,7 +166,12 @@ export class CcmMpWire implements MpWire {
           });
           const reply = await this.post(req.client, MP_ENDPOINT.LOCATION_MANAGER, body, mpUrl, d, timeoutMs);
           if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };
-          return { kind: 'location.wsus', sups: wsusUrls(decodeWsusLocationReply(reply)) };
+          const loc = decodeWsusLocationReply(reply);
+          // the highest Version of the records: the update source version the SUPs serve (1: the first)
+          let version = 0;
+          for (const site of loc.sites) for (const rec of site.records) if (rec.version > version) version = rec.version;
+          const sups = wsusUrls(loc);
+          return version > 1 ? { kind: 'location.wsus', sups, version } : { kind: 'location.wsus', sups };
         }
         case 'location.content': {
           const body = encodeContentLocationRequest({

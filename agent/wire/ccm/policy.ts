@@ -216,8 +216,14 @@ const SUCA_SETTINGS = [
   'scanRetryDelay', 'scanRetryCount', 'supSwitchDelay', 'cacheSizeBytes', 'cacheMinRetention', 'restartCountdown', 'downloadRandomDelay', 'deadlineRandomDelay',
   'gracePeriod',
 ] as const satisfies readonly (keyof ClientSettings)[];
+/**
+ * Optional agent settings: written only when set (not 0), read as absent when
+ * missing, so bodies without them (older sites, real MPs) keep their meaning
+ * (the product's default, No) and byte-identical encoding.
+ */
+const SUCA_OPTIONAL_SETTINGS = ['installOtherDeploymentsWithin', 'updateSourceVersion'] as const satisfies readonly (keyof ClientSettings)[];
 // a field of ClientSettings missing here or below fails to compile
-type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes' | 'disableDeadlineRandomization';
+type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes' | 'disableDeadlineRandomization' | (typeof SUCA_OPTIONAL_SETTINGS)[number];
 const _settingsCovered: Record<Exclude<keyof ClientSettings, Covered>, never> = {};
 void _settingsCovered;
 
@@ -229,6 +235,10 @@ export function settingsInstance(s: ClientSettings): WmiInstance {
   ];
   for (const f of SUCA_SETTINGS) properties.push(uint(SUCA_PREFIX + f, s[f], CIM.UINT64));
   properties.push(bool(`${SUCA_PREFIX}disableDeadlineRandomization`, s.disableDeadlineRandomization));
+  for (const f of SUCA_OPTIONAL_SETTINGS) {
+    const v = s[f];
+    if (v !== undefined && v !== 0) properties.push(uint(SUCA_PREFIX + f, v, CIM.UINT64));
+  }
   properties.push(prop(`${SUCA_PREFIX}scanRetryCodes`, CIM.UINT32 | CIM.ARRAY, s.scanRetryCodes.map((c, i) => {
     if (!Number.isSafeInteger(c) || c < 0 || c > 0xffffffff) throw fieldError(`not a uint32: ${c}`, `instance/property[@name="SUCA_scanRetryCodes"]/value[${i}]`);
     return String(c);
@@ -253,6 +263,10 @@ export function settingsFromInstance(inst: WmiInstance, defaults?: ClientSetting
   };
   for (const f of SUCA_SETTINGS) out[f] = need(f, p.uint(SUCA_PREFIX + f), SUCA_PREFIX + f);
   out.disableDeadlineRandomization = need('disableDeadlineRandomization', p.bool(`${SUCA_PREFIX}disableDeadlineRandomization`), `${SUCA_PREFIX}disableDeadlineRandomization`);
+  for (const f of SUCA_OPTIONAL_SETTINGS) {
+    const v = p.uint(SUCA_PREFIX + f) ?? defaults?.[f];
+    if (v !== undefined) out[f] = v;
+  }
   const codes = p.array(`${SUCA_PREFIX}scanRetryCodes`);
   out.scanRetryCodes = need('scanRetryCodes', codes?.map((c, i) => {
     const n = parseUint(c, `${where}/property[@name="SUCA_scanRetryCodes"]/value[${i}]`);
@@ -298,7 +312,7 @@ export function deploymentInstance({ deployment: d, updateGuidOf }: DeploymentIn
       bool('UseGMTTimes', !d.localTime),
       bool('OverrideServiceWindows', d.overrideServiceWindows),
       bool('RebootOutsideOfServiceWindows', d.rebootOutsideOfServiceWindows),
-      uint('SuppressReboot', d.suppressRestart ? 3 : 0),
+      uint('SuppressReboot', d.suppressRestartFor ?? (d.suppressRestart ? 3 : 0)),
       bool('NotifyUser', true),
       bool('UserUIExperience', true),
       // DPLocality: the SMS_UpdatesAssignment flags; the value a site writes by default is not public
@@ -345,7 +359,9 @@ export function deploymentFromInstance(inst: WmiInstance, x: DeploymentFromInsta
     updates,
     available: start ?? 0,
     deadline: p.time('EnforcementDeadline') ?? null,
-    suppressRestart: (suppress & 3) !== 0,
+    suppressRestart: (suppress & 3) === 3,
+    // workstations or servers only: the bits as they are
+    ...((suppress & 3) === 1 || (suppress & 3) === 2 ? { suppressRestartFor: suppress & 3 } : {}),
     userInstallFraction: x.scenario?.userInstallFraction ?? 0,
     localTime: p.bool('UseGMTTimes') === false,
     overrideServiceWindows: p.bool('OverrideServiceWindows') ?? false,
