@@ -44,7 +44,7 @@ describe('supersedence', () => {
     const input = {
       clients: 3,
       catalogue: catalogue(null),
-      deployments: [{ name: 'New', updates: [40, 41, 42, 43], created: '4d', available: '4d', deadline: '5d', disableDeadlineRandomization: true }],
+      deployments: [{ name: 'New', updates: [40, 41, 42, 43], created: '4d', available: '4d', deadline: '5d' }],
       actions: [{ kind: 'manualScan', at: '3d1h' }],
     };
     const pairs = pairsOf(input);

@@ -18,7 +18,7 @@ function input(fraction: number, limit: number, clients = 1) {
   return {
     clients,
     catalogue: { restartFraction: 0, applicableFraction: 1 },
-    deployments: [{ name: 'D', updates: { newest: 10 }, created: '1d', available: '1d', deadline: '3d', disableDeadlineRandomization: true }],
+    deployments: [{ name: 'D', updates: { newest: 10 }, created: '1d', available: '1d', deadline: '3d' }],
     enforcement: { installFailures: [{ code: '0x80070643', fraction }], installRetryLimit: limit },
   };
 }

@@ -14,11 +14,11 @@ function input(client: Record<string, unknown> = {}) {
     catalogue: { updates: 60, newUpdates: 30, applicableFraction: 1, restartFraction: 0 },
     client,
     deployments: [
-      { name: 'A', updates: [30, 31, 32], created: '1d', available: '1d', deadline: '3d', disableDeadlineRandomization: true },
-      { name: 'B', updates: [33, 34, 35], created: '1d', available: '1d', deadline: '6d', disableDeadlineRandomization: true },
-      { name: 'C', updates: [36, 37, 38], created: '1d', available: '1d', deadline: '20d', disableDeadlineRandomization: true },
+      { name: 'A', updates: [30, 31, 32], created: '1d', available: '1d', deadline: '3d' },
+      { name: 'B', updates: [33, 34, 35], created: '1d', available: '1d', deadline: '6d' },
+      { name: 'C', updates: [36, 37, 38], created: '1d', available: '1d', deadline: '20d' },
       // not available yet at A's deadline: never pulled forward
-      { name: 'E', updates: [39, 40], created: '1d', available: '4d', deadline: '5d', disableDeadlineRandomization: true },
+      { name: 'E', updates: [39, 40], created: '1d', available: '4d', deadline: '5d' },
     ],
   };
 }

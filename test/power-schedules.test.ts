@@ -130,7 +130,7 @@ describe('a client that is off', () => {
 
 describe('deadline while off and the grace period', () => {
   // the deadline falls on Saturday noon, when every workstation is off
-  const dep = { name: 'd', updates: { newest: 10 }, available: '1d', deadline: '5d12h', disableDeadlineRandomization: true };
+  const dep = { name: 'd', updates: { newest: 10 }, available: '1d', deadline: '5d12h' };
 
   it('grace period 0: the deadline is enforced at power-on', () => {
     const k = new CoreKit({ clients: 3, power: WS, deployments: [dep] });

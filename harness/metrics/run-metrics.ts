@@ -16,7 +16,7 @@ export const EVENT_NAMES: readonly AgentEventName[] = [
   'download.started', 'download.completed', 'download.failed', 'deployment.available', 'deployment.deadline',
   'cache.evicted', 'install.started', 'install.completed', 'restart.scheduled', 'restart.started', 'restart.completed',
   'reevaluation.started', 'update.lost', 'state.queued', 'state.sent', 'install.waitingForWindow', 'restart.waitingForWindow', 'power.off', 'power.on',
-  'scan.waitingLocation', 'install.failed', 'deployment.pulledForward', 'sup.switched',
+  'scan.waitingLocation', 'install.failed', 'deployment.pulledForward', 'sup.switched', 'state.resync',
 ];
 
 export const TRIGGERS: readonly ScanTrigger[] = [
