@@ -18,24 +18,24 @@ const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a +
 
 /** Every figure a threshold or a comparison can name. */
 export const HEADLINE: Readonly<Record<string, HeadlineMetric>> = {
-  state_latency_p50: { unit: 'ms', describe: 'state message queued -> ingested, p50 (simulated)', get: (r) => r.stateMessages.latencyMs.p50 },
-  state_latency_p90: { unit: 'ms', describe: 'state message latency p90', get: (r) => r.stateMessages.latencyMs.p90 },
-  state_latency_p99: { unit: 'ms', describe: 'state message latency p99', get: (r) => r.stateMessages.latencyMs.p99 },
-  state_latency_max: { unit: 'ms', describe: 'state message latency max', get: (r) => r.stateMessages.latencyMs.max },
-  state_latency_p999: { unit: 'ms', describe: 'state message latency p99.9', get: (r) => r.stateMessages.latencyMs.p999 },
-  state_backlog_wait_p99: { unit: 'ms', describe: 'time in the MP backlog, p99', get: (r) => r.stateMessages.waitInBacklogMs.p99 },
-  state_cycle_wait_p99: { unit: 'ms', describe: 'time waiting for the reporting cycle on the client, p99', get: (r) => r.stateMessages.waitForCycleMs.p99 },
-  state_in_flight_p99: { unit: 'ms', describe: 'time a report was on its way to the MP, p99 (simulated)', get: (r) => r.stateMessages.inFlightMs.p99 },
+  state_latency_p50: { unit: 'ms', describe: 'state message queued -> ingested, p50 (simulated)', get: (r) => r.stateMessages.latencyMs?.p50 ?? null },
+  state_latency_p90: { unit: 'ms', describe: 'state message latency p90', get: (r) => r.stateMessages.latencyMs?.p90 ?? null },
+  state_latency_p99: { unit: 'ms', describe: 'state message latency p99', get: (r) => r.stateMessages.latencyMs?.p99 ?? null },
+  state_latency_max: { unit: 'ms', describe: 'state message latency max', get: (r) => r.stateMessages.latencyMs?.max ?? null },
+  state_latency_p999: { unit: 'ms', describe: 'state message latency p99.9', get: (r) => r.stateMessages.latencyMs?.p999 ?? null },
+  state_backlog_wait_p99: { unit: 'ms', describe: 'time in the MP backlog, p99', get: (r) => r.stateMessages.waitInBacklogMs?.p99 ?? null },
+  state_cycle_wait_p99: { unit: 'ms', describe: 'time waiting for the reporting cycle on the client, p99', get: (r) => r.stateMessages.waitForCycleMs?.p99 ?? null },
+  state_in_flight_p99: { unit: 'ms', describe: 'time a report was on its way to the MP, p99 (simulated)', get: (r) => r.stateMessages.inFlightMs?.p99 ?? null },
   state_ingested: { unit: 'count', describe: 'state messages ingested by the MP', get: (r) => r.stateMessages.ingested },
   state_undelivered: { unit: 'count', describe: 'state messages still on the clients at the end', get: (r) => r.stateMessages.undeliveredAtEnd },
   mp_backlog_end: { unit: 'count', describe: 'MP backlog at the end', get: (r) => r.stateMessages.backlogAtEnd },
-  mp_backlog_max: { unit: 'count', describe: 'deepest MP backlog at an interval end', get: (r) => (r.series.backlog.length === 0 ? null : Math.max(...r.series.backlog.map((x) => x ?? 0))) },
+  mp_backlog_max: { unit: 'count', describe: 'deepest MP backlog at an interval end', get: (r) => (r.series.backlog === null || r.series.backlog.length === 0 ? null : Math.max(...r.series.backlog.map((x) => x ?? 0))) },
   state_ingested_per_s: { unit: 'per-s', describe: 'state messages ingested per simulated second, over the run', get: (r) => r.stateMessages.ingestedPerSimSecond },
-  wsus_scans_per_min_max: { unit: 'count', describe: 'online scans in the busiest simulated minute', get: (r) => r.scans.wsus.peakPerMinute.scans },
+  wsus_scans_per_min_max: { unit: 'count', describe: 'online scans in the busiest simulated minute', get: (r) => r.scans.wsus?.peakPerMinute.scans ?? null },
   scans_online: { unit: 'count', describe: 'online scans', get: (r) => r.scans.online },
   scans_failed: { unit: 'count', describe: 'failed scans', get: (r) => sum(r.scans.failuresByCode) },
   scan_duration_p99: { unit: 'ms', describe: 'online scan duration p99 (simulated)', get: (r) => (r.scans.durationMs.online.count === 0 ? null : r.scans.durationMs.online.p99) },
-  wsus_in_flight_max: { unit: 'count', describe: 'most online scans in progress at once', get: (r) => (r.series.wsusInFlight.length === 0 ? null : Math.max(...r.series.wsusInFlight.map((x) => x ?? 0))) },
+  wsus_in_flight_max: { unit: 'count', describe: 'most online scans in progress at once', get: (r) => (r.series.wsusInFlight === null || r.series.wsusInFlight.length === 0 ? null : Math.max(...r.series.wsusInFlight.map((x) => x ?? 0))) },
   errors_total: { unit: 'count', describe: 'errors the clients saw (every HRESULT, every source)', get: (r) => r.errors.total },
   errors_rate: {
     unit: 'ratio',
@@ -52,6 +52,7 @@ export const HEADLINE: Readonly<Record<string, HeadlineMetric>> = {
     unit: 'ratio',
     describe: 'share of (client, update) pairs Unknown at the MP at the end',
     get: (r) => {
+      if (r.compliance === null) return null;
       const c = r.compliance.updates;
       const t = c.unknown + c.notRequired + c.required + c.installed;
       return t === 0 ? null : c.unknown / t;
@@ -61,7 +62,9 @@ export const HEADLINE: Readonly<Record<string, HeadlineMetric>> = {
     unit: 'ratio',
     describe: 'share of targeted clients compliant with every deployment (300 messages), worst deployment',
     get: (r) => {
+      if (r.compliance === null) return null;
       let worst: number | null = null;
+      // over each deployment's targeted clients only (results before `untargeted` counted every client)
       for (const d of r.compliance.deployments) {
         const t = d.clients.compliant + d.clients.nonCompliant + d.clients.unknown;
         if (t > 0) worst = Math.min(worst ?? 1, d.clients.compliant / t);
@@ -103,6 +106,8 @@ export interface ThresholdOutcome extends Threshold {
   readonly ok: boolean;
   /** how far past the limit (value - limit), when failed */
   readonly by: number | null;
+  /** value null: why (e.g. "kept by the external MP") */
+  readonly why?: string;
 }
 
 const EXPR = /^\s*([a-z0-9_]+)\s*(<=|>=|==|<|>)\s*(\S+)\s*$/;
@@ -120,10 +125,16 @@ export function parseThreshold(expr: string, where: string): Threshold {
   return { expr: expr.trim(), metric, op: m[2] as Op, limit };
 }
 
+/** Why a figure is null in these results: an external MP keeps it, or the run had nothing to measure. */
+export function unmeasuredReason(r: Pick<Results, 'wire'>): string {
+  return r.wire !== null && r.wire !== undefined && r.wire.stub === null ? 'kept by the external MP' : 'not measured in this run';
+}
+
 export function evaluateThresholds(r: Results, ts: readonly Threshold[]): ThresholdOutcome[] {
   return ts.map((t) => {
     const value = HEADLINE[t.metric]!.get(r);
-    if (value === null) return { ...t, value, ok: false, by: null };
+    // a figure the run could not see fails: a load test that cannot see its limit has not passed it
+    if (value === null) return { ...t, value, ok: false, by: null, why: unmeasuredReason(r) };
     const ok = t.op === '<' ? value < t.limit : t.op === '<=' ? value <= t.limit : t.op === '>' ? value > t.limit : t.op === '>=' ? value >= t.limit : value === t.limit;
     return { ...t, value, ok, by: ok ? null : value - t.limit };
   });
@@ -143,7 +154,7 @@ export function formatThresholds(out: readonly ThresholdOutcome[]): string {
   const L = ['Thresholds'];
   for (const o of out) {
     const v = formatValue(o.metric, o.value);
-    L.push(`  ${o.ok ? 'PASS' : 'FAIL'}  ${o.expr.padEnd(40)} value ${v}${o.ok ? '' : o.by === null ? ' (not measured in this run)' : `, past the limit by ${formatValue(o.metric, Math.abs(o.by))}`}`);
+    L.push(`  ${o.ok ? 'PASS' : 'FAIL'}  ${o.expr.padEnd(40)} value ${v}${o.ok ? '' : o.by === null ? ` (${o.why ?? 'not measured in this run'})` : `, past the limit by ${formatValue(o.metric, Math.abs(o.by))}`}`);
   }
   return L.join('\n') + '\n';
 }

@@ -64,7 +64,7 @@ describe('conformance of whole runs', () => {
     expect(results.work.updatesLost).toBeGreaterThan(0);
     // everything sent was ingested once, even after an 8 h MP outage
     expect(results.stateMessages.duplicates).toBe(0);
-    expect(results.stateMessages.ingested + results.stateMessages.backlogAtEnd).toBe(results.stateMessages.delivered);
+    expect(results.stateMessages.ingested! + results.stateMessages.backlogAtEnd!).toBe(results.stateMessages.delivered);
   });
 
   it('machines off at night, at weekends, away and gone (power schedules, grace period) follow every rule', async () => {

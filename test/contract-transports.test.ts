@@ -105,7 +105,7 @@ describe('faults over HTTP', () => {
       for (let u = 0; u < U; u++) expect(o.stub.mp.updateState[s.idx * U + u]).toBe(s.upd[u]! & 3);
       expect(o.stub.mp.contiguousSerial(s.idx)).toBe(s.serial);
     }
-    expect(r.compliance.deployments[0]!.clients.compliant).toBe(8);
+    expect(r.compliance!.deployments[0]!.clients.compliant).toBe(8);
   });
 });
 

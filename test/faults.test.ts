@@ -52,7 +52,7 @@ describe('faults', () => {
     expect(report.violations.slice(0, 5)).toEqual([]);
 
     // the faults happened, and the clients reacted as the real client does
-    expect(r.faultsInjected['mp.state']).toBeGreaterThan(100);
+    expect(r.faultsInjected!['mp.state']).toBeGreaterThan(100);
     expect(r.scans.failuresByCode['0x80244022']).toBeGreaterThan(50); // 503 from WSUS, retried
     expect(r.events['scan.failed']).toBe(Object.values(r.scans.failuresByCode).reduce((a, b) => a + b, 0));
     expect(r.stateMessages.reportsFailed).toBeGreaterThan(100);
@@ -64,7 +64,7 @@ describe('faults', () => {
     // nothing left behind, nothing counted twice
     expect(r.stateMessages.undeliveredAtEnd).toBe(0);
     expect(r.stateMessages.backlogAtEnd).toBe(0);
-    expect(r.stateMessages.ingested + r.stateMessages.duplicates).toBe(r.stateMessages.received);
+    expect(r.stateMessages.ingested! + r.stateMessages.duplicates!).toBe(r.stateMessages.received);
 
     // the site shows every client's real, final state for every update and deployment
     const U = o.stub.catalogue.size;
@@ -78,7 +78,7 @@ describe('faults', () => {
       for (const d of s.deployments) expect(o.stub.mp.deploymentState[s.idx * D + d.policy.index]).toBe(d.compliance);
     }
     expect(checked).toBe(300 * 200);
-    expect(r.compliance.deployments[0]!.clients.compliant).toBe(300);
+    expect(r.compliance!.deployments[0]!.clients.compliant).toBe(300);
     expect(o.fleet.states.every((s) => s.deployments[0]!.compliance === COMPLIANCE.COMPLIANT)).toBe(true);
   });
 

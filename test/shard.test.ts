@@ -109,10 +109,10 @@ describe('shards of a fleet', () => {
     expect(sum((r) => r.agentEvents)).toBe(whole.results.agentEvents);
     for (const [ev, n] of Object.entries(whole.results.events)) expect(sum((r) => r.events[ev]!), ev).toBe(n);
     expect(sum((r) => r.policy.assignmentRequests)).toBe(whole.results.policy.assignmentRequests);
-    expect(sum((r) => r.scans.wsus.served)).toBe(whole.results.scans.wsus.served);
-    expect(sum((r) => r.stateMessages.received)).toBe(whole.results.stateMessages.received);
-    expect(sum((r) => r.stateMessages.ingested)).toBe(whole.results.stateMessages.ingested);
-    expect(sum((r) => r.stateMessages.duplicates)).toBe(whole.results.stateMessages.duplicates);
+    expect(sum((r) => r.scans.wsus!.served)).toBe(whole.results.scans.wsus!.served);
+    expect(sum((r) => r.stateMessages.received!)).toBe(whole.results.stateMessages.received);
+    expect(sum((r) => r.stateMessages.ingested!)).toBe(whole.results.stateMessages.ingested);
+    expect(sum((r) => r.stateMessages.duplicates!)).toBe(whole.results.stateMessages.duplicates);
 
     // final compliance at the MP: pairs per state, and clients per deployment
     for (const st of [DETECT.UNKNOWN, DETECT.NOT_REQUIRED, DETECT.REQUIRED, DETECT.INSTALLED]) {
@@ -120,17 +120,17 @@ describe('shards of a fleet', () => {
     }
     expect(whole.o.stub.mp.detectCounts[DETECT.INSTALLED]).toBeGreaterThan(0);
     for (const key of ['unknown', 'notRequired', 'required', 'installed'] as const) {
-      expect(sum((r) => r.compliance.updates[key]), key).toBe(whole.results.compliance.updates[key]);
+      expect(sum((r) => r.compliance!.updates[key]), key).toBe(whole.results.compliance!.updates[key]);
     }
-    whole.results.compliance.deployments.forEach((d, i) => {
+    whole.results.compliance!.deployments.forEach((d, i) => {
       for (const key of ['compliant', 'nonCompliant', 'unknown'] as const) {
-        expect(sum((r) => r.compliance.deployments[i]!.clients[key]), `${d.name} ${key}`).toBe(d.clients[key]);
+        expect(sum((r) => r.compliance!.deployments[i]!.clients[key]), `${d.name} ${key}`).toBe(d.clients[key]);
       }
       for (const key of ['unknown', 'notRequired', 'required', 'installed'] as const) {
-        expect(sum((r) => r.compliance.deployments[i]!.updateStates[key]), `${d.name} ${key}`).toBe(d.updateStates[key]);
+        expect(sum((r) => r.compliance!.deployments[i]!.updateStates[key]), `${d.name} ${key}`).toBe(d.updateStates[key]);
       }
     });
-    expect(whole.results.compliance.deployments[0]!.clients.compliant).toBeGreaterThan(0);
+    expect(whole.results.compliance!.deployments[0]!.clients.compliant).toBeGreaterThan(0);
   });
 
   it('a shard over HTTP gives the same trace as the same shard in-process', async () => {
@@ -141,7 +141,7 @@ describe('shards of a fleet', () => {
     expect(b.lines).toEqual(a.lines);
     expect(b.results.compliance).toEqual(a.results.compliance);
     expect(b.results.wire!.stub!.refused).toEqual({});
-    expect(b.results.compliance.deployments[0]!.clients.compliant).toBe(3);
+    expect(b.results.compliance!.deployments[0]!.clients.compliant).toBe(3);
     // and these are clients 3..5 of the whole fleet, as they behave there
     const whole = await run('inproc-whole9', input);
     const wholeBy = byClient(whole.lines);

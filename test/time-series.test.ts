@@ -40,21 +40,21 @@ describe('time series', () => {
     for (const k of ['scansOnline', 'stateSent', 'stateIngested', 'wsusInFlight', 'backlog', 'errorsTotal', 'downloadBytes'] as const) {
       expect(storm.series[k]).toHaveLength(storm.series.length);
     }
-    expect(storm.series.compliance.installed).toHaveLength(storm.series.length);
+    expect(storm.series.compliance!.installed).toHaveLength(storm.series.length);
   });
 
   it('add up to the run counters', () => {
     const s = storm.series;
-    expect(sum(s.scansOnline)).toBe(storm.scans.online);
-    expect(sum(s.scansOffline)).toBe(storm.scans.offline);
-    expect(sum(s.scanFailures)).toBe(storm.events['scan.failed']);
-    expect(sum(s.stateSent)).toBe(storm.stateMessages.delivered);
-    expect(sum(s.stateIngested)).toBe(storm.stateMessages.ingested);
-    expect(sum(s.downloads)).toBe(storm.work.downloads);
-    expect(sum(s.downloadBytes)).toBe(storm.work.downloadBytes);
-    expect(sum(s.installs)).toBe(storm.work.installs);
-    expect(sum(s.restarts)).toBe(storm.work.restarts);
-    expect(sum(s.errorsTotal)).toBe(storm.errors.total);
+    expect(sum(s.scansOnline!)).toBe(storm.scans.online);
+    expect(sum(s.scansOffline!)).toBe(storm.scans.offline);
+    expect(sum(s.scanFailures!)).toBe(storm.events['scan.failed']);
+    expect(sum(s.stateSent!)).toBe(storm.stateMessages.delivered);
+    expect(sum(s.stateIngested!)).toBe(storm.stateMessages.ingested);
+    expect(sum(s.downloads!)).toBe(storm.work.downloads);
+    expect(sum(s.downloadBytes!)).toBe(storm.work.downloadBytes);
+    expect(sum(s.installs!)).toBe(storm.work.installs);
+    expect(sum(s.restarts!)).toBe(storm.work.restarts);
+    expect(sum(s.errorsTotal!)).toBe(storm.errors.total);
     // errors by code: each code's series adds up to its count, and the codes to the total
     expect(Object.keys(s.errors).sort()).toEqual(Object.keys(storm.errors.byCode).sort());
     for (const [code, a] of Object.entries(s.errors)) expect(sum(a)).toBe(storm.errors.byCode[code]!.total);
@@ -63,31 +63,31 @@ describe('time series', () => {
   it('sample gauges at interval ends: the last interval holds the final backlog and compliance', () => {
     const s = storm.series;
     const last = s.length - 1;
-    expect(s.backlog[last]).toBe(storm.stateMessages.backlogAtEnd);
-    expect(s.compliance.unknown[last]).toBe(storm.compliance.updates.unknown);
-    expect(s.compliance.installed[last]).toBe(storm.compliance.updates.installed);
+    expect(s.backlog![last]).toBe(storm.stateMessages.backlogAtEnd);
+    expect(s.compliance!.unknown[last]).toBe(storm.compliance!.updates.unknown);
+    expect(s.compliance!.installed[last]).toBe(storm.compliance!.updates.installed);
     const pairs = storm.scenario.clients * (storm.scenario.effective as { catalogue: { updates: number } }).catalogue.updates;
     for (let i = 0; i < s.length; i += 97) {
-      expect(s.compliance.unknown[i]! + s.compliance.notRequired[i]! + s.compliance.required[i]! + s.compliance.installed[i]!).toBe(pairs);
+      expect(s.compliance!.unknown[i]! + s.compliance!.notRequired[i]! + s.compliance!.required[i]! + s.compliance!.installed[i]!).toBe(pairs);
     }
     // the MP processes 50 messages/s: the storm builds a backlog that shows in the series
     expect(Math.max(...(s.backlog as number[]))).toBeGreaterThan(0);
     // at the start every pair is Unknown, at the end almost none
-    expect(s.compliance.unknown[0]).toBe(pairs);
-    expect(s.compliance.unknown[last]).toBeLessThan(pairs / 10);
+    expect(s.compliance!.unknown[0]).toBe(pairs);
+    expect(s.compliance!.unknown[last]).toBeLessThan(pairs / 10);
   });
 
   it('count the online scans in flight at WSUS, and the errors of the fault windows by code', () => {
     const s = storm.series;
     let checked = 0;
     for (let i = 0; i + 1 < s.length; i++) {
-      if (s.scansOnline[i]! === 0) continue;
-      expect(s.wsusInFlight[i]).toBeGreaterThanOrEqual(1);
-      if (s.scanFailures[i]! + s.scanFailures[i + 1]! > 0) continue;
+      if (s.scansOnline![i]! === 0) continue;
+      expect(s.wsusInFlight![i]).toBeGreaterThanOrEqual(1);
+      if (s.scanFailures![i]! + s.scanFailures![i + 1]! > 0) continue;
       // an online scan lasts 2..6 minutes: those started in an interval are all in flight at once in it,
       // and still in flight in the next one
-      expect(s.wsusInFlight[i]).toBeGreaterThanOrEqual(s.scansOnline[i]!);
-      expect(s.wsusInFlight[i + 1]).toBeGreaterThanOrEqual(1);
+      expect(s.wsusInFlight![i]).toBeGreaterThanOrEqual(s.scansOnline![i]!);
+      expect(s.wsusInFlight![i + 1]).toBeGreaterThanOrEqual(1);
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
@@ -105,20 +105,20 @@ describe('time series', () => {
   it('keep the latency of the messages ingested in each interval, within the run histogram', () => {
     const s = storm.series;
     let intervals = 0;
-    const maxAll = storm.stateMessages.latencyMs.max;
+    const maxAll = storm.stateMessages.latencyMs!.max;
     for (let i = 0; i < s.length; i++) {
-      if (s.stateIngested[i] === 0) {
-        expect(s.stateLatencyP50[i]).toBeNull();
+      if (s.stateIngested![i] === 0) {
+        expect(s.stateLatencyP50![i]).toBeNull();
         continue;
       }
       intervals++;
-      expect(s.stateLatencyP50[i]).not.toBeNull();
-      expect(s.stateLatencyP99[i]!).toBeGreaterThanOrEqual(s.stateLatencyP50[i]!);
-      expect(s.stateLatencyP99[i]!).toBeLessThanOrEqual(maxAll * 1.001);
+      expect(s.stateLatencyP50![i]).not.toBeNull();
+      expect(s.stateLatencyP99![i]!).toBeGreaterThanOrEqual(s.stateLatencyP50![i]!);
+      expect(s.stateLatencyP99![i]!).toBeLessThanOrEqual(maxAll * 1.001);
     }
     expect(intervals).toBeGreaterThan(100);
     // the backlog shows as latency: the worst interval's p99 is well above the 15-minute cycle
-    expect(Math.max(...s.stateLatencyP99.map((x) => x ?? 0))).toBeGreaterThan(15 * MIN);
+    expect(Math.max(...s.stateLatencyP99!.map((x) => x ?? 0))).toBeGreaterThan(15 * MIN);
   });
 
   it('measure scan durations (simulated) as the client model says', () => {
@@ -142,11 +142,11 @@ describe('time series', () => {
       const l = lines[i];
       expect(l.i).toBe(i);
       expect(Date.parse(l.t)).toBe(Date.parse(s.start) + i * MIN);
-      expect(l.scansOnline).toBe(s.scansOnline[i]);
-      expect(l.stateIngested).toBe(s.stateIngested[i]);
-      expect(l.stateLatencyP99).toBe(s.stateLatencyP99[i]);
-      expect(l.backlog).toBe(s.backlog[i]);
-      expect(l.compliance.installed).toBe(s.compliance.installed[i]);
+      expect(l.scansOnline).toBe(s.scansOnline![i]);
+      expect(l.stateIngested).toBe(s.stateIngested![i]);
+      expect(l.stateLatencyP99).toBe(s.stateLatencyP99![i]);
+      expect(l.backlog).toBe(s.backlog![i]);
+      expect(l.compliance.installed).toBe(s.compliance!.installed[i]);
     }
     const e = lines.reduce((a: number, l: { errors: Record<string, number> }) => a + Object.values(l.errors).reduce((x, y) => x + y, 0), 0);
     expect(e).toBe(storm.errors.total);

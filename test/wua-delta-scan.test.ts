@@ -62,7 +62,7 @@ describe('WUA datastore: a later scan is a delta', () => {
     expect(cb).toEqual(ca);
     // a delta scan still counts as one scan (the per-minute peak counts them all)
     expect(ca.scans).toBe(ca.fullScans + ca.deltaScans);
-    expect(buildResults(b).scans.wsus.served).toBe(buildResults(a).scans.online);
+    expect(buildResults(b).scans.wsus!.served).toBe(buildResults(a).scans.online);
     // what the datastore saved: each client's updates were sent once (its full scan), the deltas sent none
     const sc = resolveScenario(input);
     let once = 0;

@@ -55,6 +55,6 @@ describe('agent against a minimal WSUS (Anonymous plug-in, no StartCategoryScan)
     expect(o.metrics.eventCount('download.completed')).toBeGreaterThan(0);
     expect(o.metrics.eventCount('install.completed')).toBeGreaterThan(0);
     expect(r.stateMessages.ingested).toBeGreaterThan(0);
-    expect(r.compliance.updates.installed).toBeGreaterThan(0);
+    expect(r.compliance!.updates.installed).toBeGreaterThan(0);
   });
 });

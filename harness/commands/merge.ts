@@ -20,11 +20,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'two or more results.json' })
         .option('out', { type: 'string', describe: 'directory to write the merged results.json (and report.html) into' })
         .option('report', { type: 'boolean', default: true, describe: 'with --out, also write report.html' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the merged results.json instead of the summary' }),
+        .option('json', { type: 'boolean', default: false, describe: 'print the merged results.json instead of the summary' })
+        .option('force', { type: 'boolean', default: false, describe: 'merge inputs whose scenario names or seeds differ (listed in merged.from and merged.forced)' }),
     ),
   );
   if ('code' in parsed) return parsed.code;
-  const a = parsed.args as unknown as { files: string[]; out?: string; report: boolean; json: boolean };
+  const a = parsed.args as unknown as { files: string[]; out?: string; report: boolean; json: boolean; force: boolean };
   try {
     const files = (a.files ?? []).map(String);
     // every file read, every file's problems reported
@@ -32,7 +33,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const inputs = files.map((file) => ({ r: p.try(() => readResults(file)), file }));
     const bad = p.report(io);
     if (bad !== null) return bad;
-    const merged = mergeResults(inputs.map(({ r, file }) => ({ r: r!, file })));
+    const merged = mergeResults(inputs.map(({ r, file }) => ({ r: r!, file })), { force: a.force, warn: (m) => io.stderr.write(`suca-fleet: warning: ${m}\n`) });
     if (a.out !== undefined) {
       ensureWritableDir(a.out);
       writeFileSync(join(a.out, 'results.json'), formatResultsJson(merged));

@@ -13,17 +13,30 @@ import { evaluateThresholds } from '../thresholds.js';
 
 type Num = Record<string, number>;
 
-function addNum<T extends Num>(xs: readonly T[]): T {
-  const out: Num = {};
-  for (const x of xs) for (const [k, v] of Object.entries(x)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+/** Adds figure by figure; a figure one input could not see (null) is unknown in the sum; a label (seenBy) is the first input's. */
+function addNum<T extends object>(xs: readonly T[]): T {
+  const out: Record<string, unknown> = {};
+  for (const x of xs) for (const [k, v] of Object.entries(x)) {
+    if (typeof v === 'number') {
+      if (out[k] !== null) out[k] = ((out[k] as number | undefined) ?? 0) + v;
+    } else if (v === null) out[k] = null;
+    else if (typeof v === 'string' && out[k] === undefined) out[k] = v;
+  }
   return out as T;
 }
 
+/** A section some input could not see (null: run against an external MP) is null merged; else f of them all. */
+function unlessNull<S, T>(xs: readonly (S | null)[], f: (xs: S[]) => T): T | null {
+  return xs.some((x) => x === null) ? null : f(xs as S[]);
+}
+
+type Wsus = NonNullable<Results['scans']['wsus']>;
+
 /** The stub WSUS metadata figures, added (results written before them count nothing). */
-function mergeMetadata(rs: readonly Results[]): Results['scans']['wsus']['metadata'] {
+function mergeMetadata(ws: readonly Wsus[]): Wsus['metadata'] {
   const out = { fullScans: 0, deltaScans: 0, updatesSent: 0, syncRounds: 0 };
-  for (const r of rs) {
-    const m = r.scans.wsus.metadata as Partial<typeof out> | undefined;
+  for (const w of ws) {
+    const m = w.metadata as Partial<typeof out> | undefined;
     if (m === undefined) continue;
     out.fullScans += m.fullScans ?? 0;
     out.deltaScans += m.deltaScans ?? 0;
@@ -82,8 +95,15 @@ function mergeHistogram(inputs: readonly { r: Results; file: string }[], name: s
   return { encoded: { unit, encoded: hdr.encodeIntoCompressedBase64(acc) }, hist: acc };
 }
 
+export interface MergeOptions {
+  /** merge inputs whose scenario names or seeds differ (each listed in merged.from and merged.forced) */
+  readonly force?: boolean;
+  /** what the merge leaves out or mixes without refusing (shards missing, --force): one line each */
+  readonly warn?: (message: string) => void;
+}
+
 /** Merges results of shards or parallel runs; `files` name the inputs in error messages. */
-export function mergeResults(inputs: readonly { r: Results; file: string }[]): Results {
+export function mergeResults(inputs: readonly { r: Results; file: string }[], opts: MergeOptions = {}): Results {
   if (inputs.length < 2) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', 'merge: give at least two results.json files');
   const first = inputs[0]!.r;
   const rs = inputs.map((i) => i.r);
@@ -92,6 +112,19 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
     if (r.series.start !== first.series.start || r.series.intervalMs !== first.series.intervalMs || r.series.length !== first.series.length) {
       throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: its time series (start ${r.series.start}, interval ${r.series.intervalMs} ms, ${r.series.length} intervals) do not line up with ${inputs[0]!.file}'s (start ${first.series.start}, interval ${first.series.intervalMs} ms, ${first.series.length}): run with the same scenario start, duration and --series-interval`);
     }
+  }
+  // different scenarios or seeds are different runs: their sum describes no fleet, unless the user says so
+  const forced: string[] = [];
+  for (const { r, file } of inputs.slice(1)) {
+    const diff = [
+      ...(r.scenario.name !== first.scenario.name ? [`scenario "${r.scenario.name}", not "${first.scenario.name}"`] : []),
+      ...(r.scenario.seed !== first.scenario.seed ? [`seed ${r.scenario.seed}, not ${first.scenario.seed}`] : []),
+    ];
+    if (diff.length === 0) continue;
+    const what = `${file}: ${diff.join(' and ')} (as in ${inputs[0]!.file})`;
+    if (opts.force !== true) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${what}: results of different runs do not merge into one fleet's; --force merges them anyway (listed in merged.from)`);
+    forced.push(what);
+    opts.warn?.(`--force: ${what}`);
   }
   // the same clients twice (a shard given twice, or the whole run beside one of its shards) would count them twice
   const seen: { key: string; from: number; to: number; file: string; shard: Results['shard'] }[] = [];
@@ -122,38 +155,44 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
   const histNames = [...new Set(rs.flatMap((r) => Object.keys(r.histograms)))].sort();
 
   // state messages
-  const smCounts = addNum(rs.map(({ stateMessages: { latencyMs: _a, waitForCycleMs: _b, inFlightMs: _d, waitInBacklogMs: _c, ...rest } }) => rest));
+  const smCounts = addNum(rs.map(({ stateMessages: { latencyMs: _a, waitForCycleMs: _b, inFlightMs: _d, waitInBacklogMs: _c, ingestedPerSimSecond: _e, ...rest } }) => rest));
+  // the distributions seen at the MP: unknown when any input ran against an external MP
+  const atMp = rs.some((r) => r.stateMessages.latencyMs === null);
+  const pctAtMp = (name: string) => (atMp ? null : pct(name));
   const reached = Math.min(...rs.map((r) => Date.parse(r.reached)));
   const simSeconds = Math.max(1, (reached - Date.parse(first.scenario.start)) / 1000);
   const stateMessages = {
     ...smCounts,
-    ingestedPerSimSecond: Math.round((smCounts.ingested / simSeconds) * 1000) / 1000,
-    latencyMs: pct('state.latency'),
-    waitForCycleMs: pct('state.waitForCycle'),
-    inFlightMs: pct('state.inFlight'),
-    waitInBacklogMs: pct('state.waitInBacklog'),
+    ingestedPerSimSecond: smCounts.ingested === null ? null : Math.round((smCounts.ingested / simSeconds) * 1000) / 1000,
+    latencyMs: pctAtMp('state.latency'),
+    waitForCycleMs: pctAtMp('state.waitForCycle'),
+    inFlightMs: pctAtMp('state.inFlight'),
+    waitInBacklogMs: pctAtMp('state.waitInBacklog'),
   } as Results['stateMessages'];
 
   // WSUS scans per minute, joined: the merged peak is exact
-  const perMinute = new Map<number, number>();
-  for (const r of rs) for (const [m, k] of r.scans.wsus.perMinute) perMinute.set(m, (perMinute.get(m) ?? 0) + k);
-  let peak = { minute: 0, scans: 0 };
-  for (const [m, k] of [...perMinute].sort((a, b) => a[0] - b[0])) if (k > peak.scans) peak = { minute: m, scans: k };
+  const wsus = unlessNull(rs.map((r) => r.scans.wsus), (ws): Wsus => {
+    const perMinute = new Map<number, number>();
+    for (const w of ws) for (const [m, k] of w.perMinute) perMinute.set(m, (perMinute.get(m) ?? 0) + k);
+    let peak = { minute: 0, scans: 0 };
+    for (const [m, k] of [...perMinute].sort((a, b) => a[0] - b[0])) if (k > peak.scans) peak = { minute: m, scans: k };
+    return {
+      served: ws.reduce((a, w) => a + w.served, 0),
+      refused: ws.reduce((a, w) => a + w.refused, 0),
+      peakPerMinute: { scans: peak.scans, at: new Date(Date.parse(first.scenario.start) + peak.minute * 60_000).toISOString() },
+      perMinute: [...perMinute].sort((a, b) => a[0] - b[0]),
+      bySup: addNum(ws.map((w) => w.bySup)),
+      // results written before the datastore have no metadata figures: they add nothing
+      metadata: mergeMetadata(ws),
+    };
+  });
   const scans: Results['scans'] = {
     online: rs.reduce((a, r) => a + r.scans.online, 0),
     offline: rs.reduce((a, r) => a + r.scans.offline, 0),
     byTrigger: addNested(rs.map((r) => r.scans.byTrigger)),
     failuresByCode: addNum(rs.map((r) => r.scans.failuresByCode)),
     durationMs: { online: pct('scan.durationOnline'), offline: pct('scan.durationOffline') },
-    wsus: {
-      served: rs.reduce((a, r) => a + r.scans.wsus.served, 0),
-      refused: rs.reduce((a, r) => a + r.scans.wsus.refused, 0),
-      peakPerMinute: { scans: peak.scans, at: new Date(Date.parse(first.scenario.start) + peak.minute * 60_000).toISOString() },
-      perMinute: [...perMinute].sort((a, b) => a[0] - b[0]),
-      bySup: addNum(rs.map((r) => r.scans.wsus.bySup)),
-      // results written before the datastore have no metadata figures: they add nothing
-      metadata: mergeMetadata(rs),
-    },
+    wsus,
   };
 
   // wire operations: counts add, rates add (the runs ran side by side), latencies from the merged histograms
@@ -171,29 +210,35 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
   for (const name of histNames) if (hists[name] === undefined) pct(name);
 
   // compliance: per deployment by name
-  const depNames = [...new Set(rs.flatMap((r) => r.compliance.deployments.map((d) => d.name)))];
-  const deployments = depNames.map((name) => {
-    const ds = rs.map((r) => r.compliance.deployments.find((d) => d.name === name)).filter((d) => d !== undefined);
-    return { name, id: ds[0]!.id, updates: ds[0]!.updates, clients: addNum(ds.map((d) => d.clients)), updateStates: addNum(ds.map((d) => d.updateStates)) };
+  const compliance = unlessNull(rs.map((r) => r.compliance), (cs): NonNullable<Results['compliance']> => {
+    const depNames = [...new Set(cs.flatMap((c) => c.deployments.map((d) => d.name)))];
+    const deployments = depNames.map((name) => {
+      const ds = cs.map((c) => c.deployments.find((d) => d.name === name)).filter((d) => d !== undefined);
+      const untargeted = ds.every((d) => d.untargeted !== undefined) ? { untargeted: ds.reduce((a, d) => a + d.untargeted!, 0) } : {};
+      return { name, id: ds[0]!.id, updates: ds[0]!.updates, clients: addNum(ds.map((d) => d.clients)), ...untargeted, updateStates: addNum(ds.map((d) => d.updateStates)) };
+    });
+    return { updates: addNum(cs.map((c) => c.updates)), deployments };
   });
 
   // series: counts and gauges sampled at the same instants add exactly; per-interval maxima and percentiles do not
   const sumOf = (pick: (r: Results) => readonly (number | null)[] | undefined) => zeroIfNull(addArrays(rs.map((r) => pick(r) ?? [])));
+  // a series one input could not see (null) is unknown merged
+  const seriesOf = (k: (typeof SERIES_NAMES)[number], f: () => (number | null)[]) => (rs.some((r) => r.series[k] === null) ? null : f());
   // per-interval percentiles: the highest input's (an upper bound); every other series adds
   const PEAKS: ReadonlySet<string> = new Set(['stateLatencyP50', 'stateLatencyP99']);
   const counts = Object.fromEntries(
-    SERIES_NAMES.map((k) => [k, PEAKS.has(k) ? addArrays(rs.map((r) => r.series[k]), Math.max) : sumOf((r) => r.series[k])]),
+    SERIES_NAMES.map((k) => [k, seriesOf(k, () => (PEAKS.has(k) ? addArrays(rs.map((r) => r.series[k]!), Math.max) : sumOf((r) => r.series[k]!)))]),
   ) as Pick<Results['series'], (typeof SERIES_NAMES)[number]>;
   const codes = [...new Set(rs.flatMap((r) => Object.keys(r.series.errors)))].sort();
   const series: Results['series'] = {
     ...first.series,
     ...counts,
     errors: Object.fromEntries(codes.map((c) => [c, sumOf((r) => r.series.errors[c])])),
-    compliance: {
-      unknown: sumOf((r) => r.series.compliance.unknown),
-      notRequired: sumOf((r) => r.series.compliance.notRequired),
-      required: sumOf((r) => r.series.compliance.required),
-      installed: sumOf((r) => r.series.compliance.installed),
+    compliance: rs.some((r) => r.series.compliance === null) ? null : {
+      unknown: sumOf((r) => r.series.compliance!.unknown),
+      notRequired: sumOf((r) => r.series.compliance!.notRequired),
+      required: sumOf((r) => r.series.compliance!.required),
+      installed: sumOf((r) => r.series.compliance!.installed),
     },
   };
   approximate.push(
@@ -224,6 +269,16 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
 
   const firstClient = Math.min(...rs.map((r) => r.shard.firstClient));
   const clients = rs.reduce((a, r) => a + r.shard.clients, 0);
+  // shards of one fleet: say which are missing, and count only the clients merged
+  const N = Math.max(...rs.map((r) => r.shard.count));
+  const missingShards: number[] = [];
+  if (N > 1) {
+    const have = new Set(rs.filter((r) => r.shard.count === N).map((r) => r.shard.index));
+    for (let i = 1; i <= N; i++) if (!have.has(i)) missingShards.push(i);
+    if (missingShards.length > 0) {
+      opts.warn?.(`${N - missingShards.length} of ${N} shards merged (missing ${missingShards.map((i) => `${i}/${N}`).join(', ')}): the figures cover ${clients.toLocaleString('en-US')} of ${first.scenario.clients.toLocaleString('en-US')} clients`);
+    }
+  }
   const wall = {
     startedAt: rs.map((r) => r.wall.startedAt).sort()[0]!,
     elapsedMs: Math.max(...rs.map((r) => r.wall.elapsedMs)),
@@ -250,11 +305,13 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
 
   const merged = {
     ...first,
-    scenario: { ...first.scenario, clients: Math.max(first.scenario.clients, clients) },
+    scenario: { ...first.scenario, clients },
     shard: { index: 1, count: 1, firstClient, clients },
     merged: {
       from: inputs.map(({ r, file }) => ({ file, scenario: r.scenario.name, seed: r.scenario.seed, shard: r.shard, partial: r.partial })),
       approximate,
+      ...(missingShards.length > 0 ? { missingShards } : {}),
+      ...(forced.length > 0 ? { forced } : {}),
     },
     partial: rs.some((r) => r.partial),
     reached: new Date(reached).toISOString(),
@@ -272,7 +329,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
     operations,
     histograms: Object.fromEntries(Object.entries(hists).sort(([a], [b]) => (a < b ? -1 : 1))),
     work: addNum(rs.map((r) => r.work)),
-    faultsInjected: addNum(rs.map((r) => r.faultsInjected)),
+    faultsInjected: unlessNull(rs.map((r) => r.faultsInjected), addNum),
     wire: first.wire === null ? null : {
       urls: first.wire.urls,
       agentOperations: addNum(rs.map((r) => r.wire?.agentOperations ?? {})),
@@ -284,7 +341,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[]): R
         refused: addNum(rs.map((r) => r.wire?.stub?.refused ?? {})),
       } : null,
     },
-    compliance: { updates: addNum(rs.map((r) => r.compliance.updates)), deployments },
+    compliance,
     series,
     wall,
   } as Results;

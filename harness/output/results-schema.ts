@@ -12,7 +12,7 @@ export const RESULTS_SCHEMA_VERSION = 2;
 const num = z.number();
 const count = z.number().int().min(0);
 const time = z.string().min(1);
-const counts = z.record(z.string(), z.number());
+const counts = z.record(z.string(), count);
 const series = z.array(z.number().nullable());
 
 const percentiles = z.object({ count, min: num, mean: num, p50: num, p90: num, p99: num, p999: num, max: num });
@@ -27,6 +27,8 @@ const threshold = z.object({
   value: num.nullable(),
   ok: z.boolean(),
   by: num.nullable(),
+  /** value null: why the run could not see the figure (e.g. "kept by the external MP") */
+  why: z.string().optional(),
 });
 
 const shard = z.object({ index: count, count, firstClient: count, clients: count });
@@ -46,7 +48,9 @@ const errorRow = z.object({ total: count, scan: count, download: count, report: 
 
 const compliance = z.object({ unknown: count, notRequired: count, required: count, installed: count });
 
-const seriesCounts = Object.fromEntries(SERIES_NAMES.map((k) => [k, series])) as Record<(typeof SERIES_NAMES)[number], typeof series>;
+/** null: a figure of the embedded stub, not seen by a run against an external MP */
+const nseries = series.nullable();
+const seriesCounts = Object.fromEntries(SERIES_NAMES.map((k) => [k, nseries])) as Record<(typeof SERIES_NAMES)[number], typeof nseries>;
 
 export const resultsSchema = z.object({
   schemaVersion: z.literal(RESULTS_SCHEMA_VERSION, { error: (i) => `${JSON.stringify(i.input)}, this suca-fleet reads ${RESULTS_SCHEMA_VERSION}` }),
@@ -70,6 +74,7 @@ export const resultsSchema = z.object({
     byTrigger: z.record(z.string(), z.object({ online: count, offline: count })),
     failuresByCode: counts,
     durationMs: z.object({ online: percentiles, offline: percentiles }),
+    /** the stub WSUS's side; null with an external MP (and its WSUS): this run cannot see it */
     wsus: z.object({
       served: count,
       refused: count,
@@ -79,10 +84,11 @@ export const resultsSchema = z.object({
       bySup: counts,
       /** the metadata work (stub WSUS, in-process and HTTP alike): full / delta scans, update metadata sent, SyncUpdates rounds */
       metadata: z.object({ fullScans: count, deltaScans: count, updatesSent: count, syncRounds: count }),
-    }),
+    }).nullable(),
   }),
-  policy: z.object({ assignmentRequests: count, bodyRequests: count, failures: count }),
-  location: z.object({ wsus: count, content: count }),
+  /** counted by the stub MP; with an external MP, the requests the clients sent (`seenBy: 'clients'`) */
+  policy: z.object({ assignmentRequests: count, bodyRequests: count, failures: count, seenBy: z.enum(['mp', 'clients']).optional() }),
+  location: z.object({ wsus: count, content: count, seenBy: z.enum(['mp', 'clients']).optional() }),
   stateMessages: z.object({
     queued: count,
     overwritten: count,
@@ -91,16 +97,17 @@ export const resultsSchema = z.object({
     reportsFailed: count,
     delivered: count,
     undeliveredAtEnd: count,
-    received: count,
-    ingested: count,
-    duplicates: count,
-    backlogAtEnd: count,
+    // null from here on: measured at the MP, not seen by a run against an external one
+    received: count.nullable(),
+    ingested: count.nullable(),
+    duplicates: count.nullable(),
+    backlogAtEnd: count.nullable(),
     /** ingested per simulated second, over the run */
-    ingestedPerSimSecond: num,
-    latencyMs: percentiles,
-    waitForCycleMs: percentiles,
-    inFlightMs: percentiles,
-    waitInBacklogMs: percentiles,
+    ingestedPerSimSecond: num.nullable(),
+    latencyMs: percentiles.nullable(),
+    waitForCycleMs: percentiles.nullable(),
+    inFlightMs: percentiles.nullable(),
+    waitInBacklogMs: percentiles.nullable(),
   }),
   /** HTTP transport: wall latency per wire operation in ms, from the intended send time */
   operations: z.record(z.string(), percentiles.extend({ count, errors: count, perSecond: num })),
@@ -108,11 +115,14 @@ export const resultsSchema = z.object({
   histograms: z.record(z.string(), z.object({ unit: z.enum(['ms', 'wall-ms', 'wall-us']), encoded: z.string() })),
   work: z.object({
     downloads: count, downloadBytes: count, downloadFailures: count, installs: count, updatesInstalled: count,
-    restarts: count, evictions: count, evictedBytes: count, updatesLost: count, dpDownloads: count, dpBytes: count,
+    restarts: count, evictions: count, evictedBytes: count, updatesLost: count,
+    /** counted by the stub DP: null with an external MP */
+    dpDownloads: count.nullable(), dpBytes: count.nullable(),
     /** re-evaluations by the schedule and by the Deployment Evaluation Cycle action; update installs that failed (issue 11) */
     reevaluationsScheduled: count, reevaluationsManual: count, installFailures: count,
   }),
-  faultsInjected: counts,
+  /** injected by the embedded stubs: null with an external MP */
+  faultsInjected: counts.nullable(),
   wire: z
     .object({
       urls: z.object({ mp: z.string(), wsus: z.string(), dp: z.string() }),
@@ -123,23 +133,29 @@ export const resultsSchema = z.object({
       stub: z.object({ mp: counts, wsus: counts, refused: counts }).nullable(),
     })
     .nullable(),
+  /** at the MP: null with an external MP (its compliance is kept there) */
   compliance: z.object({
     updates: compliance,
-    deployments: z.array(z.object({ name: z.string(), id: z.string(), updates: count, clients: z.object({ compliant: count, nonCompliant: count, unknown: count }), updateStates: compliance })),
-  }),
+    /** clients and updateStates over the deployment's targeted clients; the clients outside its collection in `untargeted` */
+    deployments: z.array(z.object({ name: z.string(), id: z.string(), updates: count, clients: z.object({ compliant: count, nonCompliant: count, unknown: count }), untargeted: count.optional(), updateStates: compliance })),
+  }).nullable(),
   series: z.object({
     start: time,
     intervalMs: z.number().positive(),
     length: count,
     ...seriesCounts,
-    errors: z.record(z.string(), z.array(num)),
-    compliance: z.object({ unknown: z.array(num), notRequired: z.array(num), required: z.array(num), installed: z.array(num) }),
+    errors: z.record(z.string(), z.array(count)),
+    compliance: z.object({ unknown: z.array(count), notRequired: z.array(count), required: z.array(count), installed: z.array(count) }).nullable(),
   }),
   /** merge only: the inputs, and which figures are approximate */
   merged: z
     .object({
       from: z.array(z.object({ file: z.string(), scenario: z.string(), seed: count, shard, partial: z.boolean() })),
       approximate: z.array(z.string()),
+      /** shards of the fleet none of the inputs ran (their indices): the merge covers only the others */
+      missingShards: z.array(count).optional(),
+      /** merged with --force although their scenario names or seeds differ */
+      forced: z.array(z.string()).optional(),
     })
     .optional(),
   /** wall-clock figures: the only section that differs between two runs of one scenario and seed in-process */
@@ -153,6 +169,30 @@ export const resultsSchema = z.object({
     cpu: z.object({ userMs: num, systemMs: num, cores: num }),
     eventLoopUtilization: z.object({ overall: num, max5s: num }),
   }),
+}).superRefine((r, ctx) => {
+  // what the shape alone does not say: every series as long as it says, every distribution with its histogram
+  const L = r.series.length;
+  const seriesLength = (a: readonly unknown[] | null, path: (string | number)[]) => {
+    if (a !== null && a.length !== L) ctx.addIssue({ code: 'custom', path: ['series', ...path], message: `${a.length} values, series.length says ${L} (truncated or padded)` });
+  };
+  for (const k of SERIES_NAMES) seriesLength(r.series[k], [k]);
+  for (const [c, a] of Object.entries(r.series.errors)) seriesLength(a, ['errors', c]);
+  if (r.series.compliance !== null) for (const [k, a] of Object.entries(r.series.compliance)) seriesLength(a, ['compliance', k]);
+  const needs = (name: string, p: { count: number } | null, path: (string | number)[]) => {
+    if (p === null) return;
+    const h = r.histograms[name];
+    if (h === undefined) ctx.addIssue({ code: 'custom', path: ['histograms', name], message: `missing: ${path.join('.')} (${p.count} values) has no histogram to merge or redraw` });
+    else if (h.encoded === '' && p.count > 0) ctx.addIssue({ code: 'custom', path: ['histograms', name, 'encoded'], message: `empty, ${path.join('.')} has ${p.count} values` });
+  };
+  const sm = r.stateMessages;
+  needs('state.latency', sm.latencyMs, ['stateMessages', 'latencyMs']);
+  needs('state.waitForCycle', sm.waitForCycleMs, ['stateMessages', 'waitForCycleMs']);
+  needs('state.inFlight', sm.inFlightMs, ['stateMessages', 'inFlightMs']);
+  needs('state.waitInBacklog', sm.waitInBacklogMs, ['stateMessages', 'waitInBacklogMs']);
+  needs('scan.durationOnline', r.scans.durationMs.online, ['scans', 'durationMs', 'online']);
+  needs('scan.durationOffline', r.scans.durationMs.offline, ['scans', 'durationMs', 'offline']);
+  for (const [k, o] of Object.entries(r.operations)) needs('op.' + k.replace(' ', '.'), o, ['operations', k]);
+  if (r.mode === 'scaled') needs('clock.lag', r.clock.lagMs, ['clock', 'lagMs']);
 });
 
 export type Results = z.infer<typeof resultsSchema>;

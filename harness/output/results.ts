@@ -67,6 +67,9 @@ export interface EncodedHistogram {
   readonly encoded: string;
 }
 
+/** series the stub MP / WSUS feed (ingest, backlog, latency at ingest): null against an external MP */
+const SERIES_AT_MP: ReadonlySet<string> = new Set(['stateIngested', 'stateLatencyP50', 'stateLatencyP99', 'backlog']);
+
 const finiteOrNull = (a: Float64Array | Uint32Array): (number | null)[] => Array.from(a, (x) => (Number.isFinite(x) ? x : null));
 
 /**
@@ -75,6 +78,11 @@ const finiteOrNull = (a: Float64Array | Uint32Array): (number | null)[] => Array
  */
 export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcome[] = [], light = false): Results {
   const { scenario: sc, stub, metrics: m, fleet } = o;
+  // With an external MP the embedded stub answers nothing: every figure it would
+  // have counted is unknown (null), never 0, so no threshold passes on it.
+  const external = o.wire !== null && o.wire.stub === null;
+  const atMp = <T>(v: T): T | null => (external ? null : v);
+  const sent = (op: string) => o.wire?.agentOperations[op] ?? 0;
   const events: Record<string, number> = {};
   EVENT_NAMES.forEach((n, i) => (events[n] = m.events[i]!));
   const byTrigger: Record<string, { online: number; offline: number }> = {};
@@ -100,7 +108,13 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   const deployments = stub.mp.deployments.map((d) => {
     const deployed = { unknown: 0, notRequired: 0, required: 0, installed: 0 };
     const dep = { compliant: 0, nonCompliant: 0, unknown: 0 };
+    // a deployment's compliance is over its collection: a client it does not target is neither compliant nor unknown for it
+    let untargeted = 0;
     for (let c = 0; c < sc.shard.clients; c++) {
+      if (!stub.mp.targeted(sc.shard.firstClient + c, d.index)) {
+        untargeted++;
+        continue;
+      }
       const st = stub.mp.deploymentState[c * D + d.index]!;
       if (st === COMPLIANCE.COMPLIANT) dep.compliant++;
       else if (st === COMPLIANCE.NON_COMPLIANT) dep.nonCompliant++;
@@ -113,7 +127,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
         else deployed.unknown++;
       }
     }
-    return { name: d.name, id: d.id, updates: d.updates.length, clients: dep, updateStates: deployed };
+    return { name: d.name, id: d.id, updates: d.updates.length, clients: dep, untargeted, updateStates: deployed };
   });
   const onlineTotal = m.scansOnline.reduce((a, b) => a + b, 0);
   const offlineTotal = m.scansOffline.reduce((a, b) => a + b, 0);
@@ -139,10 +153,12 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
     d.destroy();
     return p;
   };
-  const latencyMs = keep('state.latency', 'ms', m.stateLatency);
-  const waitForCycleMs = keep('state.waitForCycle', 'ms', m.stateWaitCycle);
-  const inFlightMs = keep('state.inFlight', 'ms', m.stateInFlight);
-  const waitInBacklogMs = keep('state.waitInBacklog', 'ms', m.stateWaitBacklog);
+  // recorded as the MP ingests a message: nothing to keep against an external MP
+  const atMpHist = (name: string, h: hdr.Histogram) => (external ? null : keep(name, 'ms', h));
+  const latencyMs = atMpHist('state.latency', m.stateLatency);
+  const waitForCycleMs = atMpHist('state.waitForCycle', m.stateWaitCycle);
+  const inFlightMs = atMpHist('state.inFlight', m.stateInFlight);
+  const waitInBacklogMs = atMpHist('state.waitInBacklog', m.stateWaitBacklog);
   const durationMs = { online: keep('scan.durationOnline', 'ms', m.scanDurationOnline), offline: keep('scan.durationOffline', 'ms', m.scanDurationOffline) };
   let clock = o.clock;
   if (o.clock.mode === 'scaled') {
@@ -158,8 +174,8 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
 
   const arr = (a: Float64Array | Uint32Array): number[] => (light ? [] : Array.from(a));
   const seriesCounts = Object.fromEntries(
-    SERIES_NAMES.map((k) => [k, light ? [] : k === 'stateLatencyP50' || k === 'stateLatencyP99' ? finiteOrNull(m.series.counts[k]) : arr(m.series.counts[k])]),
-  ) as Record<(typeof SERIES_NAMES)[number], (number | null)[]>;
+    SERIES_NAMES.map((k) => [k, external && SERIES_AT_MP.has(k) ? null : light ? [] : k === 'stateLatencyP50' || k === 'stateLatencyP99' ? finiteOrNull(m.series.counts[k]) : arr(m.series.counts[k])]),
+  ) as Record<(typeof SERIES_NAMES)[number], (number | null)[] | null>;
   const seriesErrors: Record<string, number[]> = {};
   for (const code of [...m.series.errorsByCode.keys()].sort((a, b) => (a >>> 0) - (b >>> 0))) seriesErrors[hresultHex(code)] = arr(m.series.errorsByCode.get(code)!);
   const cs = m.series.compliance;
@@ -193,7 +209,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       byTrigger,
       failuresByCode: scanFailures,
       durationMs,
-      wsus: {
+      wsus: external ? null : {
         served: stub.wsus.counters.scans,
         refused: stub.wsus.counters.scanFailures,
         peakPerMinute: { scans: peak.scans, at: new Date(sc.start + peak.minute * 60_000).toISOString() },
@@ -209,8 +225,13 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
         },
       },
     },
-    policy: { assignmentRequests: stub.mp.counters.assignmentRequests, bodyRequests: stub.mp.counters.bodyRequests, failures: m.eventCount('policy.failed') },
-    location: { wsus: stub.mp.counters.wsusLocationRequests, content: stub.mp.counters.contentLocationRequests },
+    // against an external MP, the requests as the clients sent them (the MP's own count is not visible)
+    policy: external
+      ? { assignmentRequests: sent('mp policy.assignments'), bodyRequests: sent('mp policy.body'), failures: m.eventCount('policy.failed'), seenBy: 'clients' as const }
+      : { assignmentRequests: stub.mp.counters.assignmentRequests, bodyRequests: stub.mp.counters.bodyRequests, failures: m.eventCount('policy.failed') },
+    location: external
+      ? { wsus: sent('mp location.wsus'), content: sent('mp location.content'), seenBy: 'clients' as const }
+      : { wsus: stub.mp.counters.wsusLocationRequests, content: stub.mp.counters.contentLocationRequests },
     stateMessages: {
       queued: m.state.queued,
       overwritten: m.state.replaced,
@@ -219,12 +240,12 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       reportsFailed: m.state.reportsFailed,
       delivered: m.state.messagesDelivered,
       undeliveredAtEnd: undelivered,
-      received: stub.mp.counters.stateMessagesReceived,
-      ingested: m.state.ingested,
-      duplicates: m.state.duplicates,
-      backlogAtEnd: stub.mp.backlog,
+      received: atMp(stub.mp.counters.stateMessagesReceived),
+      ingested: atMp(m.state.ingested),
+      duplicates: atMp(m.state.duplicates),
+      backlogAtEnd: atMp(stub.mp.backlog),
       /** ingested per simulated second, over the run */
-      ingestedPerSimSecond: Math.round((m.state.ingested / Math.max(1, (o.reached - sc.start) / 1000)) * 1000) / 1000,
+      ingestedPerSimSecond: atMp(Math.round((m.state.ingested / Math.max(1, (o.reached - sc.start) / 1000)) * 1000) / 1000),
       latencyMs,
       waitForCycleMs,
       inFlightMs,
@@ -233,10 +254,10 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
     /** HTTP transport: wall latency per wire operation in ms, from the intended send time */
     operations,
     histograms,
-    work: { ...m.work, dpDownloads: stub.dp.counters.downloads, dpBytes: stub.dp.counters.bytes },
-    faultsInjected: Object.fromEntries([...stub.faults.injected].sort()),
+    work: { ...m.work, dpDownloads: atMp(stub.dp.counters.downloads), dpBytes: atMp(stub.dp.counters.bytes) },
+    faultsInjected: atMp(Object.fromEntries([...stub.faults.injected].sort())),
     wire: o.wire,
-    compliance: {
+    compliance: external ? null : {
       updates: {
         unknown: counts[DETECT.UNKNOWN]!,
         notRequired: counts[DETECT.NOT_REQUIRED]!,
@@ -251,7 +272,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       length: m.series.length,
       ...seriesCounts,
       errors: seriesErrors,
-      compliance: { unknown: arr(cs.unknown), notRequired: arr(cs.notRequired), required: arr(cs.required), installed: arr(cs.installed) },
+      compliance: external ? null : { unknown: arr(cs.unknown), notRequired: arr(cs.notRequired), required: arr(cs.required), installed: arr(cs.installed) },
     },
     wall: o.wall,
   };

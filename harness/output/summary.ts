@@ -22,12 +22,26 @@ function table(head: string[], rows: string[][], indent = '  '): string[] {
   return [line(head), ...rows.map(line)];
 }
 
+/** What the summary prints for a figure this run could not see (null). */
+export const NOT_SEEN = 'n/a, kept by the external MP';
+
 export function formatSummary(r: Results): string {
   const L: string[] = [];
+  // null: measured at the stub MP / WSUS, which a run against an external MP does not have
+  const nn = (x: number | null) => (x === null ? 'n/a' : n(x));
   const row = (k: string, v: string) => L.push('  ' + k.padEnd(34) + v);
   const sh = r.shard;
   const shard = sh !== undefined && sh.count > 1 ? ` (shard ${sh.index}/${sh.count}: ${n(sh.clients)} clients, ids ${sh.firstClient}..${sh.firstClient + sh.clients - 1})` : '';
   L.push(`suca-fleet: ${r.scenario.name} — ${n(r.scenario.clients)} clients${shard}, ${r.scenario.duration} simulated from ${r.scenario.start}, seed ${r.scenario.seed}`);
+  if (r.merged !== undefined) {
+    const seeds = [...new Set(r.merged.from.map((f) => f.seed))];
+    const names = [...new Set(r.merged.from.map((f) => f.scenario))];
+    L.push(`merged from ${r.merged.from.length} files${seeds.length > 1 ? `, seeds ${seeds.join(', ')}` : ''}${names.length > 1 ? `, scenarios ${names.join(', ')}` : ''}${r.merged.forced !== undefined ? ' (--force)' : ''}`);
+    if (r.merged.missingShards !== undefined && r.merged.missingShards.length > 0) {
+      const N = Math.max(...r.merged.from.map((f) => f.shard.count));
+      L.push(`INCOMPLETE: ${N - r.merged.missingShards.length} of ${N} shards (missing ${r.merged.missingShards.map((i) => `${i}/${N}`).join(', ')}); every figure covers the ${n(r.scenario.clients)} clients merged`);
+    }
+  }
   if (r.partial) L.push(`PARTIAL: stopped at ${r.reached}${r.abortedBy ? ` by the threshold ${r.abortedBy} (abortOnFail)` : ''}; every figure covers the start up to there`);
   L.push('');
   L.push('Scans                                  online     offline');
@@ -37,28 +51,30 @@ export function formatSummary(r: Results): string {
   }
   L.push('  ' + 'total'.padEnd(34) + n(r.scans.online).padStart(9) + n(r.scans.offline).padStart(12));
   row('failed', n(r.events['scan.failed']!) + (Object.keys(r.scans.failuresByCode).length ? '  (' + Object.entries(r.scans.failuresByCode).map(([c, k]) => `${c}: ${n(k)}`).join(', ') + ')' : ''));
-  row('WSUS peak scans per minute', `${n(r.scans.wsus.peakPerMinute.scans)} at ${r.scans.wsus.peakPerMinute.at}`);
+  row('WSUS peak scans per minute', r.scans.wsus === null ? NOT_SEEN : `${n(r.scans.wsus.peakPerMinute.scans)} at ${r.scans.wsus.peakPerMinute.at}`);
   const sd = r.scans.durationMs;
   if (sd.online.count > 0) row('online scan duration', `p50 ${dur(sd.online.p50)}  p99 ${dur(sd.online.p99)}  max ${dur(sd.online.max)}`);
   L.push('');
   L.push('Policy');
-  row('assignment requests / bodies', `${n(r.policy.assignmentRequests)} / ${n(r.policy.bodyRequests)}${r.policy.failures > 0 ? `, ${n(r.policy.failures)} failed` : ''}`);
+  row(`assignment requests / bodies${r.policy.seenBy === 'clients' ? ' sent' : ''}`, `${n(r.policy.assignmentRequests)} / ${n(r.policy.bodyRequests)}${r.policy.failures > 0 ? `, ${n(r.policy.failures)} failed` : ''}${r.policy.seenBy === 'clients' ? ' (as the clients sent them)' : ''}`);
   L.push('');
   const sm = r.stateMessages;
   L.push('State messages');
   row('queued (+ overwritten unsent)', `${n(sm.queued)} (+ ${n(sm.overwritten)})`);
   row('sent in reports (ok / failed)', `${n(sm.delivered)} in ${n(sm.reportsOk)} / ${n(sm.reportsFailed)} failed`);
-  row('ingested at MP (duplicates)', `${n(sm.ingested)} (${n(sm.duplicates)}), ${sm.ingestedPerSimSecond.toFixed(2)} per simulated second`);
-  row('unsent at end / MP backlog at end', `${n(sm.undeliveredAtEnd)} / ${n(sm.backlogAtEnd)}`);
+  if (sm.ingested === null) row('acknowledged by the MP', `${n(sm.delivered)} in ${n(sm.reportsOk)} reports (the clients' view)`);
+  row('ingested at MP (duplicates)', sm.ingested === null ? NOT_SEEN : `${n(sm.ingested)} (${nn(sm.duplicates)}), ${(sm.ingestedPerSimSecond ?? 0).toFixed(2)} per simulated second`);
+  row('unsent at end / MP backlog at end', `${n(sm.undeliveredAtEnd)} / ${sm.backlogAtEnd === null ? NOT_SEEN : n(sm.backlogAtEnd)}`);
   const peakOf = (a: readonly (number | null)[]) => a.reduce<{ i: number; v: number }>((best, v, i) => ((v ?? 0) > best.v ? { i, v: v ?? 0 } : best), { i: 0, v: 0 });
   const at = (i: number) => new Date(Date.parse(r.series.start) + i * r.series.intervalMs).toISOString();
   const every = formatDuration(r.series.intervalMs);
-  const pi = peakOf(r.series.stateIngested);
-  const pb = peakOf(r.series.backlog);
+  const pi = peakOf(r.series.stateIngested ?? []);
+  const pb = peakOf(r.series.backlog ?? []);
   if (pi.v > 0) row(`peak per ${every}: ingested / backlog`, `${n(pi.v)} at ${at(pi.i)} / ${n(pb.v)}${pb.v > 0 ? ` at ${at(pb.i)}` : ''}`);
   const lt = sm.latencyMs;
-  row('latency queue -> ingest', `p50 ${dur(lt.p50)}  p99 ${dur(lt.p99)}  max ${dur(lt.max)}`);
-  L.push(
+  row('latency queue -> ingest', lt === null ? NOT_SEEN : `p50 ${dur(lt.p50)}  p99 ${dur(lt.p99)}  max ${dur(lt.max)}`);
+  // every part is timed as the MP ingests the message: none is seen against an external MP
+  if (sm.latencyMs !== null && sm.waitForCycleMs !== null && sm.inFlightMs !== null && sm.waitInBacklogMs !== null) L.push(
     ...table(
       ['  simulated time', ...PCT_HEAD],
       [
@@ -89,9 +105,9 @@ export function formatSummary(r: Results): string {
   }
   if ((r.wire?.abandonedAtEnd ?? 0) > 0) L.push(`  ${n(r.wire!.abandonedAtEnd)} requests still unanswered at the end of the run: dropped, not counted as errors`);
   L.push('');
-  if (r.wire !== null && r.wire.stub === null) {
+  if (r.compliance === null) {
     // the state messages went to an external MP: this process saw none of them arrive
-    L.push('Compliance: kept by the external MP (not visible from here)');
+    L.push(`Compliance: ${NOT_SEEN}`);
   } else {
     L.push('Compliance at the MP (client x update)');
     const c = r.compliance.updates;
@@ -101,7 +117,7 @@ export function formatSummary(r: Results): string {
       const u = d.updateStates;
       const t = u.unknown + u.notRequired + u.required + u.installed;
       row(d.name.slice(0, 34), `Unknown ${pctOf(u.unknown, t)}  Required ${pctOf(u.required, t)}  Not Required ${pctOf(u.notRequired, t)}  Installed ${pctOf(u.installed, t)}`);
-      row('  clients compliant', `${n(d.clients.compliant)} of ${n(d.clients.compliant + d.clients.nonCompliant + d.clients.unknown)} (${n(d.clients.unknown)} unknown)`);
+      row('  targeted clients compliant', `${n(d.clients.compliant)} of ${n(d.clients.compliant + d.clients.nonCompliant + d.clients.unknown)} (${n(d.clients.unknown)} unknown)${d.untargeted !== undefined && d.untargeted > 0 ? `; ${n(d.untargeted)} not targeted` : ''}`);
     }
   }
   L.push('');

@@ -132,7 +132,8 @@ export class ManagementPoint {
     this.detectCounts[DETECT.UNKNOWN] = cfg.clients * cat.size;
   }
 
-  private targeted(client: number, d: number): boolean {
+  /** whether deployment d targets the client (its id in the whole fleet): in its collection, whenever it was created */
+  targeted(client: number, d: number): boolean {
     return unit(this.cfg.seed, client, d, SALT_TARGET) < this.cfg.deployments[d]!.targetFraction;
   }
 
