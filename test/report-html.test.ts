@@ -402,10 +402,16 @@ describe('HTML report', () => {
     const expected = reportCharts(results);
     for (const c of ['http-requests', 'http-latency-mp', 'http-latency-wsus', 'http-errors']) expect(expected).toContain(c);
     const seen = await open(renderReportHtml(results), 'http', process.env.SUCA_SCREENSHOT_HTTP);
-    // a 40-minute run's simulated-time charts can be nearly empty (a few dots): the strict pixel check is for the HTTP section
-    expectDrawn({ ...seen, charts: seen.charts.filter((c) => c.name.startsWith('http-')) }, expected.filter((c) => c.startsWith('http-')));
+    // a 10-second wall run on a loaded machine has few buckets (a chart of a few dots): every chart must
+    // draw some of its series' colour; the synthetic test above holds the strict pixel count
+    expect(seen.problems, 'console errors, warnings and page errors').toEqual([]);
+    expect(seen.outside).toEqual([]);
     expect(seen.charts.map((c) => c.name)).toEqual(expected);
-    for (const c of seen.charts) expect(c.points, c.name).toBeGreaterThan(0);
+    for (const c of seen.charts) {
+      expect(c.error, c.name).toBeNull();
+      expect(c.points, c.name).toBeGreaterThan(0);
+      expect(c.coloured, `${c.name}: coloured pixels`).toBeGreaterThan(0);
+    }
     for (const t of ['HTTP over wall time', 'HTTP responses by status', '503', 'Scans by trigger', 'firstPolicy']) expect(seen.text).toContain(t);
   });
 
