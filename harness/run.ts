@@ -331,6 +331,7 @@ function httpTransport(
     lockstep: clock.lockstep,
     ca: tk.ca,
     onLatency: metrics.onLatency,
+    onStatus: metrics.onStatus,
     intendedAt: (t) => clock.dueWallOf(t),
     ...(tk.concurrency !== undefined ? { concurrency: tk.concurrency } : {}),
   });

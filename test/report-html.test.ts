@@ -17,7 +17,8 @@ import { renderReportHtml, reportCharts, writeReport, chartLibrary, type ReportI
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ALL_CHARTS = ['wsus-scans', 'state-messages', 'state-latency', 'backlog', 'compliance', 'work', 'latency-distribution', 'operation-latency'];
+const HTTP_CHARTS = ['http-requests', 'http-latency-mp', 'http-latency-wsus', 'http-latency-dp', 'http-errors'];
+const ALL_CHARTS = [...HTTP_CHARTS, 'wsus-scans', 'state-messages', 'state-latency', 'backlog', 'compliance', 'work', 'latency-distribution', 'operation-latency'];
 
 // ---------------------------------------------------------------- a synthetic results.json (schema 2, every new field)
 
@@ -87,6 +88,16 @@ function synthetic(): ReportInput {
   }
   const sample = (k: number, f: () => number) => Array.from({ length: k }, f);
   const ms = (v: number[]) => ({ unit: 'ms', encoded: encoded(v) });
+  // an hour of wall time at 1 s: 3,600 buckets, more than two per pixel (drawn binned), with a 503 burst at 40 min
+  const W = 3600;
+  const ep = (rate: number, base: number) => {
+    const requests = Array.from({ length: W }, (_, i) => Math.round(rate * (0.7 + 0.6 * rnd()) * (i >= 2400 && i < 2460 ? 3 : 1)));
+    const errors = requests.map((c, i) => (i >= 2400 && i < 2460 ? Math.round(c * 0.3) : 0));
+    const q = (f: number) => requests.map((c, i) => (c === 0 ? null : Math.round(base * f * (1 + rnd()) * (i >= 2400 && i < 2460 ? 8 : 1) * 1000) / 1000));
+    return { requests, errors, p50: q(1), p95: q(2.5), p99: q(5) };
+  };
+  const mp = ep(40, 2), wsus = ep(8, 30), dp = ep(1, 100);
+  const e503 = wsus.errors.map((x, i) => x + mp.errors[i]!);
   return {
     schemaVersion: 2,
     tool: { name: 'suca-fleet', version: '0.1.0' },
@@ -102,7 +113,19 @@ function synthetic(): ReportInput {
       { expr: 'wsus_scans_per_min_max<30', metric: 'wsus_scans_per_min_max', op: '<', limit: 30, value: 71, ok: false, by: 41 },
       { expr: `errors_rate<0.01 ${EVIL}`, metric: 'errors_rate', op: '<', limit: 0.01, value: null, ok: false, by: null },
     ],
-    scans: { online: 12_345, offline: 3_456, failuresByCode: { '0x8024401C': 120 }, wsus: { peakPerMinute: { scans: 71, at: '2026-01-05T00:03:00.000Z' } } },
+    wall: { startedAt: '2026-01-10T09:30:00.000Z', elapsedMs: 3_600_400, eventsPerSecond: 5_000 },
+    work: { installs: 900, restarts: 600 },
+    wallSeries: {
+      start: '2026-01-10T09:30:00.000Z',
+      intervalMs: 1000,
+      length: W,
+      endpoints: { mp, wsus, dp },
+      statuses: { '200': 180_000, '500': 120, '503': 2_400 },
+      errorsByStatus: { '503': e503, '500': Array.from({ length: W }, (_, i) => (i % 600 === 0 ? 4 : 0)) },
+      errorsByCode: { '0x80244022': e503.map((x) => Math.round(x * 0.9)), '0x8024401C': Array.from({ length: W }, (_, i) => (i >= 3000 && i < 3010 ? 2 : 0)) },
+    },
+    errors: { total: 2_280, byCode: { '0x80244022': { total: 2_160, scan: 2_000, download: 0, report: 160, policy: 0 }, '0x8024401C': { total: 120, scan: 120, download: 0, report: 0, policy: 0 } } },
+    scans: { online: 12_345, offline: 3_456, failuresByCode: { '0x8024401C': 120 }, byTrigger: { firstPolicy: { online: 1000, offline: 0 }, schedule: { online: 9_000, offline: 0 }, beforeInstall: { online: 0, offline: 3_456 }, retry: { online: 2_345, offline: 0 }, manualScan: { online: 0, offline: 0 } }, wsus: { peakPerMinute: { scans: 71, at: '2026-01-05T00:03:00.000Z' } } },
     stateMessages: { latencyMs: { count: 5000, p50: 400_000, p90: 800_000, p99: 1_020_000, max: 1_500_000 } },
     operations: {
       'mp RequestAssignments': { count: 72_000, errors: 0, perSecond: 41.7, p50: 1.2, p90: 2.9, p99: 7.5, p999: 18.2, max: 64.1 },
@@ -144,6 +167,8 @@ function schemaV1(r: ReportInput): ReportInput {
     schemaVersion: 1,
     histograms: undefined,
     operations: undefined,
+    wallSeries: undefined,
+    wall: undefined,
     abortedBy: undefined,
     stateMessages: { ...r.stateMessages, histograms: { latency: h['state.latency']!.encoded!, waitForCycle: h['state.waitForCycle']!.encoded!, waitInBacklog: h['state.waitInBacklog']!.encoded! } },
     series: s as ReportInput['series'],
@@ -186,6 +211,8 @@ interface ChartSeen {
   canvas: boolean;
   coloured: number;
   error: string | null;
+  /** points per drawn bin (1: not binned) */
+  binned: number;
 }
 
 /** Opens the report from a file:// URL, waits for it to render and returns what every chart showed. */
@@ -227,7 +254,7 @@ async function open(html: string, name: string, screenshotTo?: string) {
           if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 60) coloured++;
         }
       }
-      return { name: d.dataset.chart, points: Number(d.dataset.points ?? 0), canvas: c !== null, coloured, error: d.getAttribute('data-error') };
+      return { name: d.dataset.chart, points: Number(d.dataset.points ?? 0), canvas: c !== null, coloured, error: d.getAttribute('data-error'), binned: Number(d.dataset.binned ?? 1) };
     }))()`)) as ChartSeen[];
     const text = (await page.evaluate('document.body.innerText')) as string;
     const pwned = await page.evaluate('window.__pwned === 1');
@@ -286,7 +313,9 @@ describe('HTML report', () => {
     expect(data.charts.map((c) => c.id)).toEqual(ALL_CHARTS);
     const keys = Object.keys(data.series);
     expect(new Set(keys).size).toBe(keys.length);
-    for (const k of keys) expect(data.series[k]!.length, k).toBe(4320);
+    for (const k of keys) expect(data.series[k]!.length, k).toBe(k.startsWith('wall.') ? 3600 : 4320);
+    // the wall-time section's series: requests per second per endpoint, a latency chart per endpoint
+    expect(keys).toEqual(expect.arrayContaining(['wall.mp.requests', 'wall.wsus.requests', 'wall.dp.requests', 'wall.errors', 'wall.mp.p95', 'wall.dp.p99', 'wall.errorsByStatus.503', 'wall.errorsByCode.0x80244022']));
     expect(keys).not.toContain('downloadBytes'); // not charted: not embedded
     // one copy of each: the page stays far below two copies of its series
     expect(html.length).toBeLessThan(chartLibrary().bytes + 1_200_000);
@@ -315,8 +344,27 @@ describe('HTML report', () => {
     const seen = await open(renderReportHtml(input), 'synthetic', process.env.SUCA_SCREENSHOT);
     expectDrawn(seen, ALL_CHARTS);
     const points = Object.fromEntries(seen.charts.map((c) => [c.name, c.points]));
-    expect(points['wsus-scans']).toBe(4 * 4320);
-    expect(points.compliance).toBe(4 * 4320);
+    // 4,320 points on ~1,200 pixels: drawn binned, a mean line and its min and max band edges per series
+    const scans = seen.charts.find((c) => c.name === 'wsus-scans')!;
+    expect(scans.binned).toBeGreaterThan(1);
+    expect(scans.points).toBe(3 * 4 * Math.ceil(4320 / scans.binned));
+    expect(points.compliance).toBe(4 * 4320); // shares, stacked: not binned
+    // the HTTP section: 3,600 wall seconds, binned too; requests of 3 endpoints and the failed line
+    const reqs = seen.charts.find((c) => c.name === 'http-requests')!;
+    expect(reqs.binned).toBeGreaterThan(1);
+    expect(reqs.points).toBe(3 * 4 * Math.ceil(3600 / reqs.binned));
+    for (const t of ['HTTP over wall time', 'Requests per second', 'Latency over time: MP (CCM_POST)', 'Latency over time: WSUS (MS-WUSP)', 'Latency over time: DP (content GET)', 'Errors per second by HTTP status and by HRESULT',
+      'HTTP responses by status', 'Errors the clients saw, by HRESULT', '0x80244022', 'Scans by trigger', 'beforeInstall', 'Over simulated time', 'Distributions', 'ran', '2026-01-10 09:30:00 UTC', 'wall time', 'p95']) {
+      expect(seen.text).toContain(t);
+    }
+    // the headline figures in their groups, in this order
+    const page = renderReportHtml(input);
+    const groups = ['State messages', 'Scans', 'Deployments', 'HTTP requests and errors', 'Run'].map((g) => page.indexOf(`<tr class="group"><th colspan="3">${g}</th>`));
+    groups.forEach((i, k) => expect(i, `headline group ${k}`).toBeGreaterThanOrEqual(0));
+    expect([...groups].sort((a, b) => a - b)).toEqual(groups);
+    // a trigger with no scans is left out of its table
+    expect(seen.text).not.toContain('manualScan');
+    expect(renderReportHtml(input)).toContain('<dt>wall time</dt><dd>1h</dd>');
     expect(points['latency-distribution']).toBeGreaterThan(5 * 50);
     for (const t of ['INVALID: scheduler lag p99 2500 ms > bound 1000 ms', 'PARTIAL: reached 2026-01-08T00:00:00.000Z', 'aborted by wsus_scans_per_min_max<30', 'PASS', 'FAIL', 'mp RequestAssignments', 'wsus SyncUpdates', 'dp GET', 'state_latency_p99', 'synthetic </script>']) {
       expect(seen.text).toContain(t);
@@ -328,6 +376,43 @@ describe('HTML report', () => {
     const empty = await open(renderReportHtml({}), 'empty');
     expect(empty.problems).toEqual([]);
     expect(empty.charts).toEqual([]);
+  });
+
+  it('leaves out the sections a run does not have: an in-process run has no HTTP section, no thresholds panel', () => {
+    const inProcess = { ...input, wallSeries: undefined, operations: {}, thresholds: [] };
+    const html = renderReportHtml(inProcess);
+    expect(reportCharts(inProcess)).toEqual(ALL_CHARTS.filter((c) => !HTTP_CHARTS.includes(c)));
+    for (const t of ['HTTP over wall time', 'data-section="operations"', 'data-section="http-errors"', '<h2>Thresholds</h2>', 'no thresholds set', 'no operations measured']) expect(html).not.toContain(t);
+    expect(html).toContain('data-section="triggers"');
+  });
+
+  it('renders an HTTP run of the command: the wall-time section draws every chart, no console error', async () => {
+    const out = join(dir, 'http');
+    const scenario = join(dir, 'http-scenario.json');
+    // a burst of 503s from WSUS mid-run, so the errors chart has statuses and HRESULTs to draw
+    writeFileSync(scenario, JSON.stringify({ model: { startWithin: '5m' }, faults: [{ target: 'wsus', operation: 'SyncUpdates', from: '2m', to: '30m', status: 503, rate: 0.5 }] }));
+    const r = await cli('run', '--scenario', scenario, '--clients', '20', '--duration', '40m', '--transport', 'http', '--clock', 'scaled', '--time-factor', '240', '--out', out, '--log-level', 'silent', '--quiet');
+    expect(r.code, r.err).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReportInput;
+    const ws = results.wallSeries!;
+    expect(ws.intervalMs).toBe(1000);
+    expect(Object.keys(ws.endpoints!)).toEqual(expect.arrayContaining(['mp', 'wsus']));
+    // every response counted once by status: as many as the operations that got an answer
+    expect(ws.statuses!['503']).toBeGreaterThan(0);
+    const expected = reportCharts(results);
+    for (const c of ['http-requests', 'http-latency-mp', 'http-latency-wsus', 'http-errors']) expect(expected).toContain(c);
+    const seen = await open(renderReportHtml(results), 'http', process.env.SUCA_SCREENSHOT_HTTP);
+    // a 10-second wall run on a loaded machine has few buckets (a chart of a few dots): every chart must
+    // draw some of its series' colour; the synthetic test above holds the strict pixel count
+    expect(seen.problems, 'console errors, warnings and page errors').toEqual([]);
+    expect(seen.outside).toEqual([]);
+    expect(seen.charts.map((c) => c.name)).toEqual(expected);
+    for (const c of seen.charts) {
+      expect(c.error, c.name).toBeNull();
+      expect(c.points, c.name).toBeGreaterThan(0);
+      expect(c.coloured, `${c.name}: coloured pixels`).toBeGreaterThan(0);
+    }
+    for (const t of ['HTTP over wall time', 'HTTP responses by status', '503', 'Scans by trigger', 'firstPolicy']) expect(seen.text).toContain(t);
   });
 
   it('renders the results.json of a real run of the command', async () => {

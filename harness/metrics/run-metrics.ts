@@ -10,6 +10,7 @@ import { MSG_STRIDE } from '../../agent/core/types.js';
 import type { IngestObserver } from '../../server-stub/core/mp.js';
 import type { TimedProcess } from '../../agent/runtime/fleet.js';
 import { DETECT } from '../../agent/core/constants.js';
+import { WallSeries } from './wall-series.js';
 
 export const EVENT_NAMES: readonly AgentEventName[] = [
   'policy.requested', 'policy.received', 'policy.failed', 'scan.started', 'scan.completed', 'scan.failed',
@@ -129,6 +130,8 @@ export class RunMetrics implements IngestObserver {
   readonly lag = newHistogram();
   /** HTTP transport: per operation ("mp Report", "wsus SyncUpdates", "dp GET") */
   readonly operations = new Map<string, OperationFigures>();
+  /** HTTP: requests, latency and errors per wall-time bucket (wall-series.ts) */
+  readonly wall = new WallSeries();
   /** online scans in progress now */
   onlineScansInFlight = 0;
   readonly series: Series;
@@ -223,6 +226,7 @@ export class RunMetrics implements IngestObserver {
     }
     byCode[src]!++;
     this.errorsTotal++;
+    this.wall.error(code);
     const i = this.slot(t);
     this.c.errorsTotal[i]!++;
     let s = this.series.errorsByCode.get(code);
@@ -377,6 +381,12 @@ export class RunMetrics implements IngestObserver {
     f.count++;
     if (!ok) f.errors++;
     f.hist.recordValue(Math.max(1, Math.round(wallMs * 1000)));
+    this.wall.latency(key, wallMs, ok);
+  };
+
+  /** The HTTP transport saw a response with this status (agent/runtime/http/transport.ts onStatus). */
+  readonly onStatus = (status: number): void => {
+    this.wall.status(status);
   };
 
   eventCount(name: AgentEventName): number {
@@ -387,5 +397,6 @@ export class RunMetrics implements IngestObserver {
   destroy(): void {
     for (const h of [this.stateLatency, this.stateWaitCycle, this.stateInFlight, this.stateWaitBacklog, this.scanDurationOnline, this.scanDurationOffline, this.lag, this.intervalLatency]) h.destroy();
     for (const f of this.operations.values()) f.hist.destroy();
+    this.wall.destroy();
   }
 }

@@ -10,6 +10,7 @@ import { HarnessError } from '../errors.js';
 import { initHistograms, newHistogram, SERIES_NAMES } from '../metrics/run-metrics.js';
 import { percentiles, type EncodedHistogram, type Percentiles, type Results } from './results.js';
 import { evaluateThresholds } from '../thresholds.js';
+import { mergeWallSeries } from './merge-wall.js';
 
 type Num = Record<string, number>;
 
@@ -267,6 +268,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
     }
   }
 
+  const wallSeries = mergeWallSeries(rs, approximate);
   const firstClient = Math.min(...rs.map((r) => r.shard.firstClient));
   const clients = rs.reduce((a, r) => a + r.shard.clients, 0);
   // shards of one fleet: say which are missing, and count only the clients merged
@@ -343,6 +345,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
     },
     compliance,
     series,
+    ...(wallSeries !== null ? { wallSeries } : {}),
     wall,
   } as Results;
   // the thresholds of every input, once each, evaluated on the merged figures

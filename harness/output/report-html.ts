@@ -202,9 +202,9 @@ function buildClientData(r: ReportInput): ClientData {
       if (a !== null) series[key] = a;
       return a !== null;
     };
-    const time = (spec: Omit<ChartSpec, 'kind' | 'series'>, refs: SeriesRef[], kind: 'time' | 'stack' = 'time') => {
+    const time = (spec: Omit<ChartSpec, 'kind' | 'series' | 'section'>, refs: SeriesRef[], kind: 'time' | 'stack' = 'time') => {
       const present = refs.filter((x) => series[x.key] !== undefined);
-      if (present.length > 0) charts.push({ ...spec, kind, series: present });
+      if (present.length > 0) charts.push({ ...spec, kind, series: present, section: 'sim' });
     };
     if (n > 0) {
       for (const k of ['scansOnline', 'scansOffline', 'scanFailures', 'wsusInFlight', 'stateSent', 'stateIngested', 'stateLatencyP50', 'stateLatencyP99', 'backlog', 'downloads', 'installs', 'restarts']) take(k);
@@ -257,18 +257,102 @@ function buildClientData(r: ReportInput): ClientData {
   const sim = curvesOf(hs.filter((h) => h.clock === 'sim'));
   if (sim !== null) {
     curves.sim = sim;
-    charts.push({ id: 'latency-distribution', title: 'Latency distributions (simulated time)', note: 'Value at each percentile over the whole run; x on a "nines" scale, y on a log scale.', kind: 'curve', curves: 'sim', series: [], y: { label: 'simulated time', fmt: 'dur' } });
+    charts.push({ id: 'latency-distribution', title: 'Latency distributions (simulated time)', note: 'Value at each percentile over the whole run; x on a "nines" scale, y on a log scale.', kind: 'curve', curves: 'sim', series: [], section: 'dist', y: { label: 'simulated time', fmt: 'dur' } });
   }
   const wall = curvesOf(hs.filter((h) => h.clock === 'wall'));
   if (wall !== null) {
     curves.wall = wall;
-    charts.push({ id: 'operation-latency', title: 'Operation latency (wall clock)', note: 'Per-operation request latency and scheduler lag (wall clock) at each percentile; y on a log scale.', kind: 'curve', curves: 'wall', series: [], y: { label: 'wall ms', fmt: 'dur' } });
+    charts.push({ id: 'operation-latency', title: 'Operation latency (wall clock)', note: 'Per-operation request latency and scheduler lag (wall clock) at each percentile; y on a log scale.', kind: 'curve', curves: 'wall', series: [], section: 'dist', y: { label: 'wall ms', fmt: 'dur' } });
   }
+
+  const wallAxis = wallCharts(r, series, charts);
 
   // only the series some chart plots are embedded, each once
   const used = new Set(charts.flatMap((c) => c.series.map((x) => x.key)));
   for (const k of Object.keys(series)) if (!used.has(k)) delete series[k];
-  return { t0, step, n, series, curves, charts };
+  // page order: the wall-time section (HTTP), the simulated time series, the distributions
+  const order = { wall: 0, sim: 1, dist: 2 };
+  charts.sort((a, b) => order[a.section] - order[b.section]);
+  return { t0, step, n, series, curves, charts, ...(wallAxis !== null ? { wall: wallAxis } : {}) };
+}
+
+const ENDPOINT_COLOR: Record<string, string> = { mp: C.blue, wsus: C.orange, dp: C.green };
+const ENDPOINT_NAME: Record<string, string> = { mp: 'MP (CCM_POST)', wsus: 'WSUS (MS-WUSP)', dp: 'DP (content GET)' };
+const MORE = [C.purple, C.sky, C.black, C.grey, C.red];
+
+/**
+ * The wall-time section of an HTTP run (results.json wallSeries): requests per
+ * second per endpoint, p50/p95/p99 per endpoint, errors per second by HTTP
+ * status and by HRESULT. Its series are keyed `wall.*` and drawn on the wall
+ * axis; nothing when the run made no HTTP request.
+ */
+function wallCharts(r: ReportInput, series: Record<string, Num[]>, charts: ChartSpec[]): ClientData['wall'] | null {
+  const w = r.wallSeries;
+  if (!isObj(w) || typeof w.start !== 'string' || !isNum(w.intervalMs) || w.intervalMs <= 0 || !isObj(w.endpoints)) return null;
+  const start = Date.parse(w.start);
+  if (!Number.isFinite(start)) return null;
+  const lengths: number[] = [];
+  for (const e of Object.values(w.endpoints)) if (isObj(e)) for (const a of Object.values(e)) if (Array.isArray(a)) lengths.push(a.length);
+  const n = lengths.length > 0 ? Math.max(...lengths) : 0;
+  if (n === 0) return null;
+  const perS = 1000 / w.intervalMs;
+  const rate = (a: unknown): Num[] | null => {
+    const x = numbers(a, n);
+    return x === null ? null : x.map((v) => (v === null ? null : Math.round(v * perS * 1000) / 1000));
+  };
+  const per = w.intervalMs === 1000 ? 'per second' : `per second (${formatDuration(w.intervalMs)} buckets)`;
+  const reqRefs: SeriesRef[] = [];
+  const eps = Object.entries(w.endpoints).filter(([, e]) => isObj(e));
+  eps.forEach(([ep, e], k) => {
+    const color = ENDPOINT_COLOR[ep] ?? MORE[k % MORE.length]!;
+    const req = rate(isObj(e) ? e.requests : undefined);
+    if (req !== null) {
+      series[`wall.${ep}.requests`] = req;
+      reqRefs.push({ key: `wall.${ep}.requests`, label: ENDPOINT_NAME[ep] ?? ep, color });
+    }
+  });
+  const errSum = new Array<Num>(n).fill(0);
+  let anyErr = false;
+  for (const [, e] of eps) {
+    const x = isObj(e) ? numbers(e.errors, n) : null;
+    if (x === null) continue;
+    anyErr = true;
+    x.forEach((v, i) => (errSum[i] = (errSum[i] as number) + (v ?? 0) * perS));
+  }
+  if (anyErr) {
+    series['wall.errors'] = errSum;
+    reqRefs.push({ key: 'wall.errors', label: 'failed (any endpoint)', color: C.red, dash: [5, 3] });
+  }
+  if (reqRefs.length > 0)
+    charts.push({ id: 'http-requests', section: 'wall', clock: 'wall', kind: 'time', title: 'Requests per second', note: `Operations that ended, per endpoint, ${per}, over wall time (UTC); failed: an error answer, a timeout or a broken connection.`, y: { label: 'requests / s', fmt: 'count' }, series: reqRefs });
+  for (const [ep, e] of eps) {
+    if (!isObj(e)) continue;
+    const refs: SeriesRef[] = [];
+    for (const [q, color, dash] of [['p50', C.blue, undefined], ['p95', C.orange, undefined], ['p99', C.red, [5, 3]]] as const) {
+      const x = numbers(e[q], n);
+      if (x === null || !x.some((v) => v !== null)) continue;
+      series[`wall.${ep}.${q}`] = x;
+      refs.push({ key: `wall.${ep}.${q}`, label: q, color, ...(dash ? { dash: [...dash] } : {}) });
+    }
+    if (refs.length > 0)
+      charts.push({ id: `http-latency-${ep}`, section: 'wall', clock: 'wall', kind: 'time', sparse: true, title: `Latency over time: ${ENDPOINT_NAME[ep] ?? ep}`, note: `p50 / p95 / p99 of the operations that ended in each ${formatDuration(w.intervalMs)} (wall ms from the intended send time, log scale; gaps: none ended).`, y: { label: 'latency', fmt: 'dur' }, series: refs });
+  }
+  const errRefs: SeriesRef[] = [];
+  let k = 0;
+  for (const [group, label] of [['errorsByStatus', 'HTTP '], ['errorsByCode', '']] as const) {
+    const g = w[group];
+    if (!isObj(g)) continue;
+    for (const [code, a] of Object.entries(g)) {
+      const x = rate(a);
+      if (x === null || !x.some((v) => v !== null && v > 0)) continue;
+      const key = `wall.${group}.${code}`;
+      series[key] = x;
+      errRefs.push({ key, label: label + code, color: [C.red, C.purple, C.orange, C.sky, C.black, C.green, C.grey][k++ % 7]!, ...(group === 'errorsByCode' ? { dash: [5, 3] } : {}) });
+    }
+  }
+  if (errRefs.length > 0)
+    charts.push({ id: 'http-errors', section: 'wall', clock: 'wall', kind: 'time', title: 'Errors per second by HTTP status and by HRESULT', note: `Responses other than 2xx by status (solid), and the errors the clients saw by HRESULT (dashed: a status maps to one, a timeout or a reset has no status), ${per}.`, y: { label: 'errors / s', fmt: 'count' }, series: errRefs });
+  return { t0: start / 1000, step: w.intervalMs / 1000, n };
 }
 
 /** The `data-chart` names a report of these results contains, in page order. */
@@ -292,6 +376,9 @@ function headerHtml(r: ReportInput): string {
   if (typeof sc.duration === 'string') facts.push(['duration', esc(sc.duration)]);
   if (typeof sc.start === 'string') facts.push(['start', esc(sc.start)]);
   if (isNum(sc.seed)) facts.push(['seed', String(sc.seed)]);
+  const wall = isObj(r.wall) ? r.wall : {};
+  if (typeof wall.startedAt === 'string') facts.push(['ran', esc(wall.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC'))]);
+  if (isNum(wall.elapsedMs)) facts.push(['wall time', esc(wall.elapsedMs >= 1000 ? formatDuration(Math.round(wall.elapsedMs / 1000) * 1000) : `${Math.round(wall.elapsedMs)}ms`)]);
   if (mode !== null) facts.push(['mode', esc(mode) + (mode === 'scaled' && isNum(clock.timeFactor) ? ` x${clock.timeFactor}` : '')]);
   const tool = isObj(r.tool) ? `${esc(r.tool.name ?? 'suca-fleet')} ${esc(r.tool.version ?? '')}` : 'suca-fleet';
   facts.push(['results', `${tool}, schema ${isNum(r.schemaVersion) ? r.schemaVersion : '?'}`]);
@@ -301,8 +388,17 @@ function headerHtml(r: ReportInput): string {
 </header>`;
 }
 
+/** Headline groups, in page order: the first whose test a figure's name passes holds it. */
+const HEADLINE_GROUPS: readonly [string, (k: string) => boolean][] = [
+  ['State messages', (k) => k.startsWith('state_') || k.startsWith('mp_backlog')],
+  ['Scans', (k) => k.startsWith('scan') || k.startsWith('wsus_')],
+  ['Deployments', (k) => ['installs', 'restarts'].includes(k) || k.startsWith('compliance_') || k.startsWith('deployment_')],
+  ['HTTP requests and errors', (k) => k.startsWith('errors_') || k.endsWith('_latency_p99')],
+  ['Run', () => true],
+];
+
 function headlineHtml(r: ReportInput): string {
-  const rows: string[] = [];
+  const groups = HEADLINE_GROUPS.map(() => [] as string[]);
   for (const [k, h] of Object.entries(HEADLINE)) {
     let v: number | null = null;
     try {
@@ -311,14 +407,46 @@ function headlineHtml(r: ReportInput): string {
       v = null; // a section this results.json does not have
     }
     if (!isNum(v)) continue;
-    rows.push(`<tr><td><code>${esc(k)}</code></td><td class="num">${esc(formatValue(k, v))}</td><td class="desc">${esc(h.describe)}</td></tr>`);
+    groups[HEADLINE_GROUPS.findIndex(([, test]) => test(k))]!.push(`<tr><td><code>${esc(k)}</code></td><td class="num">${esc(formatValue(k, v))}</td><td class="desc">${esc(h.describe)}</td></tr>`);
   }
+  const body = groups.flatMap((rows, i) => (rows.length === 0 ? [] : [`<tr class="group"><th colspan="3">${esc(HEADLINE_GROUPS[i]![0])}</th></tr>`, ...rows]));
+  if (body.length === 0) return '';
+  return `<section class="panel" data-section="headline"><h2>Headline figures</h2><table><thead><tr><th>figure</th><th class="num">value</th><th>meaning</th></tr></thead><tbody>${body.join('')}</tbody></table></section>`;
+}
+
+/** Scans by what triggered them (scans.byTrigger), busiest first; left out when the run has none. */
+function triggersHtml(r: ReportInput): string {
+  const bt = isObj(r.scans) && isObj(r.scans.byTrigger) ? r.scans.byTrigger : null;
+  if (bt === null) return '';
+  const rows = Object.entries(bt)
+    .flatMap(([t, c]) => (isObj(c) ? [{ t, on: isNum(c.online) ? c.online : 0, off: isNum(c.offline) ? c.offline : 0 }] : []))
+    .filter((x) => x.on + x.off > 0)
+    .sort((a, b) => b.on + b.off - (a.on + a.off) || (a.t < b.t ? -1 : 1));
   if (rows.length === 0) return '';
-  return `<section class="panel"><h2>Headline figures</h2><table><thead><tr><th>figure</th><th class="num">value</th><th>meaning</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  const total = rows.reduce((a, x) => a + x.on + x.off, 0);
+  return `<section class="panel" data-section="triggers"><h2>Scans by trigger</h2><p class="note">What started each scan: online scans go to WSUS, offline ones run against the cache.</p><table><thead><tr><th>trigger</th><th class="num">online</th><th class="num">offline</th><th class="num">share</th></tr></thead><tbody>${rows
+    .map((x) => `<tr><td><code>${esc(x.t)}</code></td><td class="num">${int(x.on)}</td><td class="num">${int(x.off)}</td><td class="num">${pctOf(x.on + x.off, total)}</td></tr>`)
+    .join('')}<tr class="total"><td>all</td><td class="num">${int(rows.reduce((a, x) => a + x.on, 0))}</td><td class="num">${int(rows.reduce((a, x) => a + x.off, 0))}</td><td class="num"></td></tr></tbody></table></section>`;
+}
+
+/** HTTP runs: responses by status (wallSeries.statuses) beside the errors the clients saw by HRESULT (errors.byCode). */
+function errorsHtml(r: ReportInput): string {
+  const st = isObj(r.wallSeries) && isObj(r.wallSeries.statuses) ? Object.entries(r.wallSeries.statuses).filter((e): e is [string, number] => isNum(e[1])) : [];
+  if (st.length === 0) return '';
+  const all = st.reduce((a, [, v]) => a + v, 0);
+  const statusRows = st.map(([k, v]) => `<tr><td><code>${esc(k)}</code></td><td class="num${/^2/.test(k) ? '' : ' bad'}">${int(v)}</td><td class="num">${pctOf(v, all)}</td></tr>`).join('');
+  const byCode = isObj(r.errors) && isObj(r.errors.byCode) ? Object.entries(r.errors.byCode).filter(([, v]) => isObj(v)) : [];
+  const codeRows = byCode
+    .map(([k, v]) => {
+      const row = v as Record<string, unknown>;
+      return `<tr><td><code>${esc(k)}</code></td><td class="num bad">${int(row.total)}</td>${['scan', 'download', 'report', 'policy'].map((src) => `<td class="num">${int(row[src])}</td>`).join('')}</tr>`;
+    })
+    .join('');
+  return `<section class="panel wide" data-section="http-errors"><h2>Responses and errors</h2><div class="pair"><div><h3>HTTP responses by status</h3><table><thead><tr><th>status</th><th class="num">responses</th><th class="num">share</th></tr></thead><tbody>${statusRows}</tbody></table></div><div><h3>Errors the clients saw, by HRESULT</h3><table><thead><tr><th>HRESULT</th><th class="num">total</th><th class="num">scan</th><th class="num">download</th><th class="num">report</th><th class="num">policy</th></tr></thead><tbody>${codeRows || '<tr><td colspan="6" class="muted">none</td></tr>'}</tbody></table></div></div></section>`;
 }
 
 function thresholdsHtml(r: ReportInput): string {
-  if (!Array.isArray(r.thresholds)) return '';
+  if (!Array.isArray(r.thresholds) || r.thresholds.length === 0) return ''; // none set: left out
   const fmt = (metric: unknown, v: unknown) => (isNum(v) ? formatValue(String(metric ?? ''), v) : 'n/a');
   const rows = r.thresholds.filter(isObj).map((t) => {
     const ok = t.ok === true;
@@ -329,15 +457,34 @@ function thresholdsHtml(r: ReportInput): string {
   return `<section class="panel"><h2>Thresholds</h2><table><thead><tr><th></th><th>threshold</th><th class="num">value</th><th class="num">limit</th><th class="num">by</th></tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
+/** p95 of an operation from its histogram (results.json keeps p50/p90/p99/p99.9; k6 and Gatling users read p95). */
+function p95Of(r: ReportInput, op: string): number | null {
+  const h = isObj(r.histograms) ? r.histograms['op.' + op.replace(' ', '.')] : undefined;
+  const u = isObj(h) && typeof h.unit === 'string' ? UNITS[h.unit] : undefined;
+  if (!isObj(h) || typeof h.encoded !== 'string' || u === undefined) return null;
+  try {
+    const d = hdr.decodeFromCompressedBase64(h.encoded, 64, false);
+    try {
+      return d.totalCount === 0 ? null : Math.min(d.getValueAtPercentile(95), d.maxValue) * u.toMs;
+    } finally {
+      d.destroy();
+    }
+  } catch {
+    return null;
+  }
+}
+
 function operationsHtml(r: ReportInput): string {
   if (!isObj(r.operations)) return '';
   const entries = Object.entries(r.operations).flatMap(([name, o]) => (o !== undefined && isObj(o) ? [[name, o] as const] : []));
-  const body = entries.length
-    ? entries
-        .map(([name, o]) => `<tr><td><code>${esc(name)}</code></td><td class="num">${int(o.count)}</td><td class="num${isNum(o.errors) && o.errors > 0 ? ' bad' : ''}">${int(o.errors)}</td><td class="num">${fixed(o.perSecond, 1)}</td>${(['p50', 'p90', 'p99', 'p999', 'max'] as const).map((p) => `<td class="num">${wallMs(o[p])}</td>`).join('')}</tr>`)
-        .join('')
-    : '<tr><td colspan="9" class="muted">no operations measured (an in-process run makes no requests)</td></tr>';
-  return `<section class="panel wide"><h2>Operations</h2><p class="note">Requests the fleet made, per endpoint and operation; latency in wall-clock ms.</p><table><thead><tr><th>operation</th><th class="num">count</th><th class="num">errors</th><th class="num">per s</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th></tr></thead><tbody>${body}</tbody></table></section>`;
+  if (entries.length === 0) return ''; // an in-process run makes no requests: left out
+  const body = entries
+    .map(([name, o]) => {
+      const cells = ([['p50', o.p50], ['p90', o.p90], ['p95', p95Of(r, name)], ['p99', o.p99], ['p999', o.p999], ['max', o.max]] as const).map(([, v]) => `<td class="num">${wallMs(v)}</td>`).join('');
+      return `<tr><td><code>${esc(name)}</code></td><td class="num">${int(o.count)}</td><td class="num${isNum(o.errors) && o.errors > 0 ? ' bad' : ''}">${int(o.errors)}</td><td class="num">${isNum(o.count) && isNum(o.errors) ? pctOf(o.errors, o.count) : 'n/a'}</td><td class="num">${fixed(o.perSecond, 1)}</td>${cells}</tr>`;
+    })
+    .join('');
+  return `<section class="panel wide" data-section="operations"><h2>Operations</h2><p class="note">Requests the fleet made, per endpoint and operation; latency in wall-clock ms from the intended send time (no coordinated omission).</p><table><thead><tr><th>operation</th><th class="num">count</th><th class="num">errors</th><th class="num">error %</th><th class="num">per s</th><th class="num">p50</th><th class="num">p90</th><th class="num">p95</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th></tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
 function deploymentsHtml(r: ReportInput): string {
@@ -392,6 +539,10 @@ code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .u-legend { font-size: 12.5px; text-align: left; }
 .u-legend .u-marker { width: 12px; height: 12px; }
 .axis-label { fill: var(--fg); }
+h2.section { font-size: 18px; margin: 22px 0 0; padding-top: 10px; border-top: 1px solid var(--line); }
+tr.group th { color: var(--fg); background: #eaeef2; font-size: 13px; }
+tr.total td { font-weight: 600; }
+.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 380px), 1fr)); gap: 16px; }
 `;
 
 let clientJs: string | null = null;
@@ -419,9 +570,11 @@ export function renderReportHtml(results: ReportInput): string {
   const r: ReportInput = isObj(results) ? results : {};
   const f = uplotFiles();
   const data = buildClientData(r);
-  const chartDivs = data.charts
-    .map((c) => `<div class="chart" data-chart="${esc(c.id)}"><h3>${esc(c.title)}</h3><p class="note">${esc(c.note)}</p><div class="plot"></div></div>`)
-    .join('\n');
+  const chartDiv = (c: ChartSpec) => `<div class="chart" data-chart="${esc(c.id)}"><h3>${esc(c.title)}</h3><p class="note">${esc(c.note)}</p><div class="plot"></div></div>`;
+  const section = (id: ChartSpec['section']) => data.charts.filter((c) => c.section === id).map(chartDiv).join('\n');
+  const wallCharts = section('wall');
+  const simCharts = section('sim');
+  const distCharts = section('dist');
   const name = isObj(r.scenario) && typeof r.scenario.name === 'string' ? r.scenario.name : 'run';
   const noCharts = data.charts.length === 0 ? '<p class="muted">This results.json has no time series or histograms to chart.</p>' : '';
   return `<!doctype html>
@@ -442,13 +595,23 @@ ${headerHtml(r)}
 <div class="grid">
 ${headlineHtml(r)}
 ${thresholdsHtml(r)}
-${operationsHtml(r)}
+${triggersHtml(r)}
 ${deploymentsHtml(r)}
 </div>
-<div class="charts">
-${chartDivs}
-${noCharts}
+${wallCharts || operationsHtml(r) || errorsHtml(r) ? `<section data-section="wall"><h2 class="section">HTTP over wall time</h2><div class="grid">
+${operationsHtml(r)}
+${errorsHtml(r)}
 </div>
+<div class="charts">
+${wallCharts}
+</div></section>` : ''}
+${simCharts ? `<section data-section="sim"><h2 class="section">Over simulated time</h2><div class="charts">
+${simCharts}
+</div></section>` : ''}
+${distCharts ? `<section data-section="dist"><h2 class="section">Distributions</h2><div class="charts">
+${distCharts}
+</div></section>` : ''}
+${noCharts}
 </main>
 <script type="application/json" id="report-data">${scriptJson(data)}</script>
 <script>${inlineSafe(f.js, 'script')}</script>

@@ -158,6 +158,18 @@ export const resultsSchema = z.object({
       forced: z.array(z.string()).optional(),
     })
     .optional(),
+  /** HTTP runs only (harness/metrics/wall-series.ts): per wall-time bucket, per endpoint; absent in-process and in files written before it */
+  wallSeries: z
+    .object({
+      start: time,
+      intervalMs: z.number().positive(),
+      length: count,
+      endpoints: z.record(z.string(), z.object({ requests: z.array(count), errors: z.array(count), p50: series, p95: series, p99: series })),
+      statuses: z.record(z.string(), count),
+      errorsByStatus: z.record(z.string(), z.array(count)),
+      errorsByCode: z.record(z.string(), z.array(count)),
+    })
+    .optional(),
   /** wall-clock figures: the only section that differs between two runs of one scenario and seed in-process */
   wall: z.object({
     startedAt: time,

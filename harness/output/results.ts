@@ -274,6 +274,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       errors: seriesErrors,
       compliance: external ? null : { unknown: arr(cs.unknown), notRequired: arr(cs.notRequired), required: arr(cs.required), installed: arr(cs.installed) },
     },
+    ...(!light && m.wall.used ? { wallSeries: m.wall.figures(hresultHex) } : {}),
     wall: o.wall,
   };
 }

@@ -17,7 +17,7 @@
 //   (the contract test).
 
 import { performance } from 'node:perf_hooks';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, DecoratorHandler, request, type Dispatcher } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Reply, Request } from '../../core/types.js';
 import { HR } from '../../core/constants.js';
@@ -67,6 +67,30 @@ export interface HttpTransportOptions {
   readonly onLatency?: (key: string, wallMs: number, ok: boolean) => void;
   /** wall time (performance.now()) at which a request made at simulated time t was due; default: now */
   readonly intendedAt?: (t: number) => number;
+  /**
+   * Every HTTP response's status, seen once where undici delivers it (an
+   * interceptor on the one Agent): MP, WSUS and DP alike, before wua.ts,
+   * mp-wire.ts or the DP download map it to an HRESULT (agent/wire/hresult.ts).
+   * Counted there rather than in each caller: one place, and no codec changes.
+   */
+  readonly onStatus?: (status: number) => void;
+}
+
+// undici's typings declare DecoratorHandler's constructor only; its runtime class has every callback
+interface Decorating extends Dispatcher.DispatchHandler {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void;
+}
+const Decorator = DecoratorHandler as unknown as new (h: Dispatcher.DispatchHandler) => Decorating;
+
+/** Passes every callback on; reports the status of the response first. */
+class StatusTap extends Decorator {
+  constructor(handler: Dispatcher.DispatchHandler, private readonly tap: (status: number) => void) {
+    super(handler);
+  }
+  override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.tap(statusCode);
+    super.onResponseStart(controller, statusCode, headers, statusMessage);
+  }
 }
 
 /** A chain of operations of one exchange, each timed from the one before it (see onLatency). */
@@ -81,6 +105,8 @@ class Stopwatch {
 
 export class HttpTransport implements Transport {
   private readonly agent: Agent;
+  /** the Agent, or it with the status interceptor (onStatus) */
+  private readonly dispatcher: Dispatcher;
   private readonly limits = new Map<string, LimitFunction>();
   private readonly registered = new Set<string>();
   /** every client's WUA datastore (what it holds from which SUP), compactly: see datastore.ts */
@@ -113,6 +139,13 @@ export class HttpTransport implements Transport {
       keepAliveMaxTimeout: 600_000,
       ...(o.ca !== undefined ? { connect: { ca: o.ca } } : {}),
     });
+    const tap = o.onStatus;
+    this.dispatcher =
+      tap === undefined
+        ? this.agent
+        : this.agent.compose((dispatch) => (opts, handler) => dispatch(opts, new StatusTap(handler, (st) => {
+            if (!this.abandoned) tap(st);
+          })));
   }
 
   bind(deliver: Deliver): void {
@@ -187,7 +220,7 @@ export class HttpTransport implements Transport {
             clientId: this.o.clientGuid(req.client).toLowerCase(),
             dnsName: `client${req.client}.suca-fleet.test`,
             now: this.o.now,
-            dispatcher: this.agent,
+            dispatcher: this.dispatcher,
             timeoutMs: this.o.timeoutMs,
             registered: this.registered,
             ...(cache !== undefined ? { cache } : {}),
@@ -210,7 +243,7 @@ export class HttpTransport implements Transport {
           for (const u of req.updates) {
             this.count('dp', 'GET');
             try {
-              const res = await request(this.o.contentUrl(req.dp, u), { dispatcher: this.agent, headersTimeout: this.o.timeoutMs, bodyTimeout: this.o.timeoutMs });
+              const res = await request(this.o.contentUrl(req.dp, u), { dispatcher: this.dispatcher, headersTimeout: this.o.timeoutMs, bodyTimeout: this.o.timeoutMs });
               if (res.statusCode !== 200) {
                 await res.body.dump();
                 watch?.lap('dp GET', false);
@@ -230,10 +263,10 @@ export class HttpTransport implements Transport {
         const origin = new URL(this.o.mp).origin;
         return this.limit(origin)(async () => {
           this.count('mp', req.kind);
-          if (watch === null) return this.o.mpWire.exchange(req, this.o.mp, this.agent, this.o.timeoutMs);
+          if (watch === null) return this.o.mpWire.exchange(req, this.o.mp, this.dispatcher, this.o.timeoutMs);
           const key = 'mp ' + OPERATIONS_OF[req.kind][0]!;
           try {
-            const r = await this.o.mpWire.exchange(req, this.o.mp, this.agent, this.o.timeoutMs);
+            const r = await this.o.mpWire.exchange(req, this.o.mp, this.dispatcher, this.o.timeoutMs);
             watch.lap(key, r.kind !== 'error');
             return r;
           } catch (err) {

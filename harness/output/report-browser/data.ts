@@ -27,6 +27,10 @@ export interface ChartSpec {
   curves?: string;
   /** values only here and there (nulls between): drawn with dots too */
   sparse?: boolean;
+  /** x axis: simulated time (t0/step/n, the default) or wall time (`wall`) */
+  clock?: 'sim' | 'wall';
+  /** the page section it is drawn in */
+  section: 'wall' | 'sim' | 'dist';
 }
 
 export interface Curves {
@@ -42,4 +46,6 @@ export interface ClientData {
   series: Record<string, Num[]>;
   curves: Record<string, Curves>;
   charts: ChartSpec[];
+  /** HTTP runs: the wall-time axis (seconds since the epoch, step in s) of the `wall.*` series */
+  wall?: { t0: number; step: number; n: number };
 }

@@ -111,7 +111,9 @@ type Made = { opts: uPlot.Options; data: uPlot.AlignedData };
       const d = new Date(s * 1e3);
       const day = MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate();
       const hm = two(d.getUTCHours()) + ':' + two(d.getUTCMinutes());
-      const out = incr >= 86400 ? day : prev !== day ? hm + '\n' + day : hm;
+      // wall-time charts of a short run tick every few seconds: seconds shown then
+      const t = incr < 60 ? hm + ':' + two(d.getUTCSeconds()) : hm;
+      const out = incr >= 86400 ? day : prev !== day ? t + '\n' + day : t;
       prev = day;
       return out;
     });
@@ -133,20 +135,68 @@ type Made = { opts: uPlot.Options; data: uPlot.AlignedData };
   }
   const seriesOf = (key: string): Num[] => D.series[key] ?? [];
 
-  function timeChart(c: ChartSpec): Made {
-    const data: (number[] | Num[])[] = [timeX()];
-    const series: uPlot.Series[] = [{ label: 'time (UTC)', value: '{YYYY}-{MM}-{DD} {HH}:{mm}' }];
+  /**
+   * Binned for drawing: a series with more points than the chart has pixels
+   * (a 30-day run at one minute: 43,200) would be drawn as a comb of 1-pixel
+   * spikes; instead each bin of k points is drawn as its mean (the line) and
+   * its min..max (a light band), so a spike stays visible as band height.
+   * k = 1 (no bins) while there are fewer than two points per pixel.
+   */
+  function binOf(n: number, px: number): number {
+    return n > 2 * px ? Math.ceil(n / px) : 1;
+  }
+  function binned(a: Num[], n: number, k: number): { mean: Num[]; min: Num[]; max: Num[] } {
+    const m = Math.ceil(n / k);
+    const mean = new Array<Num>(m), min = new Array<Num>(m), max = new Array<Num>(m);
+    for (let b = 0; b < m; b++) {
+      let sum = 0, c = 0, lo = Infinity, hi = -Infinity;
+      for (let i = b * k; i < Math.min(n, (b + 1) * k); i++) {
+        const v = a[i];
+        if (v == null) continue;
+        sum += v;
+        c++;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      mean[b] = c > 0 ? sum / c : null;
+      min[b] = c > 0 ? lo : null;
+      max[b] = c > 0 ? hi : null;
+    }
+    return { mean: mean, min: min, max: max };
+  }
+
+  function timeChart(c: ChartSpec, px: number): Made & { hide: number[]; k: number } {
+    const ax = c.clock === 'wall' && D.wall ? D.wall : { t0: D.t0, step: D.step, n: D.n };
+    const k = binOf(ax.n, px);
+    const xs = new Array<number>(Math.ceil(ax.n / k));
+    for (let b = 0; b < xs.length; b++) xs[b] = ax.t0 + b * k * ax.step;
+    const data: (number[] | Num[])[] = [xs];
+    const fmtX = ax.step < 60 ? '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' : '{YYYY}-{MM}-{DD} {HH}:{mm}';
+    const series: uPlot.Series[] = [{ label: c.clock === 'wall' ? 'wall time (UTC)' : 'time (UTC)', value: fmtX }];
+    const bands: uPlot.Band[] = [];
+    const hide: number[] = [];
     let y2 = false;
     c.series.forEach(function (s) {
       const f = FMT[s.y2 && c.y2 ? c.y2.fmt : c.y.fmt];
       if (s.y2) y2 = true;
+      const raw = seriesOf(s.key);
+      const b = k > 1 ? binned(raw, ax.n, k) : null;
       series.push({
-        label: s.label, stroke: s.area ? alpha(s.color, 0.7) : s.color, fill: s.area ? alpha(s.color, 0.22) : undefined, width: s.area ? 1 : 1.5, dash: s.dash, scale: s.y2 ? 'y2' : 'y', spanGaps: false,
+        label: b ? s.label + ' (mean; band: min..max)' : s.label, stroke: s.area ? alpha(s.color, 0.7) : s.color, fill: s.area ? alpha(s.color, 0.22) : undefined, width: s.area ? 1 : 1.5, dash: s.dash, scale: s.y2 ? 'y2' : 'y', spanGaps: false,
         // sparse series (a value only where something happened) also get dots: a lone value has no line
         points: c.sparse ? { show: true, size: 3, width: 1, fill: s.color } : undefined,
         value: function (_u: uPlot, v: number | null) { return f(v); },
       });
-      data.push(seriesOf(s.key));
+      data.push(b ? b.mean : raw);
+      if (b) {
+        // the band's edges: drawn faintly, left out of the legend (hidden after the chart is made)
+        for (const edge of [b.max, b.min]) {
+          series.push({ label: s.label + (edge === b.max ? ' max' : ' min'), stroke: alpha(s.color, 0.35), width: 0.5, scale: s.y2 ? 'y2' : 'y', spanGaps: false, points: { show: false }, value: function (_u: uPlot, v: number | null) { return f(v); } });
+          data.push(edge);
+          hide.push(series.length - 1);
+        }
+        bands.push({ series: [series.length - 2, series.length - 1], fill: alpha(s.color, 0.2) });
+      }
     });
     const axes = [xTimeAxis(), yAxis('y', c.y.fmt, c.y.label, 3)];
     const scales: uPlot.Scales = { x: { time: true }, y: yScale(c.y.fmt, zeroUp) };
@@ -154,7 +204,8 @@ type Made = { opts: uPlot.Options; data: uPlot.AlignedData };
       axes.push(yAxis('y2', c.y2.fmt, c.y2.label, 1));
       scales['y2'] = yScale(c.y2.fmt, zeroUp);
     }
-    return { opts: { width: 0, height: 0, series: series, axes: axes, scales: scales, padding: [12, y2 ? 0 : 24, 0, 0], tzDate: utc, cursor: { sync: { key: 'time' } } }, data: data as uPlot.AlignedData };
+    // wall-time charts have their own x axis: their cursor is synced among themselves, not with simulated time
+    return { opts: { width: 0, height: 0, series: series, bands: bands, axes: axes, scales: scales, padding: [12, y2 ? 0 : 24, 0, 0], tzDate: utc, cursor: { sync: { key: c.clock === 'wall' ? 'wall' : 'time' } } }, data: data as uPlot.AlignedData, hide: hide, k: k };
   }
 
   // uPlot has no stacking: plot the cumulative shares and fill each band
@@ -224,7 +275,9 @@ type Made = { opts: uPlot.Options; data: uPlot.AlignedData };
     if (div === null) return;
     const el = div.querySelector<HTMLElement>('.plot')!;
     try {
-      const made = c.kind === 'stack' ? stackChart(c) : c.kind === 'curve' ? curveChart(c) : timeChart(c);
+      const px = widthOf(el);
+      const made: Made & { hide?: number[]; k?: number } = c.kind === 'stack' ? stackChart(c) : c.kind === 'curve' ? curveChart(c) : timeChart(c, px);
+      if (made.k !== undefined && made.k > 1) div.setAttribute('data-binned', String(made.k));
       const points = countPoints(made.data);
       let drawn = false;
       made.opts.width = widthOf(el);
@@ -240,7 +293,10 @@ type Made = { opts: uPlot.Options; data: uPlot.AlignedData };
         }],
       };
       pending++;
-      plots.push({ u: new uPlot(made.opts, made.data, el), el: el });
+      const u = new uPlot(made.opts, made.data, el);
+      const rows = u.root.querySelectorAll<HTMLElement>('.u-legend .u-series');
+      (made.hide ?? []).forEach(function (i) { const row = rows[i]; if (row) row.style.display = 'none'; });
+      plots.push({ u: u, el: el });
     } catch (e) {
       const m = e instanceof Error ? e.message : String(e);
       div.setAttribute('data-error', m);
