@@ -2,7 +2,7 @@
 // errors come back as text, nothing exits), error reporting to the injected
 // stderr, and the checks of files and directories given on the command line.
 
-import { accessSync, mkdirSync, readFileSync, constants as fsc } from 'node:fs';
+import { accessSync, existsSync, mkdirSync, readFileSync, constants as fsc } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { EXIT, HarnessError } from '../errors.js';
@@ -104,9 +104,27 @@ export function readResults(file: string): Results {
   return r;
 }
 
+/**
+ * mkdir -p without `{ recursive: true }`: Node 20's recursive mkdir never
+ * returns for a path under /proc (mkdir there answers ENOENT, and it retries
+ * the parent for ever: `run --out /proc/x` hung for 27 minutes). Each missing
+ * level is made by hand, from the first one that exists.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let d = resolvePath(dir);
+  while (!existsSync(d)) {
+    missing.push(d);
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]!);
+}
+
 export function ensureWritableDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, fsc.W_OK);
   } catch (err) {
     throw new HarnessError('SUCA_ERR_OUTPUT', `--out ${dir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
