@@ -6,6 +6,7 @@
 
 import { EXIT } from './errors.js';
 import type { Command, Io } from './io.js';
+import { TOOL_VERSION } from './output/results.js';
 import * as run from './commands/run.js';
 import * as stub from './commands/stub.js';
 import * as report from './commands/report.js';
@@ -35,13 +36,17 @@ function usage(): string {
     'Commands:',
     ...Object.values(COMMANDS).map((c) => `  suca-fleet ${c.usage.padEnd(w)}  ${c.m.describe}`),
     '',
-    'suca-fleet <command> --help: the options of a command',
+    'suca-fleet <command> --help: the options of a command; suca-fleet --version: the version',
     '',
   ].join('\n');
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`suca-fleet ${TOOL_VERSION} (Node ${process.versions.node})\n`);
+    return EXIT.OK;
+  }
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return EXIT.OK;
