@@ -11,6 +11,7 @@ import type { SignalSource, StopSignal } from './io.js';
 export interface StubRunOptions {
   readonly logger: Logger;
   readonly host: string;
+  readonly publicHost?: string | undefined;
   readonly ports: { readonly mp: number; readonly wsus: number; readonly dp: number };
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly timeFactor: number;
@@ -32,6 +33,7 @@ export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<
       logger: o.logger,
       clock,
       host: o.host,
+      publicHost: o.publicHost,
       ports: o.ports,
       tls: o.tls,
       verifySignatures: o.verifySignatures,

@@ -93,15 +93,55 @@ export function readFileArg(flag: string, file: string): Buffer {
 }
 
 export function readResults(file: string): Results {
-  let r: Results;
+  const all = readResultsFile(file);
+  if (all.length !== 1) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: ${all.length} results in one file (a pod log); only merge reads several`);
+  return all[0]!.r;
+}
+
+/**
+ * A results.json, or a log holding one results line per shard (`run
+ * --json-line`, gathered with `kubectl logs`): the lines that are not results
+ * (log lines, which are JSON too, and text) are passed over; a results line
+ * that fails the schema is an error, as a bad file is.
+ */
+export function readResultsFile(file: string): { r: Results; file: string }[] {
+  let text: string;
   try {
-    r = JSON.parse(readFileSync(file, 'utf8')) as Results;
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a readable results.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
   }
-  const problems = resultsProblems(r);
-  if (problems.length > 0) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a results.json this suca-fleet reads (schema ${RESULTS_SCHEMA_VERSION}): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` + problems.map((p) => '  ' + p).join('\n'));
-  return r;
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch (err) {
+    const lines = resultsLines(text);
+    if (lines.length === 0) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a readable results.json (${(err as Error).message}), nor a log with results lines (run --json-line)`, { cause: err });
+    return lines.map(({ value, line }) => ({ r: checked(value, `${file}:${line}`), file: `${file}:${line}` }));
+  }
+  return [{ r: checked(whole, file), file }];
+}
+
+/** The lines of a log that carry a results.json (its schemaVersion and tool name), with their line numbers. */
+function resultsLines(text: string): { value: unknown; line: number }[] {
+  const out: { value: unknown; line: number }[] = [];
+  text.split('\n').forEach((l, i) => {
+    const t = l.trim();
+    if (!t.startsWith('{"schemaVersion":')) return;
+    try {
+      out.push({ value: JSON.parse(t), line: i + 1 });
+    } catch {
+      // a results line cut short (a pod killed while writing) is kept, to fail the schema by name
+      out.push({ value: { truncated: true }, line: i + 1 });
+    }
+  });
+  return out;
+}
+
+function checked(r: unknown, where: string): Results {
+  const problems = resultsProblems(r as Results);
+  if (problems.length > 0) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${where}: not a results.json this suca-fleet reads (schema ${RESULTS_SCHEMA_VERSION}): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` + problems.map((p) => '  ' + p).join('\n'));
+  return r as Results;
 }
 
 /**

@@ -65,10 +65,12 @@ function runFlags(y: Argv) {
       .option('duration', { type: 'string', describe: 'simulated duration, e.g. 10d, 36h (overrides the scenario)' })
       .option('seed', { type: 'number', describe: 'random seed (overrides the scenario)' })
       .option('shard', { type: 'string', describe: 'K/N: run shard K of N of the clients (a contiguous range; ids, and so behaviour, as in the whole fleet), for runs on N machines merged afterwards' })
+      .option('shards', { type: 'number', describe: 'N: run shard K of N with K from $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job sets it, 0-based); instead of --shard' })
       .option('series-interval', { type: 'string', describe: 'simulated interval of the time series (default 1m, coarser when a run would have more than 100,000 intervals)' })
       .option('abort-on-fail', { type: 'boolean', default: false, describe: 'check the --threshold thresholds during the run too, and stop it when one fails (exit 99)' })
       .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level (logs go to stderr)' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
+      .option('json-line', { type: 'boolean', default: false, describe: 'print results.json to stdout as one line instead of the summary (a pod log that merge reads)' })
       .option('clock', { choices: ['virtual', 'scaled'] as const, default: 'virtual' as const, describe: 'virtual: as fast as possible; scaled: wall clock x --time-factor' })
       .option('time-factor', { type: 'number', default: 1, describe: 'scaled clock: simulated seconds per wall second (1 = real time)' })
       .option('lag-bound', { type: 'string', default: '1s', describe: 'scaled clock: the run is invalid when scheduler lag p99 exceeds this' })
@@ -89,7 +91,9 @@ function runFlags(y: Argv) {
 type Args = Extract<ReturnType<typeof flags>, { args: unknown }>['args'];
 
 /** The flags checked together: every problem found, or the settings they give. */
-function checkFlags(a: Args, p: Problems) {
+function checkFlags(a: Args, p: Problems, env: Io['env']) {
+  const shard = shardSpec(a, p, env);
+  if (a.json && a['json-line']) p.add('--json and --json-line: choose one');
   if (a.clients !== undefined && (!Number.isInteger(a.clients) || a.clients < 1)) p.add(`--clients ${a.clients}: must be a whole number of at least 1`);
   if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 0xffffffff)) p.add(`--seed ${a.seed}: must be a whole number from 0 to 4294967295`);
   if (a.duration !== undefined && tryParseDuration(a.duration) === null) p.add(`--duration ${a.duration}: not a duration (examples: 10d, 36h, 90m)`);
@@ -120,7 +124,36 @@ function checkFlags(a: Args, p: Problems) {
     return parsed === undefined ? [] : [{ ...parsed, abortOnFail: a['abort-on-fail'] }];
   });
   if (a['abort-on-fail'] && (a.threshold ?? []).length === 0) p.add('--abort-on-fail: give the thresholds to check with --threshold');
-  return { explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds };
+  return { explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard };
+}
+
+/**
+ * The shard to run: --shard K/N, or --shards N with K from the environment.
+ * A Kubernetes Indexed Job gives each pod JOB_COMPLETION_INDEX, 0 .. N-1
+ * (deploy/k8s/suca-fleet-job.yaml), so one manifest serves every pod; the
+ * range checks against the scenario's clients happen in shardOf.
+ */
+function shardSpec(a: Args, p: Problems, env: Io['env']): string | undefined {
+  if (a.shards === undefined) return a.shard;
+  if (a.shard !== undefined) {
+    p.add('--shard and --shards: choose one (--shards takes K from $JOB_COMPLETION_INDEX)');
+    return undefined;
+  }
+  if (!Number.isSafeInteger(a.shards) || a.shards < 1) {
+    p.add(`--shards ${a.shards}: a whole number of at least 1`);
+    return undefined;
+  }
+  const raw = env['JOB_COMPLETION_INDEX'];
+  if (raw === undefined || !/^\d+$/.test(raw.trim())) {
+    p.add(`--shards ${a.shards}: JOB_COMPLETION_INDEX ${raw === undefined ? 'is not set' : `'${raw}' is not a whole number`} (a Kubernetes Indexed Job sets it to 0 .. N-1; elsewhere use --shard K/N)`);
+    return undefined;
+  }
+  const index = Number(raw.trim());
+  if (index >= a.shards) {
+    p.add(`--shards ${a.shards}: JOB_COMPLETION_INDEX ${index} is not below ${a.shards} (the Job's completions and --shards must agree)`);
+    return undefined;
+  }
+  return `${index + 1}/${a.shards}`;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -131,12 +164,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const logger = createLogger(a['log-level'], io.stderr);
     const settings: OutputSettings = { args: a as unknown as Record<string, unknown>, stream: io.stderr, logger };
     const problems = new Problems();
-    const f = checkFlags(a, problems);
+    const f = checkFlags(a, problems, io.env);
     checkOutputFlags(settings, problems);
     const bad = problems.report(io);
     if (bad !== null) return bad;
     const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
-    const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed, shard: a.shard });
+    const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed, shard: f.shard });
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
     const unwritable = new Problems();
     prepareOutputs(settings, unwritable);
@@ -173,7 +206,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const thresholds = evaluateThresholds(base, allThresholds);
     const results = { ...base, thresholds };
     endOutputs(outputs, results);
-    io.stdout.write(a.json ? formatResultsJson(results) : formatSummary(results) + formatThresholds(thresholds));
+    io.stdout.write(a['json-line'] ? JSON.stringify(results) + '\n' : a.json ? formatResultsJson(results) : formatSummary(results) + formatThresholds(thresholds));
     const verdict = verdictOf(results, stoppedBy);
     if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);
     return verdict.code;

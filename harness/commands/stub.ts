@@ -15,6 +15,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       .usage(`suca-fleet stub [options]\n\n${describe}`)
       .option('scenario', { type: 'string', describe: 'scenario JSON file (catalogue, deployments, faults, ...)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind' })
+      .option('public-host', { type: 'string', describe: 'host name in the URLs the MP hands out (WSUS, DP) when clients reach the stub by another name than --host, e.g. a Kubernetes Service' })
       .option('mp-port', { type: 'number', default: 0, describe: 'MP port (0: any free port)' })
       .option('wsus-port', { type: 'number', default: 0, describe: 'WSUS port (0: any free port)' })
       .option('dp-port', { type: 'number', default: 0, describe: 'DP port (0: any free port)' })
@@ -33,6 +34,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const v = a[k];
       if (!Number.isInteger(v) || v < 0 || v > 65535) p.add(`--${k} ${v}: a port from 0 to 65535`);
     }
+    const ph = a['public-host'];
+    if (ph !== undefined && !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\d{1,3}(?:\.\d{1,3}){3}$|^\[[0-9A-Fa-f:.]+\]$/.test(ph)) p.add(`--public-host ${ph}: a host name or address (no scheme, no port)`);
     if (!(a['time-factor'] > 0)) p.add(`--time-factor ${a['time-factor']}: must be above 0`);
     const pair = (a['tls-cert'] === undefined) === (a['tls-key'] === undefined);
     if (!pair) p.add('--tls-cert and --tls-key go together');
@@ -46,6 +49,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     await runStub(sc, {
       logger: createLogger(a['log-level'], io.stderr),
       host: a.host,
+      publicHost: a['public-host'],
       ports: { mp: a['mp-port'], wsus: a['wsus-port'], dp: a['dp-port'] },
       tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
       timeFactor: a['time-factor'],

@@ -9,7 +9,7 @@ import * as hdr from 'hdr-histogram-js';
 import { HarnessError } from '../errors.js';
 import { initHistograms, newHistogram, SERIES_NAMES } from '../metrics/run-metrics.js';
 import { percentiles, type EncodedHistogram, type Percentiles, type Results } from './results.js';
-import { evaluateThresholds } from '../thresholds.js';
+import { evaluateThresholds, type Threshold } from '../thresholds.js';
 import { mergeWallSeries } from './merge-wall.js';
 
 type Num = Record<string, number>;
@@ -101,6 +101,8 @@ export interface MergeOptions {
   readonly force?: boolean;
   /** what the merge leaves out or mixes without refusing (shards missing, --force): one line each */
   readonly warn?: (message: string) => void;
+  /** thresholds checked on the merged figures besides the inputs' own (merge --threshold) */
+  readonly thresholds?: readonly Threshold[];
 }
 
 /** Merges results of shards or parallel runs; `files` name the inputs in error messages. */
@@ -351,6 +353,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
   // the thresholds of every input, once each, evaluated on the merged figures
   const defs = new Map<string, Results['thresholds'][number]>();
   for (const r of rs) for (const t of r.thresholds) if (!defs.has(t.expr)) defs.set(t.expr, t);
+  for (const t of opts.thresholds ?? []) if (!defs.has(t.expr)) defs.set(t.expr, t as Results['thresholds'][number]);
   merged.thresholds = evaluateThresholds(merged, [...defs.values()]);
   return merged;
 }

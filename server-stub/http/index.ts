@@ -18,6 +18,8 @@ export interface StubServersOptions {
   /** simulated time now */
   readonly clock: () => number;
   readonly host?: string;
+  /** the host name the URLs carry (the MP hands out WSUS and DP URLs) when clients reach the servers by another name than the bound address */
+  readonly publicHost?: string | undefined;
   readonly ports?: { readonly mp?: number; readonly wsus?: number; readonly dp?: number };
   readonly tls?: TlsOptions | undefined;
   /** external servers: the MP hands these out instead of starting its own */
@@ -38,7 +40,7 @@ export interface StubServers {
 export async function startStubServers(o: StubServersOptions): Promise<StubServers> {
   const handlers: { mp?: RoleHandler; wsus?: RoleHandler; dp?: RoleHandler } = {};
   const late = (role: 'mp' | 'wsus' | 'dp'): RoleHandler => (req, res, body, ctx) => handlers[role]!(req, res, body, ctx);
-  const common = { logger: o.logger, host: o.host ?? '127.0.0.1', tls: o.tls };
+  const common = { logger: o.logger, host: o.host ?? '127.0.0.1', publicHost: o.publicHost, tls: o.tls };
   const started: RoleServer[] = [];
   try {
     const mp = await serveRole('mp', late('mp'), { ...common, port: o.ports?.mp ?? 0, ccmPost: true });

@@ -39,6 +39,8 @@ export interface ServeOptions {
   readonly logger: Logger;
   /** accept the CCM_POST method (the MP): connections pass through CcmMethodRewriter */
   readonly ccmPost?: boolean;
+  /** the host name in the server's URL (what the MP hands out) when it is not the bound address: a Kubernetes Service name behind 0.0.0.0 */
+  readonly publicHost?: string | undefined;
 }
 
 export interface RoleServer {
@@ -175,7 +177,7 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
     });
   });
   const addr = listener.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const host = o.publicHost ?? (addr.family === 'IPv6' ? `[${addr.address}]` : addr.address);
   const url = `${o.tls !== undefined ? 'https' : 'http'}://${host}:${addr.port}`;
   return {
     role,

@@ -1,0 +1,124 @@
+// deploy/k8s/fleet-job.yaml run as Kubernetes would run it, on one machine:
+// the stub Deployment's container (in-process, on ports 0), then one process
+// of the built bin per completion index with JOB_COMPLETION_INDEX set, its
+// stdout and stderr gathered into one log as `kubectl logs` gives them, and
+// that log merged with thresholds. What is changed from the manifests is only
+// what a cluster supplies or a CI machine needs: the env values (size,
+// duration, time factor, the MP's address) and the ports; the args are the
+// manifests', with $(VAR) expanded as the kubelet expands them.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { main } from '../harness/cli.js';
+import { cli, testIo } from './helpers/cli.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'suca-fleet.js');
+
+interface Container { args: string[]; env: { name: string; value: string }[] }
+function container(file: string, kind: string): { c: Container; spec: Record<string, unknown> } {
+  const doc = parseAllDocuments(readFileSync(join(root, 'deploy/k8s', file), 'utf8')).map((d) => d.toJS() as { kind: string; spec: { template: { spec: { containers: Container[] } } } & Record<string, unknown> }).find((d) => d.kind === kind)!;
+  return { c: doc.spec.template.spec.containers[0]!, spec: doc.spec };
+}
+
+/** The kubelet's $(VAR) expansion in args: defined variables replaced, $$ an escaped $, others left as written. */
+function expand(args: readonly string[], env: Record<string, string>): string[] {
+  return args.map((a) => a.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string | undefined) => (m === '$$' ? '$' : env[v!] ?? m)));
+}
+
+/** Replaces a flag's value in an args list (the flag must be there). */
+function setFlag(args: string[], flag: string, value: string): string[] {
+  const i = args.indexOf(flag);
+  expect(i, flag).toBeGreaterThanOrEqual(0);
+  return [...args.slice(0, i + 1), value, ...args.slice(i + 2)];
+}
+
+// 10 simulated minutes at x60: 10 s of wall per pod; x600 made a loaded 2-core machine's pods invalid (event loop busy 100 % of 5 s)
+const SMALL = { SUCA_CLIENTS: '120', SUCA_DURATION: '10m', SUCA_TIME_FACTOR: '60' };
+
+let dir: string;
+let stopStub: () => Promise<number>;
+let mpUrl: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'suca-k8s-'));
+  const { c } = container('stub.yaml', 'Deployment');
+  const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), SUCA_TIME_FACTOR: SMALL.SUCA_TIME_FACTOR };
+  let args = expand(c.args, env);
+  // a CI machine: loopback, and any free ports instead of the Service's
+  args = setFlag(setFlag(args, '--host', '127.0.0.1'), '--public-host', '127.0.0.1');
+  for (const f of ['--mp-port', '--wsus-port', '--dp-port']) args = setFlag(args, f, '0');
+  const signals = new EventEmitter();
+  const t = testIo({ signals });
+  const done = main(args, t.io);
+  for (let i = 0; i < 500 && !t.out().includes('\n'); i++) await new Promise((r) => setTimeout(r, 20));
+  mpUrl = (JSON.parse(t.out().split('\n')[0]!) as { mp: string }).mp;
+  stopStub = async () => {
+    signals.emit('SIGTERM', 'SIGTERM');
+    return done;
+  };
+});
+afterAll(async () => {
+  await stopStub?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runPod(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; log: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 110_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, log });
+    });
+  });
+}
+
+describe('the Indexed Job of deploy/k8s, run locally as N processes', () => {
+  it('each pod runs its shard against the stub; the gathered log merges into the whole fleet, with the thresholds', async () => {
+    const { c, spec } = container('fleet-job.yaml', 'Job');
+    const n = spec['completions'] as number;
+    const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
+    const args = expand(c.args, env);
+    expect(args.join(' ')).not.toContain('$(');
+    const pods = await Promise.all(Array.from({ length: n }, (_, i) => runPod(args, { ...env, JOB_COMPLETION_INDEX: String(i) })));
+    for (const p of pods) expect(p.code, p.log.slice(-2000)).toBe(0);
+    // kubectl logs -l job-name=suca-fleet: every pod's log, one after another
+    const log = join(dir, 'shards.log');
+    writeFileSync(log, pods.map((p) => p.log).join(''));
+    const merged = await cli('merge', log, '--json', '--threshold', 'scans_online>0');
+    expect(merged.code, merged.err).toBe(0);
+    const r = JSON.parse(merged.out) as {
+      scenario: { clients: number };
+      shard: { count: number; clients: number };
+      merged: { from: { file: string; shard: { index: number } }[] };
+      thresholds: { expr: string; ok: boolean; value: number | null }[];
+      scans: { online: number };
+    };
+    // every shard once: the indexes 1..N, the clients adding up to the whole fleet
+    expect(r.merged.from.map((f) => f.shard.index).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(r.shard.clients).toBe(Number(SMALL.SUCA_CLIENTS));
+    // the manifest's thresholds and the one given to merge, each on the merged figures, all passed
+    expect(r.thresholds.map((t) => t.expr).sort()).toEqual(['errors_rate<0.01', 'operation_latency_p99<2s', 'scans_online>0']);
+    for (const t of r.thresholds) expect(t.ok, `${t.expr} value ${t.value}`).toBe(true);
+  });
+
+  it('a pod whose index is not below --shards fails with exit 2, saying why', async () => {
+    const { c, spec } = container('fleet-job.yaml', 'Job');
+    const n = spec['completions'] as number;
+    const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
+    const p = await runPod(expand(c.args, env), { ...env, JOB_COMPLETION_INDEX: String(n) });
+    expect(p.code).toBe(2);
+    expect(p.log).toContain(`JOB_COMPLETION_INDEX ${n} is not below ${n}`);
+    expect(p.log).not.toMatch(/\n\s+at /);
+  });
+});
