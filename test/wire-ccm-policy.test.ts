@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { WireError } from '../agent/wire/errors.js';
 import type { ClientSettings, DeploymentPolicy } from '../agent/core/types.js';
 import {
-  decodePolicyBody, decodePolicyDocument, encodeInstance, encodePolicyBody, serviceWindowFromInstance, serviceWindowInstance,
-  updateGuidOfCi, type PolicyBody, type ServiceWindow,
+  decodePolicyBody, decodePolicyDocument, encodeInstance, encodePolicyBody,
+  updateGuidOfCi, type PolicyBody,
 } from '../agent/wire/ccm/index.js';
 
 const fx = (name: string): string => readFileSync(new URL(`./fixtures/ccm/${name}`, import.meta.url), 'utf8');
@@ -130,16 +130,6 @@ describe('policy bodies in the real WMI instance form', () => {
     const e = wireError(() => decodePolicyBody(fx('policy-settings-site.xml'), { updateIndexOf }));
     expect(e.code).toBe('SUCA_ERR_WIRE_FIELD');
     expect(e.where).toMatch(/property\[@name="SUCA_policyPollingInterval"\]/);
-  });
-
-  it('CCM_ServiceWindow: encodes and decodes (for the maintenance windows of later issues)', () => {
-    const xml = fx('policy-service-window.xml');
-    const doc = decodePolicyDocument(xml);
-    const w = serviceWindowFromInstance(doc.instances[0]!);
-    const want: ServiceWindow = { id: '{5D4C3B2A-1F0E-4D9C-8B7A-695847362514}', type: 4, schedules: '00811A9E08221000', durationMinutes: 240 };
-    expect(w).toEqual(want);
-    expect(xml).toContain(encodeInstance(serviceWindowInstance(w)));
-    expect(serviceWindowFromInstance(serviceWindowInstance({ ...want, durationMinutes: null }))).toEqual({ ...want, durationMinutes: null });
   });
 
   it('round trips of many deployments and settings (seeded)', () => {

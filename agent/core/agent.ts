@@ -22,10 +22,10 @@ import {
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
-import { holdAtInstall, holdInstall, holdRestart, windowOpened } from './windows.js';
+import { applyWindowPolicies, holdAtInstall, holdInstall, holdRestart, windowOpened, windowsAtAssignments } from './windows.js';
 import { clientInstant } from './localtime.js';
 import { scheduleUserInstall } from './users.js';
-import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger } from './types.js';
+import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger, WindowEntry } from './types.js';
 import { rand, randInt, randMs, unit, type RngHolder } from './prng.js';
 import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
@@ -224,6 +224,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     }
     s.pendingPolicyVersion = r.version;
     s.pendingDeploymentIds = r.deploymentIds;
+    windowsAtAssignments(s, r.assignments);
     let n = 0;
     for (const a of r.assignments) {
       if (s.slotVersions[a.slot] !== a.version) {
@@ -235,6 +236,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     if (n === 0) {
       s.policyVersion = r.version;
       s.deploymentIds = r.deploymentIds;
+      applyWindowPolicies(s, ctx, t, null);
       policyDone(s, ctx);
     }
     return;
@@ -247,11 +249,14 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     if (--s.pendingBodies > 0) return;
     const bodies = s.policyBodies.sort((a, b) => a.slot - b.slot);
     s.policyBodies = null;
+    let windows: WindowEntry[] | null = null;
     for (const b of bodies) {
       s.slotVersions[b.slot] = b.version;
       if (b.settings !== undefined) applySettings(s, ctx, t, b.settings);
       if (b.deployment !== undefined) addDeployment(s, ctx, t, b.deployment, b.version);
+      if (b.window !== undefined) (windows ??= []).push({ slot: b.slot, version: b.version, window: b.window });
     }
+    applyWindowPolicies(s, ctx, t, windows);
     s.policyVersion = s.pendingPolicyVersion;
     s.deploymentIds = s.pendingDeploymentIds;
     policyDone(s, ctx);

@@ -56,12 +56,17 @@ export function zoneIndexOf(ctx: Pick<CoreCtx, 'seed' | 'model'>, idx: number): 
   return cum.length - 1;
 }
 
+/** Whether client idx (its global id) is a member of collection c of membership `fraction`: a stateless draw the stub MP makes too. */
+export function inCollection(seed: number, idx: number, c: number, fraction: number): boolean {
+  return unit(seed, idx, c, SALT_COLLECTION) < fraction;
+}
+
 /** Bit c set: the client is a member of collection c. */
 export function collectionMaskOf(ctx: Pick<CoreCtx, 'seed' | 'model'>, idx: number): number {
   const l = ctx.model.local;
   if (l === null) return 0;
   let m = 0;
-  for (let c = 0; c < l.collections.length; c++) if (unit(ctx.seed, idx, c, SALT_COLLECTION) < l.collections[c]!) m |= 1 << c;
+  for (let c = 0; c < l.collections.length; c++) if (inCollection(ctx.seed, idx, c, l.collections[c]!)) m |= 1 << c;
   return m;
 }
 

@@ -4,7 +4,7 @@
 // Infinity means "not set". The fleet scheduler only ever holds one entry per
 // client, at nextDue(state).
 
-import type { ClientSettings, DeploymentPolicy, ReplyBody, ScanTrigger } from './types.js';
+import type { ClientSettings, DeploymentPolicy, ReplyBody, ScanTrigger, WindowEntry, WindowSet } from './types.js';
 import { streamSeed } from './prng.js';
 
 // Per-update flags (ClientState.upd)
@@ -125,6 +125,10 @@ export interface ClientState {
   suEnabledAt: number;
   deployments: ClientDeployment[];
   deploymentIds: readonly string[];
+  /** maintenance windows from policy (shared, interned: windows.ts); null: none came by policy */
+  windows: WindowSet | null;
+  /** during a policy cycle: the window entries the ReplyAssignments still lists (windows.ts), else null */
+  windowKeep: readonly WindowEntry[] | null;
 
   // scanning
   lastOnlineScanAt: number;
@@ -211,6 +215,8 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     settings: null,
     policyVersion: 0,
     deploymentIds: [],
+    windows: null,
+    windowKeep: null,
     rng: streamSeed(seed, idx),
     pendingBodies: 0,
     pendingPolicyVersion: 0,

@@ -80,11 +80,62 @@ export interface DeploymentPolicy {
   readonly maxRunTime: number;
 }
 
+/**
+ * One SMS_ScheduleToken, decoded (agent/wire/ccm/schedule-token.ts): the start
+ * is a wall-clock time held as epoch ms read as UTC (the token has no offset;
+ * gmt true: it is a UTC instant), to the minute.
+ */
+export interface ScheduleToken {
+  readonly start: number;
+  /** DayDuration, HourDuration, MinuteDuration together, in minutes */
+  readonly durationMinutes: number;
+  /** IsGMT */
+  readonly gmt: boolean;
+  readonly recur:
+    | { readonly kind: 'none' }
+    /** SMS_ST_RecurInterval: DaySpan / HourSpan / MinuteSpan */
+    | { readonly kind: 'interval'; readonly days: number; readonly hours: number; readonly minutes: number }
+    /** SMS_ST_RecurWeekly: Day 1 = Sunday .. 7, every ForNumberOfWeeks */
+    | { readonly kind: 'weekly'; readonly day: number; readonly weeks: number }
+    /** SMS_ST_RecurMonthlyByWeekday: WeekOrder 0 = last, 1..4; Day 1 = Sunday .. 7; every ForNumberOfMonths */
+    | { readonly kind: 'monthlyByWeekday'; readonly day: number; readonly months: number; readonly week: number }
+    /** SMS_ST_RecurMonthlyByDate: MonthDay 0 = the last day, 1..31 */
+    | { readonly kind: 'monthlyByDate'; readonly date: number; readonly months: number };
+}
+
+/** A maintenance window as policy delivers it (a CCM_ServiceWindow instance). */
+export interface ServiceWindowPolicy {
+  readonly id: string;
+  /** ServiceWindowType: 1 all deployments, 4 software updates; the others (programs, OSD, ...) do not hold updates */
+  readonly type: number;
+  /** the Schedules property: one or more schedule tokens (each occurrence opens the window) */
+  readonly schedules: readonly ScheduleToken[];
+  /** days added to each monthly-by-weekday occurrence ("second Tuesday + N days"); SUCA_OffsetDays, its real encoding is not public */
+  readonly offsetDays: number;
+}
+
+/** A window policy a client holds: its assignment slot and version, and the window. */
+export interface WindowEntry {
+  readonly slot: number;
+  readonly version: number;
+  readonly window: ServiceWindowPolicy;
+}
+
+/** A client's windows from policy: shared, interned by the port (ClientModel.serviceWindows). */
+export interface WindowSet {
+  readonly entries: readonly WindowEntry[];
+  /** merged UTC intervals [start, end, ...] ascending; software-update windows only when there are any */
+  readonly intervals: Float64Array;
+}
+
+/** First assignment slot of service-window policies (after settings 0 and deployments 1..20). */
+export const WINDOW_SLOT_BASE = 21;
+
 /** One entry of a ReplyAssignments. */
 export interface PolicyAssignment {
   readonly id: string;
   readonly version: number;
-  /** 0 = SUCA settings, d + 1 = deployment d */
+  /** 0 = SUCA settings, d + 1 = deployment d, WINDOW_SLOT_BASE + w = service window w (any slot may carry any body from a real MP) */
   readonly slot: number;
 }
 
@@ -132,7 +183,7 @@ export type ReplyBody =
    * resends its full state once per new number (agent/core/resync.ts; server-stub/core/resync.ts).
    */
   | { readonly kind: 'policy.assignments'; readonly version: number; readonly assignments: readonly PolicyAssignment[]; readonly deploymentIds: readonly string[]; readonly resync?: number }
-  | { readonly kind: 'policy.body'; readonly slot: number; readonly version: number; readonly settings?: ClientSettings; readonly deployment?: DeploymentPolicy }
+  | { readonly kind: 'policy.body'; readonly slot: number; readonly version: number; readonly settings?: ClientSettings; readonly deployment?: DeploymentPolicy; readonly window?: ServiceWindowPolicy }
   /** version: the update source version the listed SUPs serve (absent: the catalogue's first) */
   | { readonly kind: 'location.wsus'; readonly sups: readonly string[]; readonly version?: number }
   | { readonly kind: 'wsus.scan'; readonly catalogueVersion: number; readonly applicable: readonly number[] }
@@ -277,6 +328,13 @@ export interface ClientModel {
   readonly installRetryLimit: number;
   /** Share of machines that are servers (restart suppression per workstation / server); absent: none. */
   readonly serverFraction?: number;
+  /**
+   * Maintenance windows from policy (a port, agent/core/windows.ts): the
+   * interned WindowSet of these entries for a client in zone `zone` (-1: UTC).
+   * Absent: window policies are ignored (core tests that model windows as
+   * scenario data, ctx.model.local.windows).
+   */
+  readonly serviceWindows?: (entries: readonly WindowEntry[], zone: number) => WindowSet;
 }
 
 export interface InstallFailure {

@@ -7,21 +7,84 @@
 // or restarts (rebootOutsideOfServiceWindows) outside windows; installs and
 // restarts a user starts from Software Center are not held.
 //
-// The windows themselves are data (ctx.model.local.windows: merged UTC
-// intervals per collection set and time zone, built by the harness); the
-// client's collections and zone are derived from the seed, so a client carries
-// nothing more than one timer slot (T_WINDOW) and three flag bits.
+// The windows come by policy: the CCM_ServiceWindow policies of the client's
+// collections (server-stub/core/mp.ts), held as one pointer to a WindowSet
+// that the ClientModel.serviceWindows port builds and interns per (window
+// policies, time zone) -- merged UTC intervals, so clients with the same
+// windows share one. A window added or deleted at the site reaches the client
+// at its next policy cycle (applyWindowPolicies). Core tests without an MP
+// may give the windows as scenario data instead (ctx.model.local.windows per
+// collection set, collections derived from the seed); a model with the port
+// uses policy only, so a client whose policy has no windows has none.
 
 import type { ClientState, ClientDeployment } from './state.js';
 import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW } from './state.js';
-import type { CoreCtx } from './types.js';
+import type { CoreCtx, PolicyAssignment, WindowEntry } from './types.js';
 import { CI_ENFORCE, ENFORCE, TOPIC } from './constants.js';
 import { queueState } from './statemsg.js';
 import { collectionMaskOf, zoneIndexOf } from './localtime.js';
 
 const NO_WINDOWS = new Float64Array(0);
+const NO_ENTRIES: readonly WindowEntry[] = Object.freeze([]);
 
 /** The client's merged windows (empty: none, installs and restarts are not held). */
+export function clientWindows(s: ClientState, ctx: CoreCtx): Float64Array {
+  if (s.windows !== null) return s.windows.intervals;
+  return ctx.model.serviceWindows !== undefined ? NO_WINDOWS : windowsOf(ctx, s.idx);
+}
+
+/**
+ * At a ReplyAssignments that starts a policy cycle: the window entries the
+ * client keeps (listed with the same slot and version). A window the reply no
+ * longer lists is dropped, and its slot forgotten so that it is fetched again
+ * if it comes back.
+ */
+export function windowsAtAssignments(s: ClientState, assignments: readonly PolicyAssignment[]): void {
+  const cur = s.windows;
+  if (cur === null) {
+    s.windowKeep = null;
+    return;
+  }
+  let keep: WindowEntry[] | null = null;
+  const es = cur.entries;
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i]!;
+    let listed = false;
+    for (const a of assignments) if (a.slot === e.slot && a.version === e.version) listed = true;
+    if (listed) {
+      if (keep !== null) keep.push(e);
+    } else {
+      keep ??= es.slice(0, i);
+      s.slotVersions[e.slot] = 0;
+    }
+  }
+  s.windowKeep = keep ?? es;
+}
+
+/**
+ * At the end of a policy cycle: the windows kept plus those received
+ * (`received`, null: none) become the client's windows. A change wakes held
+ * installs and a held restart at once (T_WINDOW), to be judged on the new
+ * windows: one added may open now, one removed may have been awaited.
+ */
+export function applyWindowPolicies(s: ClientState, ctx: CoreCtx, t: number, received: WindowEntry[] | null): void {
+  const port = ctx.model.serviceWindows;
+  const keep = s.windowKeep ?? NO_ENTRIES;
+  s.windowKeep = null;
+  const cur = s.windows;
+  if (port === undefined || (received === null && (cur === null || keep === cur.entries))) return;
+  let entries: WindowEntry[] = received === null ? keep.slice() : keep.filter((e) => !received.some((r) => r.slot === e.slot)).concat(received);
+  // one order for the port's interning key
+  entries = entries.sort((a, b) => a.slot - b.slot);
+  const next = port(entries, zoneIndexOf(ctx, s.idx));
+  if (next === cur) return;
+  s.windows = next;
+  let held = (s.pending & P_WINDOW_RESTART) !== 0;
+  for (const d of s.deployments) if ((d.flags & D_WAIT_MW) !== 0) held = true;
+  if (held) s.tm[s.tb + T_WINDOW] = t;
+}
+
+/** The windows of the scenario's collections for client idx (ctx.model.local; core tests and the conformance check). */
 export function windowsOf(ctx: CoreCtx, idx: number): Float64Array {
   const l = ctx.model.local;
   if (l === null || l.collections.length === 0) return NO_WINDOWS;
@@ -76,7 +139,7 @@ function installStart(ctx: CoreCtx, w: Float64Array, t: number, d: ClientDeploym
  * maximum run time is held silently.
  */
 export function holdInstall(s: ClientState, ctx: CoreCtx, t: number, i: number): boolean {
-  const w = windowsOf(ctx, s.idx);
+  const w = clientWindows(s, ctx);
   const ds = s.deployments;
   const d = ds[i]!;
   if (waitForWindow(s, ctx, t, d, w)) return true;
@@ -101,7 +164,7 @@ export function holdInstall(s: ClientState, ctx: CoreCtx, t: number, i: number):
  */
 export function holdAtInstall(s: ClientState, ctx: CoreCtx, t: number, i: number): boolean {
   const d = s.deployments[i]!;
-  if (!waitForWindow(s, ctx, t, d, windowsOf(ctx, s.idx))) return false;
+  if (!waitForWindow(s, ctx, t, d, clientWindows(s, ctx))) return false;
   d.flags |= D_WANT_INSTALL;
   s.pending |= P_DEPLOYMENT_WORK;
   return true;
@@ -137,7 +200,7 @@ export function holdRestart(s: ClientState, ctx: CoreCtx, t: number, user: boole
   let d: ClientDeployment | undefined;
   for (const x of s.deployments) if (x.policy.index === s.restartDeployment) d = x;
   if (d === undefined || d.policy.rebootOutsideOfServiceWindows) return false;
-  const w = windowsOf(ctx, s.idx);
+  const w = clientWindows(s, ctx);
   if (w.length === 0 || inWindow(w, t)) return false;
   const at = windowStartFor(w, t, 0);
   if ((s.pending & P_WINDOW_RESTART) === 0) {

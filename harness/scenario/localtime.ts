@@ -9,6 +9,7 @@
 
 import type { LocalModel, ZoneTable } from '../../agent/core/localtime.js';
 import { localToUtc } from '../../agent/core/localtime.js';
+import type { ScheduleToken, ServiceWindowPolicy, WindowEntry, WindowSet } from '../../agent/core/types.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -110,6 +111,105 @@ export function occurrences(w: WindowSpec, to: number): number[] {
   return out;
 }
 
+/**
+ * A scenario window as the site's policy carries it (a CCM_ServiceWindow):
+ * one schedule token, IsGMT unless the window follows local time; daily is a
+ * 1-day interval, weekly a weekly token on the start's week day, monthly a
+ * monthly-by-weekday token with the offset beside it (schedule-token.ts).
+ */
+export function windowPolicyOf(w: WindowSpec, id: string): ServiceWindowPolicy {
+  const r = w.recurrence;
+  const wd = new Date(w.start).getUTCDay() + 1;
+  const recur: ScheduleToken['recur'] =
+    r === 'none' ? { kind: 'none' }
+    : r === 'daily' ? { kind: 'interval', days: 1, hours: 0, minutes: 0 }
+    : r === 'weekly' ? { kind: 'weekly', day: wd, weeks: 1 }
+    : { kind: 'monthlyByWeekday', day: WEEKDAYS.indexOf(r.monthly.day) + 1, months: 1, week: r.monthly.week === 'last' ? 0 : r.monthly.week };
+  return {
+    id,
+    type: w.type === 'softwareUpdates' ? 4 : 1,
+    schedules: [{ start: w.start, durationMinutes: Math.round(w.duration / MIN), gmt: !w.localTime, recur }],
+    offsetDays: typeof r === 'object' ? (r.monthly.offsetDays ?? 0) : 0,
+  };
+}
+
+/** Wall-clock starts of a schedule token's occurrences from its start up to `to` (offsetDays: monthly-by-weekday only). */
+export function tokenOccurrences(t: ScheduleToken, offsetDays: number, to: number): number[] {
+  const r = t.recur;
+  if (r.kind === 'none') return [t.start];
+  const out: number[] = [];
+  if (r.kind === 'interval' || r.kind === 'weekly') {
+    let first = t.start;
+    let step: number;
+    if (r.kind === 'interval') step = r.days * DAY + r.hours * HOUR + r.minutes * MIN;
+    else {
+      // the first of the token's week day on or after the start, then every N weeks
+      first += ((r.day - 1 - new Date(t.start).getUTCDay() + 7) % 7) * DAY;
+      step = r.weeks * 7 * DAY;
+    }
+    if (step <= 0) return [t.start];
+    for (let x = first; x <= to; x += step) out.push(x);
+    return out;
+  }
+  const s = new Date(t.start);
+  const tod = t.start - Date.UTC(s.getUTCFullYear(), s.getUTCMonth(), s.getUTCDate());
+  for (let y = s.getUTCFullYear(), m = s.getUTCMonth(); ; m += r.months) {
+    while (m >= 12) { m -= 12; y++; }
+    if (Date.UTC(y, m, 1) > to) break;
+    const last = new Date(Date.UTC(y, m + 1, 0));
+    let day: number;
+    let extra = 0;
+    if (r.kind === 'monthlyByDate') {
+      // MonthDay 0: the last day; a date the month does not have: its last day
+      day = r.date === 0 ? last.getUTCDate() : Math.min(r.date, last.getUTCDate());
+    } else {
+      const wd = r.day - 1;
+      if (r.week === 0) day = last.getUTCDate() - ((last.getUTCDay() - wd + 7) % 7);
+      else day = 1 + ((wd - new Date(Date.UTC(y, m, 1)).getUTCDay() + 7) % 7) + 7 * (r.week - 1);
+      extra = offsetDays * DAY;
+    }
+    const x = Date.UTC(y, m, day) + extra + tod;
+    if (x >= t.start && x <= to) out.push(x);
+  }
+  return out;
+}
+
+/**
+ * The port that turns a client's window policies into merged UTC intervals
+ * (ClientModel.serviceWindows): built on first use per (entries, zone) and
+ * interned, so every client with the same windows and zone shares one
+ * WindowSet (a client holds one pointer). Software-update windows (type 4)
+ * take precedence over All-deployment ones (type 1); other types do not hold
+ * updates. `tables[zone]` gives local-time windows their zone (-1 or none: UTC).
+ */
+export function serviceWindowResolver(tables: readonly ZoneTable[], from: number, to: number): (entries: readonly WindowEntry[], zone: number) => WindowSet {
+  const memo = new Map<string, WindowSet>();
+  return (entries, zone) => {
+    let key = String(zone);
+    for (const e of entries) key += `|${e.slot}.${e.version}`;
+    let ws = memo.get(key);
+    if (ws !== undefined) return ws;
+    const table = zone >= 0 ? tables[zone] : undefined;
+    const su: [number, number][] = [];
+    const all: [number, number][] = [];
+    for (const e of entries) {
+      const w = e.window;
+      if (w.type !== 1 && w.type !== 4) continue;
+      for (const tok of w.schedules) {
+        const dur = tok.durationMinutes * MIN;
+        for (const o of tokenOccurrences(tok, w.offsetDays, to + DAY)) {
+          const a = !tok.gmt && table !== undefined ? localToUtc(table, o) : o;
+          if (a + dur < from) continue;
+          (w.type === 4 ? su : all).push([a, a + dur]);
+        }
+      }
+    }
+    ws = Object.freeze({ entries: Object.freeze([...entries]), intervals: mergeIntervals(su.length > 0 ? su : all) });
+    memo.set(key, ws);
+    return ws;
+  };
+}
+
 /** Merged [start, end, ...] of intervals (sorted by start; touching or overlapping ones join). */
 export function mergeIntervals(iv: [number, number][]): Float64Array {
   iv.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -163,26 +263,20 @@ export function buildLocalModel(zones: readonly { zone: string; fraction: number
   let c = 0;
   for (const z of zones) zoneCum.push((c += z.fraction));
   if (zoneCum.length > 0) zoneCum[zoneCum.length - 1] = 1;
+  // the scenario's windows as the policies the stub MP serves (one entry per window, slots in order):
+  // the same expansion as the windows a client receives, for the conformance check and core tests
+  const resolver = serviceWindowResolver(tables, from, to);
+  const entriesOf = collections.map((col, ci) => col.windows.map((w, wi) => ({ slot: ci * 64 + wi, version: 1, window: windowPolicyOf(w, `${ci}.${wi}`) })));
   const memo = new Map<number, Float64Array>();
   const windows = (mask: number, zone: number): Float64Array => {
     const key = mask * 4096 + zone;
     let w = memo.get(key);
     if (w !== undefined) return w;
-    const table = tables[zone];
-    const su: [number, number][] = [];
-    const all: [number, number][] = [];
-    collections.forEach((col, ci) => {
-      if ((mask & (1 << ci)) === 0) return;
-      for (const win of col.windows) {
-        for (const o of occurrences(win, to + DAY)) {
-          const a = win.localTime && table !== undefined ? localToUtc(table, o) : o;
-          if (a + win.duration < from) continue;
-          (win.type === 'softwareUpdates' ? su : all).push([a, a + win.duration]);
-        }
-      }
+    const entries: WindowEntry[] = [];
+    collections.forEach((_, ci) => {
+      if ((mask & (1 << ci)) !== 0) entries.push(...entriesOf[ci]!);
     });
-    // software-update windows take precedence: with any, All-deployment windows do not count
-    w = mergeIntervals(su.length > 0 ? su : all);
+    w = resolver(entries, tables[zone] !== undefined ? zone : -1).intervals;
     memo.set(key, w);
     return w;
   };

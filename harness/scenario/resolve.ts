@@ -10,7 +10,7 @@ import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
 import { parseThreshold, type Threshold } from '../thresholds.js';
 import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS, WINDOW_DEFAULTS } from './defaults.js';
-import { buildLocalModel, isTimeZone, WEEKDAYS, type CollectionSpec, type UsersSpec } from './localtime.js';
+import { buildLocalModel, isTimeZone, serviceWindowResolver, WEEKDAYS, windowPolicyOf, type CollectionSpec, type UsersSpec } from './localtime.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 
 const MB = 1024 * 1024;
@@ -291,8 +291,16 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     windows: c.maintenanceWindows.map((w, wi) => {
       const ms = d(w.duration);
       // client-behaviour.md section 1: 5 minutes to under 24 hours
-      if (ms < d('5m') || ms >= d('24h')) where(`collections[${ci}].maintenanceWindows[${wi}].duration`, 'a maintenance window lasts 5 minutes to under 24 hours');
-      return { start: Date.parse(w.start + 'Z'), duration: ms, recurrence: w.recurrence, type: w.type, localTime: w.localTime };
+      const wp = `collections[${ci}].maintenanceWindows[${wi}]`;
+      if (ms < d('5m') || ms >= d('24h')) where(`${wp}.duration`, 'a maintenance window lasts 5 minutes to under 24 hours');
+      // the policy carries the window as a schedule token: whole minutes, years 1970..2033
+      if (ms % 60_000 !== 0) where(`${wp}.duration`, 'a maintenance window lasts whole minutes (its schedule token has no seconds)');
+      const start = Date.parse(w.start + 'Z');
+      if (start % 60_000 !== 0) where(`${wp}.start`, 'a maintenance window starts on a whole minute (its schedule token has no seconds)');
+      const year = new Date(start).getUTCFullYear();
+      if (year < 1970 || year > 2033) where(`${wp}.start`, 'a schedule token holds start years 1970 to 2033');
+      if (w.created !== undefined && w.removed !== undefined && d(w.removed) <= d(w.created)) where(`${wp}.removed`, 'must be after created');
+      return { start, duration: ms, recurrence: w.recurrence, type: w.type, localTime: w.localTime };
     }),
   }));
 
@@ -352,6 +360,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     // absent when No: bodies and settings stay as they were without the setting
     ...(c.installOtherDeployments ? { installOtherDeploymentsWithin: otherWithin } : {}),
   });
+  const local = buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!, usersSpec);
   const model: ClientModel = Object.freeze({
     onlineScanMin: d(mo.onlineScanMin),
     onlineScanMax: d(mo.onlineScanMax),
@@ -362,7 +371,9 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     downloadBytesPerMs: (mo.downloadMbps * 1_000_000) / 8 / 1000,
     startWithin: d(mo.startWithin),
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
-    local: buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!, usersSpec),
+    local,
+    // maintenance windows reach the clients as the MP's CCM_ServiceWindow policies (server-stub/core/mp.ts)
+    serviceWindows: serviceWindowResolver(local?.zones ?? [], startMs - 2 * 86_400_000, startMs + durationMs! + 2 * 86_400_000),
     power,
     installFailures: en.installFailures.map((f) => ({ code: parseInt(f.code, 16) >>> 0, fraction: f.fraction })),
     installRetryLimit: en.installRetryLimit,
@@ -389,6 +400,16 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       supersedence: { fraction: supersedence.fraction, expireAfter: supersedence.expireAfter === null ? null : d(supersedence.expireAfter) },
     },
     deployments,
+    ...(collections.length > 0 ? {
+      collections: collections.map((c, ci) => ({
+        fraction: c.fraction,
+        windows: c.windows.map((w, wi) => {
+          const x = m.collections[ci]!.maintenanceWindows[wi]!;
+          const { id: _id, ...window } = windowPolicyOf(w, '');
+          return { window, created: x.created !== undefined ? startMs + d(x.created) : startMs, removed: x.removed !== undefined ? startMs + d(x.removed) : null };
+        }),
+      })),
+    } : {}),
     sups: [...m.site.sups],
     dps: [...m.site.dps],
     // site.mpProcessingRate is the whole site's: a shard's MP processes its share (the whole fleet: the rate itself)

@@ -120,6 +120,10 @@ const maintenanceWindow = z.strictObject({
   ]).optional(),
   type: z.enum(['all', 'softwareUpdates']).optional(),
   localTime: z.boolean().optional(),
+  /** when the site adds the window to its collection (from the run's start; default: there from the start) */
+  created: duration.optional(),
+  /** when the site deletes it (from the run's start); default: never */
+  removed: duration.optional(),
 });
 
 const collection = z.strictObject({

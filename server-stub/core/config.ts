@@ -1,7 +1,7 @@
 // What the stub side needs to know, resolved from a scenario (times in epoch
 // ms, durations in ms). The harness builds it; server-stub never reads files.
 
-import type { ClientSettings } from '../../agent/core/types.js';
+import type { ClientSettings, ServiceWindowPolicy } from '../../agent/core/types.js';
 import type { FaultEffect } from './fault-kinds/index.js';
 
 export type FaultTarget = 'mp.policy' | 'mp.location' | 'mp.state' | 'wsus' | 'dp';
@@ -58,6 +58,21 @@ export interface DeploymentSpec {
   readonly maxRunTime: number;
 }
 
+/** A maintenance window of a collection, as the MP serves it (a CCM_ServiceWindow policy; its ID is the MP's). */
+export interface WindowPolicySpec {
+  readonly window: Omit<ServiceWindowPolicy, 'id'>;
+  /** when the site adds it to the collection (epoch ms; clients see it at their next policy poll) */
+  readonly created: number;
+  /** when it is deleted (epoch ms), or null */
+  readonly removed: number | null;
+}
+
+/** A collection with maintenance windows; clients are members by a stateless draw (agent/core/localtime.ts inCollection). */
+export interface CollectionPolicySpec {
+  readonly fraction: number;
+  readonly windows: readonly WindowPolicySpec[];
+}
+
 export interface StubConfig {
   readonly seed: number;
   /**
@@ -74,6 +89,8 @@ export interface StubConfig {
   readonly softwareUpdatesEnabledAt: number;
   readonly catalogue: CatalogueSpec;
   readonly deployments: readonly DeploymentSpec[];
+  /** collections with maintenance windows (at most 16); absent or empty: the MP serves no CCM_ServiceWindow policy */
+  readonly collections?: readonly CollectionPolicySpec[];
   readonly sups: readonly string[];
   readonly dps: readonly string[];
   /** state messages the MP processes per second of simulated time; 0 = as they arrive (a shard's stub: its share of the site's rate) */

@@ -2,7 +2,9 @@
 // location, and state-message ingest with a processing queue and the
 // compliance view the site would show per client and update.
 
-import type { ClientSettings, DeploymentPolicy, PolicyAssignment, Reply } from '../../agent/core/types.js';
+import type { ClientSettings, DeploymentPolicy, PolicyAssignment, Reply, ServiceWindowPolicy } from '../../agent/core/types.js';
+import { WINDOW_SLOT_BASE } from '../../agent/core/types.js';
+import { inCollection } from '../../agent/core/localtime.js';
 import { MSG_FLAGS, MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE, msgParam, paramCode } from '../../agent/core/types.js';
 import { DETECT, TOPIC } from '../../agent/core/constants.js';
 import { guidFor, unit } from '../../agent/core/prng.js';
@@ -12,6 +14,9 @@ import { DEFAULT_MIN_MISSING_MESSAGE_AGE, ResyncTracker } from './resync.js';
 import { siteVersionAt, supVersionAt } from './catalogue-sync.js';
 
 const KIND_DEPLOYMENT = 4;
+const KIND_WINDOW = 6;
+/** the policy version carries the client's collection mask above this (base versions stay below it: epochs < 2^16) */
+const COLLECTION_VERSION_UNIT = 2 ** 37;
 const SALT_TARGET = 0x7a67;
 const MAX_DEPLOYMENTS = 20;
 /** out-of-order serials kept per client (a real client is at most a few reports ahead) */
@@ -45,8 +50,18 @@ export interface IngestObserver {
   reportSentAt?(client: number, receivedAt: number): number;
 }
 
+/** A maintenance window the MP serves: its policy, its collection, when it exists. */
+export interface ServedWindow {
+  readonly policy: ServiceWindowPolicy;
+  readonly collection: number;
+  readonly created: number;
+  readonly removed: number | null;
+}
+
 export class ManagementPoint {
   readonly deployments: DeploymentPolicy[];
+  /** every collection's windows, in order; window k is assignment slot WINDOW_SLOT_BASE + k */
+  readonly windows: ServedWindow[];
   private readonly changeTimes: number[];
   private readonly replyCache = new Map<number, AssignmentsReply>();
 
@@ -115,8 +130,19 @@ export class ManagementPoint {
       rebootOutsideOfServiceWindows: d.rebootOutsideOfServiceWindows,
       maxRunTime: d.maxRunTime,
     }));
-    // a catalogue sync is a policy change too: the settings body carries the new update source version
-    this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created), ...cat.syncTimes].sort((a, b) => a - b);
+    const cols = cfg.collections ?? [];
+    if (cols.length > 16) throw new RangeError('at most 16 collections');
+    this.windows = [];
+    cols.forEach((c, ci) => {
+      for (const w of c.windows) {
+        const k = this.windows.length;
+        this.windows.push({ policy: { id: '{' + guidFor(cfg.seed, KIND_WINDOW, k) + '}', ...w.window }, collection: ci, created: w.created, removed: w.removed });
+      }
+    });
+    // a catalogue sync is a policy change too: the settings body carries the new update source version;
+    // so is a window added to or deleted from a collection (windows there from the start add no epoch)
+    const windowTimes = this.windows.flatMap((w) => [...(w.created > cfg.start ? [w.created] : []), ...(w.removed !== null ? [w.removed] : [])]);
+    this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created), ...cat.syncTimes, ...windowTimes].sort((a, b) => a - b);
     this.settingsOff = { ...cfg.settings, softwareUpdatesEnabled: false };
     this.firstClient = cfg.firstClient;
     this.contiguous = new Float64Array(cfg.clients);
@@ -130,6 +156,15 @@ export class ManagementPoint {
     this.rebaseAbove = new Uint32Array(cfg.clients);
     this.resync = new ResyncTracker(cfg.clients, cfg.minMissingMessageAge ?? DEFAULT_MIN_MISSING_MESSAGE_AGE);
     this.detectCounts[DETECT.UNKNOWN] = cfg.clients * cat.size;
+  }
+
+  /** Bit c set: the client (its id in the whole fleet) is a member of collection c (the draw the agent's localtime.ts makes). */
+  collectionMask(client: number): number {
+    const cols = this.cfg.collections;
+    if (cols === undefined) return 0;
+    let m = 0;
+    for (let c = 0; c < cols.length; c++) if (inCollection(this.cfg.seed, client, c, cols[c]!.fraction)) m |= 1 << c;
+    return m;
   }
 
   /** whether deployment d targets the client (its id in the whole fleet): in its collection, whenever it was created */
@@ -188,7 +223,9 @@ export class ManagementPoint {
     // slower at 100k clients (a cache miss costs more than a hash per deployment).
     let mask = 0;
     for (let d = 0; d < ds.length; d++) if (ds[d]!.created <= t && this.targeted(client, d)) mask |= 1 << d;
-    const version = (epoch * (1 << MAX_DEPLOYMENTS) + mask) * 2 + (enabled ? 1 : 0) + 1;
+    // the collection mask rides above the base version (0 without collections: versions as before)
+    const cmask = this.windows.length === 0 ? 0 : this.collectionMask(client);
+    const version = (epoch * (1 << MAX_DEPLOYMENTS) + mask) * 2 + (enabled ? 1 : 0) + 1 + cmask * COLLECTION_VERSION_UNIT;
     let r = this.replyCache.get(version);
     if (r === undefined) {
       // settings: 1 disabled; enabled, 1 + the update source version (2 without catalogue syncs)
@@ -200,6 +237,12 @@ export class ManagementPoint {
           ids.push(this.deployments[d]!.id);
         }
       }
+      // the CCM_ServiceWindow policies of the client's collections that exist at t (they do not change: version 1)
+      this.windows.forEach((w, k) => {
+        if ((cmask & (1 << w.collection)) !== 0 && w.created <= t && (w.removed === null || t < w.removed)) {
+          assignments.push({ id: w.policy.id, version: 1, slot: WINDOW_SLOT_BASE + k });
+        }
+      });
       r = { kind: 'policy.assignments', version, assignments, deploymentIds: ids };
       this.replyCache.set(version, r);
     }
@@ -228,6 +271,11 @@ export class ManagementPoint {
   bodyOf(a: PolicyAssignment): Reply {
     if (a.slot === 0) {
       return { kind: 'policy.body', slot: 0, version: a.version, settings: a.version >= 2 ? this.settingsOf(a.version - 1) : this.settingsOff };
+    }
+    if (a.slot >= WINDOW_SLOT_BASE) {
+      const w = this.windows[a.slot - WINDOW_SLOT_BASE];
+      if (w === undefined) return { kind: 'error', req: 'policy.body', code: 0x80004005 };
+      return { kind: 'policy.body', slot: a.slot, version: a.version, window: w.policy };
     }
     const d = this.deployments[a.slot - 1];
     if (d === undefined) return { kind: 'error', req: 'policy.body', code: 0x80004005 };

@@ -8,6 +8,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StubCore } from '../core/index.js';
 import type { Reply, Request } from '../../agent/core/types.js';
+import { WINDOW_SLOT_BASE } from '../../agent/core/types.js';
 import type { FaultTarget } from '../core/config.js';
 import {
   ASYNC_REPLY,
@@ -116,11 +117,14 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   // topic ids on the wire -> the core's topic indices
   const topicIndexOf = topicIndexer({ updateIds: cat.ids, deploymentIds: core.mp.deployments.map((d) => d.id), updateSourceId: cat.updateSourceId });
 
-  /** policy id -> the assignment slot it is (settings: 0, deployment d: d + 1) */
+  const windowById = new Map(core.mp.windows.map((w, k) => [w.policy.id.toUpperCase(), k]));
+  /** policy id -> the assignment slot it is (settings: 0, deployment d: d + 1, window k: WINDOW_SLOT_BASE + k) */
   const slotOfPolicy = (policyId: string): number => {
     if (policyId === '{SUCA-SETTINGS}') return 0;
     const d = depById.get(policyId.toUpperCase());
-    return d === undefined ? -1 : d + 1;
+    if (d !== undefined) return d + 1;
+    const k = windowById.get(policyId.toUpperCase());
+    return k === undefined ? -1 : WINDOW_SLOT_BASE + k;
   };
   // A body depends only on (slot, version): encoded and hashed once, not on
   // every poll (every client polls hourly, and each ReplyAssignments names
@@ -134,10 +138,13 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
       const r = core.mp.bodyOf({ id: '', version, slot });
       if (r.kind !== 'policy.body') b = null;
       else {
-        const policyId = slot === 0 ? '{SUCA-SETTINGS}' : core.mp.deployments[slot - 1]!.id;
+        const policyId = slot === 0 ? '{SUCA-SETTINGS}' : r.window !== undefined ? r.window.id : core.mp.deployments[slot - 1]!.id;
+        const base = { policyId, policyVersion: version, policySource: `SMS:${site}` };
         const xml = r.settings !== undefined
-          ? encodePolicyBody({ kind: 'settings', policyId, policyVersion: version, policySource: `SMS:${site}`, settings: r.settings }, updateGuidOf)
-          : encodePolicyBody({ kind: 'deployment', policyId, policyVersion: version, policySource: `SMS:${site}`, deployment: r.deployment! }, updateGuidOf);
+          ? encodePolicyBody({ kind: 'settings', ...base, settings: r.settings }, updateGuidOf)
+          : r.window !== undefined
+            ? encodePolicyBody({ kind: 'window', ...base, window: r.window }, updateGuidOf)
+            : encodePolicyBody({ kind: 'deployment', ...base, deployment: r.deployment! }, updateGuidOf);
         b = { xml, hash: createHash('sha256').update(encodeUtf16Document(xml)).digest('hex').toUpperCase() };
       }
       bodies.set(key, b);
@@ -297,7 +304,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
             policyId: a.id,
             policyVersion: a.version,
             policyType: 'Machine',
-            policyCategory: a.slot === 0 ? POLICY_CATEGORY.SETTINGS : POLICY_CATEGORY.DEPLOYMENT as string,
+            policyCategory: a.slot === 0 ? POLICY_CATEGORY.SETTINGS : a.slot >= WINDOW_SLOT_BASE ? POLICY_CATEGORY.SERVICE_WINDOW : POLICY_CATEGORY.DEPLOYMENT as string,
             policyFlags: 0,
             policyLocation: policyLocationUrl(a.id, policyBody(a.slot, a.version)!.hash),
           };

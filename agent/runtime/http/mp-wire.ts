@@ -152,9 +152,12 @@ export class CcmMpWire implements MpWire {
             if (this.bodyCache.size >= 1024) this.bodyCache.clear(); // a real site's bodies vary more than a scenario's
             this.bodyCache.set(cacheKey, b);
           }
+          // a CCM_ServiceWindow body goes to the core as the window it is, whatever slot its policy got
           return b.kind === 'settings'
             ? { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, settings: b.settings }
-            : { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, deployment: b.deployment };
+            : b.kind === 'window'
+              ? { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, window: b.window }
+              : { kind: 'policy.body', slot: req.assignment.slot, version: b.policyVersion, deployment: b.deployment };
         }
         case 'location.wsus': {
           const body = encodeWsusLocationRequest({

@@ -13,6 +13,7 @@ export * from './header.js';
 export * from './signing.js';
 export * from './bodies.js';
 export * from './policy.js';
+export * from './schedule-token.js';
 export { toDmtf, fromDmtf, toIsoSeconds, refuseUndeclaredReferences } from './xml.js';
 
 export interface BuildMessageInput {

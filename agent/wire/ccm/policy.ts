@@ -33,9 +33,9 @@
 //   (Computer Agent "Disable deadline randomization"), carried in the settings
 //   instance as SUCA_disableDeadlineRandomization (boolean; its real
 //   client-side property is not public; absent from a real MP: the default).
-// - CCM_ServiceWindow (maintenance window, for later issues): ServiceWindowID
-//   (key), ServiceWindowType, Schedules (schedule token, kept as text),
-//   Duration (minutes: an assumption, lenient when absent).
+// - CCM_ServiceWindow (a maintenance window of a collection the client is
+//   in): ServiceWindowID (key), ServiceWindowType, Schedules (SMS schedule
+//   tokens, decoded and encoded in schedule-token.ts), SUCA_OffsetDays.
 //
 // The compact form of earlier versions (our own property names, update
 // indices) is dropped. Measured (node 20, this VM, 20,000 rounds after
@@ -48,7 +48,8 @@
 // second form that no real MP serves.
 
 import { WireError } from '../errors.js';
-import type { ClientSettings, DeploymentPolicy } from '../../core/types.js';
+import type { ClientSettings, DeploymentPolicy, ServiceWindowPolicy } from '../../core/types.js';
+import { decodeSchedules, encodeSchedules } from './schedule-token.js';
 import { attr, escAttr, escText, fromDmtf, kids, parseBool, parseRoot, parseUint, reqAttr, text, toDmtf, type XEl } from './xml.js';
 import { formatPolicyVersion, parsePolicyVersion } from './bodies.js';
 
@@ -64,7 +65,7 @@ export const SERVICE_WINDOW_CLASS = 'CCM_ServiceWindow';
 export const SUCA_PREFIX = 'SUCA_';
 
 /** Our policy categories in ReplyAssignments (a real site's category names for these policies are not public). */
-export const POLICY_CATEGORY = { SETTINGS: 'SUCA_Settings', DEPLOYMENT: 'SUCA_Deployment', STATE_RESYNC: 'SUCA_StateResync' } as const;
+export const POLICY_CATEGORY = { SETTINGS: 'SUCA_Settings', DEPLOYMENT: 'SUCA_Deployment', SERVICE_WINDOW: 'SUCA_ServiceWindow', STATE_RESYNC: 'SUCA_StateResync' } as const;
 
 /**
  * The site's state-resync request in ReplyAssignments (server-stub/core/resync.ts):
@@ -372,33 +373,41 @@ export function deploymentFromInstance(inst: WmiInstance, x: DeploymentFromInsta
 
 // ---- CCM_ServiceWindow --------------------------------------------------------------------
 
-export interface ServiceWindow {
-  readonly id: string;
-  /** 1 = all deployments, 4 = software updates (SMS_ServiceWindow ServiceWindowType) */
-  readonly type: number;
-  /** schedule token(s), as the site writes them (not decoded here) */
-  readonly schedules: string;
-  /** minutes; null when the instance has none */
-  readonly durationMinutes: number | null;
+/** SUCA_OffsetDays: the monthly-by-weekday offset, whose real encoding is not public (schedule-token.ts). */
+const OFFSET_DAYS = `${SUCA_PREFIX}OffsetDays`;
+
+/**
+ * A maintenance window as the client's policy holds it: ServiceWindowID
+ * (key), ServiceWindowType (1 all deployments, 2 programs, 3 reboot required,
+ * 4 software updates, 5 task sequences, 6 non-working hours: SMS_ServiceWindow
+ * and the client's CCM_ServiceWindow), Schedules (schedule tokens, which carry
+ * the start, the recurrence, IsGMT and the duration), and SUCA_OffsetDays
+ * when an offset is set. No Duration property is written: the tokens carry
+ * it (a `Duration` in minutes, when a token has none, is read as a fallback).
+ */
+export function serviceWindowInstance(w: ServiceWindowPolicy): WmiInstance {
+  const properties = [
+    str('ServiceWindowID', w.id, true),
+    uint('ServiceWindowType', w.type),
+    str('Schedules', encodeSchedules(w.schedules, `instance[@class="${SERVICE_WINDOW_CLASS}"]/property[@name="Schedules"]`)),
+  ];
+  if (w.offsetDays !== 0) properties.push(uint(OFFSET_DAYS, w.offsetDays));
+  return { className: SERVICE_WINDOW_CLASS, properties };
 }
 
-export function serviceWindowInstance(w: ServiceWindow): WmiInstance {
-  return {
-    className: SERVICE_WINDOW_CLASS,
-    properties: [
-      str('ServiceWindowID', w.id, true),
-      uint('ServiceWindowType', w.type),
-      str('Schedules', w.schedules),
-      w.durationMinutes === null ? prop('Duration', CIM.UINT32, []) : uint('Duration', w.durationMinutes),
-    ],
-  };
-}
-
-export function serviceWindowFromInstance(inst: WmiInstance, where = `instance[@class="${SERVICE_WINDOW_CLASS}"]`): ServiceWindow {
+export function serviceWindowFromInstance(inst: WmiInstance, where = `instance[@class="${SERVICE_WINDOW_CLASS}"]`): ServiceWindowPolicy {
   const p = new Props(inst, where);
   const id = p.string('ServiceWindowID');
   if (id === undefined || id === '') throw fieldError('missing ServiceWindowID', `${where}/property[@name="ServiceWindowID"]`);
-  return { id, type: p.uint('ServiceWindowType') ?? 1, schedules: p.string('Schedules') ?? '', durationMinutes: p.uint('Duration') ?? null };
+  const sw = `${where}/property[@name="Schedules"]`;
+  const text = p.string('Schedules');
+  if (text === undefined || text === '') throw fieldError('missing Schedules', sw);
+  let schedules = decodeSchedules(text, sw);
+  const minutes = p.uint('Duration');
+  if (minutes !== undefined) schedules = schedules.map((t) => (t.durationMinutes === 0 ? { ...t, durationMinutes: minutes } : t));
+  const offsetDays = p.uint(OFFSET_DAYS) ?? 0;
+  if (offsetDays > 31) throw fieldError(`offset of ${offsetDays} days`, `${where}/property[@name="${OFFSET_DAYS}"]`);
+  return { id, type: p.uint('ServiceWindowType') ?? 1, schedules, offsetDays };
 }
 
 // ---- the two bodies the agent loop reads -------------------------------------------------------
@@ -412,15 +421,16 @@ interface PolicyBodyBase {
 
 export type PolicyBody =
   | (PolicyBodyBase & { readonly kind: 'settings'; readonly settings: ClientSettings })
-  | (PolicyBodyBase & { readonly kind: 'deployment'; readonly deployment: DeploymentPolicy });
+  | (PolicyBodyBase & { readonly kind: 'deployment'; readonly deployment: DeploymentPolicy })
+  | (PolicyBodyBase & { readonly kind: 'window'; readonly window: ServiceWindowPolicy });
 
 export function encodePolicyBody(b: PolicyBody, updateGuidOf: (update: number) => string): string {
   return encodePolicyDocument({
     policyId: b.policyId,
     policyVersion: b.policyVersion,
     policySource: b.policySource,
-    policyCategory: b.kind === 'settings' ? POLICY_CATEGORY.SETTINGS : POLICY_CATEGORY.DEPLOYMENT,
-    instances: [b.kind === 'settings' ? settingsInstance(b.settings) : deploymentInstance({ deployment: b.deployment, updateGuidOf })],
+    policyCategory: b.kind === 'settings' ? POLICY_CATEGORY.SETTINGS : b.kind === 'window' ? POLICY_CATEGORY.SERVICE_WINDOW : POLICY_CATEGORY.DEPLOYMENT,
+    instances: [b.kind === 'settings' ? settingsInstance(b.settings) : b.kind === 'window' ? serviceWindowInstance(b.window) : deploymentInstance({ deployment: b.deployment, updateGuidOf })],
   });
 }
 
@@ -431,7 +441,7 @@ export interface DecodePolicyBodyInput {
   readonly fallbackIndex?: number;
 }
 
-/** The settings or the deployment of a policy body, told apart by the instance class (the first one of the two found). */
+/** The settings, the deployment or the service window of a policy body, told apart by the instance class (the first one found). */
 export function decodePolicyBody(xml: string, x: DecodePolicyBodyInput): PolicyBody {
   const doc = decodePolicyDocument(xml);
   const base = { policyId: doc.policyId, policyVersion: doc.policyVersion, policySource: doc.policySource };
@@ -443,6 +453,7 @@ export function decodePolicyBody(xml: string, x: DecodePolicyBodyInput): PolicyB
       const sc = x.scenarioDeployment?.(id);
       return { ...base, kind: 'deployment', deployment: deploymentFromInstance(inst, { updateIndexOf: x.updateIndexOf, fallbackIndex: x.fallbackIndex ?? 0, ...(sc !== undefined ? { scenario: sc } : {}) }, iw) };
     }
+    if (inst.className === SERVICE_WINDOW_CLASS) return { ...base, kind: 'window', window: serviceWindowFromInstance(inst, iw) };
   }
-  throw fieldError(`no ${SETTINGS_CLASS} or ${DEPLOYMENT_CLASS} instance`, 'Policy');
+  throw fieldError(`no ${SETTINGS_CLASS}, ${DEPLOYMENT_CLASS} or ${SERVICE_WINDOW_CLASS} instance`, 'Policy');
 }
