@@ -50,8 +50,9 @@ describe('scenario patch-tuesday', () => {
     const flags = ['--clients', String(N), '--duration', '11d12h', '--series-interval', '1m'];
     const [off, on] = await Promise.all([runLibrary('patch-tuesday', ...flags), runLibrary('patch-tuesday-randomized', ...flags)]);
     for (const r of [off, on]) {
-      // every client has at least one of the 10 updates (1 - 0.5^10) and installs once
-      expect(r.work.installs).toBe(N);
+      // a client installs when one of the 10 updates applies to it: all but N / 2^10 (about 1), give or take 4 of them
+      expect(r.work.installs).toBeLessThanOrEqual(N);
+      expect(r.work.installs).toBeGreaterThanOrEqual(N - 5);
       // TTL expiry wave at the available time: every client online for the new deployment
       expect(sumBetween(r, r.series.scansOnline, AVAILABLE, AVAILABLE + 2 * HOUR)).toBe(N);
       // window waves at 01:00 local, each with its zone's share of the windowed half
