@@ -44,8 +44,8 @@ describe('scenario first-scan-storm', () => {
     const minutes = WINDOW_MIN + 1; // the policy arrives within the first minute: first scans in minutes 0..120
     const lo = maxPoissonQuantile(lambda, minutes, 0.001);
     const hi = maxPoissonQuantile(lambda, minutes, 0.999);
-    const peakRand = rand.scans.wsus.peakPerMinute.scans;
-    const peakNone = none.scans.wsus.peakPerMinute.scans;
+    const peakRand = rand.scans.wsus!.peakPerMinute.scans;
+    const peakNone = none.scans.wsus!.peakPerMinute.scans;
     expect(peakRand).toBeGreaterThanOrEqual(lo);
     expect(peakRand).toBeLessThanOrEqual(hi);
     // without the window: the whole fleet in the minute the policy reached it
@@ -55,13 +55,13 @@ describe('scenario first-scan-storm', () => {
     expect(ratio).toBeGreaterThanOrEqual(N / hi);
     expect(ratio).toBeLessThanOrEqual(N / lo);
     // how long the storm lasts: the minutes from the first scan to the last
-    const span = (r: typeof rand) => r.scans.wsus.perMinute.at(-1)![0] - r.scans.wsus.perMinute[0]![0] + 1;
+    const span = (r: typeof rand) => r.scans.wsus!.perMinute.at(-1)![0] - r.scans.wsus!.perMinute[0]![0] + 1;
     expect(span(rand)).toBeGreaterThanOrEqual(WINDOW_MIN - 5);
     expect(span(rand)).toBeLessThanOrEqual(WINDOW_MIN + 1);
     expect(span(none)).toBe(1);
     // in flight at WSUS: scans last 2-6 min (mean 4), so about 4 minutes' worth at once, against all of them
-    expect(none.scans.wsus.peakPerMinute.scans).toBe(N);
-    const inFlight = (r: typeof rand) => Math.max(...r.series.wsusInFlight);
+    expect(none.scans.wsus!.peakPerMinute.scans).toBe(N);
+    const inFlight = (r: typeof rand) => Math.max(...r.series.wsusInFlight.map((x) => x ?? 0));
     expect(inFlight(none)).toBe(N);
     expect(inFlight(rand)).toBeLessThanOrEqual(6 * hi);
     expect(inFlight(rand)).toBeGreaterThanOrEqual(2 * lambda);

@@ -17,7 +17,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MIN, runLibrary, sumBetween } from './helpers/library-run.js';
-import type { Results } from '../harness/output/results.js';
+import type { LibraryResults as Results } from './helpers/library-run.js';
 
 const N = 1000;
 const AVAILABLE = 8 * DAY + 18 * HOUR;
