@@ -13,6 +13,7 @@ import * as report from './commands/report.js';
 import * as compare from './commands/compare.js';
 import * as merge from './commands/merge.js';
 import * as scenario from './commands/scenario.js';
+import * as scenarios from './commands/scenarios.js';
 
 interface CommandModule {
   readonly main: Command;
@@ -26,6 +27,7 @@ const COMMANDS: Readonly<Record<string, { readonly usage: string; readonly m: Co
   compare: { usage: 'compare <a> <b>', m: compare },
   merge: { usage: 'merge <files..>', m: merge },
   scenario: { usage: 'scenario <action> [file]', m: scenario },
+  scenarios: { usage: 'scenarios', m: scenarios },
 };
 
 function usage(): string {

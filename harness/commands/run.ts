@@ -2,7 +2,7 @@
 // Every flag problem is reported at once (exit 2) before the scenario is read;
 // nothing is written before the configuration is known to be good.
 
-import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
+import { loadScenario } from '../scenario/extends.js';
 import { HarnessError } from '../errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runFleet, type ClockOptions, type RunOutcome, type TransportOptions } from '../run.js';
@@ -60,7 +60,7 @@ function runFlags(y: Argv) {
   return (
     y
       .usage(`suca-fleet run [options]\n\n${describe}`)
-      .option('scenario', { type: 'string', describe: 'scenario JSON file (default: the built-in scenario)' })
+      .option('scenario', { type: 'string', describe: 'scenario JSON file, or the name of a scenario of the library (suca-fleet scenarios lists them); default: the built-in scenario' })
       .option('clients', { type: 'number', describe: 'number of clients (overrides the scenario)' })
       .option('duration', { type: 'string', describe: 'simulated duration, e.g. 10d, 36h (overrides the scenario)' })
       .option('seed', { type: 'number', describe: 'random seed (overrides the scenario)' })
@@ -168,8 +168,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     checkOutputFlags(settings, problems);
     const bad = problems.report(io);
     if (bad !== null) return bad;
-    const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
-    const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed, shard: f.shard });
+    const sc = loadScenario(a.scenario, { clients: a.clients, duration: a.duration, seed: a.seed, shard: f.shard });
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
     const unwritable = new Problems();
     prepareOutputs(settings, unwritable);

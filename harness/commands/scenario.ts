@@ -1,7 +1,7 @@
 // suca-fleet scenario default | check FILE.
 
 import { DEFAULT_SCENARIO } from '../scenario/defaults.js';
-import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
+import { loadScenario } from '../scenario/extends.js';
 import { HarnessError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseFlags, reportError } from './common.js';
@@ -22,7 +22,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     if (a.file === undefined) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', 'scenario check: give the scenario file to check');
-    const sc = resolveScenario(readScenarioFile(a.file), a.file);
+    const sc = loadScenario(a.file);
     io.stdout.write(`${a.file}: ok (${sc.name}: ${sc.clients} clients, ${sc.stub.deployments.length} deployments, ${sc.actions.length} actions, ${sc.stub.faults.length} faults)\n`);
     return 0;
   } catch (err) {

@@ -1,6 +1,6 @@
 // suca-fleet stub: the stub servers alone until a signal or --duration.
 
-import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
+import { loadScenario } from '../scenario/extends.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runStub } from '../stub.js';
 import { tryParseDuration } from '../duration.js';
@@ -45,7 +45,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const key = pair && a['tls-key'] !== undefined ? p.try(() => readFileArg('--tls-key', a['tls-key']!)) : undefined;
     const bad = p.report(io);
     if (bad !== null) return bad;
-    const sc = resolveScenario(a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined, a.scenario ?? '(built-in default)');
+    const sc = loadScenario(a.scenario);
     await runStub(sc, {
       logger: createLogger(a['log-level'], io.stderr),
       host: a.host,

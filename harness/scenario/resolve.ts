@@ -12,6 +12,7 @@ import { parseThreshold, type Threshold } from '../thresholds.js';
 import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS, WINDOW_DEFAULTS } from './defaults.js';
 import { buildLocalModel, isTimeZone, serviceWindowResolver, WEEKDAYS, windowPolicyOf, type CollectionSpec, type UsersSpec } from './localtime.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
+import { offsetAt, zoneIndexOf, type LocalModel } from '../../agent/core/localtime.js';
 
 const MB = 1024 * 1024;
 
@@ -374,7 +375,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     local,
     // maintenance windows reach the clients as the MP's CCM_ServiceWindow policies (server-stub/core/mp.ts)
     serviceWindows: serviceWindowResolver(local?.zones ?? [], startMs - 2 * 86_400_000, startMs + durationMs! + 2 * 86_400_000),
-    power,
+    // power schedules in each client's local time when the scenario has time zones (the morning boot across zones)
+    power: power !== null && local !== null && local.zones.length > 0 ? { ...power, localOffset: localOffsetOf(m.seed, local) } : power,
     installFailures: en.installFailures.map((f) => ({ code: parseInt(f.code, 16) >>> 0, fraction: f.fraction })),
     installRetryLimit: en.installRetryLimit,
     ...(en.serverFraction > 0 ? { serverFraction: en.serverFraction } : {}),
@@ -433,6 +435,19 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     thresholds,
     effective: JSON.parse(JSON.stringify(m)) as Record<string, unknown>,
   });
+}
+
+/**
+ * PowerModel.localOffset from the run's zone tables: the client's zone (drawn
+ * from its id, as the windows and deadlines draw it) and its UTC offset at t.
+ * One closure for the fleet; no per-client memory.
+ */
+function localOffsetOf(seed: number, local: LocalModel): (client: number, t: number) => number {
+  const ctx = { seed, model: { local } } as unknown as Parameters<typeof zoneIndexOf>[0];
+  return (client, t) => {
+    const z = zoneIndexOf(ctx, client);
+    return z < 0 ? 0 : offsetAt(local.zones[z]!, t);
+  };
 }
 
 function restartBits(all: boolean, workstations: boolean, servers: boolean): { suppressRestart: boolean; suppressRestartFor?: number } {

@@ -169,6 +169,10 @@ const fault = z.strictObject({
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
+  /** documentation (the library's scenarios): what the scenario shows and how; not used by the run */
+  description: z.string().min(1),
+  /** documentation: the real-world symptom in one line, listed by `suca-fleet scenarios` */
+  symptom: z.string().min(1),
   name: z.string().min(1),
   seed: z.number().int().min(0).max(0xffffffff),
   clients: z.number().int().min(1).max(2_000_000),
