@@ -127,3 +127,13 @@ describe('run: the memory a run needs, checked before it starts', () => {
     expect(() => checkRunSize(size, 'clients', { heapLimit: 64 * 1024 ** 3, total: total - 1 })).toThrow(/1,000,000 clients over 10 days need about [\d.]+ GB, and this machine has/);
   });
 });
+
+describe('the longest duration fits the simulated histograms', () => {
+  it('a latency of LIMITS.durationMs records and reads back within the histogram precision (3 digits)', async () => {
+    const { newHistogram } = await import('../harness/metrics/run-metrics.js');
+    const h = newHistogram();
+    h.recordValue(LIMITS.durationMs.max);
+    expect(Math.abs(h.maxValue - LIMITS.durationMs.max) / LIMITS.durationMs.max).toBeLessThan(1e-3);
+    h.destroy();
+  });
+});
