@@ -65,7 +65,7 @@ export const DEBUG_ENV = 'SUCA_FLEET_DEBUG';
  */
 export function reportError(io: Io, err: unknown, doing = 'running the command', after: readonly string[] = []): number {
   if (err instanceof HarnessError) {
-    io.stderr.write(`suca-fleet: ${err.code}: ${err.message}\n`);
+    io.stderr.write([`suca-fleet: ${err.code}: ${err.message}`, ...after.map((l) => `suca-fleet: ${l}`)].join('\n') + '\n');
     return EXIT.CONFIG;
   }
   const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
