@@ -14,6 +14,7 @@ import * as compare from './commands/compare.js';
 import * as merge from './commands/merge.js';
 import * as scenario from './commands/scenario.js';
 import * as scenarios from './commands/scenarios.js';
+import { reportError } from './commands/common.js';
 
 interface CommandModule {
   readonly main: Command;
@@ -59,5 +60,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`suca-fleet: SUCA_ERR_INVALID_ARGUMENT: ${what}${Object.keys(COMMANDS).join(', ')}\nsee: suca-fleet --help\n`);
     return EXIT.CONFIG;
   }
-  return c.m.main(rest, io);
+  try {
+    return await c.m.main(rest, io);
+  } catch (err) {
+    // every command catches its own errors; this is the net under them (never a stack unless SUCA_FLEET_DEBUG=1)
+    return reportError(io, err, `running suca-fleet ${name}`);
+  }
 }

@@ -14,6 +14,18 @@ export class HarnessError extends Error {
   }
 }
 
+/**
+ * A run that failed on an internal error (a bug) part-way: `partial()` gives
+ * what it measured up to there, so the command writes it before saying what
+ * went wrong (as after SIGINT). The error itself is the cause.
+ */
+export class RunFailedError<T = unknown> extends Error {
+  constructor(readonly partial: () => T, options: { cause: unknown }) {
+    super(options.cause instanceof Error ? options.cause.message : String(options.cause), options);
+    this.name = 'RunFailedError';
+  }
+}
+
 /** One problem in a scenario, at a JSON path such as `deployments[0].deadline`. */
 export interface ScenarioIssue {
   readonly path: string;

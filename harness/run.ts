@@ -22,6 +22,7 @@ import type { Logger } from './logger.js';
 import { MINUTE } from '../agent/core/constants.js';
 import { createClock, type Clock, type ClockFigures, type ClockOptions } from './clock/index.js';
 import { Probes, type WallFigures } from './metrics/probes.js';
+import { RunFailedError } from './errors.js';
 
 export type { ClockFigures, ClockOptions, WallFigures };
 
@@ -243,7 +244,12 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     await clock.run({ fleet, sc, wire: http, progress, lag: metrics.lag, signal: stop.signal });
   } catch (err) {
     for (const o of outputs) o.abort?.(err);
-    throw err;
+    // what the run measured up to the failure, for the command to write (marked partial) before it reports the bug
+    throw new RunFailedError(() => {
+      stop.abort();
+      metrics.finish(fleet.now);
+      return outcome(false);
+    }, { cause: err });
   } finally {
     probes.stop();
     opts.signal?.removeEventListener('abort', onAbort);

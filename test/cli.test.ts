@@ -79,7 +79,7 @@ describe('suca-fleet CLI', () => {
     expect(r.code).toBe(2);
     const lines = r.err.trim().split('\n');
     expect(lines).toHaveLength(6);
-    for (const flag of ['--clients 0', '--seed -4', '--duration soon', '--time-factor 0', '--tls-cert and --tls-key', '--threshold #1']) {
+    for (const flag of ['--clients 0', '--seed -4', "--duration: 'soon'", '--time-factor 0', '--tls-cert and --tls-key', '--threshold #1']) {
       expect(lines.some((l) => l.startsWith('suca-fleet: SUCA_ERR_INVALID_ARGUMENT: ') && l.includes(flag)), flag).toBe(true);
     }
     expect(r.out).toBe('');

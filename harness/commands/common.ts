@@ -2,8 +2,8 @@
 // errors come back as text, nothing exits), error reporting to the injected
 // stderr, and the checks of files and directories given on the command line.
 
-import { accessSync, existsSync, mkdirSync, readFileSync, constants as fsc } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { accessSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, constants as fsc } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { EXIT, HarnessError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -34,13 +34,48 @@ export function parseFlags<T>(argv: readonly string[], io: Io, command: string, 
   return { args };
 }
 
-/** Reports an error the way every command does and returns its exit code: 2 for a HarnessError (flags, files, scenario), 1 for anything else. */
-export function reportError(io: Io, err: unknown): number {
+/**
+ * "--duration -1d": yargs reads a value starting with "-" as flags (-1, -d:
+ * "Unknown arguments: 1, d"). For the flags named, a next argument that looks
+ * like a negative number or duration is joined to its flag (--duration=-1d),
+ * so the flag's own check refuses it with its bound.
+ */
+export function joinNegativeValues(argv: readonly string[], flags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && flags.includes(a.slice(2)) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** The environment variable that shows the stack of an internal error (README: "Exit codes"). */
+export const DEBUG_ENV = 'SUCA_FLEET_DEBUG';
+
+/**
+ * Reports an error the way every command does and returns its exit code: 2
+ * for a HarnessError (flags, files, scenario), 1 for anything else (a bug).
+ * A bug says what was being done and what to do; its stack only with
+ * SUCA_FLEET_DEBUG=1, never by default (issue 10: no stack reaches a user).
+ * `after`: lines to add (where partial results went).
+ */
+export function reportError(io: Io, err: unknown, doing = 'running the command', after: readonly string[] = []): number {
   if (err instanceof HarnessError) {
-    io.stderr.write(`suca-fleet: ${err.code}: ${err.message}\n`);
+    io.stderr.write([`suca-fleet: ${err.code}: ${err.message}`, ...after.map((l) => `suca-fleet: ${l}`)].join('\n') + '\n');
     return EXIT.CONFIG;
   }
-  io.stderr.write(`suca-fleet: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const lines = [
+    `suca-fleet: internal error while ${doing}: ${what}`,
+    ...after.map((l) => `suca-fleet: ${l}`),
+    `suca-fleet: this is a bug in suca-fleet, not in the input; please report it with the command line${io.env[DEBUG_ENV] === '1' ? '' : ` (${DEBUG_ENV}=1 prints its stack)`}`,
+  ];
+  if (io.env[DEBUG_ENV] === '1') lines.push(String((err as Error)?.stack ?? err));
+  io.stderr.write(lines.join('\n') + '\n');
   return EXIT.INTERNAL;
 }
 
@@ -162,18 +197,33 @@ function makeDirs(dir: string): void {
   for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]!);
 }
 
-export function ensureWritableDir(dir: string): void {
+/**
+ * Whether a file can be written, found by writing: access(W_OK) answers yes
+ * for root anywhere, /proc included (`report --html /proc/r.html` passed it
+ * and failed after with "internal error: ENOENT"). The file is opened for
+ * appending (an existing one is left as it is) and removed again when this
+ * made it.
+ */
+function probeWrite(file: string): void {
+  const existed = existsSync(file);
+  closeSync(openSync(file, 'a'));
+  if (!existed) unlinkSync(file);
+}
+
+export function ensureWritableDir(dir: string, flag = '--out'): void {
   try {
     makeDirs(dir);
     accessSync(dir, fsc.W_OK);
+    probeWrite(join(dir, `.suca-fleet-probe-${process.pid}`));
   } catch (err) {
-    throw new HarnessError('SUCA_ERR_OUTPUT', `--out ${dir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    throw new HarnessError('SUCA_ERR_OUTPUT', `${flag} ${dir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
 }
 
 export function ensureWritableFileDir(file: string, flag: string): void {
   try {
     accessSync(dirname(resolvePath(file)), fsc.W_OK);
+    probeWrite(file);
   } catch (err) {
     throw new HarnessError('SUCA_ERR_OUTPUT', `${flag} ${file}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }

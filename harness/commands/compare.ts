@@ -22,6 +22,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(formatComparison(ra!, rb!, a, b));
     return 0;
   } catch (err) {
-    return reportError(io, err);
+    return reportError(io, err, 'comparing the results');
   }
 }

@@ -46,6 +46,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);
     return verdict.code;
   } catch (err) {
-    return reportError(io, err);
+    return reportError(io, err, 'merging the results');
   }
 }

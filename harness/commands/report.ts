@@ -28,6 +28,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(a.json ? JSON.stringify({ report: html }) + '\n' : formatSummary(r) + formatThresholds(r.thresholds) + `\nReport: ${html}\n`);
     return 0;
   } catch (err) {
-    return reportError(io, err);
+    return reportError(io, err, `writing the report of ${a.results}`);
   }
 }

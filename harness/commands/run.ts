@@ -3,7 +3,8 @@
 // nothing is written before the configuration is known to be good.
 
 import { loadScenario } from '../scenario/extends.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError, RunFailedError } from '../errors.js';
+import { join } from 'node:path';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runFleet, type ClockOptions, type RunOutcome, type TransportOptions } from '../run.js';
 import { buildResults, formatResultsJson } from '../output/results.js';
@@ -15,14 +16,14 @@ import { formatDuration, tryParseDuration } from '../duration.js';
 import { verdictOf } from '../exit.js';
 import type { Io, StopSignal } from '../io.js';
 import type { Argv } from 'yargs';
-import { checkUrl, parseFlags, Problems, readFileArg, reportError } from './common.js';
+import { checkUrl, joinNegativeValues, parseFlags, Problems, readFileArg, reportError } from './common.js';
+import { checkRunSize, LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
 
-/** At most this many intervals unless asked for: 100,000 x 20 series is ~15 MB of results.json. */
-const MAX_AUTO_INTERVALS = 100_000;
-/** Never more than this many, even when asked for (memory: 20 Float64Arrays of it). */
-const MAX_INTERVALS = 1_000_000;
+/** At most this many intervals unless asked for, never more than MAX_INTERVALS (limits.ts says why). */
+const MAX_AUTO_INTERVALS = LIMITS.seriesIntervalsAuto.max;
+const MAX_INTERVALS = LIMITS.seriesIntervals.max;
 const NICE_INTERVALS = ['1m', '5m', '15m', '1h', '6h', '1d', '7d'];
 
 /** The series interval: the one asked for, or 1 minute, or the first coarser one that keeps a long run under MAX_AUTO_INTERVALS. */
@@ -53,28 +54,34 @@ type RunFlags = ReturnType<typeof runFlags> extends Argv<infer T> ? T : never;
 
 /** The run's own flags and the outputs' (--out, --trace, ...: each output declares and reads its own). */
 function flags(argv: readonly string[], io: Io) {
-  return parseFlags(argv, io, 'run', (y) => runFlags(y).options(outputFlags()) as unknown as Argv<RunFlags>);
+  // "--duration -1d" would read as flags -1 and -d: values that look negative are taken as values, and refused by their bounds
+  return parseFlags(joinNegativeValues(argv, VALUE_FLAGS), io, 'run', (y) => runFlags(y).options(outputFlags()) as unknown as Argv<RunFlags>);
 }
 
+/** Flags taking a value that may look negative. */
+const VALUE_FLAGS = ['clients', 'duration', 'seed', 'series-interval', 'time-factor', 'lag-bound', 'elu-bound', 'concurrency'];
+const DEFAULTS = { timeFactor: 1, lagBound: '1s', eluBound: 0.98 };
+
+// Numbers are read as strings and parsed in checkFlags: yargs makes "abc" NaN, and the message must quote what was given.
 function runFlags(y: Argv) {
   return (
     y
       .usage(`suca-fleet run [options]\n\n${describe}`)
       .option('scenario', { type: 'string', describe: 'scenario JSON file, or the name of a scenario of the library (suca-fleet scenarios lists them); default: the built-in scenario' })
-      .option('clients', { type: 'number', describe: 'number of clients (overrides the scenario)' })
-      .option('duration', { type: 'string', describe: 'simulated duration, e.g. 10d, 36h (overrides the scenario)' })
-      .option('seed', { type: 'number', describe: 'random seed (overrides the scenario)' })
+      .option('clients', { type: 'string', describe: `number of clients, 1 to ${LIMITS.clients.max.toLocaleString('en-US')} (overrides the scenario)` })
+      .option('duration', { type: 'string', describe: `simulated duration, e.g. 10d, 36h, at most ${LIMITS.durationMs.max / 86_400_000}d (overrides the scenario)` })
+      .option('seed', { type: 'string', describe: 'random seed, 0 to 4294967295 (overrides the scenario)' })
       .option('shard', { type: 'string', describe: 'K/N: run shard K of N of the clients (a contiguous range; ids, and so behaviour, as in the whole fleet), for runs on N machines merged afterwards' })
-      .option('shards', { type: 'number', describe: 'N: run shard K of N with K from $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job sets it, 0-based); instead of --shard' })
+      .option('shards', { type: 'string', describe: 'N: run shard K of N with K from $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job sets it, 0-based); instead of --shard' })
       .option('series-interval', { type: 'string', describe: 'simulated interval of the time series (default 1m, coarser when a run would have more than 100,000 intervals)' })
       .option('abort-on-fail', { type: 'boolean', default: false, describe: 'check the --threshold thresholds during the run too, and stop it when one fails (exit 99)' })
       .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level (logs go to stderr)' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json to stdout instead of the summary' })
       .option('json-line', { type: 'boolean', default: false, describe: 'print results.json to stdout as one line instead of the summary (a pod log that merge reads)' })
       .option('clock', { choices: ['virtual', 'scaled'] as const, default: 'virtual' as const, describe: 'virtual: as fast as possible; scaled: wall clock x --time-factor' })
-      .option('time-factor', { type: 'number', default: 1, describe: 'scaled clock: simulated seconds per wall second (1 = real time)' })
-      .option('lag-bound', { type: 'string', default: '1s', describe: 'scaled clock: the run is invalid when scheduler lag p99 exceeds this' })
-      .option('elu-bound', { type: 'number', default: 0.98, describe: 'scaled clock: the run is invalid when the event loop is busy more than this share (0..1) of a 5 s window' })
+      .option('time-factor', { type: 'string', describe: `scaled clock only: simulated seconds per wall second, ${LIMITS.timeFactor.min} to ${LIMITS.timeFactor.max.toLocaleString('en-US')} (1 = real time) [default: 1]` })
+      .option('lag-bound', { type: 'string', describe: 'scaled clock only: the run is invalid when scheduler lag p99 exceeds this, 0 to 1h [default: 1s]' })
+      .option('elu-bound', { type: 'string', describe: 'scaled clock only: the run is invalid when the event loop is busy more than this share (above 0, at most 1) of a 5 s window [default: 0.98]' })
       .option('transport', { choices: ['in-process', 'http'] as const, describe: 'in-process: typed calls to the stub core; http: real wire formats against stub servers (default: http with --clock scaled or --mp/--wsus/--dp)' })
       .option('mp', { type: 'string', describe: 'an external management point (http[s]://host[:port]); implies --transport http' })
       .option('wsus', { type: 'string', describe: 'an external WSUS (SUP) the embedded MP hands out; implies --transport http' })
@@ -83,7 +90,7 @@ function runFlags(y: Argv) {
       .option('tls-cert', { type: 'string', describe: 'embedded stub servers: serve https with this certificate (PEM)' })
       .option('tls-key', { type: 'string', describe: 'embedded stub servers: the key of --tls-cert (PEM)' })
       .option('sign', { type: 'boolean', default: true, describe: 'sign MP messages (and have the embedded MP verify them); --no-sign to turn off' })
-      .option('concurrency', { type: 'number', default: 256, describe: 'http: requests in flight at once per endpoint' })
+      .option('concurrency', { type: 'string', default: '256', describe: `http: requests in flight at once per endpoint, 1 to ${LIMITS.concurrency.max.toLocaleString('en-US')}` })
       .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
   );
 }
@@ -94,18 +101,37 @@ type Args = Extract<ReturnType<typeof flags>, { args: unknown }>['args'];
 function checkFlags(a: Args, p: Problems, env: Io['env']) {
   const shard = shardSpec(a, p, env);
   if (a.json && a['json-line']) p.add('--json and --json-line: choose one');
-  if (a.clients !== undefined && (!Number.isInteger(a.clients) || a.clients < 1)) p.add(`--clients ${a.clients}: must be a whole number of at least 1`);
-  if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 0xffffffff)) p.add(`--seed ${a.seed}: must be a whole number from 0 to 4294967295`);
-  if (a.duration !== undefined && tryParseDuration(a.duration) === null) p.add(`--duration ${a.duration}: not a duration (examples: 10d, 36h, 90m)`);
+  // each flag's bound from limits.ts, the value quoted as given
+  const num = (r: { value: number } | { error: string }): number | undefined => ('error' in r ? (p.add(r.error), undefined) : r.value);
+  const clients = a.clients !== undefined ? num(parseWholeFlag('--clients', a.clients, LIMITS.clients.min, LIMITS.clients.max)) : undefined;
+  const seed = a.seed !== undefined ? num(parseWholeFlag('--seed', a.seed, LIMITS.seed.min, LIMITS.seed.max)) : undefined;
+  if (a.duration !== undefined) {
+    const neg = a.duration.startsWith('-') ? tryParseDuration(a.duration.slice(1)) : null;
+    const ms = neg !== null ? -neg : tryParseDuration(a.duration);
+    if (ms === null) p.add(`--duration: '${a.duration}' is not a duration (examples: 10d, 36h, 90m; from more than 0 to ${formatDuration(LIMITS.durationMs.max)})`);
+    else if (ms <= 0 || ms > LIMITS.durationMs.max) p.add(`--duration ${a.duration}: out of range, more than 0 and at most ${formatDuration(LIMITS.durationMs.max)}`);
+  }
   const explicitInterval = a['series-interval'] !== undefined ? tryParseDuration(a['series-interval']) : undefined;
-  if (explicitInterval === null || (explicitInterval !== undefined && explicitInterval <= 0)) p.add(`--series-interval ${a['series-interval']}: not a positive duration (examples: 1m, 1h)`);
-  const factor = a['time-factor'];
-  if (!Number.isFinite(factor) || factor <= 0) p.add(`--time-factor ${factor}: must be a number above 0 (1 = real time)`);
-  const lagBound = tryParseDuration(a['lag-bound']);
-  if (lagBound === null) p.add(`--lag-bound ${a['lag-bound']}: not a duration (examples: 50ms, 1s)`);
-  const eluBound = a['elu-bound'];
-  if (!Number.isFinite(eluBound) || eluBound <= 0 || eluBound > 1) p.add(`--elu-bound ${eluBound}: a share above 0 and at most 1 (1: never invalid for it)`);
-  const clock: ClockOptions = a.clock === 'scaled' ? { mode: 'scaled', timeFactor: factor, lagBoundMs: lagBound ?? 0, eluBound } : { mode: 'virtual' };
+  if (explicitInterval === null || (explicitInterval !== undefined && (explicitInterval <= 0 || explicitInterval > LIMITS.durationMs.max))) {
+    p.add(`--series-interval ${a['series-interval']}: not a positive duration of at most ${formatDuration(LIMITS.durationMs.max)} (examples: 1m, 1h; at most ${LIMITS.seriesIntervals.max.toLocaleString('en-US')} intervals in the run)`);
+  }
+  // the scaled clock's flags are refused with the virtual clock (the default), where they would do nothing
+  const scaled = a.clock === 'scaled';
+  const onlyScaled = (flag: string, given: string | undefined) => {
+    if (given !== undefined && !scaled) p.add(`--${flag} ${given}: only for --clock scaled; the clock is virtual (the default), as fast as possible with no wall-clock pace, and would ignore it: add --clock scaled`);
+  };
+  const factorGiven = a['time-factor'];
+  const factor = factorGiven !== undefined ? num(parseNumberFlag('--time-factor', factorGiven, LIMITS.timeFactor.min, LIMITS.timeFactor.max, `from ${LIMITS.timeFactor.min} to ${LIMITS.timeFactor.max.toLocaleString('en-US')} simulated seconds per wall second (1 = real time)`)) : DEFAULTS.timeFactor;
+  if (factor !== undefined) onlyScaled('time-factor', factorGiven);
+  const lagGiven = a['lag-bound'];
+  const lagBound = tryParseDuration(lagGiven ?? DEFAULTS.lagBound);
+  if (lagBound === null) p.add(`--lag-bound: '${lagGiven}' is not a duration (examples: 50ms, 1s; from 0 to ${formatDuration(LIMITS.lagBoundMs.max)})`);
+  else if (lagBound > LIMITS.lagBoundMs.max) p.add(`--lag-bound ${lagGiven}: out of range, from 0 to ${formatDuration(LIMITS.lagBoundMs.max)}`);
+  else onlyScaled('lag-bound', lagGiven);
+  const eluGiven = a['elu-bound'];
+  const eluBound = eluGiven !== undefined ? num(parseNumberFlag('--elu-bound', eluGiven, Number.MIN_VALUE, 1, 'a share above 0 and at most 1 (1: never invalid for it)')) : DEFAULTS.eluBound;
+  if (eluBound !== undefined) onlyScaled('elu-bound', eluGiven);
+  const clock: ClockOptions = scaled ? { mode: 'scaled', timeFactor: factor ?? 1, lagBoundMs: lagBound ?? 0, eluBound: eluBound ?? 1 } : { mode: 'virtual' };
   const external = { mp: a.mp, wsus: a.wsus, dp: a.dp };
   for (const [k, v] of Object.entries(external)) if (v !== undefined) p.try(() => checkUrl(`--${k}`, v));
   // scaled time is for load tests: it goes over HTTP unless told otherwise
@@ -113,18 +139,18 @@ function checkFlags(a: Args, p: Problems, env: Io['env']) {
   if (kind === 'in-process' && (a.mp !== undefined || a.wsus !== undefined || a.dp !== undefined)) p.add('--mp/--wsus/--dp need --transport http');
   const pair = (a['tls-cert'] === undefined) === (a['tls-key'] === undefined);
   if (!pair) p.add('--tls-cert and --tls-key go together');
-  if (!Number.isInteger(a.concurrency) || a.concurrency < 1) p.add(`--concurrency ${a.concurrency}: a whole number of at least 1`);
+  const concurrency = num(parseWholeFlag('--concurrency', a.concurrency, LIMITS.concurrency.min, LIMITS.concurrency.max, ' requests in flight per endpoint')) ?? 1;
   const cert = pair && a['tls-cert'] !== undefined ? p.try(() => readFileArg('--tls-cert', a['tls-cert']!)) : undefined;
   const key = pair && a['tls-key'] !== undefined ? p.try(() => readFileArg('--tls-key', a['tls-key']!)) : undefined;
   const tls = cert !== undefined && key !== undefined ? { cert, key } : undefined;
   const ca = a.ca !== undefined ? p.try(() => readFileArg('--ca', a.ca!)) : tls?.cert;
-  const transport: TransportOptions = kind === 'http' ? { kind: 'http', external, sign: a.sign, ca, tls, concurrency: a.concurrency } : { kind: 'in-process' };
+  const transport: TransportOptions = kind === 'http' ? { kind: 'http', external, sign: a.sign, ca, tls, concurrency } : { kind: 'in-process' };
   const extraThresholds = (a.threshold ?? []).flatMap((t, i) => {
     const parsed = p.try(() => parseThreshold(String(t), `--threshold #${i + 1}`));
     return parsed === undefined ? [] : [{ ...parsed, abortOnFail: a['abort-on-fail'] }];
   });
   if (a['abort-on-fail'] && (a.threshold ?? []).length === 0) p.add('--abort-on-fail: give the thresholds to check with --threshold');
-  return { explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard };
+  return { clients, seed, explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard };
 }
 
 /**
@@ -139,27 +165,31 @@ function shardSpec(a: Args, p: Problems, env: Io['env']): string | undefined {
     p.add('--shard and --shards: choose one (--shards takes K from $JOB_COMPLETION_INDEX)');
     return undefined;
   }
-  if (!Number.isSafeInteger(a.shards) || a.shards < 1) {
-    p.add(`--shards ${a.shards}: a whole number of at least 1`);
+  const count = parseWholeFlag('--shards', a.shards, 1, LIMITS.clients.max);
+  if ('error' in count) {
+    p.add(count.error);
     return undefined;
   }
+  const n = count.value;
   const raw = env['JOB_COMPLETION_INDEX'];
   if (raw === undefined || !/^\d+$/.test(raw.trim())) {
-    p.add(`--shards ${a.shards}: JOB_COMPLETION_INDEX ${raw === undefined ? 'is not set' : `'${raw}' is not a whole number`} (a Kubernetes Indexed Job sets it to 0 .. N-1; elsewhere use --shard K/N)`);
+    p.add(`--shards ${n}: JOB_COMPLETION_INDEX ${raw === undefined ? 'is not set' : `'${raw}' is not a whole number`} (a Kubernetes Indexed Job sets it to 0 .. N-1; elsewhere use --shard K/N)`);
     return undefined;
   }
   const index = Number(raw.trim());
-  if (index >= a.shards) {
-    p.add(`--shards ${a.shards}: JOB_COMPLETION_INDEX ${index} is not below ${a.shards} (the Job's completions and --shards must agree)`);
+  if (index >= n) {
+    p.add(`--shards ${n}: JOB_COMPLETION_INDEX ${index} is not below ${n} (the Job's completions and --shards must agree)`);
     return undefined;
   }
-  return `${index + 1}/${a.shards}`;
+  return `${index + 1}/${n}`;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parsed = flags(argv, io);
   if ('code' in parsed) return parsed.code;
   const a = parsed.args;
+  // what main is doing, for the message of an internal error
+  let doing = 'checking the flags';
   try {
     const logger = createLogger(a['log-level'], io.stderr);
     const settings: OutputSettings = { args: a as unknown as Record<string, unknown>, stream: io.stderr, logger };
@@ -168,8 +198,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     checkOutputFlags(settings, problems);
     const bad = problems.report(io);
     if (bad !== null) return bad;
-    const sc = loadScenario(a.scenario, { clients: a.clients, duration: a.duration, seed: a.seed, shard: f.shard });
+    doing = 'reading the scenario';
+    const sc = loadScenario(a.scenario, { clients: f.clients, duration: a.duration, seed: f.seed, shard: f.shard });
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
+    // before anything is allocated: the run's clients, updates and intervals fit this machine
+    checkRunSize({ clients: sc.shard.clients, updates: sc.stub.catalogue.updates + (sc.stub.catalogue.syncs ?? []).reduce((n, x) => n + x.updates, 0), deployments: sc.stub.deployments.length, durationMs: sc.duration, intervals: Math.ceil(sc.duration / seriesInterval) }, sc.shard.count > 1 ? `--shard ${f.shard}` : f.clients !== undefined ? '--clients' : 'clients');
+    doing = 'preparing the outputs';
     const unwritable = new Problems();
     prepareOutputs(settings, unwritable);
     const bad2 = unwritable.report(io);
@@ -187,6 +221,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.signals.once('SIGINT', onSignal);
     io.signals.once('SIGTERM', onSignal);
     let outcome;
+    doing = 'running the fleet';
     try {
       outcome = await runFleet(sc, {
         outputs,
@@ -197,10 +232,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         signal: stop.signal,
         ...(live.length > 0 ? { liveCheck: (now: () => RunOutcome) => liveThresholdCheck(now, live, sc.start) } : {}),
       });
+    } catch (err) {
+      if (!(err instanceof RunFailedError)) throw err;
+      return reportError(io, err.cause, `running the fleet (${sc.name}, ${sc.shard.clients.toLocaleString('en-US')} clients)`, writePartial(err as RunFailedError<RunOutcome>, outputs, allThresholds, a));
     } finally {
       io.signals.off('SIGINT', onSignal);
       io.signals.off('SIGTERM', onSignal);
     }
+    doing = 'writing the results';
     const base = buildResults(outcome);
     const thresholds = evaluateThresholds(base, allThresholds);
     const results = { ...base, thresholds };
@@ -210,6 +249,26 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);
     return verdict.code;
   } catch (err) {
-    return reportError(io, err);
+    return reportError(io, err, doing);
+  }
+}
+
+/**
+ * After an internal error mid-run: the figures up to there go where a
+ * finished run's would (results.json and report.html under --out, marked
+ * partial, as after SIGINT); the lines say where they went.
+ */
+function writePartial(failure: RunFailedError<RunOutcome>, outputs: readonly Output[], thresholds: readonly Threshold[], a: Args): string[] {
+  const o = a as unknown as Record<string, unknown>;
+  const out = typeof o.out === 'string' ? o.out : undefined;
+  const files = [out !== undefined ? join(out, 'results.json') : null, o.trace, o['series-ndjson']].filter((x): x is string => typeof x === 'string');
+  try {
+    const r = failure.partial();
+    const base = buildResults(r);
+    endOutputs(outputs, { ...base, thresholds: evaluateThresholds(base, thresholds) });
+    const at = new Date(r.reached).toISOString();
+    return [files.length > 0 ? `the run stopped at ${at} (simulated); what it measured up to there is in ${files.join(', ')} (results marked partial)` : `the run stopped at ${at} (simulated); nothing was written (no --out, --trace or --series-ndjson given)`];
+  } catch (err) {
+    return [`the run's partial results could not be written either (${(err as Error).message})${files.length > 0 ? `; ${files.join(', ')} may be incomplete` : ''}`];
   }
 }

@@ -2,6 +2,7 @@
 // defaults, check across fields, resolve durations and indices, freeze.
 
 import { readFileSync } from 'node:fs';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { ClientAction, ClientModel, ClientSettings, PowerModel } from '../../agent/core/types.js';
 import type { DeploymentSpec, FaultSpec, FaultTarget, StubConfig } from '../../server-stub/core/config.js';
 import { resolveFaultEffect } from '../../server-stub/core/fault-kinds/index.js';
@@ -13,6 +14,7 @@ import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS,
 import { buildLocalModel, isTimeZone, serviceWindowResolver, WEEKDAYS, windowPolicyOf, type CollectionSpec, type UsersSpec } from './localtime.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 import { offsetAt, zoneIndexOf, type LocalModel } from '../../agent/core/localtime.js';
+import { LIMITS, fmt } from './limits.js';
 
 const MB = 1024 * 1024;
 
@@ -95,8 +97,34 @@ export function readScenarioFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ScenarioError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
+    throw new ScenarioError(file, [{ path: '', message: `not valid JSON: ${jsonSyntaxError(text, (err as Error).message)}` }]);
   }
+}
+
+/**
+ * Where a JSON text goes wrong, as line:column (1-based) and what was
+ * expected. JSON.parse stays the parser (strict, no comments); its messages
+ * give a position only for some errors on Node 20 ("Unexpected token '}',
+ * "{"a":}" is not valid JSON" has none), so on failure jsonc-parser (the
+ * VS Code JSON scanner, no dependencies) scans the text again, in strict
+ * mode, for the offset of the first error.
+ */
+export function jsonSyntaxError(text: string, fallback: string): string {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const e = errors[0];
+  if (e === undefined) return fallback;
+  let line = 1;
+  let col = 1;
+  for (let i = 0; i < e.offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  const what = printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const near = text.slice(e.offset, e.offset + Math.max(1, Math.min(e.length, 20)));
+  return `line ${line}, column ${col}: ${what}${e.offset >= text.length ? ' (at the end of the file)' : ` at ${JSON.stringify(near)}`}`;
 }
 
 function pathOf(p: readonly PropertyKey[]): string {
@@ -109,13 +137,12 @@ const d = (s: string): number => tryParseDuration(s)!;
 
 /** Validates and resolves a scenario (undefined input: the built-in default). */
 export function resolveScenario(input: unknown, source = '(built-in default)', overrides: ScenarioOverrides = {}): ResolvedScenario {
-  const issues: ScenarioIssue[] = [];
-  const parsed = scenarioSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) issues.push({ path: pathOf(i.path), message: i.message });
-    throw new ScenarioError(source, issues);
-  }
-  const inp: ScenarioInput = parsed.data;
+  const checked = typeCheck(input ?? {});
+  if (checked.data === null) throw new ScenarioError(source, checked.issues);
+  // type errors first; the semantic checks then see the rest of the scenario (defaults where a field was refused)
+  const issues: ScenarioIssue[] = [...checked.issues];
+  const typeErrorCount = issues.length;
+  const inp: ScenarioInput = checked.data;
   const D = DEFAULT_SCENARIO;
   const m = {
     name: inp.name ?? D.name,
@@ -146,7 +173,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   const durationMs = tryParseDuration(m.duration);
   if (durationMs === null) where('duration', `"${m.duration}" is not a duration (from --duration)`);
   else if (durationMs <= 0) where('duration', 'must be longer than 0');
-  if (!Number.isInteger(m.clients) || m.clients < 1) where('clients', 'must be a whole number of at least 1');
+  else if (durationMs > LIMITS.durationMs.max) where('duration', `"${m.duration}" is longer than the longest run, ${LIMITS.durationMs.max / 86_400_000}d`);
+  if (!Number.isInteger(m.clients) || m.clients < LIMITS.clients.min || m.clients > LIMITS.clients.max) where('clients', `${m.clients}: a whole number from ${fmt(LIMITS.clients.min)} to ${fmt(LIMITS.clients.max)}`);
   const c = m.client;
   for (const k of ['policyPollingInterval', 'stateMessageCycle', 'scanSchedule', 'reevaluationSchedule', 'scanTtl', 'scanRetryDelay'] as const) {
     if (d(c[k]) <= 0) where(`client.${k}`, 'must be longer than 0');
@@ -335,7 +363,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     }
   });
 
-  if (issues.length > 0) throw new ScenarioError(source, issues);
+  if (issues.length > 0) throw new ScenarioError(source, withoutEchoes(issues, typeErrorCount, checked.refused));
   const shard = shardOf(overrides.shard, m.clients);
 
   const settings: ClientSettings = Object.freeze({
@@ -448,6 +476,75 @@ function localOffsetOf(seed: number, local: LocalModel): (client: number, t: num
     const z = zoneIndexOf(ctx, client);
     return z < 0 ? 0 : offsetAt(local.zones[z]!, t);
   };
+}
+
+/**
+ * The schema's check, then the same input with every refused field taken out
+ * (so its default stands in) until what is left passes: the semantic checks
+ * run on that, and a scenario's type errors and semantic errors are reported
+ * together. `refused` are the paths taken out (a field, or the list or
+ * object holding it when it cannot go alone); data is null when nothing is
+ * left to check (the root is not an object).
+ */
+function typeCheck(input: unknown): { data: ScenarioInput | null; issues: ScenarioIssue[]; refused: string[] } {
+  const first = scenarioSchema.safeParse(input);
+  if (first.success) return { data: first.data, issues: [], refused: [] };
+  const issues = first.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return { data: null, issues, refused: [] };
+  const copy = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
+  const refused: string[] = [];
+  let pending = first.error.issues;
+  // each round takes out at least one key, so it ends; 50 rounds is far more than any scenario needs
+  for (let round = 0; round < 50; round++) {
+    for (const i of pending) {
+      const keys = i.code === 'unrecognized_keys' ? (i as { keys: string[] }).keys.map((k) => [...i.path, k]) : [i.path];
+      for (const p of keys) {
+        const taken = takeOut(copy, p, refused);
+        if (taken !== null) refused.push(taken);
+      }
+    }
+    const again = scenarioSchema.safeParse(copy);
+    if (again.success) return { data: again.data, issues, refused };
+    pending = again.error.issues;
+  }
+  return { data: null, issues, refused };
+}
+
+/**
+ * Removes the value at path from o: the key of an object; a list entry takes
+ * its whole list with it (indices of the entries after it must not move); a
+ * path taken out before (a required field) takes its parent. Returns the path
+ * removed, or null when there was nothing to remove.
+ */
+function takeOut(o: Record<string, unknown>, path: readonly PropertyKey[], refused: readonly string[]): string | null {
+  let p = [...path];
+  // a list entry, or inside one: the list goes
+  const firstIndex = p.findIndex((k) => typeof k === 'number');
+  if (firstIndex >= 0) p = p.slice(0, firstIndex);
+  while (p.length > 0 && refused.includes(pathOf(p))) p = p.slice(0, -1);
+  if (p.length === 0) return null;
+  let parent: unknown = o;
+  for (const k of p.slice(0, -1)) {
+    if (parent === null || typeof parent !== 'object') return null;
+    parent = (parent as Record<PropertyKey, unknown>)[k as string];
+  }
+  if (parent === null || typeof parent !== 'object') return null;
+  const key = p[p.length - 1] as string;
+  if (!(key in (parent as object))) return refused.includes(pathOf(p)) ? null : pathOf(p);
+  delete (parent as Record<string, unknown>)[key];
+  return pathOf(p);
+}
+
+/** The semantic issues minus those about a field the type check refused (its default stood in) and minus repeats. */
+function withoutEchoes(issues: readonly ScenarioIssue[], typeErrors: number, refused: readonly string[]): ScenarioIssue[] {
+  const under = (path: string, r: string) => path === r || path.startsWith(r + '.') || path.startsWith(r + '[');
+  const seen = new Set<string>();
+  return issues.filter((i, n) => {
+    const key = i.path + '\0' + i.message;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return n < typeErrors || !refused.some((r) => under(i.path, r));
+  });
 }
 
 function restartBits(all: boolean, workstations: boolean, servers: boolean): { suppressRestart: boolean; suppressRestartFor?: number } {

@@ -7,11 +7,26 @@
 import { z } from 'zod';
 import { tryParseDuration } from '../duration.js';
 import { faultEffectFields } from '../../server-stub/core/fault-kinds/index.js';
+import { LIMITS, fmt } from './limits.js';
 
-const duration = z.string().refine((s) => tryParseDuration(s) !== null, { message: 'not a duration (examples: 15m, 7d, 1d2h, 90s)' });
-const fraction = z.number().min(0).max(1);
+// Every number is bounded (harness/scenario/limits.ts says why each bound is
+// what it is): fractions in [0, 1], durations from 0 to LIMITS.durationMs,
+// counts whole and capped, lists capped.
+const MAX_DURATION = `${LIMITS.durationMs.max / 86_400_000}d`;
+const duration = z.string().superRefine((s, ctx) => {
+  const ms = tryParseDuration(s);
+  if (ms === null) ctx.addIssue({ code: 'custom', message: 'not a duration (examples: 15m, 7d, 1d2h, 90s)' });
+  else if (ms > LIMITS.durationMs.max) ctx.addIssue({ code: 'custom', message: `"${s}" is longer than the longest duration, ${MAX_DURATION}` });
+});
+const fraction = z.number().min(0, 'a fraction from 0 to 1').max(1, 'a fraction from 0 to 1');
 const hresult = z.string().regex(/^0x[0-9a-fA-F]{1,8}$/, 'not an HRESULT (example: 0x80244022)');
-const posInt = z.number().int().min(1);
+/** a whole number from min to max, the bound in its message */
+const whole = (min: number, max: number) => z.number().int(`a whole number from ${fmt(min)} to ${fmt(max)}`).min(min, `a whole number from ${fmt(min)} to ${fmt(max)}`).max(max, `a whole number from ${fmt(min)} to ${fmt(max)}`);
+/** a number from min to max */
+const bounded = (min: number, max: number, unit: string) => z.number().min(min, `from ${fmt(min)} to ${fmt(max)} ${unit}`).max(max, `from ${fmt(min)} to ${fmt(max)} ${unit}`);
+const posInt = whole(1, LIMITS.retries.max);
+const list = <T extends z.ZodType>(t: T) => z.array(t).max(LIMITS.listEntries.max, `at most ${fmt(LIMITS.listEntries.max)} entries`);
+const U = LIMITS.updates.max;
 
 const clientSettings = z.strictObject({
   softwareUpdatesEnabled: z.boolean(),
@@ -25,8 +40,8 @@ const clientSettings = z.strictObject({
   scanRetryDelay: duration,
   scanRetryCount: posInt,
   supSwitchDelay: duration,
-  scanRetryCodes: z.array(hresult),
-  cacheSizeMB: z.number().min(0),
+  scanRetryCodes: list(hresult),
+  cacheSizeMB: bounded(0, LIMITS.sizeMB.max, 'MB'),
   cacheMinRetention: duration,
   restartCountdown: duration,
   downloadRandomDelay: duration,
@@ -45,15 +60,15 @@ const model = z.strictObject({
   offlineScan: duration,
   installPerUpdate: duration,
   restartDuration: duration,
-  downloadMbps: z.number().min(0),
+  downloadMbps: bounded(0, LIMITS.downloadMbps.max, 'Mbit/s'),
   requestTimeout: duration,
 }).partial();
 
 const site = z.strictObject({
   softwareUpdatesEnabledAt: duration,
-  sups: z.array(z.string().min(1)).min(1),
-  dps: z.array(z.string().min(1)).min(1),
-  mpProcessingRate: z.number().min(0),
+  sups: list(z.string().min(1)).min(1),
+  dps: list(z.string().min(1)).min(1),
+  mpProcessingRate: bounded(0, LIMITS.mpProcessingRate.max, 'messages a second (0: unlimited)'),
   mpProcessingInterval: duration,
   /** a serial gap open this long makes the site ask the client for a resync (StateSys Min Missing Message Age) */
   minMissingMessageAge: duration,
@@ -74,21 +89,21 @@ const power = z.strictObject({
 }).partial();
 
 const catalogue = z.strictObject({
-  updates: z.number().int().min(1).max(65535),
-  newUpdates: z.number().int().min(0),
+  updates: whole(1, U),
+  newUpdates: whole(0, U),
   applicableFraction: fraction,
   installedFraction: fraction,
   restartFraction: fraction,
-  minSizeMB: z.number().positive(),
-  maxSizeMB: z.number().positive(),
-  syncs: z.array(z.strictObject({ at: duration, updates: posInt })),
+  minSizeMB: z.number().positive('more than 0 MB').max(LIMITS.sizeMB.max, `at most ${fmt(LIMITS.sizeMB.max)} MB`),
+  maxSizeMB: z.number().positive('more than 0 MB').max(LIMITS.sizeMB.max, `at most ${fmt(LIMITS.sizeMB.max)} MB`),
+  syncs: list(z.strictObject({ at: duration, updates: whole(1, U) })),
   supSyncLag: duration,
   supersedence: z.strictObject({ fraction, expireAfter: duration.nullable() }).partial(),
 }).partial();
 
 const deployment = z.strictObject({
   name: z.string().min(1),
-  updates: z.union([z.strictObject({ newest: posInt }), z.array(z.number().int().min(0)).min(1)]),
+  updates: z.union([z.strictObject({ newest: whole(1, U) }), z.array(whole(0, U - 1)).min(1).max(U)]),
   created: duration.nullable().optional(),
   available: duration,
   deadline: duration.nullable(),
@@ -130,7 +145,7 @@ const collection = z.strictObject({
   name: z.string().min(1),
   /** share of the clients that are members */
   fraction: fraction,
-  maintenanceWindows: z.array(maintenanceWindow),
+  maintenanceWindows: list(maintenanceWindow),
 });
 
 const timeZone = z.strictObject({ zone: z.string().min(1), fraction: fraction });
@@ -144,8 +159,8 @@ const users = z.strictObject({
 }).partial();
 
 const enforcement = z.strictObject({
-  installFailures: z.array(z.strictObject({ code: hresult, fraction })),
-  installRetryLimit: z.number().int().min(0),
+  installFailures: list(z.strictObject({ code: hresult, fraction })),
+  installRetryLimit: whole(0, LIMITS.retries.max),
   serverFraction: fraction,
 }).partial();
 
@@ -174,8 +189,8 @@ export const scenarioSchema = z.strictObject({
   /** documentation: the real-world symptom in one line, listed by `suca-fleet scenarios` */
   symptom: z.string().min(1),
   name: z.string().min(1),
-  seed: z.number().int().min(0).max(0xffffffff),
-  clients: z.number().int().min(1).max(2_000_000),
+  seed: whole(LIMITS.seed.min, LIMITS.seed.max),
+  clients: whole(LIMITS.clients.min, LIMITS.clients.max),
   start: z.iso.datetime({ offset: true }),
   duration: duration,
   client: clientSettings,
@@ -183,20 +198,20 @@ export const scenarioSchema = z.strictObject({
   site: site,
   catalogue: catalogue,
   power: power,
-  deployments: z.array(deployment).max(20),
+  deployments: z.array(deployment).max(LIMITS.deployments.max, `at most ${LIMITS.deployments.max} deployments`),
   enforcement: enforcement,
-  actions: z.array(action),
+  actions: list(action),
   /** time zones of the clients (IANA names) and their shares; empty: every client on UTC */
-  timeZones: z.array(timeZone),
+  timeZones: list(timeZone),
   /** collections with maintenance windows, clients drawn into each by its fraction */
-  collections: z.array(collection).max(16),
+  collections: z.array(collection).max(LIMITS.collections.max, `at most ${LIMITS.collections.max} collections`),
   users: users,
-  faults: z.array(fault),
+  faults: list(fault),
   /**
    * thresholds evaluated at the end of the run, e.g. "state_latency_p99<20m", or
    * { threshold, abortOnFail, delayAbortEval } to also check during the run and stop it on a failure
    */
-  thresholds: z.array(
+  thresholds: list(
     z.union([
       z.string().min(1),
       z.strictObject({ threshold: z.string().min(1), abortOnFail: z.boolean().optional(), delayAbortEval: duration.optional() }),
