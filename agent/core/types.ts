@@ -45,6 +45,19 @@ export interface ClientSettings {
   readonly installOtherDeploymentsWithin?: number;
   /** The update source (WSUS catalogue) version the site's policy carries; absent: 1. Raised by each catalogue sync. */
   readonly updateSourceVersion?: number;
+  /**
+   * Computer Restart: "Specify the amount of time that a user is presented a
+   * final countdown notification before a device gets restarted" (15 min;
+   * restart.ts). Absent or 0: restart notifications are not modelled (the
+   * restart simply comes restartCountdown after the install, as before).
+   */
+  readonly restartFinalCountdown?: number;
+  /**
+   * "Specify the frequency of reminder notifications presented to the user,
+   * after the deadline, before a device gets restarted" (240 min; earlier
+   * versions: the snooze duration, 4 h). Set with restartFinalCountdown.
+   */
+  readonly restartReminderInterval?: number;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -223,6 +236,10 @@ export type AgentEvent =
   /** user: a restart the user started (an action), not one an install required */
   | { readonly ev: 'restart.started'; readonly user: boolean }
   | { readonly ev: 'restart.completed' }
+  /** restart notifications (restart.ts): the temporary notification is shown; restartAt: the forced restart (null: no window in the run) */
+  | { readonly ev: 'restart.reminder' | 'restart.countdown'; readonly restartAt: number | null }
+  /** the user snoozed the reminder until the next one or the final countdown */
+  | { readonly ev: 'restart.snoozed'; readonly until: number }
   /** until: when the window it waits for opens (null: no window in the run fits) */
   | { readonly ev: 'install.waitingForWindow' | 'restart.waitingForWindow'; readonly deployment: string; readonly until: number | null }
   /** trigger: 'schedule' (the client's re-evaluation schedule) or 'manual' (the Deployment Evaluation Cycle action) */
@@ -277,6 +294,14 @@ export interface ClientModel {
   readonly installRetryLimit: number;
   /** Share of machines that are servers (restart suppression per workstation / server); absent: none. */
   readonly serverFraction?: number;
+  /**
+   * Restart notifications (restart.ts, with ClientSettings.restartFinalCountdown):
+   * the share of clients whose user restarts from the first reminder, before
+   * the forced restart; and the share (after those) whose user snoozes every
+   * reminder. Absent: none.
+   */
+  readonly restartNowFraction?: number;
+  readonly restartSnoozeFraction?: number;
 }
 
 export interface InstallFailure {

@@ -156,6 +156,16 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   // client-behaviour.md: N is 1-23 hours or 1-365 days
   const otherWithin = d(c.installOtherDeploymentsWithin);
   if (otherWithin < d('1h') || otherWithin > d('365d')) where('client.installOtherDeploymentsWithin', 'the client allows 1 hour to 365 days');
+  // Computer Restart (client-behaviour.md section 1): the restart 1 to 20,160 min after the deadline; the final
+  // countdown within it (our bound: the product's console refuses a countdown longer than the restart time)
+  const restartCountdown = d(c.restartCountdown);
+  const finalCountdown = d(c.restartFinalCountdown);
+  const reminderInterval = d(c.restartReminderInterval);
+  if (c.restartNotifications) {
+    if (finalCountdown < d('1m') || finalCountdown > restartCountdown) where('client.restartFinalCountdown', `must be 1 minute to client.restartCountdown (${c.restartCountdown})`);
+    if (reminderInterval < d('1m')) where('client.restartReminderInterval', 'must be 1 minute at least');
+  }
+  if (m.users.restartNowFraction + m.users.snoozeFraction > 1) where('users.snoozeFraction', 'users who restart now and who snooze together are more than all clients (1)');
   const mo = m.model;
   if (d(mo.onlineScanMin) > d(mo.onlineScanMax)) where('model.onlineScanMin', `is longer than model.onlineScanMax (${mo.onlineScanMax})`);
   const cat = m.catalogue;
@@ -344,13 +354,15 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     scanRetryCodes: Object.freeze(c.scanRetryCodes.map((x) => parseInt(x, 16) >>> 0)),
     cacheSizeBytes: c.cacheSizeMB * MB,
     cacheMinRetention: d(c.cacheMinRetention),
-    restartCountdown: d(c.restartCountdown),
+    restartCountdown,
     downloadRandomDelay: d(c.downloadRandomDelay),
     deadlineRandomDelay: d(c.deadlineRandomDelay),
     disableDeadlineRandomization: c.disableDeadlineRandomization,
     gracePeriod,
     // absent when No: bodies and settings stay as they were without the setting
     ...(c.installOtherDeployments ? { installOtherDeploymentsWithin: otherWithin } : {}),
+    // absent when off: the restart comes without notifications, and policy bodies keep their bytes
+    ...(c.restartNotifications ? { restartFinalCountdown: finalCountdown, restartReminderInterval: reminderInterval } : {}),
   });
   const model: ClientModel = Object.freeze({
     onlineScanMin: d(mo.onlineScanMin),
@@ -367,6 +379,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     installFailures: en.installFailures.map((f) => ({ code: parseInt(f.code, 16) >>> 0, fraction: f.fraction })),
     installRetryLimit: en.installRetryLimit,
     ...(en.serverFraction > 0 ? { serverFraction: en.serverFraction } : {}),
+    ...(m.users.restartNowFraction > 0 ? { restartNowFraction: m.users.restartNowFraction } : {}),
+    ...(m.users.snoozeFraction > 0 ? { restartSnoozeFraction: m.users.snoozeFraction } : {}),
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,
