@@ -121,18 +121,30 @@ function step(s: ClientState, ctx: CoreCtx, t: number, fc: number): void {
   }
   emit(ctx, { ev: 'restart.reminder', restartAt: s.restartAt === Infinity ? null : s.restartAt });
   const next = Math.min(t + s.settings!.restartReminderInterval!, countdownAt);
-  const m = ctx.model;
-  const now = m.restartNowFraction ?? 0;
-  const snooze = m.restartSnoozeFraction ?? 0;
-  const u = now > 0 || snooze > 0 ? unit(ctx.seed, s.idx, SALT_RESTART_USER) : 1;
-  if (u < now) {
+  const user = restartUser(ctx, s.idx);
+  if (user === 'now') {
     // "Restart" from the notification, at a moment before the next step
     s.pending |= P_RESTART_NOW;
     s.tm[s.tb + T_RESTART] = t + randMs(s, next - t);
     return;
   }
-  if (u < now + snooze) emit(ctx, { ev: 'restart.snoozed', until: next });
+  if (user === 'snooze') emit(ctx, { ev: 'restart.snoozed', until: next });
   s.tm[s.tb + T_RESTART] = next;
+}
+
+/**
+ * What the client's user does with restart notifications: restarts from the
+ * first reminder ('now', model.restartNowFraction of the clients), snoozes
+ * every reminder ('snooze', the next model.restartSnoozeFraction), or lets
+ * them be. A stateless hash of (seed, client): the same in any shard.
+ */
+export function restartUser(ctx: Pick<CoreCtx, 'seed' | 'model'>, client: number): 'now' | 'snooze' | 'none' {
+  const m = ctx.model;
+  const now = m.restartNowFraction ?? 0;
+  const snooze = m.restartSnoozeFraction ?? 0;
+  if (now <= 0 && snooze <= 0) return 'none';
+  const u = unit(ctx.seed, client, SALT_RESTART_USER);
+  return u < now ? 'now' : u < now + snooze ? 'snooze' : 'none';
 }
 
 /** A restart started (required or the user's): the notifications of the pending one end. */
