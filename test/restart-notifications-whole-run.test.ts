@@ -3,7 +3,8 @@
 // the reminder or snooze it: the conformance checker finds no forced restart
 // before its final countdown ended, no snooze past its limit, reminders at
 // least restartReminderInterval apart, restarts still in windows; and it
-// catches a trace that breaks those rules.
+// catches a trace that breaks those rules. Power events follow each client's
+// local schedule (power.scheduleLocal).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,7 +44,7 @@ describe('restart notifications over a whole run', () => {
     const text = readFileSync(trace, 'utf8');
     const report = checkTrace(parseTrace(text), sc);
     expect(report.violations.slice(0, 5)).toEqual([]);
-    for (const rule of ['restart.reminderInterval', 'restart.snoozeLimit', 'restart.countdownLength', 'restart.finalCountdown', 'restart.notEarly', 'window.restart', 'power.silence']) {
+    for (const rule of ['restart.reminderInterval', 'restart.snoozeLimit', 'restart.countdownLength', 'restart.finalCountdown', 'restart.notEarly', 'window.restart', 'power.silence', 'power.scheduleLocal']) {
       expect(report.checks[rule] ?? 0, rule).toBeGreaterThan(0);
     }
     expect(r.events['restart.reminder']).toBeGreaterThan(0);

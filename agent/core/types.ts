@@ -310,7 +310,7 @@ export interface InstallFailure {
 }
 
 
-/** A daily on/off schedule: on from onAt (+ up to spread) to offAt (+ up to spread), ms into the local day. */
+/** A daily on/off schedule: on from onAt (+ up to spread) to offAt (+ up to spread), ms into the client's local day (its time zone, DST included). */
 export interface PowerSchedule {
   readonly fraction: number;
   readonly onAt: number;
@@ -328,11 +328,7 @@ export interface PowerModel {
   readonly laptops: PowerSchedule & { readonly awayEvery: number; readonly awayMin: number; readonly awayMax: number };
   /** a share of all machines goes off at a random time within `within` of the start and never comes back */
   readonly neverReturn: { readonly fraction: number; readonly within: number };
-  /**
-   * Local time of a client: ms to add to UTC at t. null: schedules are in UTC.
-   * The hook for per-client time zones (not implemented here).
-   */
-  readonly localOffset: ((client: number, t: number) => number) | null;
+  // the schedules are in each client's local time: its zone is ClientModel.local's (power.ts)
 }
 
 /** Ports: everything the core needs from outside, injected. */

@@ -10,7 +10,8 @@ import type { ResolvedScenario } from '../scenario/resolve.js';
 import { ManagementPoint } from '../../server-stub/core/mp.js';
 import { generateCatalogue } from '../../server-stub/core/catalogue.js';
 import { clientGuid } from '../../server-stub/core/clients.js';
-import { clientInstant } from '../../agent/core/localtime.js';
+import { clientInstant, zoneOf } from '../../agent/core/localtime.js';
+import { isOnAt } from '../../agent/core/power.js';
 import { inWindow, windowsOf } from '../../agent/core/windows.js';
 import type { CoreCtx } from '../../agent/core/types.js';
 import { Faults } from '../../server-stub/core/faults.js';
@@ -129,7 +130,8 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
   // way the client does, then judges the trace against them.
   const local = sc.model.local;
   const idxOf = new Map<string, number>();
-  if (local !== null) for (let i = 0; i < sc.shard.clients; i++) idxOf.set('GUID:' + clientGuid(sc.seed, sc.shard.firstClient + i), sc.shard.firstClient + i);
+  const pm = sc.model.power;
+  if (local !== null || pm !== null) for (let i = 0; i < sc.shard.clients; i++) idxOf.set('GUID:' + clientGuid(sc.seed, sc.shard.firstClient + i), sc.shard.firstClient + i);
   const lctx = { seed: sc.seed, model: sc.model } as unknown as CoreCtx;
   const windowsOfClient = (client: string): Float64Array | null => {
     const i = idxOf.get(client);
@@ -525,6 +527,12 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       }
       case 'power.off': {
         expect(!v.off, 'power.pairing', l, () => 'power.off while off');
+        // the schedule in the client's local time (its zone, DST included): off when the schedule says so
+        // (later only when an install or restart under way held it)
+        const pi = idxOf.get(l.client);
+        if (pm !== null && pi !== undefined) {
+          expect(!isOnAt(pm, sc.seed, pi, l.t, zoneOf(lctx, pi)), 'power.scheduleLocal', l, () => `power.off at ${new Date(l.t).toISOString()}, when the schedule says on`);
+        }
         // the job cut short is asked for again at power-on: a schedule scan it abandoned runs again for the same cycle
         if (l.abandoned === 'scan' || l.abandoned === 'evaluate') {
           const rule = v.scanOpen?.rule ?? v.retryRule;
@@ -542,6 +550,12 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       }
       case 'power.on': {
         expect(v.off, 'power.pairing', l, () => 'power.on while on');
+        const pi = idxOf.get(l.client);
+        if (pm !== null && pi !== undefined) {
+          const z = zoneOf(lctx, pi);
+          expect(isOnAt(pm, sc.seed, pi, l.t, z) && !isOnAt(pm, sc.seed, pi, l.t - 1, z), 'power.scheduleLocal', l,
+            () => `power.on at ${new Date(l.t).toISOString()}, not where the local schedule turns the machine on`);
+        }
         if (v.off) {
           ok('power.silence');
           expect(l.offFor === l.t - v.offAt, 'power.offFor', l, () => `offFor ${String(l.offFor)}, off since ${v!.offAt}`);

@@ -191,8 +191,6 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     workstations: schedule(pw.workstations),
     laptops: { ...schedule(pw.laptops), awayEvery: d(pw.laptops.awayEvery), awayMin: d(pw.laptops.awayMin), awayMax: d(pw.laptops.awayMax) },
     neverReturn: { fraction: pw.neverReturn.fraction, within: d(pw.neverReturn.within) },
-    // the hook for per-client time zones: UTC until they fill it
-    localOffset: null,
   };
   // catalogue syncs: their updates follow the initial ones; update u is released at releaseAt[u - cat.updates]
   const syncs = [...cat.syncs].map((x) => ({ at: d(x.at), updates: x.updates })).sort((a, b) => a.at - b.at);
