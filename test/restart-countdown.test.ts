@@ -9,6 +9,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { CoreKit, DAY, HOUR, MIN, T0 } from './helpers/kit.js';
+import { resolveScenario } from '../harness/scenario/resolve.js';
+import { ScenarioError } from '../harness/errors.js';
+import { settingsFromInstance, settingsInstance } from '../agent/wire/ccm/policy.js';
 
 const dep = (over: Record<string, unknown> = {}) => ({ name: 'D', updates: { newest: 10 }, created: '1d', available: '1d', deadline: '3d', ...over });
 // every update needs a restart and is missing: one install, one restart
@@ -113,5 +116,22 @@ describe('restart notifications: the final countdown', () => {
     expect(on.t).toBe(at('2026-01-09T07:00:00Z'));
     expect(k.of('restart.countdown').map((r) => [r.t, r.e.restartAt])).toEqual([[on.t, on.t + 15 * MIN]]);
     expect(k.of('restart.started').map((r) => [r.t, r.e.user])).toEqual([[on.t + 15 * MIN, false]]);
+  });
+
+  it('settings: a countdown longer than the restart time is refused with its path; in policy only when on', () => {
+    let err: unknown;
+    try {
+      resolveScenario({ client: { restartNotifications: true, restartCountdown: '10m', restartFinalCountdown: '15m' }, users: { restartNowFraction: 0.6, snoozeFraction: 0.6 } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect((err as ScenarioError).issues.map((i) => i.path).sort()).toEqual(['client.restartFinalCountdown', 'users.snoozeFraction']);
+    const on = resolveScenario({ client: { restartNotifications: true } }).settings;
+    const off = resolveScenario({}).settings;
+    const names = (x: typeof on) => settingsInstance(x).properties.map((p) => p.name);
+    expect(names(on)).toEqual(expect.arrayContaining(['SUCA_restartFinalCountdown', 'SUCA_restartReminderInterval']));
+    expect(names(off).filter((n) => n.startsWith('SUCA_restart'))).toEqual(['SUCA_restartCountdown']);
+    expect(settingsFromInstance(settingsInstance(on))).toEqual(on);
   });
 });
