@@ -12,6 +12,7 @@ import { CoreKit, DAY, HOUR, MIN, T0 } from './helpers/kit.js';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { ScenarioError } from '../harness/errors.js';
 import { settingsFromInstance, settingsInstance } from '../agent/wire/ccm/policy.js';
+import { isServer } from '../agent/core/enforcement.js';
 
 const dep = (over: Record<string, unknown> = {}) => ({ name: 'D', updates: { newest: 10 }, created: '1d', available: '1d', deadline: '3d', ...over });
 // every update needs a restart and is missing: one install, one restart
@@ -116,6 +117,20 @@ describe('restart notifications: the final countdown', () => {
     expect(on.t).toBe(at('2026-01-09T07:00:00Z'));
     expect(k.of('restart.countdown').map((r) => [r.t, r.e.restartAt])).toEqual([[on.t, on.t + 15 * MIN]]);
     expect(k.of('restart.started').map((r) => [r.t, r.e.user])).toEqual([[on.t + 15 * MIN, false]]);
+  });
+
+  it('a restart suppressed for the machine type shows no notification (servers still get theirs)', () => {
+    const k = new CoreKit({ clients: 12, client: { restartNotifications: true }, enforcement: { serverFraction: 0.5 }, catalogue: CAT, deployments: [dep({ suppressRestartWorkstations: true })] });
+    k.runFor(5 * DAY);
+    const servers = new Set(k.of('restart.scheduled').map((r) => r.client));
+    expect([...servers].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, c) => c).filter((c) => isServer(k.ctx, c)));
+    expect(servers.size).toBeGreaterThan(0);
+    expect(servers.size).toBeLessThan(12);
+    for (let c = 0; c < 12; c++) {
+      const notified = k.of('restart.reminder', c).length + k.of('restart.countdown', c).length;
+      expect(notified > 0, `client ${c}`).toBe(servers.has(c));
+      expect(k.of('install.completed', c)).toHaveLength(1);
+    }
   });
 
   it('settings: a countdown longer than the restart time is refused with its path; in policy only when on', () => {
