@@ -53,6 +53,13 @@ async function run(c: (typeof CASES)[number]) {
   delete (rest as { scans: { wsus: Record<string, unknown> } }).scans.wsus['metadata'];
   // issue 10's clients outside a deployment's collection, counted apart (every golden deployment targets all clients: 0)
   for (const d of (rest as { compliance: { deployments: Record<string, unknown>[] } }).compliance.deployments) delete d['untargeted'];
+  // issue 11's restart notifications (off in these scenarios: 0), new event counts
+  const ev = (rest as { events: Record<string, number> }).events;
+  for (const n of ['restart.reminder', 'restart.snoozed', 'restart.countdown']) if (ev[n] === 0) delete ev[n];
+  // and their scenario fields (the defaults: off, no such users), new in scenario.effective
+  const eff = (rest as { scenario: { effective: { client: Record<string, unknown>; users: Record<string, unknown> } } }).scenario.effective;
+  if (eff.client['restartNotifications'] === false) for (const k of ['restartNotifications', 'restartFinalCountdown', 'restartReminderInterval']) delete eff.client[k];
+  if (eff.users['restartNowFraction'] === 0 && eff.users['snoozeFraction'] === 0) for (const k of ['restartNowFraction', 'snoozeFraction']) delete eff.users[k];
   return { results: JSON.stringify(rest, null, 2) + '\n', trace: readFileSync(tracePath, 'utf8') };
 }
 

@@ -19,6 +19,7 @@ import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
+  P_RESTART_COUNTDOWN, P_RESTART_NOW,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
@@ -33,6 +34,7 @@ import { nextStateBoundary, onStateReply, queueState, sendStates } from './state
 import { addToCache, touch } from './cache.js';
 import { initPower, isOff, powerWake } from './power.js';
 import { resyncState } from './resync.js';
+import { restartDue, restartDueAt, restartStarted, restartTimer } from './restart.js';
 import { installOutcome, mayRetryInstall, pullForward, restartSuppressed } from './enforcement.js';
 import { applySupersedence } from './supersedence.js';
 
@@ -123,7 +125,8 @@ export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
   }
   if (s.tm[s.tb + T_RESTART] <= t) {
     s.tm[s.tb + T_RESTART] = Infinity;
-    s.pending |= P_RESTART;
+    // the restart, or a step of its notifications (restart.ts)
+    restartTimer(s, ctx, t);
   }
   if (s.tm[s.tb + T_WINDOW] <= t) windowOpened(s);
   if (s.tm[s.tb + T_DEPLOYMENT] <= t) fireDeploymentTimers(s, ctx, t);
@@ -286,7 +289,7 @@ function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettin
   } else if (!st.softwareUpdatesEnabled) {
     s.tm[s.tb + T_FIRST_SCAN] = s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + T_REEVAL] = Infinity;
     s.scheduleNominal = s.reevalNominal = Infinity;
-    s.pending &= P_RESTART | P_USER_RESTART | P_WINDOW_RESTART | P_DEPLOYMENT_WORK;
+    s.pending &= P_RESTART | P_USER_RESTART | P_WINDOW_RESTART | P_DEPLOYMENT_WORK | P_RESTART_COUNTDOWN | P_RESTART_NOW;
   }
 }
 
@@ -904,10 +907,11 @@ function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): 
     // (a deployment enforced early with another's deadline is not postponed)
     const deadline = d.policy.deadline === null ? null : clientInstant(ctx, s.idx, d.policy.localTime, d.policy.deadline);
     if (deadline !== null && j.installedAt < deadline && (d.flags & D_ENFORCED) === 0) at = Math.max(at, deadline);
-    if (at < s.tm[s.tb + T_RESTART]) {
-      s.tm[s.tb + T_RESTART] = at;
+    if (at < restartDueAt(s)) {
       s.restartDeployment = d.policy.index;
       emit(ctx, { ev: 'restart.scheduled', at, deployment: d.policy.id });
+      // T_RESTART = at, or with restart notifications the reminders and final countdown before it (restart.ts)
+      restartDue(s, ctx, t, at);
     }
   }
   finishJob(s, ctx, t);
@@ -921,6 +925,7 @@ function startRestart(s: ClientState, ctx: CoreCtx, t: number, user: boolean): v
   j.phase = 'restarting';
   s.job = j;
   s.tm[s.tb + T_RESTART] = Infinity;
+  restartStarted(s);
   emit(ctx, { ev: 'restart.started', user });
   const end = t + ctx.model.restartDuration;
   s.tm[s.tb + T_JOB] = end;

@@ -61,6 +61,12 @@ export function inCollection(seed: number, idx: number, c: number, fraction: num
   return unit(seed, idx, c, SALT_COLLECTION) < fraction;
 }
 
+/** A client's time zone table (null: UTC, no zones in the scenario). */
+export function zoneOf(ctx: Pick<CoreCtx, 'seed' | 'model'>, idx: number): ZoneTable | null {
+  const z = zoneIndexOf(ctx, idx);
+  return z < 0 ? null : ctx.model.local!.zones[z]!;
+}
+
 /** Bit c set: the client is a member of collection c. */
 export function collectionMaskOf(ctx: Pick<CoreCtx, 'seed' | 'model'>, idx: number): number {
   const l = ctx.model.local;

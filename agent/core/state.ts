@@ -30,6 +30,10 @@ export const P_DEPLOYMENT_WORK = 1 << 8;
 export const P_USER_RESTART = 1 << 9;
 /** a required restart waits for a maintenance window (windows.ts; T_WINDOW wakes it) */
 export const P_WINDOW_RESTART = 1 << 10;
+/** restart notifications (restart.ts): the final countdown of the pending restart is shown */
+export const P_RESTART_COUNTDOWN = 1 << 11;
+/** restart notifications: the user chose to restart from the reminder; T_RESTART is that moment */
+export const P_RESTART_NOW = 1 << 12;
 
 // Deployment flags (ClientDeployment.flags)
 export const D_WANT_DOWNLOAD = 1 << 0;
@@ -169,6 +173,15 @@ export interface ClientState {
   /** the last 501 state queued and its error HRESULT (resent on a resync) */
   scanState: number;
   scanError: number;
+  /**
+   * With restart notifications (restart.ts): when the pending required
+   * restart is forced (in a maintenance window when the client has any);
+   * T_RESTART is then the next notification step. Infinity: none, or
+   * notifications not modelled (T_RESTART is the restart itself).
+   * A double field: measured +25 B a client in the fleet bench (heap per
+   * client 2,187 -> 2,212 B); no free slot is left in the timer row.
+   */
+  restartAt: number;
 }
 
 const TIMER_STRIDE_CONST = 16;
@@ -247,5 +260,6 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     resyncSeen: 0,
     scanState: 0,
     scanError: 0,
+    restartAt: Infinity,
   };
 }

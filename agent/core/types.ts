@@ -45,6 +45,19 @@ export interface ClientSettings {
   readonly installOtherDeploymentsWithin?: number;
   /** The update source (WSUS catalogue) version the site's policy carries; absent: 1. Raised by each catalogue sync. */
   readonly updateSourceVersion?: number;
+  /**
+   * Computer Restart: "Specify the amount of time that a user is presented a
+   * final countdown notification before a device gets restarted" (15 min;
+   * restart.ts). Absent or 0: restart notifications are not modelled (the
+   * restart simply comes restartCountdown after the install, as before).
+   */
+  readonly restartFinalCountdown?: number;
+  /**
+   * "Specify the frequency of reminder notifications presented to the user,
+   * after the deadline, before a device gets restarted" (240 min; earlier
+   * versions: the snooze duration, 4 h). Set with restartFinalCountdown.
+   */
+  readonly restartReminderInterval?: number;
 }
 
 /** A deployment (assignment) as policy describes it. Times are epoch ms. */
@@ -274,6 +287,10 @@ export type AgentEvent =
   /** user: a restart the user started (an action), not one an install required */
   | { readonly ev: 'restart.started'; readonly user: boolean }
   | { readonly ev: 'restart.completed' }
+  /** restart notifications (restart.ts): the temporary notification is shown; restartAt: the forced restart (null: no window in the run) */
+  | { readonly ev: 'restart.reminder' | 'restart.countdown'; readonly restartAt: number | null }
+  /** the user snoozed the reminder until the next one or the final countdown */
+  | { readonly ev: 'restart.snoozed'; readonly until: number }
   /** until: when the window it waits for opens (null: no window in the run fits) */
   | { readonly ev: 'install.waitingForWindow' | 'restart.waitingForWindow'; readonly deployment: string; readonly until: number | null }
   /** trigger: 'schedule' (the client's re-evaluation schedule) or 'manual' (the Deployment Evaluation Cycle action) */
@@ -335,6 +352,14 @@ export interface ClientModel {
    * scenario data, ctx.model.local.windows).
    */
   readonly serviceWindows?: (entries: readonly WindowEntry[], zone: number) => WindowSet;
+  /**
+   * Restart notifications (restart.ts, with ClientSettings.restartFinalCountdown):
+   * the share of clients whose user restarts from the first reminder, before
+   * the forced restart; and the share (after those) whose user snoozes every
+   * reminder. Absent: none.
+   */
+  readonly restartNowFraction?: number;
+  readonly restartSnoozeFraction?: number;
 }
 
 export interface InstallFailure {
@@ -343,7 +368,7 @@ export interface InstallFailure {
 }
 
 
-/** A daily on/off schedule: on from onAt (+ up to spread) to offAt (+ up to spread), ms into the local day. */
+/** A daily on/off schedule: on from onAt (+ up to spread) to offAt (+ up to spread), ms into the client's local day (its time zone, DST included). */
 export interface PowerSchedule {
   readonly fraction: number;
   readonly onAt: number;
@@ -361,11 +386,7 @@ export interface PowerModel {
   readonly laptops: PowerSchedule & { readonly awayEvery: number; readonly awayMin: number; readonly awayMax: number };
   /** a share of all machines goes off at a random time within `within` of the start and never comes back */
   readonly neverReturn: { readonly fraction: number; readonly within: number };
-  /**
-   * Local time of a client: ms to add to UTC at t. null: schedules are in UTC.
-   * The hook for per-client time zones (not implemented here).
-   */
-  readonly localOffset: ((client: number, t: number) => number) | null;
+  // the schedules are in each client's local time: its zone is ClientModel.local's (power.ts)
 }
 
 /** Ports: everything the core needs from outside, injected. */

@@ -221,3 +221,21 @@ export function windowOpened(s: ClientState): void {
     if (s.restartDeployment >= 0) s.pending |= P_RESTART;
   }
 }
+
+/**
+ * With restart notifications (restart.ts): the first moment from `at` at which
+ * the pending required restart may happen: `at` itself when no window holds
+ * it (no windows, `at` inside one, rebootOutsideOfServiceWindows), else the
+ * start of the next window (Infinity: none in the run). Computed ahead, so the
+ * final countdown ends where the restart happens, in the window, as a restart
+ * held at its time by holdRestart does today.
+ */
+export function restartWindowFrom(s: ClientState, ctx: CoreCtx, at: number): number {
+  if (s.restartDeployment < 0) return at;
+  let d: ClientDeployment | undefined;
+  for (const x of s.deployments) if (x.policy.index === s.restartDeployment) d = x;
+  if (d === undefined || d.policy.rebootOutsideOfServiceWindows) return at;
+  const w = windowsOf(ctx, s.idx);
+  if (w.length === 0 || inWindow(w, at)) return at;
+  return windowStartFor(w, at, 0);
+}

@@ -10,7 +10,8 @@ import type { ResolvedScenario } from '../scenario/resolve.js';
 import { ManagementPoint } from '../../server-stub/core/mp.js';
 import { generateCatalogue } from '../../server-stub/core/catalogue.js';
 import { clientGuid } from '../../server-stub/core/clients.js';
-import { clientInstant } from '../../agent/core/localtime.js';
+import { clientInstant, zoneOf } from '../../agent/core/localtime.js';
+import { isOnAt } from '../../agent/core/power.js';
 import { inWindow, windowsOf } from '../../agent/core/windows.js';
 import type { CoreCtx } from '../../agent/core/types.js';
 import { Faults } from '../../server-stub/core/faults.js';
@@ -93,10 +94,17 @@ interface ClientView {
   pulled: Set<string>;
   /** the SUP a switchSup action moved the client to, until its next online scan */
   switchedTo: string | null;
+  // restart notifications (agent/core/restart.ts), for the pending restart
+  lastReminderAt: number;
+  /** restartAt of the last reminder (null: none in the run) */
+  reminderRestartAt: number | null;
+  countdownAt: number;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
   const st = sc.settings;
+  const finalCountdown = st.restartFinalCountdown ?? 0;
+  const reminderInterval = st.restartReminderInterval ?? Infinity;
   const cat = generateCatalogue(sc.seed, sc.stub.catalogue);
   const mp = new ManagementPoint({ ...sc.stub, clients: 1 }, cat);
   const deps = new Map(mp.deployments.map((d) => [d.id, d]));
@@ -122,7 +130,8 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
   // way the client does, then judges the trace against them.
   const local = sc.model.local;
   const idxOf = new Map<string, number>();
-  if (local !== null) for (let i = 0; i < sc.shard.clients; i++) idxOf.set('GUID:' + clientGuid(sc.seed, sc.shard.firstClient + i), sc.shard.firstClient + i);
+  const pm = sc.model.power;
+  if (local !== null || pm !== null) for (let i = 0; i < sc.shard.clients; i++) idxOf.set('GUID:' + clientGuid(sc.seed, sc.shard.firstClient + i), sc.shard.firstClient + i);
   const lctx = { seed: sc.seed, model: sc.model } as unknown as CoreCtx;
   const windowsOfClient = (client: string): Float64Array | null => {
     const i = idxOf.get(client);
@@ -147,6 +156,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         delivered: new Set(), superseded: 0, off: false, offAt: -Infinity, onAt: -Infinity, retryRule: null,
         topicOf: new Map(), lostTopics: new Set(), gapAt: Infinity, queuedNow: new Set(), lostSerials: false,
         reevalTrigger: null, installFailed: new Map(), pulled: new Set(), switchedTo: null,
+        lastReminderAt: -Infinity, reminderRestartAt: null, countdownAt: -Infinity,
       };
       views.set(l.client, v);
     }
@@ -390,12 +400,50 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         v.restartScheduledAt = Math.min(v.restartScheduledAt, at);
         // the restart is the latest scheduled one's (the client takes a new schedule only when it is earlier than the one it holds)
         v.restartDeployment = l.deployment as string;
+        // a new schedule starts its notifications afresh
+        v.lastReminderAt = v.countdownAt = -Infinity;
+        v.reminderRestartAt = null;
+        break;
+      }
+      // restart notifications: reminders every restartReminderInterval before the final countdown, snoozes
+      // within their limit, a countdown of restartFinalCountdown at least (agent/core/restart.ts)
+      case 'restart.reminder': {
+        const ra = l.restartAt as number | null;
+        expect(finalCountdown > 0, 'restart.notificationsOn', l, () => 'restart reminder without client.restartNotifications');
+        expect(v.countdownAt === -Infinity && (ra === null || l.t < ra - finalCountdown), 'restart.reminderBeforeCountdown', l,
+          () => `reminder ${ra === null ? '' : `${ra - l.t} ms before the restart, `}after or inside the final countdown`);
+        if (v.lastReminderAt !== -Infinity) {
+          expect(l.t - v.lastReminderAt >= reminderInterval, 'restart.reminderInterval', l, () => `reminder ${l.t - v!.lastReminderAt} ms after the last one (interval ${reminderInterval})`);
+        }
+        v.lastReminderAt = l.t;
+        v.reminderRestartAt = ra;
+        break;
+      }
+      case 'restart.snoozed': {
+        const until = l.until as number;
+        const ra = v.reminderRestartAt;
+        expect(v.lastReminderAt === l.t, 'restart.snoozeAtReminder', l, () => 'snooze without a reminder');
+        expect(until <= l.t + reminderInterval && (ra === null || until <= ra - finalCountdown), 'restart.snoozeLimit', l,
+          () => `snoozed for ${until - l.t} ms, past the next reminder or the final countdown`);
+        break;
+      }
+      case 'restart.countdown': {
+        const ra = l.restartAt as number | null;
+        expect(finalCountdown > 0 && (ra === null || ra - l.t >= finalCountdown), 'restart.countdownLength', l,
+          () => `final countdown of ${ra === null ? 'n/a' : ra - l.t} ms (the setting: ${finalCountdown})`);
+        v.countdownAt = l.t;
         break;
       }
       case 'restart.started': {
         expect(!v.restartOpen && v.scanOpen === null && v.installOpen === null, 'restart.idle', l, () => 'restart while busy');
-        if (v.restartScheduledAt !== Infinity) {
+        // a user may restart before the forced restart (a restart action, or from a restart notification)
+        if (v.restartScheduledAt !== Infinity && l.user !== true) {
           expect(l.t >= v.restartScheduledAt, 'restart.notEarly', l, () => `restart ${v!.restartScheduledAt - l.t} ms before it was due`);
+          // no forced restart before its final countdown ended
+          if (finalCountdown > 0) {
+            expect(v.countdownAt !== -Infinity && l.t >= v.countdownAt + finalCountdown, 'restart.finalCountdown', l,
+              () => (v!.countdownAt === -Infinity ? 'forced restart without a final countdown' : `forced restart ${l.t - v!.countdownAt} ms into a ${finalCountdown} ms countdown`));
+          }
         }
         v.restartOpen = true;
         if (l.user !== true && v.restartDeployment !== null) {
@@ -413,6 +461,8 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         v.restartOpen = false;
         v.restartScheduledAt = Infinity;
         v.restartDeployment = null;
+        v.lastReminderAt = v.countdownAt = -Infinity;
+        v.reminderRestartAt = null;
         v.restartDoneAt = l.t;
         if (v.pendingRestart) v.expectAfterRestart = true;
         v.pendingRestart = false;
@@ -477,6 +527,12 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       }
       case 'power.off': {
         expect(!v.off, 'power.pairing', l, () => 'power.off while off');
+        // the schedule in the client's local time (its zone, DST included): off when the schedule says so
+        // (later only when an install or restart under way held it)
+        const pi = idxOf.get(l.client);
+        if (pm !== null && pi !== undefined) {
+          expect(!isOnAt(pm, sc.seed, pi, l.t, zoneOf(lctx, pi)), 'power.scheduleLocal', l, () => `power.off at ${new Date(l.t).toISOString()}, when the schedule says on`);
+        }
         // the job cut short is asked for again at power-on: a schedule scan it abandoned runs again for the same cycle
         if (l.abandoned === 'scan' || l.abandoned === 'evaluate') {
           const rule = v.scanOpen?.rule ?? v.retryRule;
@@ -494,6 +550,12 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       }
       case 'power.on': {
         expect(v.off, 'power.pairing', l, () => 'power.on while on');
+        const pi = idxOf.get(l.client);
+        if (pm !== null && pi !== undefined) {
+          const z = zoneOf(lctx, pi);
+          expect(isOnAt(pm, sc.seed, pi, l.t, z) && !isOnAt(pm, sc.seed, pi, l.t - 1, z), 'power.scheduleLocal', l,
+            () => `power.on at ${new Date(l.t).toISOString()}, not where the local schedule turns the machine on`);
+        }
         if (v.off) {
           ok('power.silence');
           expect(l.offFor === l.t - v.offAt, 'power.offFor', l, () => `offFor ${String(l.offFor)}, off since ${v!.offAt}`);

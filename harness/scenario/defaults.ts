@@ -32,6 +32,12 @@ export const DEFAULT_SCENARIO = {
     // "Install all other deployments with deadline within N": No; N 7 days when set to Yes
     installOtherDeployments: false,
     installOtherDeploymentsWithin: '7d',
+    // Computer Restart notifications (agent/core/restart.ts): off keeps the restart without any
+    // notification, as earlier versions; on, the product's defaults: final countdown 15 min,
+    // reminders every 240 min (the snooze)
+    restartNotifications: false,
+    restartFinalCountdown: '15m',
+    restartReminderInterval: '240m',
   },
   model: {
     startWithin: '60m',
@@ -105,6 +111,9 @@ export const DEFAULT_SCENARIO = {
     businessHours: { from: '05:00', to: '22:00', days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] },
     outsideBusinessHoursFraction: 0,
     installDelayMean: '1d',
+    // with client.restartNotifications: users who restart from the first reminder; who snooze every reminder
+    restartNowFraction: 0,
+    snoozeFraction: 0,
   },
   collections: [] as unknown[],
   faults: [] as unknown[],

@@ -13,7 +13,6 @@ import { parseThreshold, type Threshold } from '../thresholds.js';
 import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS, WINDOW_DEFAULTS } from './defaults.js';
 import { buildLocalModel, isTimeZone, serviceWindowResolver, WEEKDAYS, windowPolicyOf, type CollectionSpec, type UsersSpec } from './localtime.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
-import { offsetAt, zoneIndexOf, type LocalModel } from '../../agent/core/localtime.js';
 import { LIMITS, fmt } from './limits.js';
 
 const MB = 1024 * 1024;
@@ -185,6 +184,16 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   // client-behaviour.md: N is 1-23 hours or 1-365 days
   const otherWithin = d(c.installOtherDeploymentsWithin);
   if (otherWithin < d('1h') || otherWithin > d('365d')) where('client.installOtherDeploymentsWithin', 'the client allows 1 hour to 365 days');
+  // Computer Restart (client-behaviour.md section 1): the restart 1 to 20,160 min after the deadline; the final
+  // countdown within it (our bound: the product's console refuses a countdown longer than the restart time)
+  const restartCountdown = d(c.restartCountdown);
+  const finalCountdown = d(c.restartFinalCountdown);
+  const reminderInterval = d(c.restartReminderInterval);
+  if (c.restartNotifications) {
+    if (finalCountdown < d('1m') || finalCountdown > restartCountdown) where('client.restartFinalCountdown', `must be 1 minute to client.restartCountdown (${c.restartCountdown})`);
+    if (reminderInterval < d('1m')) where('client.restartReminderInterval', 'must be 1 minute at least');
+  }
+  if (m.users.restartNowFraction + m.users.snoozeFraction > 1) where('users.snoozeFraction', 'users who restart now and who snooze together are more than all clients (1)');
   const mo = m.model;
   if (d(mo.onlineScanMin) > d(mo.onlineScanMax)) where('model.onlineScanMin', `is longer than model.onlineScanMax (${mo.onlineScanMax})`);
   const cat = m.catalogue;
@@ -210,8 +219,6 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     workstations: schedule(pw.workstations),
     laptops: { ...schedule(pw.laptops), awayEvery: d(pw.laptops.awayEvery), awayMin: d(pw.laptops.awayMin), awayMax: d(pw.laptops.awayMax) },
     neverReturn: { fraction: pw.neverReturn.fraction, within: d(pw.neverReturn.within) },
-    // the hook for per-client time zones: UTC until they fill it
-    localOffset: null,
   };
   // catalogue syncs: their updates follow the initial ones; update u is released at releaseAt[u - cat.updates]
   const syncs = [...cat.syncs].map((x) => ({ at: d(x.at), updates: x.updates })).sort((a, b) => a.at - b.at);
@@ -381,13 +388,15 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     scanRetryCodes: Object.freeze(c.scanRetryCodes.map((x) => parseInt(x, 16) >>> 0)),
     cacheSizeBytes: c.cacheSizeMB * MB,
     cacheMinRetention: d(c.cacheMinRetention),
-    restartCountdown: d(c.restartCountdown),
+    restartCountdown,
     downloadRandomDelay: d(c.downloadRandomDelay),
     deadlineRandomDelay: d(c.deadlineRandomDelay),
     disableDeadlineRandomization: c.disableDeadlineRandomization,
     gracePeriod,
     // absent when No: bodies and settings stay as they were without the setting
     ...(c.installOtherDeployments ? { installOtherDeploymentsWithin: otherWithin } : {}),
+    // absent when off: the restart comes without notifications, and policy bodies keep their bytes
+    ...(c.restartNotifications ? { restartFinalCountdown: finalCountdown, restartReminderInterval: reminderInterval } : {}),
   });
   const local = buildLocalModel(m.timeZones, collections, startMs, startMs + durationMs!, usersSpec);
   const model: ClientModel = Object.freeze({
@@ -403,11 +412,13 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     local,
     // maintenance windows reach the clients as the MP's CCM_ServiceWindow policies (server-stub/core/mp.ts)
     serviceWindows: serviceWindowResolver(local?.zones ?? [], startMs - 2 * 86_400_000, startMs + durationMs! + 2 * 86_400_000),
-    // power schedules in each client's local time when the scenario has time zones (the morning boot across zones)
-    power: power !== null && local !== null && local.zones.length > 0 ? { ...power, localOffset: localOffsetOf(m.seed, local) } : power,
+    // power schedules follow each client's zone in the core (agent/core/power.ts, zoneOf)
+    power,
     installFailures: en.installFailures.map((f) => ({ code: parseInt(f.code, 16) >>> 0, fraction: f.fraction })),
     installRetryLimit: en.installRetryLimit,
     ...(en.serverFraction > 0 ? { serverFraction: en.serverFraction } : {}),
+    ...(m.users.restartNowFraction > 0 ? { restartNowFraction: m.users.restartNowFraction } : {}),
+    ...(m.users.snoozeFraction > 0 ? { restartSnoozeFraction: m.users.snoozeFraction } : {}),
   });
   const stub: StubConfig = deepFreeze({
     seed: m.seed,
@@ -463,19 +474,6 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     thresholds,
     effective: JSON.parse(JSON.stringify(m)) as Record<string, unknown>,
   });
-}
-
-/**
- * PowerModel.localOffset from the run's zone tables: the client's zone (drawn
- * from its id, as the windows and deadlines draw it) and its UTC offset at t.
- * One closure for the fleet; no per-client memory.
- */
-function localOffsetOf(seed: number, local: LocalModel): (client: number, t: number) => number {
-  const ctx = { seed, model: { local } } as unknown as Parameters<typeof zoneIndexOf>[0];
-  return (client, t) => {
-    const z = zoneIndexOf(ctx, client);
-    return z < 0 ? 0 : offsetAt(local.zones[z]!, t);
-  };
 }
 
 /**

@@ -51,6 +51,10 @@ const clientSettings = z.strictObject({
   gracePeriod: duration,
   installOtherDeployments: z.boolean(),
   installOtherDeploymentsWithin: duration,
+  /** restart notifications: reminders, snooze and the final countdown (agent/core/restart.ts) */
+  restartNotifications: z.boolean(),
+  restartFinalCountdown: duration,
+  restartReminderInterval: duration,
 }).partial();
 
 const model = z.strictObject({
@@ -156,6 +160,8 @@ const users = z.strictObject({
   businessHours: z.strictObject({ from: timeOfDay, to: timeOfDay, days: z.array(weekday).min(1) }).partial(),
   outsideBusinessHoursFraction: fraction,
   installDelayMean: duration,
+  restartNowFraction: fraction,
+  snoozeFraction: fraction,
 }).partial();
 
 const enforcement = z.strictObject({

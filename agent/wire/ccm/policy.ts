@@ -222,7 +222,7 @@ const SUCA_SETTINGS = [
  * missing, so bodies without them (older sites, real MPs) keep their meaning
  * (the product's default, No) and byte-identical encoding.
  */
-const SUCA_OPTIONAL_SETTINGS = ['installOtherDeploymentsWithin', 'updateSourceVersion'] as const satisfies readonly (keyof ClientSettings)[];
+const SUCA_OPTIONAL_SETTINGS = ['installOtherDeploymentsWithin', 'updateSourceVersion', 'restartFinalCountdown', 'restartReminderInterval'] as const satisfies readonly (keyof ClientSettings)[];
 // a field of ClientSettings missing here or below fails to compile
 type Covered = (typeof SUCA_SETTINGS)[number] | 'softwareUpdatesEnabled' | 'scanRetryCodes' | 'disableDeadlineRandomization' | (typeof SUCA_OPTIONAL_SETTINGS)[number];
 const _settingsCovered: Record<Exclude<keyof ClientSettings, Covered>, never> = {};
