@@ -21,6 +21,14 @@ export type ClockOptions =
        * Absent: not checked.
        */
       readonly eluBound?: number;
+      /**
+       * the wall time (epoch ms, Date.now()) at which simulated time was the
+       * scenario's start: the clock counts from there, not from when the loop
+       * starts (a run aligned to a stub's clock, harness/clock/align.ts: the
+       * setup between reading the stub's time and the first event shows as
+       * scheduler lag, never as skew). Absent: the loop's start.
+       */
+      readonly startWallEpochMs?: number;
     };
 
 /** How the run kept time, and whether it kept up. */

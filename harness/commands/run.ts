@@ -16,6 +16,7 @@ import { verdictOf } from '../exit.js';
 import type { Io, StopSignal } from '../io.js';
 import type { Argv } from 'yargs';
 import { checkUrl, parseFlags, Problems, readFileArg, reportError } from './common.js';
+import { alignWithExternal } from '../clock/align.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
 
@@ -83,6 +84,7 @@ function runFlags(y: Argv) {
       .option('sign', { type: 'boolean', default: true, describe: 'sign MP messages (and have the embedded MP verify them); --no-sign to turn off' })
       .option('concurrency', { type: 'number', default: 256, describe: 'http: requests in flight at once per endpoint' })
       .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
+      .option('force', { type: 'boolean', default: false, describe: 'run against a suca-fleet stub serving another scenario (a warning instead of an error)' })
   );
 }
 
@@ -136,7 +138,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const bad = problems.report(io);
     if (bad !== null) return bad;
     const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
-    const sc = resolveScenario(input, a.scenario ?? '(built-in default)', { clients: a.clients, duration: a.duration, seed: a.seed, shard: a.shard });
+    const source = a.scenario ?? '(built-in default)';
+    const overrides = { clients: a.clients, duration: a.duration, seed: a.seed, shard: a.shard };
+    // against a suca-fleet stub: its time factor and scenario, and its simulated time now as the start (harness/clock/align.ts)
+    const aligned = await alignWithExternal({ sc: resolveScenario(input, source, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force });
+    if (aligned.note !== null) io.stderr.write(`suca-fleet: ${aligned.note}\n`);
+    const sc = aligned.sc;
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
     const unwritable = new Problems();
     prepareOutputs(settings, unwritable);
@@ -160,8 +167,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         outputs,
         logger,
         seriesInterval,
-        clock: f.clock,
-        transport: f.transport,
+        clock: aligned.clock,
+        transport: aligned.transport,
         signal: stop.signal,
         ...(live.length > 0 ? { liveCheck: (now: () => RunOutcome) => liveThresholdCheck(now, live, sc.start) } : {}),
       });

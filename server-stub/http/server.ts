@@ -39,6 +39,8 @@ export interface ServeOptions {
   readonly logger: Logger;
   /** accept the CCM_POST method (the MP): connections pass through CcmMethodRewriter */
   readonly ccmPost?: boolean;
+  /** more for GET /health, read at each request (suca-fleet stub: its clock and scenario hash, for run --mp to align with) */
+  readonly health?: (() => object) | undefined;
 }
 
 export interface RoleServer {
@@ -76,7 +78,7 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     stats.requests++;
     if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
-      const body = JSON.stringify({ role, ok: true, requests: stats.requests, refused: Object.fromEntries(stats.refused) }) + '\n';
+      const body = JSON.stringify({ role, ok: true, requests: stats.requests, refused: Object.fromEntries(stats.refused), ...o.health?.() }) + '\n';
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
       return;
