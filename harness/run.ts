@@ -91,8 +91,6 @@ export type TransportOptions =
       readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
       /** requests in flight per endpoint */
       readonly concurrency?: number;
-      /** the signing keys, made beforehand (~0.6 s of RSA key generation: a run aligned to a stub's clock makes them before it reads the time); absent: made here */
-      readonly keys?: KeyPool | undefined;
     };
 
 export interface RunOutcome {
@@ -335,7 +333,7 @@ function httpTransport(
       updateSourceId: cat.updateSourceId,
       contentIdOf: (u) => contentIdOf(cat, u),
       now: () => clock.simNow(),
-      keys: tk.sign === false ? null : (tk.keys ?? KeyPool.generate(2)),
+      keys: tk.sign === false ? null : KeyPool.generate(2),
       updateIndexOf: (g) => updateByGuid.get(g.toLowerCase()),
       scenarioDeployment: (id) => depById.get(id.toUpperCase()),
       firstFreeSlot: stub.mp.deployments.length + 1,

@@ -16,7 +16,7 @@ import { pino } from 'pino';
 import { main } from '../harness/cli.js';
 import { cli, testIo } from './helpers/cli.js';
 import { resolveScenario } from '../harness/scenario/resolve.js';
-import { canonicalJson, scenarioHash } from '../harness/clock/align.js';
+import { alignedStart, canonicalJson, scenarioHash, START_GRID_WALL_MS, START_LEAD_WALL_MS } from '../harness/clock/align.js';
 import { startStubServers } from '../server-stub/http/index.js';
 
 let dir: string;
@@ -91,6 +91,17 @@ describe('suca-fleet stub publishes its clock', () => {
 });
 
 describe('run --mp against a suca-fleet stub', () => {
+  it("the aligned start: the stub's next 5-second mark, at least 2 wall seconds ahead (shards started together share it)", () => {
+    const S = Date.parse('2026-01-05T00:00:00Z');
+    // x600: a mark every 50 simulated minutes; 10 minutes in plus the 20-minute lead is before the first (50)
+    expect(alignedStart(S, S + 600_000, 600)).toBe(S + 3_000_000);
+    expect(alignedStart(S, S + 1_900_000, 600)).toBe(S + 6_000_000); // 31.7 + 20 min > 50 min: the next one
+    // two shards probing 40 wall ms apart (24 simulated s at x600) get the same start
+    expect(alignedStart(S, S + 1_000_000, 600)).toBe(alignedStart(S, S + 1_024_000, 600));
+    // x1: every 5 s, 2 s ahead
+    expect(alignedStart(S, S + 4_100, 1)).toBe(S + 10_000);
+  });
+
   it("the issue's case: a stub at x1 and a run at x600 is refused, naming both factors (exit 2, nothing written)", async () => {
     const urls = await startStub('--scenario', scenarioFile, '--time-factor', '1');
     const out = join(dir, 'refused');
@@ -134,14 +145,21 @@ describe('run --mp against a suca-fleet stub', () => {
     const h = await health(urls.mp);
     const stubSimAt = (wall: number) => h.clock.simStart + (wall - h.clock.wallStart) * F;
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { scenario: { start: string } };
-    // the run starts where the stub's clock was, at least GAP_MS x F past the stub's start
-    expect(Date.parse(results.scenario.start) - h.clock.simStart).toBeGreaterThanOrEqual(GAP_MS * F);
+    // the run starts on the stub's clock, at least GAP_MS x F past the stub's start, on one of its 5-second marks
+    const start = Date.parse(results.scenario.start);
+    expect(start - h.clock.simStart).toBeGreaterThanOrEqual((GAP_MS + START_LEAD_WALL_MS) * F);
+    expect((start - h.clock.simStart) % (START_GRID_WALL_MS * F)).toBe(0);
+    // the wall time at which the stub's clock reached it: the run's simulated time begins there
+    const startWall = h.clock.wallStart + (start - h.clock.simStart) / F;
     // The tolerance, from the factor: half the /health round trip over loopback (well under
     // 250 ms even on a loaded machine) plus 1 ms of Date resolution on each side, times the
     // factor: 151 simulated seconds at x600; without the alignment the skew is GAP_MS x F = 30 min.
     const tolerance = (250 + 2) * F;
-    const progress = r.err.split('\n').filter((l) => l.includes('"msg":"progress"')).map((l) => JSON.parse(l) as { time: number; simulatedTime: string });
+    // the updates from the start on (before it, the run waits at its start for the stub's clock to reach it)
+    const all = r.err.split('\n').filter((l) => l.includes('"msg":"progress"')).map((l) => JSON.parse(l) as { time: number; simulatedTime: string });
+    const progress = all.filter((p) => p.time >= startWall);
     expect(progress.length).toBeGreaterThan(3);
+    for (const p of all.filter((q) => q.time < startWall - 2)) expect(Date.parse(p.simulatedTime)).toBe(start);
     // the first simulated timestamps, and every one after them, on the stub's clock at the same wall time
     for (const p of progress.slice(0, -1)) {
       const skew = Date.parse(p.simulatedTime) - stubSimAt(p.time);

@@ -11,10 +11,10 @@
 //   - refuses another time factor, or a virtual clock (SUCA_ERR_CLOCK_MISMATCH);
 //   - refuses another scenario unless --force (SUCA_ERR_SCENARIO_MISMATCH),
 //     then warns;
-//   - starts at the stub's simulated time now, and counts its wall time from
-//     the moment it read it, so the two clocks agree to within half the
-//     /health round trip times the factor (loopback: well under a second of
-//     simulated time at x600).
+//   - starts at the stub's next 5-second mark (alignedStart), waiting for
+//     it, its wall time counted from the moment the stub's clock reaches it,
+//     so the two clocks agree to within half the /health round trip times the
+//     factor (loopback: well under a minute of simulated time at x600).
 // A real MP has no such /health: the run proceeds on its own clock and says
 // so once (README: what to set against a real site).
 
@@ -24,7 +24,6 @@ import { request as httpsRequest } from 'node:https';
 import { HarnessError } from '../errors.js';
 import { resolveScenario, type ResolvedScenario, type ScenarioOverrides } from '../scenario/resolve.js';
 import type { ClockOptions } from './clock.js';
-import { KeyPool } from '../../agent/wire/ccm/index.js';
 
 /** What `suca-fleet stub` adds to every server's GET /health. */
 export interface StubHealthClock {
@@ -140,6 +139,23 @@ export interface Aligned {
 }
 
 const x = (f: number) => `x${f}`;
+
+/**
+ * An aligned run starts on the stub's clock at its next mark, one every
+ * START_GRID_WALL_MS of the stub's wall time from its start, at least
+ * START_LEAD_WALL_MS ahead (the run's set-up, ~0.6 s of signing keys and the
+ * fleet, is done by then: no lag at the start). Shards started within one
+ * such window get the same start, which merge needs (their series line up);
+ * started at the stub's time now, two shards probing 50 ms apart at x600
+ * would start 30 simulated s apart, and merge refuses that.
+ */
+export const START_GRID_WALL_MS = 5000;
+export const START_LEAD_WALL_MS = 2000;
+export function alignedStart(stubSimStart: number, stubSimNow: number, factor: number): number {
+  const grid = START_GRID_WALL_MS * factor;
+  const earliest = stubSimNow + START_LEAD_WALL_MS * factor;
+  return Math.round(stubSimStart + Math.ceil((earliest - stubSimStart) / grid) * grid);
+}
 const sameFactor = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 
 /**
@@ -183,16 +199,18 @@ export function alignTo(
   }
   // the stub's simulated time as this process got the answer: it sampled it about half the round trip earlier
   const halfTrip = Math.max(0, probe.receivedAt - probe.sentAt) / 2;
-  const start = Math.floor(h.clock.simNow + halfTrip * f);
+  const simNow = h.clock.simNow + halfTrip * f;
+  const start = alignedStart(h.clock.simStart, simNow, f);
   const aligned = run.reresolve(new Date(start).toISOString());
   const moved = start - sc.start;
+  // the wall time at which the stub's clock reaches the start: the run's loop waits for it
+  const startWall = probe.receivedAt + (start - simNow) / f;
   return {
     sc: aligned,
-    // the run's simulated time is aligned.start at the wall time the answer came: the setup before the loop starts is counted as lag, not skew
-    clock: { ...clock, startWallEpochMs: probe.receivedAt },
+    clock: { ...clock, startWallEpochMs: startWall },
     note:
       `${sameScenario ? '' : `warning: --force: ${url} serves scenario "${h.scenario.name}" (hash ${h.scenario.hash.slice(0, 12)}), this run "${sc.name}" (hash ${mine.slice(0, 12)}); `}` +
-      `clock aligned to the stub at ${url}: simulated start ${new Date(start).toISOString()} (the stub's time now, ${moved >= 0 ? '+' : ''}${Math.round(moved / 1000)} s from the scenario's start), time factor ${x(f)}` +
+      `clock aligned to the stub at ${url}: simulated start ${new Date(start).toISOString()} (the stub's next ${START_GRID_WALL_MS / 1000} s mark, in ${((startWall - probe.receivedAt) / 1000).toFixed(1)} wall s; ${moved >= 0 ? '+' : ''}${Math.round(moved / 1000)} simulated s from the scenario's start), time factor ${x(f)}` +
       `${sameScenario ? ', same scenario' : ''}; within ${Math.ceil(halfTrip * f)} simulated ms (half the /health round trip x the factor)`,
   };
 }
@@ -200,7 +218,7 @@ export function alignTo(
 /** What the alignment reads of the run's transport options (harness/run.ts TransportOptions). */
 export type AlignTransport =
   | { readonly kind: 'in-process' }
-  | { readonly kind: 'http'; readonly external?: { readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined }; readonly ca?: string | Buffer | undefined; readonly sign?: boolean; readonly keys?: KeyPool | undefined };
+  | { readonly kind: 'http'; readonly external?: { readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined }; readonly ca?: string | Buffer | undefined };
 
 /** The server a run's clock must agree with: the external MP, else the external WSUS, else the DP; null when all are embedded. */
 export function externalServer(transport: AlignTransport): string | null {
@@ -213,20 +231,17 @@ export function externalServer(transport: AlignTransport): string | null {
  * returns the scenario and clock to run with (unchanged when every server is
  * embedded), and what to tell the user.
  */
-export async function alignWithExternal<T extends AlignTransport>(o: {
+export async function alignWithExternal(o: {
   readonly sc: ResolvedScenario;
   readonly input: unknown;
   readonly source: string;
   readonly overrides: ScenarioOverrides;
   readonly clock: ClockOptions;
-  readonly transport: T;
+  readonly transport: AlignTransport;
   readonly force: boolean;
-}): Promise<Aligned & { readonly transport: T }> {
+}): Promise<Aligned> {
   const url = externalServer(o.transport);
-  if (url === null) return { sc: o.sc, clock: o.clock, transport: o.transport, note: null };
-  // the signing keys before the stub's time is read: made after it, their ~0.6 s (measured, 2 RSA keys on a
-  // loaded 2-core VM) would pass as scheduler lag at the run's start (6 simulated minutes at x600)
-  const transport = o.transport.kind === 'http' && o.transport.sign !== false && o.transport.keys === undefined ? { ...o.transport, keys: KeyPool.generate(2) } : o.transport;
+  if (url === null) return { sc: o.sc, clock: o.clock, note: null };
   const probe = await probeHealth(url, { ca: o.transport.kind === 'http' ? o.transport.ca : undefined });
   const aligned = alignTo(url, probe, {
     sc: o.sc,
@@ -237,5 +252,5 @@ export async function alignWithExternal<T extends AlignTransport>(o: {
       return resolveScenario({ ...base, start: startIso }, o.source, o.overrides);
     },
   });
-  return { ...aligned, transport };
+  return aligned;
 }

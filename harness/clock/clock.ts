@@ -22,11 +22,11 @@ export type ClockOptions =
        */
       readonly eluBound?: number;
       /**
-       * the wall time (epoch ms, Date.now()) at which simulated time was the
+       * the wall time (epoch ms, Date.now()) at which simulated time is the
        * scenario's start: the clock counts from there, not from when the loop
-       * starts (a run aligned to a stub's clock, harness/clock/align.ts: the
-       * setup between reading the stub's time and the first event shows as
-       * scheduler lag, never as skew). Absent: the loop's start.
+       * starts (a run aligned to a stub's clock, harness/clock/align.ts: a
+       * start ahead is waited for; one passed shows as scheduler lag, never
+       * as skew). Absent: the loop's start.
        */
       readonly startWallEpochMs?: number;
     };

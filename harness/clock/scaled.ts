@@ -29,8 +29,8 @@ export function scaledClock(sc: ResolvedScenario, o: Extract<ClockOptions, { mod
     // before the run starts there is no due wall time: now
     dueWallOf: (t) => (wallStart === null ? now() : dueWall(t)),
     async run({ fleet, sc, wire, progress, lag, signal }: LoopContext): Promise<void> {
-      // aligned to another clock: simulated time began at startWallEpochMs, maybe a little before this loop
-      const behind = o.startWallEpochMs === undefined ? 0 : Math.max(0, Date.now() - o.startWallEpochMs);
+      // aligned to another clock: simulated time begins at startWallEpochMs (ahead: the loop waits for it; behind: events run late, as lag)
+      const behind = o.startWallEpochMs === undefined ? 0 : Date.now() - o.startWallEpochMs;
       const start = (wallStart = now() - behind);
       const record = (t: number) => lag.recordValue(Math.max(0, Math.round(now() - dueWall(t))));
       // a function, not a narrowed property read: the signal changes while the loop awaits

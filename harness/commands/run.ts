@@ -168,7 +168,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         logger,
         seriesInterval,
         clock: aligned.clock,
-        transport: aligned.transport,
+        transport: f.transport,
         signal: stop.signal,
         ...(live.length > 0 ? { liveCheck: (now: () => RunOutcome) => liveThresholdCheck(now, live, sc.start) } : {}),
       });
