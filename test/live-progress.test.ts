@@ -102,6 +102,14 @@ describe('live progress', () => {
     expect(o).toMatchObject({ etaSeconds: 6, requests: 0, requestsPerSecond: 0, errorsPerSecond: 1.5 });
   });
 
+  it('a terminal of unknown size (a pty says 0 columns): drawn 100 wide', () => {
+    let out = '';
+    const p = createProgress({ stream: { isTTY: true, columns: 0, write: (x: string) => (out += x) }, logger: pino({ level: 'silent' }), quiet: false, name: 'x' })!;
+    p.update(snap());
+    expect(out).toMatch(/25\.0%   ETA/);
+    for (const l of out.trimEnd().split('\n')) expect(l.length).toBeLessThanOrEqual(100);
+  });
+
   it('--quiet: none', () => {
     expect(createProgress({ stream: { isTTY: true, write: () => true }, logger: pino({ level: 'silent' }), quiet: true, name: 'x' })).toBeNull();
   });

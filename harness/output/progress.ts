@@ -123,8 +123,10 @@ export function createProgress(o: { stream: ProgressStream; logger: Logger; quie
     };
   };
   const draw = (p: ProgressSnapshot) => {
-    // the terminal's width as it is now (a resized window is followed at the next update)
-    const lines = formatBlock(p, rates(p), o.name, o.stream.columns ?? 100);
+    // the terminal's width as it is now (a resized window is followed at the next update); a pty of
+    // unknown size says 0 columns (script(1) does): then 100
+    const cols = o.stream.columns ?? 0;
+    const lines = formatBlock(p, rates(p), o.name, cols > 0 ? cols : 100);
     // up to the block's first line, clear it and everything below, write it anew
     o.stream.write((drawn > 0 ? `\x1b[${drawn}F\x1b[J` : '') + lines.join('\n') + '\n');
     drawn = lines.length;
