@@ -140,7 +140,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const input = a.scenario !== undefined ? readScenarioFile(a.scenario) : undefined;
     const source = a.scenario ?? '(built-in default)';
     const overrides = { clients: a.clients, duration: a.duration, seed: a.seed, shard: a.shard };
-    // against a suca-fleet stub: its time factor and scenario, and its simulated time now as the start (harness/clock/align.ts)
+    // against a suca-fleet stub: its time factor and scenario, and a start on its clock (harness/clock/align.ts)
     const aligned = await alignWithExternal({ sc: resolveScenario(input, source, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force });
     if (aligned.note !== null) io.stderr.write(`suca-fleet: ${aligned.note}\n`);
     const sc = aligned.sc;
