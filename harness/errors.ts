@@ -1,6 +1,10 @@
 // Harness errors: stable codes, decided on by code (never by message text).
 
 export type HarnessErrorCode =
+  /** run --mp against a suca-fleet stub whose clock it cannot follow (another time factor, or a virtual clock) */
+  | 'SUCA_ERR_CLOCK_MISMATCH'
+  /** run --mp against a suca-fleet stub serving another scenario (without --force) */
+  | 'SUCA_ERR_SCENARIO_MISMATCH'
   | 'SUCA_ERR_INVALID_DURATION'
   | 'SUCA_ERR_INVALID_SCENARIO'
   | 'SUCA_ERR_SCENARIO_READ'

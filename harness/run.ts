@@ -69,6 +69,9 @@ export interface ProgressSnapshot {
   readonly errors: number;
   /** requests awaiting an answer (HTTP) or answers held back by a fault (in-process) */
   readonly inFlight: number;
+  /** HTTP: wire operations completed so far, and those that failed (in-process: 0, 0) */
+  readonly requests?: number;
+  readonly requestErrors?: number;
   readonly scansInFlight: number;
   /** scaled clock: scheduler lag p99 so far (wall ms); null in virtual time */
   readonly lagP99Ms: number | null;
@@ -209,7 +212,8 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   let lastProgress = now();
   let lastCheck = now();
   const snapshot = (): ProgressSnapshot => ({
-    simNow: fleet.now,
+    // the clock's time (scaled: it runs on between events), not only the last event's
+    simNow: Math.min(sc.end, clock.simNow()),
     start: sc.start,
     end: sc.end,
     clients: sc.shard.clients,
@@ -219,6 +223,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     stateIngested: metrics.state.ingested,
     errors: metrics.errorsTotal,
     inFlight: http !== null ? http.pending : (inProcess?.deferred.pending ?? 0),
+    ...requestCounts(metrics),
     scansInFlight: metrics.onlineScansInFlight,
     lagP99Ms: clock.mode === 'scaled' ? metrics.lag.getValueAtPercentile(99) : null,
     mode: clock.mode,
@@ -282,6 +287,17 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   function traceLines(): number {
     return outputs.reduce((n, o) => n + ('lines' in o && o.name === 'trace' ? (o as { lines: number }).lines : 0), 0);
   }
+}
+
+/** Wire operations completed and failed so far (a handful of endpoints: summed at each progress update). */
+function requestCounts(m: RunMetrics): { requests: number; requestErrors: number } {
+  let requests = 0;
+  let requestErrors = 0;
+  for (const f of m.operations.values()) {
+    requests += f.count;
+    requestErrors += f.errors;
+  }
+  return { requests, requestErrors };
 }
 
 /** Agent events to the metrics first, then to every output that takes them (a direct call when only the metrics do). */

@@ -7,6 +7,7 @@ import { startStubServers } from '../server-stub/http/index.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
 import { HarnessError } from './errors.js';
 import type { SignalSource, StopSignal } from './io.js';
+import { scenarioHash, stubHealthClock } from './clock/align.js';
 
 export interface StubRunOptions {
   readonly logger: Logger;
@@ -26,6 +27,9 @@ export interface StubRunOptions {
 export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<void> {
   const wallStart = Date.now();
   const clock = () => sc.start + (Date.now() - wallStart) * o.timeFactor;
+  // GET /health publishes the clock and the scenario's hash: run --mp aligns to them (harness/clock/align.ts)
+  const hash = scenarioHash(sc);
+  const health = () => stubHealthClock(sc, o.timeFactor, wallStart, clock(), hash);
   let servers;
   try {
     servers = await startStubServers({
@@ -37,6 +41,7 @@ export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<
       ports: o.ports,
       tls: o.tls,
       verifySignatures: o.verifySignatures,
+      health,
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -47,7 +52,7 @@ export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<
   }
   o.print(JSON.stringify({ mp: servers.urls.mp, wsus: servers.urls.wsus, dp: servers.urls.dp, health: '/health' }) + '\n');
   o.print(`MP   ${servers.urls.mp}\nWSUS ${servers.urls.wsus}\nDP   ${servers.urls.dp}\n(Ctrl-C to stop)\n`);
-  o.logger.info({ urls: servers.urls, scenario: sc.name }, 'stub servers listening');
+  o.logger.info({ urls: servers.urls, scenario: sc.name, scenarioHash: hash, timeFactor: o.timeFactor, simStart: new Date(sc.start).toISOString() }, 'stub servers listening');
   // the MP's state-message processor runs on the wall clock here: one timer for it
   const tick = setInterval(() => {
     const t = clock();

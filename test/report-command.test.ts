@@ -21,8 +21,9 @@ describe('suca-fleet report', () => {
     expect(existsSync(join(out, 'report.html'))).toBe(false);
     const r = await cli('report', join(out, 'results.json'));
     expect(r.code).toBe(0);
-    // the same summary the run printed
-    expect(r.out.startsWith(run.out.trimEnd())).toBe(true);
+    // the same summary the run printed (up to the list of files the run wrote)
+    expect(run.out).toContain(`\nWritten:\n  results.json  ${join(out, 'results.json')}\n`);
+    expect(r.out.startsWith(run.out.slice(0, run.out.indexOf('\nWritten:\n')).trimEnd())).toBe(true);
     expect(r.out).toContain(`Report: ${join(out, 'report.html')}`);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html.startsWith('<!doctype html>') || html.startsWith('<!DOCTYPE html>')).toBe(true);

@@ -21,6 +21,14 @@ export type ClockOptions =
        * Absent: not checked.
        */
       readonly eluBound?: number;
+      /**
+       * the wall time (epoch ms, Date.now()) at which simulated time is the
+       * scenario's start: the clock counts from there, not from when the loop
+       * starts (a run aligned to a stub's clock, harness/clock/align.ts: a
+       * start ahead is waited for; one passed shows as scheduler lag, never
+       * as skew). Absent: the loop's start.
+       */
+      readonly startWallEpochMs?: number;
     };
 
 /** How the run kept time, and whether it kept up. */

@@ -29,7 +29,9 @@ export function scaledClock(sc: ResolvedScenario, o: Extract<ClockOptions, { mod
     // before the run starts there is no due wall time: now
     dueWallOf: (t) => (wallStart === null ? now() : dueWall(t)),
     async run({ fleet, sc, wire, progress, lag, signal }: LoopContext): Promise<void> {
-      const start = (wallStart = now());
+      // aligned to another clock: simulated time begins at startWallEpochMs (ahead: the loop waits for it; behind: events run late, as lag)
+      const behind = o.startWallEpochMs === undefined ? 0 : Date.now() - o.startWallEpochMs;
+      const start = (wallStart = now() - behind);
       const record = (t: number) => lag.recordValue(Math.max(0, Math.round(now() - dueWall(t))));
       // a function, not a narrowed property read: the signal changes while the loop awaits
       const aborted = (): boolean => signal.aborted;

@@ -6,7 +6,7 @@ import { formatResultsJson } from '../output/results.js';
 import { formatThresholds, parseThreshold, type Threshold } from '../thresholds.js';
 import { writeReport } from '../output/report-html.js';
 import { mergeResults } from '../output/merge.js';
-import { formatSummary } from '../output/summary.js';
+import { formatSummary, formatWritten } from '../output/summary.js';
 import { verdictOf } from '../exit.js';
 import type { Io } from '../io.js';
 import { ensureWritableDir, parseFlags, Problems, readResultsFile, reportError } from './common.js';
@@ -36,12 +36,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const bad = p.report(io);
     if (bad !== null) return bad;
     const merged = mergeResults(inputs, { force: a.force, thresholds, warn: (m) => io.stderr.write(`suca-fleet: warning: ${m}\n`) });
+    const written: { what: string; path: string }[] = [];
     if (a.out !== undefined) {
       ensureWritableDir(a.out);
       writeFileSync(join(a.out, 'results.json'), formatResultsJson(merged));
-      if (a.report) writeReport(join(a.out, 'report.html'), merged);
+      written.push({ what: 'results.json', path: join(a.out, 'results.json') });
+      if (a.report) {
+        writeReport(join(a.out, 'report.html'), merged);
+        written.push({ what: 'report.html', path: join(a.out, 'report.html') });
+      }
     }
-    io.stdout.write(a.json ? formatResultsJson(merged) : formatSummary(merged) + formatThresholds(merged.thresholds));
+    io.stdout.write(a.json ? formatResultsJson(merged) : formatSummary(merged) + formatThresholds(merged.thresholds) + formatWritten(written));
     const verdict = verdictOf(merged);
     if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);
     return verdict.code;

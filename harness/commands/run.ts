@@ -2,22 +2,23 @@
 // Every flag problem is reported at once (exit 2) before the scenario is read;
 // nothing is written before the configuration is known to be good.
 
-import { loadScenario } from '../scenario/extends.js';
+import { loadScenario, loadScenarioFile, scenarioFileOf } from '../scenario/extends.js';
 import { HarnessError, RunFailedError } from '../errors.js';
 import { join } from 'node:path';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runFleet, type ClockOptions, type RunOutcome, type TransportOptions } from '../run.js';
 import { buildResults, formatResultsJson } from '../output/results.js';
-import { checkOutputFlags, createOutputs, endOutputs, outputFlags, prepareOutputs } from '../output/outputs/index.js';
+import { checkOutputFlags, createOutputs, endOutputs, outputFlags, prepareOutputs, writtenFiles } from '../output/outputs/index.js';
 import type { Output, OutputSettings } from '../output/output.js';
 import { evaluateThresholds, formatThresholds, parseThreshold, type Threshold } from '../thresholds.js';
-import { formatSummary } from '../output/summary.js';
+import { formatSummary, formatWritten } from '../output/summary.js';
 import { formatDuration, tryParseDuration } from '../duration.js';
 import { verdictOf } from '../exit.js';
 import type { Io, StopSignal } from '../io.js';
 import type { Argv } from 'yargs';
 import { checkUrl, joinNegativeValues, parseFlags, Problems, readFileArg, reportError } from './common.js';
 import { checkRunSize, LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
+import { alignWithExternal } from '../clock/align.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
 
@@ -92,6 +93,7 @@ function runFlags(y: Argv) {
       .option('sign', { type: 'boolean', default: true, describe: 'sign MP messages (and have the embedded MP verify them); --no-sign to turn off' })
       .option('concurrency', { type: 'string', default: '256', describe: `http: requests in flight at once per endpoint, 1 to ${LIMITS.concurrency.max.toLocaleString('en-US')}` })
       .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
+      .option('force', { type: 'boolean', default: false, describe: 'run against a suca-fleet stub serving another scenario (a warning instead of an error)' })
   );
 }
 
@@ -199,7 +201,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const bad = problems.report(io);
     if (bad !== null) return bad;
     doing = 'reading the scenario';
-    const sc = loadScenario(a.scenario, { clients: f.clients, duration: a.duration, seed: f.seed, shard: f.shard });
+    const source = a.scenario ?? '(built-in default)';
+    const overrides = { clients: f.clients, duration: a.duration, seed: f.seed, shard: f.shard };
+    // the merged input (extends resolved): the alignment resolves it again with the stub's start
+    const input = a.scenario !== undefined ? loadScenarioFile(scenarioFileOf(a.scenario)).input : undefined;
+    // against a suca-fleet stub: its time factor and scenario, and a start on its clock (harness/clock/align.ts)
+    doing = 'aligning with the external servers';
+    const aligned = await alignWithExternal({ sc: loadScenario(a.scenario, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force });
+    if (aligned.note !== null) io.stderr.write(`suca-fleet: ${aligned.note}\n`);
+    const sc = aligned.sc;
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
     // before anything is allocated: the run's clients, updates and intervals fit this machine
     checkRunSize({ clients: sc.shard.clients, updates: sc.stub.catalogue.updates + (sc.stub.catalogue.syncs ?? []).reduce((n, x) => n + x.updates, 0), deployments: sc.stub.deployments.length, durationMs: sc.duration, intervals: Math.ceil(sc.duration / seriesInterval) }, sc.shard.count > 1 ? `--shard ${f.shard}` : f.clients !== undefined ? '--clients' : 'clients');
@@ -227,7 +237,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         outputs,
         logger,
         seriesInterval,
-        clock: f.clock,
+        clock: aligned.clock,
         transport: f.transport,
         signal: stop.signal,
         ...(live.length > 0 ? { liveCheck: (now: () => RunOutcome) => liveThresholdCheck(now, live, sc.start) } : {}),
@@ -244,7 +254,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const thresholds = evaluateThresholds(base, allThresholds);
     const results = { ...base, thresholds };
     endOutputs(outputs, results);
-    io.stdout.write(a['json-line'] ? JSON.stringify(results) + '\n' : a.json ? formatResultsJson(results) : formatSummary(results) + formatThresholds(thresholds));
+    io.stdout.write(a['json-line'] ? JSON.stringify(results) + '\n' : a.json ? formatResultsJson(results) : formatSummary(results) + formatThresholds(thresholds) + formatWritten(writtenFiles(outputs)));
     const verdict = verdictOf(results, stoppedBy);
     if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);
     return verdict.code;

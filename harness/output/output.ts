@@ -47,6 +47,8 @@ export interface Output {
   end?(results: Results): void;
   /** the run failed: close what is open, write nothing more */
   abort?(err: unknown): void;
+  /** the file it wrote, once it has (listed at the end of the summary) */
+  written?(): { readonly what: string; readonly path: string } | null;
 }
 
 /**

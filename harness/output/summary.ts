@@ -1,7 +1,9 @@
 // The end-of-run summary printed by `suca-fleet run` (and `report`, `merge`).
 
+import * as hdr from 'hdr-histogram-js';
 import type { Percentiles, Results } from './results.js';
 import { formatDuration } from '../duration.js';
+import { initHistograms } from '../metrics/run-metrics.js';
 
 /** Latencies to a readable precision: whole seconds from a minute up, ms below. */
 const dur = (ms: number) => formatDuration(ms >= 60_000 ? Math.round(ms / 1000) * 1000 : Math.round(ms));
@@ -9,17 +11,71 @@ const dur = (ms: number) => formatDuration(ms >= 60_000 ? Math.round(ms / 1000) 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const pctOf = (a: number, b: number) => (b > 0 ? ((100 * a) / b).toFixed(1) + '%' : '-');
 const bytes = (b: number) => (b >= 1e12 ? (b / 1e12).toFixed(2) + ' TB' : b >= 1e9 ? (b / 1e9).toFixed(2) + ' GB' : (b / 1e6).toFixed(1) + ' MB');
-/** wall ms, to three significant figures */
-const wms = (x: number) => (x >= 100 ? Math.round(x).toString() : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-const PCT_HEAD = ['p50', 'p90', 'p99', 'p99.9', 'max'];
-const pctCells = (p: Percentiles, f: (x: number) => string) => [p.p50, p.p90, p.p99, p.p999, p.max].map(f);
+/**
+ * Durations of a table column in one unit, chosen from the column's largest
+ * value (a column mixing "7h12m", "45s" and "120ms" reads badly: issue 10):
+ * ms below 1 s, s below 2 min, min below 2 h, h below 2 d, d above.
+ */
+const UNITS: readonly (readonly [string, number, number])[] = [['ms', 1, 1000], ['s', 1000, 120_000], ['min', 60_000, 7_200_000], ['h', 3_600_000, 172_800_000], ['d', 86_400_000, Infinity]];
+export function unitFor(maxMs: number): { readonly name: string; readonly ms: number } {
+  const u = UNITS.find(([, , below]) => maxMs < below) ?? UNITS[UNITS.length - 1]!;
+  return { name: u[0], ms: u[1] };
+}
+/** three significant figures from 1 up (whole from 100), three decimals below: a small value in a column of large ones keeps a digit or two (0.019 s) */
+const sig3 = (x: number) => (x === 0 ? '0' : x >= 100 ? Math.round(x).toString() : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+/** Formats the cells of one column (null: not known, '-') in the unit of its largest value. */
+export function columnInUnit(values: readonly (number | null)[]): string[] {
+  const u = unitFor(Math.max(0, ...values.map((v) => v ?? 0)));
+  return values.map((v) => (v === null ? '-' : `${sig3(v / u.ms)} ${u.name}`));
+}
+
+/**
+ * p95 from a histogram of results.json (it keeps p50/p90/p99/p99.9; k6 and
+ * Gatling users read p95), in ms; null when the histogram is not there.
+ * Read as buildResults reads the others: never above the max.
+ */
+export function p95Of(r: Results, name: string): number | null {
+  const h = (r.histograms as Record<string, { unit: string; encoded: string } | undefined> | undefined)?.[name];
+  if (h === undefined || h.encoded === '') return null;
+  const scale = h.unit === 'wall-us' ? 1000 : 1;
+  try {
+    initHistograms();
+    const d = hdr.decodeFromCompressedBase64(h.encoded, 32, true);
+    try {
+      if (d.totalCount === 0) return 0;
+      const v = Math.min(d.getValueAtPercentile(95), d.maxValue);
+      return scale === 1 ? v : Math.round((v / scale) * 1000) / 1000;
+    } finally {
+      d.destroy();
+    }
+  } catch {
+    return null;
+  }
+}
+
+const PCT_HEAD = ['p50', 'p90', 'p95', 'p99', 'p99.9', 'max'];
+const pctValues = (p: Percentiles, p95: number | null): (number | null)[] => [p.p50, p.p90, p95, p.p99, p.p999, p.max];
 
 /** A left-aligned first column, the rest right-aligned. */
 function table(head: string[], rows: string[][], indent = '  '): string[] {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => indent + r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
   return [line(head), ...rows.map(line)];
+}
+
+/** Rows of percentile values (ms) to cells, each percentile column in one unit. */
+function pctRows(rows: readonly (readonly (number | null)[])[]): string[][] {
+  if (rows.length === 0) return [];
+  const cols = rows[0]!.map((_, j) => columnInUnit(rows.map((r) => r[j]!)));
+  return rows.map((_, i) => cols.map((c) => c[i]!));
+}
+
+/** The files a command wrote, printed at the end (issue 10: say where things went). */
+export function formatWritten(files: readonly { readonly what: string; readonly path: string }[]): string {
+  if (files.length === 0) return '';
+  const w = Math.max(...files.map((f) => f.what.length));
+  return '\nWritten:\n' + files.map((f) => `  ${f.what.padEnd(w)}  ${f.path}\n`).join('');
 }
 
 /** What the summary prints for a figure this run could not see (null). */
@@ -53,7 +109,11 @@ export function formatSummary(r: Results): string {
   row('failed', n(r.events['scan.failed']!) + (Object.keys(r.scans.failuresByCode).length ? '  (' + Object.entries(r.scans.failuresByCode).map(([c, k]) => `${c}: ${n(k)}`).join(', ') + ')' : ''));
   row('WSUS peak scans per minute', r.scans.wsus === null ? NOT_SEEN : `${n(r.scans.wsus.peakPerMinute.scans)} at ${r.scans.wsus.peakPerMinute.at}`);
   const sd = r.scans.durationMs;
-  if (sd.online.count > 0) row('online scan duration', `p50 ${dur(sd.online.p50)}  p99 ${dur(sd.online.p99)}  max ${dur(sd.online.max)}`);
+  const p95 = (name: string) => {
+    const v = p95Of(r, name);
+    return v === null ? '' : `  p95 ${dur(v)}`;
+  };
+  if (sd.online.count > 0) row('online scan duration', `p50 ${dur(sd.online.p50)}${p95('scan.durationOnline')}  p99 ${dur(sd.online.p99)}  max ${dur(sd.online.max)}`);
   L.push('');
   L.push('Policy');
   row(`assignment requests / bodies${r.policy.seenBy === 'clients' ? ' sent' : ''}`, `${n(r.policy.assignmentRequests)} / ${n(r.policy.bodyRequests)}${r.policy.failures > 0 ? `, ${n(r.policy.failures)} failed` : ''}${r.policy.seenBy === 'clients' ? ' (as the clients sent them)' : ''}`);
@@ -72,17 +132,20 @@ export function formatSummary(r: Results): string {
   const pb = peakOf(r.series.backlog ?? []);
   if (pi.v > 0) row(`peak per ${every}: ingested / backlog`, `${n(pi.v)} at ${at(pi.i)} / ${n(pb.v)}${pb.v > 0 ? ` at ${at(pb.i)}` : ''}`);
   const lt = sm.latencyMs;
-  row('latency queue -> ingest', lt === null ? NOT_SEEN : `p50 ${dur(lt.p50)}  p99 ${dur(lt.p99)}  max ${dur(lt.max)}`);
+  row('latency queue -> ingest', lt === null ? NOT_SEEN : `p50 ${dur(lt.p50)}${p95('state.latency')}  p99 ${dur(lt.p99)}  max ${dur(lt.max)}`);
   // every part is timed as the MP ingests the message: none is seen against an external MP
   if (sm.latencyMs !== null && sm.waitForCycleMs !== null && sm.inFlightMs !== null && sm.waitInBacklogMs !== null) L.push(
     ...table(
       ['  simulated time', ...PCT_HEAD],
-      [
-        ['  queued -> ingested', ...pctCells(sm.latencyMs, dur)],
-        ['  waiting for the cycle', ...pctCells(sm.waitForCycleMs, dur)],
-        ['  in flight to the MP', ...pctCells(sm.inFlightMs, dur)],
-        ['  waiting in the MP backlog', ...pctCells(sm.waitInBacklogMs, dur)],
-      ],
+      ((labels, cells) => labels.map((l, i) => [l, ...cells[i]!]))(
+        ['  queued -> ingested', '  waiting for the cycle', '  in flight to the MP', '  waiting in the MP backlog'],
+        pctRows([
+          pctValues(sm.latencyMs, p95Of(r, 'state.latency')),
+          pctValues(sm.waitForCycleMs, p95Of(r, 'state.waitForCycle')),
+          pctValues(sm.inFlightMs, p95Of(r, 'state.inFlight')),
+          pctValues(sm.waitInBacklogMs, p95Of(r, 'state.waitInBacklog')),
+        ]),
+      ),
     ),
   );
   L.push('');
@@ -100,8 +163,9 @@ export function formatSummary(r: Results): string {
   const ops = Object.entries(r.operations);
   if (ops.length > 0) {
     L.push('');
-    L.push('Wire operations (wall ms, from the intended send time)');
-    L.push(...table(['  operation', 'count', 'errors', 'per s', ...PCT_HEAD], ops.map(([k, o]) => ['  ' + k, n(o.count), n(o.errors), o.perSecond.toFixed(1), ...pctCells(o, wms)])));
+    L.push('Wire operations (wall time, from the intended send time)');
+    const cells = pctRows(ops.map(([k, o]) => pctValues(o, p95Of(r, 'op.' + k.replace(' ', '.')))));
+    L.push(...table(['  operation', 'count', 'errors', 'per s', ...PCT_HEAD], ops.map(([k, o], i) => ['  ' + k, n(o.count), n(o.errors), o.perSecond.toFixed(1), ...cells[i]!])));
   }
   if ((r.wire?.abandonedAtEnd ?? 0) > 0) L.push(`  ${n(r.wire!.abandonedAtEnd)} requests still unanswered at the end of the run: dropped, not counted as errors`);
   L.push('');
@@ -124,7 +188,7 @@ export function formatSummary(r: Results): string {
   const c2 = r.clock;
   if (c2.mode === 'scaled' && c2.lagMs !== null) {
     L.push(
-      `Clock: scaled x${c2.timeFactor}; scheduler lag p50 ${c2.lagMs.p50} ms, p99 ${c2.lagMs.p99} ms, max ${c2.lagMs.max} ms (bound ${c2.lagBoundMs} ms); ` +
+      `Clock: scaled x${c2.timeFactor}; scheduler lag p50 ${c2.lagMs.p50} ms, ${((v) => (v === null ? '' : `p95 ${v} ms, `))(p95Of(r, 'clock.lag'))}p99 ${c2.lagMs.p99} ms, max ${c2.lagMs.max} ms (bound ${c2.lagBoundMs} ms); ` +
         `event loop busy ${((c2.eluMax5s ?? 0) * 100).toFixed(1)}% of its busiest 5 s${c2.eluBound !== null && c2.eluBound !== undefined ? ` (bound ${(c2.eluBound * 100).toFixed(1)}%)` : ''}`,
     );
     if (!c2.valid) L.push(`INVALID RUN: ${c2.invalidReason}`);

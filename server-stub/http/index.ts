@@ -25,6 +25,8 @@ export interface StubServersOptions {
   /** external servers: the MP hands these out instead of starting its own */
   readonly external?: { readonly wsus?: string | undefined; readonly dp?: string | undefined };
   readonly verifySignatures?: boolean;
+  /** more for every server's GET /health (suca-fleet stub: its clock, see harness/clock/align.ts) */
+  readonly health?: (() => object) | undefined;
 }
 
 export interface StubServers {
@@ -40,7 +42,7 @@ export interface StubServers {
 export async function startStubServers(o: StubServersOptions): Promise<StubServers> {
   const handlers: { mp?: RoleHandler; wsus?: RoleHandler; dp?: RoleHandler } = {};
   const late = (role: 'mp' | 'wsus' | 'dp'): RoleHandler => (req, res, body, ctx) => handlers[role]!(req, res, body, ctx);
-  const common = { logger: o.logger, host: o.host ?? '127.0.0.1', publicHost: o.publicHost, tls: o.tls };
+  const common = { logger: o.logger, host: o.host ?? '127.0.0.1', publicHost: o.publicHost, tls: o.tls, health: o.health };
   const started: RoleServer[] = [];
   try {
     const mp = await serveRole('mp', late('mp'), { ...common, port: o.ports?.mp ?? 0, ccmPost: true });

@@ -41,6 +41,8 @@ export interface ServeOptions {
   readonly ccmPost?: boolean;
   /** the host name in the server's URL (what the MP hands out) when it is not the bound address: a Kubernetes Service name behind 0.0.0.0 */
   readonly publicHost?: string | undefined;
+  /** more for GET /health, read at each request (suca-fleet stub: its clock and scenario hash, for run --mp to align with) */
+  readonly health?: (() => object) | undefined;
 }
 
 export interface RoleServer {
@@ -78,7 +80,7 @@ export async function serveRole(role: Role, handler: RoleHandler, o: ServeOption
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     stats.requests++;
     if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
-      const body = JSON.stringify({ role, ok: true, requests: stats.requests, refused: Object.fromEntries(stats.refused) }) + '\n';
+      const body = JSON.stringify({ role, ok: true, requests: stats.requests, refused: Object.fromEntries(stats.refused), ...o.health?.() }) + '\n';
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
       return;

@@ -39,6 +39,11 @@ export function createOutputs(s: OutputSettings, sc: ResolvedScenario): Output[]
   return OUTPUTS.flatMap((k) => k.create(s, sc) ?? []);
 }
 
+/** The files the outputs wrote, in their order. */
+export function writtenFiles(outputs: readonly Output[]): { readonly what: string; readonly path: string }[] {
+  return outputs.flatMap((o) => o.written?.() ?? []);
+}
+
 /** The results are final: every output writes and closes. */
 export function endOutputs(outputs: readonly Output[], r: Results): void {
   for (const o of outputs) o.end?.(r);

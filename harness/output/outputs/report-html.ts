@@ -11,6 +11,14 @@ export const reportHtml: OutputKind = {
     const dir = stringFlag(s, 'out');
     if (dir === undefined || s.args['report'] === false) return null;
     const file = join(dir, 'report.html');
-    return { name: 'report.html', end: (r) => writeReport(file, r) };
+    let done = false;
+    return {
+      name: 'report.html',
+      end: (r) => {
+        writeReport(file, r);
+        done = true;
+      },
+      written: () => (done ? { what: 'report.html', path: file } : null),
+    };
   },
 };

@@ -17,6 +17,14 @@ export const resultsJson: OutputKind = {
     const dir = stringFlag(s, 'out');
     if (dir === undefined) return null;
     const file = join(dir, 'results.json');
-    return { name: 'results.json', end: (r) => writeFileSync(file, formatResultsJson(r)) };
+    let done = false;
+    return {
+      name: 'results.json',
+      end: (r) => {
+        writeFileSync(file, formatResultsJson(r));
+        done = true;
+      },
+      written: () => (done ? { what: 'results.json', path: file } : null),
+    };
   },
 };

@@ -15,6 +15,6 @@ export const seriesNdjson: OutputKind = {
     const f = stringFlag(s, 'series-ndjson');
     if (f === undefined) return null;
     const w = new SeriesNdjsonWriter(f, sc.start);
-    return { name: 'series-ndjson', interval: w.write, finish: () => w.close(), abort: () => w.close() };
+    return { name: 'series-ndjson', interval: w.write, finish: () => w.close(), abort: () => w.close(), written: () => ({ what: 'series NDJSON', path: f }) };
   },
 };

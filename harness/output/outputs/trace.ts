@@ -18,6 +18,7 @@ export function traceOutput(file: string): Output & { readonly lines: number } {
     },
     finish: () => w?.close(),
     abort: () => w?.close(),
+    written: () => (w === null ? null : { what: 'trace', path: file }),
   };
 }
 

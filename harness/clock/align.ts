@@ -1,0 +1,256 @@
+// Clocks of a run and of the `suca-fleet stub` it talks to (issue 10, item 5).
+//
+// The stub keeps simulated time as its scenario's start + (wall - its wall
+// start) x its time factor. A run against it (--mp, or --wsus / --dp) has its
+// own simulated clock; if the two disagree the clients' requests are judged
+// against deployment times, cookies and fault windows of another moment:
+// a stub at x1 and a run at x600 gave 0 downloads and 0 installs and said
+// nothing; at x600 every wall second between starting the stub and the run
+// put the clocks 10 simulated minutes apart. So the stub publishes its clock
+// and its scenario's hash in GET /health, and the run, before it starts:
+//   - refuses another time factor, or a virtual clock (SUCA_ERR_CLOCK_MISMATCH);
+//   - refuses another scenario unless --force (SUCA_ERR_SCENARIO_MISMATCH),
+//     then warns;
+//   - starts at the stub's next 5-second mark (alignedStart), waiting for
+//     it, its wall time counted from the moment the stub's clock reaches it,
+//     so the two clocks agree to within half the /health round trip times the
+//     factor (loopback: well under a minute of simulated time at x600).
+// A real MP has no such /health: the run proceeds on its own clock and says
+// so once (README: what to set against a real site).
+
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { HarnessError } from '../errors.js';
+import { resolveScenario, type ResolvedScenario, type ScenarioOverrides } from '../scenario/resolve.js';
+import type { ClockOptions } from './clock.js';
+
+/** What `suca-fleet stub` adds to every server's GET /health. */
+export interface StubHealthClock {
+  readonly clock: {
+    readonly mode: 'scaled';
+    readonly timeFactor: number;
+    /** simulated time at the stub's wall start: its scenario's start (epoch ms, and ISO) */
+    readonly simStart: number;
+    readonly simStartIso: string;
+    /** the wall time (epoch ms, ISO) the stub started its clock */
+    readonly wallStart: number;
+    readonly wallStartIso: string;
+    /** the stub's simulated time as it answered (epoch ms, ISO) */
+    readonly simNow: number;
+    readonly simNowIso: string;
+  };
+  readonly scenario: { readonly name: string; readonly hash: string };
+}
+
+/** Canonical JSON: keys sorted at every level, non-finite numbers as strings (Infinity is not JSON), undefined left out. */
+export function canonicalJson(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : JSON.stringify(String(v));
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return '[' + v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',') + ']';
+  const o = v as Record<string, unknown>;
+  return '{' + Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
+}
+
+/**
+ * SHA-256 (hex) of what a stub serves for a scenario: the canonical resolved
+ * stub part for the whole fleet (a shard's embedded part would differ by its
+ * client range and its share of the MP rate: shards of one scenario hash the
+ * same). The simulated duration is not in it (the stub has none); the start,
+ * the seed and the clients are.
+ */
+export function scenarioHash(sc: ResolvedScenario): string {
+  const site = sc.effective['site'] as { mpProcessingRate?: number } | undefined;
+  const whole = { ...sc.stub, clients: sc.clients, firstClient: 0, mpProcessingRate: site?.mpProcessingRate ?? sc.stub.mpProcessingRate };
+  return createHash('sha256').update(canonicalJson(whole)).digest('hex');
+}
+
+/** The /health fields of a stub started at wallStart (epoch ms) on a clock at timeFactor. */
+export function stubHealthClock(sc: ResolvedScenario, timeFactor: number, wallStart: number, simNow: number, hash: string): StubHealthClock {
+  return {
+    clock: {
+      mode: 'scaled',
+      timeFactor,
+      simStart: sc.start,
+      simStartIso: new Date(sc.start).toISOString(),
+      wallStart,
+      wallStartIso: new Date(wallStart).toISOString(),
+      simNow: Math.floor(simNow),
+      simNowIso: new Date(Math.floor(simNow)).toISOString(),
+    },
+    scenario: { name: sc.name, hash },
+  };
+}
+
+/** A /health answer read: the stub's clock, when it is a suca-fleet stub, and when it was read (epoch ms). */
+export type HealthProbe =
+  | { readonly kind: 'stub'; readonly health: StubHealthClock; readonly sentAt: number; readonly receivedAt: number }
+  | { readonly kind: 'none'; readonly why: string };
+
+function isStubHealth(x: unknown): x is StubHealthClock {
+  const o = x as Partial<StubHealthClock> | null;
+  const c = o?.clock;
+  return typeof o === 'object' && o !== null && typeof c === 'object' && c !== null && c.mode === 'scaled'
+    && Number.isFinite(c.timeFactor) && Number.isFinite(c.simNow) && typeof o.scenario?.hash === 'string';
+}
+
+/** GET url/health, bounded by timeoutMs; never throws (a server without it, or down, is 'none'). */
+export function probeHealth(url: string, o: { ca?: string | Buffer | undefined; timeoutMs?: number } = {}): Promise<HealthProbe> {
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL('/health', url);
+    } catch {
+      resolve({ kind: 'none', why: 'not a URL' });
+      return;
+    }
+    const sentAt = Date.now();
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, { method: 'GET', timeout: o.timeoutMs ?? 3000, ...(o.ca !== undefined ? { ca: o.ca } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= 64 * 1024) chunks.push(c);
+      });
+      res.on('error', () => resolve({ kind: 'none', why: 'the answer broke off' }));
+      res.on('end', () => {
+        const receivedAt = Date.now();
+        if (res.statusCode !== 200) return resolve({ kind: 'none', why: `GET /health answered ${res.statusCode}` });
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          return resolve({ kind: 'none', why: 'GET /health is not JSON' });
+        }
+        resolve(isStubHealth(body) ? { kind: 'stub', health: body, sentAt, receivedAt } : { kind: 'none', why: 'GET /health has no suca-fleet clock' });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ kind: 'none', why: `GET /health failed (${err.code ?? err.message})` }));
+    req.end();
+  });
+}
+
+export interface Aligned {
+  readonly sc: ResolvedScenario;
+  readonly clock: ClockOptions;
+  /** one line for stderr, or null (nothing to say) */
+  readonly note: string | null;
+}
+
+const x = (f: number) => `x${f}`;
+
+/**
+ * An aligned run starts on the stub's clock at its next mark, one every
+ * START_GRID_WALL_MS of the stub's wall time from its start, at least
+ * START_LEAD_WALL_MS ahead (the run's set-up, ~0.6 s of signing keys and the
+ * fleet, is done by then: no lag at the start). Shards started within one
+ * such window get the same start, which merge needs (their series line up);
+ * started at the stub's time now, two shards probing 50 ms apart at x600
+ * would start 30 simulated s apart, and merge refuses that.
+ */
+export const START_GRID_WALL_MS = 5000;
+export const START_LEAD_WALL_MS = 2000;
+export function alignedStart(stubSimStart: number, stubSimNow: number, factor: number): number {
+  const grid = START_GRID_WALL_MS * factor;
+  const earliest = stubSimNow + START_LEAD_WALL_MS * factor;
+  return Math.round(stubSimStart + Math.ceil((earliest - stubSimStart) / grid) * grid);
+}
+const sameFactor = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+
+/**
+ * The run's scenario and clock against the server at url: unchanged for a
+ * server that is not a suca-fleet stub (with a note), aligned to the stub's
+ * clock otherwise; throws SUCA_ERR_CLOCK_MISMATCH / SUCA_ERR_SCENARIO_MISMATCH
+ * (exit 2) when they cannot run together.
+ */
+export function alignTo(
+  url: string,
+  probe: HealthProbe,
+  run: { readonly sc: ResolvedScenario; readonly clock: ClockOptions; readonly force: boolean; readonly reresolve: (startIso: string) => ResolvedScenario },
+): Aligned {
+  const { sc, clock } = run;
+  if (probe.kind === 'none') {
+    return {
+      sc,
+      clock,
+      note: `note: ${url} is not a suca-fleet stub (${probe.why}): the run keeps its own clock, simulated from ${new Date(sc.start).toISOString()}` +
+        `${clock.mode === 'scaled' ? ` at x${clock.timeFactor}` : ' in virtual time'}; against a real site set the scenario's start to the time now, --clock scaled and --time-factor 1 (README: Load-test your MP and WSUS)`,
+    };
+  }
+  const h = probe.health;
+  const f = h.clock.timeFactor;
+  if (clock.mode !== 'scaled') {
+    throw new HarnessError('SUCA_ERR_CLOCK_MISMATCH', `${url} is a suca-fleet stub keeping scaled time at ${x(f)} (--time-factor ${f}); this run's clock is virtual (as fast as it can), so its clients would run days ahead of the stub's: run with --clock scaled --time-factor ${f}`);
+  }
+  if (!sameFactor(f, clock.timeFactor)) {
+    throw new HarnessError(
+      'SUCA_ERR_CLOCK_MISMATCH',
+      `${url} is a suca-fleet stub at time factor ${x(f)}, this run at ${x(clock.timeFactor)}: their simulated clocks would drift apart by ${Math.abs(clock.timeFactor - f)} simulated seconds every wall second, and the stub would judge deployments, cookies and faults at another time than the clients (before, such a run reported 0 downloads and 0 installs); give both the same --time-factor (stub --time-factor ${f}, or run --time-factor ${f})`,
+    );
+  }
+  const mine = scenarioHash(sc);
+  const sameScenario = mine === h.scenario.hash;
+  if (!sameScenario && !run.force) {
+    throw new HarnessError(
+      'SUCA_ERR_SCENARIO_MISMATCH',
+      `${url} serves scenario "${h.scenario.name}" (hash ${h.scenario.hash.slice(0, 12)}), this run "${sc.name}" (hash ${mine.slice(0, 12)}): clients, catalogue or deployments differ from what the stub serves; give the stub and the run the same scenario file (and the run no --clients / --seed of its own), or --force to run anyway`,
+    );
+  }
+  // the stub's simulated time as this process got the answer: it sampled it about half the round trip earlier
+  const halfTrip = Math.max(0, probe.receivedAt - probe.sentAt) / 2;
+  const simNow = h.clock.simNow + halfTrip * f;
+  const start = alignedStart(h.clock.simStart, simNow, f);
+  const aligned = run.reresolve(new Date(start).toISOString());
+  const moved = start - sc.start;
+  // the wall time at which the stub's clock reaches the start: the run's loop waits for it
+  const startWall = probe.receivedAt + (start - simNow) / f;
+  return {
+    sc: aligned,
+    clock: { ...clock, startWallEpochMs: startWall },
+    note:
+      `${sameScenario ? '' : `warning: --force: ${url} serves scenario "${h.scenario.name}" (hash ${h.scenario.hash.slice(0, 12)}), this run "${sc.name}" (hash ${mine.slice(0, 12)}); `}` +
+      `clock aligned to the stub at ${url}: simulated start ${new Date(start).toISOString()} (the stub's next ${START_GRID_WALL_MS / 1000} s mark, in ${((startWall - probe.receivedAt) / 1000).toFixed(1)} wall s; ${moved >= 0 ? '+' : ''}${Math.round(moved / 1000)} simulated s from the scenario's start), time factor ${x(f)}` +
+      `${sameScenario ? ', same scenario' : ''}; within ${Math.ceil(halfTrip * f)} simulated ms (half the /health round trip x the factor)`,
+  };
+}
+
+/** What the alignment reads of the run's transport options (harness/run.ts TransportOptions). */
+export type AlignTransport =
+  | { readonly kind: 'in-process' }
+  | { readonly kind: 'http'; readonly external?: { readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined }; readonly ca?: string | Buffer | undefined };
+
+/** The server a run's clock must agree with: the external MP, else the external WSUS, else the DP; null when all are embedded. */
+export function externalServer(transport: AlignTransport): string | null {
+  if (transport.kind !== 'http') return null;
+  return transport.external?.mp ?? transport.external?.wsus ?? transport.external?.dp ?? null;
+}
+
+/**
+ * The alignment step of `run`: probes the external server's /health and
+ * returns the scenario and clock to run with (unchanged when every server is
+ * embedded), and what to tell the user.
+ */
+export async function alignWithExternal(o: {
+  readonly sc: ResolvedScenario;
+  readonly input: unknown;
+  readonly source: string;
+  readonly overrides: ScenarioOverrides;
+  readonly clock: ClockOptions;
+  readonly transport: AlignTransport;
+  readonly force: boolean;
+}): Promise<Aligned> {
+  const url = externalServer(o.transport);
+  if (url === null) return { sc: o.sc, clock: o.clock, note: null };
+  const probe = await probeHealth(url, { ca: o.transport.kind === 'http' ? o.transport.ca : undefined });
+  const aligned = alignTo(url, probe, {
+    sc: o.sc,
+    clock: o.clock,
+    force: o.force,
+    reresolve: (startIso) => {
+      const base = o.input !== null && typeof o.input === 'object' && !Array.isArray(o.input) ? (o.input as Record<string, unknown>) : {};
+      return resolveScenario({ ...base, start: startIso }, o.source, o.overrides);
+    },
+  });
+  return aligned;
+}

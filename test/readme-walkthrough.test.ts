@@ -1,0 +1,154 @@
+// Issue 10: the README's "Load-test your MP and WSUS" walkthrough runs, command
+// for command. The block is read from README.md (the one after the
+// `readme-walkthrough` marker), each `suca-fleet ...` line split as a shell
+// would and run in-process through main(argv, io); a line ending in `&` runs
+// in the background until `wait` (the stub until the end). Only two things
+// are swapped, both through the commands' own flags: the fixed ports
+// (8080/8530/8081) for free ones (`--mp-port 0`, and the URLs the stub then
+// prints), and `results/` for a temporary directory.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../harness/cli.js';
+import { testIo } from './helpers/cli.js';
+
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'suca-walkthrough-'));
+let stopStub: (() => Promise<number>) | null = null;
+afterAll(async () => {
+  if (stopStub !== null) expect(await stopStub()).toBe(0);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The walkthrough block: the lines of the ```sh block after the marker. */
+function walkthrough(): string[] {
+  const at = README.indexOf('<!-- readme-walkthrough:');
+  expect(at).toBeGreaterThan(-1);
+  const open = README.indexOf('```sh\n', at);
+  const close = README.indexOf('\n```', open + 6);
+  return README.slice(open + 6, close).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** Shell words: spaces split, single or double quotes keep a word together; a trailing `&` is returned apart. */
+function words(line: string): { argv: string[]; background: boolean } {
+  const argv: string[] = [];
+  const re = /'([^']*)'|"([^"]*)"|(\S+)/g;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) argv.push(m[1] ?? m[2] ?? m[3]!);
+  const background = argv.at(-1) === '&';
+  if (background) argv.pop();
+  return { argv, background };
+}
+
+interface Ran {
+  argv: string[];
+  code: number;
+  out: string;
+  err: string;
+}
+
+describe('README: Load-test your MP and WSUS', () => {
+  it('every command of the walkthrough runs as written', async () => {
+    const lines = walkthrough();
+    // the block is what the README says: a stub, runs, a report, shards and a merge
+    expect(lines.filter((l) => l.startsWith('suca-fleet ')).map((l) => l.split(' ')[1])).toEqual(['stub', 'run', 'report', 'run', 'run', 'run', 'merge']);
+    let urls: Record<string, string> = {};
+    const ports: Record<string, string> = {};
+    const swap = (argv: string[]) =>
+      argv.map((w, i) => {
+        if (['--mp-port', '--wsus-port', '--dp-port'].includes(argv[i - 1] ?? '')) return '0';
+        let v = w.replace(/^results\//, dir + '/');
+        for (const [port, url] of Object.entries(ports)) v = v.replace(`http://127.0.0.1:${port}`, url);
+        return v;
+      });
+    const background: Promise<Ran>[] = [];
+    const ran: Ran[] = [];
+    const runOne = async (argv: string[]): Promise<Ran> => {
+      const t = testIo();
+      const code = await main(argv.slice(1), t.io);
+      return { argv, code, out: t.out(), err: t.err() };
+    };
+    for (const line of lines) {
+      if (line === 'wait') {
+        ran.push(...(await Promise.all(background.splice(0))));
+        continue;
+      }
+      const { argv: raw, background: bg } = words(line);
+      expect(raw[0]).toBe('suca-fleet');
+      if (raw[1] === 'stub') {
+        // its ports, to swap the README's URLs for the ones it really has
+        for (const f of ['--mp-port', '--wsus-port', '--dp-port']) ports[raw[raw.indexOf(f) + 1]!] = f;
+        const signals = new EventEmitter();
+        const t = testIo({ signals });
+        const done = main(swap(raw).slice(1), t.io);
+        stopStub = () => {
+          signals.emit('SIGINT', 'SIGINT');
+          return done;
+        };
+        while (!t.out().includes('\n')) {
+          if (t.err().includes('SUCA_ERR')) throw new Error(t.err());
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        urls = JSON.parse(t.out().split('\n')[0]!) as Record<string, string>;
+        for (const [port, flag] of Object.entries(ports)) ports[port] = urls[flag.slice(2, -5)]!;
+        const h = (await (await fetch(`${urls['mp']}/health`)).json()) as { clock: { timeFactor: number }; scenario: { name: string } };
+        expect(h.clock.timeFactor).toBe(600);
+        expect(h.scenario.name).toBe('load-test');
+        expect(bg).toBe(true);
+        continue;
+      }
+      const argv = swap(raw);
+      if (bg) background.push(runOne(argv));
+      else ran.push(await runOne(argv));
+    }
+    expect(background).toHaveLength(0);
+
+    const [run, report, wsus, shard1, shard2, merge] = ran as [Ran, Ran, Ran, Ran, Ran, Ran];
+    // a run: 0 (thresholds passed), 99 (one failed) or 100 (the generator could not keep up), each saying so
+    const verdictShown = (r: Ran) => {
+      expect([0, 99, 100], r.err).toContain(r.code);
+      if (r.code === 99) expect(r.out).toMatch(/\n  FAIL  /);
+      if (r.code === 100) expect(r.out).toContain('INVALID RUN: ');
+      if (r.code === 0) expect(r.out).not.toMatch(/\n  FAIL  /);
+      expect(r.err).not.toContain('SUCA_ERR');
+    };
+
+    // 2. against the stub's MP: aligned to its clock, the wire table, the thresholds, the files
+    verdictShown(run);
+    expect(run.err).toContain(`clock aligned to the stub at ${urls['mp']}`);
+    expect(run.err).toContain('time factor x600, same scenario');
+    expect(run.out).toContain('Wire operations (wall time, from the intended send time)');
+    expect(run.out).toMatch(/  (PASS|FAIL)  operation_latency_p99<2s/);
+    expect(run.out).toMatch(/  (PASS|FAIL)  errors_rate<0\.01/);
+    expect(run.out).toContain(`results.json  ${dir}/load/results.json`);
+    const results = JSON.parse(readFileSync(join(dir, 'load', 'results.json'), 'utf8')) as { scenario: { start: string; clients: number }; operations: Record<string, unknown> };
+    // the run began at the stub's time, after the scenario's start
+    expect(Date.parse(results.scenario.start)).toBeGreaterThan(Date.parse('2026-01-05T08:00:00Z'));
+    expect(Object.keys(results.operations)).toContain('mp RequestAssignments');
+
+    // 3. the report of it
+    expect(report.code, report.err).toBe(0);
+    expect(report.out).toContain('suca-fleet: load-test — 200 clients');
+    expect(report.out).toContain(`Report: ${dir}/load/report.html`);
+    expect(existsSync(join(dir, 'load', 'report.html'))).toBe(true);
+
+    // 4. the WSUS alone, aligned to the stub's WSUS clock
+    verdictShown(wsus);
+    expect(wsus.err).toContain(`clock aligned to the stub at ${urls['wsus']}`);
+    expect(wsus.out).toMatch(/  (PASS|FAIL)  sync_updates_latency_p99<2s/);
+    expect(existsSync(join(dir, 'wsus', 'results.json'))).toBe(true);
+
+    // 5. two shards side by side, each aligned, merged into the 200 clients
+    for (const s of [shard1, shard2]) {
+      verdictShown(s);
+      expect(s.err).toContain(`clock aligned to the stub at ${urls['mp']}`);
+    }
+    expect([0, 99, 100]).toContain(merge.code);
+    expect(merge.out).toContain('merged from 2 files');
+    expect(merge.out).toContain(`results.json  ${dir}/merged/results.json`);
+    const merged = JSON.parse(readFileSync(join(dir, 'merged', 'results.json'), 'utf8')) as { scenario: { clients: number } };
+    expect(merged.scenario.clients).toBe(200);
+  }, 300_000);
+});
