@@ -10,7 +10,7 @@
 import type { ClientAction, ClientModel } from '../agent/core/types.js';
 import type { StubConfig } from '../server-stub/core/config.js';
 import { MINUTE } from '../agent/core/constants.js';
-import type { ResolvedScenario, Shard } from './scenario/resolve.js';
+import type { ResolvedScenario } from './scenario/resolve.js';
 import type { ClockOptions } from './clock/clock.js';
 
 export type { ClockOptions };
@@ -43,22 +43,10 @@ export interface PlanFlags {
 }
 
 /** What the run is, for the outputs, the log and the trace names: no client settings, no stub config. */
-export interface RunInfo {
-  readonly name: string;
-  readonly seed: number;
-  /** the scenario's clients (all shards) */
-  readonly clients: number;
-  /** the clients this run emulates */
-  readonly shard: Shard;
-  readonly start: number;
-  readonly duration: number;
-  readonly end: number;
-}
+export type RunInfo = Pick<ResolvedScenario, 'name' | 'seed' | 'clients' | 'shard' | 'start' | 'duration' | 'end'>;
 
 /** What results.json says of the scenario: the run and the effective scenario as a user would write it. */
-export interface ResultsPlan extends RunInfo {
-  readonly effective: Readonly<Record<string, unknown>>;
-}
+export type ResultsPlan = RunInfo & Pick<ResolvedScenario, 'effective'>;
 
 /** The fleet: its clients and the core's context (the catalogue comes from the stub at wiring time). */
 export interface FleetPlan {
