@@ -1,5 +1,7 @@
 // One run in virtual (simulated) time: the fleet, the in-process stubs,
-// metrics and the optional trace, driven to the scenario's end.
+// metrics and the optional trace, driven to the scenario's end. It is wired
+// from a RunPlan (plan.ts): each part (fleet, stub, clock, transport,
+// metrics, outputs) is handed only its own settings.
 
 import { performance } from 'node:perf_hooks';
 import { Fleet } from '../agent/runtime/fleet.js';
@@ -13,33 +15,26 @@ import { clientGuid } from '../server-stub/core/clients.js';
 import type { AgentEvent } from '../agent/core/types.js';
 import { StubCore } from '../server-stub/core/index.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
+import { planRun, type PlanFlags, type ResultsPlan, type RunInfo, type RunPlan, type TransportOptions, type TransportPlan } from './plan.js';
 import { RunMetrics } from './metrics/run-metrics.js';
 import { type TraceNames } from './output/trace.js';
 import { topicIdOf } from '../agent/wire/topics.js';
 import { traceOutput } from './output/outputs/trace.js';
 import type { Output } from './output/output.js';
 import type { Logger } from './logger.js';
-import { MINUTE } from '../agent/core/constants.js';
 import { createClock, type Clock, type ClockFigures, type ClockOptions } from './clock/index.js';
 import { Probes, type WallFigures } from './metrics/probes.js';
 import { RunFailedError } from './errors.js';
 
-export type { ClockFigures, ClockOptions, WallFigures };
+export type { ClockFigures, ClockOptions, WallFigures, TransportOptions };
 
-export interface RunOptions {
+/** What a run is given besides its plan: the outputs, the logger, the signal, the hooks. */
+export interface RunHooks {
   /** what the run writes and shows (output/outputs/index.ts builds them from the flags) */
   readonly outputs?: readonly Output[];
   /** shorthands for tests and the benchmark: a trace output, a progress and an interval callback */
   readonly tracePath?: string | undefined;
   readonly logger: Logger;
-  /** series interval in simulated ms */
-  readonly seriesInterval?: number;
-  /** wall ms the loop runs before yielding to the event loop */
-  readonly sliceMs?: number;
-  /** virtual (as fast as possible) or scaled (wall clock x timeFactor) */
-  readonly clock?: ClockOptions;
-  /** in-process (default) or HTTP against embedded stub servers or external URLs */
-  readonly transport?: TransportOptions;
   /** aborting it stops the run where it is: the outcome is then partial */
   readonly signal?: AbortSignal;
   /** called every progressEveryMs of wall time with where the run is (live progress) */
@@ -54,6 +49,12 @@ export interface RunOptions {
   /** called when a series interval is complete (its counts final): NDJSON streaming */
   readonly onInterval?: (i: number, m: RunMetrics) => void;
 }
+
+/**
+ * runFleet's options: the hooks and the flags its plan is built from
+ * (seriesInterval, sliceMs, clock: virtual or scaled, transport: in-process or HTTP).
+ */
+export interface RunOptions extends RunHooks, PlanFlags {}
 
 /** Where a run is, for live progress. */
 export interface ProgressSnapshot {
@@ -78,24 +79,9 @@ export interface ProgressSnapshot {
   readonly mode: 'virtual' | 'scaled';
 }
 
-export type TransportOptions =
-  | { readonly kind: 'in-process' }
-  | {
-      readonly kind: 'http';
-      /** external servers; an absent one is embedded (the embedded MP hands out external WSUS / DP URLs) */
-      readonly external?: { readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined };
-      /** sign MP messages (and have the embedded MP verify them) */
-      readonly sign?: boolean;
-      /** CA certificate(s) the agent trusts for https */
-      readonly ca?: string | Buffer | undefined;
-      /** TLS for the embedded servers */
-      readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
-      /** requests in flight per endpoint */
-      readonly concurrency?: number;
-    };
-
 export interface RunOutcome {
-  readonly scenario: ResolvedScenario;
+  /** what results.json says of the scenario (the plan's results part) */
+  readonly scenario: ResultsPlan;
   readonly stub: StubCore;
   readonly fleet: Fleet;
   readonly metrics: RunMetrics;
@@ -122,26 +108,33 @@ export interface WireFigures {
   readonly stub: { readonly mp: Record<string, number>; readonly wsus: Record<string, number>; readonly refused: Record<string, number> } | null;
 }
 
-export function traceNames(sc: ResolvedScenario, stub: StubCore): TraceNames {
+export function traceNames(run: RunInfo, stub: StubCore): TraceNames {
   // the fleet's events name a client by its index in the shard; its id (GUID) is global
-  const base = sc.shard.firstClient;
+  const base = run.shard.firstClient;
+  const seed = run.seed;
   const clientIds: (string | undefined)[] = [];
   return {
-    clientId: (i) => (clientIds[i] ??= 'GUID:' + clientGuid(sc.seed, base + i)),
+    clientId: (i) => (clientIds[i] ??= 'GUID:' + clientGuid(seed, base + i)),
     updateId: (u) => stub.catalogue.ids[u] ?? String(u),
     deploymentId: (d) => stub.mp.deployments[d]?.id ?? String(d),
     updateSourceId: '{' + stub.catalogue.updateSourceId + '}',
   };
 }
 
-/** Runs a scenario to its end in virtual (default) or scaled time, in-process (default) or over HTTP. */
-export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<RunOutcome> {
+/** Runs a scenario to its end in virtual (default) or scaled time, in-process (default) or over HTTP: its plan, then runPlan. */
+export function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<RunOutcome> {
+  return runPlan(planRun(sc, opts), opts);
+}
+
+/** Runs a plan to its end (the run command builds the plan once, at the edge, and gives the outputs their part). */
+export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome> {
   const log = opts.logger.child({ module: 'run' });
-  const clock = createClock(sc, opts.clock ?? { mode: 'virtual' }, opts.sliceMs);
-  const tk = opts.transport ?? { kind: 'in-process' };
+  const run = plan.outputs;
+  const clock = createClock(plan.clock);
+  const tk = plan.transport;
   const servers = tk.kind === 'http' && tk.external?.mp === undefined
     ? await startStubServers({
-        config: sc.stub,
+        config: plan.stub,
         logger: opts.logger,
         clock: () => clock.simNow(),
         tls: tk.tls,
@@ -149,18 +142,18 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
         verifySignatures: tk.sign !== false,
       })
     : null;
-  const stub = servers?.core ?? new StubCore(sc.stub);
+  const stub = servers?.core ?? new StubCore(plan.stub);
   const probes = new Probes();
-  const metrics = new RunMetrics(sc.start, sc.end, opts.seriesInterval ?? MINUTE, stub.mp, sc.shard.clients);
+  const metrics = new RunMetrics(plan.metrics, stub.mp);
   stub.mp.observer = metrics;
-  const names = traceNames(sc, stub);
+  const names = traceNames(run, stub);
   const outputs: Output[] = [
     ...(opts.tracePath !== undefined ? [traceOutput(opts.tracePath)] : []),
     ...(opts.onInterval !== undefined ? [{ name: 'onInterval', interval: opts.onInterval }] : []),
     ...(opts.onProgress !== undefined ? [{ name: 'onProgress', progress: opts.onProgress, progressEveryMs: opts.progressEveryMs ?? 250 }] : []),
     ...(opts.outputs ?? []),
   ];
-  for (const o of outputs) o.start?.({ scenario: sc, names, metrics });
+  for (const o of outputs) o.start?.({ run, names, metrics });
   const sink = eventSink(metrics.onEvent, outputs);
   const intervals = outputs.filter((o) => o.interval !== undefined);
   if (intervals.length > 0) metrics.onInterval = (i) => {
@@ -170,28 +163,29 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   const onProgress = progressed.length === 0 ? undefined : (p: ProgressSnapshot) => {
     for (const o of progressed) o.progress!(p);
   };
-  const http = tk.kind === 'http' ? httpTransport(sc, tk, stub, servers, names, clock, metrics) : null;
-  const inProcess = http === null ? new InProcessTransport(stub, sc.model.requestTimeout) : null;
+  const http = tk.kind === 'http' ? httpTransport(tk, stub, servers, names, clock, metrics) : null;
+  const inProcess = http === null ? new InProcessTransport(stub, tk.requestTimeout) : null;
   const transport: InProcessTransport | HttpTransport = http ?? inProcess!;
   // the send time of each state report, for the in-flight part of the state-message latency
-  const shardBase = sc.shard.firstClient;
+  const shardBase = plan.fleet.firstClient;
   const timedTransport: Transport = {
     request: (req, t) => {
       if (req.kind === 'state.report') metrics.stateReportSent(req.client - shardBase, t);
       return transport.request(req, t);
     },
   };
+  const fp = plan.fleet;
   const fleet = new Fleet({
     // a shard runs its range of the scenario's clients, under their global ids
-    clients: sc.shard.clients,
-    firstClient: sc.shard.firstClient,
+    clients: fp.clients,
+    firstClient: fp.firstClient,
     ctx: {
-      seed: sc.seed,
-      start: sc.start,
+      seed: fp.seed,
+      start: fp.start,
       catalogue: stub.catalogue,
-      defaultPolicyInterval: sc.settings.policyPollingInterval,
-      model: sc.model,
-      actions: sc.actions,
+      defaultPolicyInterval: fp.defaultPolicyInterval,
+      model: fp.model,
+      actions: fp.actions,
     },
     applicability: stub.catalogue,
     transport: timedTransport,
@@ -200,7 +194,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   });
   transport.bind((client, t, reply) => fleet.deliver(client, Math.max(t, fleet.now), reply));
   clock.bind(fleet);
-  log.info({ scenario: sc.name, clients: sc.clients, seed: sc.seed, durationMs: sc.duration, clock: clock.mode }, 'run started');
+  log.info({ scenario: run.name, clients: run.clients, seed: run.seed, durationMs: run.duration, clock: clock.mode }, 'run started');
   const now = () => performance.now();
   // the run stops early on a signal or on a failed abortOnFail threshold
   const stop = new AbortController();
@@ -213,10 +207,10 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   let lastCheck = now();
   const snapshot = (): ProgressSnapshot => ({
     // the clock's time (scaled: it runs on between events), not only the last event's
-    simNow: Math.min(sc.end, clock.simNow()),
-    start: sc.start,
-    end: sc.end,
-    clients: sc.shard.clients,
+    simNow: Math.min(run.end, clock.simNow()),
+    start: run.start,
+    end: run.end,
+    clients: run.shard.clients,
     wallMs: now() - probes.t0,
     agentEvents: fleet.events,
     stateSent: metrics.state.messagesDelivered,
@@ -246,7 +240,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
     }
   };
   try {
-    await clock.run({ fleet, sc, wire: http, progress, lag: metrics.lag, signal: stop.signal });
+    await clock.run({ fleet, wire: http, progress, lag: metrics.lag, signal: stop.signal });
   } catch (err) {
     for (const o of outputs) o.abort?.(err);
     // what the run measured up to the failure, for the command to write (marked partial) before it reports the bug
@@ -264,7 +258,7 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   }
   const partial = stop.signal.aborted;
   probes.closeLast(now());
-  metrics.finish(partial ? fleet.now : sc.end);
+  metrics.finish(partial ? fleet.now : run.end);
   onProgress?.(snapshot());
   // after metrics.finish(): it completes the last intervals, which the series output still writes
   for (const o of outputs) o.finish?.();
@@ -278,9 +272,9 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
   function outcome(live: boolean): RunOutcome {
     const stopped = live || stop.signal.aborted;
     return {
-      scenario: sc, stub, fleet, metrics, wall: probes.figures(fleet.events), traceLines: traceLines(),
+      scenario: plan.results, stub, fleet, metrics, wall: probes.figures(fleet.events), traceLines: traceLines(),
       clock: clock.figures(metrics.lag, probes.eluMax), wire: wireFigures(tk, http, servers),
-      partial: stopped, reached: stopped ? fleet.now : sc.end, abortedBy,
+      partial: stopped, reached: stopped ? fleet.now : run.end, abortedBy,
     };
   }
 
@@ -319,8 +313,7 @@ function eventSink(metrics: (t: number, c: number, e: AgentEvent) => void, outpu
 
 /** The HTTP transport: the agent's side of the wire, against the embedded stub servers or external ones. */
 function httpTransport(
-  sc: ResolvedScenario,
-  tk: Extract<TransportOptions, { kind: 'http' }>,
+  tk: Extract<TransportPlan, { kind: 'http' }>,
   stub: StubCore,
   servers: StubServers | null,
   names: TraceNames,
@@ -334,7 +327,7 @@ function httpTransport(
   return new HttpTransport({
     mp: tk.external?.mp ?? servers!.urls.mp,
     mpWire: new CcmMpWire({
-      clientGuid: (i) => clientGuid(sc.seed, i),
+      clientGuid: (i) => clientGuid(tk.seed, i),
       topicIdOf: (type, topic) => topicIdOf(names, type, topic),
       updateSourceId: cat.updateSourceId,
       contentIdOf: (u) => contentIdOf(cat, u),
@@ -343,13 +336,13 @@ function httpTransport(
       updateIndexOf: (g) => updateByGuid.get(g.toLowerCase()),
       scenarioDeployment: (id) => depById.get(id.toUpperCase()),
       firstFreeSlot: stub.mp.deployments.length + 1,
-      settingsDefaults: sc.stub.settings,
+      settingsDefaults: tk.settingsDefaults,
     }),
-    clientGuid: (i) => clientGuid(sc.seed, i),
+    clientGuid: (i) => clientGuid(tk.seed, i),
     updateIndex: (g) => updateByGuid.get(g.toLowerCase()),
     contentUrl: (dp, u) => dpContentUrl(dp, cat, u),
     now: () => clock.simNow(),
-    timeoutMs: sc.model.requestTimeout,
+    timeoutMs: tk.requestTimeout,
     lockstep: clock.lockstep,
     ca: tk.ca,
     onLatency: metrics.onLatency,
@@ -359,7 +352,7 @@ function httpTransport(
   });
 }
 
-function wireFigures(tk: TransportOptions, http: HttpTransport | null, servers: StubServers | null): WireFigures | null {
+function wireFigures(tk: TransportPlan, http: HttpTransport | null, servers: StubServers | null): WireFigures | null {
   if (http === null) return null;
   return {
     urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '' },

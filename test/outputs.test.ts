@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { runFleet } from '../harness/run.js';
+import { planRun } from '../harness/plan.js';
 import { buildResults } from '../harness/output/results.js';
 import { OUTPUTS, createOutputs, outputFlags } from '../harness/output/outputs/index.js';
 import { endOutputs } from '../harness/output/outputs/index.js';
@@ -21,7 +22,7 @@ describe('outputs', () => {
     let intervals = 0;
     const o: Output = {
       name: 'probe',
-      start: (r) => calls.push(`start ${r.scenario.clients} ${r.names.clientId(0).slice(0, 5)}`),
+      start: (r) => calls.push(`start ${r.run.clients} ${r.names.clientId(0).slice(0, 5)}`),
       event: () => void events++,
       interval: () => void intervals++,
       progress: () => void (calls.at(-1) === 'progress' || calls.push('progress')),
@@ -42,10 +43,10 @@ describe('outputs', () => {
 
   it('the registry: trace, series NDJSON, results.json, report, live progress; each only when asked for', () => {
     expect(OUTPUTS.map((k) => k.name)).toEqual(['trace', 'series-ndjson', 'results.json', 'report.html', 'progress']);
-    const sc = resolveScenario({ clients: 1, duration: '1d' });
+    const run = planRun(resolveScenario({ clients: 1, duration: '1d' })).outputs;
     const stream = { write: () => true };
-    expect(createOutputs({ args: { report: true, quiet: true }, stream, logger: silent }, sc)).toEqual([]);
-    expect(createOutputs({ args: { out: '/tmp/x', report: false, quiet: false }, stream, logger: silent }, sc).map((o) => o.name)).toEqual(['results.json', 'progress']);
+    expect(createOutputs({ args: { report: true, quiet: true }, stream, logger: silent }, run)).toEqual([]);
+    expect(createOutputs({ args: { out: '/tmp/x', report: false, quiet: false }, stream, logger: silent }, run).map((o) => o.name)).toEqual(['results.json', 'progress']);
     // each output declares its own flags, and the run command offers them
     expect(Object.keys(outputFlags()).sort()).toEqual(['out', 'progress-every', 'quiet', 'report', 'series-ndjson', 'trace']);
   });

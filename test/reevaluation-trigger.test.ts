@@ -41,7 +41,7 @@ describe('reevaluation.started trigger', () => {
   it('is counted per trigger in the run metrics (work.reevaluationsScheduled / reevaluationsManual)', () => {
     const k = new CoreKit(input);
     k.runFor(16 * DAY);
-    const m = new RunMetrics(k.sc.start, k.sc.end, HOUR, { detectCounts: new Float64Array(4), backlog: 0 }, 3);
+    const m = new RunMetrics({ start: k.sc.start, end: k.sc.end, interval: HOUR, clients: 3 }, { detectCounts: new Float64Array(4), backlog: 0 });
     for (const r of k.events) m.onEvent(r.t, r.client, r.e);
     expect(m.work.reevaluationsScheduled).toBe(k.of('reevaluation.started').filter((r) => r.e.trigger === 'schedule').length);
     expect(m.work.reevaluationsManual).toBe(3);

@@ -4,15 +4,12 @@
 // properties we do not read, none of our SUCA_ ones), and round trips.
 
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { WireError } from '../agent/wire/errors.js';
 import type { ClientSettings, DeploymentPolicy } from '../agent/core/types.js';
 import {
   decodePolicyBody, decodePolicyDocument, encodeInstance, encodePolicyBody,
   updateGuidOfCi, type PolicyBody,
 } from '../agent/wire/ccm/index.js';
-
-const fx = (name: string): string => readFileSync(new URL(`./fixtures/ccm/${name}`, import.meta.url), 'utf8');
+import { fx, wireError, DEPLOYMENT, DEPLOYMENT_ID, SETTINGS } from './helpers/ccm-fixtures.js';
 
 const GUIDS: Record<number, string> = {
   3: 'a1b2c3d4-0003-4e5f-8a9b-000000000003',
@@ -23,54 +20,8 @@ const INDEX = new Map(Object.entries(GUIDS).map(([u, g]) => [g, Number(u)]));
 const updateGuidOf = (u: number): string => GUIDS[u] ?? `00000000-0000-4000-8000-${u.toString(16).padStart(12, '0')}`;
 const updateIndexOf = (g: string): number | undefined => INDEX.get(g) ?? (/^00000000-0000-4000-8000-/.test(g) ? parseInt(g.slice(24), 16) : undefined);
 
-const DEPLOYMENT_ID = '{3F2504E0-4F89-41D3-9A0C-0305E82C3301}';
-const SETTINGS: ClientSettings = {
-  softwareUpdatesEnabled: true,
-  policyPollingInterval: 3_600_000,
-  stateMessageCycle: 900_000,
-  scanInterval: 604_800_000,
-  reevaluationInterval: 604_800_000,
-  scheduleRandomDelay: 7_200_000,
-  firstScanWindow: 7_200_000,
-  scanTtl: 86_400_000,
-  scanRetryDelay: 1_800_000,
-  scanRetryCount: 4,
-  supSwitchDelay: 120_000,
-  scanRetryCodes: [0x8024401c, 0x80244022, 0x80244010, 0x80072efd, 0x80072efe, 0x8024400a],
-  cacheSizeBytes: 5120 * 1024 * 1024,
-  cacheMinRetention: 86_400_000,
-  restartCountdown: 5_400_000,
-  downloadRandomDelay: 7_200_000,
-  deadlineRandomDelay: 7_200_000,
-  disableDeadlineRandomization: true,
-  gracePeriod: 0,
-};
-const DEPLOYMENT: DeploymentPolicy = {
-  index: 0,
-  id: DEPLOYMENT_ID,
-  name: 'Monthly security updates & SSU',
-  updates: [3, 17, 42],
-  available: Date.parse('2026-01-06T00:00:00Z'),
-  deadline: Date.parse('2026-01-08T00:00:00Z'),
-  suppressRestart: true,
-  userInstallFraction: 0.25,
-  localTime: false,
-  overrideServiceWindows: false,
-  rebootOutsideOfServiceWindows: false,
-  maxRunTime: 3_600_000,
-};
 // what the scenario says of its deployment (not policy)
 const scenarioDeployment = (id: string) => (id.toUpperCase() === DEPLOYMENT_ID ? { index: 0, userInstallFraction: 0.25 } : undefined);
-
-function wireError(fn: () => unknown): WireError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WireError) return e;
-    throw e;
-  }
-  throw new Error('expected a WireError');
-}
 
 describe('policy bodies in the real WMI instance form', () => {
   it('CCM_SoftwareUpdatesClientConfig: the golden body decodes to the settings and re-encodes byte for byte', () => {

@@ -1,47 +1,9 @@
 // agent/wire/wusp: the MS-WUSP SOAP codec: decode(encode(x)) for hand-built messages the
 // fixtures do not cover, and encode refusals.
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  CONFIG_MAX_EXTENDED_UPDATES,
-  PATH_CLIENT,
-  PATH_REPORTING,
-  PATH_REPORTING_ALT,
-  PATH_SIMPLE_AUTH,
-  SOAP_ACTION,
-  WUSP_ERROR_CODES,
-  WUSP_EVENT,
-  ZERO_GUID,
-  clientHeaders,
-  configProperty,
-  correlationVector,
-  carriesMsCv,
-  decodeFault,
-  decodeRequest,
-  decodeResponse,
-  encodeFault,
-  encodeRequest,
-  encodeResponse,
-  formatDateTime,
-  isFault,
-  makeFault,
-  parseDateTime,
-  readCoreFragment,
-  serviceForPath,
-  soapActionHeader,
-  type Cookie,
-  type GetConfigResponse,
-  type ReportingEvent,
-  type SyncUpdatesRequest,
-  type SyncUpdatesResponse,
-  type WuspFault,
-  type WuspOperation,
-  type WuspRequest,
-  type WuspResponse,
-} from '../agent/wire/wusp/codec.js';
-import { MAX_PAYLOAD_BYTES, WireError, type WireErrorCode } from '../agent/wire/errors.js';
-import { fx, squash, wireError, expectWire, CLIENT_ID, DNS, AUTH_DATA, COOKIE1, COOKIE2, CAT_A, CAT_B, UPD_INSTALL, TITLE, DEP0, GET_CONFIG_RESPONSE, SYNC_SOFTWARE, SYNC_DRIVER, SYNC_TRUNCATED, SYNC_NEW_COOKIE, XD, event, EVENTS, type RequestCase, REQUESTS, RESPONSES } from './helpers/wusp-fixtures.js';
+import { decodeRequest, decodeResponse, encodeFault, encodeRequest, encodeResponse, type WuspRequest, type WuspResponse } from '../agent/wire/wusp/codec.js';
+import { expectWire, CLIENT_ID, DNS, AUTH_DATA, COOKIE1, COOKIE2, CAT_A, CAT_B, GET_CONFIG_RESPONSE, XD, EVENTS } from './helpers/wusp-fixtures.js';
 
 // ---- hand-built messages ---------------------------------------------------------
 

@@ -3,19 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { WireError } from '../agent/wire/errors.js';
+import { wireError } from './helpers/wire-error.js';
 import { decodeMpList, decodeMpKeyInformation, encodeMpKeyInformation, decodeClientRegistrationResponse } from '../agent/wire/ccm/index.js';
 import { decodeRequest, encodeRequest } from '../agent/wire/wusp/codec.js';
 import { escapeText, parseXml, parseInt32, parseInt64, parseUint8, checkDateTime } from '../agent/wire/xml/index.js';
 
-function wireError(fn: () => unknown): WireError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WireError) return e;
-    throw e;
-  }
-  throw new Error('expected a WireError, nothing was thrown');
-}
 
 describe('XML layer: one reader refuses every markup declaration', () => {
   for (const decl of ['<!ELEMENT MPList ANY>', '<!ATTLIST MP Name CDATA "x">', '<!ENTITY e "x">', '<!NOTATION n SYSTEM "n">', '<!DOCTYPE MPList>']) {

@@ -1,10 +1,11 @@
 // How a run keeps time: one interface, a loop per file (virtual.ts: as fast
 // as possible; scaled.ts: the wall clock x a time factor). The loop drives the
 // fleet to the scenario's end or until the signal aborts; run.ts wires it.
+// Each clock is built from its part of the run plan (plan.ts: ClockPlan):
+// the run's start and end and its pace, nothing else of the scenario.
 
 import type { Histogram } from 'hdr-histogram-js';
 import type { Fleet } from '../../agent/runtime/fleet.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
 
 export type ClockOptions =
   | { readonly mode: 'virtual' }
@@ -54,7 +55,6 @@ export interface PendingRequests {
 
 export interface LoopContext {
   readonly fleet: Fleet;
-  readonly sc: ResolvedScenario;
   /** HTTP: the transport's requests in flight; in-process: null */
   readonly wire: PendingRequests | null;
   /** called often with nothing due: probes, live progress, abortOnFail checks */

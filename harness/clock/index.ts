@@ -1,12 +1,12 @@
-// The clock a run uses, from its options.
+// The clock a run uses, from its part of the plan.
 
-import type { ResolvedScenario } from '../scenario/resolve.js';
-import type { Clock, ClockOptions } from './clock.js';
+import type { ClockPlan } from '../plan.js';
+import type { Clock } from './clock.js';
 import { scaledClock } from './scaled.js';
 import { virtualClock } from './virtual.js';
 
 export type { Clock, ClockFigures, ClockOptions, LoopContext, PendingRequests } from './clock.js';
 
-export function createClock(sc: ResolvedScenario, o: ClockOptions, sliceMs?: number): Clock {
-  return o.mode === 'scaled' ? scaledClock(sc, o) : virtualClock(sc, sliceMs);
+export function createClock(p: ClockPlan): Clock {
+  return p.mode === 'scaled' ? scaledClock(p) : virtualClock(p);
 }

@@ -9,26 +9,27 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Histogram } from 'hdr-histogram-js';
 import type { Fleet } from '../../agent/runtime/fleet.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
-import { round3, type Clock, type ClockFigures, type ClockOptions, type LoopContext } from './clock.js';
+import type { ClockPlan } from '../plan.js';
+import { round3, type Clock, type ClockFigures, type LoopContext } from './clock.js';
 
 /** How long after the end the loop waits for answers still on their way, beyond the request timeout (wall ms). */
 const GRACE_MS = 1000;
 
-export function scaledClock(sc: ResolvedScenario, o: Extract<ClockOptions, { mode: 'scaled' }>): Clock {
+export function scaledClock(o: Extract<ClockPlan, { mode: 'scaled' }>): Clock {
+  const { start: simStart, end, requestTimeout } = o;
   const factor = o.timeFactor;
   const now = () => performance.now();
   let fleet: Fleet | null = null;
   let wallStart: number | null = null;
-  const dueWall = (t: number) => (wallStart ?? now()) + (t - sc.start) / factor;
+  const dueWall = (t: number) => (wallStart ?? now()) + (t - simStart) / factor;
   return {
     mode: 'scaled',
     lockstep: false,
     bind: (f) => (fleet = f),
-    simNow: () => (wallStart === null ? (fleet?.now ?? sc.start) : Math.max(fleet!.now, sc.start + (now() - wallStart) * factor)),
+    simNow: () => (wallStart === null ? (fleet?.now ?? simStart) : Math.max(fleet!.now, simStart + (now() - wallStart) * factor)),
     // before the run starts there is no due wall time: now
     dueWallOf: (t) => (wallStart === null ? now() : dueWall(t)),
-    async run({ fleet, sc, wire, progress, lag, signal }: LoopContext): Promise<void> {
+    async run({ fleet, wire, progress, lag, signal }: LoopContext): Promise<void> {
       // aligned to another clock: simulated time begins at startWallEpochMs (ahead: the loop waits for it; behind: events run late, as lag)
       const behind = o.startWallEpochMs === undefined ? 0 : Date.now() - o.startWallEpochMs;
       const start = (wallStart = now() - behind);
@@ -38,9 +39,9 @@ export function scaledClock(sc: ResolvedScenario, o: Extract<ClockOptions, { mod
       for (;;) {
         if (aborted()) break;
         const next = fleet.nextTime();
-        if (next >= sc.end) {
+        if (next >= end) {
           // the rest of the run is idle: wait out its wall time so the run lasts what it says
-          const until = dueWall(sc.end);
+          const until = dueWall(end);
           while (now() < until && !aborted()) {
             progress();
             await sleep(Math.min(50, until - now()));
@@ -54,13 +55,13 @@ export function scaledClock(sc: ResolvedScenario, o: Extract<ClockOptions, { mod
           continue;
         }
         // everything already due, each at its own simulated time, for at most 20 ms before yielding
-        const simNow = sc.start + (now() - start) * factor;
-        fleet.runSlice(Math.min(sc.end, Math.floor(simNow) + 1), 20, now, record);
+        const simNow = simStart + (now() - start) * factor;
+        fleet.runSlice(Math.min(end, Math.floor(simNow) + 1), 20, now, record);
         progress();
         await yieldToLoop();
       }
       // answers still on their way: wait for them (bounded by the request timeout)
-      const until = now() + sc.model.requestTimeout / factor + GRACE_MS;
+      const until = now() + requestTimeout / factor + GRACE_MS;
       while (wire !== null && wire.pending > 0 && now() < until) await sleep(10);
     },
     figures(lag: Histogram, eluMax: number): ClockFigures {

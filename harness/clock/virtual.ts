@@ -7,27 +7,28 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Fleet } from '../../agent/runtime/fleet.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { ClockPlan } from '../plan.js';
 import type { Clock, ClockFigures, LoopContext } from './clock.js';
 
 const FIGURES: ClockFigures = { mode: 'virtual', timeFactor: null, lagMs: null, lagBoundMs: null, eluMax5s: null, eluBound: null, valid: true, invalidReason: null };
 
-/** sliceMs: wall ms the loop runs before yielding to the event loop (default 50). */
-export function virtualClock(sc: ResolvedScenario, sliceMs = 50): Clock {
+/** p.sliceMs: wall ms the loop runs before yielding to the event loop. */
+export function virtualClock(p: Extract<ClockPlan, { mode: 'virtual' }>): Clock {
+  const { start, end, sliceMs } = p;
   let fleet: Fleet | null = null;
   const now = () => performance.now();
   return {
     mode: 'virtual',
     lockstep: true,
     bind: (f) => (fleet = f),
-    simNow: () => fleet?.now ?? sc.start,
+    simNow: () => fleet?.now ?? start,
     // no due wall time in virtual time: now
     dueWallOf: () => performance.now(),
-    async run({ fleet, sc, wire, progress, signal }: LoopContext): Promise<void> {
+    async run({ fleet, wire, progress, signal }: LoopContext): Promise<void> {
       const pause = wire !== null ? () => wire.pending > 0 : undefined;
       for (;;) {
         if (signal.aborted) break;
-        const done = fleet.runSlice(sc.end, sliceMs, now, undefined, pause);
+        const done = fleet.runSlice(end, sliceMs, now, undefined, pause);
         if (wire !== null && wire.pending > 0) {
           // lockstep: the answers to this event's requests, at its simulated time
           await wire.settle();

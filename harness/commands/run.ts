@@ -6,7 +6,8 @@ import { loadScenario, loadScenarioFile, scenarioFileOf } from '../scenario/exte
 import { HarnessError, RunFailedError } from '../errors.js';
 import { join } from 'node:path';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
-import { runFleet, type ClockOptions, type RunOutcome, type TransportOptions } from '../run.js';
+import { runPlan, type ClockOptions, type RunOutcome, type TransportOptions } from '../run.js';
+import { planRun } from '../plan.js';
 import { buildResults, formatResultsJson } from '../output/results.js';
 import { checkOutputFlags, createOutputs, endOutputs, outputFlags, prepareOutputs, writtenFiles } from '../output/outputs/index.js';
 import type { Output, OutputSettings } from '../output/output.js';
@@ -220,7 +221,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (bad2 !== null) return bad2;
     const allThresholds = [...sc.thresholds, ...f.extraThresholds];
     const live = allThresholds.filter((t) => t.abortOnFail === true);
-    const outputs: Output[] = createOutputs(settings, sc);
+    // the run's settings, each part only its own, built once here (plan.ts)
+    const plan = planRun(sc, { seriesInterval, clock: aligned.clock, transport: f.transport });
+    const outputs: Output[] = createOutputs(settings, plan.outputs);
     // SIGINT / SIGTERM: stop where the run is and write what it measured, marked partial
     const stop = new AbortController();
     let stoppedBy: StopSignal | null = null;
@@ -233,12 +236,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     let outcome;
     doing = 'running the fleet';
     try {
-      outcome = await runFleet(sc, {
+      outcome = await runPlan(plan, {
         outputs,
         logger,
-        seriesInterval,
-        clock: aligned.clock,
-        transport: f.transport,
         signal: stop.signal,
         ...(live.length > 0 ? { liveCheck: (now: () => RunOutcome) => liveThresholdCheck(now, live, sc.start) } : {}),
       });

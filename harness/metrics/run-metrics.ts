@@ -11,6 +11,7 @@ import type { IngestObserver } from '../../server-stub/core/mp.js';
 import type { TimedProcess } from '../../agent/runtime/fleet.js';
 import { DETECT } from '../../agent/core/constants.js';
 import { WallSeries } from './wall-series.js';
+import type { MetricsPlan } from '../plan.js';
 
 export const EVENT_NAMES: readonly AgentEventName[] = [
   'policy.requested', 'policy.received', 'policy.failed', 'scan.started', 'scan.completed', 'scan.failed',
@@ -154,7 +155,16 @@ export class RunMetrics implements IngestObserver {
   /** series.counts, one property read closer on the per-event path */
   private readonly c: Readonly<Record<SeriesName, SeriesArray>>;
 
-  constructor(private readonly start: number, private readonly end: number, readonly interval: number, private readonly source: ComplianceSource, clients: number) {
+  private readonly start: number;
+  private readonly end: number;
+  readonly interval: number;
+
+  /** p: the metrics' part of the run plan (plan.ts): the run's span, the series interval, the clients it emulates */
+  constructor(p: MetricsPlan, private readonly source: ComplianceSource) {
+    const { start, end, interval, clients } = p;
+    this.start = start;
+    this.end = end;
+    this.interval = interval;
     const n = Math.max(1, Math.ceil((end - start) / interval));
     const z = () => new Uint32Array(n);
     const counts = Object.fromEntries(SERIES_NAMES.map((k) => [k, WIDE.has(k) ? new Float64Array(n) : z()])) as Record<SeriesName, SeriesArray>;

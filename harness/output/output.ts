@@ -14,7 +14,7 @@
 
 import type { Logger } from '../logger.js';
 import type { AgentEvent } from '../../agent/core/types.js';
-import type { ResolvedScenario } from '../scenario/resolve.js';
+import type { RunInfo } from '../plan.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { ProgressSnapshot } from '../run.js';
 import type { Results } from './results.js';
@@ -24,7 +24,8 @@ import type { Problems } from '../commands/common.js';
 import type { Options } from 'yargs';
 
 export interface RunStart {
-  readonly scenario: ResolvedScenario;
+  /** the outputs' part of the run plan (plan.ts): name, seed, clients, shard, start, end */
+  readonly run: RunInfo;
   /** global ids of clients, updates, deployments for what is written */
   readonly names: TraceNames;
   readonly metrics: RunMetrics;
@@ -72,7 +73,7 @@ export interface OutputKind {
   /** once the scenario is good, before the run: make sure it can write where it will (may create --out) */
   prepare?(s: OutputSettings, problems: Problems): void;
   /** the output for these settings, or null when it is not asked for */
-  create(s: OutputSettings, scenario: ResolvedScenario): Output | null;
+  create(s: OutputSettings, run: RunInfo): Output | null;
 }
 
 /** A flag's value as a string, if given. */

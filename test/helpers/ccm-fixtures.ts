@@ -1,48 +1,14 @@
 // Shared by the test/wire-ccm-*.test.ts files: the fixtures of
 // test/fixtures/ccm, the typed values they hold, the fixture key and WireError helpers.
 
-import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import zlib from 'node:zlib';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { WireError, MAX_PAYLOAD_BYTES, type WireErrorCode } from '../../agent/wire/errors.js';
+import { createPrivateKey } from 'node:crypto';
 import type { ClientSettings, DeploymentPolicy } from '../../agent/core/types.js';
-import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from '../../agent/core/types.js';
-import {
-  ASYNC_REPLY, CCM_BOUNDARY, CCM_CONTENT_TYPE, CCM_METHOD, CCM_REQUEST_PATHS, CCM_USER_AGENT, KeyPool, MP_ENDPOINT,
-  buildMessage, clientKey, clientToken, contentUrl, contentUrls, decodeClientRegistrationRequest,
-  decodeClientRegistrationResponse, decodeContentLocationReply, decodeContentLocationRequest, decodeHeader, decodeMessage,
-  decodeMpKeyInformation, decodeMpList, decodePolicyBody, decodeReplyAssignments, decodeReport, decodeRequestAssignments,
-  decodeTextDocument, decodeWsusLocationReply, decodeWsusLocationRequest, encodeClientRegistrationRequest,
-  encodeClientRegistrationResponse, encodeContentLocationReply, encodeContentLocationRequest, encodeHeader, encodeMessage,
-  encodeMpKeyInformation, encodeMpList, encodePolicyBody, encodeReplyAssignments, encodeReport, encodeRequestAssignments,
-  encodeUtf16Document, encodeWsusLocationReply, encodeWsusLocationRequest, endpointOf, flatFromStateReport, fromDmtf,
-  isCcmRequestPath, keyFromPublicKeyBlob, openMessage, packBody, parsePolicyRequestPath, policyHash, policyLocationUrl,
-  propertyOf, publicKeyBlob, publicKeyBlobHex, registrationSignedData, replyHeader, requestHeader, resolvePolicyLocation,
-  signClientToken, signData, stateReportFromFlat, toDmtf, topicIdTypeOf, verifyClientToken, verifyData, verifyMessage,
-  wsusUrls, type ClientKey, type MsgHeader, type PolicyBody,
-} from '../../agent/wire/ccm/index.js';
+import { clientKey, type ClientKey } from '../../agent/wire/ccm/index.js';
 
 export const fx = (name: string): string => readFileSync(new URL(`../fixtures/ccm/${name}`, import.meta.url), 'utf8');
 
-/** The WireError `fn` throws (fails the test when it throws nothing or something else). */
-export function wireError(fn: () => unknown): WireError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WireError) return e;
-    throw e;
-  }
-  throw new Error('expected a WireError, nothing was thrown');
-}
-
-export function expectWire(fn: () => unknown, code: WireErrorCode, where?: string | RegExp): WireError {
-  const e = wireError(fn);
-  expect(e.code).toBe(code);
-  if (typeof where === 'string') expect(e.where).toBe(where);
-  else if (where !== undefined) expect(e.where).toMatch(where);
-  return e;
-}
+export { wireError, expectWire } from './wire-error.js';
 
 export const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 export const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');

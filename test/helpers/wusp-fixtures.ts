@@ -2,67 +2,16 @@
 // test/fixtures/wusp, the typed messages they hold, and WireError helpers.
 
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import {
-  CONFIG_MAX_EXTENDED_UPDATES,
-  PATH_CLIENT,
-  PATH_REPORTING,
-  PATH_REPORTING_ALT,
-  PATH_SIMPLE_AUTH,
-  SOAP_ACTION,
-  WUSP_ERROR_CODES,
-  WUSP_EVENT,
-  ZERO_GUID,
-  clientHeaders,
-  configProperty,
-  correlationVector,
-  carriesMsCv,
-  decodeFault,
-  decodeRequest,
-  decodeResponse,
-  encodeFault,
-  encodeRequest,
-  encodeResponse,
-  formatDateTime,
-  isFault,
-  makeFault,
-  parseDateTime,
-  readCoreFragment,
-  serviceForPath,
-  soapActionHeader,
-  type Cookie,
-  type GetConfigResponse,
-  type ReportingEvent,
-  type SyncUpdatesRequest,
-  type SyncUpdatesResponse,
-  type WuspFault,
-  type WuspOperation,
-  type WuspRequest,
-  type WuspResponse,
+  PATH_CLIENT, PATH_REPORTING, PATH_SIMPLE_AUTH, WUSP_EVENT, ZERO_GUID, type Cookie, type GetConfigResponse,
+  type ReportingEvent, type SyncUpdatesRequest, type SyncUpdatesResponse, type WuspRequest, type WuspResponse,
 } from '../../agent/wire/wusp/codec.js';
-import { MAX_PAYLOAD_BYTES, WireError, type WireErrorCode } from '../../agent/wire/errors.js';
 
 export const fx = (name: string): string => readFileSync(new URL(`../fixtures/wusp/${name}`, import.meta.url), 'utf8').replace(/\n$/, '');
 /** Whitespace between tags removed: for fixtures written pretty-printed. */
 export const squash = (s: string): string => s.replace(/>\s+</g, '><').trim();
 
-export function wireError(f: () => unknown): WireError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof WireError) return e;
-    throw new Error(`expected a WireError, got ${String(e)}`);
-  }
-  throw new Error('expected a WireError, nothing was thrown');
-}
-
-export function expectWire(f: () => unknown, code: WireErrorCode, where?: string | RegExp): WireError {
-  const e = wireError(f);
-  expect(e.code).toBe(code);
-  if (typeof where === 'string') expect(e.where).toBe(where);
-  else if (where !== undefined) expect(e.where).toMatch(where);
-  return e;
-}
+export { wireError, expectWire } from './wire-error.js';
 
 // ---- the fixtures' values ---------------------------------------------------------
 

@@ -1,7 +1,7 @@
 // The outputs of a run, in the order they see each call (results.json before
 // the report made from it). Adding an output: a file here and a line below.
 
-import type { ResolvedScenario } from '../../scenario/resolve.js';
+import type { RunInfo } from '../../plan.js';
 import type { Problems } from '../../commands/common.js';
 import type { Output, OutputKind, OutputSettings } from '../output.js';
 import type { Results } from '../results.js';
@@ -35,8 +35,9 @@ export function prepareOutputs(s: OutputSettings, p: Problems): void {
   for (const k of OUTPUTS) k.prepare?.(s, p);
 }
 
-export function createOutputs(s: OutputSettings, sc: ResolvedScenario): Output[] {
-  return OUTPUTS.flatMap((k) => k.create(s, sc) ?? []);
+/** run: the outputs' part of the run plan (planRun(...).outputs) */
+export function createOutputs(s: OutputSettings, run: RunInfo): Output[] {
+  return OUTPUTS.flatMap((k) => k.create(s, run) ?? []);
 }
 
 /** The files the outputs wrote, in their order. */

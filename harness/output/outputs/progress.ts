@@ -19,9 +19,9 @@ export const liveProgress: OutputKind = {
     const ms = everyMs(s);
     if (ms === null || (ms !== undefined && ms < 10)) p.add(`--progress-every ${stringFlag(s, 'progress-every')}: a duration of at least 10ms (examples: 250ms, 5s)`);
   },
-  create(s, sc) {
+  create(s, run) {
     const ms = everyMs(s) ?? undefined;
-    const p = createProgress({ stream: s.stream, logger: s.logger, quiet: s.args['quiet'] === true, name: sc.name, ...(ms !== undefined ? { everyMs: ms } : {}) });
+    const p = createProgress({ stream: s.stream, logger: s.logger, quiet: s.args['quiet'] === true, name: run.name, ...(ms !== undefined ? { everyMs: ms } : {}) });
     return p === null ? null : { name: 'progress', progress: p.update, progressEveryMs: p.everyMs };
   },
 };

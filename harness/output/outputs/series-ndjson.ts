@@ -11,10 +11,10 @@ export const seriesNdjson: OutputKind = {
     const f = stringFlag(s, 'series-ndjson');
     if (f !== undefined) p.try(() => ensureWritableFileDir(f, '--series-ndjson'));
   },
-  create(s, sc) {
+  create(s, run) {
     const f = stringFlag(s, 'series-ndjson');
     if (f === undefined) return null;
-    const w = new SeriesNdjsonWriter(f, sc.start);
+    const w = new SeriesNdjsonWriter(f, run.start);
     return { name: 'series-ndjson', interval: w.write, finish: () => w.close(), abort: () => w.close(), written: () => ({ what: 'series NDJSON', path: f }) };
   },
 };

@@ -1,16 +1,21 @@
-// Bad input to every stub endpoint (issue 3): the three stub servers (MP with
-// signature verification on, WSUS, DP) get more than 10,000 mutated payloads,
-// generated deterministically from valid requests (encodeRequest,
-// buildMessage) and from hand-written attacks, sent with bounded concurrency.
-// Every answer must be a 4xx/5xx with a body that says what was wrong (a SOAP
-// fault counts), or, for the few mutations that leave a request valid, a 2xx
-// that an in-process decode of the same bytes (the codec and the handler's
-// rules) confirms. Malformed HTTP over
-// raw sockets gets a 400 or a closed connection, never a hang. Afterwards the
-// servers still serve real exchanges, the refusal counters account for every
-// refusal by code, and the heap did not grow with the number of requests.
+// The machinery of the stub bad-input tests (test/stub-bad-input-*.test.ts, one
+// file per behaviour): the three stub servers (MP with signature verification
+// on, WSUS, DP), valid requests built independently of the servers'
+// (encodeRequest, buildMessage) and the generators that mutate them into more
+// than 10,000 payloads, deterministically, with hand-written attacks; sending
+// with bounded concurrency; and the check of every answer: a 4xx/5xx with a
+// body that says what was wrong (a SOAP fault counts), or, for the few
+// mutations that leave a request valid, a 2xx that an in-process decode of the
+// same bytes (the codec and the handler's rules) confirms. Malformed HTTP over
+// raw sockets gets a 400 or a closed connection, never a hang.
+//
+// Each test file imports this module, so each gets its own servers (vitest
+// runs a file in its own fork: the heap measured is that file's alone), and
+// runs the cases of the categories it is about with fuzz(); the plan (one
+// seed per case, shuffled) is the same whatever the file picks, so a case is
+// the same bytes in every file that runs it.
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -19,15 +24,15 @@ import { runInNewContext } from 'node:vm';
 import zlib from 'node:zlib';
 import { pino } from 'pino';
 import { Agent } from 'undici';
-import { startStubServers } from '../server-stub/http/index.js';
-import { clientGuid } from '../server-stub/core/clients.js';
-import { dpContentUrl, wsusContentUrl } from '../server-stub/http/content.js';
-import { MAX_PAYLOAD_BYTES, WireError } from '../agent/wire/errors.js';
-import { TOPIC } from '../agent/core/constants.js';
-import * as wusp from '../agent/wire/wusp/codec.js';
-import * as ccm from '../agent/wire/ccm/index.js';
-import { DAY, scenario } from './helpers/kit.js';
-import { prng } from './helpers/prng.js';
+import { startStubServers } from '../../server-stub/http/index.js';
+import { clientGuid } from '../../server-stub/core/clients.js';
+import { dpContentUrl, wsusContentUrl } from '../../server-stub/http/content.js';
+import { MAX_PAYLOAD_BYTES, WireError } from '../../agent/wire/errors.js';
+import { TOPIC } from '../../agent/core/constants.js';
+import * as wusp from '../../agent/wire/wusp/codec.js';
+import * as ccm from '../../agent/wire/ccm/index.js';
+import { DAY, scenario } from './kit.js';
+import { prng } from './prng.js';
 
 // ---- determinism ------------------------------------------------------------------
 
@@ -283,7 +288,7 @@ function dtdPayload(r: Rng, base: string, port: string): string {
 // ---- MP: signed messages, the handler's rules applied locally -----------------------
 
 // the fixtures' throw-away key: signatures (PKCS#1 v1.5) are then the same on every run
-const key = ccm.clientKey(createPrivateKey(readFileSync(new URL('./fixtures/ccm/test-key-rsa1024.pem', import.meta.url))));
+const key = ccm.clientKey(createPrivateKey(readFileSync(new URL('../fixtures/ccm/test-key-rsa1024.pem', import.meta.url))));
 /** a key that signed nothing */
 const otherKey = ccm.generateClientKey(1024);
 const SOURCE_ID = `GUID:${clientGuid(sc.seed, CLIENT)}`;
@@ -1205,95 +1210,152 @@ const refusedCodes = () => {
   return m;
 };
 
-// ---- the test ----------------------------------------------------------------------------
+// ---- what the test files call ----------------------------------------------------------------
 
-describe('stub servers under bad input', () => {
-  it(`answer ${TOTAL_MIN}+ mutated payloads with a 4xx/5xx and a body, never crash, hang or grow`, async () => {
-    const t0 = performance.now();
-    await prepareWsus();
-    await prepareMp();
+export { TOTAL_MIN, servers };
+
+let defined = false;
+
+/** Every case of every category, one seed each, shuffled so that every slice of a run mixes the categories. */
+async function planAll(): Promise<{ readonly cat: string; readonly gen: Gen; readonly seed: number }[]> {
+  await prepareWsus();
+  await prepareMp();
+  if (!defined) {
+    defined = true;
     defineWsus();
     defineMp();
     defineContent();
     defineUnknown();
     defineRaw();
+  }
+  const root = prng(SEED);
+  const plan: { cat: string; gen: Gen; seed: number }[] = [];
+  for (const g of generators) for (let k = 0; k < g.n; k++) plan.push({ cat: g.cat, gen: g.gen, seed: (root.next() * 2 ** 32) >>> 0 });
+  for (let k = plan.length - 1; k > 0; k--) {
+    const j = root.int(k + 1);
+    [plan[k], plan[j]] = [plan[j]!, plan[k]!];
+  }
+  return plan;
+}
 
-    // one plan, one seed per case, shuffled so that every slice of the run mixes all categories
-    const root = prng(SEED);
-    const plan: { g: (typeof generators)[number]; seed: number }[] = [];
-    for (const g of generators) for (let k = 0; k < g.n; k++) plan.push({ g, seed: (root.next() * 2 ** 32) >>> 0 });
-    for (let k = plan.length - 1; k > 0; k--) {
-      const j = root.int(k + 1);
-      [plan[k], plan[j]] = [plan[j]!, plan[k]!];
-    }
-    expect(plan.length).toBeGreaterThanOrEqual(TOTAL_MIN);
-    const make = (p: (typeof plan)[number]): Case => p.g.gen(prng(p.seed));
-    const refusedBefore = refusedTotal();
-    const gc = forcedGc();
+export interface FuzzRun {
+  /** cases planned for the categories picked, and the categories */
+  readonly planned: number;
+  readonly categories: readonly string[];
+  readonly ms: number;
+  readonly refusedBefore: number;
+  /** with warm: heap after the first `warm` cases and at the end (after a forced GC when one can be had) */
+  readonly warm: number;
+  readonly heapWarm: number | null;
+  readonly heapEnd: number | null;
+  readonly gcForced: boolean;
+}
 
-    const WARM = 2_000;
-    await pool(plan.slice(0, WARM), CONCURRENCY, (p) => runCase(make(p)));
-    const heapWarm = heapAfterGc(gc);
-    await pool(plan.slice(WARM), CONCURRENCY, (p) => runCase(make(p)));
-    const heapEnd = heapAfterGc(gc);
-    const fuzzMs = performance.now() - t0;
+/** Sends every case of the categories `select` picks (in the plan's order) and checks each answer (the failures are collected in the tally). */
+export async function fuzz(select: (category: string) => boolean, o: { readonly warm?: number } = {}): Promise<FuzzRun> {
+  const t0 = performance.now();
+  const plan = (await planAll()).filter((p) => select(p.cat));
+  const refusedBefore = refusedTotal();
+  const make = (p: (typeof plan)[number]): Case => p.gen(prng(p.seed));
+  const warm = o.warm ?? 0;
+  const gc = warm > 0 ? forcedGc() : null;
+  await pool(plan.slice(0, warm), CONCURRENCY, (p) => runCase(make(p)));
+  const heapWarm = warm > 0 ? heapAfterGc(gc) : null;
+  await pool(plan.slice(warm), CONCURRENCY, (p) => runCase(make(p)));
+  const heapEnd = warm > 0 ? heapAfterGc(gc) : null;
+  return { planned: plan.length, categories: [...new Set(plan.map((p) => p.cat))].sort(), ms: performance.now() - t0, refusedBefore, warm, heapWarm, heapEnd, gcForced: gc !== null };
+}
 
-    // ---- afterwards: still serving, real exchanges work --------------------------------
-    for (const role of ['mp', 'wsus', 'dp'] as const) {
-      const r = await agent.request({ origin: ORIGIN[role], path: '/health', method: 'GET' });
-      expect(r.statusCode, role).toBe(200);
-      expect(await r.body.json()).toMatchObject({ role, ok: true });
-    }
-    const gc1 = wusp.encodeRequest({ op: 'GetConfig', protocolVersion: '2.90' });
-    const gcBytes = Buffer.from(gc1.body);
-    const real = wusp.clientHeaders(gc1.soapAction, gcBytes.length, { msCv: 'AAAAAAAAAAAAAAAA.1.0.0.2.1' }).filter(([k]) => k !== 'Connection' && k !== 'Content-Length');
-    const rc = await agent.request({ origin: ORIGIN.wsus, path: gc1.path, method: 'POST', headers: real.flat(), body: gcBytes });
-    const cfg = wusp.decodeResponse('GetConfig', await rc.body.text());
-    expect(rc.statusCode).toBe(200);
-    expect(cfg).toMatchObject({ op: 'GetConfig', isRegistrationRequired: true });
-    const ml = await agent.request({ origin: ORIGIN.mp, path: '/SMS_MP/.sms_aut?MPLIST', method: 'GET' });
-    expect(ml.statusCode).toBe(200);
-    expect(ccm.decodeMpList(ccm.decodeTextDocument(Buffer.from(await ml.body.arrayBuffer()))).mps.length).toBe(1);
-    const pr = prng(SEED + 2);
-    const msg = signed(ccmHeader(ccm.MP_ENDPOINT.POLICY_MANAGER, pr), CCM_BODIES[ccm.MP_ENDPOINT.POLICY_MANAGER]!(pr));
-    const ra = await agent.request({ origin: ORIGIN.mp, path: ccm.CCM_REQUEST_PATH, method: ccm.CCM_METHOD, headers: CCM_HEADERS(msg.contentType), body: msg.payload });
-    expect(ra.statusCode).toBe(200);
-    expect(ccm.decodeReplyAssignments(ccm.openMessage(String(ra.headers['content-type']), Buffer.from(await ra.body.arrayBuffer())).body).assignments.length).toBeGreaterThan(1);
-    const dr = await agent.request({ origin: ORIGIN.dp, path: new URL(dpContentUrl('http://x', cat, 0)).pathname, method: 'GET', headers: { Range: 'bytes=0-99' } });
-    expect(dr.statusCode).toBe(206);
-    expect((await dr.body.arrayBuffer()).byteLength).toBe(100);
+/** The servers' refusal counters, summed over MP, WSUS and DP, by code. */
+export const refusalCodes = refusedCodes;
 
-    // ---- the report ------------------------------------------------------------------------
-    const codes = refusedCodes();
-    const obj = (m: Map<string | number, number>) => JSON.stringify(Object.fromEntries([...m].sort((a, b) => String(a[0]).localeCompare(String(b[0])))));
-    console.log(
-      [
-        `bad input: ${tally.sent} requests in ${(fuzzMs / 1000).toFixed(1)} s, ${tally.valid} valid after all (2xx); ` +
-          `heap ${(heapWarm / 2 ** 20).toFixed(1)} MB after ${WARM}, ${(heapEnd / 2 ** 20).toFixed(1)} MB at the end${gc !== null ? ' (forced GC)' : ''}`,
-        `statuses ${obj(tally.statuses)}`,
-        ...[...tally.byCategory].sort().map(([k, v]) => `  ${k.padEnd(24)} ${String(v.n).padStart(5)} ${obj(v.statuses)}`),
-        `refusals answered ${tally.refusedAnswers}, counted ${refusedTotal() - refusedBefore}: ${obj(codes)}`,
-        ...[...rawOutcomes].map(([k, v]) => `  raw ${k.padEnd(32)} ${v.join(' ')}`),
-      ].join('\n'),
-    );
+/** What was sent and answered, by category and status: logged with the run's figures. */
+export function report(label: string, run: FuzzRun): void {
+  const obj = (m: Map<string | number, number>) => JSON.stringify(Object.fromEntries([...m].sort((a, b) => String(a[0]).localeCompare(String(b[0])))));
+  const mb = (b: number | null) => (b === null ? '-' : (b / 2 ** 20).toFixed(1));
+  console.log(
+    [
+      `bad input (${label}): ${tally.sent} requests in ${(run.ms / 1000).toFixed(1)} s, ${tally.valid} valid after all (2xx)` +
+        (run.heapWarm !== null ? `; heap ${mb(run.heapWarm)} MB after ${run.warm}, ${mb(run.heapEnd)} MB at the end${run.gcForced ? ' (forced GC)' : ''}` : ''),
+      `statuses ${obj(tally.statuses)}`,
+      ...[...tally.byCategory].sort().map(([k, v]) => `  ${k.padEnd(24)} ${String(v.n).padStart(5)} ${obj(v.statuses)}`),
+      `refusals answered ${tally.refusedAnswers}, counted ${refusedTotal() - run.refusedBefore}: ${obj(refusedCodes())}`,
+      ...[...rawOutcomes].map(([k, v]) => `  raw ${k.padEnd(32)} ${v.join(' ')}`),
+    ].join('\n'),
+  );
+}
 
-    expect(Object.fromEntries(failureKinds), tally.failures.join('\n')).toEqual({});
-    expect(processErrors.map(String)).toEqual([]);
-    expect(tally.sent).toBeGreaterThanOrEqual(TOTAL_MIN);
-    // the mutations that stayed valid are few, and each was checked to be valid above
-    expect(tally.valid / tally.sent).toBeLessThan(0.1);
-    // every refusal is counted, by code
-    expect(refusedTotal() - refusedBefore).toBeGreaterThanOrEqual(tally.refusedAnswers);
-    expect(codes.has('internal')).toBe(false);
-    // per-endpoint counters keep one key per endpoint served, whatever names the clients make up
-    const keys = [...Object.values(ccm.MP_ENDPOINT).filter((e) => e !== ccm.MP_ENDPOINT.DDR), '(other endpoint)', 'GET .sms_pol', 'GET .sms_aut?MPLIST', 'GET .sms_aut?MPKEYINFORMATION', 'GET .sms_aut?(other)'];
-    expect([...servers.stats.mp.endpoints.keys()].filter((k) => !keys.includes(k))).toEqual([]);
-    for (const code of ['XML', 'SOAP', 'SOAPACTION', 'OPERATION', 'FIELD', 'MULTIPART', 'ENCODING', 'SIGNATURE', 'TOO_LARGE']) {
-      expect(codes.get(`SUCA_ERR_WIRE_${code}`) ?? 0, code).toBeGreaterThan(0);
-    }
-    // the heap does not grow with the number of requests (8,000+ more after the warm-up)
-    expect(heapEnd - heapWarm).toBeLessThan((gc !== null ? 16 : 64) * 2 ** 20);
-    // "never hang" is each request's own timeout (REQUEST_TIMEOUT_MS, a failure kind above), not a
-    // budget for the whole fuzz: speed belongs in benchmarks, and a loaded machine took 120 s here
-  }, 600_000);
-});
+/**
+ * What holds after any run: every case was sent and answered as it must be
+ * (each answer's check, above), nothing escaped as a process error, every
+ * refusal answered was counted, and none was an internal error.
+ */
+export function expectEveryAnswerRight(run: FuzzRun): { readonly sent: number; readonly valid: number; readonly codes: Map<string, number> } {
+  const codes = refusedCodes();
+  expect(Object.fromEntries(failureKinds), tally.failures.join('\n')).toEqual({});
+  expect(processErrors.map(String)).toEqual([]);
+  expect(tally.sent).toBe(run.planned);
+  expect(refusedTotal() - run.refusedBefore).toBeGreaterThanOrEqual(tally.refusedAnswers);
+  expect(codes.has('internal')).toBe(false);
+  return { sent: tally.sent, valid: tally.valid, codes };
+}
+
+/** Afterwards the servers still serve: health on all three, a real GetConfig, the MP list, signed policy assignments, a DP range. */
+export async function expectStillServing(): Promise<void> {
+  for (const role of ['mp', 'wsus', 'dp'] as const) {
+    const r = await agent.request({ origin: ORIGIN[role], path: '/health', method: 'GET' });
+    expect(r.statusCode, role).toBe(200);
+    expect(await r.body.json()).toMatchObject({ role, ok: true });
+  }
+  const gc1 = wusp.encodeRequest({ op: 'GetConfig', protocolVersion: '2.90' });
+  const gcBytes = Buffer.from(gc1.body);
+  const real = wusp.clientHeaders(gc1.soapAction, gcBytes.length, { msCv: 'AAAAAAAAAAAAAAAA.1.0.0.2.1' }).filter(([k]) => k !== 'Connection' && k !== 'Content-Length');
+  const rc = await agent.request({ origin: ORIGIN.wsus, path: gc1.path, method: 'POST', headers: real.flat(), body: gcBytes });
+  const cfg = wusp.decodeResponse('GetConfig', await rc.body.text());
+  expect(rc.statusCode).toBe(200);
+  expect(cfg).toMatchObject({ op: 'GetConfig', isRegistrationRequired: true });
+  const ml = await agent.request({ origin: ORIGIN.mp, path: '/SMS_MP/.sms_aut?MPLIST', method: 'GET' });
+  expect(ml.statusCode).toBe(200);
+  expect(ccm.decodeMpList(ccm.decodeTextDocument(Buffer.from(await ml.body.arrayBuffer()))).mps.length).toBe(1);
+  const pr = prng(SEED + 2);
+  const msg = signed(ccmHeader(ccm.MP_ENDPOINT.POLICY_MANAGER, pr), CCM_BODIES[ccm.MP_ENDPOINT.POLICY_MANAGER]!(pr));
+  const ra = await agent.request({ origin: ORIGIN.mp, path: ccm.CCM_REQUEST_PATH, method: ccm.CCM_METHOD, headers: CCM_HEADERS(msg.contentType), body: msg.payload });
+  expect(ra.statusCode).toBe(200);
+  expect(ccm.decodeReplyAssignments(ccm.openMessage(String(ra.headers['content-type']), Buffer.from(await ra.body.arrayBuffer())).body).assignments.length).toBeGreaterThan(1);
+  const dr = await agent.request({ origin: ORIGIN.dp, path: new URL(dpContentUrl('http://x', cat, 0)).pathname, method: 'GET', headers: { Range: 'bytes=0-99' } });
+  expect(dr.statusCode).toBe(206);
+  expect((await dr.body.arrayBuffer()).byteLength).toBe(100);
+}
+
+/** Cases in the whole plan, every category (the original single fuzz's size). */
+export async function plannedTotal(): Promise<number> {
+  return (await planAll()).length;
+}
+
+/**
+ * The heap does not grow with the number of requests: after the warm-up, at
+ * most 2 KB a request (8 KB without a forced GC), the bound of the whole fuzz
+ * before it was split (16 MB / 64 MB over the 8,000 requests after its warm-up).
+ */
+export function expectHeapFlat(run: FuzzRun): void {
+  expect(run.heapWarm).not.toBeNull();
+  const after = run.planned - run.warm;
+  expect(after).toBeGreaterThan(run.warm);
+  expect(run.heapEnd! - run.heapWarm!).toBeLessThan(after * (run.gcForced ? 2 : 8) * 1024);
+}
+
+/** The categories each test file runs: every category of the plan is in exactly one (test/stub-bad-input-oversized-bodies checks it). */
+export const BEHAVIOURS = {
+  'malformed-soap': (c: string) => c.startsWith('wsus.') && c !== 'wsus.huge-body',
+  'ccm-framing': (c: string) => c.startsWith('mp.') && c !== 'mp.huge-body' && c !== 'mp.zlib-bomb',
+  'oversized-bodies': (c: string) => c === 'wsus.huge-body' || c === 'mp.huge-body' || c === 'mp.zlib-bomb',
+  'content-paths': (c: string) => c.startsWith('content.') || c === 'unknown-path',
+  'raw-http': (c: string) => c === 'raw-http',
+} as const satisfies Record<string, (category: string) => boolean>;
+
+/** Every category of the plan and its number of cases. */
+export async function planCategories(): Promise<Map<string, number>> {
+  const m = new Map<string, number>();
+  for (const p of await planAll()) m.set(p.cat, (m.get(p.cat) ?? 0) + 1);
+  return m;
+}
