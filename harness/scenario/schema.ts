@@ -49,8 +49,25 @@ const model = z.strictObject({
   requestTimeout: duration,
 }).partial();
 
+/** the WSUS capacity model (server-stub/core/wsus-pool.ts): an IIS application pool in front of each SUP */
+const wsusPool = z.strictObject({
+  workers: posInt,
+  queueLength: z.number().int().min(0),
+  serviceTimeMin: duration,
+  serviceTimeMax: duration,
+  serviceTimePerUpdate: duration,
+  privateMemoryLimitMB: z.number().min(0),
+  baseMemoryMB: z.number().min(0),
+  memoryPerScanMB: z.number().min(0),
+  recycleTime: duration,
+  overloadCode: hresult,
+  sups: z.array(z.string().min(1)).min(1).nullable(),
+}).partial();
+
 const site = z.strictObject({
   softwareUpdatesEnabledAt: duration,
+  /** absent or null: no capacity model (WSUS answers every request at once) */
+  wsusPool: wsusPool.nullable(),
   sups: z.array(z.string().min(1)).min(1),
   dps: z.array(z.string().min(1)).min(1),
   mpProcessingRate: z.number().min(0),
