@@ -81,6 +81,7 @@ export class StubCore {
    */
   exchange(req: Request, t: number): Exchange {
     const target = TARGET_OF[req.kind];
+    if (req.kind === 'wsus.scan') this.wsus.noteSup(req.client, req.sup);
     const fault = this.faults.match(target, OPERATIONS_OF[req.kind], t, req.client, req.kind === 'wsus.scan' ? req.sup : null);
     if (fault === null) {
       if (req.kind === 'wsus.scan' && this.wsus.pools.size > 0) {

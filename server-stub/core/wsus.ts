@@ -55,6 +55,21 @@ export class WsusServer {
     }
   }
 
+  /**
+   * A client's scan request reached `sup`: counts a change of SUP from its
+   * previous request (served or refused, so a failover whose first attempt
+   * is refused counts too). In-process every scan request is noted (StubCore);
+   * over HTTP the scans that reach SyncUpdates (begin).
+   */
+  noteSup(client: number, sup: string): void {
+    const l = client - this.cfg.firstClient;
+    if (l < 0 || l >= this.lastSup.length) return;
+    const k = this.cfg.sups.indexOf(sup) + 1;
+    const was = this.lastSup[l]!;
+    if (was !== 0 && was !== k) this.counters.supChanges++;
+    this.lastSup[l] = k;
+  }
+
   /** The pool in front of a SUP, or undefined (no capacity model there). */
   poolFor(sup: string): WsusPool | undefined {
     return this.pools.size === 0 ? undefined : this.pools.get(sup);
@@ -86,7 +101,7 @@ export class WsusServer {
     }
     // only the updates of the catalogue versions this SUP has synced by t
     const { applicable, sent, rounds } = this.measure(client, t, held);
-    this.begin(t, sup, held.length > 0, client);
+    this.begin(t, sup, held.length > 0);
     this.counters.updatesSent += sent;
     // the software pages (at least one), then the driver pass
     this.counters.syncRounds += rounds;
@@ -96,13 +111,7 @@ export class WsusServer {
   /** One scan begun on a SUP (the HTTP stub calls it on the first software page; it counts pages and updates itself). */
   begin(t: number, sup: string, delta: boolean, client = -1): void {
     this.counters.scans++;
-    const l = client - this.cfg.firstClient;
-    if (l >= 0 && l < this.lastSup.length) {
-      const k = this.cfg.sups.indexOf(sup) + 1;
-      const was = this.lastSup[l]!;
-      if (was !== 0 && was !== k) this.counters.supChanges++;
-      this.lastSup[l] = k;
-    }
+    if (client >= 0) this.noteSup(client, sup);
     if (delta) this.counters.deltaScans++;
     else this.counters.fullScans++;
     this.scansBySup.set(sup, (this.scansBySup.get(sup) ?? 0) + 1);
