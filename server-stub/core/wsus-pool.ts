@@ -134,7 +134,8 @@ export class WsusPool {
       return { admitted: false, why: 'recycling' };
     }
     this.drain(t);
-    if (this.qLen >= this.spec.queueLength) {
+    // a request that must wait (no worker free at t) needs room in the queue (a free worker means an empty queue)
+    if (this.free[0]! > t && this.qLen >= this.spec.queueLength) {
       c.queueFull++;
       return { admitted: false, why: 'queueFull' };
     }
@@ -155,8 +156,7 @@ export class WsusPool {
         return { admitted: false, why: 'recycled' };
       }
     }
-    const f = this.free;
-    const start = Math.max(t, f[0]!);
+    const start = Math.max(t, this.free[0]!);
     const done = start + service;
     // the earliest-free worker takes it: replace the heap's root, sift down
     this.siftDown(done);
