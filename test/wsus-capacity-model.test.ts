@@ -230,3 +230,31 @@ describe('WSUS capacity model over HTTP: the server renders the core plan', () =
     expect(core.wsus.poolList[0]!.counters).toMatchObject({ requests: 2, admitted: 1, queueFull: 1 });
   });
 });
+
+describe('WSUS capacity model in /metrics', () => {
+  it('the WSUS server exports each pool by SUP (requests by outcome, queue max) once the scenario has one', async () => {
+    const { startStubServers } = await import('../server-stub/http/index.js');
+    const sc = scenario({ clients: 4, site: { wsusPool: { workers: 1, queueLength: 1, serviceTimeMin: '1s', serviceTimeMax: '1s' } } });
+    const servers = await startStubServers({ config: sc.stub, logger: pino({ level: 'silent' }), clock: () => sc.start, verifySignatures: false });
+    try {
+      // the embedded HTTP stub is one WSUS, at its own URL, with one pool
+      const sup = servers.core.cfg.sups[0]!;
+      expect(servers.core.wsus.pools.size).toBe(1);
+      // in-process requests through the same core: 1 served, 1 queued, 2 refused
+      for (let c = 0; c < 4; c++) servers.core.exchange({ kind: 'wsus.scan', client: c, sup, held: [] }, sc.start);
+      const text = await (await fetch(`${servers.urls.wsus}/metrics`)).text();
+      const sample = (name: string) => {
+        const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{') && l.slice(0, l.lastIndexOf(' ')) === name);
+        return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+      };
+      const l = `{sup="${sup}"`;
+      expect(sample(`suca_stub_wsus_pool_requests_total${l},outcome="admitted"}`)).toBe(2);
+      expect(sample(`suca_stub_wsus_pool_requests_total${l},outcome="queue_full"}`)).toBe(2);
+      expect(sample(`suca_stub_wsus_pool_queue_max${l}}`)).toBe(1);
+      expect(sample('suca_stub_wsus_sup_changes_total')).toBe(0);
+      expect(text).toContain('# TYPE suca_stub_wsus_pool_recycles_total counter');
+    } finally {
+      await servers.close();
+    }
+  });
+});

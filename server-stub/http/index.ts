@@ -48,7 +48,9 @@ export async function startStubServers(o: StubServersOptions): Promise<StubServe
     const dp = o.external?.dp === undefined ? await serveRole('dp', late('dp'), { ...common, port: o.ports?.dp ?? 0 }) : null;
     if (dp !== null) started.push(dp);
     const urls = { mp: mp.url, wsus: o.external?.wsus ?? wsus!.url, dp: o.external?.dp ?? dp!.url };
-    const core = new StubCore({ ...o.config, sups: [urls.wsus], dps: [urls.dp] });
+    // one WSUS stands for every SUP of the scenario: with a capacity model, it has the one pool
+    const pool = o.config.wsusPool;
+    const core = new StubCore({ ...o.config, sups: [urls.wsus], dps: [urls.dp], ...(pool !== undefined && pool !== null ? { wsusPool: { ...pool, sups: null } } : {}) });
     const stats = { mp: mpStats(), wsus: wsusStats(), content: { requests: 0, bytes: 0, notFound: 0, badRange: 0 } };
     handlers.mp = mpHandler({ core, clock: o.clock, verifySignatures: o.verifySignatures ?? true }, stats.mp);
     handlers.wsus = wsusHandler({ core, clock: o.clock, supUrl: urls.wsus }, stats.wsus, stats.content);
