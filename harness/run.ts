@@ -133,7 +133,8 @@ export function traceNames(sc: ResolvedScenario, stub: StubCore): TraceNames {
 /** Runs a scenario to its end in virtual (default) or scaled time, in-process (default) or over HTTP. */
 export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<RunOutcome> {
   const log = opts.logger.child({ module: 'run' });
-  const clock = createClock(sc, opts.clock ?? { mode: 'virtual' }, opts.sliceMs);
+  const clockOpts = opts.clock ?? { mode: 'virtual' as const };
+  const clock = createClock(sc, clockOpts, opts.sliceMs);
   const tk = opts.transport ?? { kind: 'in-process' };
   const servers = tk.kind === 'http' && tk.external?.mp === undefined
     ? await startStubServers({
@@ -143,6 +144,8 @@ export async function runFleet(sc: ResolvedScenario, opts: RunOptions): Promise<
         tls: tk.tls,
         external: { wsus: tk.external?.wsus, dp: tk.external?.dp },
         verifySignatures: tk.sign !== false,
+        // the WSUS capacity model's delays are simulated ms: none in virtual time (lockstep), scaled otherwise
+        poolWallPerSimulatedMs: clockOpts.mode === 'virtual' ? 0 : 1 / clockOpts.timeFactor,
       })
     : null;
   const stub = servers?.core ?? new StubCore(sc.stub);

@@ -91,6 +91,8 @@ export interface WsusHandlerOptions {
   readonly clock: () => number;
   /** the SUP URL clients were given for this server (fault matching by SUP); null: any */
   readonly supUrl?: string | null;
+  /** wall ms per simulated ms of the capacity model's delays (default 1; see StubServersOptions) */
+  readonly poolWallPerSimulatedMs?: number;
 }
 
 export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: ContentStats): RoleHandler {
@@ -283,6 +285,8 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
         stats.poolRefusals++;
         return renderFailure(req, res, pooled.plan.fail, m.op);
       }
+      const scale = o.poolWallPerSimulatedMs ?? 1;
+      if (pooled !== null && pooled.plan.processed && scale !== 1) pooled = { ...pooled, plan: { ...pooled.plan, delayMs: Math.round(pooled.plan.delayMs * scale) } };
     }
     const base = `${(req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
     const r = answer(m, t, base);
