@@ -39,7 +39,12 @@ export class WsusServer {
   readonly pools = new Map<string, WsusPool>();
   /** the pools in cfg.sups order (a pool's index is its place here) */
   readonly poolList: WsusPool[] = [];
-  /** per client (id - firstClient): 1 + the index in cfg.sups of its last scan's SUP; 0: none yet */
+  /**
+   * per client (id - firstClient): 1 + the index in cfg.sups of its last scan's SUP; 0: none yet.
+   * Kept in every run (2 bytes a client, a compare per scan): the bench fleet (20,000 clients,
+   * 10 days) measured 12.73 / 10.84 s before and 12.41 / 11.16 s after, heap per client 2,185 ->
+   * 2,189 B, on the shared 2-core VM (noise).
+   */
   private readonly lastSup: Uint16Array;
 
   constructor(private readonly cfg: StubConfig, private readonly cat: Catalogue) {
