@@ -140,6 +140,8 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
         tls: tk.tls,
         external: { wsus: tk.external?.wsus, dp: tk.external?.dp },
         verifySignatures: tk.sign !== false,
+        // the WSUS capacity model's delays are simulated ms: none in virtual time (lockstep), scaled otherwise
+        poolWallPerSimulatedMs: plan.clock.mode === 'virtual' ? 0 : 1 / plan.clock.timeFactor,
       })
     : null;
   const stub = servers?.core ?? new StubCore(plan.stub);

@@ -36,6 +36,10 @@ export const HEADLINE: Readonly<Record<string, HeadlineMetric>> = {
   scans_failed: { unit: 'count', describe: 'failed scans', get: (r) => sum(r.scans.failuresByCode) },
   scan_duration_p99: { unit: 'ms', describe: 'online scan duration p99 (simulated)', get: (r) => (r.scans.durationMs.online.count === 0 ? null : r.scans.durationMs.online.p99) },
   wsus_in_flight_max: { unit: 'count', describe: 'most online scans in progress at once', get: (r) => (r.series.wsusInFlight === null || r.series.wsusInFlight.length === 0 ? null : Math.max(...r.series.wsusInFlight.map((x) => x ?? 0))) },
+  wsus_sup_changes: { unit: 'count', describe: 'scans a client made on another SUP than its previous one (failovers, manual switches)', get: (r) => r.scans.wsus?.supChanges ?? null },
+  wsus_pool_503: { unit: 'count', describe: 'WSUS capacity model: requests refused with the pool queue full (503)', get: (r) => r.scans.wsus?.pool?.queueFull ?? null },
+  wsus_pool_queue_max: { unit: 'count', describe: 'WSUS capacity model: longest pool queue', get: (r) => r.scans.wsus?.pool?.queueMax ?? null },
+  wsus_pool_recycles: { unit: 'count', describe: 'WSUS capacity model: pool recycles at the private memory limit', get: (r) => r.scans.wsus?.pool?.recycles ?? null },
   errors_total: { unit: 'count', describe: 'errors the clients saw (every HRESULT, every source)', get: (r) => r.errors.total },
   errors_rate: {
     unit: 'ratio',

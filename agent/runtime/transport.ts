@@ -15,7 +15,9 @@ export interface Transport {
 
 /** Anything that answers typed requests with faults applied: server-stub/core's StubCore. */
 export interface ExchangeHandler {
-  exchange(req: Request, t: number): { readonly reply: Reply; readonly delayMs: number; readonly dropped: boolean };
+  exchange(req: Request, t: number): { readonly reply: Reply; readonly delayMs: number; readonly dropped: boolean; readonly ticket?: number };
+  /** the answer of a ticketed exchange when it is due (the WSUS capacity model: a pool recycle may have failed it) */
+  settle?(ticket: number, reply: Reply): Reply;
 }
 
 export type Deliver = (client: number, t: number, reply: Reply) => void;
@@ -35,11 +37,15 @@ export class DeferredReplies implements TimedProcess {
   private due: number[] = [];
   private clients: number[] = [];
   private replies: Reply[] = [];
+  /** per reply: a ticket for settle (-1: none) */
+  private tickets: number[] = [];
   deliver: Deliver | null = null;
+  /** turns a ticketed reply into what the client gets when it is due */
+  settle: ((ticket: number, reply: Reply) => Reply) | null = null;
   /** replies held back (delayed, or turned into timeouts) */
   held = 0;
 
-  push(at: number, client: number, reply: Reply): void {
+  push(at: number, client: number, reply: Reply, ticket = -1): void {
     this.held++;
     // few are pending at once (faulted requests only): sorted insertion, stable for equal times
     let i = this.due.length;
@@ -47,6 +53,7 @@ export class DeferredReplies implements TimedProcess {
     this.due.splice(i, 0, at);
     this.clients.splice(i, 0, client);
     this.replies.splice(i, 0, reply);
+    this.tickets.splice(i, 0, ticket);
   }
 
   /** replies waiting for their time now */
@@ -62,8 +69,9 @@ export class DeferredReplies implements TimedProcess {
     while (this.due.length > 0 && this.due[0]! <= t) {
       const client = this.clients.shift()!;
       const reply = this.replies.shift()!;
+      const ticket = this.tickets.shift()!;
       this.due.shift();
-      this.deliver!(client, t, reply);
+      this.deliver!(client, t, ticket >= 0 && this.settle !== null ? this.settle(ticket, reply) : reply);
     }
   }
 }
@@ -72,7 +80,9 @@ export class InProcessTransport implements Transport {
   readonly deferred = new DeferredReplies();
 
   /** @param timeoutMs how long a client waits for an answer before it gives up */
-  constructor(private readonly handler: ExchangeHandler, private readonly timeoutMs: number) {}
+  constructor(private readonly handler: ExchangeHandler, private readonly timeoutMs: number) {
+    if (handler.settle !== undefined) this.deferred.settle = handler.settle.bind(handler);
+  }
 
   /** Where late replies go (the fleet's deliver). */
   bind(deliver: Deliver): void {
@@ -86,7 +96,7 @@ export class InProcessTransport implements Transport {
       // processed by the server, but the client gives up waiting
       this.deferred.push(t + this.timeoutMs, req.client, { kind: 'error', req: req.kind, code: timeoutCode(req.kind) });
     } else {
-      this.deferred.push(t + x.delayMs, req.client, x.reply);
+      this.deferred.push(t + x.delayMs, req.client, x.reply, x.ticket ?? -1);
     }
     return null;
   }

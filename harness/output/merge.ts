@@ -187,6 +187,8 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
       bySup: addNum(ws.map((w) => w.bySup)),
       // results written before the datastore have no metadata figures: they add nothing
       metadata: mergeMetadata(ws),
+      ...(ws.some((w) => w.supChanges !== undefined) ? { supChanges: ws.reduce((a, w) => a + (w.supChanges ?? 0), 0) } : {}),
+      // each shard's stub had its own capacity model (site.wsusPool): their pools are not the site's, so no merged pool figures
     };
   });
   const scans: Results['scans'] = {

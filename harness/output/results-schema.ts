@@ -44,6 +44,13 @@ const clock = z.object({
   invalidReason: z.string().nullable(),
 });
 
+/** one IIS application pool of the WSUS capacity model (server-stub/core/wsus-pool.ts), or the pools summed (maxima: the largest) */
+const poolFigures = z.object({
+  requests: count, admitted: count, queueFull: count, refusedRecycling: count, failedInRecycle: count, recycles: count,
+  queueMax: count, concurrentMax: count, memoryMaxMB: num, busyMs: num, waitMs: num, waitMaxMs: num,
+});
+export type PoolFigures = z.infer<typeof poolFigures>;
+
 const errorRow = z.object({ total: count, scan: count, download: count, report: count, policy: count });
 
 const compliance = z.object({ unknown: count, notRequired: count, required: count, installed: count });
@@ -84,6 +91,10 @@ export const resultsSchema = z.object({
       bySup: counts,
       /** the metadata work (stub WSUS, in-process and HTTP alike): full / delta scans, update metadata sent, SyncUpdates rounds */
       metadata: z.object({ fullScans: count, deltaScans: count, updatesSent: count, syncRounds: count }),
+      /** scans a client made on another SUP than its previous one (failovers and manual switches, as the stub saw them); absent in files written before it */
+      supChanges: count.optional(),
+      /** the WSUS capacity model (site.wsusPool): absent when the scenario has none */
+      pool: poolFigures.extend({ workers: count, queueLength: count, privateMemoryLimitMB: num, bySup: z.record(z.string(), poolFigures) }).optional(),
     }).nullable(),
   }),
   /** counted by the stub MP; with an external MP, the requests the clients sent (`seenBy: 'clients'`) */

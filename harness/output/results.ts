@@ -13,7 +13,8 @@ import type { RunOutcome } from '../run.js';
 import type { ThresholdOutcome } from '../thresholds.js';
 import { formatDuration } from '../duration.js';
 
-import { RESULTS_SCHEMA_VERSION, type Results } from './results-schema.js';
+import { RESULTS_SCHEMA_VERSION, type PoolFigures, type Results } from './results-schema.js';
+import type { StubCore } from '../../server-stub/core/index.js';
 
 export { RESULTS_SCHEMA_VERSION, resultsProblems, type Results } from './results-schema.js';
 export const TOOL_VERSION = '0.1.0';
@@ -223,6 +224,8 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
           updatesSent: stub.wsus.counters.updatesSent,
           syncRounds: stub.wsus.counters.syncRounds,
         },
+        supChanges: stub.wsus.counters.supChanges,
+        ...(stub.wsus.pools.size > 0 ? { pool: poolResults(stub) } : {}),
       },
     },
     // against an external MP, the requests as the clients sent them (the MP's own count is not visible)
@@ -325,4 +328,18 @@ export function formatResultsJson(r: unknown): string {
   };
   walk(r, '');
   return out.join('') + '\n';
+}
+
+/** The WSUS capacity model's figures: the pools summed, and each pool by SUP (./results-schema.ts `scans.wsus.pool`). */
+function poolResults(stub: StubCore): NonNullable<NonNullable<Results['scans']['wsus']>['pool']> {
+  const bySup: Record<string, PoolFigures> = {};
+  const total: PoolFigures = { requests: 0, admitted: 0, queueFull: 0, refusedRecycling: 0, failedInRecycle: 0, recycles: 0, queueMax: 0, concurrentMax: 0, memoryMaxMB: 0, busyMs: 0, waitMs: 0, waitMaxMs: 0 };
+  for (const [sup, p] of [...stub.wsus.pools].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const c = p.counters;
+    bySup[sup] = { ...c };
+    for (const k of ['requests', 'admitted', 'queueFull', 'refusedRecycling', 'failedInRecycle', 'recycles', 'busyMs', 'waitMs'] as const) total[k] += c[k];
+    for (const k of ['queueMax', 'concurrentMax', 'memoryMaxMB', 'waitMaxMs'] as const) total[k] = Math.max(total[k], c[k]);
+  }
+  const s = stub.wsus.poolList[0]!.spec;
+  return { workers: s.workers, queueLength: s.queueLength, privateMemoryLimitMB: s.privateMemoryLimitMB, ...total, bySup };
 }

@@ -108,6 +108,15 @@ export function formatSummary(r: Results): string {
   L.push('  ' + 'total'.padEnd(34) + n(r.scans.online).padStart(9) + n(r.scans.offline).padStart(12));
   row('failed', n(r.events['scan.failed']!) + (Object.keys(r.scans.failuresByCode).length ? '  (' + Object.entries(r.scans.failuresByCode).map(([c, k]) => `${c}: ${n(k)}`).join(', ') + ')' : ''));
   row('WSUS peak scans per minute', r.scans.wsus === null ? NOT_SEEN : `${n(r.scans.wsus.peakPerMinute.scans)} at ${r.scans.wsus.peakPerMinute.at}`);
+  const pool = r.scans.wsus?.pool;
+  if (pool !== undefined) {
+    // the WSUS capacity model (site.wsusPool)
+    row('WSUS pool requests', `${n(pool.requests)}: ${n(pool.admitted)} admitted, ${n(pool.queueFull)} refused with the queue full (503)${pool.refusedRecycling > 0 ? `, ${n(pool.refusedRecycling)} while recycling` : ''}`);
+    row('WSUS pool queue / in pool', `max ${n(pool.queueMax)} of ${n(pool.queueLength)} / max ${n(pool.concurrentMax)} (workers ${n(pool.workers)}), wait max ${dur(pool.waitMaxMs)}`);
+    if (pool.privateMemoryLimitMB > 0) row('WSUS pool recycles', `${n(pool.recycles)} at ${n(pool.privateMemoryLimitMB)} MB (memory max ${n(pool.memoryMaxMB)} MB), ${n(pool.failedInRecycle)} requests failed in them`);
+  }
+  const supChanges = r.scans.wsus?.supChanges ?? 0;
+  if (supChanges > 0) row('scans on another SUP than before', n(supChanges));
   const sd = r.scans.durationMs;
   const p95 = (name: string) => {
     const v = p95Of(r, name);

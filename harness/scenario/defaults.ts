@@ -137,5 +137,29 @@ export const DEPLOYMENT_DEFAULTS = {
 /** Defaults of a maintenance window's optional fields. */
 export const WINDOW_DEFAULTS = { recurrence: 'weekly' as const, type: 'all' as const, localTime: false };
 
+/**
+ * Defaults of the WSUS capacity model's fields, when `site.wsusPool` is given
+ * (absent: no capacity model, the default; kept out of DEFAULT_SCENARIO so
+ * runs without it record the same effective scenario as before). queueLength
+ * is IIS's default; privateMemoryLimitMB 0 never recycles (the WSUS setup
+ * writes 1,843,200 KB = 1,800 MB); workers and service times are ours (no
+ * public figure): 64 workers at 20-60 ms an operation and 5 ms per update
+ * serve ~75 full scans a second of the default 200-update catalogue.
+ */
+export const WSUS_POOL_DEFAULTS = {
+  workers: 64,
+  queueLength: 1000,
+  serviceTimeMin: '20ms',
+  serviceTimeMax: '60ms',
+  serviceTimePerUpdate: '5ms',
+  privateMemoryLimitMB: 0,
+  baseMemoryMB: 500,
+  memoryPerScanMB: 10,
+  recycleTime: '1m',
+  // HTTP 503 (WU_E_PT_HTTP_STATUS_SERVICE_UNAVAIL), a retry-class code; 0x80072EE2 is not one
+  overloadCode: '0x80244022',
+  sups: null as string[] | null,
+};
+
 export const ACTION_DEFAULTS = { within: '0', fraction: 1 };
 export const FAULT_DEFAULTS = { rate: 1, sup: null as string | null };

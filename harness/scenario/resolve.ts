@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { ClientAction, ClientModel, ClientSettings, PowerModel } from '../../agent/core/types.js';
-import type { DeploymentSpec, FaultSpec, FaultTarget, StubConfig } from '../../server-stub/core/config.js';
+import type { DeploymentSpec, FaultSpec, FaultTarget, StubConfig, WsusPoolSpec } from '../../server-stub/core/config.js';
 import { resolveFaultEffect } from '../../server-stub/core/fault-kinds/index.js';
 import { OPERATIONS_OF } from '../../agent/wire/operations.js';
 import { ScenarioError, HarnessError, type ScenarioIssue } from '../errors.js';
 import { tryParseDuration } from '../duration.js';
 import { parseThreshold, type Threshold } from '../thresholds.js';
-import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS, WINDOW_DEFAULTS } from './defaults.js';
+import { ACTION_DEFAULTS, DEFAULT_SCENARIO, DEPLOYMENT_DEFAULTS, FAULT_DEFAULTS, WINDOW_DEFAULTS, WSUS_POOL_DEFAULTS } from './defaults.js';
 import { buildLocalModel, isTimeZone, serviceWindowResolver, WEEKDAYS, windowPolicyOf, type CollectionSpec, type UsersSpec } from './localtime.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 import { LIMITS, fmt } from './limits.js';
@@ -151,7 +151,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     duration: overrides.duration ?? inp.duration ?? D.duration,
     client: { ...D.client, ...inp.client },
     model: { ...D.model, ...inp.model },
-    site: { ...D.site, ...inp.site },
+    // the capacity model's defaults fill in only when the scenario asks for one
+    site: withPool({ ...D.site, ...inp.site }, inp.site?.wsusPool),
     catalogue: { ...D.catalogue, ...inp.catalogue },
     power: {
       workstations: { ...D.power.workstations, ...inp.power?.workstations },
@@ -292,6 +293,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     names.add(dep.name);
   });
 
+  const wsusPool = resolveWsusPool(m.site, where);
   const faults: FaultSpec[] = m.faults.map((f, i) => {
     const p = `faults[${i}]`;
     if (d(f.from) >= d(f.to)) where(`${p}.to`, `must be after from (${f.from})`);
@@ -458,6 +460,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     mpProcessingInterval: Math.max(1, d(m.site.mpProcessingInterval)),
     minMissingMessageAge: d(m.site.minMissingMessageAge),
     faults,
+    ...(wsusPool !== null ? { wsusPool } : {}),
   });
   return deepFreeze({
     name: m.name,
@@ -543,6 +546,49 @@ function withoutEchoes(issues: readonly ScenarioIssue[], typeErrors: number, ref
     seen.add(key);
     return n < typeErrors || !refused.some((r) => under(i.path, r));
   });
+}
+
+type PoolInput = NonNullable<NonNullable<ScenarioInput['site']>['wsusPool']>;
+type MergedPool = { -readonly [K in keyof typeof WSUS_POOL_DEFAULTS]: (typeof WSUS_POOL_DEFAULTS)[K] };
+
+/** The site with its capacity model's defaults filled in (only when the scenario asks for one: absent or null stays as given). */
+function withPool<S extends object>(site: S, pool: PoolInput | null | undefined): Omit<S, 'wsusPool'> & { wsusPool?: MergedPool | null } {
+  const { wsusPool: _given, ...rest } = site as S & { wsusPool?: unknown };
+  if (pool === undefined) return rest;
+  return { ...rest, wsusPool: pool === null ? null : ({ ...WSUS_POOL_DEFAULTS, ...pool } as MergedPool) };
+}
+
+/** The WSUS capacity model from site.wsusPool (merged with its defaults), or null when the scenario has none. */
+function resolveWsusPool(site: { readonly sups: readonly string[]; readonly wsusPool?: MergedPool | null | undefined }, where: (p: string, m: string) => void): WsusPoolSpec | null {
+  const p = site.wsusPool;
+  if (p === undefined || p === null) return null;
+  const at = 'site.wsusPool';
+  const min = d(p.serviceTimeMin);
+  const max = d(p.serviceTimeMax);
+  if (min > max) where(`${at}.serviceTimeMin`, `is longer than ${at}.serviceTimeMax (${p.serviceTimeMax})`);
+  if (p.privateMemoryLimitMB > 0 && p.baseMemoryMB + p.memoryPerScanMB >= p.privateMemoryLimitMB) {
+    where(`${at}.privateMemoryLimitMB`, `is reached by the idle pool and one request (baseMemoryMB ${p.baseMemoryMB} + memoryPerScanMB ${p.memoryPerScanMB}): the pool would never serve`);
+  }
+  if (p.privateMemoryLimitMB > 0 && p.memoryPerScanMB <= 0) where(`${at}.memoryPerScanMB`, 'must be above 0 for the memory limit to be reached');
+  for (const [i, s] of (p.sups ?? []).entries()) if (!site.sups.includes(s)) where(`${at}.sups[${i}]`, `"${s}" is not one of site.sups`);
+  if (site.sups.length > 1024) where('site.sups', 'at most 1,024 SUPs with a capacity model');
+  const code = parseInt(p.overloadCode, 16) >>> 0;
+  if (code === 0) where(`${at}.overloadCode`, 'a failure code is not 0x0 (S_OK)');
+  return {
+    workers: p.workers,
+    queueLength: p.queueLength,
+    serviceTimeMin: min,
+    serviceTimeMax: max,
+    serviceTimePerUpdate: d(p.serviceTimePerUpdate),
+    privateMemoryLimitMB: p.privateMemoryLimitMB,
+    baseMemoryMB: p.baseMemoryMB,
+    memoryPerScanMB: p.memoryPerScanMB,
+    recycleTime: d(p.recycleTime),
+    // what a refused request gets is the hresult fault kind's decision: in-process the code, over HTTP
+    // the failure that makes a real client report it (0x80244022: a 503; 0x80072EE2: no answer)
+    refusal: { kind: 'hresult', code },
+    sups: p.sups === null ? null : [...p.sups],
+  };
 }
 
 function restartBits(all: boolean, workstations: boolean, servers: boolean): { suppressRestart: boolean; suppressRestartFor?: number } {

@@ -68,8 +68,26 @@ const model = z.strictObject({
   requestTimeout: duration,
 }).partial();
 
+/** the WSUS capacity model (server-stub/core/wsus-pool.ts): an IIS application pool in front of each SUP */
+// IIS: maxConcurrentRequestsPerCPU x cores is in the thousands; queueLength's maximum is 65,535
+const wsusPool = z.strictObject({
+  workers: whole(1, 100_000),
+  queueLength: whole(0, 65_535),
+  serviceTimeMin: duration,
+  serviceTimeMax: duration,
+  serviceTimePerUpdate: duration,
+  privateMemoryLimitMB: bounded(0, LIMITS.sizeMB.max, 'MB (0: no limit)'),
+  baseMemoryMB: bounded(0, LIMITS.sizeMB.max, 'MB'),
+  memoryPerScanMB: bounded(0, LIMITS.sizeMB.max, 'MB'),
+  recycleTime: duration,
+  overloadCode: hresult,
+  sups: list(z.string().min(1)).min(1).nullable(),
+}).partial();
+
 const site = z.strictObject({
   softwareUpdatesEnabledAt: duration,
+  /** absent or null: no capacity model (WSUS answers every request at once) */
+  wsusPool: wsusPool.nullable(),
   sups: list(z.string().min(1)).min(1),
   dps: list(z.string().min(1)).min(1),
   mpProcessingRate: bounded(0, LIMITS.mpProcessingRate.max, 'messages a second (0: unlimited)'),

@@ -3,6 +3,9 @@
 
 import type { ClientSettings, ServiceWindowPolicy } from '../../agent/core/types.js';
 import type { FaultEffect } from './fault-kinds/index.js';
+import type { WsusPoolSpec } from './wsus-pool.js';
+
+export type { WsusPoolSpec } from './wsus-pool.js';
 
 export type FaultTarget = 'mp.policy' | 'mp.location' | 'mp.state' | 'wsus' | 'dp';
 
@@ -99,4 +102,6 @@ export interface StubConfig {
   /** Min Missing Message Age (site setting): a serial gap open this long makes the MP ask for a resync (default 2,880 min) */
   readonly minMissingMessageAge?: number;
   readonly faults: readonly FaultSpec[];
+  /** the WSUS capacity model (./wsus-pool.ts): an IIS application pool per SUP; absent or null: answers at once, no limit */
+  readonly wsusPool?: WsusPoolSpec | null;
 }

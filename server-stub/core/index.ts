@@ -9,13 +9,15 @@ import { generateCatalogue, type Catalogue } from './catalogue.js';
 import { Faults } from './faults.js';
 import { ManagementPoint } from './mp.js';
 import { WsusServer } from './wsus.js';
+import { WsusPool } from './wsus-pool.js';
 import { DistributionPoint } from './dp.js';
 
+export type { WsusPoolSpec, Admission } from './wsus-pool.js';
 export type { StubConfig, FaultSpec, FaultTarget, FaultEffect, WsusFaultCode, DeploymentSpec, CatalogueSpec } from './config.js';
 export type { Catalogue } from './catalogue.js';
 export type { HttpFailure, HttpPlan } from './fault-kinds/index.js';
 export type { IngestObserver } from './mp.js';
-export { generateCatalogue, ManagementPoint, WsusServer, DistributionPoint, Faults };
+export { generateCatalogue, ManagementPoint, WsusServer, WsusPool, DistributionPoint, Faults };
 
 export interface Exchange {
   readonly reply: Reply;
@@ -24,7 +26,20 @@ export interface Exchange {
   /** the answer never arrives (the request was processed) */
   readonly dropped: boolean;
   readonly fault: FaultSpec | null;
+  /**
+   * the WSUS capacity model admitted the request: its answer goes out only if
+   * settle(ticket) still says so when it is due (a pool recycle fails it)
+   */
+  readonly ticket?: number;
 }
+
+/** Tickets: the pool's recycle epoch at admission times this, plus the pool's index. */
+const TICKET_POOLS = 1024;
+
+/** WSUS operations an in-process scan stands for, besides its SyncUpdates rounds: GetConfig, GetCookie. */
+const SCAN_FIXED_OPERATIONS = 2;
+/** GetExtendedUpdateInfo takes at most this many ids (the HTTP stub's MaxExtendedUpdatesPerRequest). */
+const EXTENDED_PER_CALL = 50;
 
 const TARGET_OF: Record<Request['kind'], FaultTarget> = {
   'policy.assignments': 'mp.policy',
@@ -66,8 +81,15 @@ export class StubCore {
    */
   exchange(req: Request, t: number): Exchange {
     const target = TARGET_OF[req.kind];
+    if (req.kind === 'wsus.scan') this.wsus.noteSup(req.client, req.sup);
     const fault = this.faults.match(target, OPERATIONS_OF[req.kind], t, req.client, req.kind === 'wsus.scan' ? req.sup : null);
-    if (fault === null) return { reply: this.dispatch(req, t), delayMs: 0, dropped: false, fault: null };
+    if (fault === null) {
+      if (req.kind === 'wsus.scan' && this.wsus.pools.size > 0) {
+        const pool = this.wsus.poolFor(req.sup);
+        if (pool !== undefined) return this.pooledScan(pool, req, t);
+      }
+      return { reply: this.dispatch(req, t), delayMs: 0, dropped: false, fault: null };
+    }
     // what the fault does is its kind's decision (./fault-kinds/)
     const o = inProcessOutcome(fault.effect, target);
     if (!o.processed) {
@@ -90,6 +112,62 @@ export class StubCore {
   planHttp(target: FaultTarget, operation: string, t: number, client: number, sup: string | null = null): HttpPlan | null {
     const fault = this.faults.match(target, [operation], t, client, sup);
     return fault === null ? null : httpPlan(fault.effect, target);
+  }
+
+  /**
+   * An in-process scan through the SUP's pool: the scan stands for its
+   * sequence (GetConfig, GetCookie, its SyncUpdates rounds, a
+   * GetExtendedUpdateInfo per 50 updates sent), served as one request whose
+   * service time is that many operations plus the per-update cost of what it
+   * sends. Refused: the refusal's HRESULT at once (the work is not done).
+   * Admitted: the answer is due after the queue wait and the service time.
+   */
+  private pooledScan(pool: WsusPool, req: Extract<Request, { kind: 'wsus.scan' }>, t: number): Exchange {
+    const m = this.wsus.measure(req.client, t, req.held);
+    const ops = SCAN_FIXED_OPERATIONS + m.rounds + Math.ceil(m.sent / EXTENDED_PER_CALL);
+    const a = pool.admit(t, pool.serviceTime(req.client, t, ops, m.sent));
+    if (!a.admitted) return this.refused(pool, req.kind);
+    const reply = this.wsus.scan(req.client, t, req.sup, req.held);
+    return { reply, delayMs: a.done - t, dropped: false, fault: null, ticket: a.ticket * TICKET_POOLS + pool.salt };
+  }
+
+  private refused(pool: WsusPool, kind: Request['kind'], count = true): Exchange {
+    if (count) this.wsus.counters.scanFailures++;
+    const o = inProcessOutcome(pool.spec.refusal, 'wsus');
+    // a refusal is a status or an HRESULT: never processed (resolve allows only those)
+    const code = o.processed ? 0x80244022 : o.code;
+    return { reply: { kind: 'error', req: kind, code }, delayMs: 0, dropped: false, fault: null };
+  }
+
+  /** The answer an admitted request gets when it is due: as planned, or the refusal when a recycle failed it. */
+  settle(ticket: number, reply: Reply): Reply {
+    const pool = this.wsus.poolList.find((p) => p.salt === ticket % TICKET_POOLS);
+    if (pool === undefined || pool.ticketValid(Math.floor(ticket / TICKET_POOLS))) return reply;
+    // counted as served when admitted, and in the pool's failedInRecycle
+    return this.refused(pool, reply.kind === 'error' ? reply.req : (reply.kind as Request['kind']), false).reply;
+  }
+
+  /**
+   * The capacity model's plan for one WSUS wire operation (HTTP): null when no
+   * pool is in front of this SUP; otherwise the refusal's plan, or the answer
+   * after queue wait and service, with the ticket to check when it is due
+   * (ticketValid). `updates`: update metadata the answer carries at most.
+   */
+  planPool(sup: string, client: number, t: number, updates: number): { plan: HttpPlan; ticket: number } | null {
+    // the embedded HTTP stub is one WSUS server for every SUP URL of the scenario: the first pool stands for it
+    const pool = this.wsus.poolFor(sup) ?? this.wsus.poolList[0];
+    if (pool === undefined) return null;
+    const a = pool.admit(t, pool.serviceTime(client, t, 1, updates));
+    if (!a.admitted) return { plan: httpPlan(pool.spec.refusal, 'wsus'), ticket: -1 };
+    return { plan: { processed: true, delayMs: a.done - t, fail: null }, ticket: a.ticket * TICKET_POOLS + pool.salt };
+  }
+
+  /** Whether a pooled answer still goes out; otherwise the failure to send in its place (HTTP). */
+  ticketFailure(ticket: number): HttpPlan | null {
+    if (ticket < 0) return null;
+    const pool = this.wsus.poolList.find((p) => p.salt === ticket % TICKET_POOLS);
+    if (pool === undefined || pool.ticketValid(Math.floor(ticket / TICKET_POOLS))) return null;
+    return httpPlan(pool.spec.refusal, 'wsus');
   }
 
   /** WSUS faults the client recovered from by renewing its cookie. */

@@ -27,6 +27,13 @@ export interface StubServersOptions {
   readonly verifySignatures?: boolean;
   /** more for every server's GET /health (suca-fleet stub: its clock, see harness/clock/align.ts) */
   readonly health?: (() => object) | undefined;
+  /**
+   * wall ms per simulated ms for the WSUS capacity model's answer delays (its queue waits and
+   * service times are simulated): 1 (default) renders them as wall ms, as delay faults are; a
+   * scaled run gives 1 / timeFactor; a virtual-time run 0 (lockstep hands answers over at the
+   * time they were asked, so a wall delay would only slow the run)
+   */
+  readonly poolWallPerSimulatedMs?: number;
 }
 
 export interface StubServers {
@@ -52,10 +59,12 @@ export async function startStubServers(o: StubServersOptions): Promise<StubServe
     const dp = o.external?.dp === undefined ? await serveRole('dp', late('dp'), { ...common, port: o.ports?.dp ?? 0 }) : null;
     if (dp !== null) started.push(dp);
     const urls = { mp: mp.url, wsus: o.external?.wsus ?? wsus!.url, dp: o.external?.dp ?? dp!.url };
-    const core = new StubCore({ ...o.config, sups: [urls.wsus], dps: [urls.dp] });
+    // one WSUS stands for every SUP of the scenario: with a capacity model, it has the one pool
+    const pool = o.config.wsusPool;
+    const core = new StubCore({ ...o.config, sups: [urls.wsus], dps: [urls.dp], ...(pool !== undefined && pool !== null ? { wsusPool: { ...pool, sups: null } } : {}) });
     const stats = { mp: mpStats(), wsus: wsusStats(), content: { requests: 0, bytes: 0, notFound: 0, badRange: 0 } };
     handlers.mp = mpHandler({ core, clock: o.clock, verifySignatures: o.verifySignatures ?? true }, stats.mp);
-    handlers.wsus = wsusHandler({ core, clock: o.clock, supUrl: urls.wsus }, stats.wsus, stats.content);
+    handlers.wsus = wsusHandler({ core, clock: o.clock, supUrl: urls.wsus, poolWallPerSimulatedMs: o.poolWallPerSimulatedMs ?? 1 }, stats.wsus, stats.content);
     handlers.dp = contentHandler(core, stats.content, o.clock);
     // each role's metric families, registered once the core exists (a scrape before that shows the HTTP ones);
     // faults are shared (the same on every role); content goes with the DP, or with the WSUS (its /Content) when the DP is external

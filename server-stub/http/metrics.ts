@@ -34,6 +34,14 @@
 //   suca_stub_wsus_updates_sent_total                   counter  update metadata sent in SyncUpdates answers
 //   suca_stub_wsus_sync_rounds_total                    counter  SyncUpdates calls (software pages, driver passes)
 //   suca_stub_wsus_cookie_recoveries_total              counter  WSUS faults recovered by renewing the cookie (in-process)
+//   suca_stub_wsus_sup_changes_total                    counter  scans a client made on another SUP than its previous one
+// WSUS capacity model (site.wsusPool; only when the scenario has one), per SUP's application pool:
+//   suca_stub_wsus_pool_requests_total{sup,outcome}     counter  requests reaching the pool: admitted, queue_full (503), recycling
+//   suca_stub_wsus_pool_failed_in_recycle_total{sup}    counter  admitted requests failed by a recycle (the one crossing the limit included)
+//   suca_stub_wsus_pool_recycles_total{sup}             counter  recycles at the private memory limit
+//   suca_stub_wsus_pool_queue_max{sup}                  gauge    longest queue seen (requests waiting for a worker)
+//   suca_stub_wsus_pool_concurrent_max{sup}             gauge    most requests in the pool at once (in service + queued)
+//   suca_stub_wsus_pool_memory_max_mb{sup}              gauge    highest private memory reached (MB)
 // content (the DP; the WSUS server when the DP is external; WSUS /Content and
 // the DP share these counters):
 //   suca_stub_content_requests_total                    counter  content GET/HEAD requests answered
@@ -183,6 +191,17 @@ export function wsusMetrics(reg: Registry, core: StubCore, stats: WsusStats): vo
   single(reg, 'suca_stub_wsus_updates_sent_total', 'Update metadata (UpdateInfo) sent in SyncUpdates answers (in-process scans included).', () => core.wsus.counters.updatesSent);
   single(reg, 'suca_stub_wsus_sync_rounds_total', 'SyncUpdates calls: software pages and driver passes (in-process scans counted as the pages they would take).', () => core.wsus.counters.syncRounds);
   single(reg, 'suca_stub_wsus_cookie_recoveries_total', 'WSUS faults the client recovered from by renewing its cookie (in-process).', () => core.recoveries);
+  single(reg, 'suca_stub_wsus_sup_changes_total', 'Scans a client made on another SUP than its previous one (failovers, manual switches).', () => core.wsus.counters.supChanges);
+  if (core.wsus.pools.size === 0) return;
+  const pools = [...core.wsus.pools];
+  const per = (read: (c: (typeof pools)[number][1]['counters']) => number) => (): Sample[] => pools.map(([sup, p]): Sample => [{ sup }, read(p.counters)]);
+  counter(reg, 'suca_stub_wsus_pool_requests_total', 'Requests reaching the WSUS application pool, by outcome: admitted, queue_full (503), recycling.', ['sup', 'outcome'], () =>
+    pools.flatMap(([sup, p]): Sample[] => [[{ sup, outcome: 'admitted' }, p.counters.admitted], [{ sup, outcome: 'queue_full' }, p.counters.queueFull], [{ sup, outcome: 'recycling' }, p.counters.refusedRecycling]]));
+  counter(reg, 'suca_stub_wsus_pool_failed_in_recycle_total', 'Admitted requests failed by an application pool recycle.', ['sup'], per((c) => c.failedInRecycle));
+  counter(reg, 'suca_stub_wsus_pool_recycles_total', 'Application pool recycles at the private memory limit.', ['sup'], per((c) => c.recycles));
+  gauge(reg, 'suca_stub_wsus_pool_queue_max', 'Longest application pool queue seen (requests waiting for a worker).', ['sup'], per((c) => c.queueMax));
+  gauge(reg, 'suca_stub_wsus_pool_concurrent_max', 'Most requests in the application pool at once (in service + queued).', ['sup'], per((c) => c.concurrentMax));
+  gauge(reg, 'suca_stub_wsus_pool_memory_max_mb', 'Highest private memory of the application pool (MB).', ['sup'], per((c) => c.memoryMaxMB));
 }
 
 /** Content (DP, and WSUS /Content: one set of counters). */

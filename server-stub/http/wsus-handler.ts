@@ -72,6 +72,8 @@ export interface WsusStats {
   syncRounds: number;
   /** update metadata (UpdateInfo) sent in SyncUpdates pages */
   updatesSent: number;
+  /** requests the capacity model refused (queue full, recycling) or failed (a recycle while in the pool) */
+  poolRefusals: number;
 }
 
 interface CookieData {
@@ -89,6 +91,8 @@ export interface WsusHandlerOptions {
   readonly clock: () => number;
   /** the SUP URL clients were given for this server (fault matching by SUP); null: any */
   readonly supUrl?: string | null;
+  /** wall ms per simulated ms of the capacity model's delays (default 1; see StubServersOptions) */
+  readonly poolWallPerSimulatedMs?: number;
 }
 
 export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: ContentStats): RoleHandler {
@@ -173,7 +177,7 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
           // the first page of a software pass (full, or a delta that sends the client's cached ids):
           // one scan, as server-stub/core counts it for the peak per minute
           stats.scans++;
-          core.wsus.begin(t, core.cfg.sups[0]!, known.size > 0);
+          core.wsus.begin(t, core.cfg.sups[0]!, known.size > 0, d.c);
         }
         const todo: number[] = [];
         const needed = new Set<number>();
@@ -271,13 +275,32 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
       stats.faults++;
       if (!plan.processed) return renderFailure(req, res, plan.fail, m.op);
     }
+    // the capacity model (server-stub/core/wsus-pool.ts), when no fault hit: the core decides, this renders
+    let pooled: { plan: import('../core/index.js').HttpPlan; ticket: number } | null = null;
+    if (plan === null && core.wsus.pools.size > 0) {
+      // the most update metadata this operation's answer can carry (its service time grows with it)
+      const updates = m.op === 'SyncUpdates' ? PAGE_SIZE : m.op === 'GetExtendedUpdateInfo' ? m.revisionIds.length : 0;
+      pooled = core.planPool(o.supUrl ?? core.cfg.sups[0]!, clientOf(m, t), t, updates);
+      if (pooled !== null && !pooled.plan.processed) {
+        stats.poolRefusals++;
+        return renderFailure(req, res, pooled.plan.fail, m.op);
+      }
+      const scale = o.poolWallPerSimulatedMs ?? 1;
+      if (pooled !== null && pooled.plan.processed && scale !== 1) pooled = { ...pooled, plan: { ...pooled.plan, delayMs: Math.round(pooled.plan.delayMs * scale) } };
+    }
     const base = `${(req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
     const r = answer(m, t, base);
     const send = () => {
+      // a pool recycle while the request waited or was in service fails it
+      const failed = pooled === null ? null : core.ticketFailure(pooled.ticket);
+      if (failed !== null && failed.fail !== null) {
+        stats.poolRefusals++;
+        return renderFailure(req, res, failed.fail, m.op);
+      }
       if (typeof r === 'string') return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(r, { operation: m.op, message: faultMessage(r) })));
       sendSoap(res, 200, encodeResponse(r));
     };
-    sendPlanned(req, res, plan, send, m.op);
+    sendPlanned(req, res, plan ?? pooled?.plan ?? null, send, m.op);
   };
 }
 
@@ -313,5 +336,5 @@ function sha1Base64(hex: string): string {
 
 /** A fresh stats record. */
 export function wsusStats(): WsusStats {
-  return { operations: new Map(), scans: 0, faults: 0, syncRounds: 0, updatesSent: 0 };
+  return { operations: new Map(), scans: 0, faults: 0, syncRounds: 0, updatesSent: 0, poolRefusals: 0 };
 }
