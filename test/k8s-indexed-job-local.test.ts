@@ -48,7 +48,7 @@ let mpUrl: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-k8s-'));
   const { c } = container('stub.yaml', 'Deployment');
-  const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), SUCA_TIME_FACTOR: SMALL.SUCA_TIME_FACTOR };
+  const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), SUCA_TIME_FACTOR: SMALL.SUCA_TIME_FACTOR, SUCA_CLIENTS: SMALL.SUCA_CLIENTS };
   let args = expand(c.args, env);
   // a CI machine: loopback, and any free ports instead of the Service's
   args = setFlag(setFlag(args, '--host', '127.0.0.1'), '--public-host', '127.0.0.1');
@@ -87,7 +87,9 @@ describe('the Indexed Job of deploy/k8s, run locally as N processes', () => {
   it('each pod runs its shard against the stub; the gathered log merges into the whole fleet, with the thresholds', async () => {
     const { c, spec } = container('fleet-job.yaml', 'Job');
     const n = spec['completions'] as number;
-    const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
+    // every pod's simulated start at one wall time, as README's apply step sets it: pods ready at different moments still line up
+    const startAt = new Date(Math.ceil((Date.now() + 10_000) / 1000) * 1000).toISOString();
+    const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl, SUCA_START_AT: startAt };
     const args = expand(c.args, env);
     expect(args.join(' ')).not.toContain('$(');
     const pods = await Promise.all(Array.from({ length: n }, (_, i) => runPod(args, { ...env, JOB_COMPLETION_INDEX: String(i) })));
@@ -107,16 +109,29 @@ describe('the Indexed Job of deploy/k8s, run locally as N processes', () => {
     // every shard once: the indexes 1..N, the clients adding up to the whole fleet
     expect(r.merged.from.map((f) => f.shard.index).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(r.shard.clients).toBe(Number(SMALL.SUCA_CLIENTS));
+    // one start for all: the stub's simulated time at --start-at
+    const starts = pods.map((p) => (JSON.parse(p.log.split('\n').find((l) => l.startsWith('{"schemaVersion":'))!) as { scenario: { start: string } }).scenario.start);
+    expect(new Set(starts).size).toBe(1);
     // the manifest's thresholds and the one given to merge, each on the merged figures, all passed
     expect(r.thresholds.map((t) => t.expr).sort()).toEqual(['errors_rate<0.01', 'operation_latency_p99<2s', 'scans_online>0']);
     for (const t of r.thresholds) expect(t.ok, `${t.expr} value ${t.value}`).toBe(true);
+  });
+
+  it('a pod ready after --start-at fails with exit 2 rather than run late', async () => {
+    const { c } = container('fleet-job.yaml', 'Job');
+    const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
+    // the manifest's placeholder, not replaced: in the past
+    const p = await runPod(expand(c.args, env), { ...env, JOB_COMPLETION_INDEX: '0' });
+    expect(p.code).toBe(2);
+    expect(p.log).toMatch(/--start-at 2026-01-01T00:00:00.000Z: [\d.]+ s in the past/);
+    expect(p.log).not.toMatch(/\n\s+at /);
   });
 
   it('a pod whose index is not below --shards fails with exit 2, saying why', async () => {
     const { c, spec } = container('fleet-job.yaml', 'Job');
     const n = spec['completions'] as number;
     const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
-    const p = await runPod(expand(c.args, env), { ...env, JOB_COMPLETION_INDEX: String(n) });
+    const p = await runPod(expand(c.args, { ...env, SUCA_START_AT: new Date(Date.now() + 60_000).toISOString() }), { ...env, JOB_COMPLETION_INDEX: String(n) });
     expect(p.code).toBe(2);
     expect(p.log).toContain(`JOB_COMPLETION_INDEX ${n} is not below ${n}`);
     expect(p.log).not.toMatch(/\n\s+at /);

@@ -29,6 +29,6 @@ describe('run --shards N with JOB_COMPLETION_INDEX', () => {
     expect(both.err).toContain('--shard and --shards: choose one');
     expect(both.err).toContain('--json and --json-line: choose one');
     const zero = await cliWith({ env: { JOB_COMPLETION_INDEX: '0' } }, 'run', '--shards', '0');
-    expect(zero.err).toContain('--shards 0: a whole number of at least 1');
+    expect(zero.err).toContain('--shards 0: out of range, from 1 to');
   });
 });

@@ -167,13 +167,15 @@ const sameFactor = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(
 export function alignTo(
   url: string,
   probe: HealthProbe,
-  run: { readonly sc: ResolvedScenario; readonly clock: ClockOptions; readonly force: boolean; readonly reresolve: (startIso: string) => ResolvedScenario },
+  run: { readonly sc: ResolvedScenario; readonly clock: ClockOptions; readonly force: boolean; readonly reresolve: (startIso: string) => ResolvedScenario; readonly startAt?: number | undefined },
 ): Aligned {
   const { sc, clock } = run;
+  if (run.startAt !== undefined) checkStartAt(run.startAt, probe.kind === 'none' ? Date.now() : probe.receivedAt);
   if (probe.kind === 'none') {
     return {
       sc,
-      clock,
+      // a real site: the run keeps its own clock, started at --start-at when given
+      clock: run.startAt !== undefined && clock.mode === 'scaled' ? { ...clock, startWallEpochMs: run.startAt } : clock,
       note: `note: ${url} is not a suca-fleet stub (${probe.why}): the run keeps its own clock, simulated from ${new Date(sc.start).toISOString()}` +
         `${clock.mode === 'scaled' ? ` at x${clock.timeFactor}` : ' in virtual time'}; against a real site set the scenario's start to the time now, --clock scaled and --time-factor 1 (README: Load-test your MP and WSUS)`,
     };
@@ -200,19 +202,31 @@ export function alignTo(
   // the stub's simulated time as this process got the answer: it sampled it about half the round trip earlier
   const halfTrip = Math.max(0, probe.receivedAt - probe.sentAt) / 2;
   const simNow = h.clock.simNow + halfTrip * f;
-  const start = alignedStart(h.clock.simStart, simNow, f);
+  // --start-at: the stub's simulated time at that wall instant, the same for every shard given it
+  const start = run.startAt !== undefined ? Math.round(h.clock.simStart + (run.startAt - h.clock.wallStart) * f) : alignedStart(h.clock.simStart, simNow, f);
   const aligned = run.reresolve(new Date(start).toISOString());
   const moved = start - sc.start;
   // the wall time at which the stub's clock reaches the start: the run's loop waits for it
-  const startWall = probe.receivedAt + (start - simNow) / f;
+  const startWall = run.startAt ?? probe.receivedAt + (start - simNow) / f;
   return {
     sc: aligned,
     clock: { ...clock, startWallEpochMs: startWall },
     note:
       `${sameScenario ? '' : `warning: --force: ${url} serves scenario "${h.scenario.name}" (hash ${h.scenario.hash.slice(0, 12)}), this run "${sc.name}" (hash ${mine.slice(0, 12)}); `}` +
-      `clock aligned to the stub at ${url}: simulated start ${new Date(start).toISOString()} (the stub's next ${START_GRID_WALL_MS / 1000} s mark, in ${((startWall - probe.receivedAt) / 1000).toFixed(1)} wall s; ${moved >= 0 ? '+' : ''}${Math.round(moved / 1000)} simulated s from the scenario's start), time factor ${x(f)}` +
+      `clock aligned to the stub at ${url}: simulated start ${new Date(start).toISOString()} (${run.startAt !== undefined ? `--start-at ${new Date(run.startAt).toISOString()}` : `the stub's next ${START_GRID_WALL_MS / 1000} s mark`}, in ${((startWall - probe.receivedAt) / 1000).toFixed(1)} wall s; ${moved >= 0 ? '+' : ''}${Math.round(moved / 1000)} simulated s from the scenario's start), time factor ${x(f)}` +
       `${sameScenario ? ', same scenario' : ''}; within ${Math.ceil(halfTrip * f)} simulated ms (half the /health round trip x the factor)`,
   };
+}
+
+/**
+ * --start-at must be ahead of the moment the run is ready: a pod that starts
+ * after it (a slow image pull) would begin with every event of the gap due
+ * at once, as lag, so it is refused (exit 2) rather than run late.
+ */
+export function checkStartAt(startAt: number, now: number): void {
+  if (startAt < now) {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--start-at ${new Date(startAt).toISOString()}: ${((now - startAt) / 1000).toFixed(1)} s in the past when the run was ready; give a later time (every shard the same one)`);
+  }
 }
 
 /** What the alignment reads of the run's transport options (harness/run.ts TransportOptions). */
@@ -239,14 +253,24 @@ export async function alignWithExternal(o: {
   readonly clock: ClockOptions;
   readonly transport: AlignTransport;
   readonly force: boolean;
+  /** --start-at: the wall time (epoch ms) of the run's simulated start, for shards started apart (a Kubernetes Job) */
+  readonly startAt?: number | undefined;
 }): Promise<Aligned> {
   const url = externalServer(o.transport);
-  if (url === null) return { sc: o.sc, clock: o.clock, note: null };
+  if (url !== null) return alignAfterProbe(url, o);
+  if (o.startAt === undefined || o.clock.mode !== 'scaled') return { sc: o.sc, clock: o.clock, note: null };
+  // every server embedded: the run's own clock starts at that wall time
+  checkStartAt(o.startAt, Date.now());
+  return { sc: o.sc, clock: { ...o.clock, startWallEpochMs: o.startAt }, note: null };
+}
+
+async function alignAfterProbe(url: string, o: Parameters<typeof alignWithExternal>[0]): Promise<Aligned> {
   const probe = await probeHealth(url, { ca: o.transport.kind === 'http' ? o.transport.ca : undefined });
   const aligned = alignTo(url, probe, {
     sc: o.sc,
     clock: o.clock,
     force: o.force,
+    startAt: o.startAt,
     reresolve: (startIso) => {
       const base = o.input !== null && typeof o.input === 'object' && !Array.isArray(o.input) ? (o.input as Record<string, unknown>) : {};
       return resolveScenario({ ...base, start: startIso }, o.source, o.overrides);

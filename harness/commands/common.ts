@@ -128,9 +128,13 @@ export function readFileArg(flag: string, file: string): Buffer {
 }
 
 export function readResults(file: string): Results {
-  const all = readResultsFile(file);
-  if (all.length !== 1) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: ${all.length} results in one file (a pod log); only merge reads several`);
-  return all[0]!.r;
+  let r: unknown;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `${file}: not a readable results.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+  }
+  return checked(r, file);
 }
 
 /**

@@ -94,6 +94,7 @@ function runFlags(y: Argv) {
       .option('sign', { type: 'boolean', default: true, describe: 'sign MP messages (and have the embedded MP verify them); --no-sign to turn off' })
       .option('concurrency', { type: 'string', default: '256', describe: `http: requests in flight at once per endpoint, 1 to ${LIMITS.concurrency.max.toLocaleString('en-US')}` })
       .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
+      .option('start-at', { type: 'string', describe: 'scaled clock: the wall time (ISO 8601, e.g. 2026-12-02T10:00:00Z) at which the simulated start happens, on the stub\'s clock when aligned; shards given the same time start together (a Kubernetes Job)' })
       .option('force', { type: 'boolean', default: false, describe: 'run against a suca-fleet stub serving another scenario (a warning instead of an error)' })
   );
 }
@@ -134,6 +135,11 @@ function checkFlags(a: Args, p: Problems, env: Io['env']) {
   const eluGiven = a['elu-bound'];
   const eluBound = eluGiven !== undefined ? num(parseNumberFlag('--elu-bound', eluGiven, Number.MIN_VALUE, 1, 'a share above 0 and at most 1 (1: never invalid for it)')) : DEFAULTS.eluBound;
   if (eluBound !== undefined) onlyScaled('elu-bound', eluGiven);
+  const startAtGiven = a['start-at'];
+  // ISO 8601 with a zone (Z or an offset): a time without one would be read in this machine's zone, which pods may not share
+  const startAt = startAtGiven === undefined ? undefined : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(startAtGiven) && Number.isFinite(Date.parse(startAtGiven)) ? Date.parse(startAtGiven) : undefined;
+  if (startAtGiven !== undefined && startAt === undefined) p.add(`--start-at: '${startAtGiven}' is not an ISO 8601 time with its zone (example: 2026-12-02T10:00:00Z)`);
+  else onlyScaled('start-at', startAtGiven);
   const clock: ClockOptions = scaled ? { mode: 'scaled', timeFactor: factor ?? 1, lagBoundMs: lagBound ?? 0, eluBound: eluBound ?? 1 } : { mode: 'virtual' };
   const external = { mp: a.mp, wsus: a.wsus, dp: a.dp };
   for (const [k, v] of Object.entries(external)) if (v !== undefined) p.try(() => checkUrl(`--${k}`, v));
@@ -153,7 +159,7 @@ function checkFlags(a: Args, p: Problems, env: Io['env']) {
     return parsed === undefined ? [] : [{ ...parsed, abortOnFail: a['abort-on-fail'] }];
   });
   if (a['abort-on-fail'] && (a.threshold ?? []).length === 0) p.add('--abort-on-fail: give the thresholds to check with --threshold');
-  return { clients, seed, explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard };
+  return { clients, seed, explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard, startAt };
 }
 
 /**
@@ -208,7 +214,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const input = a.scenario !== undefined ? loadScenarioFile(scenarioFileOf(a.scenario)).input : undefined;
     // against a suca-fleet stub: its time factor and scenario, and a start on its clock (harness/clock/align.ts)
     doing = 'aligning with the external servers';
-    const aligned = await alignWithExternal({ sc: loadScenario(a.scenario, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force });
+    const aligned = await alignWithExternal({ sc: loadScenario(a.scenario, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force, startAt: f.startAt });
     if (aligned.note !== null) io.stderr.write(`suca-fleet: ${aligned.note}\n`);
     const sc = aligned.sc;
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);

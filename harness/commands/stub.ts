@@ -1,6 +1,7 @@
 // suca-fleet stub: the stub servers alone until a signal or --duration.
 
 import { loadScenario } from '../scenario/extends.js';
+import { LIMITS, parseWholeFlag } from '../scenario/limits.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runStub } from '../stub.js';
 import { tryParseDuration } from '../duration.js';
@@ -14,6 +15,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     y
       .usage(`suca-fleet stub [options]\n\n${describe}`)
       .option('scenario', { type: 'string', describe: 'scenario JSON file (catalogue, deployments, faults, ...)' })
+      .option('clients', { type: 'string', describe: 'number of clients (overrides the scenario), as the fleet\'s run --clients: the same scenario for both' })
+      .option('seed', { type: 'string', describe: 'random seed (overrides the scenario), as the fleet\'s run --seed' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind' })
       .option('public-host', { type: 'string', describe: 'host name in the URLs the MP hands out (WSUS, DP) when clients reach the stub by another name than --host, e.g. a Kubernetes Service' })
       .option('mp-port', { type: 'number', default: 0, describe: 'MP port (0: any free port)' })
@@ -30,6 +33,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const a = parsed.args;
   try {
     const p = new Problems();
+    // the fleet's overrides, so that a stub and the runs against it resolve the same scenario (its hash, checked by run --mp)
+    const whole = (flag: string, v: string | undefined, min: number, max: number) => {
+      if (v === undefined) return undefined;
+      const r = parseWholeFlag(flag, v, min, max);
+      if ('error' in r) return void p.add(r.error);
+      return r.value;
+    };
+    const clients = whole('--clients', a.clients, LIMITS.clients.min, LIMITS.clients.max);
+    const seed = whole('--seed', a.seed, LIMITS.seed.min, LIMITS.seed.max);
     for (const k of ['mp-port', 'wsus-port', 'dp-port'] as const) {
       const v = a[k];
       if (!Number.isInteger(v) || v < 0 || v > 65535) p.add(`--${k} ${v}: a port from 0 to 65535`);
@@ -45,7 +57,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const key = pair && a['tls-key'] !== undefined ? p.try(() => readFileArg('--tls-key', a['tls-key']!)) : undefined;
     const bad = p.report(io);
     if (bad !== null) return bad;
-    const sc = loadScenario(a.scenario);
+    const sc = loadScenario(a.scenario, { clients, seed });
     await runStub(sc, {
       logger: createLogger(a['log-level'], io.stderr),
       host: a.host,
