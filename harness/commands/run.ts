@@ -61,7 +61,7 @@ function flags(argv: readonly string[], io: Io) {
 }
 
 /** Flags taking a value that may look negative. */
-const VALUE_FLAGS = ['clients', 'duration', 'seed', 'series-interval', 'time-factor', 'lag-bound', 'elu-bound', 'concurrency'];
+const VALUE_FLAGS = ['clients', 'duration', 'seed', 'series-interval', 'time-factor', 'lag-bound', 'elu-bound', 'concurrency', 'shards', 'progress-every'];
 const DEFAULTS = { timeFactor: 1, lagBound: '1s', eluBound: 0.98 };
 
 // Numbers are read as strings and parsed in checkFlags: yargs makes "abc" NaN, and the message must quote what was given.

@@ -1,17 +1,18 @@
 // suca-fleet stub: the stub servers alone until a signal or --duration.
 
 import { loadScenario } from '../scenario/extends.js';
-import { LIMITS, parseWholeFlag } from '../scenario/limits.js';
+import { LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runStub } from '../stub.js';
-import { tryParseDuration } from '../duration.js';
+import { formatDuration, tryParseDuration } from '../duration.js';
 import type { Io } from '../io.js';
-import { parseFlags, Problems, readFileArg, reportError } from './common.js';
+import { joinNegativeValues, parseFlags, Problems, readFileArg, reportError } from './common.js';
 
 export const describe = 'Run the stub MP, WSUS and DP servers alone (for a fleet elsewhere, or real clients), until SIGINT/SIGTERM or --duration';
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseFlags(argv, io, 'stub', (y) =>
+  // "--time-factor -1" would read as a flag -1: values that look negative are taken as values, and refused by their bounds
+  const parsed = parseFlags(joinNegativeValues(argv, ['mp-port', 'wsus-port', 'dp-port', 'time-factor', 'duration', 'clients', 'seed']), io, 'stub', (y) =>
     y
       .usage(`suca-fleet stub [options]\n\n${describe}`)
       .option('scenario', { type: 'string', describe: 'scenario JSON file (catalogue, deployments, faults, ...)' })
@@ -19,12 +20,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       .option('seed', { type: 'string', describe: 'random seed (overrides the scenario), as the fleet\'s run --seed' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind' })
       .option('public-host', { type: 'string', describe: 'host name in the URLs the MP hands out (WSUS, DP) when clients reach the stub by another name than --host, e.g. a Kubernetes Service' })
-      .option('mp-port', { type: 'number', default: 0, describe: 'MP port (0: any free port)' })
-      .option('wsus-port', { type: 'number', default: 0, describe: 'WSUS port (0: any free port)' })
-      .option('dp-port', { type: 'number', default: 0, describe: 'DP port (0: any free port)' })
+      .option('mp-port', { type: 'string', default: '0', describe: 'MP port (0: any free port)' })
+      .option('wsus-port', { type: 'string', default: '0', describe: 'WSUS port (0: any free port)' })
+      .option('dp-port', { type: 'string', default: '0', describe: 'DP port (0: any free port)' })
       .option('tls-cert', { type: 'string', describe: 'serve https with this certificate (PEM)' })
       .option('tls-key', { type: 'string', describe: 'the key of --tls-cert (PEM)' })
-      .option('time-factor', { type: 'number', default: 1, describe: 'simulated seconds per wall second (scenario time windows, cookies)' })
+      .option('time-factor', { type: 'string', default: '1', describe: 'simulated seconds per wall second (scenario time windows, cookies)' })
       .option('verify', { type: 'boolean', default: true, describe: 'verify MP message signatures; --no-verify to accept unsigned messages' })
       .option('duration', { type: 'string', describe: 'stop by itself after this much wall time' })
       .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'pino log level (stderr)' }),
@@ -42,17 +43,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     };
     const clients = whole('--clients', a.clients, LIMITS.clients.min, LIMITS.clients.max);
     const seed = whole('--seed', a.seed, LIMITS.seed.min, LIMITS.seed.max);
-    for (const k of ['mp-port', 'wsus-port', 'dp-port'] as const) {
-      const v = a[k];
-      if (!Number.isInteger(v) || v < 0 || v > 65535) p.add(`--${k} ${v}: a port from 0 to 65535`);
-    }
+    const ports = { mp: whole('--mp-port', a['mp-port'], 0, 65535), wsus: whole('--wsus-port', a['wsus-port'], 0, 65535), dp: whole('--dp-port', a['dp-port'], 0, 65535) };
     const ph = a['public-host'];
     if (ph !== undefined && !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\d{1,3}(?:\.\d{1,3}){3}$|^\[[0-9A-Fa-f:.]+\]$/.test(ph)) p.add(`--public-host ${ph}: a host name or address (no scheme, no port)`);
-    if (!(a['time-factor'] > 0)) p.add(`--time-factor ${a['time-factor']}: must be above 0`);
+    const tf = parseNumberFlag('--time-factor', a['time-factor'], LIMITS.timeFactor.min, LIMITS.timeFactor.max, `from ${LIMITS.timeFactor.min} to ${LIMITS.timeFactor.max.toLocaleString('en-US')} simulated seconds per wall second (1 = real time)`);
+    if ('error' in tf) p.add(tf.error);
     const pair = (a['tls-cert'] === undefined) === (a['tls-key'] === undefined);
     if (!pair) p.add('--tls-cert and --tls-key go together');
     const stopAfter = a.duration !== undefined ? tryParseDuration(a.duration) : null;
-    if (a.duration !== undefined && stopAfter === null) p.add(`--duration ${a.duration}: not a duration`);
+    if (a.duration !== undefined && stopAfter === null) p.add(`--duration: '${a.duration}' is not a duration (examples: 30m, 2h; wall time, more than 0 and at most ${formatDuration(LIMITS.durationMs.max)})`);
+    else if (stopAfter !== null && (stopAfter <= 0 || stopAfter > LIMITS.durationMs.max)) p.add(`--duration ${a.duration}: out of range, more than 0 and at most ${formatDuration(LIMITS.durationMs.max)}`);
     const cert = pair && a['tls-cert'] !== undefined ? p.try(() => readFileArg('--tls-cert', a['tls-cert']!)) : undefined;
     const key = pair && a['tls-key'] !== undefined ? p.try(() => readFileArg('--tls-key', a['tls-key']!)) : undefined;
     const bad = p.report(io);
@@ -62,9 +62,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       logger: createLogger(a['log-level'], io.stderr),
       host: a.host,
       publicHost: a['public-host'],
-      ports: { mp: a['mp-port'], wsus: a['wsus-port'], dp: a['dp-port'] },
+      ports: { mp: ports.mp!, wsus: ports.wsus!, dp: ports.dp! },
       tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
-      timeFactor: a['time-factor'],
+      timeFactor: 'value' in tf ? tf.value : 1,
       verifySignatures: a.verify,
       stopAfterMs: stopAfter,
       print: (s) => io.stdout.write(s),

@@ -17,7 +17,8 @@ export const liveProgress: OutputKind = {
   },
   checkFlags(s, p) {
     const ms = everyMs(s);
-    if (ms === null || (ms !== undefined && ms < 10)) p.add(`--progress-every ${stringFlag(s, 'progress-every')}: a duration of at least 10ms (examples: 250ms, 5s)`);
+    // at most an hour: a longer gap shows nothing of a run (and a timer past 2^31 ms would fire at once)
+    if (ms === null || (ms !== undefined && (ms < 10 || ms > 3_600_000))) p.add(`--progress-every ${stringFlag(s, 'progress-every')}: a duration from 10ms to 1h (examples: 250ms, 5s)`);
   },
   create(s, run) {
     const ms = everyMs(s) ?? undefined;
