@@ -2,7 +2,9 @@
 // dist/): the main thread's stubs, shard k/2 per worker, one start for both,
 // and the workers' results merged exactly: shards that tile the fleet,
 // counters that are the sum of the workers' own results.json (written under
-// --out/workers), the whole fleet's outputs and exit code as a single run.
+// --out/workers), the stub-side figures (compliance, ingest, the MP's
+// counts) from the main thread's stubs, the whole fleet's outputs and exit
+// code as a single run.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -25,6 +27,9 @@ interface R {
   scans: { online: number; offline: number };
   operations: Record<string, { count: number }>;
   scenario: { start: string; clients: number };
+  policy: { assignmentRequests: number; bodyRequests: number; seenBy?: string };
+  stateMessages: { delivered: number; ingested: number | null };
+  compliance: { deployments: { clients: { compliant: number; nonCompliant: number; unknown: number }; untargeted: number }[] } | null;
   merged?: { from: { shard: R['shard']; partial: boolean }[] };
 }
 
@@ -74,6 +79,19 @@ describe('run --workers 2 --clock scaled', () => {
     for (const [op, v] of Object.entries(merged.operations)) expect(v.count, op).toBe((ws[0]!.operations[op]?.count ?? 0) + (ws[1]!.operations[op]?.count ?? 0));
     // both workers really ran clients against the stubs
     for (const w of ws) expect(w.events['policy.received']).toBeGreaterThan(0);
+    // the stubs' own figures, from the stubs in the main thread (a worker alone sees them as an external MP's: null)
+    for (const w of ws) {
+      expect(w.compliance).toBeNull();
+      expect(w.policy.seenBy).toBe('clients');
+    }
+    expect(merged.policy.seenBy).toBeUndefined();
+    // what the MP counted is what the two workers' clients sent, every request answered
+    expect(merged.policy.assignmentRequests).toBe(ws[0]!.policy.assignmentRequests + ws[1]!.policy.assignmentRequests);
+    expect(merged.policy.bodyRequests).toBe(ws[0]!.policy.bodyRequests + ws[1]!.policy.bodyRequests);
+    expect(merged.stateMessages.ingested).toBe(ws[0]!.stateMessages.delivered + ws[1]!.stateMessages.delivered);
+    // the MP's compliance view covers every client of the fleet once per deployment
+    expect(merged.compliance).not.toBeNull();
+    for (const d of merged.compliance!.deployments) expect(d.clients.compliant + d.clients.nonCompliant + d.clients.unknown + d.untargeted).toBe(clients);
     // the run's outputs, as a single run writes them: the merged results.json is what stdout printed
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toEqual(merged);
     expect(existsSync(join(out, 'report.html'))).toBe(true);

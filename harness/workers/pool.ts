@@ -20,7 +20,7 @@
 // Not built: virtual time (lockstep windows across workers); the run command
 // refuses --workers with --clock virtual. With the stubs outside the
 // workers, what the stub MP counts is not in the workers' results (as for
-// `run --mp URL`): those figures are null in the merged results.
+// `run --mp URL`): stub-view.ts takes those figures from the stubs here.
 
 import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,7 @@ import type { Logger, LogLevel } from '../logger.js';
 import type { ClockOptions, RunPlan, TransportOptions } from '../plan.js';
 import type { ProgressSnapshot } from '../run.js';
 import type { ScenarioOverrides } from '../scenario/resolve.js';
+import { observeStub, withStubFigures } from './stub-view.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
 
 export interface WorkersOptions {
@@ -117,10 +118,15 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     verifySignatures: tk.sign !== false,
     poolWallPerSimulatedMs: 1 / f,
   });
-  // the MP's state-message processor: a single run wakes it from the fleet's scheduler; here it is outside every worker's, on a wall timer (20 ms = 1.2 simulated s at x60)
+  // what the stubs count, as a single run's metrics observe them (stub-view.ts)
+  const atStub = observeStub(plan, servers);
+  // the MP's state-message processor and the series sampler: a single run wakes them from the fleet's scheduler;
+  // here they are outside every worker's, on a wall timer (20 ms = 1.2 simulated s at x60), never past the run's end
   const tick = setInterval(() => {
-    const t = simNow();
+    if (startWall === null) return;
+    const t = Math.min(simNow(), plan.clock.end);
     if (servers.core.mp.nextDue() <= t) servers.core.mp.onWake(t);
+    for (let d = atStub.sampler.nextDue(); d <= t; d = atStub.sampler.nextDue()) atStub.sampler.onWake(d);
   }, 20);
   const progressed = o.outputs.filter((x) => x.progress !== undefined);
   const every = Math.min(250, ...progressed.map((x) => x.progressEveryMs ?? 250));
@@ -203,7 +209,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     await servers.close();
   }
   const got = results.flatMap((r, i) => (r === null ? [] : [{ r: JSON.parse(r) as Results, file: `worker ${i + 1}/${n}` }]));
-  const merged = got.length === n ? mergeResults(got, { thresholds: o.thresholds }) : null;
+  const merged = got.length === n ? withStubFigures(mergeResults(got, { thresholds: o.thresholds }), plan, servers, atStub, o.thresholds) : null;
   const perWorker = writePerWorker(o.outDir, got.map((g) => g.r), n);
   show(true);
   if (errors.length > 0) {
