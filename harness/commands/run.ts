@@ -45,7 +45,7 @@ export function chooseSeriesInterval(durationMs: number, asked: number | undefin
 }
 
 /** abortOnFail: the first live threshold failing on the figures so far (after its delayAbortEval), or null. */
-export function liveThresholdCheck(now: () => RunOutcome, live: readonly Threshold[], start: number): string | null {
+function liveThresholdCheck(now: () => RunOutcome, live: readonly Threshold[], start: number): string | null {
   const o = now();
   const due = live.filter((t) => o.fleet.now - start >= (t.delayAbortEval ?? 0));
   if (due.length === 0) return null;

@@ -33,7 +33,7 @@ import { mergeResults } from '../output/merge.js';
 import { endOutputs, writtenFiles } from '../output/outputs/index.js';
 import { formatResultsJson, type Results } from '../output/results.js';
 import { formatSummary, formatWritten } from '../output/summary.js';
-import { formatThresholds, type Threshold } from '../thresholds.js';
+import { evaluateThresholds, formatThresholds, type Threshold } from '../thresholds.js';
 import { verdictOf } from '../exit.js';
 import { reportError } from '../commands/common.js';
 import type { Output } from '../output/output.js';
@@ -156,6 +156,27 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   io.signals.once('SIGINT', onSignal);
   io.signals.once('SIGTERM', onSignal);
   let ready = 0;
+  // abortOnFail: the thresholds checked on the merge of every worker's latest figures (and the stubs'), about once a wall second
+  const liveLatest: (Results | undefined)[] = new Array(n).fill(undefined);
+  let lastLive = 0;
+  let abortedBy: string | null = null;
+  const liveCheck = () => {
+    if (abortedBy !== null || stoppedBy !== null || liveLatest.some((r) => r === undefined) || Date.now() - lastLive < 1000) return;
+    lastLive = Date.now();
+    let now: Results;
+    try {
+      now = withStubFigures(mergeResults(liveLatest.map((r, k) => ({ r: r!, file: `worker ${k + 1}/${n}` }))), plan, servers, atStub, [], true);
+    } catch (err) {
+      log.warn({ err }, 'abortOnFail: the workers\' figures so far could not be merged; checked again in a second');
+      return;
+    }
+    const due = o.live.filter((t) => Date.parse(now.reached) - plan.clock.start >= (t.delayAbortEval ?? 0));
+    const failed = due.length === 0 ? undefined : evaluateThresholds(now, due).find((t) => !t.ok && t.value !== null);
+    if (failed === undefined) return;
+    abortedBy = failed.expr;
+    log.warn({ threshold: failed.expr }, 'threshold failed with abortOnFail on the workers\' merged figures: stopping every worker');
+    send({ type: 'stop' });
+  };
   try {
     const done = Array.from({ length: n }, (_, i) => {
       const task: WorkerTask = {
@@ -165,7 +186,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
         clock: o.clock,
         transport: { ...tk, external: { mp: servers.urls.mp }, tls: undefined },
         thresholds: o.thresholds,
-        live: o.live,
+        live: o.live.length > 0,
         logLevel: o.logLevel,
         progressEveryMs: every,
       };
@@ -184,10 +205,11 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
               log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: servers.urls.mp }, 'workers ready: simulated start at one wall instant');
               send({ type: 'start', startWallEpochMs: startWall });
             }
+          } else if (m.type === 'live') {
+            liveLatest[i] = JSON.parse(m.json) as Results;
+            liveCheck();
           } else if (m.type === 'result') {
             results[i] = m.json;
-            // a worker stopped by its abortOnFail check: the others stop too
-            if ((JSON.parse(m.json) as Results).abortedBy !== null) send({ type: 'stop' });
           } else if (m.type === 'error') {
             errors.push({ k: i + 1, code: m.code, message: m.message, stack: m.stack });
             results[i] = m.partial;
@@ -209,7 +231,9 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     await servers.close();
   }
   const got = results.flatMap((r, i) => (r === null ? [] : [{ r: JSON.parse(r) as Results, file: `worker ${i + 1}/${n}` }]));
-  const merged = got.length === n ? withStubFigures(mergeResults(got, { thresholds: o.thresholds }), plan, servers, atStub, o.thresholds) : null;
+  const whole = got.length === n ? withStubFigures(mergeResults(got, { thresholds: o.thresholds }), plan, servers, atStub, o.thresholds) : null;
+  // the threshold that stopped every worker (the workers themselves abort on nothing)
+  const merged = whole === null || abortedBy === null ? whole : { ...whole, abortedBy };
   const perWorker = writePerWorker(o.outDir, got.map((g) => g.r), n);
   show(true);
   if (errors.length > 0) {

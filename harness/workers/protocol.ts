@@ -18,8 +18,8 @@ export interface WorkerTask {
   /** HTTP, external.mp = the main thread's stub MP */
   readonly transport: Extract<TransportOptions, { kind: 'http' }>;
   readonly thresholds: readonly Threshold[];
-  /** the abortOnFail thresholds this worker checks on its own figures */
-  readonly live: readonly Threshold[];
+  /** abortOnFail thresholds given: post the figures so far about once a wall second (the main thread checks them on the merge) */
+  readonly live: boolean;
   readonly logLevel: LogLevel;
   readonly progressEveryMs: number;
 }
@@ -32,6 +32,8 @@ export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'progress'; readonly p: ProgressSnapshot }
+  /** abortOnFail: the worker's figures so far (results.json as JSON text), about once a wall second, for the main thread's live merge */
+  | { readonly type: 'live'; readonly json: string }
   /** the results.json of the worker's shard, as JSON text */
   | { readonly type: 'result'; readonly json: string }
   | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack: string | null; readonly partial: string | null };

@@ -32,9 +32,10 @@ const SERIES_AT_MP = ['stateIngested', 'stateLatencyP50', 'stateLatencyP99', 'ba
 const HISTS_AT_MP = ['state.latency', 'state.waitForCycle', 'state.inFlight', 'state.waitInBacklog'];
 
 /** merged with the stub-side figures of the main thread's stubs; thresholds evaluated again on the whole. */
-export function withStubFigures(merged: Results, plan: RunPlan, servers: StubServers, m: RunMetrics, thresholds: readonly Threshold[]): Results {
+export function withStubFigures(merged: Results, plan: RunPlan, servers: StubServers, m: RunMetrics, thresholds: readonly Threshold[], live = false): Results {
   const reached = Date.parse(merged.reached);
-  m.finish(merged.partial ? reached : plan.clock.end);
+  // live (abortOnFail during the run): the series' current interval is left to the sampler, not closed early
+  if (!live) m.finish(merged.partial ? reached : plan.clock.end);
   // buildResults reads of the fleet only its event count and the unsent queues (agent-side figures, taken from the workers)
   const noFleet = { events: 0, states: [], now: reached } as unknown as Fleet;
   const s = servers.stats;

@@ -3,7 +3,9 @@
 // `run --shard K/N --mp URL --start-at T` would run it in a process of its
 // own. It posts 'ready' once the scenario is resolved, waits for the start
 // the main thread picks for every worker, posts progress snapshots, stops on
-// 'stop' (SIGINT in the main thread) with partial results, and posts its
+// 'stop' (SIGINT, or a threshold failed on the live merge, in the main
+// thread) with partial results, posts its figures so far once a second
+// when abortOnFail thresholds are given, and posts its
 // results.json for the main thread to merge (mergeResults).
 
 import { parentPort, workerData } from 'node:worker_threads';
@@ -14,7 +16,6 @@ import { buildResults } from '../output/results.js';
 import { evaluateThresholds } from '../thresholds.js';
 import { createLogger } from '../logger.js';
 import { RunFailedError } from '../errors.js';
-import { liveThresholdCheck } from '../commands/run.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
 
 const port = parentPort!;
@@ -50,7 +51,8 @@ async function work(): Promise<void> {
     signal: stop.signal,
     onProgress: (p) => post({ type: 'progress', p }),
     progressEveryMs: task.progressEveryMs,
-    ...(live.length > 0 ? { liveCheck: (now: () => RunOutcome) => liveThresholdCheck(now, live, sc.start) } : {}),
+    // abortOnFail is decided on the merge of every worker's figures (pool.ts): this worker only reports its own
+    ...(live ? { liveCheck: (now: () => RunOutcome) => (post({ type: 'live', json: JSON.stringify(buildResults(now())) }), null) } : {}),
   });
   post({ type: 'result', json: resultsOf(outcome) });
 }
