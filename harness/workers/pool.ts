@@ -129,16 +129,20 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     for (let d = atStub.sampler.nextDue(); d <= t; d = atStub.sampler.nextDue()) atStub.sampler.onWake(d);
   }, 20);
   const progressed = o.outputs.filter((x) => x.progress !== undefined);
-  const every = Math.min(250, ...progressed.map((x) => x.progressEveryMs ?? 250));
+  // the outputs' own pace (5 s as log lines, 250 ms on a terminal); the workers post at it too
+  const every = progressed.length === 0 ? 1000 : Math.min(...progressed.map((x) => x.progressEveryMs ?? 250));
   const latest: (ProgressSnapshot | undefined)[] = new Array(n).fill(undefined);
   let lastShown = 0;
+  const t0 = Date.now();
   const show = (force: boolean) => {
     const ps = latest.filter((p): p is ProgressSnapshot => p !== undefined);
     if (ps.length < n || progressed.length === 0) return;
     const now = Date.now();
     if (!force && now - lastShown < every) return;
     lastShown = now;
-    const s = sumSnapshots(ps);
+    // ingested is counted where the stub MP is, here (a worker's is 0: its MP is external)
+    // and the wall time is this thread's (the workers' last snapshots arrive apart: their rates would divide by nothing)
+    const s = { ...sumSnapshots(ps), stateIngested: atStub.state.ingested, wallMs: Date.now() - t0 };
     for (const x of progressed) x.progress!(s);
   };
   const results: (string | null)[] = new Array(n).fill(null);
