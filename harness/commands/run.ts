@@ -20,6 +20,7 @@ import type { Argv } from 'yargs';
 import { checkUrl, joinNegativeValues, parseFlags, Problems, readFileArg, reportError } from './common.js';
 import { checkRunSize, LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
 import { alignWithExternal } from '../clock/align.js';
+import { checkWorkers, runWorkers } from '../workers/pool.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
 
@@ -61,7 +62,7 @@ function flags(argv: readonly string[], io: Io) {
 }
 
 /** Flags taking a value that may look negative. */
-const VALUE_FLAGS = ['clients', 'duration', 'seed', 'series-interval', 'time-factor', 'lag-bound', 'elu-bound', 'concurrency', 'shards', 'progress-every'];
+const VALUE_FLAGS = ['workers', 'clients', 'duration', 'seed', 'series-interval', 'time-factor', 'lag-bound', 'elu-bound', 'concurrency', 'shards', 'progress-every'];
 const DEFAULTS = { timeFactor: 1, lagBound: '1s', eluBound: 0.98 };
 
 // Numbers are read as strings and parsed in checkFlags: yargs makes "abc" NaN, and the message must quote what was given.
@@ -95,6 +96,7 @@ function runFlags(y: Argv) {
       .option('concurrency', { type: 'string', default: '256', describe: `http: requests in flight at once per endpoint, 1 to ${LIMITS.concurrency.max.toLocaleString('en-US')}` })
       .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
       .option('start-at', { type: 'string', describe: 'scaled clock: the wall time (ISO 8601, e.g. 2026-12-02T10:00:00Z) at which the simulated start happens, on the stub\'s clock when aligned; shards given the same time start together (a Kubernetes Job)' })
+      .option('workers', { type: 'string', describe: 'scaled clock, HTTP: run the fleet in N worker threads (a range of the clients each) against the embedded stubs in the main thread, results merged exactly; default 1' })
       .option('force', { type: 'boolean', default: false, describe: 'run against a suca-fleet stub serving another scenario (a warning instead of an error)' })
   );
 }
@@ -159,7 +161,8 @@ function checkFlags(a: Args, p: Problems, env: Io['env']) {
     return parsed === undefined ? [] : [{ ...parsed, abortOnFail: a['abort-on-fail'] }];
   });
   if (a['abort-on-fail'] && (a.threshold ?? []).length === 0) p.add('--abort-on-fail: give the thresholds to check with --threshold');
-  return { clients, seed, explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard, startAt };
+  const workers = checkWorkers(a as Args & { trace?: unknown; 'series-ndjson'?: unknown }, kind, (x) => p.add(x));
+  return { clients, seed, explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard, startAt, workers };
 }
 
 /**
@@ -230,6 +233,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // the run's settings, each part only its own, built once here (plan.ts)
     const plan = planRun(sc, { seriesInterval, clock: aligned.clock, transport: f.transport });
     const outputs: Output[] = createOutputs(settings, plan.outputs);
+    // --workers N: the fleet in N worker threads against the stubs here, merged (workers/pool.ts)
+    if (f.workers > 1 && aligned.clock.mode === 'scaled' && f.transport.kind === 'http') {
+      doing = `running the fleet in ${f.workers} workers`;
+      return await runWorkers({ io, logger, logLevel: a['log-level'], workers: f.workers, scenario: a.scenario, overrides, plan, seriesInterval, clock: aligned.clock, transport: f.transport, thresholds: allThresholds, live, outputs, print: a['json-line'] ? 'json-line' : a.json ? 'json' : 'summary', outDir: typeof settings.args['out'] === 'string' ? settings.args['out'] : undefined });
+    }
     // SIGINT / SIGTERM: stop where the run is and write what it measured, marked partial
     const stop = new AbortController();
     let stoppedBy: StopSignal | null = null;

@@ -1,0 +1,39 @@
+// The messages between the run command's main thread and its worker threads
+// (run --workers N, pool.ts and worker.ts): plain data only, as
+// structured clone carries it.
+
+import type { ScenarioOverrides } from '../scenario/resolve.js';
+import type { ClockOptions, TransportOptions } from '../plan.js';
+import type { ProgressSnapshot } from '../run.js';
+import type { Threshold } from '../thresholds.js';
+import type { LogLevel } from '../logger.js';
+
+/** What a worker runs: shard K/N of the scenario against the main thread's stub servers. */
+export interface WorkerTask {
+  readonly scenario: string | undefined;
+  readonly overrides: ScenarioOverrides;
+  readonly seriesInterval: number;
+  /** scaled; startWallEpochMs is filled in by the 'start' message */
+  readonly clock: Extract<ClockOptions, { mode: 'scaled' }>;
+  /** HTTP, external.mp = the main thread's stub MP */
+  readonly transport: Extract<TransportOptions, { kind: 'http' }>;
+  readonly thresholds: readonly Threshold[];
+  /** abortOnFail thresholds given: post the figures so far about once a wall second (the main thread checks them on the merge) */
+  readonly live: boolean;
+  readonly logLevel: LogLevel;
+  readonly progressEveryMs: number;
+}
+
+export type ToWorker =
+  | { readonly type: 'start'; readonly startWallEpochMs: number }
+  | { readonly type: 'stop' };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'progress'; readonly p: ProgressSnapshot }
+  /** abortOnFail: the worker's figures so far (results.json as JSON text), about once a wall second, for the main thread's live merge */
+  | { readonly type: 'live'; readonly json: string }
+  /** the results.json of the worker's shard, as JSON text */
+  | { readonly type: 'result'; readonly json: string }
+  | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack: string | null; readonly partial: string | null };

@@ -1,0 +1,97 @@
+// run --workers N: what the stub servers in the main thread counted, put
+// into the workers' merged results. Each worker reaches the stubs over HTTP
+// as an external MP (run --mp URL), so its results carry no stub-side
+// figure (null: "kept by the external MP"); but the stubs are ours, in this
+// thread, so the figures a single run takes from its embedded stubs are
+// taken from them here and replace those nulls: compliance (the MP's view,
+// per deployment), state messages received / ingested / backlog and their
+// latency histograms (recorded at ingest by a RunMetrics observing the stub
+// MP, as runPlan does), WSUS scans served per minute, policy and location
+// requests as the MP counted them, DP downloads, faults injected, and the
+// series the MP feeds. One approximation, named in merged.approximate: the
+// MP does not know when a worker sent a report (the agent side records it),
+// so the in-flight part of state latency is 0 and its time is counted in
+// waitForCycle; the total latency (queued -> ingested) is exact.
+
+import type { Fleet } from '../../agent/runtime/fleet.js';
+import type { StubServers } from '../../server-stub/http/index.js';
+import { RunMetrics } from '../metrics/run-metrics.js';
+import { buildResults, type Results } from '../output/results.js';
+import { evaluateThresholds, type Threshold } from '../thresholds.js';
+import type { RunOutcome } from '../run.js';
+import type { RunPlan } from '../plan.js';
+
+/** The stub MP's observer and sampler in the main thread (before the workers start). */
+export function observeStub(plan: RunPlan, servers: StubServers): RunMetrics {
+  const m = new RunMetrics(plan.metrics, servers.core.mp);
+  servers.core.mp.observer = m;
+  return m;
+}
+
+const SERIES_AT_MP = ['stateIngested', 'stateLatencyP50', 'stateLatencyP99', 'backlog', 'compliance'] as const;
+const HISTS_AT_MP = ['state.latency', 'state.waitForCycle', 'state.inFlight', 'state.waitInBacklog'];
+
+/** merged with the stub-side figures of the main thread's stubs; thresholds evaluated again on the whole. */
+export function withStubFigures(merged: Results, plan: RunPlan, servers: StubServers, m: RunMetrics, thresholds: readonly Threshold[], live = false): Results {
+  const reached = Date.parse(merged.reached);
+  // live (abortOnFail during the run): the series' current interval is left to the sampler, not closed early
+  if (!live) m.finish(merged.partial ? reached : plan.clock.end);
+  // buildResults reads of the fleet only its event count and the unsent queues (agent-side figures, taken from the workers)
+  const noFleet = { events: 0, states: [], now: reached } as unknown as Fleet;
+  const s = servers.stats;
+  const outcome: RunOutcome = {
+    scenario: plan.results,
+    stub: servers.core,
+    fleet: noFleet,
+    metrics: m,
+    wall: merged.wall as unknown as RunOutcome['wall'],
+    traceLines: 0,
+    clock: { mode: 'virtual', timeFactor: null, lagMs: null, lagBoundMs: null, eluMax5s: null, eluBound: null, valid: true, invalidReason: null },
+    wire: {
+      urls: servers.urls,
+      agentOperations: {},
+      abandonedAtEnd: 0,
+      datastore: { fullScans: 0, deltaScans: 0, syncRounds: 0, updatesReceived: 0 },
+      stub: {
+        mp: Object.fromEntries([...s.mp.endpoints].sort()),
+        wsus: Object.fromEntries([...s.wsus.operations].sort()),
+        refused: Object.fromEntries([servers.mp, servers.wsus, servers.dp].flatMap((r) => (r === null ? [] : [...r.stats.refused].map(([k, v]) => [`${r.role}:${k}`, v] as const))).sort()),
+      },
+    },
+    partial: merged.partial,
+    reached,
+    abortedBy: null,
+  };
+  const at = buildResults(outcome);
+  const sm = at.stateMessages;
+  const series = { ...merged.series } as Record<string, unknown>;
+  for (const k of SERIES_AT_MP) series[k] = (at.series as Record<string, unknown>)[k];
+  const histograms = { ...merged.histograms } as Record<string, unknown>;
+  for (const k of HISTS_AT_MP) if ((at.histograms as Record<string, unknown>)[k] !== undefined) histograms[k] = (at.histograms as Record<string, unknown>)[k];
+  const out = {
+    ...merged,
+    scans: { ...merged.scans, wsus: at.scans.wsus },
+    policy: at.policy,
+    location: at.location,
+    stateMessages: {
+      ...merged.stateMessages,
+      received: sm.received,
+      ingested: sm.ingested,
+      duplicates: sm.duplicates,
+      backlogAtEnd: sm.backlogAtEnd,
+      ingestedPerSimSecond: sm.ingestedPerSimSecond,
+      latencyMs: sm.latencyMs,
+      waitForCycleMs: sm.waitForCycleMs,
+      inFlightMs: sm.inFlightMs,
+      waitInBacklogMs: sm.waitInBacklogMs,
+    },
+    histograms: Object.fromEntries(Object.entries(histograms).sort(([a], [b]) => (a < b ? -1 : 1))),
+    work: { ...merged.work, dpDownloads: at.work.dpDownloads, dpBytes: at.work.dpBytes },
+    faultsInjected: at.faultsInjected,
+    wire: merged.wire === null ? at.wire : { ...merged.wire, urls: servers.urls, stub: at.wire!.stub },
+    compliance: at.compliance,
+    series,
+    merged: { ...merged.merged!, approximate: [...(merged.merged?.approximate ?? []), 'stateMessages.inFlightMs and waitForCycleMs: the stub MP in the main thread does not see when a worker sent a report; in-flight time is counted in waitForCycle (latencyMs is exact)'] },
+  } as Results;
+  return { ...out, thresholds: evaluateThresholds(out, thresholds) };
+}

@@ -1,0 +1,76 @@
+// One worker thread of run --workers N (pool.ts): shard K/N of the fleet in
+// scaled time over HTTP against the main thread's stub servers, as
+// `run --shard K/N --mp URL --start-at T` would run it in a process of its
+// own. It posts 'ready' once the scenario is resolved, waits for the start
+// the main thread picks for every worker, posts progress snapshots, stops on
+// 'stop' (SIGINT, or a threshold failed on the live merge, in the main
+// thread) with partial results, posts its figures so far once a second
+// when abortOnFail thresholds are given, and posts its
+// results.json for the main thread to merge (mergeResults).
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadScenario } from '../scenario/extends.js';
+import { planRun } from '../plan.js';
+import { runPlan, type RunOutcome } from '../run.js';
+import { buildResults } from '../output/results.js';
+import { evaluateThresholds } from '../thresholds.js';
+import { createLogger } from '../logger.js';
+import { RunFailedError } from '../errors.js';
+import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
+
+const port = parentPort!;
+const task = workerData as WorkerTask;
+const post = (m: FromWorker) => port.postMessage(m);
+
+const stop = new AbortController();
+let started: ((wall: number) => void) | null = null;
+const onMessage = (m: ToWorker) => {
+  if (m.type === 'stop') stop.abort();
+  else if (m.type === 'start') started?.(m.startWallEpochMs);
+};
+port.on('message', onMessage);
+
+// log lines go to the main thread, which writes them where its own go (the command's stderr)
+const logger = createLogger(task.logLevel, { write: (line: string) => post({ type: 'log', line }) });
+
+function resultsOf(o: RunOutcome): string {
+  const base = buildResults(o);
+  return JSON.stringify({ ...base, thresholds: evaluateThresholds(base, task.thresholds) });
+}
+
+async function work(): Promise<void> {
+  const sc = loadScenario(task.scenario, task.overrides);
+  const startWall = await new Promise<number>((resolve) => {
+    started = resolve;
+    post({ type: 'ready' });
+  });
+  const plan = planRun(sc, { seriesInterval: task.seriesInterval, clock: { ...task.clock, startWallEpochMs: startWall }, transport: task.transport });
+  const live = task.live;
+  const outcome = await runPlan(plan, {
+    logger,
+    signal: stop.signal,
+    onProgress: (p) => post({ type: 'progress', p }),
+    progressEveryMs: task.progressEveryMs,
+    // abortOnFail is decided on the merge of every worker's figures (pool.ts): this worker only reports its own
+    ...(live ? { liveCheck: (now: () => RunOutcome) => (post({ type: 'live', json: JSON.stringify(buildResults(now())) }), null) } : {}),
+  });
+  post({ type: 'result', json: resultsOf(outcome) });
+}
+
+try {
+  await work();
+} catch (err) {
+  let partial: string | null = null;
+  if (err instanceof RunFailedError) {
+    try {
+      partial = resultsOf((err as RunFailedError<RunOutcome>).partial());
+    } catch {
+      partial = null;
+    }
+  }
+  const cause = err instanceof RunFailedError ? (err.cause as Error) : (err as Error);
+  post({ type: 'error', code: (cause as { code?: string })?.code ?? null, message: cause?.message ?? String(cause), stack: cause?.stack ?? null, partial });
+} finally {
+  // nothing left holding the thread: it exits
+  port.off('message', onMessage);
+}

@@ -1,0 +1,99 @@
+// run --workers 2 in scaled time through the built bin (worker threads run
+// dist/): the main thread's stubs, shard k/2 per worker, one start for both,
+// and the workers' results merged exactly: shards that tile the fleet,
+// counters that are the sum of the workers' own results.json (written under
+// --out/workers), the stub-side figures (compliance, ingest, the MP's
+// counts) from the main thread's stubs, the whole fleet's outputs and exit
+// code as a single run.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'suca-fleet.js');
+const dir = mkdtempSync(join(tmpdir(), 'suca-workers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface R {
+  shard: { index: number; count: number; firstClient: number; clients: number };
+  partial: boolean;
+  valid: boolean;
+  agentEvents: number;
+  events: Record<string, number>;
+  scans: { online: number; offline: number };
+  operations: Record<string, { count: number }>;
+  scenario: { start: string; clients: number };
+  policy: { assignmentRequests: number; bodyRequests: number; seenBy?: string };
+  stateMessages: { delivered: number; ingested: number | null };
+  compliance: { deployments: { clients: { compliant: number; nonCompliant: number; unknown: number }; untargeted: number }[] } | null;
+  merged?: { from: { shard: R['shard']; partial: boolean }[] };
+}
+
+function run(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+describe('run --workers 2 --clock scaled', () => {
+  it('merges the two workers\' shards into the whole fleet: ranges tile it, counters add up, outputs and exit as one run', async () => {
+    const clients = 200;
+    const out = join(dir, 'out');
+    // 10 simulated minutes at x60: 10 wall seconds
+    const r = await run(['run', '--clock', 'scaled', '--time-factor', '60', '--clients', String(clients), '--duration', '10m', '--workers', '2', '--out', out, '--json', '--quiet']);
+    expect(r.code, r.err.slice(-3000)).toBe(0);
+    const merged = JSON.parse(r.out) as R;
+    expect(merged.partial).toBe(false);
+    expect(merged.valid).toBe(true);
+    // the whole fleet, from two shards that tile it with no gap or overlap
+    expect(merged.shard.clients).toBe(clients);
+    const from = merged.merged!.from.map((f) => f.shard).sort((a, b) => a.index - b.index);
+    expect(from.map((s) => [s.index, s.count])).toEqual([[1, 2], [2, 2]]);
+    expect(from[0]!.firstClient).toBe(0);
+    expect(from[1]!.firstClient).toBe(from[0]!.firstClient + from[0]!.clients);
+    expect(from[0]!.clients + from[1]!.clients).toBe(clients);
+    // what each worker measured, as it posted it: the merged counters are their sums
+    const ws = [1, 2].map((k) => JSON.parse(readFileSync(join(out, 'workers', `worker-${k}-of-2.results.json`), 'utf8')) as R);
+    expect(ws.map((w) => w.shard)).toEqual(from);
+    // one simulated start for both workers (the main thread's, handed to each)
+    expect(new Set(ws.map((w) => w.scenario.start)).size).toBe(1);
+    expect(merged.scenario.start).toBe(ws[0]!.scenario.start);
+    expect(merged.agentEvents).toBe(ws[0]!.agentEvents + ws[1]!.agentEvents);
+    expect(merged.agentEvents).toBeGreaterThan(0);
+    for (const [name, v] of Object.entries(merged.events)) expect(v, name).toBe(ws[0]!.events[name]! + ws[1]!.events[name]!);
+    expect(merged.scans.online).toBe(ws[0]!.scans.online + ws[1]!.scans.online);
+    for (const [op, v] of Object.entries(merged.operations)) expect(v.count, op).toBe((ws[0]!.operations[op]?.count ?? 0) + (ws[1]!.operations[op]?.count ?? 0));
+    // both workers really ran clients against the stubs
+    for (const w of ws) expect(w.events['policy.received']).toBeGreaterThan(0);
+    // the stubs' own figures, from the stubs in the main thread (a worker alone sees them as an external MP's: null)
+    for (const w of ws) {
+      expect(w.compliance).toBeNull();
+      expect(w.policy.seenBy).toBe('clients');
+    }
+    expect(merged.policy.seenBy).toBeUndefined();
+    // what the MP counted is what the two workers' clients sent, every request answered
+    expect(merged.policy.assignmentRequests).toBe(ws[0]!.policy.assignmentRequests + ws[1]!.policy.assignmentRequests);
+    expect(merged.policy.bodyRequests).toBe(ws[0]!.policy.bodyRequests + ws[1]!.policy.bodyRequests);
+    expect(merged.stateMessages.ingested).toBe(ws[0]!.stateMessages.delivered + ws[1]!.stateMessages.delivered);
+    // the MP's compliance view covers every client of the fleet once per deployment
+    expect(merged.compliance).not.toBeNull();
+    for (const d of merged.compliance!.deployments) expect(d.clients.compliant + d.clients.nonCompliant + d.clients.unknown + d.untargeted).toBe(clients);
+    // the run's outputs, as a single run writes them: the merged results.json is what stdout printed
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toEqual(merged);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+  }, 120_000);
+});
