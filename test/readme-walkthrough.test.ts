@@ -63,6 +63,9 @@ describe('README: Load-test your MP and WSUS', () => {
         for (const [port, url] of Object.entries(ports)) v = v.replace(`http://127.0.0.1:${port}`, url);
         return v;
       });
+    // shell variables the block sets (START=$(date -u -d '+N sec' ...)), expanded where "$NAME" is used
+    const vars: Record<string, string> = {};
+    const expandVars = (argv: string[]) => argv.map((w) => w.replace(/\$([A-Z_]+)/g, (m, n: string) => vars[n] ?? m));
     const background: Promise<Ran>[] = [];
     const ran: Ran[] = [];
     const runOne = async (argv: string[]): Promise<Ran> => {
@@ -75,7 +78,14 @@ describe('README: Load-test your MP and WSUS', () => {
         ran.push(...(await Promise.all(background.splice(0))));
         continue;
       }
-      const { argv: raw, background: bg } = words(line);
+      const date = /^([A-Z_]+)=\$\(date -u -d '\+(\d+) sec' \+%Y-%m-%dT%H:%M:%SZ\)$/.exec(line);
+      if (date !== null) {
+        // what date(1) prints: the time N seconds from now, to the second, in UTC
+        vars[date[1]!] = new Date(Math.floor(Date.now() / 1000) * 1000 + Number(date[2]) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        continue;
+      }
+      const { argv: words0, background: bg } = words(line);
+      const raw = expandVars(words0);
       expect(raw[0]).toBe('suca-fleet');
       if (raw[1] === 'stub') {
         // its ports, to swap the README's URLs for the ones it really has
@@ -144,6 +154,7 @@ describe('README: Load-test your MP and WSUS', () => {
     for (const s of [shard1, shard2]) {
       verdictShown(s);
       expect(s.err).toContain(`clock aligned to the stub at ${urls['mp']}`);
+      expect(s.err).toContain(`--start-at ${vars['START']!.replace('Z', '.000Z')}`);
     }
     expect([0, 99, 100]).toContain(merge.code);
     expect(merge.out).toContain('merged from 2 files');
