@@ -6,11 +6,12 @@
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { cli } from './helpers/cli.js';
+import { openReport } from './helpers/report-page.js';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import * as hdr from 'hdr-histogram-js';
 import { renderReportHtml, reportCharts, writeReport, chartLibrary, type ReportInput } from '../harness/output/report-html.js';
@@ -205,58 +206,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface ChartSeen {
-  name: string;
-  points: number;
-  canvas: boolean;
-  coloured: number;
-  error: string | null;
-  /** points per drawn bin (1: not binned) */
-  binned: number;
-}
-
 /** Opens the report from a file:// URL, waits for it to render and returns what every chart showed. */
 async function open(html: string, name: string, screenshotTo?: string) {
   const file = join(dir, name + '.html');
   writeFileSync(file, html);
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  const outside: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => {
-    if (!/^(file|data|blob|about):/.test(r.url())) outside.push(r.url());
-  });
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (/^(file|data|blob|about):/.test(url)) return route.continue();
-    outside.push(url);
-    return route.abort();
-  });
+  const { page, charts, text, problems, outside } = await openReport(browser!, file);
   try {
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
-    const charts = (await page.evaluate(`(() => [...document.querySelectorAll('[data-chart]')].map((d) => {
-      const c = d.querySelector('canvas');
-      let coloured = 0;
-      if (c) {
-        // one readback of a copy: reading the chart's own canvas repeatedly makes Chromium warn
-        const copy = document.createElement('canvas');
-        copy.width = c.width;
-        copy.height = c.height;
-        const ctx = copy.getContext('2d', { willReadFrequently: true });
-        ctx.drawImage(c, 0, 0);
-        const px = ctx.getImageData(0, 0, c.width, c.height).data;
-        for (let i = 0; i < px.length; i += 4) {
-          // a series' colour, not the white background or the grey axes and grid
-          if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 60) coloured++;
-        }
-      }
-      return { name: d.dataset.chart, points: Number(d.dataset.points ?? 0), canvas: c !== null, coloured, error: d.getAttribute('data-error'), binned: Number(d.dataset.binned ?? 1) };
-    }))()`)) as ChartSeen[];
-    const text = (await page.evaluate('document.body.innerText')) as string;
     const pwned = await page.evaluate('window.__pwned === 1');
     // responsive: narrower window, narrower charts, still no errors
     await page.setViewportSize({ width: 760, height: 900 });

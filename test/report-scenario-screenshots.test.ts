@@ -15,9 +15,9 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { cli } from './helpers/cli.js';
+import { openReport } from './helpers/report-page.js';
 import { reportCharts, type ReportInput } from '../harness/output/report-html.js';
 import type { Results } from '../harness/output/results-schema.js';
 
@@ -39,14 +39,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface ChartSeen {
-  name: string;
-  points: number;
-  canvas: boolean;
-  coloured: number;
-  error: string | null;
-}
-
 /** Runs the scenario by name into DIR/results.json + DIR/report.html. */
 async function runScenario(name: string): Promise<{ results: Results; html: string }> {
   const out = join(dir, name);
@@ -57,39 +49,8 @@ async function runScenario(name: string): Promise<{ results: Results; html: stri
 
 /** Opens report.html as the user would (file://), returns what every chart drew, and screenshots the page. */
 async function open(file: string, name: string) {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  const outside: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (/^(file|data|blob|about):/.test(url)) return route.continue();
-    outside.push(url);
-    return route.abort();
-  });
+  const { page, charts, text, problems, outside } = await openReport(browser!, file);
   try {
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
-    const charts = (await page.evaluate(`(() => [...document.querySelectorAll('[data-chart]')].map((d) => {
-      const c = d.querySelector('canvas');
-      let coloured = 0;
-      if (c) {
-        const copy = document.createElement('canvas');
-        copy.width = c.width;
-        copy.height = c.height;
-        const ctx = copy.getContext('2d', { willReadFrequently: true });
-        ctx.drawImage(c, 0, 0);
-        const px = ctx.getImageData(0, 0, c.width, c.height).data;
-        for (let i = 0; i < px.length; i += 4) {
-          if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 60) coloured++;
-        }
-      }
-      return { name: d.dataset.chart, points: Number(d.dataset.points ?? 0), canvas: c !== null, coloured, error: d.getAttribute('data-error') };
-    }))()`)) as ChartSeen[];
-    const text = (await page.evaluate('document.body.innerText')) as string;
     const shot = join(dir, name + '.png');
     await page.screenshot({ path: shot, fullPage: true });
     const to = process.env.SUCA_SCREENSHOT_SCENARIOS;
