@@ -6,17 +6,16 @@
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { openReport } from './helpers/report-page.js';
+import { launchChromium, openReport } from './helpers/report-page.js';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import * as hdr from 'hdr-histogram-js';
 import { renderReportHtml, reportCharts, writeReport, chartLibrary, type ReportInput } from '../harness/output/report-html.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const HTTP_CHARTS = ['http-requests', 'http-latency-mp', 'http-latency-wsus', 'http-latency-dp', 'http-errors'];
 const ALL_CHARTS = [...HTTP_CHARTS, 'wsus-scans', 'state-messages', 'state-latency', 'backlog', 'compliance', 'work', 'latency-distribution', 'operation-latency'];
@@ -189,17 +188,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-report-'));
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      process.env.CI
-        ? `${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run does: apt-get install -y chromium)`
-        : `${CHROMIUM} is missing: this test drives Debian's headless Chromium; install it with \`apt-get update && apt-get install -y chromium\``,
-    );
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -15,24 +15,19 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { cli } from './helpers/cli.js';
-import { openReport } from './helpers/report-page.js';
+import { launchChromium, openReport } from './helpers/report-page.js';
 import { reportCharts, type ReportInput } from '../harness/output/report-html.js';
 import type { Results } from '../harness/output/results-schema.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 let browser: Browser | undefined;
 let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-report-scenarios-'));
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: this test drives Debian's headless Chromium; install it with \`apt-get update && apt-get install -y chromium\``);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -8,10 +8,10 @@
 // latency histograms (recorded at ingest by a RunMetrics observing the stub
 // MP, as runPlan does), WSUS scans served per minute, policy and location
 // requests as the MP counted them, DP downloads, faults injected, and the
-// series the MP feeds. One approximation, named in merged.approximate: the
-// MP does not know when a worker sent a report (the agent side records it),
-// so the in-flight part of state latency is 0 and its time is counted in
-// waitForCycle; the total latency (queued -> ingested) is exact.
+// series the MP feeds. The MP does not know when a worker's client sent a
+// report (the agent side records it), so the cycle-wait and in-flight parts
+// of state latency are null, not a 0 and a sum in the other; the total
+// latency (queued -> ingested) and the backlog wait are exact.
 
 import type { Fleet } from '../../agent/runtime/fleet.js';
 import type { StubServers } from '../../server-stub/http/index.js';
@@ -29,7 +29,9 @@ export function observeStub(plan: RunPlan, servers: StubServers): RunMetrics {
 }
 
 const SERIES_AT_MP = ['stateIngested', 'stateLatencyP50', 'stateLatencyP99', 'backlog', 'compliance'] as const;
-const HISTS_AT_MP = ['state.latency', 'state.waitForCycle', 'state.inFlight', 'state.waitInBacklog'];
+// the cycle wait and in-flight parts are not among them: the stub MP cannot tell them apart (see below)
+const HISTS_AT_MP = ['state.latency', 'state.waitInBacklog'];
+const UNSEEN_HISTS = ['state.waitForCycle', 'state.inFlight'];
 
 /** merged with the stub-side figures of the main thread's stubs; thresholds evaluated again on the whole. */
 export function withStubFigures(merged: Results, plan: RunPlan, servers: StubServers, m: RunMetrics, thresholds: readonly Threshold[], live = false): Results {
@@ -68,6 +70,7 @@ export function withStubFigures(merged: Results, plan: RunPlan, servers: StubSer
   for (const k of SERIES_AT_MP) series[k] = (at.series as Record<string, unknown>)[k];
   const histograms = { ...merged.histograms } as Record<string, unknown>;
   for (const k of HISTS_AT_MP) if ((at.histograms as Record<string, unknown>)[k] !== undefined) histograms[k] = (at.histograms as Record<string, unknown>)[k];
+  for (const k of UNSEEN_HISTS) delete histograms[k];
   const out = {
     ...merged,
     scans: { ...merged.scans, wsus: at.scans.wsus },
@@ -81,8 +84,11 @@ export function withStubFigures(merged: Results, plan: RunPlan, servers: StubSer
       backlogAtEnd: sm.backlogAtEnd,
       ingestedPerSimSecond: sm.ingestedPerSimSecond,
       latencyMs: sm.latencyMs,
-      waitForCycleMs: sm.waitForCycleMs,
-      inFlightMs: sm.inFlightMs,
+      // not seen here: the MP does not know when a worker's client sent its report, so the time
+      // before ingest cannot be split into the cycle wait and the flight; null (not 0), and a
+      // threshold on either fails as unseen
+      waitForCycleMs: null,
+      inFlightMs: null,
       waitInBacklogMs: sm.waitInBacklogMs,
     },
     histograms: Object.fromEntries(Object.entries(histograms).sort(([a], [b]) => (a < b ? -1 : 1))),
@@ -91,7 +97,7 @@ export function withStubFigures(merged: Results, plan: RunPlan, servers: StubSer
     wire: merged.wire === null ? at.wire : { ...merged.wire, urls: servers.urls, stub: at.wire!.stub },
     compliance: at.compliance,
     series,
-    merged: { ...merged.merged!, approximate: [...(merged.merged?.approximate ?? []), 'stateMessages.inFlightMs and waitForCycleMs: the stub MP in the main thread does not see when a worker sent a report; in-flight time is counted in waitForCycle (latencyMs is exact)'] },
+    merged: merged.merged!,
   } as Results;
   return { ...out, thresholds: evaluateThresholds(out, thresholds) };
 }

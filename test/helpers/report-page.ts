@@ -5,7 +5,8 @@
 // test/report-scenario-screenshots.test.ts.
 
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export interface ChartSeen {
   name: string;
@@ -70,4 +71,26 @@ export async function openReport(browser: Browser, file: string): Promise<Report
     await page.close();
     throw err;
   }
+}
+
+/** Debian's Chromium, which .ci/run installs. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Headless Chromium with the flags this closed network needs (no background
+ * networking: its connections are refused, many at a time); a clear error
+ * naming the package when it is missing.
+ */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      process.env['CI']
+        ? `${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run does: apt-get install -y chromium)`
+        : `${CHROMIUM} is missing: this test drives Debian's headless Chromium; install it with \`apt-get update && apt-get install -y chromium\``,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
 }
