@@ -19,7 +19,7 @@ import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
-  P_RESTART_COUNTDOWN, P_RESTART_NOW,
+  P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
@@ -254,7 +254,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     s.policyBodies = null;
     let windows: WindowEntry[] | null = null;
     for (const b of bodies) {
-      s.slotVersions[b.slot] = b.version;
+      setSlotVersion(s, b.slot, b.version);
       if (b.settings !== undefined) applySettings(s, ctx, t, b.settings);
       if (b.deployment !== undefined) addDeployment(s, ctx, t, b.deployment, b.version);
       if (b.window !== undefined) (windows ??= []).push({ slot: b.slot, version: b.version, window: b.window });
@@ -322,7 +322,10 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
     }
   }
   scheduleUserInstall(s, ctx, t, d);
-  s.deployments.push(d);
+  // a new array of the exact size, not push() (nor a spread, which grows the same way): push
+  // gives an empty array room for 17 (152 B of elements a client for one deployment; heap
+  // snapshot of the 100k fleet, issue 13)
+  s.deployments = s.deployments.concat(d);
   recomputeDepDue(s);
   s.pending |= P_NEWDEP;
 }

@@ -209,6 +209,24 @@ export const S_SAVED_POLICY = TIMER_STRIDE_CONST - 1;
 /** slots per client in a fleet-wide timer array (a power of two keeps views aligned) */
 export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 
+/**
+ * Sets the version a client holds for an assignment slot. The array grows to
+ * the exact size (slots never set stay holes, read as undefined as before):
+ * growing it by assignment gives room for 17 slots (152 B of elements a
+ * client where the default scenario uses two; heap snapshot, issue 13).
+ */
+export function setSlotVersion(s: ClientState, slot: number, version: number): void {
+  const a = s.slotVersions;
+  if (slot < a.length) {
+    a[slot] = version;
+    return;
+  }
+  const b: number[] = new Array(slot + 1);
+  for (let i = 0; i < a.length; i++) if (i in a) b[i] = a[i]!;
+  b[slot] = version;
+  s.slotVersions = b;
+}
+
 /** A client record; its timers live in `tm` from slot `tb` (a fleet-wide array), or in a new array. */
 export function createClient(seed: number, idx: number, updates: number, tm: Float64Array = new Float64Array(TIMER_STRIDE), tb = 0): ClientState {
   tm.fill(Infinity, tb, tb + TIMERS);

@@ -18,7 +18,7 @@
 // uses policy only, so a client whose policy has no windows has none.
 
 import type { ClientState, ClientDeployment } from './state.js';
-import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW } from './state.js';
+import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW, setSlotVersion } from './state.js';
 import type { CoreCtx, PolicyAssignment, WindowEntry } from './types.js';
 import { CI_ENFORCE, ENFORCE, TOPIC } from './constants.js';
 import { queueState } from './statemsg.js';
@@ -55,7 +55,7 @@ export function windowsAtAssignments(s: ClientState, assignments: readonly Polic
       if (keep !== null) keep.push(e);
     } else {
       keep ??= es.slice(0, i);
-      s.slotVersions[e.slot] = 0;
+      setSlotVersion(s, e.slot, 0);
     }
   }
   s.windowKeep = keep ?? es;
