@@ -126,7 +126,7 @@ describe('a lost update', () => {
     const q2 = k.of('state.queued').filter((r) => r.t === afterEnd.t);
     expect(q2.some((r) => r.e.topicType === TOPIC.UPDATE_DETECTION && r.e.topic === u && r.e.stateId === DETECT.INSTALLED)).toBe(true);
     expect(q2.some((r) => r.e.topicType === TOPIC.ASSIGNMENT_COMPLIANCE && r.e.stateId === COMPLIANCE.COMPLIANT)).toBe(true);
-    expect(k.stub.mp.updateState[u]).toBe(DETECT.INSTALLED);
+    expect(k.stub.mp.updateStateAt(u)).toBe(DETECT.INSTALLED);
     expect(k.stub.mp.deploymentState[0]).toBe(COMPLIANCE.COMPLIANT);
     const q301 = k.of('state.queued').filter((r) => r.t >= again[0]!.t && r.e.topicType === TOPIC.ASSIGNMENT_ENFORCEMENT).map((r) => r.e.stateId);
     expect(q301).toEqual([ENFORCE.INSTALLING, ENFORCE.INSTALLED]);

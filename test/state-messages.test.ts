@@ -257,7 +257,7 @@ describe('unsent messages are kept until delivered', () => {
     // the site ends up with the client's real per-update states
     const q500 = k.of('state.queued').filter((r) => r.e.topicType === TOPIC.UPDATE_DETECTION);
     const U = k.stub.catalogue.size;
-    for (const r of q500) expect(k.stub.mp.updateState[r.e.topic]).toBe(r.e.stateId);
+    for (const r of q500) expect(k.stub.mp.updateStateAt(r.e.topic)).toBe(r.e.stateId);
     expect(q500).toHaveLength(U);
   });
 
