@@ -27,7 +27,7 @@ function neededUpdates(input: Record<string, unknown>): number[] {
   return applicableUpdates(p.sc.seed, cat, 0).filter((u) => u >= first);
 }
 
-const cached = (k: CoreKit, u: number) => (k.client.upd[u]! & U_CACHED) !== 0;
+const cached = (k: CoreKit, u: number) => (k.client.upd[k.client.ub + u]! & U_CACHED) !== 0;
 
 function dep(name: string, updates: number[], available: string, deadline: string | null, created?: string) {
   return { name, updates, available, deadline, ...(created ? { created } : {}) };

@@ -146,7 +146,7 @@ describe('restart', () => {
     const needRestart = set.filter((u) => k.stub.catalogue.restartRequired[u] === 1);
     expect(needRestart.length).toBeGreaterThan(0);
     for (const u of needRestart) {
-      expect(k.client.upd[u]! & (U_INSTALLED | U_PENDING_RESTART)).toBe(U_INSTALLED | U_PENDING_RESTART);
+      expect(k.client.upd[k.client.ub + u]! & (U_INSTALLED | U_PENDING_RESTART)).toBe(U_INSTALLED | U_PENDING_RESTART);
       expect(k.stub.mp.updateStateAt(u), `update ${u} at the site`).toBe(DETECT.REQUIRED);
     }
     // the user's restart at 6d completes the install

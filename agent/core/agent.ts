@@ -393,16 +393,16 @@ function loseUpdate(s: ClientState, ctx: CoreCtx): void {
   const cands: number[] = [];
   for (const d of s.deployments) {
     for (const u of d.policy.updates) {
-      const f = s.upd[u]!;
+      const f = s.upd[s.ub + u]!;
       if ((f & U_INSTALLED) !== 0 && (f & U_PENDING_RESTART) === 0 && !cands.includes(u)) cands.push(u);
     }
   }
   if (cands.length === 0) {
-    for (let u = 0; u < s.upd.length; u++) if ((s.upd[u]! & U_INSTALLED) !== 0) cands.push(u);
+    for (let u = 0; u < ctx.catalogue.size; u++) if ((s.upd[s.ub + u]! & U_INSTALLED) !== 0) cands.push(u);
   }
   if (cands.length === 0) return;
   const u = cands[randInt(s, cands.length)]!;
-  s.upd[u] = s.upd[u]! & ~U_INSTALLED;
+  s.upd[s.ub + u] = s.upd[s.ub + u]! & ~U_INSTALLED;
   emit(ctx, { ev: 'update.lost', update: u });
 }
 
@@ -555,14 +555,16 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       j.version = r.version ?? ctx.catalogue.updateSourceVersion;
       j.phase = 'wsus';
       const sup = s.sups[s.sup]!;
-      ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup, held: heldMetadata(s, sup) } });
+      ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup, held: heldMetadata(s, ctx, sup) } });
       return;
     }
     case 'wsus.scan': {
       if (j.phase !== 'wsus') return;
       const upd = s.upd;
-      for (let u = 0; u < upd.length; u++) upd[u] = upd[u]! & ~U_APPLICABLE;
-      for (const u of r.applicable) if (u < upd.length) upd[u] = upd[u]! | U_APPLICABLE;
+      const b = s.ub;
+      const U = ctx.catalogue.size;
+      for (let u = 0; u < U; u++) upd[b + u] = upd[b + u]! & ~U_APPLICABLE;
+      for (const u of r.applicable) if (u < U) upd[b + u] = upd[b + u]! | U_APPLICABLE;
       s.hasMetadata = true;
       s.metaSup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
       // the location reply's version (both transports have it alike; HTTP's SyncUpdates carries none)
@@ -597,11 +599,12 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
  * (U_APPLICABLE) when that scan was on the same SUP; nothing after a SUP
  * switch (the new server's revision ids are its own: the next scan is full).
  */
-function heldMetadata(s: ClientState, sup: string): readonly number[] {
+function heldMetadata(s: ClientState, ctx: CoreCtx, sup: string): readonly number[] {
   if (!s.hasMetadata || s.metaSup !== sup) return NOTHING_HELD;
   const out: number[] = [];
   const upd = s.upd;
-  for (let u = 0; u < upd.length; u++) if ((upd[u]! & U_APPLICABLE) !== 0) out.push(u);
+  const b = s.ub;
+  for (let u = 0; u < ctx.catalogue.size; u++) if ((upd[b + u]! & U_APPLICABLE) !== 0) out.push(u);
   return out;
 }
 const NOTHING_HELD: readonly number[] = Object.freeze([]);
@@ -677,16 +680,17 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     const sp = ctx.catalogue.supersededPairs;
     if (sp !== undefined) applySupersedence(s, sp);
     const upd = s.upd;
+    const b = s.ub;
     // updates newer than the metadata (a catalogue sync not yet scanned) are unknown to the client: no state for them
     const known = s.metaKnown;
     for (let u = 0; u < known; u++) {
-      const f = upd[u]!;
+      const f = upd[b + u]!;
       const st = DETECT_OF[(f >> 2) & 7]!;
       c1 += st & 1 & ~(st >> 1); // 1
       c2 += (st >> 1) & ~st & 1; // 2
       c3 += st & (st >> 1) & 1; // 3
       if ((f & U_REPORTED_MASK) !== st) {
-        upd[u] = (f & ~U_REPORTED_MASK) | st;
+        upd[b + u] = (f & ~U_REPORTED_MASK) | st;
         queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, st, u);
       }
     }
@@ -741,7 +745,7 @@ function stepEnded(s: ClientState, ctx: CoreCtx, t: number): void {
 function missingUpdates(s: ClientState, d: ClientDeployment): number[] {
   const out: number[] = [];
   for (const u of d.policy.updates) {
-    const f = s.upd[u]!;
+    const f = s.upd[s.ub + u]!;
     if ((f & U_APPLICABLE) !== 0 && (f & U_INSTALLED) === 0) out.push(u);
   }
   return out;
@@ -750,7 +754,7 @@ function missingUpdates(s: ClientState, d: ClientDeployment): number[] {
 /** Compliance of a deployment: every applicable update installed, and no restart pending for one. */
 function deploymentCompliance(s: ClientState, d: ClientDeployment): number {
   for (const u of d.policy.updates) {
-    const f = s.upd[u]!;
+    const f = s.upd[s.ub + u]!;
     if ((f & U_APPLICABLE) !== 0 && ((f & U_INSTALLED) === 0 || (f & U_PENDING_RESTART) !== 0)) return COMPLIANCE.NON_COMPLIANT;
   }
   return COMPLIANCE.COMPLIANT;
@@ -792,7 +796,7 @@ function beginDownload(s: ClientState, ctx: CoreCtx, t: number, j: Job, thenInst
   const need: number[] = [];
   let bytes = 0;
   for (const u of thenInstall ? j.updates : missingUpdates(s, d)) {
-    if ((s.upd[u]! & U_CACHED) === 0) {
+    if ((s.upd[s.ub + u]! & U_CACHED) === 0) {
       need.push(u);
       bytes += ctx.catalogue.bytes[u]!;
     }
@@ -879,7 +883,7 @@ function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     }
     const needsRestart = cat.restartRequired[u] === 1;
     if (needsRestart) restart = true;
-    s.upd[u] = s.upd[u]! | U_INSTALLED | (needsRestart ? U_PENDING_RESTART : 0);
+    s.upd[s.ub + u] = s.upd[s.ub + u]! | U_INSTALLED | (needsRestart ? U_PENDING_RESTART : 0);
     touch(s, u, t);
     queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, needsRestart ? CI_ENFORCE.PENDING_RESTART : CI_ENFORCE.INSTALLED, u);
   }
@@ -940,9 +944,10 @@ function startRestart(s: ClientState, ctx: CoreCtx, t: number, user: boolean): v
 function restartDone(s: ClientState, ctx: CoreCtx, t: number): void {
   let hadPending = false;
   const upd = s.upd;
-  for (let u = 0; u < upd.length; u++) {
-    if ((upd[u]! & U_PENDING_RESTART) !== 0) {
-      upd[u] = upd[u]! & ~U_PENDING_RESTART;
+  const b = s.ub;
+  for (let u = 0; u < ctx.catalogue.size; u++) {
+    if ((upd[b + u]! & U_PENDING_RESTART) !== 0) {
+      upd[b + u] = upd[b + u]! & ~U_PENDING_RESTART;
       hadPending = true;
     }
   }
@@ -961,7 +966,7 @@ function afterRestartFinished(s: ClientState, ctx: CoreCtx, t: number): void {
     if ((d.flags & D_RESTART_PENDING) === 0) continue;
     d.flags &= ~D_RESTART_PENDING;
     for (const u of d.policy.updates) {
-      if ((s.upd[u]! & (U_APPLICABLE | U_INSTALLED)) === (U_APPLICABLE | U_INSTALLED)) {
+      if ((s.upd[s.ub + u]! & (U_APPLICABLE | U_INSTALLED)) === (U_APPLICABLE | U_INSTALLED)) {
         queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLED, u);
       }
     }

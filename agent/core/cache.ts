@@ -20,7 +20,7 @@ export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: rea
   let evictedBytes = 0;
   let added = false;
   for (const u of updates) {
-    if ((s.upd[u]! & U_CACHED) !== 0) {
+    if ((s.upd[s.ub + u]! & U_CACHED) !== 0) {
       touch(s, u, t);
       continue;
     }
@@ -30,14 +30,14 @@ export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: rea
       if (victim < 0) break; // nothing evictable: go over the limit, as the real client does for updates
       const v = s.cache[victim]!;
       s.cache.splice(victim, 2);
-      s.upd[v] = s.upd[v]! & ~U_CACHED;
+      s.upd[s.ub + v] = s.upd[s.ub + v]! & ~U_CACHED;
       s.cacheBytes -= bytes[v]!;
       evictedN++;
       evictedBytes += bytes[v]!;
     }
     s.cache.push(u, t);
     added = true;
-    s.upd[u] = s.upd[u]! | U_CACHED;
+    s.upd[s.ub + u] = s.upd[s.ub + u]! | U_CACHED;
     s.cacheBytes += need;
   }
   // trimmed to its length: push() leaves up to half again as much room (the cache of ten updates:

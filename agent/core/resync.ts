@@ -21,8 +21,9 @@ export function resyncState(s: ClientState, ctx: CoreCtx, t: number, request: nu
   s.resyncSeen = request;
   let n = 0;
   const upd = s.upd;
-  for (let u = 0; u < upd.length; u++) {
-    const st = upd[u]! & U_REPORTED_MASK;
+  const b = s.ub;
+  for (let u = 0; u < ctx.catalogue.size; u++) {
+    const st = upd[b + u]! & U_REPORTED_MASK;
     if (st !== 0) {
       queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, st, u);
       n++;

@@ -158,7 +158,14 @@ export interface ClientState {
   job: Job | null;
 
   // machine
-  upd: Uint8Array;
+  /**
+   * Per-update flags (U_*) of update u at upd[ub + u]: one fleet-wide
+   * Uint8Array, `updates` bytes per client (or the client's own array, ub 0).
+   * One array per client was 384 B a client for 200 updates (the 200 bytes,
+   * a 96 B Uint8Array and an 88 B ArrayBuffer; heap snapshot, issue 13).
+   */
+  readonly upd: Uint8Array;
+  readonly ub: number;
   cache: number[]; // flat [update, lastUsed]
   cacheBytes: number;
   restartDeployment: number; // deployment whose install asked for the pending restart, -1 none
@@ -227,8 +234,14 @@ export function setSlotVersion(s: ClientState, slot: number, version: number): v
   s.slotVersions = b;
 }
 
-/** A client record; its timers live in `tm` from slot `tb` (a fleet-wide array), or in a new array. */
-export function createClient(seed: number, idx: number, updates: number, tm: Float64Array = new Float64Array(TIMER_STRIDE), tb = 0): ClientState {
+/**
+ * A client record; its timers live in `tm` from slot `tb` and its update flags
+ * in `upd` from `ub` (fleet-wide arrays), or in new arrays.
+ */
+export function createClient(
+  seed: number, idx: number, updates: number, tm: Float64Array = new Float64Array(TIMER_STRIDE), tb = 0,
+  upd: Uint8Array = new Uint8Array(updates), ub = 0,
+): ClientState {
   tm.fill(Infinity, tb, tb + TIMERS);
   tm[tb + S_OFF_SINCE] = Infinity;
   tm[tb + S_SAVED_POLICY] = Infinity;
@@ -258,7 +271,8 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     queue: [],
     sending: null,
     serial: 0,
-    upd: new Uint8Array(updates),
+    upd,
+    ub,
     statePhase: 0,
     scheduleNominal: Infinity,
     reevalNominal: Infinity,

@@ -75,7 +75,7 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   let supersedes = 0;
   // Per-update topics carry a "queued" bit so the common case (no unsent
   // message for that update) skips the search entirely.
-  if (flag === 0 || (s.upd[topic]! & flag) !== 0) {
+  if (flag === 0 || (s.upd[s.ub + topic]! & flag) !== 0) {
     for (let i = q.length - MSG_STRIDE; i >= 0; i -= MSG_STRIDE) {
       if (q[i + MSG_TOPIC_TYPE] === topicType && q[i + MSG_TOPIC] === topic) {
         if (q[i + MSG_FLAGS]! % 2 !== MSG_SENT_ONCE) {
@@ -94,7 +94,7 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   }
   const serial = ++s.serial;
   q.push(topicType, stateId, topic, serial, t, param * 2);
-  if (flag !== 0) s.upd[topic] = s.upd[topic]! | flag;
+  if (flag !== 0) s.upd[s.ub + topic] = s.upd[s.ub + topic]! | flag;
   ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: supersedes !== 0, supersedes } });
   if (s.tm[s.tb + T_STATE] === Infinity && s.sending === null) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
   hurry(s, t, topicType, stateId);
@@ -125,7 +125,7 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
   }
   for (let i = 0; i < q.length; i += MSG_STRIDE) {
     const flag = flagFor(q[i + MSG_TOPIC_TYPE]!);
-    if (flag !== 0) s.upd[q[i + MSG_TOPIC]!] = s.upd[q[i + MSG_TOPIC]!]! & ~flag;
+    if (flag !== 0) s.upd[s.ub + q[i + MSG_TOPIC]!] = s.upd[s.ub + q[i + MSG_TOPIC]!]! & ~flag;
   }
   s.sending = q;
   s.queue = [];
@@ -151,7 +151,7 @@ export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolea
     // back to unsent, ahead of anything queued since; the bits mark them again so later overwrites find them
     for (let i = 0; i < sent.length; i += MSG_STRIDE) {
       const flag = flagFor(sent[i + MSG_TOPIC_TYPE]!);
-      if (flag !== 0) s.upd[sent[i + MSG_TOPIC]!] = s.upd[sent[i + MSG_TOPIC]!]! | flag;
+      if (flag !== 0) s.upd[s.ub + sent[i + MSG_TOPIC]!] = s.upd[s.ub + sent[i + MSG_TOPIC]!]! | flag;
     }
     const back = s.queue.length === 0 ? sent.slice() : sent.concat(s.queue);
     if (mayHaveArrived(code)) for (let i = 0; i < sent.length; i += MSG_STRIDE) back[i + MSG_FLAGS] = withSentOnce(back[i + MSG_FLAGS]!);

@@ -181,7 +181,8 @@ function waitForWindow(s: ClientState, ctx: CoreCtx, t: number, d: ClientDeploym
         queueState(s, ctx, t, TOPIC.ASSIGNMENT_ENFORCEMENT, ENFORCE.WAITING_MW, d.policy.index);
       }
       const upd = s.upd;
-      for (const u of d.policy.updates) if ((upd[u]! & 0b1100) === 0b1000) queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.WAITING_MW, u);
+      const b = s.ub;
+      for (const u of d.policy.updates) if ((upd[b + u]! & 0b1100) === 0b1000) queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.WAITING_MW, u);
       ctx.out.push({ type: 'event', e: { ev: 'install.waitingForWindow', deployment: d.policy.id, until: at === Infinity ? null : at } });
     }
     if (at < s.tm[s.tb + T_WINDOW]) s.tm[s.tb + T_WINDOW] = at;
