@@ -30,6 +30,7 @@
 // about 50 ms of a run's 9 s of CPU); the fleet bench's CPU time with and
 // without this change is within its noise (9.0-9.8 s against 9.5-11.5 s).
 
+import { C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL } from './state.js';
 import type { ClientState } from './state.js';
 import {
   D_WANT_DOWNLOAD, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_SCHEDULE,
@@ -280,8 +281,8 @@ function powerOn(s: ClientState, ctx: CoreCtx, t: number): void {
   }
   // a schedule missed while off runs once at startup, not once per missed cycle
   if (st !== null) {
-    if (s.scheduleNominal !== Infinity) while (s.scheduleNominal + st.scanInterval <= t) s.scheduleNominal += st.scanInterval;
-    if (s.reevalNominal !== Infinity) while (s.reevalNominal + st.reevaluationInterval <= t) s.reevalNominal += st.reevaluationInterval;
+    if (s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] !== Infinity) while (s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] + st.scanInterval <= t) s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] += st.scanInterval;
+    if (s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] !== Infinity) while (s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] + st.reevaluationInterval <= t) s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] += st.reevaluationInterval;
   }
   ctx.out.push({ type: 'event', e: { ev: 'power.on', offFor: t - offSince, graced } });
 }

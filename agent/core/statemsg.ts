@@ -8,6 +8,7 @@
 // A sent report's array is never changed afterwards: the request, the
 // state.sent event and the MP may all hold it.
 
+import { C_STATE_PHASE } from './state.js';
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -47,7 +48,7 @@ function cycleOf(s: ClientState): number {
 /** The client's next state-message cycle boundary strictly after t. statePhase is in [0, 1). */
 export function nextStateBoundary(s: ClientState, t: number): number {
   const cycle = cycleOf(s);
-  const phase = Math.floor(s.statePhase * cycle);
+  const phase = Math.floor(s.cd[(s.tb >> 1) + C_STATE_PHASE] * cycle);
   return phase + (Math.floor((t - phase) / cycle) + 1) * cycle;
 }
 
