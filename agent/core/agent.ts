@@ -216,8 +216,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     // try again at the next polling cycle; nothing of a half-received policy is applied
     emit(ctx, { ev: 'policy.failed', code: r.code });
     s.awaitingPolicy = false;
-    s.pendingBodies = 0;
-    s.policyBodies = null;
+    s.cycle = null;
     return;
   }
   if (r.kind === 'policy.assignments') {
@@ -226,8 +225,6 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       policyDone(s, ctx);
       return;
     }
-    s.pendingPolicyVersion = r.version;
-    s.pendingDeploymentIds = r.deploymentIds;
     windowsAtAssignments(s, r.assignments);
     let n = 0;
     for (const a of r.assignments) {
@@ -236,7 +233,13 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
         ctx.out.push({ type: 'send', req: { kind: 'policy.body', client: s.idx, assignment: a } });
       }
     }
-    s.pendingBodies = n;
+    // a cycle already under way (an answer given twice) keeps the bodies it has, as it did
+    if (n > 0 || s.cycle !== null) {
+      const c = (s.cycle ??= { version: 0, deploymentIds: [], left: 0, bodies: [] });
+      c.version = r.version;
+      c.deploymentIds = r.deploymentIds;
+      c.left = n;
+    }
     if (n === 0) {
       s.policyVersion = r.version;
       s.deploymentIds = r.deploymentIds;
@@ -246,13 +249,14 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     return;
   }
   if (r.kind === 'policy.body') {
-    if (s.pendingBodies <= 0) return;
+    const c = s.cycle;
+    if (c === null || c.left <= 0) return;
     // bodies are held until the whole cycle arrived, then applied together
     // (settings first: deployment schedules depend on them)
-    (s.policyBodies ??= []).push(r);
-    if (--s.pendingBodies > 0) return;
-    const bodies = s.policyBodies.sort((a, b) => a.slot - b.slot);
-    s.policyBodies = null;
+    c.bodies.push(r);
+    if (--c.left > 0) return;
+    const bodies = c.bodies.sort((a, b) => a.slot - b.slot);
+    s.cycle = null;
     let windows: WindowEntry[] | null = null;
     for (const b of bodies) {
       setSlotVersion(s, b.slot, b.version);
@@ -261,8 +265,8 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       if (b.window !== undefined) (windows ??= []).push({ slot: b.slot, version: b.version, window: b.window });
     }
     applyWindowPolicies(s, ctx, t, windows);
-    s.policyVersion = s.pendingPolicyVersion;
-    s.deploymentIds = s.pendingDeploymentIds;
+    s.policyVersion = c.version;
+    s.deploymentIds = c.deploymentIds;
     policyDone(s, ctx);
   }
 }

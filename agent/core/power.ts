@@ -231,8 +231,7 @@ function powerOff(s: ClientState, ctx: CoreCtx, t: number): void {
   if (s.sending !== null) onStateReply(s, ctx, t, false, HR.WINHTTP_CONNECTION_ERROR);
   // a policy cycle under way is dropped; the next poll starts a new one
   s.awaitingPolicy = false;
-  s.pendingBodies = 0;
-  s.policyBodies = null;
+  s.cycle = null;
   // the job under way is abandoned and asked for again at power-on
   const j = s.job;
   let abandoned: string | null = null;

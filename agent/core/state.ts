@@ -62,6 +62,16 @@ export interface ClientDeployment {
   installFailures: number;
 }
 
+/** A policy cycle whose assignments changed: the version and deployments it brings, the bodies still to come. */
+export interface PolicyCycle {
+  version: number;
+  deploymentIds: readonly string[];
+  /** bodies asked for and not yet received */
+  left: number;
+  /** policy bodies received, applied when the last one arrives */
+  readonly bodies: Extract<ReplyBody, { kind: 'policy.body' }>[];
+}
+
 export type JobKind = 'scan' | 'evaluate' | 'download' | 'install' | 'restart';
 export type JobPhase =
   | 'locate' | 'wsus' | 'scanning' | 'retryWait' | 'contentLocate' | 'dpRequest' | 'downloading' | 'installing' | 'restarting';
@@ -124,11 +134,13 @@ export interface ClientState {
   // policy
   policyVersion: number;
   slotVersions: number[];
-  pendingBodies: number;
-  pendingPolicyVersion: number;
-  pendingDeploymentIds: readonly string[];
-  /** policy bodies of the cycle under way, applied when the last one arrives */
-  policyBodies: Extract<ReplyBody, { kind: 'policy.body' }>[] | null;
+  /**
+   * The policy change being fetched (bodies asked for, not all in), or null.
+   * Its own object since issue 13: four fields of every record (one a boxed
+   * double) were 56 B a client for what a client holds only while its policy
+   * changes.
+   */
+  cycle: PolicyCycle | null;
   awaitingPolicy: boolean;
   settings: ClientSettings | null;
   deployments: ClientDeployment[];
@@ -288,10 +300,7 @@ export function createClient(
     windowKeep: null,
     rng: streamSeed(seed, idx),
     cd,
-    pendingBodies: 0,
-    pendingPolicyVersion: 0,
-    pendingDeploymentIds: [],
-    policyBodies: null,
+    cycle: null,
     slotVersions: [],
     deployments: [],
     queue: [],
