@@ -9,6 +9,7 @@
 // state.sent event and the MP may all hold it.
 
 import { C_STATE_PHASE } from './state.js';
+import { NO_MESSAGES } from './state.js';
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -94,7 +95,7 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
     }
   }
   const serial = ++s.serial;
-  q.push(topicType, stateId, topic, serial, t, param * 2);
+  (q === NO_MESSAGES ? (s.queue = []) : q).push(topicType, stateId, topic, serial, t, param * 2);
   if (flag !== 0) s.upd[s.ub + topic] = s.upd[s.ub + topic]! | flag;
   ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: supersedes !== 0, supersedes } });
   if (s.tm[s.tb + T_STATE] === Infinity && s.sending === null) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
@@ -129,7 +130,7 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
     if (flag !== 0) s.upd[s.ub + q[i + MSG_TOPIC]!] = s.upd[s.ub + q[i + MSG_TOPIC]!]! & ~flag;
   }
   s.sending = q;
-  s.queue = [];
+  s.queue = NO_MESSAGES;
   s.tm[s.tb + T_STATE] = Infinity;
   ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs: q } });
 }
