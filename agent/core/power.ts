@@ -280,8 +280,11 @@ function powerOn(s: ClientState, ctx: CoreCtx, t: number): void {
   }
   // a schedule missed while off runs once at startup, not once per missed cycle
   if (st !== null) {
-    if (s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] !== Infinity) while (s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] + st.scanInterval <= t) s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] += st.scanInterval;
-    if (s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] !== Infinity) while (s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] + st.reevaluationInterval <= t) s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] += st.reevaluationInterval;
+    const cd = s.cd;
+    const sn = (s.tb >> 1) + C_SCHEDULE_NOMINAL;
+    const rn = (s.tb >> 1) + C_REEVAL_NOMINAL;
+    if (cd[sn] !== Infinity) while (cd[sn]! + st.scanInterval <= t) cd[sn] += st.scanInterval;
+    if (cd[rn] !== Infinity) while (cd[rn]! + st.reevaluationInterval <= t) cd[rn] += st.reevaluationInterval;
   }
   ctx.out.push({ type: 'event', e: { ev: 'power.on', offFor: t - offSince, graced } });
 }

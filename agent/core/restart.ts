@@ -11,7 +11,7 @@
 // - the restart itself is placed first: at R, or at the start of the next
 //   maintenance window when the client's windows hold it (windows.ts
 //   restartWindowFrom; restart.waitingForWindow is reported then, not at R).
-//   That instant is s.cd[(s.tb >> 1) + C_RESTART_AT], the forced restart.
+//   That instant is the C_RESTART_AT slot of s.cd, the forced restart.
 // - the temporary notification (restart.reminder) is shown from
 //   R - restartCountdown (at once after a deadline install), then again every
 //   restartReminderInterval, until the final countdown starts at
@@ -30,7 +30,7 @@
 // - a machine off when a step was due (power.ts) takes it at power-on; a
 //   final countdown that starts late still runs its whole interval.
 //
-// State: s.cd[(s.tb >> 1) + C_RESTART_AT], T_RESTART (the next step) and two pending bits
+// State: the C_RESTART_AT slot of s.cd, T_RESTART (the next step) and two pending bits
 // (P_RESTART_COUNTDOWN, P_RESTART_NOW). Which kind of user a client has is a
 // stateless hash of (seed, client); the moment a restart-now user picks is a
 // draw of the client's stream.

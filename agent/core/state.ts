@@ -1,8 +1,10 @@
 // The client record. One plain object per client with a fixed shape (V8 keeps
-// it as a fast-properties object), a Uint8Array of per-update flags and two
-// flat number arrays (state-message queue, cache). Timers are plain numbers:
-// Infinity means "not set". The fleet scheduler only ever holds one entry per
-// client, at nextDue(state).
+// it as a fast-properties object) and two flat number arrays (state-message
+// queue, cache); its timers, its other doubles and its per-update flags live in
+// fleet-wide typed arrays (tm, cd, upd: one array per kind, a row per client;
+// issue 13 measured 2,110 -> 1,278 B per idle client with them). Timers are
+// plain numbers: Infinity means "not set". The fleet scheduler only ever holds
+// one entry per client, at nextDue(state).
 
 import type { ClientSettings, DeploymentPolicy, ReplyBody, ScanTrigger, WindowEntry, WindowSet } from './types.js';
 import { streamSeed } from './prng.js';
