@@ -58,7 +58,7 @@ describe('supersedence', () => {
       for (const [old, succ] of pairs) {
         if (!app.has(old) || !app.has(succ)) continue;
         checked++;
-        expect(s.upd[succ]! & U_INSTALLED).toBe(U_INSTALLED);
+        expect(s.upd[s.ub + succ]! & U_INSTALLED).toBe(U_INSTALLED);
         // Required at the scans before the install (never installed on this machine)
         const before = k.of('state.queued', c).filter((r) => r.t < inst.t && r.e.topicType === TOPIC.UPDATE_DETECTION && r.e.topic === old).at(-1)!;
         expect(before.e.stateId).toBe(DETECT.REQUIRED);
@@ -67,7 +67,7 @@ describe('supersedence', () => {
         expect(after.e.stateId).toBe(DETECT.NOT_REQUIRED);
         expect(after.t).toBeGreaterThan(inst.t);
         expect(after.t).toBeLessThan(inst.t + 3_600_000);
-        expect(s.upd[old]! & (U_INSTALLED | U_APPLICABLE)).toBe(0);
+        expect(s.upd[s.ub + old]! & (U_INSTALLED | U_APPLICABLE)).toBe(0);
       }
     }
     expect(checked).toBeGreaterThan(0);
@@ -90,7 +90,7 @@ describe('supersedence', () => {
       const app = new Set(applicableUpdates(k.sc.seed, k.stub.catalogue, c));
       const d = s.deployments[0]!;
       for (const u of olds) {
-        expect(s.upd[u]! & U_APPLICABLE).toBe(0);
+        expect(s.upd[s.ub + u]! & U_APPLICABLE).toBe(0);
         if (app.has(u)) expect(last500(k, c, u)!.e.stateId).toBe(DETECT.NOT_REQUIRED);
       }
       // nothing to install: the deployment is compliant after the evaluation at the next re-evaluation / deadline

@@ -40,7 +40,7 @@ describe('catalogue syncs', () => {
     expect(supVersionAt(cat, T0 + 4 * DAY + 3 * HOUR)).toBe(2);
     expect(supVersionAt(cat, T0 + 9 * DAY)).toBe(3);
     // nothing of a later sync is installed on a machine at the start
-    for (let c = 0; c < 3; c++) for (let u = 50; u < 60; u++) expect(k.clients[c]!.upd[u]).toBe(0);
+    for (let c = 0; c < 3; c++) for (let u = 50; u < 60; u++) expect(k.clients[c]!.upd[k.clients[c]!.ub + u]).toBe(0);
   });
 
   it('before a sync its updates are invisible: no wsus reply lists them, no state message names them', () => {

@@ -104,7 +104,7 @@ describe('faults over HTTP', () => {
     // the site shows each client's final state
     const U = o.stub.catalogue.size;
     for (const s of o.fleet.states) {
-      for (let u = 0; u < U; u++) expect(o.stub.mp.updateState[s.idx * U + u]).toBe(s.upd[u]! & 3);
+      for (let u = 0; u < U; u++) expect(o.stub.mp.updateStateAt(s.idx * U + u)).toBe(s.upd[s.ub + u]! & 3);
       expect(o.stub.mp.contiguousSerial(s.idx)).toBe(s.serial);
     }
     expect(r.compliance!.deployments[0]!.clients.compliant).toBe(8);

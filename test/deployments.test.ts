@@ -105,7 +105,7 @@ describe('required deployment: content at the available time', () => {
       const reqs = k.requests.filter((r) => r.client === c && (r.req.kind === 'location.content' || r.req.kind === 'dp.download'));
       expect(reqs.map((r) => [r.t, r.req.kind])).toEqual([[end.t, 'location.content'], [end.t, 'dp.download']]);
       expect((reqs[1]!.req as { updates: readonly number[] }).updates).toEqual(need);
-      for (const u of need) expect(k.clients[c]!.upd[u]! & U_CACHED).toBe(U_CACHED);
+      for (const u of need) expect(k.clients[c]!.upd[k.clients[c]!.ub + u]! & U_CACHED).toBe(U_CACHED);
     }
     // randomized: not all clients at the same moment
     expect(new Set(offsets).size).toBeGreaterThan(1);

@@ -72,7 +72,7 @@ describe('faults', () => {
     let checked = 0;
     for (const s of o.fleet.states) {
       for (let u = 0; u < U; u++) {
-        expect(o.stub.mp.updateState[s.idx * U + u], `client ${s.idx} update ${u}`).toBe(s.upd[u]! & U_REPORTED_MASK);
+        expect(o.stub.mp.updateStateAt(s.idx * U + u), `client ${s.idx} update ${u}`).toBe(s.upd[s.ub + u]! & U_REPORTED_MASK);
         checked++;
       }
       for (const d of s.deployments) expect(o.stub.mp.deploymentState[s.idx * D + d.policy.index]).toBe(d.compliance);

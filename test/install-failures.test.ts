@@ -50,7 +50,7 @@ describe('install failures', () => {
     const d = k.client.deployments[0]!;
     expect(d.enforcement).toBe(ENFORCE.INSTALL_FAILED);
     expect(d.compliance).toBe(COMPLIANCE.NON_COMPLIANT);
-    for (const u of d.policy.updates) expect(k.client.upd[u]! & U_INSTALLED).toBe(0);
+    for (const u of d.policy.updates) expect(k.client.upd[k.client.ub + u]! & U_INSTALLED).toBe(0);
     // no restart for an install where nothing installed
     expect(k.of('restart.scheduled')).toHaveLength(0);
   });

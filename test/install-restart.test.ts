@@ -117,7 +117,7 @@ describe('restart', () => {
     const q500 = k.of('state.queued').filter((r) => r.e.topicType === TOPIC.UPDATE_DETECTION && r.t > k.of('install.started')[0]!.t);
     for (const u of needRestart) {
       expect(q500.filter((r) => r.e.topic === u).map((r) => [r.t, r.e.stateId])).toEqual([[arEnd.t, DETECT.INSTALLED]]);
-      expect(k.stub.mp.updateState[u]).toBe(DETECT.INSTALLED);
+      expect(k.stub.mp.updateStateAt(u)).toBe(DETECT.INSTALLED);
     }
     for (const u of set.filter((x) => cat.restartRequired[x] === 0)) {
       expect(q500.filter((r) => r.e.topic === u).map((r) => [r.t, r.e.stateId])).toEqual([[afterInstallEnd.t, DETECT.INSTALLED]]);
@@ -146,8 +146,8 @@ describe('restart', () => {
     const needRestart = set.filter((u) => k.stub.catalogue.restartRequired[u] === 1);
     expect(needRestart.length).toBeGreaterThan(0);
     for (const u of needRestart) {
-      expect(k.client.upd[u]! & (U_INSTALLED | U_PENDING_RESTART)).toBe(U_INSTALLED | U_PENDING_RESTART);
-      expect(k.stub.mp.updateState[u], `update ${u} at the site`).toBe(DETECT.REQUIRED);
+      expect(k.client.upd[k.client.ub + u]! & (U_INSTALLED | U_PENDING_RESTART)).toBe(U_INSTALLED | U_PENDING_RESTART);
+      expect(k.stub.mp.updateStateAt(u), `update ${u} at the site`).toBe(DETECT.REQUIRED);
     }
     // the user's restart at 6d completes the install
     k.runUntil(T0 + 7 * DAY);
@@ -155,7 +155,7 @@ describe('restart', () => {
     expect(rs.map((r) => r.t)).toEqual([T0 + 6 * DAY]);
     const ar = k.scans().find((r) => r.e.trigger === 'afterRestart')!;
     expect(ar.t).toBe(k.of('restart.completed')[0]!.t);
-    for (const u of needRestart) expect(k.stub.mp.updateState[u]).toBe(DETECT.INSTALLED);
+    for (const u of needRestart) expect(k.stub.mp.updateStateAt(u)).toBe(DETECT.INSTALLED);
   });
 
   it('an install before the deadline (user, from Software Center) postpones the automatic restart to the deadline', () => {
@@ -193,7 +193,7 @@ describe('restart', () => {
     const q402 = k.of('state.queued').filter((r) => r.e.topicType === TOPIC.CI_ENFORCEMENT && r.t === done.t);
     expect(q402.length).toBe(done.e.updates);
     expect(q402.every((r) => r.e.stateId === CI_ENFORCE.INSTALLED)).toBe(true);
-    for (const r of q402) expect(k.stub.mp.updateState[r.e.topic]).toBe(DETECT.INSTALLED);
+    for (const r of q402) expect(k.stub.mp.updateStateAt(r.e.topic)).toBe(DETECT.INSTALLED);
   });
 
   it('a restart with no install pending completes without an afterRestart scan', () => {

@@ -120,13 +120,13 @@ describe('a lost update', () => {
     expect(k.requests.filter((r) => r.t > lost[0]!.t && (r.req.kind === 'location.content' || r.req.kind === 'dp.download'))).toHaveLength(0);
 
     // installed again, reported installed, deployment compliant
-    expect(k.client.upd[u]! & U_INSTALLED).toBe(U_INSTALLED);
+    expect(k.client.upd[k.client.ub + u]! & U_INSTALLED).toBe(U_INSTALLED);
     const after = k.scans().find((r) => r.t >= again[0]!.t && r.e.trigger === 'afterInstall')!;
     const afterEnd = scanEnd(k, after.t);
     const q2 = k.of('state.queued').filter((r) => r.t === afterEnd.t);
     expect(q2.some((r) => r.e.topicType === TOPIC.UPDATE_DETECTION && r.e.topic === u && r.e.stateId === DETECT.INSTALLED)).toBe(true);
     expect(q2.some((r) => r.e.topicType === TOPIC.ASSIGNMENT_COMPLIANCE && r.e.stateId === COMPLIANCE.COMPLIANT)).toBe(true);
-    expect(k.stub.mp.updateState[u]).toBe(DETECT.INSTALLED);
+    expect(k.stub.mp.updateStateAt(u)).toBe(DETECT.INSTALLED);
     expect(k.stub.mp.deploymentState[0]).toBe(COMPLIANCE.COMPLIANT);
     const q301 = k.of('state.queued').filter((r) => r.t >= again[0]!.t && r.e.topicType === TOPIC.ASSIGNMENT_ENFORCEMENT).map((r) => r.e.stateId);
     expect(q301).toEqual([ENFORCE.INSTALLING, ENFORCE.INSTALLED]);
@@ -174,7 +174,7 @@ describe('a lost update', () => {
     const dp = k.requests.filter((r) => r.t >= end.t && r.req.kind === 'dp.download');
     expect(dp).toHaveLength(1);
     expect((dp[0]!.req as { updates: readonly number[] }).updates).toEqual([lost.e.update]);
-    expect(k.client.upd[lost.e.update]! & (U_INSTALLED | U_CACHED)).toBe(U_INSTALLED | U_CACHED);
+    expect(k.client.upd[k.client.ub + lost.e.update]! & (U_INSTALLED | U_CACHED)).toBe(U_INSTALLED | U_CACHED);
   });
 
   it('is reinstalled at once by the Deployment Evaluation Cycle action (forced online scan)', () => {
@@ -192,7 +192,7 @@ describe('a lost update', () => {
     const again = k.of('install.started').filter((r) => r.t > lost.t);
     expect(again.map((r) => [r.t, r.e.updates])).toEqual([[preInstallEnd(k, end.t), 1]]);
     expect(k.of('download.started').filter((r) => r.t > lost.t)).toHaveLength(0);
-    expect(k.client.upd[lost.e.update]! & U_INSTALLED).toBe(U_INSTALLED);
+    expect(k.client.upd[k.client.ub + lost.e.update]! & U_INSTALLED).toBe(U_INSTALLED);
     // the scheduled re-evaluation later finds nothing missing
     expect(re.length).toBeGreaterThanOrEqual(2);
     expect(k.of('install.started').filter((r) => r.t >= re[1]!.t)).toHaveLength(0);

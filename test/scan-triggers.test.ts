@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { CoreKit, DAY, HOUR, MIN, T0 } from './helpers/kit.js';
 import type { ScanTrigger } from '../agent/core/types.js';
+import { C_LAST_ONLINE_SCAN_AT, coldOf } from '../agent/core/state.js';
 
 const TTL = 24 * HOUR;
 const NON_FORCED_TTL: ScanTrigger[] = ['schedule', 'reevaluation', 'newDeployment', 'beforeDownload', 'beforeInstall'];
@@ -289,7 +290,7 @@ describe('scan triggers: forced / online per the table', () => {
     // offline scans do not refresh the TTL: the afterRestart scan did not move lastOnlineScanAt
     for (let c = 0; c < 3; c++) {
       const lastOnlineDone = k.of('scan.completed', c).filter((r) => r.e.online).at(-1)!.t;
-      expect(k.clients[c]!.lastOnlineScanAt).toBe(lastOnlineDone);
+      expect(coldOf(k.clients[c]!, C_LAST_ONLINE_SCAN_AT)).toBe(lastOnlineDone);
     }
   });
 

@@ -9,6 +9,7 @@ import { HIGH_PRIORITY_DELAY, isHighPriority, serialsOf } from '../agent/core/st
 import { MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE } from '../agent/core/types.js';
 import { DETECT, SCAN_STATE, TOPIC } from '../agent/core/constants.js';
 import { applicableUpdates, isInstalledAtStart } from '../agent/core/machine.js';
+import { C_STATE_PHASE, coldOf } from '../agent/core/state.js';
 
 const CYCLE = 15 * MIN;
 const MP_DOWN = 0x80072efd;
@@ -38,7 +39,7 @@ function deliveredSerials(k: CoreKit, client = 0): number[] {
 
 /** The client's state-message boundary phase (ms within a cycle), read from a probe with the same seed. */
 function phaseOf(input: Record<string, unknown>, cycle = CYCLE): number {
-  return Math.floor(new CoreKit(input).client.statePhase * cycle);
+  return Math.floor(coldOf(new CoreKit(input).client, C_STATE_PHASE) * cycle);
 }
 
 describe('500 / 501 after a scan', () => {
@@ -198,7 +199,7 @@ describe('bulk send every stateMessageCycle', () => {
     k.runFor(10 * DAY);
     const sent = k.of('state.sent');
     expect(sent.length).toBeGreaterThan(5);
-    const phase = Math.floor(k.client.statePhase * CYCLE);
+    const phase = Math.floor(coldOf(k.client, C_STATE_PHASE) * CYCLE);
     // but a report brought forward by a high-priority state (the end of an install: test/state-priorities.test.ts)
     const onPhase = sent.filter((r) => !hurried(r.t, r.e.msgs));
     expect(onPhase.length).toBeGreaterThan(5);
@@ -223,7 +224,7 @@ describe('bulk send every stateMessageCycle', () => {
     k.runFor(5 * DAY);
     const sent = k.of('state.sent');
     expect(sent.length).toBeGreaterThan(3);
-    const phase = Math.floor(k.client.statePhase * 30 * MIN);
+    const phase = Math.floor(coldOf(k.client, C_STATE_PHASE) * 30 * MIN);
     for (const r of sent) if (!hurried(r.t, r.e.msgs)) expect((r.t - phase) % (30 * MIN)).toBe(0);
   });
 });
@@ -257,7 +258,7 @@ describe('unsent messages are kept until delivered', () => {
     // the site ends up with the client's real per-update states
     const q500 = k.of('state.queued').filter((r) => r.e.topicType === TOPIC.UPDATE_DETECTION);
     const U = k.stub.catalogue.size;
-    for (const r of q500) expect(k.stub.mp.updateState[r.e.topic]).toBe(r.e.stateId);
+    for (const r of q500) expect(k.stub.mp.updateStateAt(r.e.topic)).toBe(r.e.stateId);
     expect(q500).toHaveLength(U);
   });
 
@@ -303,7 +304,7 @@ describe('unsent messages are kept until delivered', () => {
     expect(deliveredSerials(k)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(k.stub.mp.counters.stateDuplicates).toBe(0);
     // the failed attempts kept to the phase, the machine being down for the restart included
-    const phase = Math.floor(k.client.statePhase * CYCLE);
+    const phase = Math.floor(coldOf(k.client, C_STATE_PHASE) * CYCLE);
     for (const r of k.of('state.sent')) expect((r.t - phase) % CYCLE).toBe(0);
     const down = k.of('state.sent').filter((r) => r.t > restart[0]!.t && r.t < k.of('restart.completed')[0]!.t);
     expect(down).toHaveLength(0);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CoreKit, DAY, MIN } from './helpers/kit.js';
 import { HIGH_PRIORITY_DELAY, isHighPriority, serialsOf } from '../agent/core/statemsg.js';
 import { CI_ENFORCE, COMPLIANCE, ENFORCE, TOPIC } from '../agent/core/constants.js';
+import { C_STATE_PHASE, coldOf } from '../agent/core/state.js';
 
 const CYCLE = 15 * MIN;
 
@@ -52,7 +53,7 @@ describe('state-message priorities', () => {
   it('a scan\'s states wait for the client\'s 15-minute cycle', () => {
     const k = new CoreKit({ deployments: [] });
     k.runFor(3 * DAY);
-    const phase = Math.floor(k.client.statePhase * CYCLE);
+    const phase = Math.floor(coldOf(k.client, C_STATE_PHASE) * CYCLE);
     const at = sentAt(k);
     const q500 = k.of('state.queued').filter((q) => q.e.topicType === TOPIC.UPDATE_DETECTION || q.e.topicType === TOPIC.UPDATE_SOURCE_SCAN);
     expect(q500.length).toBeGreaterThan(100);

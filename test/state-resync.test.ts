@@ -22,7 +22,7 @@ function viewMatches(k: CoreKit, c: number): { updates: number; deployments: num
   const mp = k.stub.mp;
   const U = k.stub.catalogue.size;
   let updates = 0;
-  for (let u = 0; u < U; u++) if (mp.updateState[c * U + u] !== (s.upd[u]! & U_REPORTED_MASK)) updates++;
+  for (let u = 0; u < U; u++) if (mp.updateStateAt(c * U + u) !== (s.upd[s.ub + u]! & U_REPORTED_MASK)) updates++;
   const D = Math.max(1, mp.deployments.length);
   let deployments = 0;
   for (const d of s.deployments) if (d.compliance >= 0 && mp.deploymentState[c * D + d.policy.index] !== d.compliance) deployments++;

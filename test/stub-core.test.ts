@@ -107,8 +107,8 @@ describe('stub MP: state-message ingest', () => {
     expect(s.mp.counters.stateDuplicates).toBe(1);
     expect(s.mp.contiguousSerial(3)).toBe(3);
     expect(s.mp.gapsOpen()).toBe(0);
-    expect(s.mp.updateState[3 * s.catalogue.size + 5]).toBe(DETECT.INSTALLED);
-    expect(s.mp.updateState[3 * s.catalogue.size + 6]).toBe(DETECT.INSTALLED); // the duplicate changed nothing
+    expect(s.mp.updateStateAt(3 * s.catalogue.size + 5)).toBe(DETECT.INSTALLED);
+    expect(s.mp.updateStateAt(3 * s.catalogue.size + 6)).toBe(DETECT.INSTALLED); // the duplicate changed nothing
     expect(s.mp.detectCounts[DETECT.INSTALLED]).toBe(2);
     expect(s.mp.detectCounts[DETECT.UNKNOWN]).toBe(50 * 200 - 2);
   });
@@ -117,7 +117,7 @@ describe('stub MP: state-message ingest', () => {
     const { sc, stub: s } = stub();
     s.mp.relay(2, sc.start, [...msg(TOPIC.UPDATE_DETECTION, 9, 4, 1, sc.start), ...msg(TOPIC.UPDATE_DETECTION, DETECT.REQUIRED, 5, 2, sc.start)]);
     expect(s.mp.counters.stateMessagesIngested).toBe(2);
-    expect(s.mp.updateState[2 * s.catalogue.size + 4]).toBe(DETECT.UNKNOWN);
+    expect(s.mp.updateStateAt(2 * s.catalogue.size + 4)).toBe(DETECT.UNKNOWN);
     expect(s.mp.detectCounts[DETECT.REQUIRED]).toBe(1);
     expect([...s.mp.detectCounts].reduce((a, b) => a + b, 0)).toBe(50 * 200);
   });

@@ -14,12 +14,13 @@
 // Numbers and rules: ../../../shared/reference/client-behaviour.md and
 // shared/seeds/003 (the main specification of the loop).
 
+import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT } from './state.js';
 import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
-  P_RESTART_COUNTDOWN, P_RESTART_NOW,
+  P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
@@ -56,7 +57,7 @@ const SALT_USER_INSTALL = 0x05e4;
 /** A new client: first policy request within model.startWithin of the start, first scenario action. */
 export function initClient(s: ClientState, ctx: CoreCtx): void {
   s.tm[s.tb + T_POLICY] = firstPolicyPoll(s, ctx);
-  s.statePhase = rand(s);
+  s.cd[(s.tb >> 1) + C_STATE_PHASE] = rand(s);
   scheduleAction(s, ctx, 0);
   initPower(s, ctx);
 }
@@ -106,13 +107,13 @@ export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
     }
     if (s.tm[s.tb + T_SCHEDULE] <= t) {
       s.pending |= P_SCHEDULE;
-      s.scheduleNominal += st.scanInterval;
-      s.tm[s.tb + T_SCHEDULE] = s.scheduleNominal + randMs(s, st.scheduleRandomDelay);
+      s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] += st.scanInterval;
+      s.tm[s.tb + T_SCHEDULE] = s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] + randMs(s, st.scheduleRandomDelay);
     }
     if (s.tm[s.tb + T_REEVAL] <= t) {
       s.pending |= P_REEVAL;
-      s.reevalNominal += st.reevaluationInterval;
-      s.tm[s.tb + T_REEVAL] = s.reevalNominal + randMs(s, st.scheduleRandomDelay);
+      s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] += st.reevaluationInterval;
+      s.tm[s.tb + T_REEVAL] = s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] + randMs(s, st.scheduleRandomDelay);
     }
   }
   if (s.tm[s.tb + T_RETRY] <= t) {
@@ -215,8 +216,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     // try again at the next polling cycle; nothing of a half-received policy is applied
     emit(ctx, { ev: 'policy.failed', code: r.code });
     s.awaitingPolicy = false;
-    s.pendingBodies = 0;
-    s.policyBodies = null;
+    s.cycle = null;
     return;
   }
   if (r.kind === 'policy.assignments') {
@@ -225,8 +225,6 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       policyDone(s, ctx);
       return;
     }
-    s.pendingPolicyVersion = r.version;
-    s.pendingDeploymentIds = r.deploymentIds;
     windowsAtAssignments(s, r.assignments);
     let n = 0;
     for (const a of r.assignments) {
@@ -235,7 +233,13 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
         ctx.out.push({ type: 'send', req: { kind: 'policy.body', client: s.idx, assignment: a } });
       }
     }
-    s.pendingBodies = n;
+    // a cycle already under way (an answer given twice) keeps the bodies it has, as it did
+    if (n > 0 || s.cycle !== null) {
+      const c = (s.cycle ??= { version: 0, deploymentIds: [], left: 0, bodies: [] });
+      c.version = r.version;
+      c.deploymentIds = r.deploymentIds;
+      c.left = n;
+    }
     if (n === 0) {
       s.policyVersion = r.version;
       s.deploymentIds = r.deploymentIds;
@@ -245,23 +249,24 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     return;
   }
   if (r.kind === 'policy.body') {
-    if (s.pendingBodies <= 0) return;
+    const c = s.cycle;
+    if (c === null || c.left <= 0) return;
     // bodies are held until the whole cycle arrived, then applied together
     // (settings first: deployment schedules depend on them)
-    (s.policyBodies ??= []).push(r);
-    if (--s.pendingBodies > 0) return;
-    const bodies = s.policyBodies.sort((a, b) => a.slot - b.slot);
-    s.policyBodies = null;
+    c.bodies.push(r);
+    if (--c.left > 0) return;
+    const bodies = c.bodies.sort((a, b) => a.slot - b.slot);
+    s.cycle = null;
     let windows: WindowEntry[] | null = null;
     for (const b of bodies) {
-      s.slotVersions[b.slot] = b.version;
+      setSlotVersion(s, b.slot, b.version);
       if (b.settings !== undefined) applySettings(s, ctx, t, b.settings);
       if (b.deployment !== undefined) addDeployment(s, ctx, t, b.deployment, b.version);
       if (b.window !== undefined) (windows ??= []).push({ slot: b.slot, version: b.version, window: b.window });
     }
     applyWindowPolicies(s, ctx, t, windows);
-    s.policyVersion = s.pendingPolicyVersion;
-    s.deploymentIds = s.pendingDeploymentIds;
+    s.policyVersion = c.version;
+    s.deploymentIds = c.deploymentIds;
     policyDone(s, ctx);
   }
 }
@@ -277,18 +282,18 @@ function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettin
   s.settings = st;
   s.tm[s.tb + T_POLICY] = Math.min(s.tm[s.tb + T_POLICY], t + st.policyPollingInterval);
   if (st.softwareUpdatesEnabled && !wasEnabled) {
-    s.suEnabledAt = t;
-    if (s.lastScanAt === -Infinity && (s.pending & P_FIRST) === 0) {
+    s.cd[(s.tb >> 1) + C_SU_ENABLED_AT] = t;
+    if (s.cd[(s.tb >> 1) + C_LAST_SCAN_AT] === -Infinity && (s.pending & P_FIRST) === 0) {
       // seed 003: "a compliance assessment scan is scheduled to start randomly within the next two hours"
       s.tm[s.tb + T_FIRST_SCAN] = t + randMs(s, st.firstScanWindow);
     }
-    s.scheduleNominal = t + st.scanInterval;
-    s.tm[s.tb + T_SCHEDULE] = s.scheduleNominal + randMs(s, st.scheduleRandomDelay);
-    s.reevalNominal = t + st.reevaluationInterval;
-    s.tm[s.tb + T_REEVAL] = s.reevalNominal + randMs(s, st.scheduleRandomDelay);
+    s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] = t + st.scanInterval;
+    s.tm[s.tb + T_SCHEDULE] = s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] + randMs(s, st.scheduleRandomDelay);
+    s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] = t + st.reevaluationInterval;
+    s.tm[s.tb + T_REEVAL] = s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] + randMs(s, st.scheduleRandomDelay);
   } else if (!st.softwareUpdatesEnabled) {
     s.tm[s.tb + T_FIRST_SCAN] = s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + T_REEVAL] = Infinity;
-    s.scheduleNominal = s.reevalNominal = Infinity;
+    s.cd[(s.tb >> 1) + C_SCHEDULE_NOMINAL] = s.cd[(s.tb >> 1) + C_REEVAL_NOMINAL] = Infinity;
     s.pending &= P_RESTART | P_USER_RESTART | P_WINDOW_RESTART | P_DEPLOYMENT_WORK | P_RESTART_COUNTDOWN | P_RESTART_NOW;
   }
 }
@@ -322,7 +327,10 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
     }
   }
   scheduleUserInstall(s, ctx, t, d);
-  s.deployments.push(d);
+  // a new array of the exact size, not push() (nor a spread, which grows the same way): push
+  // gives an empty array room for 17 (152 B of elements a client for one deployment; heap
+  // snapshot of the 100k fleet, issue 13)
+  s.deployments = s.deployments.concat(d);
   recomputeDepDue(s);
   s.pending |= P_NEWDEP;
 }
@@ -390,16 +398,16 @@ function loseUpdate(s: ClientState, ctx: CoreCtx): void {
   const cands: number[] = [];
   for (const d of s.deployments) {
     for (const u of d.policy.updates) {
-      const f = s.upd[u]!;
+      const f = s.upd[s.ub + u]!;
       if ((f & U_INSTALLED) !== 0 && (f & U_PENDING_RESTART) === 0 && !cands.includes(u)) cands.push(u);
     }
   }
   if (cands.length === 0) {
-    for (let u = 0; u < s.upd.length; u++) if ((s.upd[u]! & U_INSTALLED) !== 0) cands.push(u);
+    for (let u = 0; u < ctx.catalogue.size; u++) if ((s.upd[s.ub + u]! & U_INSTALLED) !== 0) cands.push(u);
   }
   if (cands.length === 0) return;
   const u = cands[randInt(s, cands.length)]!;
-  s.upd[u] = s.upd[u]! & ~U_INSTALLED;
+  s.upd[s.ub + u] = s.upd[s.ub + u]! & ~U_INSTALLED;
   emit(ctx, { ev: 'update.lost', update: u });
 }
 
@@ -496,7 +504,7 @@ function finishJob(s: ClientState, ctx: CoreCtx, t: number): void {
 function startScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const rule = SCAN_RULES[j.rule];
   j.forced = rule.forced;
-  j.online = scanIsOnline(j.rule, s.settings!, s.lastOnlineScanAt, t);
+  j.online = scanIsOnline(j.rule, s.settings!, s.cd[(s.tb >> 1) + C_LAST_ONLINE_SCAN_AT], t);
   emit(ctx, { ev: 'scan.started', trigger: j.trigger, forced: j.forced, online: j.online, rule: j.rule });
   queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.RUNNING, 0);
   if (j.online) {
@@ -552,14 +560,16 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       j.version = r.version ?? ctx.catalogue.updateSourceVersion;
       j.phase = 'wsus';
       const sup = s.sups[s.sup]!;
-      ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup, held: heldMetadata(s, sup) } });
+      ctx.out.push({ type: 'send', req: { kind: 'wsus.scan', client: s.idx, sup, held: heldMetadata(s, ctx, sup) } });
       return;
     }
     case 'wsus.scan': {
       if (j.phase !== 'wsus') return;
       const upd = s.upd;
-      for (let u = 0; u < upd.length; u++) upd[u] = upd[u]! & ~U_APPLICABLE;
-      for (const u of r.applicable) if (u < upd.length) upd[u] = upd[u]! | U_APPLICABLE;
+      const b = s.ub;
+      const U = ctx.catalogue.size;
+      for (let u = 0; u < U; u++) upd[b + u] = upd[b + u]! & ~U_APPLICABLE;
+      for (const u of r.applicable) if (u < U) upd[b + u] = upd[b + u]! | U_APPLICABLE;
       s.hasMetadata = true;
       s.metaSup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
       // the location reply's version (both transports have it alike; HTTP's SyncUpdates carries none)
@@ -594,11 +604,12 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
  * (U_APPLICABLE) when that scan was on the same SUP; nothing after a SUP
  * switch (the new server's revision ids are its own: the next scan is full).
  */
-function heldMetadata(s: ClientState, sup: string): readonly number[] {
+function heldMetadata(s: ClientState, ctx: CoreCtx, sup: string): readonly number[] {
   if (!s.hasMetadata || s.metaSup !== sup) return NOTHING_HELD;
   const out: number[] = [];
   const upd = s.upd;
-  for (let u = 0; u < upd.length; u++) if ((upd[u]! & U_APPLICABLE) !== 0) out.push(u);
+  const b = s.ub;
+  for (let u = 0; u < ctx.catalogue.size; u++) if ((upd[b + u]! & U_APPLICABLE) !== 0) out.push(u);
   return out;
 }
 const NOTHING_HELD: readonly number[] = Object.freeze([]);
@@ -660,9 +671,9 @@ function waitForLocation(s: ClientState, ctx: CoreCtx, t: number, j: Job): void 
 
 /** A scan finished: compare every update's state with the last one and report the changes. */
 function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
-  s.lastScanAt = t;
+  s.cd[(s.tb >> 1) + C_LAST_SCAN_AT] = t;
   if (j.online) {
-    s.lastOnlineScanAt = t;
+    s.cd[(s.tb >> 1) + C_LAST_ONLINE_SCAN_AT] = t;
     s.supFailures = 0;
   }
   // counts per DETECT state; the state of each update comes from a table
@@ -674,16 +685,17 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     const sp = ctx.catalogue.supersededPairs;
     if (sp !== undefined) applySupersedence(s, sp);
     const upd = s.upd;
+    const b = s.ub;
     // updates newer than the metadata (a catalogue sync not yet scanned) are unknown to the client: no state for them
     const known = s.metaKnown;
     for (let u = 0; u < known; u++) {
-      const f = upd[u]!;
+      const f = upd[b + u]!;
       const st = DETECT_OF[(f >> 2) & 7]!;
       c1 += st & 1 & ~(st >> 1); // 1
       c2 += (st >> 1) & ~st & 1; // 2
       c3 += st & (st >> 1) & 1; // 3
       if ((f & U_REPORTED_MASK) !== st) {
-        upd[u] = (f & ~U_REPORTED_MASK) | st;
+        upd[b + u] = (f & ~U_REPORTED_MASK) | st;
         queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, st, u);
       }
     }
@@ -738,7 +750,7 @@ function stepEnded(s: ClientState, ctx: CoreCtx, t: number): void {
 function missingUpdates(s: ClientState, d: ClientDeployment): number[] {
   const out: number[] = [];
   for (const u of d.policy.updates) {
-    const f = s.upd[u]!;
+    const f = s.upd[s.ub + u]!;
     if ((f & U_APPLICABLE) !== 0 && (f & U_INSTALLED) === 0) out.push(u);
   }
   return out;
@@ -747,7 +759,7 @@ function missingUpdates(s: ClientState, d: ClientDeployment): number[] {
 /** Compliance of a deployment: every applicable update installed, and no restart pending for one. */
 function deploymentCompliance(s: ClientState, d: ClientDeployment): number {
   for (const u of d.policy.updates) {
-    const f = s.upd[u]!;
+    const f = s.upd[s.ub + u]!;
     if ((f & U_APPLICABLE) !== 0 && ((f & U_INSTALLED) === 0 || (f & U_PENDING_RESTART) !== 0)) return COMPLIANCE.NON_COMPLIANT;
   }
   return COMPLIANCE.COMPLIANT;
@@ -789,7 +801,7 @@ function beginDownload(s: ClientState, ctx: CoreCtx, t: number, j: Job, thenInst
   const need: number[] = [];
   let bytes = 0;
   for (const u of thenInstall ? j.updates : missingUpdates(s, d)) {
-    if ((s.upd[u]! & U_CACHED) === 0) {
+    if ((s.upd[s.ub + u]! & U_CACHED) === 0) {
       need.push(u);
       bytes += ctx.catalogue.bytes[u]!;
     }
@@ -876,7 +888,7 @@ function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     }
     const needsRestart = cat.restartRequired[u] === 1;
     if (needsRestart) restart = true;
-    s.upd[u] = s.upd[u]! | U_INSTALLED | (needsRestart ? U_PENDING_RESTART : 0);
+    s.upd[s.ub + u] = s.upd[s.ub + u]! | U_INSTALLED | (needsRestart ? U_PENDING_RESTART : 0);
     touch(s, u, t);
     queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, needsRestart ? CI_ENFORCE.PENDING_RESTART : CI_ENFORCE.INSTALLED, u);
   }
@@ -937,9 +949,10 @@ function startRestart(s: ClientState, ctx: CoreCtx, t: number, user: boolean): v
 function restartDone(s: ClientState, ctx: CoreCtx, t: number): void {
   let hadPending = false;
   const upd = s.upd;
-  for (let u = 0; u < upd.length; u++) {
-    if ((upd[u]! & U_PENDING_RESTART) !== 0) {
-      upd[u] = upd[u]! & ~U_PENDING_RESTART;
+  const b = s.ub;
+  for (let u = 0; u < ctx.catalogue.size; u++) {
+    if ((upd[b + u]! & U_PENDING_RESTART) !== 0) {
+      upd[b + u] = upd[b + u]! & ~U_PENDING_RESTART;
       hadPending = true;
     }
   }
@@ -958,7 +971,7 @@ function afterRestartFinished(s: ClientState, ctx: CoreCtx, t: number): void {
     if ((d.flags & D_RESTART_PENDING) === 0) continue;
     d.flags &= ~D_RESTART_PENDING;
     for (const u of d.policy.updates) {
-      if ((s.upd[u]! & (U_APPLICABLE | U_INSTALLED)) === (U_APPLICABLE | U_INSTALLED)) {
+      if ((s.upd[s.ub + u]! & (U_APPLICABLE | U_INSTALLED)) === (U_APPLICABLE | U_INSTALLED)) {
         queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLED, u);
       }
     }

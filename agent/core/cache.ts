@@ -3,6 +3,7 @@
 // - to make room, content not referenced for cacheMinRetention is evicted,
 //   least recently used first; content the current operation needs is kept.
 
+import { C_CACHE_BYTES } from './state.js';
 import type { ClientState } from './state.js';
 import { U_CACHED } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -18,26 +19,31 @@ export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: rea
   const bytes = ctx.catalogue.bytes;
   let evictedN = 0;
   let evictedBytes = 0;
+  let added = false;
   for (const u of updates) {
-    if ((s.upd[u]! & U_CACHED) !== 0) {
+    if ((s.upd[s.ub + u]! & U_CACHED) !== 0) {
       touch(s, u, t);
       continue;
     }
     const need = bytes[u]!;
-    while (s.cacheBytes + need > limit) {
+    while (s.cd[(s.tb >> 1) + C_CACHE_BYTES] + need > limit) {
       const victim = lruVictim(s, t - minAge, keep);
       if (victim < 0) break; // nothing evictable: go over the limit, as the real client does for updates
       const v = s.cache[victim]!;
       s.cache.splice(victim, 2);
-      s.upd[v] = s.upd[v]! & ~U_CACHED;
-      s.cacheBytes -= bytes[v]!;
+      s.upd[s.ub + v] = s.upd[s.ub + v]! & ~U_CACHED;
+      s.cd[(s.tb >> 1) + C_CACHE_BYTES] -= bytes[v]!;
       evictedN++;
       evictedBytes += bytes[v]!;
     }
     s.cache.push(u, t);
-    s.upd[u] = s.upd[u]! | U_CACHED;
-    s.cacheBytes += need;
+    added = true;
+    s.upd[s.ub + u] = s.upd[s.ub + u]! | U_CACHED;
+    s.cd[(s.tb >> 1) + C_CACHE_BYTES] += need;
   }
+  // trimmed to its length: push() leaves up to half again as much room (the cache of ten updates:
+  // 336 B of elements against 176 B; downloads are rare, the record lives for the run; issue 13)
+  if (added) s.cache = s.cache.slice();
   if (evictedN > 0) ctx.out.push({ type: 'event', e: { ev: 'cache.evicted', updates: evictedN, bytes: evictedBytes } });
 }
 

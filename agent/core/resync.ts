@@ -11,6 +11,7 @@
 // 402 (per-update enforcement progress) is not resent: it is a step of an
 // install, and the 500 and 300 of the same updates carry the outcome.
 
+import { C_LAST_SCAN_AT } from './state.js';
 import type { ClientState } from './state.js';
 import { D_EVALUATED, U_REPORTED_MASK } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -21,14 +22,15 @@ export function resyncState(s: ClientState, ctx: CoreCtx, t: number, request: nu
   s.resyncSeen = request;
   let n = 0;
   const upd = s.upd;
-  for (let u = 0; u < upd.length; u++) {
-    const st = upd[u]! & U_REPORTED_MASK;
+  const b = s.ub;
+  for (let u = 0; u < ctx.catalogue.size; u++) {
+    const st = upd[b + u]! & U_REPORTED_MASK;
     if (st !== 0) {
       queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, st, u);
       n++;
     }
   }
-  if (s.lastScanAt !== -Infinity || s.scanState !== 0) {
+  if (s.cd[(s.tb >> 1) + C_LAST_SCAN_AT] !== -Infinity || s.scanState !== 0) {
     queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, s.scanState, 0, s.scanError);
     n++;
   }

@@ -1,8 +1,10 @@
 // The client record. One plain object per client with a fixed shape (V8 keeps
-// it as a fast-properties object), a Uint8Array of per-update flags and two
-// flat number arrays (state-message queue, cache). Timers are plain numbers:
-// Infinity means "not set". The fleet scheduler only ever holds one entry per
-// client, at nextDue(state).
+// it as a fast-properties object) and two flat number arrays (state-message
+// queue, cache); its timers, its other doubles and its per-update flags live in
+// fleet-wide typed arrays (tm, cd, upd: one array per kind, a row per client;
+// issue 13 measured 2,110 -> 1,278 B per idle client with them). Timers are
+// plain numbers: Infinity means "not set". The fleet scheduler only ever holds
+// one entry per client, at nextDue(state).
 
 import type { ClientSettings, DeploymentPolicy, ReplyBody, ScanTrigger, WindowEntry, WindowSet } from './types.js';
 import { streamSeed } from './prng.js';
@@ -62,6 +64,16 @@ export interface ClientDeployment {
   installFailures: number;
 }
 
+/** A policy cycle whose assignments changed: the version and deployments it brings, the bodies still to come. */
+export interface PolicyCycle {
+  version: number;
+  deploymentIds: readonly string[];
+  /** bodies asked for and not yet received */
+  left: number;
+  /** policy bodies received, applied when the last one arrives */
+  readonly bodies: Extract<ReplyBody, { kind: 'policy.body' }>[];
+}
+
 export type JobKind = 'scan' | 'evaluate' | 'download' | 'install' | 'restart';
 export type JobPhase =
   | 'locate' | 'wsus' | 'scanning' | 'retryWait' | 'contentLocate' | 'dpRequest' | 'downloading' | 'installing' | 'restarting';
@@ -108,25 +120,31 @@ export interface ClientState {
   /** this client's first slot in tm */
   readonly tb: number;
   rng: number;
-
-  // timers (epoch ms, Infinity = unset)
-  scheduleNominal: number;
-  reevalNominal: number;
-  statePhase: number;
+  /**
+   * The client's doubles that are not timers (C_* slots: scan schedule
+   * nominal times, last scans, cache bytes, the state-message phase, the
+   * forced restart), in one fleet-wide Float64Array, C_STRIDE slots per client
+   * from tb / 2 (or the client's own array). As object fields V8 kept each as
+   * a HeapNumber of its own: 24 B a field (8 B pointer, 16 B box) against 8 B
+   * here; 10 boxed doubles were 240 B of the 2,070 B per idle client (heap
+   * snapshot of the 100k fleet, issue 13).
+   */
+  readonly cd: Float64Array;
   actionIdx: number;
 
 
   // policy
   policyVersion: number;
   slotVersions: number[];
-  pendingBodies: number;
-  pendingPolicyVersion: number;
-  pendingDeploymentIds: readonly string[];
-  /** policy bodies of the cycle under way, applied when the last one arrives */
-  policyBodies: Extract<ReplyBody, { kind: 'policy.body' }>[] | null;
+  /**
+   * The policy change being fetched (bodies asked for, not all in), or null.
+   * Its own object since issue 13: four fields of every record (one a boxed
+   * double) were 56 B a client for what a client holds only while its policy
+   * changes.
+   */
+  cycle: PolicyCycle | null;
   awaitingPolicy: boolean;
   settings: ClientSettings | null;
-  suEnabledAt: number;
   deployments: ClientDeployment[];
   deploymentIds: readonly string[];
   /** maintenance windows from policy (shared, interned: windows.ts); null: none came by policy */
@@ -135,8 +153,6 @@ export interface ClientState {
   windowKeep: readonly WindowEntry[] | null;
 
   // scanning
-  lastOnlineScanAt: number;
-  lastScanAt: number;
   hasMetadata: boolean;
   /**
    * The SUP whose update metadata the WUA datastore holds (the SUP of the last
@@ -158,13 +174,20 @@ export interface ClientState {
   job: Job | null;
 
   // machine
-  upd: Uint8Array;
+  /**
+   * Per-update flags (U_*) of update u at upd[ub + u]: one fleet-wide
+   * Uint8Array, `updates` bytes per client (or the client's own array, ub 0).
+   * One array per client was 384 B a client for 200 updates (the 200 bytes,
+   * a 96 B Uint8Array and an 88 B ArrayBuffer; heap snapshot, issue 13).
+   */
+  readonly upd: Uint8Array;
+  readonly ub: number;
   cache: number[]; // flat [update, lastUsed]
-  cacheBytes: number;
   restartDeployment: number; // deployment whose install asked for the pending restart, -1 none
 
   // state messages
   serial: number;
+  /** unsent messages (MSG_STRIDE numbers each); NO_MESSAGES when there are none */
   queue: number[];
   /** the report under way (the former queue, handed to the transport), or null */
   sending: number[] | null;
@@ -173,15 +196,33 @@ export interface ClientState {
   /** the last 501 state queued and its error HRESULT (resent on a resync) */
   scanState: number;
   scanError: number;
-  /**
-   * With restart notifications (restart.ts): when the pending required
-   * restart is forced (in a maintenance window when the client has any);
-   * T_RESTART is then the next notification step. Infinity: none, or
-   * notifications not modelled (T_RESTART is the restart itself).
-   * A double field: measured +25 B a client in the fleet bench (heap per
-   * client 2,187 -> 2,212 B); no free slot is left in the timer row.
-   */
-  restartAt: number;
+}
+
+// Slots of a client's row in ClientState.cd (C_STRIDE doubles from tb / 2)
+/** fraction of the state-message cycle at which this client sends (0..1) */
+export const C_STATE_PHASE = 0;
+/** the scan schedule's nominal time, before its random delay (Infinity: none) */
+export const C_SCHEDULE_NOMINAL = 1;
+/** the re-evaluation schedule's nominal time (Infinity: none) */
+export const C_REEVAL_NOMINAL = 2;
+/** when software updates were enabled by policy (-Infinity: never) */
+export const C_SU_ENABLED_AT = 3;
+export const C_LAST_ONLINE_SCAN_AT = 4;
+export const C_LAST_SCAN_AT = 5;
+/** bytes of content in the client cache */
+export const C_CACHE_BYTES = 6;
+/**
+ * With restart notifications (restart.ts): when the pending required
+ * restart is forced (in a maintenance window when the client has any);
+ * T_RESTART is then the next notification step. Infinity: none, or
+ * notifications not modelled (T_RESTART is the restart itself).
+ */
+export const C_RESTART_AT = 7;
+/** doubles per client in ClientState.cd: tb / 2 is a client's first (TIMER_STRIDE is twice this) */
+export const C_STRIDE = 8;
+/** A double of a client's cd row (C_* slot). */
+export function coldOf(s: ClientState, slot: number): number {
+  return s.cd[(s.tb >> 1) + slot]!;
 }
 
 const TIMER_STRIDE_CONST = 16;
@@ -209,9 +250,46 @@ export const S_SAVED_POLICY = TIMER_STRIDE_CONST - 1;
 /** slots per client in a fleet-wide timer array (a power of two keeps views aligned) */
 export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 
-/** A client record; its timers live in `tm` from slot `tb` (a fleet-wide array), or in a new array. */
-export function createClient(seed: number, idx: number, updates: number, tm: Float64Array = new Float64Array(TIMER_STRIDE), tb = 0): ClientState {
+/**
+ * The queue of a client with nothing to send, shared (frozen: queueState
+ * gives the client an array of its own before the first push). An empty
+ * array per client was 32 B of every idle record (issue 13).
+ */
+export const NO_MESSAGES: number[] = Object.freeze([]) as unknown as number[];
+
+/**
+ * Sets the version a client holds for an assignment slot. The array grows to
+ * the exact size (slots never set stay holes, read as undefined as before):
+ * growing it by assignment gives room for 17 slots (152 B of elements a
+ * client where the default scenario uses two; heap snapshot, issue 13).
+ */
+export function setSlotVersion(s: ClientState, slot: number, version: number): void {
+  const a = s.slotVersions;
+  if (slot < a.length) {
+    a[slot] = version;
+    return;
+  }
+  const b: number[] = new Array(slot + 1);
+  for (let i = 0; i < a.length; i++) if (i in a) b[i] = a[i]!;
+  b[slot] = version;
+  s.slotVersions = b;
+}
+
+/**
+ * A client record; its timers live in `tm` from slot `tb` and its update flags
+ * in `upd` from `ub` (fleet-wide arrays), or in new arrays.
+ */
+export function createClient(
+  seed: number, idx: number, updates: number, tm: Float64Array = new Float64Array(TIMER_STRIDE), tb = 0,
+  upd: Uint8Array = new Uint8Array(updates), ub = 0, cd: Float64Array = new Float64Array(C_STRIDE),
+): ClientState {
   tm.fill(Infinity, tb, tb + TIMERS);
+  const cb = tb >> 1;
+  cd[cb + C_STATE_PHASE] = 0;
+  cd[cb + C_SCHEDULE_NOMINAL] = cd[cb + C_REEVAL_NOMINAL] = Infinity;
+  cd[cb + C_SU_ENABLED_AT] = cd[cb + C_LAST_ONLINE_SCAN_AT] = cd[cb + C_LAST_SCAN_AT] = -Infinity;
+  cd[cb + C_CACHE_BYTES] = 0;
+  cd[cb + C_RESTART_AT] = Infinity;
   tm[tb + S_OFF_SINCE] = Infinity;
   tm[tb + S_SAVED_POLICY] = Infinity;
   // Field order is layout: V8 keeps in-object fields in creation order, and a
@@ -231,23 +309,16 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     windows: null,
     windowKeep: null,
     rng: streamSeed(seed, idx),
-    pendingBodies: 0,
-    pendingPolicyVersion: 0,
-    pendingDeploymentIds: [],
-    policyBodies: null,
+    cd,
+    cycle: null,
     slotVersions: [],
     deployments: [],
-    queue: [],
+    queue: NO_MESSAGES,
     sending: null,
     serial: 0,
-    upd: new Uint8Array(updates),
-    statePhase: 0,
-    scheduleNominal: Infinity,
-    reevalNominal: Infinity,
+    upd,
+    ub,
     actionIdx: 0,
-    suEnabledAt: -Infinity,
-    lastOnlineScanAt: -Infinity,
-    lastScanAt: -Infinity,
     hasMetadata: false,
     metaSup: null,
     metaKnown: updates,
@@ -255,11 +326,9 @@ export function createClient(seed: number, idx: number, updates: number, tm: Flo
     sup: -1,
     supFailures: 0,
     cache: [],
-    cacheBytes: 0,
     restartDeployment: -1,
     resyncSeen: 0,
     scanState: 0,
     scanError: 0,
-    restartAt: Infinity,
   };
 }

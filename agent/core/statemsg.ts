@@ -8,6 +8,8 @@
 // A sent report's array is never changed afterwards: the request, the
 // state.sent event and the MP may all hold it.
 
+import { C_STATE_PHASE } from './state.js';
+import { NO_MESSAGES } from './state.js';
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -47,7 +49,7 @@ function cycleOf(s: ClientState): number {
 /** The client's next state-message cycle boundary strictly after t. statePhase is in [0, 1). */
 export function nextStateBoundary(s: ClientState, t: number): number {
   const cycle = cycleOf(s);
-  const phase = Math.floor(s.statePhase * cycle);
+  const phase = Math.floor(s.cd[(s.tb >> 1) + C_STATE_PHASE] * cycle);
   return phase + (Math.floor((t - phase) / cycle) + 1) * cycle;
 }
 
@@ -75,7 +77,7 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   let supersedes = 0;
   // Per-update topics carry a "queued" bit so the common case (no unsent
   // message for that update) skips the search entirely.
-  if (flag === 0 || (s.upd[topic]! & flag) !== 0) {
+  if (flag === 0 || (s.upd[s.ub + topic]! & flag) !== 0) {
     for (let i = q.length - MSG_STRIDE; i >= 0; i -= MSG_STRIDE) {
       if (q[i + MSG_TOPIC_TYPE] === topicType && q[i + MSG_TOPIC] === topic) {
         if (q[i + MSG_FLAGS]! % 2 !== MSG_SENT_ONCE) {
@@ -93,8 +95,8 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
     }
   }
   const serial = ++s.serial;
-  q.push(topicType, stateId, topic, serial, t, param * 2);
-  if (flag !== 0) s.upd[topic] = s.upd[topic]! | flag;
+  (q === NO_MESSAGES ? (s.queue = []) : q).push(topicType, stateId, topic, serial, t, param * 2);
+  if (flag !== 0) s.upd[s.ub + topic] = s.upd[s.ub + topic]! | flag;
   ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: supersedes !== 0, supersedes } });
   if (s.tm[s.tb + T_STATE] === Infinity && s.sending === null) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
   hurry(s, t, topicType, stateId);
@@ -125,10 +127,10 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
   }
   for (let i = 0; i < q.length; i += MSG_STRIDE) {
     const flag = flagFor(q[i + MSG_TOPIC_TYPE]!);
-    if (flag !== 0) s.upd[q[i + MSG_TOPIC]!] = s.upd[q[i + MSG_TOPIC]!]! & ~flag;
+    if (flag !== 0) s.upd[s.ub + q[i + MSG_TOPIC]!] = s.upd[s.ub + q[i + MSG_TOPIC]!]! & ~flag;
   }
   s.sending = q;
-  s.queue = [];
+  s.queue = NO_MESSAGES;
   s.tm[s.tb + T_STATE] = Infinity;
   ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs: q } });
 }
@@ -151,7 +153,7 @@ export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolea
     // back to unsent, ahead of anything queued since; the bits mark them again so later overwrites find them
     for (let i = 0; i < sent.length; i += MSG_STRIDE) {
       const flag = flagFor(sent[i + MSG_TOPIC_TYPE]!);
-      if (flag !== 0) s.upd[sent[i + MSG_TOPIC]!] = s.upd[sent[i + MSG_TOPIC]!]! | flag;
+      if (flag !== 0) s.upd[s.ub + sent[i + MSG_TOPIC]!] = s.upd[s.ub + sent[i + MSG_TOPIC]!]! | flag;
     }
     const back = s.queue.length === 0 ? sent.slice() : sent.concat(s.queue);
     if (mayHaveArrived(code)) for (let i = 0; i < sent.length; i += MSG_STRIDE) back[i + MSG_FLAGS] = withSentOnce(back[i + MSG_FLAGS]!);

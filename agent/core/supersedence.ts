@@ -9,13 +9,14 @@ import { U_APPLICABLE, U_INSTALLED, U_PENDING_RESTART } from './state.js';
 
 export function applySupersedence(s: ClientState, pairs: Uint16Array): void {
   const upd = s.upd;
+  const b = s.ub;
   const known = s.metaKnown;
   for (let i = 0; i < pairs.length; i += 2) {
     const succ = pairs[i + 1]!;
     if (succ >= known) continue;
-    if ((upd[succ]! & (U_INSTALLED | U_PENDING_RESTART)) === U_INSTALLED) {
+    if ((upd[b + succ]! & (U_INSTALLED | U_PENDING_RESTART)) === U_INSTALLED) {
       const u = pairs[i]!;
-      upd[u] = upd[u]! & ~U_APPLICABLE;
+      upd[b + u] = upd[b + u]! & ~U_APPLICABLE;
     }
   }
 }

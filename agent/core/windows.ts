@@ -18,7 +18,7 @@
 // uses policy only, so a client whose policy has no windows has none.
 
 import type { ClientState, ClientDeployment } from './state.js';
-import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW } from './state.js';
+import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW, setSlotVersion } from './state.js';
 import type { CoreCtx, PolicyAssignment, WindowEntry } from './types.js';
 import { CI_ENFORCE, ENFORCE, TOPIC } from './constants.js';
 import { queueState } from './statemsg.js';
@@ -55,7 +55,7 @@ export function windowsAtAssignments(s: ClientState, assignments: readonly Polic
       if (keep !== null) keep.push(e);
     } else {
       keep ??= es.slice(0, i);
-      s.slotVersions[e.slot] = 0;
+      setSlotVersion(s, e.slot, 0);
     }
   }
   s.windowKeep = keep ?? es;
@@ -181,7 +181,8 @@ function waitForWindow(s: ClientState, ctx: CoreCtx, t: number, d: ClientDeploym
         queueState(s, ctx, t, TOPIC.ASSIGNMENT_ENFORCEMENT, ENFORCE.WAITING_MW, d.policy.index);
       }
       const upd = s.upd;
-      for (const u of d.policy.updates) if ((upd[u]! & 0b1100) === 0b1000) queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.WAITING_MW, u);
+      const b = s.ub;
+      for (const u of d.policy.updates) if ((upd[b + u]! & 0b1100) === 0b1000) queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.WAITING_MW, u);
       ctx.out.push({ type: 'event', e: { ev: 'install.waitingForWindow', deployment: d.policy.id, until: at === Infinity ? null : at } });
     }
     if (at < s.tm[s.tb + T_WINDOW]) s.tm[s.tb + T_WINDOW] = at;

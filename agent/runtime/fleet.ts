@@ -4,7 +4,7 @@
 // signals, progress and lag measurement keep working.
 
 import type { ClientState } from '../core/state.js';
-import { createClient, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
+import { C_STRIDE, createClient, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
 import { firstPolicyPoll, initClient, onReply, onWake } from '../core/agent.js';
 import { streamSeed } from '../core/prng.js';
 import type { AgentEvent, CoreCtx, Effect, Reply } from '../core/types.js';
@@ -99,14 +99,18 @@ export class Fleet {
     this.slotOf = new Int32Array(n);
     // every client's timers in one array, TIMER_STRIDE slots each
     const timers = (this.timers = new Float64Array(n * TIMER_STRIDE));
+    // and every client's update flags, U bytes each (ClientState.upd)
+    const upd = new Uint8Array(n * U);
+    // and their other doubles (ClientState.cd: C_STRIDE each, row k at k * TIMER_STRIDE / 2)
+    const cold = new Float64Array(n * C_STRIDE);
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
       this.slotOf[i] = k;
-      const s = createClient(seed, base + i, U, timers, k * TIMER_STRIDE);
+      const s = createClient(seed, base + i, U, timers, k * TIMER_STRIDE, upd, k * U, cold);
       timers[k * TIMER_STRIDE + LANE_AT] = NaN;
       timers[k * TIMER_STRIDE + HEAP_KEY] = Infinity;
       // machine truth at the start: updates already installed
-      installedAtStart(seed, o.applicability, base + i, (u) => (s.upd[u] = U_INSTALLED));
+      installedAtStart(seed, o.applicability, base + i, (u) => (s.upd[s.ub + u] = U_INSTALLED));
       initClient(s, this.ctx);
       this.states.push(s);
       this.reschedule(k);

@@ -121,7 +121,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       else if (st === COMPLIANCE.NON_COMPLIANT) dep.nonCompliant++;
       else dep.unknown++;
       for (const u of d.updates) {
-        const s = stub.mp.updateState[c * U + u]!;
+        const s = stub.mp.updateStateAt(c * U + u);
         if (s === DETECT.NOT_REQUIRED) deployed.notRequired++;
         else if (s === DETECT.REQUIRED) deployed.required++;
         else if (s === DETECT.INSTALLED) deployed.installed++;

@@ -107,8 +107,9 @@ const BASE_HEAP = 100 * 1024 ** 2;
 const HEAP_HEADROOM = 0.9;
 
 /**
- * Refuses, before anything is allocated, a run that cannot fit: the MP's
- * per-client update states are one Uint8Array of clients x updates (a typed
+ * Refuses, before anything is allocated, a run that cannot fit: the fleet's
+ * per-update flags are one Uint8Array of clients x updates (agent/core/state.ts
+ * upd; the MP's update states take a quarter of that since issue 13; a typed
  * array holds at most buffer.constants.MAX_LENGTH elements: 2^32 on Node 20),
  * the estimated JS heap must stay under V8's limit, and everything under the
  * machine's memory. `--clients 1e9` crashed with "RangeError: Invalid typed

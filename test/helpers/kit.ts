@@ -56,7 +56,7 @@ export class CoreKit {
     this.now = this.sc.start;
     for (let i = 0; i < this.sc.clients; i++) {
       const s = createClient(this.sc.seed, i, this.stub.catalogue.size);
-      installedAtStart(this.sc.seed, this.stub.catalogue, i, (u) => (s.upd[u] = U_INSTALLED));
+      installedAtStart(this.sc.seed, this.stub.catalogue, i, (u) => (s.upd[s.ub + u] = U_INSTALLED));
       initClient(s, this.ctx);
       this.clients.push(s);
     }
