@@ -25,6 +25,7 @@ import type { Logger } from './logger.js';
 import { createClock, type Clock, type ClockFigures, type ClockOptions } from './clock/index.js';
 import { Probes, type WallFigures } from './metrics/probes.js';
 import { RunFailedError } from './errors.js';
+import type { MomentHooks } from './workers/trace-order.js';
 
 export type { ClockFigures, ClockOptions, WallFigures, TransportOptions };
 
@@ -48,6 +49,8 @@ export interface RunHooks {
   readonly liveCheck?: (now: () => RunOutcome) => string | null;
   /** called when a series interval is complete (its counts final): NDJSON streaming */
   readonly onInterval?: (i: number, m: RunMetrics) => void;
+  /** run --workers --trace in virtual time: told of every request and handed the late replies, to key each trace line by its moment (workers/trace-order.ts) */
+  readonly moments?: MomentHooks;
 }
 
 /**
@@ -170,8 +173,15 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
   const transport: InProcessTransport | HttpTransport = http ?? inProcess!;
   // the send time of each state report, for the in-flight part of the state-message latency
   const shardBase = plan.fleet.firstClient;
-  const timedTransport: Transport = {
+  const moments = opts.moments;
+  const timedTransport: Transport = moments === undefined ? {
     request: (req, t) => {
+      if (req.kind === 'state.report') metrics.stateReportSent(req.client - shardBase, t);
+      return transport.request(req, t);
+    },
+  } : {
+    request: (req, t) => {
+      moments.request(req.client, t);
       if (req.kind === 'state.report') metrics.stateReportSent(req.client - shardBase, t);
       return transport.request(req, t);
     },
@@ -195,6 +205,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
     processes: inProcess !== null ? [stub.mp, inProcess.deferred, metrics.sampler] : [stub.mp, metrics.sampler],
   });
   transport.bind((client, t, reply) => fleet.deliver(client, Math.max(t, fleet.now), reply));
+  if (moments !== undefined && inProcess !== null) moments.deferred(inProcess.deferred);
   clock.bind(fleet);
   log.info({ scenario: run.name, clients: run.clients, seed: run.seed, durationMs: run.duration, clock: clock.mode }, 'run started');
   const now = () => performance.now();

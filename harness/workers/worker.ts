@@ -1,7 +1,9 @@
 // One worker thread of run --workers N (pool.ts): shard K/N of the fleet in
 // scaled time over HTTP against the main thread's stub servers, as
 // `run --shard K/N --mp URL --start-at T` would run it in a process of its
-// own. It posts 'ready' once the scenario is resolved, waits for the start
+// own; or in virtual time in-process against a stub core of its own, as
+// `run --shard K/N` would (with --trace: every line keyed by its moment,
+// for the main thread's merge, trace-order.ts). It posts 'ready' once the scenario is resolved, waits for the start
 // the main thread picks for every worker, posts progress snapshots, stops on
 // 'stop' (SIGINT, or a threshold failed on the live merge, in the main
 // thread) with partial results, posts its figures so far once a second
@@ -17,6 +19,7 @@ import { evaluateThresholds } from '../thresholds.js';
 import { createLogger } from '../logger.js';
 import { RunFailedError } from '../errors.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
+import { KeyedTrace } from './trace-order.js';
 
 const port = parentPort!;
 const task = workerData as WorkerTask;
@@ -44,10 +47,13 @@ async function work(): Promise<void> {
     started = resolve;
     post({ type: 'ready' });
   });
-  const plan = planRun(sc, { seriesInterval: task.seriesInterval, clock: { ...task.clock, startWallEpochMs: startWall }, transport: task.transport });
+  const clock = task.clock.mode === 'scaled' ? { ...task.clock, startWallEpochMs: startWall } : task.clock;
+  const plan = planRun(sc, { seriesInterval: task.seriesInterval, clock, transport: task.transport });
   const live = task.live;
+  const keyed = task.keyedTrace === undefined ? null : new KeyedTrace(task.keyedTrace, plan.fleet.firstClient, plan.fleet.clients, plan.fleet);
   const outcome = await runPlan(plan, {
     logger,
+    ...(keyed !== null ? { outputs: [keyed.output()], moments: keyed } : {}),
     signal: stop.signal,
     onProgress: (p) => post({ type: 'progress', p }),
     progressEveryMs: task.progressEveryMs,
