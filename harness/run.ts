@@ -148,6 +148,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
       })
     : null;
   const stub = servers?.core ?? new StubCore(plan.stub);
+  opts.moments?.stub?.(stub);
   const probes = new Probes();
   const metrics = new RunMetrics(plan.metrics, stub.mp);
   stub.mp.observer = metrics;
@@ -236,6 +237,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
     mode: clock.mode,
   });
   const progress = () => {
+    opts.moments?.slice?.(fleet.now);
     const w = now();
     probes.tick(w);
     if (onProgress !== undefined && w - lastProgress >= progressEvery) {

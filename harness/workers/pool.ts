@@ -25,19 +25,23 @@
 // against a stub core of its own, which is exact for the parts of the stub
 // that answer a client from that client's own history (policy, locations,
 // the scan without a capacity model, DP, faults: hashes of seed, client and
-// second; the MP's ingest when it is immediate, site.mpProcessingRate 0).
-// Those have no lookahead limit: nothing another worker's clients do can
-// change this worker's answers, so the lockstep window is the whole run
-// (no barrier, nothing exchanged before the results) and the merge is exact.
-// The coupled models answer at once from every client's arrivals so far:
-// the WSUS capacity model (site.wsusPool: admission, queue wait, recycle) and
-// the MP backlog (site.mpProcessingRate > 0: the processing time of a
-// client's messages, which its resync answers depend on). With a
-// synchronous transport their lookahead is zero, so a window would be one
-// request long (a barrier per request across threads); checkCoupled refuses
-// them instead (SUCA_ERR_WORKERS_COUPLED, exit 2). --trace: each worker keys
-// its lines by moment and the main thread merges them into the single
-// thread's order (trace-order.ts).
+// second; the MP's ingest when it is immediate, site.mpProcessingRate 0,
+// resync included). Those have no lookahead limit: nothing another worker's
+// clients do can change this worker's answers, so the lockstep window is the
+// whole run (no barrier, nothing exchanged before the results) and the merge
+// is exact. The MP's rate-limited backlog (site.mpProcessingRate > 0) is the
+// site's one queue, but it changes no answer (a report is accepted at once):
+// the workers forward their reports, keyed by moment, between slices, and
+// the main thread models the one backlog in the single thread's order up to
+// the slowest worker's time (backlog.ts). What stays coupled at zero
+// lookahead with a synchronous transport: the WSUS capacity model
+// (site.wsusPool: admission, queue wait and recycle from every scan before)
+// and a lost upload beside a backlog (its resync answer depends on when the
+// backlog processed the client's messages). A window would be one request
+// long (a barrier per request across threads); coupledModels refuses them
+// instead (SUCA_ERR_WORKERS_COUPLED, exit 2). --trace: each worker keys its
+// lines by moment and the main thread merges them into the single thread's
+// order (trace-order.ts).
 
 import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -62,6 +66,7 @@ import type { ScenarioOverrides } from '../scenario/resolve.js';
 import { observeStub, withStubFigures } from './stub-view.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
 import { mergeKeyedTraces } from './trace-order.js';
+import { SiteBacklog } from './backlog.js';
 import { writeSeriesNdjson } from './series-file.js';
 import type { StubConfig } from '../../server-stub/core/index.js';
 import { unlinkSync } from 'node:fs';
@@ -156,9 +161,15 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     if (servers.core.mp.nextDue() <= t) servers.core.mp.onWake(t);
     for (let d = atStub.sampler.nextDue(); d <= t; d = atStub.sampler.nextDue()) atStub.sampler.onWake(d);
   }, 20);
-  // the whole fleet's figures: the workers' merged (and, scaled, the stubs' own from here)
+  // virtual time with a rate-limited MP backlog: the site's one backlog, here, fed by every worker's reports (backlog.ts)
+  const backlog = virtual && plan.stub.mpProcessingRate > 0 ? new SiteBacklog(plan, n) : null;
+  // the whole fleet's figures: the workers' merged (and the stubs' own from here: scaled, or the site backlog's)
   const whole = (got: { r: Results; file: string }[], thresholds: readonly Threshold[], live: boolean): Results => {
     const m = mergeResults(got, live ? {} : { thresholds });
+    if (backlog !== null) {
+      if (!live) backlog.finish(Date.parse(m.reached), m.partial);
+      return backlog.figures(m, thresholds, live);
+    }
     return servers === null || atStub === null ? m : withStubFigures(m, plan, servers, atStub, thresholds, live);
   };
   const tracePart = (k: number) => `${o.tracePath}.worker-${k}-of-${n}.keyed`;
@@ -182,7 +193,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     // ingested is counted where the stub MP is, here (a worker's is 0: its MP is external)
     // and the wall time is this thread's (the workers' last snapshots arrive apart: their rates would divide by nothing)
     const sum = sumSnapshots(ps);
-    const s = { ...sum, stateIngested: atStub === null ? sum.stateIngested : atStub.state.ingested, wallMs: Date.now() - t0 };
+    const s = { ...sum, stateIngested: atStub !== null ? atStub.state.ingested : backlog !== null ? backlog.metrics.state.ingested : sum.stateIngested, wallMs: Date.now() - t0 };
     for (const x of progressed) x.progress!(s);
   };
   const results: (string | null)[] = new Array(n).fill(null);
@@ -230,6 +241,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
         clock: o.clock,
         transport: servers === null || tk.kind !== 'http' ? tk : { ...tk, external: { mp: servers.urls.mp }, tls: undefined },
         keyedTrace: virtual && o.tracePath !== undefined ? tracePart(i + 1) : undefined,
+        forwardReports: backlog !== null,
         thresholds: o.thresholds,
         live: o.live.length > 0,
         logLevel: o.logLevel,
@@ -255,6 +267,8 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
           } else if (m.type === 'live') {
             liveLatest[i] = JSON.parse(m.json) as Results;
             liveCheck();
+          } else if (m.type === 'reports') {
+            backlog?.add(i, m);
           } else if (m.type === 'result') {
             results[i] = m.json;
           } else if (m.type === 'error') {
@@ -367,8 +381,13 @@ export function coupledModels(stub: StubConfig): string[] {
   if (stub.wsusPool !== undefined && stub.wsusPool !== null) {
     out.push('site.wsusPool: the WSUS capacity model admits, queues and recycles on every client\'s scans in one time order; a worker sees only its own clients\' (its answer at t depends on every arrival before t: no window is exact short of one request)');
   }
+  // the backlog itself is modelled once in the main thread (backlog.ts); a gap in a client's serials would make its resync answer depend on it
   if (stub.mpProcessingRate > 0) {
-    out.push(`site.mpProcessingRate ${stub.mpProcessingRate}: the MP's backlog is the whole site's; when a client's messages are processed (and so its resync answers) depends on every client's reports before them, at once (set it to 0, immediate ingest, or run in one thread)`);
+    stub.faults.forEach((f, i) => {
+      if (f.target === 'mp.state' && f.effect.kind === 'lose') {
+        out.push(`faults[${i}].lose with site.mpProcessingRate ${stub.mpProcessingRate}: a lost upload opens a serial gap, and the client's resync answer then depends on when the site's one backlog processed its messages, which depends on every client's reports before them, at once (set site.mpProcessingRate to 0, immediate ingest, or run in one thread)`);
+      }
+    });
   }
   return out;
 }

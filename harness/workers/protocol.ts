@@ -24,6 +24,8 @@ export interface WorkerTask {
   readonly transport: TransportOptions;
   /** virtual time, --trace: write the shard's trace lines here, each keyed by its moment (trace-order.ts) */
   readonly keyedTrace?: string | undefined;
+  /** virtual time, site.mpProcessingRate > 0: forward the MP's reports to the main thread's backlog (backlog.ts) */
+  readonly forwardReports?: boolean;
   readonly thresholds: readonly Threshold[];
   /** abortOnFail thresholds given: post the figures so far about once a wall second (the main thread checks them on the merge) */
   readonly live: boolean;
@@ -41,6 +43,12 @@ export type FromWorker =
   | { readonly type: 'progress'; readonly p: ProgressSnapshot }
   /** abortOnFail: the worker's figures so far (results.json as JSON text), about once a wall second, for the main thread's live merge */
   | { readonly type: 'live'; readonly json: string }
+  /**
+   * the reports the worker's MP accepted since the last batch, in its moments' order: keys[i] is
+   * report i's moment key, data holds per report [client, t, sent, messages, ...messages (MSG_STRIDE each)];
+   * every report before simulated time upTo is in this or an earlier batch
+   */
+  | { readonly type: 'reports'; readonly upTo: number; readonly keys: string[]; readonly data: Float64Array }
   /** the results.json of the worker's shard, as JSON text */
   | { readonly type: 'result'; readonly json: string }
   | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack: string | null; readonly partial: string | null };

@@ -36,6 +36,7 @@ import type { DeferredReplies } from '../../agent/runtime/transport.js';
 import { LineFile } from '../output/line-file.js';
 import { traceFields, type TraceNames } from '../output/trace.js';
 import type { Output, RunStart } from '../output/output.js';
+import type { StubCore } from '../../server-stub/core/index.js';
 
 /** What runPlan tells the tracker (RunHooks.moments): the requests made, and the deferred replies to follow. */
 export interface MomentHooks {
@@ -43,10 +44,14 @@ export interface MomentHooks {
   request(client: number, t: number): void;
   /** the in-process transport's late replies, once bound to the fleet */
   deferred(d: DeferredReplies): void;
+  /** the run's stub core, once made (the MP's reports forwarded: backlog.ts) */
+  stub?(core: StubCore): void;
+  /** between slices of the fleet's loop: every event before simulated time `now` has happened */
+  slice?(now: number): void;
 }
 
-/** A worker's trace: each line prefixed by its moment's key and a tab. */
-export class KeyedTrace implements MomentHooks {
+/** The key of the moment a worker's fleet is in (see above), from the requests made and the late replies delivered. */
+export class Moments implements MomentHooks {
   private readonly firstPoll: Float64Array;
   private reqClient = -1;
   private reqT = 0;
@@ -55,10 +60,8 @@ export class KeyedTrace implements MomentHooks {
   /** keys of the pending late replies, in DeferredReplies' own order */
   private readonly pendingAt: number[] = [];
   private readonly pendingKey: string[] = [];
-  private out: LineFile | null = null;
-  private names: TraceNames | null = null;
 
-  constructor(private readonly file: string, private readonly firstClient: number, clients: number, ctx: Pick<CoreCtx, 'seed' | 'start' | 'model'>) {
+  constructor(private readonly firstClient: number, clients: number, ctx: Pick<CoreCtx, 'seed' | 'start' | 'model'>) {
     // the first draw of each client's stream, as Fleet draws it to sort its slots
     this.firstPoll = new Float64Array(clients);
     const holder = { rng: 0 };
@@ -72,6 +75,16 @@ export class KeyedTrace implements MomentHooks {
     return `${t},0,${this.firstPoll[local]!},${this.firstClient + local}`;
   }
 
+  /** The key of an agent event of client `local` (its index in the shard) at t. */
+  eventKey(t: number, local: number): string {
+    return this.inDelivery ?? this.wakeKey(t, local);
+  }
+
+  /** The key of the request being made (the last request() told). */
+  requestKey(): string {
+    return this.inDelivery ?? this.wakeKey(this.reqT, this.reqClient - this.firstClient);
+  }
+
   request(client: number, t: number): void {
     this.reqClient = client;
     this.reqT = t;
@@ -80,7 +93,7 @@ export class KeyedTrace implements MomentHooks {
   deferred(d: DeferredReplies): void {
     const push = d.push.bind(d);
     d.push = (at: number, client: number, reply: Reply, ticket?: number) => {
-      const key = this.inDelivery ?? this.wakeKey(this.reqT, this.reqClient - this.firstClient);
+      const key = this.requestKey();
       // the same stable insertion as DeferredReplies.push
       let i = this.pendingAt.length;
       while (i > 0 && this.pendingAt[i - 1]! > at) i--;
@@ -100,6 +113,14 @@ export class KeyedTrace implements MomentHooks {
       }
     };
   }
+}
+
+/** A worker's trace: each line prefixed by its moment's key and a tab. */
+export class KeyedTrace {
+  private out: LineFile | null = null;
+  private names: TraceNames | null = null;
+
+  constructor(private readonly file: string, private readonly moments: Moments) {}
 
   get lines(): number {
     return this.out?.lines ?? 0;
@@ -108,6 +129,7 @@ export class KeyedTrace implements MomentHooks {
   /** The worker's trace output (named 'trace': its lines count as the trace's). */
   output(): Output & { readonly lines: number } {
     const self = this;
+    const m = this.moments;
     return {
       name: 'trace',
       get lines() {
@@ -119,8 +141,7 @@ export class KeyedTrace implements MomentHooks {
       },
       event(t: number, c: number, e: AgentEvent) {
         const names = self.names!;
-        const key = self.inDelivery ?? self.wakeKey(t, c);
-        self.out!.append(key + '\t' + JSON.stringify({ t, client: names.clientId(c), ev: e.ev, ...traceFields(e, names) }));
+        self.out!.append(m.eventKey(t, c) + '\t' + JSON.stringify({ t, client: names.clientId(c), ev: e.ev, ...traceFields(e, names) }));
       },
       finish: () => self.close(),
       abort: () => self.close(),

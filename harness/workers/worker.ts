@@ -19,7 +19,8 @@ import { evaluateThresholds } from '../thresholds.js';
 import { createLogger } from '../logger.js';
 import { RunFailedError } from '../errors.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
-import { KeyedTrace } from './trace-order.js';
+import { KeyedTrace, Moments, type MomentHooks } from './trace-order.js';
+import { ForwardedReports } from './backlog.js';
 
 const port = parentPort!;
 const task = workerData as WorkerTask;
@@ -50,16 +51,27 @@ async function work(): Promise<void> {
   const clock = task.clock.mode === 'scaled' ? { ...task.clock, startWallEpochMs: startWall } : task.clock;
   const plan = planRun(sc, { seriesInterval: task.seriesInterval, clock, transport: task.transport });
   const live = task.live;
-  const keyed = task.keyedTrace === undefined ? null : new KeyedTrace(task.keyedTrace, plan.fleet.firstClient, plan.fleet.clients, plan.fleet);
+  // virtual time: the key of each moment, for the trace's order and the order of the reports the site's backlog takes
+  const moments = task.keyedTrace !== undefined || task.forwardReports ? new Moments(plan.fleet.firstClient, plan.fleet.clients, plan.fleet) : null;
+  const keyed = task.keyedTrace === undefined ? null : new KeyedTrace(task.keyedTrace, moments!);
+  const forward = task.forwardReports ? new ForwardedReports(moments!, (m) => post(m)) : null;
+  const hooks: MomentHooks | null = moments === null ? null : {
+    request: (c, t) => moments.request(c, t),
+    deferred: (d) => moments.deferred(d),
+    ...(forward !== null ? { stub: (core) => forward.bind(core), slice: (now) => forward.flush(now) } : {}),
+  };
   const outcome = await runPlan(plan, {
     logger,
-    ...(keyed !== null ? { outputs: [keyed.output()], moments: keyed } : {}),
+    ...(keyed !== null ? { outputs: [keyed.output()] } : {}),
+    ...(hooks !== null ? { moments: hooks } : {}),
     signal: stop.signal,
     onProgress: (p) => post({ type: 'progress', p }),
     progressEveryMs: task.progressEveryMs,
     // abortOnFail is decided on the merge of every worker's figures (pool.ts): this worker only reports its own
     ...(live ? { liveCheck: (now: () => RunOutcome) => (post({ type: 'live', json: JSON.stringify(buildResults(now())) }), null) } : {}),
   });
+  // every report this worker's clients will send is with the main thread
+  forward?.flush(Infinity);
   post({ type: 'result', json: resultsOf(outcome) });
 }
 
