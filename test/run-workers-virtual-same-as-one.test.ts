@@ -48,8 +48,8 @@ type R = Record<string, unknown> & {
 };
 
 const APPROXIMATE_SERIES = ['stateLatencyP50', 'stateLatencyP99', 'wsusInFlight'];
-/** what describes the run itself, not the fleet (wall time, the tool, the merge's own account), and the histograms' encodings (their percentiles are compared where they are reported) */
-const NOT_COMPARED = ['wall', 'wallSeries', 'tool', 'merged', 'histograms', 'thresholds', 'shard'];
+/** what describes the run itself, not the fleet: wall time, the tool, the merge's own account */
+const NOT_COMPARED = ['wall', 'wallSeries', 'tool', 'merged', 'thresholds', 'shard'];
 
 function comparable(r: R): Record<string, unknown> {
   const out: Record<string, unknown> = {};

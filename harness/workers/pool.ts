@@ -184,6 +184,8 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const latest: (ProgressSnapshot | undefined)[] = new Array(n).fill(undefined);
   let lastShown = 0;
   const t0 = Date.now();
+  // process.cpuUsage() is the whole process's, every thread's: a worker's figure is not its own, and a sum counts N times
+  const cpu0 = process.cpuUsage();
   const show = (force: boolean) => {
     const ps = latest.filter((p): p is ProgressSnapshot => p !== undefined);
     if (ps.length < n || progressed.length === 0) return;
@@ -292,7 +294,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     await servers?.close();
   }
   const got = results.flatMap((r, i) => (r === null ? [] : [{ r: JSON.parse(r) as Results, file: `worker ${i + 1}/${n}` }]));
-  const all = got.length === n ? whole(got, o.thresholds, false) : null;
+  const all = got.length === n ? withProcessCpu(whole(got, o.thresholds, false), cpu0, t0) : null;
   // the threshold that stopped every worker (the workers themselves abort on nothing)
   const merged = all === null || abortedBy === null ? all : { ...all, abortedBy };
   const perWorker = writePerWorker(o.outDir, got.map((g) => g.r), n);
@@ -327,6 +329,19 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const verdict = verdictOf(merged, stoppedBy);
   if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);
   return verdict.code;
+}
+
+/**
+ * wall.cpu of the merge is the sum of the workers' figures, each the whole
+ * process's (Node 20 has no per-thread CPU usage): N times the truth. The
+ * process's own, from this thread over the run, replaces it. (Peak RSS, the
+ * largest worker's, is the process's already.)
+ */
+function withProcessCpu(r: Results, cpu0: NodeJS.CpuUsage, t0: number): Results {
+  const used = process.cpuUsage(cpu0);
+  const elapsedMs = Math.max(1, Date.now() - t0);
+  const cpu = { userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), cores: Math.round(((used.user + used.system) / 1000 / elapsedMs) * 100) / 100 };
+  return { ...r, wall: { ...r.wall, cpu } };
 }
 
 /** --out DIR: DIR/workers/worker-K-of-N.results.json, each worker's results as it posted them. */
