@@ -191,9 +191,26 @@ class LineReader {
   }
 }
 
-function parseKey(line: string): { key: number[]; text: string } {
+interface Head {
+  /** the moment's time: most lines are told apart by it alone */
+  readonly t: number;
+  readonly key: string;
+  readonly text: string;
+  /** the whole key as numbers, parsed only when two heads share t */
+  parts: number[] | null;
+}
+
+function parseKey(line: string): Head {
   const tab = line.indexOf('\t');
-  return { key: line.slice(0, tab).split(',').map(Number), text: line.slice(tab + 1) };
+  const key = line.slice(0, tab);
+  return { t: Number(key.slice(0, key.indexOf(','))), key, text: line.slice(tab + 1), parts: null };
+}
+
+function headBefore(a: Head, b: Head): boolean {
+  if (a.t !== b.t) return a.t < b.t;
+  a.parts ??= a.key.split(',').map(Number);
+  b.parts ??= b.key.split(',').map(Number);
+  return keyBefore(a.parts, b.parts);
 }
 
 /** a before b: element by element, a prefix first (never happens between clients: see above). */
@@ -221,7 +238,7 @@ export function mergeKeyedTraces(parts: readonly string[], file: string): number
       let best = -1;
       for (let k = 0; k < heads.length; k++) {
         const h = heads[k];
-        if (h !== null && h !== undefined && (best < 0 || keyBefore(h.key, heads[best]!.key))) best = k;
+        if (h !== null && h !== undefined && (best < 0 || headBefore(h, heads[best]!))) best = k;
       }
       if (best < 0) break;
       out.append(heads[best]!.text);
