@@ -49,7 +49,7 @@ export interface RunHooks {
   readonly liveCheck?: (now: () => RunOutcome) => string | null;
   /** called when a series interval is complete (its counts final): NDJSON streaming */
   readonly onInterval?: (i: number, m: RunMetrics) => void;
-  /** run --workers --trace in virtual time: told of every request and handed the late replies, to key each trace line by its moment (workers/trace-order.ts) */
+  /** run --workers in virtual time: told of every request, handed the late replies and the stub core, called between slices: to key trace lines and forwarded reports by moment (workers/trace-order.ts, backlog.ts) */
   readonly moments?: MomentHooks;
 }
 

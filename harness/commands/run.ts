@@ -96,7 +96,7 @@ function runFlags(y: Argv) {
       .option('concurrency', { type: 'string', default: '256', describe: `http: requests in flight at once per endpoint, 1 to ${LIMITS.concurrency.max.toLocaleString('en-US')}` })
       .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
       .option('start-at', { type: 'string', describe: 'scaled clock: the wall time (ISO 8601, e.g. 2026-12-02T10:00:00Z) at which the simulated start happens, on the stub\'s clock when aligned; shards given the same time start together (a Kubernetes Job)' })
-      .option('workers', { type: 'string', describe: `run the fleet in N worker threads (a range of the clients each), results merged exactly; scaled clock: over HTTP against the embedded stubs in the main thread; virtual clock: in-process, a stub core per worker, the same trace as one thread (refused when site.wsusPool or site.mpProcessingRate > 0 couple the clients); default 1` })
+      .option('workers', { type: 'string', describe: `run the fleet in N worker threads (a range of the clients each), results merged exactly; scaled clock: over HTTP against the embedded stubs in the main thread; virtual clock: in-process, a stub core per worker, the same trace as one thread (refused when site.wsusPool, or a lost-upload fault beside site.mpProcessingRate > 0, couples the clients); default 1` })
       .option('force', { type: 'boolean', default: false, describe: 'run against a suca-fleet stub serving another scenario (a warning instead of an error)' })
   );
 }
