@@ -9,7 +9,9 @@ export type HarnessErrorCode =
   | 'SUCA_ERR_INVALID_SCENARIO'
   | 'SUCA_ERR_SCENARIO_READ'
   | 'SUCA_ERR_INVALID_ARGUMENT'
-  | 'SUCA_ERR_OUTPUT';
+  | 'SUCA_ERR_OUTPUT'
+  /** run --workers N in virtual time with a scenario model that couples clients across workers (site.wsusPool, site.mpProcessingRate > 0) */
+  | 'SUCA_ERR_WORKERS_COUPLED';
 
 export class HarnessError extends Error {
   constructor(readonly code: HarnessErrorCode, message: string, options?: { cause?: unknown }) {

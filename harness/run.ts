@@ -25,6 +25,7 @@ import type { Logger } from './logger.js';
 import { createClock, type Clock, type ClockFigures, type ClockOptions } from './clock/index.js';
 import { Probes, type WallFigures } from './metrics/probes.js';
 import { RunFailedError } from './errors.js';
+import type { MomentHooks } from './workers/trace-order.js';
 
 export type { ClockFigures, ClockOptions, WallFigures, TransportOptions };
 
@@ -48,6 +49,8 @@ export interface RunHooks {
   readonly liveCheck?: (now: () => RunOutcome) => string | null;
   /** called when a series interval is complete (its counts final): NDJSON streaming */
   readonly onInterval?: (i: number, m: RunMetrics) => void;
+  /** run --workers in virtual time: told of every request, handed the late replies and the stub core, called between slices: to key trace lines and forwarded reports by moment (workers/trace-order.ts, backlog.ts) */
+  readonly moments?: MomentHooks;
 }
 
 /**
@@ -145,6 +148,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
       })
     : null;
   const stub = servers?.core ?? new StubCore(plan.stub);
+  opts.moments?.stub?.(stub);
   const probes = new Probes();
   const metrics = new RunMetrics(plan.metrics, stub.mp);
   stub.mp.observer = metrics;
@@ -170,8 +174,15 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
   const transport: InProcessTransport | HttpTransport = http ?? inProcess!;
   // the send time of each state report, for the in-flight part of the state-message latency
   const shardBase = plan.fleet.firstClient;
-  const timedTransport: Transport = {
+  const moments = opts.moments;
+  const timedTransport: Transport = moments === undefined ? {
     request: (req, t) => {
+      if (req.kind === 'state.report') metrics.stateReportSent(req.client - shardBase, t);
+      return transport.request(req, t);
+    },
+  } : {
+    request: (req, t) => {
+      moments.request(req.client, t);
       if (req.kind === 'state.report') metrics.stateReportSent(req.client - shardBase, t);
       return transport.request(req, t);
     },
@@ -195,6 +206,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
     processes: inProcess !== null ? [stub.mp, inProcess.deferred, metrics.sampler] : [stub.mp, metrics.sampler],
   });
   transport.bind((client, t, reply) => fleet.deliver(client, Math.max(t, fleet.now), reply));
+  if (moments !== undefined && inProcess !== null) moments.deferred(inProcess.deferred);
   clock.bind(fleet);
   log.info({ scenario: run.name, clients: run.clients, seed: run.seed, durationMs: run.duration, clock: clock.mode }, 'run started');
   const now = () => performance.now();
@@ -225,6 +237,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
     mode: clock.mode,
   });
   const progress = () => {
+    opts.moments?.slice?.(fleet.now);
     const w = now();
     probes.tick(w);
     if (onProgress !== undefined && w - lastProgress >= progressEvery) {

@@ -17,10 +17,31 @@
 // The WSUS capacity model and the MP's backlog are site-wide: N stubs would
 // give N times the capacity and N separate backlogs.
 //
-// Not built: virtual time (lockstep windows across workers); the run command
-// refuses --workers with --clock virtual. With the stubs outside the
-// workers, what the stub MP counts is not in the workers' results (as for
-// `run --mp URL`): stub-view.ts takes those figures from the stubs here.
+// With the stubs outside the workers, what the stub MP counts is not in the
+// workers' results (as for `run --mp URL`): stub-view.ts takes those
+// figures from the stubs here.
+//
+// Virtual time (--clock virtual, in-process): worker k runs shard k/N
+// against a stub core of its own, which is exact for the parts of the stub
+// that answer a client from that client's own history (policy, locations,
+// the scan without a capacity model, DP, faults: hashes of seed, client and
+// second; the MP's ingest when it is immediate, site.mpProcessingRate 0,
+// resync included). Those have no lookahead limit: nothing another worker's
+// clients do can change this worker's answers, so the lockstep window is the
+// whole run (no barrier, nothing exchanged before the results) and the merge
+// is exact. The MP's rate-limited backlog (site.mpProcessingRate > 0) is the
+// site's one queue, but it changes no answer (a report is accepted at once):
+// the workers forward their reports, keyed by moment, between slices, and
+// the main thread models the one backlog in the single thread's order up to
+// the slowest worker's time (backlog.ts). What stays coupled at zero
+// lookahead with a synchronous transport: the WSUS capacity model
+// (site.wsusPool: admission, queue wait and recycle from every scan before)
+// and a lost upload beside a backlog (its resync answer depends on when the
+// backlog processed the client's messages). A window would be one request
+// long (a barrier per request across threads); coupledModels refuses them
+// instead (SUCA_ERR_WORKERS_COUPLED, exit 2). --trace: each worker keys its
+// lines by moment and the main thread merges them into the single thread's
+// order (trace-order.ts).
 
 import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +65,11 @@ import type { ProgressSnapshot } from '../run.js';
 import type { ScenarioOverrides } from '../scenario/resolve.js';
 import { observeStub, withStubFigures } from './stub-view.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
+import { mergeKeyedTraces } from './trace-order.js';
+import { SiteBacklog } from './backlog.js';
+import { writeSeriesNdjson } from './series-file.js';
+import type { StubConfig } from '../../server-stub/core/index.js';
+import { unlinkSync } from 'node:fs';
 
 export interface WorkersOptions {
   readonly io: Io;
@@ -56,8 +82,13 @@ export interface WorkersOptions {
   /** the whole fleet's plan: the stub servers' config, the run's span */
   readonly plan: RunPlan;
   readonly seriesInterval: number;
-  readonly clock: Extract<ClockOptions, { mode: 'scaled' }>;
-  readonly transport: Extract<TransportOptions, { kind: 'http' }>;
+  /** scaled (over HTTP, the stubs here) or virtual (in-process, a stub core per worker) */
+  readonly clock: ClockOptions;
+  readonly transport: TransportOptions;
+  /** virtual time: --trace FILE, merged from the workers' keyed traces (trace-order.ts) */
+  readonly tracePath?: string | undefined;
+  /** virtual time: --series-ndjson FILE, written from the merged series at the end */
+  readonly seriesNdjsonPath?: string | undefined;
   readonly thresholds: readonly Threshold[];
   readonly live: readonly Threshold[];
   readonly outputs: readonly Output[];
@@ -104,12 +135,14 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const n = o.workers;
   const log = o.logger.child({ module: 'workers' });
   const file = workerFile();
-  const f = o.clock.timeFactor;
+  const virtual = o.clock.mode === 'virtual';
+  const f = o.clock.mode === 'scaled' ? o.clock.timeFactor : 1;
   // the stubs' simulated clock: the scenario's start at the chosen wall instant (until it is chosen, the start)
   let startWall: number | null = null;
   const simNow = () => (startWall === null ? plan.clock.start : plan.clock.start + (Date.now() - startWall) * f);
   const tk = o.transport;
-  const servers = await startStubServers({
+  // scaled: the one set of stub servers, here; virtual: none here (each worker has its own stub core)
+  const servers = tk.kind === 'http' && !virtual ? await startStubServers({
     config: plan.stub,
     logger: o.logger,
     clock: simNow,
@@ -117,23 +150,42 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     external: { wsus: tk.external?.wsus, dp: tk.external?.dp },
     verifySignatures: tk.sign !== false,
     poolWallPerSimulatedMs: 1 / f,
-  });
+  }) : null;
   // what the stubs count, as a single run's metrics observe them (stub-view.ts)
-  const atStub = observeStub(plan, servers);
+  const atStub = servers === null ? null : observeStub(plan, servers);
   // the MP's state-message processor and the series sampler: a single run wakes them from the fleet's scheduler;
   // here they are outside every worker's, on a wall timer (20 ms = 1.2 simulated s at x60), never past the run's end
-  const tick = setInterval(() => {
+  const tick = servers === null || atStub === null ? null : setInterval(() => {
     if (startWall === null) return;
     const t = Math.min(simNow(), plan.clock.end);
     if (servers.core.mp.nextDue() <= t) servers.core.mp.onWake(t);
     for (let d = atStub.sampler.nextDue(); d <= t; d = atStub.sampler.nextDue()) atStub.sampler.onWake(d);
   }, 20);
-  const progressed = o.outputs.filter((x) => x.progress !== undefined);
+  // virtual time with a rate-limited MP backlog: the site's one backlog, here, fed by every worker's reports (backlog.ts)
+  const backlog = virtual && plan.stub.mpProcessingRate > 0 ? new SiteBacklog(plan, n) : null;
+  // the whole fleet's figures: the workers' merged (and the stubs' own from here: scaled, or the site backlog's)
+  const whole = (got: { r: Results; file: string }[], thresholds: readonly Threshold[], live: boolean): Results => {
+    const m = mergeResults(got, live ? {} : { thresholds });
+    if (backlog !== null) {
+      if (!live) backlog.finish(Date.parse(m.reached), m.partial);
+      return backlog.figures(m, thresholds, live);
+    }
+    return servers === null || atStub === null ? m : withStubFigures(m, plan, servers, atStub, thresholds, live);
+  };
+  const tracePart = (k: number) => `${o.tracePath}.worker-${k}-of-${n}.keyed`;
+  // virtual time: the trace and the NDJSON series are written here from the workers' (below), not by the outputs
+  // of this thread, which never see an event (the series file the output opened is closed empty, and rewritten)
+  const mergedHere = (x: Output) => virtual && (x.name === 'trace' || x.name === 'series-ndjson');
+  for (const x of o.outputs) if (mergedHere(x)) x.finish?.();
+  const outputs = o.outputs.filter((x) => !mergedHere(x));
+  const progressed = outputs.filter((x) => x.progress !== undefined);
   // the outputs' own pace (5 s as log lines, 250 ms on a terminal); the workers post at it too
   const every = progressed.length === 0 ? 1000 : Math.min(...progressed.map((x) => x.progressEveryMs ?? 250));
   const latest: (ProgressSnapshot | undefined)[] = new Array(n).fill(undefined);
   let lastShown = 0;
   const t0 = Date.now();
+  // process.cpuUsage() is the whole process's, every thread's: a worker's figure is not its own, and a sum counts N times
+  const cpu0 = process.cpuUsage();
   const show = (force: boolean) => {
     const ps = latest.filter((p): p is ProgressSnapshot => p !== undefined);
     if (ps.length < n || progressed.length === 0) return;
@@ -142,7 +194,8 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     lastShown = now;
     // ingested is counted where the stub MP is, here (a worker's is 0: its MP is external)
     // and the wall time is this thread's (the workers' last snapshots arrive apart: their rates would divide by nothing)
-    const s = { ...sumSnapshots(ps), stateIngested: atStub.state.ingested, wallMs: Date.now() - t0 };
+    const sum = sumSnapshots(ps);
+    const s = { ...sum, stateIngested: atStub !== null ? atStub.state.ingested : backlog !== null ? backlog.metrics.state.ingested : sum.stateIngested, wallMs: Date.now() - t0 };
     for (const x of progressed) x.progress!(s);
   };
   const results: (string | null)[] = new Array(n).fill(null);
@@ -169,7 +222,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     lastLive = Date.now();
     let now: Results;
     try {
-      now = withStubFigures(mergeResults(liveLatest.map((r, k) => ({ r: r!, file: `worker ${k + 1}/${n}` }))), plan, servers, atStub, [], true);
+      now = whole(liveLatest.map((r, k) => ({ r: r!, file: `worker ${k + 1}/${n}` })), [], true);
     } catch (err) {
       log.warn({ err }, 'abortOnFail: the workers\' figures so far could not be merged; checked again in a second');
       return;
@@ -188,7 +241,9 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
         overrides: { ...o.overrides, shard: `${i + 1}/${n}` },
         seriesInterval: o.seriesInterval,
         clock: o.clock,
-        transport: { ...tk, external: { mp: servers.urls.mp }, tls: undefined },
+        transport: servers === null || tk.kind !== 'http' ? tk : { ...tk, external: { mp: servers.urls.mp }, tls: undefined },
+        keyedTrace: virtual && o.tracePath !== undefined ? tracePart(i + 1) : undefined,
+        forwardReports: backlog !== null,
         thresholds: o.thresholds,
         live: o.live.length > 0,
         logLevel: o.logLevel,
@@ -205,13 +260,17 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
           } else if (m.type === 'ready') {
             if (++ready === n) {
               // every worker is ready: one start for all, on a whole second, at least the lead ahead (or --start-at)
-              startWall = o.clock.startWallEpochMs ?? Math.ceil((Date.now() + START_LEAD_WALL_MS) / 1000) * 1000;
-              log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: servers.urls.mp }, 'workers ready: simulated start at one wall instant');
+              // (virtual time: at once, each at its own pace; the instant is not used)
+              startWall = o.clock.mode === 'virtual' ? Date.now() : o.clock.startWallEpochMs ?? Math.ceil((Date.now() + START_LEAD_WALL_MS) / 1000) * 1000;
+              if (servers !== null) log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: servers.urls.mp }, 'workers ready: simulated start at one wall instant');
+              else log.info({ workers: n }, 'workers ready: each runs its clients against its own stub core in virtual time');
               send({ type: 'start', startWallEpochMs: startWall });
             }
           } else if (m.type === 'live') {
             liveLatest[i] = JSON.parse(m.json) as Results;
             liveCheck();
+          } else if (m.type === 'reports') {
+            backlog?.add(i, m);
           } else if (m.type === 'result') {
             results[i] = m.json;
           } else if (m.type === 'error') {
@@ -231,32 +290,58 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   } finally {
     io.signals.off('SIGINT', onSignal);
     io.signals.off('SIGTERM', onSignal);
-    clearInterval(tick);
-    await servers.close();
+    if (tick !== null) clearInterval(tick);
+    await servers?.close();
   }
   const got = results.flatMap((r, i) => (r === null ? [] : [{ r: JSON.parse(r) as Results, file: `worker ${i + 1}/${n}` }]));
-  const whole = got.length === n ? withStubFigures(mergeResults(got, { thresholds: o.thresholds }), plan, servers, atStub, o.thresholds) : null;
+  const all = got.length === n ? withProcessCpu(whole(got, o.thresholds, false), cpu0, t0) : null;
   // the threshold that stopped every worker (the workers themselves abort on nothing)
-  const merged = whole === null || abortedBy === null ? whole : { ...whole, abortedBy };
+  const merged = all === null || abortedBy === null ? all : { ...all, abortedBy };
   const perWorker = writePerWorker(o.outDir, got.map((g) => g.r), n);
+  // the workers' keyed traces merged into the one trace (what they wrote, also when stopped or failed)
+  const extra: { what: string; path: string }[] = [];
+  if (virtual && o.tracePath !== undefined) {
+    const parts = Array.from({ length: n }, (_, k) => tracePart(k + 1)).filter((p) => existsSync(p));
+    if (parts.length === n) {
+      mergeKeyedTraces(parts, o.tracePath);
+      extra.push({ what: 'trace', path: o.tracePath });
+    } else for (const p of parts) unlinkSync(p);
+  }
+  if (virtual && o.seriesNdjsonPath !== undefined && merged !== null) {
+    writeSeriesNdjson(o.seriesNdjsonPath, merged);
+    extra.push({ what: 'series NDJSON', path: o.seriesNdjsonPath });
+  }
   show(true);
   if (errors.length > 0) {
     const e = errors[0]!;
     const err = e.code?.startsWith('SUCA_ERR_') === true ? new HarnessError(e.code as never, `worker ${e.k}/${n}: ${e.message}`) : Object.assign(new Error(`worker ${e.k}/${n}: ${e.message}`), { stack: e.stack ?? undefined });
     const lines: string[] = [];
     if (merged !== null) {
-      endOutputs(o.outputs, merged);
-      const files = writtenFiles(o.outputs).map((x) => x.path);
+      endOutputs(outputs, merged);
+      const files = [...writtenFiles(outputs), ...extra].map((x) => x.path);
       lines.push(files.length > 0 ? `every worker's figures up to the failure are merged in ${files.join(', ')} (results marked partial)` : 'nothing was written (no --out given)');
     } else lines.push(`${n - got.length} of ${n} workers left no results: nothing was written`);
     return reportError(io, err, `running the fleet in ${n} workers`, lines);
   }
   if (merged === null) return reportError(io, new Error(`${n - got.length} of ${n} workers ended without results`), `running the fleet in ${n} workers`);
-  endOutputs(o.outputs, merged);
-  io.stdout.write(o.print === 'json-line' ? JSON.stringify(merged) + '\n' : o.print === 'json' ? formatResultsJson(merged) : formatSummary(merged) + formatThresholds(merged.thresholds) + formatWritten([...writtenFiles(o.outputs), ...perWorker]));
+  endOutputs(outputs, merged);
+  io.stdout.write(o.print === 'json-line' ? JSON.stringify(merged) + '\n' : o.print === 'json' ? formatResultsJson(merged) : formatSummary(merged) + formatThresholds(merged.thresholds) + formatWritten([...writtenFiles(outputs), ...extra, ...perWorker]));
   const verdict = verdictOf(merged, stoppedBy);
   if (verdict.message !== null) io.stderr.write(`suca-fleet: ${verdict.message}\n`);
   return verdict.code;
+}
+
+/**
+ * wall.cpu of the merge is the sum of the workers' figures, each the whole
+ * process's (Node 20 has no per-thread CPU usage): N times the truth. The
+ * process's own, from this thread over the run, replaces it. (Peak RSS, the
+ * largest worker's, is the process's already.)
+ */
+function withProcessCpu(r: Results, cpu0: NodeJS.CpuUsage, t0: number): Results {
+  const used = process.cpuUsage(cpu0);
+  const elapsedMs = Math.max(1, Date.now() - t0);
+  const cpu = { userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), cores: Math.round(((used.user + used.system) / 1000 / elapsedMs) * 100) / 100 };
+  return { ...r, wall: { ...r.wall, cpu } };
 }
 
 /** --out DIR: DIR/workers/worker-K-of-N.results.json, each worker's results as it posted them. */
@@ -278,6 +363,8 @@ export const MAX_WORKERS = 64;
  * --workers N, checked with the other flags. Default 1: os.availableParallelism()
  * by default in scaled time would refuse --trace and --series-ndjson, which work
  * in one thread, and change every scaled run's results (stub figures null).
+ * In virtual time the default is 1 (the issue's choice: a single thread's run is
+ * the reference the workers are checked against).
  */
 export function checkWorkers(a: { readonly workers?: string | undefined; readonly clock: string; readonly mp?: string | undefined; readonly shard?: string | undefined; readonly shards?: string | undefined; readonly trace?: unknown; readonly 'series-ndjson'?: unknown }, kind: 'http' | 'in-process', add: (problem: string) => void): number {
   if (a.workers === undefined) return 1;
@@ -288,11 +375,34 @@ export function checkWorkers(a: { readonly workers?: string | undefined; readonl
     return 1;
   }
   if (n === 1) return 1;
-  if (a.clock !== 'scaled') add(`--workers ${n}: only for --clock scaled; in virtual time the workers would have to run in lockstep windows against one stub core, which is not built yet (run --shard K/N and merge instead)`);
-  else if (kind !== 'http') add(`--workers ${n}: the workers reach the embedded stubs over HTTP; --transport in-process runs in one thread`);
+  const scaled = a.clock === 'scaled';
+  if (scaled && kind !== 'http') add(`--workers ${n}: in scaled time the workers reach the embedded stubs over HTTP; --transport in-process runs in one thread`);
+  if (!scaled && kind !== 'in-process') add(`--workers ${n} --clock virtual: in virtual time the workers run in-process (a stub core each); over HTTP they would need one stub clock in lockstep across threads, which is not built (drop --transport http, or add --clock scaled)`);
   if (a.mp !== undefined) add(`--workers ${n} and --mp: the workers share the embedded stub servers; against an external MP run shards (--shard K/N) and merge them`);
   if (a.shard !== undefined || a.shards !== undefined) add(`--workers ${n} and --shard/--shards: the workers split the whole fleet; not a shard of it`);
-  if (a.trace !== undefined) add(`--workers ${n} and --trace: one trace of several threads is not written yet; run without --workers for a trace`);
-  if (a['series-ndjson'] !== undefined) add(`--workers ${n} and --series-ndjson: the streamed series of several threads is not written yet; the merged series are in results.json (--out)`);
+  // scaled time has no reproducible order to merge a trace in (the wall clock's); virtual time does (trace-order.ts)
+  if (scaled && a.trace !== undefined) add(`--workers ${n} --clock scaled and --trace: the threads' lines have no common order in scaled time; run without --workers for a trace, or in virtual time`);
+  if (scaled && a['series-ndjson'] !== undefined) add(`--workers ${n} --clock scaled and --series-ndjson: the streamed series of several threads is not written in scaled time; the merged series are in results.json (--out)`);
   return n;
+}
+
+/**
+ * Virtual time: the scenario's models that couple one client's answers to
+ * other clients' requests, which workers with a stub core each cannot answer
+ * exactly (see the head of this file). Each problem names the scenario field.
+ */
+export function coupledModels(stub: StubConfig): string[] {
+  const out: string[] = [];
+  if (stub.wsusPool !== undefined && stub.wsusPool !== null) {
+    out.push('site.wsusPool: the WSUS capacity model admits, queues and recycles on every client\'s scans in one time order; a worker sees only its own clients\' (its answer at t depends on every arrival before t: no window is exact short of one request)');
+  }
+  // the backlog itself is modelled once in the main thread (backlog.ts); a gap in a client's serials would make its resync answer depend on it
+  if (stub.mpProcessingRate > 0) {
+    stub.faults.forEach((f, i) => {
+      if (f.target === 'mp.state' && f.effect.kind === 'lose') {
+        out.push(`faults[${i}].lose with site.mpProcessingRate ${stub.mpProcessingRate}: a lost upload opens a serial gap, and the client's resync answer then depends on when the site's one backlog processed its messages, which depends on every client's reports before them, at once (set site.mpProcessingRate to 0, immediate ingest, or run in one thread)`);
+      }
+    });
+  }
+  return out;
 }

@@ -8,15 +8,24 @@ import type { ProgressSnapshot } from '../run.js';
 import type { Threshold } from '../thresholds.js';
 import type { LogLevel } from '../logger.js';
 
-/** What a worker runs: shard K/N of the scenario against the main thread's stub servers. */
+/**
+ * What a worker runs: shard K/N of the scenario, in scaled time over HTTP
+ * against the main thread's stub servers, or in virtual time in-process
+ * against a stub core of its own (the per-client parts of the stub, which is
+ * all a scenario run with workers in virtual time has: pool.ts).
+ */
 export interface WorkerTask {
   readonly scenario: string | undefined;
   readonly overrides: ScenarioOverrides;
   readonly seriesInterval: number;
-  /** scaled; startWallEpochMs is filled in by the 'start' message */
-  readonly clock: Extract<ClockOptions, { mode: 'scaled' }>;
-  /** HTTP, external.mp = the main thread's stub MP */
-  readonly transport: Extract<TransportOptions, { kind: 'http' }>;
+  /** scaled (startWallEpochMs filled in by the 'start' message) or virtual */
+  readonly clock: ClockOptions;
+  /** scaled: HTTP, external.mp = the main thread's stub MP; virtual: in-process */
+  readonly transport: TransportOptions;
+  /** virtual time, --trace: write the shard's trace lines here, each keyed by its moment (trace-order.ts) */
+  readonly keyedTrace?: string | undefined;
+  /** virtual time, site.mpProcessingRate > 0: forward the MP's reports to the main thread's backlog (backlog.ts) */
+  readonly forwardReports?: boolean;
   readonly thresholds: readonly Threshold[];
   /** abortOnFail thresholds given: post the figures so far about once a wall second (the main thread checks them on the merge) */
   readonly live: boolean;
@@ -34,6 +43,12 @@ export type FromWorker =
   | { readonly type: 'progress'; readonly p: ProgressSnapshot }
   /** abortOnFail: the worker's figures so far (results.json as JSON text), about once a wall second, for the main thread's live merge */
   | { readonly type: 'live'; readonly json: string }
+  /**
+   * the reports the worker's MP accepted since the last batch, in its moments' order: keys[i] is
+   * report i's moment key, data holds per report [client, t, sent, messages, ...messages (MSG_STRIDE each)];
+   * every report before simulated time upTo is in this or an earlier batch
+   */
+  | { readonly type: 'reports'; readonly upTo: number; readonly keys: string[]; readonly data: Float64Array }
   /** the results.json of the worker's shard, as JSON text */
   | { readonly type: 'result'; readonly json: string }
   | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack: string | null; readonly partial: string | null };

@@ -1,7 +1,9 @@
 // One worker thread of run --workers N (pool.ts): shard K/N of the fleet in
 // scaled time over HTTP against the main thread's stub servers, as
 // `run --shard K/N --mp URL --start-at T` would run it in a process of its
-// own. It posts 'ready' once the scenario is resolved, waits for the start
+// own; or in virtual time in-process against a stub core of its own, as
+// `run --shard K/N` would (with --trace: every line keyed by its moment,
+// for the main thread's merge, trace-order.ts). It posts 'ready' once the scenario is resolved, waits for the start
 // the main thread picks for every worker, posts progress snapshots, stops on
 // 'stop' (SIGINT, or a threshold failed on the live merge, in the main
 // thread) with partial results, posts its figures so far once a second
@@ -17,6 +19,8 @@ import { evaluateThresholds } from '../thresholds.js';
 import { createLogger } from '../logger.js';
 import { RunFailedError } from '../errors.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
+import { KeyedTrace, Moments, type MomentHooks } from './trace-order.js';
+import { ForwardedReports } from './backlog.js';
 
 const port = parentPort!;
 const task = workerData as WorkerTask;
@@ -44,16 +48,30 @@ async function work(): Promise<void> {
     started = resolve;
     post({ type: 'ready' });
   });
-  const plan = planRun(sc, { seriesInterval: task.seriesInterval, clock: { ...task.clock, startWallEpochMs: startWall }, transport: task.transport });
+  const clock = task.clock.mode === 'scaled' ? { ...task.clock, startWallEpochMs: startWall } : task.clock;
+  const plan = planRun(sc, { seriesInterval: task.seriesInterval, clock, transport: task.transport });
   const live = task.live;
+  // virtual time: the key of each moment, for the trace's order and the order of the reports the site's backlog takes
+  const moments = task.keyedTrace !== undefined || task.forwardReports ? new Moments(plan.fleet.firstClient, plan.fleet.clients, plan.fleet) : null;
+  const keyed = task.keyedTrace === undefined ? null : new KeyedTrace(task.keyedTrace, moments!);
+  const forward = task.forwardReports ? new ForwardedReports(moments!, (m) => post(m)) : null;
+  const hooks: MomentHooks | null = moments === null ? null : {
+    request: (c, t) => moments.request(c, t),
+    deferred: (d) => moments.deferred(d),
+    ...(forward !== null ? { stub: (core) => forward.bind(core), slice: (now) => forward.flush(now) } : {}),
+  };
   const outcome = await runPlan(plan, {
     logger,
+    ...(keyed !== null ? { outputs: [keyed.output()] } : {}),
+    ...(hooks !== null ? { moments: hooks } : {}),
     signal: stop.signal,
     onProgress: (p) => post({ type: 'progress', p }),
     progressEveryMs: task.progressEveryMs,
     // abortOnFail is decided on the merge of every worker's figures (pool.ts): this worker only reports its own
     ...(live ? { liveCheck: (now: () => RunOutcome) => (post({ type: 'live', json: JSON.stringify(buildResults(now())) }), null) } : {}),
   });
+  // every report this worker's clients will send is with the main thread
+  forward?.flush(Infinity);
   post({ type: 'result', json: resultsOf(outcome) });
 }
 

@@ -113,6 +113,13 @@ export class ManagementPoint {
   /** after a resync request: the first serial above this one restarts the contiguous run (0: none) */
   private readonly rebaseAbove: Uint32Array;
   observer: IngestObserver | null = null;
+  /**
+   * run --workers N in virtual time with a rate-limited backlog: a worker's MP
+   * hands each report it accepts here (the client's id, when it arrived, when
+   * the client sent it, the messages) instead of queueing it; the one backlog
+   * of the site is modelled in the main thread (harness/workers/backlog.ts).
+   */
+  forward: ((client: number, t: number, sent: number, msgs: readonly number[]) => void) | null = null;
   /** client requests (state reports) change when the processor next runs */
   readonly reactive = true;
 
@@ -313,6 +320,11 @@ export class ManagementPoint {
   relay(client: number, t: number, msgs: readonly number[]): Reply {
     this.counters.stateReports++;
     const count = msgs.length / MSG_STRIDE;
+    if (this.forward !== null) {
+      this.counters.stateMessagesReceived += count;
+      this.forward(client, t, this.observer?.reportSentAt?.(client - this.firstClient, t) ?? t, msgs);
+      return { kind: 'state.report' };
+    }
     this.reserve(count);
     const buf = this.backlogBuf;
     let o = this.tail * BACKLOG_STRIDE;
