@@ -196,12 +196,15 @@ export class Fleet {
     for (let k = AHEAD; k < 2 * AHEAD; k++) {
       const id = lane.idAt(k);
       if (id < 0) break;
-      x += tm[id * TIMER_STRIDE + T_POLICY]! + tm[id * TIMER_STRIDE + LANE_AT]!;
+      // a row is 128 B, at an alignment JS cannot see: slots 0, 7 and 15 are in every line it spans
+      const b = id * TIMER_STRIDE;
+      x += tm[b]! + tm[b + 7]! + tm[b + 15]!;
     }
     for (let k = AHEAD; k < 2 * AHEAD; k++) {
       const id = lane.idAt(k);
       if (id < 0) break;
-      x += states[id]!.tb;
+      const st = states[id]!;
+      x += st.tb + st.policyVersion;
     }
     this.touched = x;
     this.ahead = AHEAD;
