@@ -1,5 +1,6 @@
 // The fleet runner: one scheduler (heap + policy lane), slots ordered by poll
-// phase, the same run however the loop is sliced, and scaled time.
+// phase (grouped by time zone and power class first when the scenario has
+// them), the same run however the loop is sliced, and scaled time.
 
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -10,6 +11,8 @@ import { StubCore } from '../server-stub/core/index.js';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { runFleet } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
+import { slotGroup } from '../agent/core/power.js';
+import { T_POLICY } from '../agent/core/state.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -51,6 +54,26 @@ describe('fleet runner', () => {
     for (let c = 0; c < 40; c++) expect(fleet.states[fleet.slotOf[c]!]!.idx).toBe(c);
     // three polls per client in three hours: the lane lost none
     expect(events.filter((l) => l.endsWith('policy.requested'))).toHaveLength(120);
+  });
+
+  it('with time zones and power schedules, groups slots by (zone, power class), then by poll phase', () => {
+    const { fleet, sc } = fleetOf({
+      clients: 300, duration: '1d',
+      timeZones: [{ zone: 'America/New_York', fraction: 0.5 }, { zone: 'Asia/Tokyo', fraction: 0.5 }],
+      power: { workstations: { fraction: 0.5, onAt: '7h', offAt: '18h' }, laptops: { fraction: 0.3, onAt: '8h', offAt: '17h' } },
+    });
+    const ctx = { seed: sc.seed, model: sc.model };
+    const groups = fleet.states.map((s) => slotGroup(ctx, s.idx));
+    // both zones and all three classes occur, in six contiguous runs of slots
+    expect(new Set(groups).size).toBe(6);
+    for (let k = 1; k < groups.length; k++) expect(groups[k]).toBeGreaterThanOrEqual(groups[k - 1]!);
+    expect(groups[0]).toBe(3); // zone 0 (New York), always on
+    // within a group, by first poll (the fleet's T_POLICY before any wake)
+    const polls = fleet.states.map((s) => s.tm[s.tb + T_POLICY]!);
+    for (let k = 1; k < polls.length; k++) if (groups[k] === groups[k - 1]) expect(polls[k]).toBeGreaterThanOrEqual(polls[k - 1]!);
+    // without zones and power schedules every client is in group 0: the order is the poll phase alone
+    const plain = fleetOf({ clients: 50, duration: '1d' });
+    expect(plain.fleet.states.every((s) => slotGroup({ seed: plain.sc.seed, model: plain.sc.model }, s.idx) === 0)).toBe(true);
   });
 
   it('scaled time runs the same events as virtual time, and records its lag', async () => {

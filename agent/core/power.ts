@@ -38,7 +38,7 @@ import {
 } from './state.js';
 import type { CoreCtx, PowerModel, PowerSchedule, ScanTrigger } from './types.js';
 import { unit } from './prng.js';
-import { offsetAt, zoneOf, type ZoneTable } from './localtime.js';
+import { offsetAt, zoneIndexOf, zoneOf, type ZoneTable } from './localtime.js';
 import { DAY, HOUR, HR, MINUTE } from './constants.js';
 import { onStateReply } from './statemsg.js';
 
@@ -62,6 +62,19 @@ export function powerClass(pm: PowerModel, seed: number, client: number): 0 | 1 
   if (u < pm.workstations.fraction) return 1;
   if (u < pm.workstations.fraction + pm.laptops.fraction) return 2;
   return 0;
+}
+
+/**
+ * The group a client's record is stored in (fleet.ts orders slots by it
+ * before the policy-poll phase): clients of one time zone and power class
+ * are on at the same hours, so their boot storm and their polls while on
+ * read one contiguous range of records instead of the whole fleet. 0 for
+ * every client of a scenario without zones and power schedules (slot order,
+ * and so the order of simultaneous events, as before).
+ */
+export function slotGroup(ctx: Pick<CoreCtx, 'seed' | 'model'>, client: number): number {
+  const pm = ctx.model.power;
+  return (zoneIndexOf(ctx, client) + 1) * 3 + (pm !== null ? powerClass(pm, ctx.seed, client) : 0);
 }
 
 /** When the client goes off for good (Infinity: never). */
@@ -96,42 +109,53 @@ function transitionAfter(zone: ZoneTable | null, c: number): number {
   return Infinity;
 }
 
-/** The on interval of local day `day` ([on, off) in local ms), or null on a day off. */
-function dayInterval(ps: PowerSchedule, seed: number, client: number, day: number, cls: number): [number, number] | null {
+// dayInterval and awayInterval leave their interval here instead of in a new
+// array per call: nextPowerChange walks several days and periods per power
+// change (and isOnAt once per candidate), so the arrays were most of its
+// allocation. The core is single-threaded and these are read right after the
+// call that sets them.
+let ivFrom = 0;
+let ivTo = 0;
+
+/** The on interval of local day `day` ([on, off) in local ms, left in ivFrom / ivTo); false on a day off. */
+function dayInterval(ps: PowerSchedule, seed: number, client: number, day: number, cls: number): boolean {
   if (ps.weekendsOff) {
     const dow = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
-    if (dow === 0 || dow === 6) return null;
+    if (dow === 0 || dow === 6) return false;
   }
   const base = day * DAY;
-  const on = base + ps.onAt + Math.floor(unit(seed, client, day, SALT_ON + cls) * ps.spread);
-  const off = base + ps.offAt + Math.floor(unit(seed, client, day, SALT_OFF + cls) * ps.spread);
-  return [on, off];
+  ivFrom = base + ps.onAt + Math.floor(unit(seed, client, day, SALT_ON + cls) * ps.spread);
+  ivTo = base + ps.offAt + Math.floor(unit(seed, client, day, SALT_OFF + cls) * ps.spread);
+  return true;
 }
 
-/** The away interval of a laptop's period p ([from, to) in UTC ms). */
-function awayInterval(pm: PowerModel, seed: number, client: number, p: number): [number, number] {
+/** The away interval of a laptop's period p ([from, to) in UTC ms, left in ivFrom / ivTo). */
+function awayInterval(pm: PowerModel, seed: number, client: number, p: number): void {
   const l = pm.laptops;
   const len = l.awayMin + Math.floor(unit(seed, client, p, SALT_AWAY_LEN) * (l.awayMax - l.awayMin));
-  const from = pm.start + p * l.awayEvery + Math.floor(unit(seed, client, p, SALT_AWAY_AT) * (l.awayEvery - len));
-  return [from, from + len];
+  ivFrom = pm.start + p * l.awayEvery + Math.floor(unit(seed, client, p, SALT_AWAY_AT) * (l.awayEvery - len));
+  ivTo = ivFrom + len;
 }
 
-/** Is the client's machine on at t? zone: the client's time zone (localtime.ts zoneOf; null: UTC). */
-export function isOnAt(pm: PowerModel, seed: number, client: number, t: number, zone: ZoneTable | null = null): boolean {
-  if (t >= goneAt(pm, seed, client)) return false;
-  const cls = powerClass(pm, seed, client);
+/** isOnAt with the client's class and end (goneAt) already drawn. */
+function onAt(pm: PowerModel, seed: number, client: number, t: number, zone: ZoneTable | null, cls: number, gone: number): boolean {
+  if (t >= gone) return false;
   if (cls === 0) return true;
   const ps = cls === 1 ? pm.workstations : pm.laptops;
   const local = zone === null ? t : t + offsetAt(zone, t);
   const day = Math.floor(local / DAY);
-  const iv = dayInterval(ps, seed, client, day, cls);
-  if (iv === null || local < iv[0] || local >= iv[1]) return false;
+  if (!dayInterval(ps, seed, client, day, cls) || local < ivFrom || local >= ivTo) return false;
   if (cls === 2 && pm.laptops.awayEvery > 0) {
     const p = Math.floor((t - pm.start) / pm.laptops.awayEvery);
-    const a = awayInterval(pm, seed, client, p);
-    if (t >= a[0] && t < a[1]) return false;
+    awayInterval(pm, seed, client, p);
+    if (t >= ivFrom && t < ivTo) return false;
   }
   return true;
+}
+
+/** Is the client's machine on at t? zone: the client's time zone (localtime.ts zoneOf; null: UTC). */
+export function isOnAt(pm: PowerModel, seed: number, client: number, t: number, zone: ZoneTable | null = null): boolean {
+  return onAt(pm, seed, client, t, zone, powerClass(pm, seed, client), goneAt(pm, seed, client));
 }
 
 /** The next time after t at which isOnAt changes (Infinity: never). */
@@ -140,7 +164,7 @@ export function nextPowerChange(pm: PowerModel, seed: number, client: number, t:
   if (t >= gone) return Infinity;
   const cls = powerClass(pm, seed, client);
   if (cls === 0) return gone;
-  const now = isOnAt(pm, seed, client, t, zone);
+  const now = onAt(pm, seed, client, t, zone, cls, gone);
   const ps = cls === 1 ? pm.workstations : pm.laptops;
   let c = t;
   // walk the candidate boundaries (daily on/off in local time, DST changes, away start/end, gone)
@@ -149,21 +173,20 @@ export function nextPowerChange(pm: PowerModel, seed: number, client: number, t:
     let next = gone;
     const day = Math.floor((zone === null ? c : c + offsetAt(zone, c)) / DAY);
     for (let dd = day; dd <= day + 8 && next === gone; dd++) {
-      const iv = dayInterval(ps, seed, client, dd, cls);
-      if (iv === null) continue;
-      next = Math.min(next, wallAfter(zone, iv[0], c), wallAfter(zone, iv[1], c));
+      if (!dayInterval(ps, seed, client, dd, cls)) continue;
+      next = Math.min(next, wallAfter(zone, ivFrom, c), wallAfter(zone, ivTo, c));
     }
     next = Math.min(next, transitionAfter(zone, c));
     if (cls === 2 && pm.laptops.awayEvery > 0) {
       const p = Math.floor((c - pm.start) / pm.laptops.awayEvery);
       for (let q = p; q <= p + 1; q++) {
-        const [a, b] = awayInterval(pm, seed, client, q);
-        if (a > c) next = Math.min(next, a);
-        else if (b > c) next = Math.min(next, b);
+        awayInterval(pm, seed, client, q);
+        if (ivFrom > c) next = Math.min(next, ivFrom);
+        else if (ivTo > c) next = Math.min(next, ivTo);
       }
     }
     if (next === Infinity) return Infinity;
-    if (isOnAt(pm, seed, client, next, zone) !== now) return next;
+    if (onAt(pm, seed, client, next, zone, cls, gone) !== now) return next;
     c = next;
   }
   return Infinity;

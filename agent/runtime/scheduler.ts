@@ -196,6 +196,11 @@ export class MonotoneLane {
     return this.n === 0 ? -1 : this.ids[this.head]!;
   }
 
+  /** The id of the k-th entry from the head (0: peekId()), -1 past the tail. */
+  idAt(k: number): number {
+    return k < this.n ? this.ids[(this.head + k) & this.mask]! : -1;
+  }
+
   shift(): void {
     if (this.n === 0) return;
     this.head = (this.head + 1) & this.mask;
