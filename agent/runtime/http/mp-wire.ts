@@ -41,6 +41,7 @@ import {
   toIsoSeconds,
   wsusUrls,
   type ClientKey,
+  type EncodedMessage,
   type KeyPool,
   type PolicyBody,
 } from '../../wire/ccm/index.js';
@@ -191,15 +192,7 @@ export class CcmMpWire implements MpWire {
           return { kind: 'location.content', dps };
         }
         case 'state.report': {
-          const guid = this.o.clientGuid(req.client);
-          const report = stateReportFromFlat({
-            machine: { clientInstalled: 1, clientType: 1, clientId: `GUID:${guid}`, clientVersion: '5.00.9132.1000', netbiosName: `CLIENT${req.client}`, codePage: 437, systemDefaultLcid: 1033, priority: 5 },
-            date: this.o.now(),
-            msgs: req.msgs,
-            topicIdOf: this.o.topicIdOf,
-            paramsOf: (type, _state, _topic, param) => scanParamsToWire(type, param),
-          });
-          const reply = await this.post(req.client, MP_ENDPOINT.RELAY, encodeReport(report), mpUrl, d, timeoutMs, [{ name: 'FileType', value: 'SMX' }]);
+          const reply = await this.send(this.stateReportMessage(req, mpUrl), mpUrl, d, timeoutMs);
           if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };
           return { kind: 'state.report' };
         }
@@ -267,8 +260,24 @@ export class CcmMpWire implements MpWire {
     return r.status === 0 ? 0 : 0x80244017;
   }
 
+  /**
+   * The CCM message of a state report, exactly as exchange() posts it (the
+   * uploads bench sends the same bytes with autocannon: bench/wire.ts).
+   */
+  stateReportMessage(req: Extract<Request, { kind: 'state.report' }>, mpUrl: string): EncodedMessage {
+    const guid = this.o.clientGuid(req.client);
+    const report = stateReportFromFlat({
+      machine: { clientInstalled: 1, clientType: 1, clientId: `GUID:${guid}`, clientVersion: '5.00.9132.1000', netbiosName: `CLIENT${req.client}`, codePage: 437, systemDefaultLcid: 1033, priority: 5 },
+      date: this.o.now(),
+      msgs: req.msgs,
+      topicIdOf: this.o.topicIdOf,
+      paramsOf: (type, _state, _topic, param) => scanParamsToWire(type, param),
+    });
+    return this.frame(req.client, MP_ENDPOINT.RELAY, encodeReport(report), mpUrl, [{ name: 'FileType', value: 'SMX' }]);
+  }
+
   /** One CCM_POST; the reply body, or the HRESULT of a failure. */
-  private async post(
+  private post(
     client: number,
     endpoint: string,
     body: string,
@@ -278,6 +287,11 @@ export class CcmMpWire implements MpWire {
     properties: { name: string; value: string }[] = [],
     hook = true,
   ): Promise<string | number> {
+    return this.send(this.frame(client, endpoint, body, mpUrl, properties, hook), mpUrl, d, timeoutMs);
+  }
+
+  /** The framed (and, with a key, signed) message of a body to an endpoint. */
+  private frame(client: number, endpoint: string, body: string, mpUrl: string, properties: { name: string; value: string }[], hook = true): EncodedMessage {
     const guid = this.o.clientGuid(client);
     const mpHost = new URL(mpUrl).hostname;
     const header = requestHeader({
@@ -293,7 +307,11 @@ export class CcmMpWire implements MpWire {
     const key = hook ? this.key(client) : null;
     // zlib level 1: a load generator's CPU is the budget; the MP reads any level
     // (profiled: deflate was the largest single cost of an upload on the client)
-    const msg = buildMessage({ header, body, level: 1, ...(key !== null ? { signer: { key } } : {}) });
+    return buildMessage({ header, body, level: 1, ...(key !== null ? { signer: { key } } : {}) });
+  }
+
+  /** Posts a framed message; the reply body, or the HRESULT of a failure. */
+  private async send(msg: EncodedMessage, mpUrl: string, d: Dispatcher, timeoutMs: number): Promise<string | number> {
     const res = await request(mpUrl.replace(/\/$/, '') + CCM_REQUEST_PATH, {
       method: CCM_METHOD,
       headers: { 'Content-Type': msg.contentType, 'User-Agent': CCM_USER_AGENT },
