@@ -50,6 +50,9 @@ export interface WireFigures {
     statuses: Record<number, number>;
   };
   ingest?: { messagesPerS: number; reports: number; messagesPerReport: number };
+  /** (d) and (e): run --workers 2 */
+  workers20k?: ScaledWorkers;
+  workers50k?: ScaledWorkers;
   scaled?: { clients: number; timeFactor: number; simulated: string; lagP50: number; lagP99: number; lagMax: number; valid: boolean; events: number; requests: number };
 }
 
@@ -298,11 +301,72 @@ export async function scaled(): Promise<NonNullable<WireFigures['scaled']>> {
   return { clients, timeFactor: 60, simulated: duration, lagP50: r.clock.lagMs!.p50, lagP99: r.clock.lagMs!.p99, lagMax: r.clock.lagMs!.max, valid: r.valid, events: r.agentEvents, requests };
 }
 
-/** BENCH_WIRE_PARTS: which parts to run (default a,b,c), e.g. "a" for the uploads alone. */
+/**
+ * (d), (e): scaled time over HTTP with `run --workers 2` (harness/workers: the
+ * fleet in two worker threads, the embedded stubs in the main thread), through
+ * the built CLI in a child process, as a user runs it: the figures are those of
+ * its merged results.json. The scenario is (c)'s (the default, catalogue of
+ * 1 MB), messages unsigned as in (c); the bound on the lag is the CLI's own.
+ */
+async function scaledWorkers(part: 'd' | 'e', clients: number, timeFactor: number, duration: string, workers: number): Promise<ScaledWorkers> {
+  const input = { clients, duration, catalogue: { maxSizeMB: 1 } };
+  const file = join(here, '..', '..', 'bench', 'out', `scaled-workers-${part}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(input));
+  const args = [bin, 'run', '--scenario', file, '--clock', 'scaled', '--time-factor', String(timeFactor), '--workers', String(workers), '--transport', 'http', '--no-sign', '--json', '--quiet', '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => void (out += c.toString()));
+  const t0 = performance.now();
+  const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+  const wallS = (performance.now() - t0) / 1000;
+  // exit 1 is a run whose thresholds or validity failed: its results are still printed
+  if (out.trim() === '') throw new Error(`bench (${part}): suca-fleet run exited ${code} with no results`);
+  const r = JSON.parse(out) as { valid: boolean; clock: { lagMs: { p50: number; p99: number; max: number } | null; lagBoundMs: number | null; invalidReason: string | null }; agentEvents: number; wire?: { agentOperations?: Record<string, number> }; wall: { peakRssBytes: number; cpu: { userMs: number; systemMs: number; cores: number } } };
+  return {
+    clients,
+    timeFactor,
+    simulated: duration,
+    workers,
+    lagP50: r.clock.lagMs?.p50 ?? NaN,
+    lagP99: r.clock.lagMs?.p99 ?? NaN,
+    lagMax: r.clock.lagMs?.max ?? NaN,
+    lagBoundMs: r.clock.lagBoundMs ?? NaN,
+    valid: r.valid,
+    invalidReason: r.clock.invalidReason,
+    events: r.agentEvents,
+    requests: Object.values(r.wire?.agentOperations ?? {}).reduce((a, b) => a + b, 0),
+    wallS,
+    cpuS: (r.wall.cpu.userMs + r.wall.cpu.systemMs) / 1000,
+    peakRssMB: Math.round(r.wall.peakRssBytes / 2 ** 20),
+    command: `node bin/suca-fleet.js ${args.slice(1).join(' ').replace(file, `bench/out/scaled-workers-${part}.json (${JSON.stringify(input)})`)}`,
+  };
+}
+
+export interface ScaledWorkers {
+  clients: number;
+  timeFactor: number;
+  simulated: string;
+  workers: number;
+  lagP50: number;
+  lagP99: number;
+  lagMax: number;
+  lagBoundMs: number;
+  valid: boolean;
+  invalidReason: string | null;
+  events: number;
+  requests: number;
+  wallS: number;
+  cpuS: number;
+  peakRssMB: number;
+  command: string;
+}
+
+/** BENCH_WIRE_PARTS: which parts to run (default all: a,b,c,d,e), e.g. "a" for the uploads alone. */
 function parts(): Set<string> {
-  const v = process.env.BENCH_WIRE_PARTS ?? 'a,b,c';
+  const v = process.env.BENCH_WIRE_PARTS ?? 'a,b,c,d,e';
   const p = new Set(v.split(',').map((x) => x.trim()).filter((x) => x !== ''));
-  for (const x of p) if (!['a', 'b', 'c'].includes(x)) throw new Error(`BENCH_WIRE_PARTS=${v}: unknown part "${x}" (a, b, c)`);
+  for (const x of p) if (!['a', 'b', 'c', 'd', 'e'].includes(x)) throw new Error(`BENCH_WIRE_PARTS=${v}: unknown part "${x}" (a, b, c, d, e)`);
   return p;
 }
 
@@ -324,6 +388,25 @@ export async function wireBench(): Promise<WireFigures> {
     out.scaled = await scaled();
     process.stdout.write(`  lag p99 ${out.scaled.lagP99} ms\n`);
   }
+  // BENCH_WORKERS_D / _E: "clients,F,duration" to change (d) and (e)
+  const spec = (env: string | undefined, def: [number, number, string]): [number, number, string] => {
+    if (env === undefined) return def;
+    const [c, f, d] = env.split(',');
+    return [Number(c), Number(f), d ?? def[2]];
+  };
+  if (p.has('d')) {
+    const [c, f, d] = spec(process.env.BENCH_WORKERS_D, [20_000, 60, '2h']);
+    process.stdout.write(`bench: (d) scaled fleet over HTTP, --workers 2, ${c} clients at F = ${f}, ${d} simulated...\n`);
+    out.workers20k = await scaledWorkers('d', c, f, d, 2);
+    process.stdout.write(`  lag p99 ${out.workers20k.lagP99} ms, valid ${out.workers20k.valid}\n`);
+  }
+  if (p.has('e')) {
+    // 1 h simulated at F = 10 is 6 wall minutes
+    const [c, f, d] = spec(process.env.BENCH_WORKERS_E, [50_000, 10, '1h']);
+    process.stdout.write(`bench: (e) scaled fleet over HTTP, --workers 2, ${c} clients at F = ${f}, ${d} simulated...\n`);
+    out.workers50k = await scaledWorkers('e', c, f, d, 2);
+    process.stdout.write(`  lag p99 ${out.workers50k.lagP99} ms, valid ${out.workers50k.valid}\n`);
+  }
   return out;
 }
 
@@ -341,5 +424,11 @@ export function wireLines(w: WireFigures): string[] {
   if (i !== undefined) L.push(`| (b) stub ingest with full CCM framing (open, decode the Report, ingest), one core, ${i.messagesPerReport} messages a report | **${n0(i.messagesPerS)} messages/s** | 50,000 |`);
   const s = w.scaled;
   if (s !== undefined) L.push(`| (c) scaled time, ${s.clients.toLocaleString('en-US')} clients, F = ${s.timeFactor}, ${s.simulated} simulated, one thread, HTTP against the stub servers in their own process (${s.requests.toLocaleString('en-US')} requests) | scheduler lag p50 ${s.lagP50} ms, **p99 ${s.lagP99} ms**, max ${s.lagMax} ms, valid: ${s.valid} | p99 < 50 ms |`);
+  const row = (name: string, x: ScaledWorkers | undefined, target: string) => {
+    if (x === undefined) return;
+    L.push(`| ${name} scaled time with \`--workers ${x.workers}\`, ${x.clients.toLocaleString('en-US')} clients, F = ${x.timeFactor}, ${x.simulated} simulated, HTTP against the embedded stubs in the main thread (${x.requests.toLocaleString('en-US')} requests, ${x.wallS.toFixed(0)} s wall, ${x.cpuS.toFixed(0)} s CPU, peak RSS ${x.peakRssMB} MB): \`${x.command}\` | scheduler lag p50 ${x.lagP50} ms, **p99 ${x.lagP99} ms**, max ${x.lagMax} ms, valid: **${x.valid}**${x.invalidReason ? ` (${x.invalidReason})` : ''} | ${target} |`);
+  };
+  row('(d)', w.workers20k, 'p99 < 50 ms');
+  row('(e)', w.workers50k, 'valid');
   return L;
 }
