@@ -31,7 +31,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '..', '..', 'bin', 'suca-fleet.js');
 const SECONDS = Number(process.env.BENCH_WIRE_SECONDS ?? 8);
 const MSGS_PER_REPORT = 20;
-const WARMUP_SECONDS = 2;
+const WARMUP_SECONDS = 4;
 
 export interface WireFigures {
   uploads?: {
