@@ -20,6 +20,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { WireFigures } from './wire.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -144,6 +145,10 @@ async function main(): Promise<void> {
   const which = process.argv[2];
   if (which === 'bare') return void process.stdout.write(JSON.stringify(await bareScheduler()) + '\n');
   if (which === 'fleet') return void process.stdout.write(JSON.stringify(await fleetRun()) + '\n');
+  if (which === 'soak') {
+    const { soak } = await import('./soak.js');
+    return void process.stdout.write(JSON.stringify(await soak()) + '\n');
+  }
   if (which === 'wire') {
     const { wireBench } = await import('./wire.js');
     return void process.stdout.write(JSON.stringify(await wireBench()) + '\n');
@@ -172,7 +177,16 @@ async function main(): Promise<void> {
   const heapRatio = site.heapPerClientB! / fleet.heapPerClientB!;
   const cpuRatio = site.cpuS! / fleet.cpuS!;
   process.stdout.write('bench: wire (uploads, ingest, scaled fleet over HTTP)...\n');
-  const wire = (await child('wire')) as unknown as import('./wire.js').WireFigures;
+  const wire = (await child('wire')) as unknown as WireFigures;
+  // loaded here, not at the top: the fleet children would load undici and autocannon for nothing
+  const { wireLines } = await import('./wire.js');
+  // BENCH_SOAK=1: the soak too (BENCH_SOAK_MINUTES, default 30: bench/soak.ts)
+  let soakText: string[] = [];
+  if (process.env.BENCH_SOAK === '1') {
+    process.stdout.write(`bench: soak, ${process.env.BENCH_SOAK_MINUTES ?? 30} minutes...\n`);
+    const { soakLines } = await import('./soak.js');
+    soakText = ['', ...soakLines((await child('soak')) as unknown as import('./soak.js').SoakFigures)];
+  }
   const targets = [
     `- wall time at most 60 s: **${fleet.wallS <= 60 ? 'met' : 'missed'}** (${fleet.wallS.toFixed(1)} s)`,
     `- at least 1,000,000 agent events/s: **${fleet.eventsPerS >= 1e6 ? 'met' : 'missed'}** (${Math.round(fleet.eventsPerS).toLocaleString('en-US')}/s)`,
@@ -210,13 +224,8 @@ async function main(): Promise<void> {
     '',
     fleet.note ? `Also: ${fleet.note}.` : '',
     '',
-    'Wire (issue 3):',
-    '',
-    '| run | figure | target |',
-    '|---|---|---|',
-    `| (a) state-message uploads over HTTP, ${wire.uploads.connections} connections, ${wire.uploads.messagesPerReport} messages a report, ${wire.uploads.seconds} s each: the fleet's transport (encodes, compresses and posts every report) vs autocannon (one fixed payload) against the same stub MP in another process | ${Math.round(wire.uploads.fleetPerS).toLocaleString('en-US')}/s vs ${Math.round(wire.uploads.autocannonPerS).toLocaleString('en-US')}/s: ratio **${wire.uploads.ratio.toFixed(2)}** | 0.8 |`,
-    `| (b) stub ingest with full CCM framing (open, decode the Report, ingest), one core, ${wire.ingest.messagesPerReport} messages a report | **${Math.round(wire.ingest.messagesPerS).toLocaleString('en-US')} messages/s** | 50,000 |`,
-    `| (c) scaled time, ${wire.scaled.clients.toLocaleString('en-US')} clients, F = ${wire.scaled.timeFactor}, ${wire.scaled.simulated} simulated, HTTP against the stub servers in their own process (${wire.scaled.requests.toLocaleString('en-US')} requests) | scheduler lag p50 ${wire.scaled.lagP50} ms, **p99 ${wire.scaled.lagP99} ms**, max ${wire.scaled.lagMax} ms, valid: ${wire.scaled.valid} | p99 < 50 ms |`,
+    ...wireLines(wire),
+    ...soakText,
     '<!-- BENCH:END -->',
   ].join('\n');
   const file = join(root, 'BENCHMARKS.md');

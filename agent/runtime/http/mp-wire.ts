@@ -7,7 +7,8 @@
 // core never sees it.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { fetchWhole, splitUrl } from './fetch.js';
 import type { ClientSettings, Reply, Request } from '../../core/types.js';
 import { HR } from '../../core/constants.js';
 import {
@@ -41,6 +42,7 @@ import {
   toIsoSeconds,
   wsusUrls,
   type ClientKey,
+  type EncodedMessage,
   type KeyPool,
   type PolicyBody,
 } from '../../wire/ccm/index.js';
@@ -133,9 +135,9 @@ export class CcmMpWire implements MpWire {
           const token = clientToken(`GUID:${guid}`, toIsoSeconds(this.o.now()));
           const headers: Record<string, string> = { 'User-Agent': CCM_USER_AGENT, ClientToken: token };
           if (key !== null) headers.ClientTokenSignature = signClientToken(key, token);
-          const res = await request(url, { method: 'GET', headers, dispatcher: d, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-          const buf = Buffer.from(await res.body.arrayBuffer());
-          if (res.statusCode !== 200) return { kind: 'error', req: req.kind, code: hresultForStatus(res.statusCode) };
+          const res = await fetchWhole(d, { ...splitUrl(url), method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+          const buf = res.body;
+          if (res.status !== 200) return { kind: 'error', req: req.kind, code: hresultForStatus(res.status) };
           // Every client of a fleet downloads the same few bodies: parsed once per
           // distinct body (by its SHA-256) and slot, shared read-only like the
           // in-process stub's objects. Measured: the real instance form of a
@@ -191,15 +193,7 @@ export class CcmMpWire implements MpWire {
           return { kind: 'location.content', dps };
         }
         case 'state.report': {
-          const guid = this.o.clientGuid(req.client);
-          const report = stateReportFromFlat({
-            machine: { clientInstalled: 1, clientType: 1, clientId: `GUID:${guid}`, clientVersion: '5.00.9132.1000', netbiosName: `CLIENT${req.client}`, codePage: 437, systemDefaultLcid: 1033, priority: 5 },
-            date: this.o.now(),
-            msgs: req.msgs,
-            topicIdOf: this.o.topicIdOf,
-            paramsOf: (type, _state, _topic, param) => scanParamsToWire(type, param),
-          });
-          const reply = await this.post(req.client, MP_ENDPOINT.RELAY, encodeReport(report), mpUrl, d, timeoutMs, [{ name: 'FileType', value: 'SMX' }]);
+          const reply = await this.send(this.stateReportMessage(req, mpUrl), mpUrl, d, timeoutMs);
           if (typeof reply === 'number') return { kind: 'error', req: req.kind, code: reply };
           return { kind: 'state.report' };
         }
@@ -267,8 +261,24 @@ export class CcmMpWire implements MpWire {
     return r.status === 0 ? 0 : 0x80244017;
   }
 
+  /**
+   * The CCM message of a state report, exactly as exchange() posts it (the
+   * uploads bench sends the same bytes with autocannon: bench/wire.ts).
+   */
+  stateReportMessage(req: Extract<Request, { kind: 'state.report' }>, mpUrl: string): EncodedMessage {
+    const guid = this.o.clientGuid(req.client);
+    const report = stateReportFromFlat({
+      machine: { clientInstalled: 1, clientType: 1, clientId: `GUID:${guid}`, clientVersion: '5.00.9132.1000', netbiosName: `CLIENT${req.client}`, codePage: 437, systemDefaultLcid: 1033, priority: 5 },
+      date: this.o.now(),
+      msgs: req.msgs,
+      topicIdOf: this.o.topicIdOf,
+      paramsOf: (type, _state, _topic, param) => scanParamsToWire(type, param),
+    });
+    return this.frame(req.client, MP_ENDPOINT.RELAY, encodeReport(report), mpUrl, [{ name: 'FileType', value: 'SMX' }]);
+  }
+
   /** One CCM_POST; the reply body, or the HRESULT of a failure. */
-  private async post(
+  private post(
     client: number,
     endpoint: string,
     body: string,
@@ -278,8 +288,24 @@ export class CcmMpWire implements MpWire {
     properties: { name: string; value: string }[] = [],
     hook = true,
   ): Promise<string | number> {
+    return this.send(this.frame(client, endpoint, body, mpUrl, properties, hook), mpUrl, d, timeoutMs);
+  }
+
+  private hostUrl = '';
+  private host = '';
+  /** the MP's host name (one URL per run: parsed once) */
+  private hostOf(mpUrl: string): string {
+    if (mpUrl !== this.hostUrl) {
+      this.host = new URL(mpUrl).hostname;
+      this.hostUrl = mpUrl;
+    }
+    return this.host;
+  }
+
+  /** The framed (and, with a key, signed) message of a body to an endpoint. */
+  private frame(client: number, endpoint: string, body: string, mpUrl: string, properties: { name: string; value: string }[], hook = true): EncodedMessage {
     const guid = this.o.clientGuid(client);
-    const mpHost = new URL(mpUrl).hostname;
+    const mpHost = this.hostOf(mpUrl);
     const header = requestHeader({
       id: `{${randomUUID().toUpperCase()}}`,
       endpoint,
@@ -293,22 +319,27 @@ export class CcmMpWire implements MpWire {
     const key = hook ? this.key(client) : null;
     // zlib level 1: a load generator's CPU is the budget; the MP reads any level
     // (profiled: deflate was the largest single cost of an upload on the client)
-    const msg = buildMessage({ header, body, level: 1, ...(key !== null ? { signer: { key } } : {}) });
-    const res = await request(mpUrl.replace(/\/$/, '') + CCM_REQUEST_PATH, {
+    return buildMessage({ header, body, level: 1, ...(key !== null ? { signer: { key } } : {}) });
+  }
+
+  /** Posts a framed message; the reply body, or the HRESULT of a failure. */
+  private async send(msg: EncodedMessage, mpUrl: string, d: Dispatcher, timeoutMs: number): Promise<string | number> {
+    const { origin, path } = splitUrl(mpUrl.replace(/\/$/, '') + CCM_REQUEST_PATH);
+    const res = await fetchWhole(d, {
+      origin,
+      path,
       method: CCM_METHOD,
       headers: { 'Content-Type': msg.contentType, 'User-Agent': CCM_USER_AGENT },
       body: msg.payload,
       // undici closes the connection after a body sent with a method it does not
       // know to carry one (measured: a new TCP connection per CCM_POST); keep it
       reset: false,
-      dispatcher: d,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    const buf = Buffer.from(await res.body.arrayBuffer());
-    if (res.statusCode !== 200) return hresultForStatus(res.statusCode);
-    if (buf.length === 0) return ''; // asynchronous endpoint: accepted, no reply
-    const opened = openMessage(String(res.headers['content-type'] ?? ''), buf);
+    if (res.status !== 200) return hresultForStatus(res.status);
+    if (res.body.length === 0) return ''; // asynchronous endpoint: accepted, no reply
+    const opened = openMessage(String(res.headers['content-type'] ?? ''), res.body);
     return opened.body;
   }
 }

@@ -93,6 +93,34 @@ class StatusTap extends Decorator {
   }
 }
 
+/**
+ * The same tap for a handler of undici's current API (fetch.ts's, every
+ * CCM_POST and SOAP call): forwards each callback as it is, without
+ * DecoratorHandler's state asserts and argument spreading on every chunk.
+ */
+class StatusTapDirect implements Dispatcher.DispatchHandler {
+  constructor(private readonly h: Dispatcher.DispatchHandler, private readonly tap: (status: number) => void) {}
+  onRequestStart(c: Dispatcher.DispatchController, context: unknown): void {
+    this.h.onRequestStart?.(c, context);
+  }
+  onRequestUpgrade(c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: import('node:stream').Duplex): void {
+    this.h.onRequestUpgrade?.(c, statusCode, headers, socket);
+  }
+  onResponseStart(c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.tap(statusCode);
+    this.h.onResponseStart?.(c, statusCode, headers, statusMessage);
+  }
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.h.onResponseData?.(c, chunk);
+  }
+  onResponseEnd(c: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    this.h.onResponseEnd?.(c, trailers);
+  }
+  onResponseError(c: Dispatcher.DispatchController, err: Error): void {
+    this.h.onResponseError?.(c, err);
+  }
+}
+
 /** A chain of operations of one exchange, each timed from the one before it (see onLatency). */
 class Stopwatch {
   constructor(private mark: number, private readonly sink: (key: string, ms: number, ok: boolean) => void) {}
@@ -143,9 +171,13 @@ export class HttpTransport implements Transport {
     this.dispatcher =
       tap === undefined
         ? this.agent
-        : this.agent.compose((dispatch) => (opts, handler) => dispatch(opts, new StatusTap(handler, (st) => {
-            if (!this.abandoned) tap(st);
-          })));
+        : this.agent.compose((dispatch) => {
+            const f = (st: number): void => {
+              if (!this.abandoned) tap(st);
+            };
+            // request()'s handlers (the DP downloads) speak the older API: DecoratorHandler adapts them
+            return (opts, handler) => dispatch(opts, handler.onRequestStart !== undefined ? new StatusTapDirect(handler, f) : new StatusTap(handler, f));
+          });
   }
 
   bind(deliver: Deliver): void {

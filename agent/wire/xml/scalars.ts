@@ -124,8 +124,20 @@ const DMTF = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\.(\d{6})([+-])(\d{3})$
 
 const p2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
+/** the last time written and its text: the messages of one report mostly share a time (a scan's hundreds of detection messages) */
+let dmtfMs = NaN;
+let dmtfText = '';
+
 /** Epoch ms -> '20140120171855.573000+000'. Sub-millisecond digits are kept down to microseconds. */
 export function toDmtf(ms: number): string {
+  if (ms === dmtfMs) return dmtfText;
+  const t = toDmtfOf(ms);
+  dmtfMs = ms;
+  dmtfText = t;
+  return t;
+}
+
+function toDmtfOf(ms: number): string {
   if (!Number.isFinite(ms)) throw field('', `time out of range: ${ms}`);
   // whole seconds and the fraction apart: ms * 1000 passes 2^53 after the year 2255 and would
   // lose microseconds (found by the Report round-trip property test)

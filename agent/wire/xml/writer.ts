@@ -15,6 +15,9 @@ import { WireError } from '../errors.js';
  * escaped either: encoding them is an error, not silent corruption.
  */
 const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+// printable ASCII with nothing to escape, tested first in one pass (most values: names, GUIDs, numbers)
+const PLAIN_TEXT = /^[\x20-\x25\x27-\x3b\x3d\x3f-\x7e\n\t]*$/;
+const PLAIN_ATTR = /^[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x7e]*$/;
 const TEXT_SPECIAL = /[&<>\r]/;
 const ATTR_SPECIAL = /[&<>"\t\n\r]/;
 
@@ -30,6 +33,7 @@ function checkChars(value: string, where: string): void {
  * into LF and the value would not come back.
  */
 export function escapeText(value: string, where = ''): string {
+  if (PLAIN_TEXT.test(value)) return value;
   checkChars(value, where);
   if (!TEXT_SPECIAL.test(value)) return value;
   return value.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
@@ -37,6 +41,7 @@ export function escapeText(value: string, where = ''): string {
 
 /** Attribute values (always written in double quotes): also " and the whitespace a parser would normalise. */
 export function escapeAttr(value: string, where = ''): string {
+  if (PLAIN_ATTR.test(value)) return value;
   checkChars(value, where);
   if (!ATTR_SPECIAL.test(value)) return value;
   return value.replace(/[&<>"\t\n\r]/g, (c) => {
