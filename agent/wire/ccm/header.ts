@@ -207,15 +207,7 @@ function decodeHeaderFast(xml: string): MsgHeader | null {
   if (authProps !== undefined) {
     const p = new Map<string, string>();
     for (const x of authProps.matchAll(FAST_PROPERTY)) p.set(x[1]!.toLowerCase(), x[2]!.trim());
-    const get = (n: string): string | null => p.get(n.toLowerCase()) ?? null;
-    clientAuth = {
-      authSenderMachine: get('AuthSenderMachine'),
-      publicKey: get('PublicKey'),
-      clientIdSignature: get('ClientIDSignature'),
-      payloadSignature: get('PayloadSignature'),
-      clientCapabilities: get('ClientCapabilities') ?? get('ClientCapability'),
-      hashAlgorithm: get('HashAlgorithm'),
-    };
+    clientAuth = clientAuthOf(p);
     const ft = p.get('filetype');
     if (ft !== undefined) properties.push({ name: 'FileType', value: ft });
   }
@@ -273,16 +265,7 @@ export function decodeHeaderGeneral(xml: string): MsgHeader {
         else if (name === 'clientauth') {
           const props = new Map<string, string>();
           for (const p of propertiesOf(hook, `${W}/Hooks/${hn}`)) props.set(p.name.toLowerCase(), p.value.trim());
-          const get = (n: string): string | null => props.get(n.toLowerCase()) ?? null;
-          clientAuth = {
-            authSenderMachine: get('AuthSenderMachine'),
-            publicKey: get('PublicKey'),
-            clientIdSignature: get('ClientIDSignature'),
-            payloadSignature: get('PayloadSignature'),
-            // one public tool spells it ClientCapability
-            clientCapabilities: get('ClientCapabilities') ?? get('ClientCapability'),
-            hashAlgorithm: get('HashAlgorithm'),
-          };
+          clientAuth = clientAuthOf(props);
           const ft = props.get('filetype');
           if (ft !== undefined) properties.push({ name: 'FileType', value: ft });
         }
@@ -420,5 +403,19 @@ export function replyHeader(req: MsgHeader, r: { readonly id: string; readonly m
     targetEndpoint: null,
     targetHost: req.sourceHost,
     timeout: null,
+  };
+}
+
+/** The ClientAuth hook's properties (names lower-cased in `p`, values trimmed), for the fast and the general parser alike. */
+function clientAuthOf(p: ReadonlyMap<string, string>): ClientAuthHook {
+  const get = (n: string): string | null => p.get(n.toLowerCase()) ?? null;
+  return {
+    authSenderMachine: get('AuthSenderMachine'),
+    publicKey: get('PublicKey'),
+    clientIdSignature: get('ClientIDSignature'),
+    payloadSignature: get('PayloadSignature'),
+    // one public tool spells it ClientCapability
+    clientCapabilities: get('ClientCapabilities') ?? get('ClientCapability'),
+    hashAlgorithm: get('HashAlgorithm'),
   };
 }
