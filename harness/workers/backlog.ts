@@ -25,6 +25,7 @@
 // per-interval state latency percentiles, exact here, unlike a merge's bound).
 
 import type { FromWorker } from './protocol.js';
+import { mpFigures } from './stub-view.js';
 import type { Moments } from './trace-order.js';
 import { keyBefore } from './trace-order.js';
 import { StubCore } from '../../server-stub/core/index.js';
@@ -178,31 +179,11 @@ export class SiteBacklog {
       abortedBy: null,
     };
     const at = buildResults(outcome, [], live);
-    const sm = at.stateMessages;
-    const series = { ...merged.series } as Record<string, unknown>;
-    if (!live) for (const k of SERIES_AT_MP) series[k] = (at.series as Record<string, unknown>)[k];
-    const histograms = { ...merged.histograms } as Record<string, unknown>;
-    for (const k of HISTS_AT_MP) {
-      const h = (at.histograms as Record<string, unknown> | undefined)?.[k];
-      if (h !== undefined) histograms[k] = h;
-    }
+    const mp = mpFigures(merged, at, { series: !live, split: true });
     const out = {
       ...merged,
-      stateMessages: {
-        ...merged.stateMessages,
-        received: sm.received,
-        ingested: sm.ingested,
-        duplicates: sm.duplicates,
-        backlogAtEnd: sm.backlogAtEnd,
-        ingestedPerSimSecond: sm.ingestedPerSimSecond,
-        latencyMs: sm.latencyMs,
-        waitForCycleMs: sm.waitForCycleMs,
-        inFlightMs: sm.inFlightMs,
-        waitInBacklogMs: sm.waitInBacklogMs,
-      },
-      histograms: Object.fromEntries(Object.entries(histograms).sort(([a], [b]) => (a < b ? -1 : 1))),
+      ...mp,
       compliance: at.compliance,
-      series,
       // the state latency series are the site MP's own here, not the merge's bound
       merged: { ...merged.merged!, approximate: merged.merged!.approximate.filter((a) => !a.startsWith('series.stateLatencyP50')) },
     } as Results;
@@ -210,5 +191,3 @@ export class SiteBacklog {
   }
 }
 
-const SERIES_AT_MP = ['stateIngested', 'stateLatencyP50', 'stateLatencyP99', 'backlog', 'compliance'] as const;
-const HISTS_AT_MP = ['state.latency', 'state.waitForCycle', 'state.inFlight', 'state.waitInBacklog'];

@@ -31,7 +31,7 @@ export function observeStub(plan: RunPlan, servers: StubServers): RunMetrics {
 const SERIES_AT_MP = ['stateIngested', 'stateLatencyP50', 'stateLatencyP99', 'backlog', 'compliance'] as const;
 // the cycle wait and in-flight parts are not among them: the stub MP cannot tell them apart (see below)
 const HISTS_AT_MP = ['state.latency', 'state.waitInBacklog'];
-const UNSEEN_HISTS = ['state.waitForCycle', 'state.inFlight'];
+const SPLIT_HISTS = ['state.waitForCycle', 'state.inFlight'];
 
 /** merged with the stub-side figures of the main thread's stubs; thresholds evaluated again on the whole. */
 export function withStubFigures(merged: Results, plan: RunPlan, servers: StubServers, m: RunMetrics, thresholds: readonly Threshold[], live = false): Results {
@@ -65,17 +65,42 @@ export function withStubFigures(merged: Results, plan: RunPlan, servers: StubSer
     abortedBy: null,
   };
   const at = buildResults(outcome);
-  const sm = at.stateMessages;
-  const series = { ...merged.series } as Record<string, unknown>;
-  for (const k of SERIES_AT_MP) series[k] = (at.series as Record<string, unknown>)[k];
-  const histograms = { ...merged.histograms } as Record<string, unknown>;
-  for (const k of HISTS_AT_MP) if ((at.histograms as Record<string, unknown>)[k] !== undefined) histograms[k] = (at.histograms as Record<string, unknown>)[k];
-  for (const k of UNSEEN_HISTS) delete histograms[k];
+  const mp = mpFigures(merged, at, { series: true, split: false });
   const out = {
     ...merged,
     scans: { ...merged.scans, wsus: at.scans.wsus },
     policy: at.policy,
     location: at.location,
+    ...mp,
+    work: { ...merged.work, dpDownloads: at.work.dpDownloads, dpBytes: at.work.dpBytes },
+    faultsInjected: at.faultsInjected,
+    wire: merged.wire === null ? at.wire : { ...merged.wire, urls: servers.urls, stub: at.wire!.stub },
+    compliance: at.compliance,
+    merged: merged.merged!,
+  } as Results;
+  return { ...out, thresholds: evaluateThresholds(out, thresholds) };
+}
+
+/**
+ * What the site's one MP measured, laid over the merge of the workers' results:
+ * its state-message counters and latencies, their histograms and (unless
+ * `series` is false: live snapshots) their series. `split: false` when the
+ * MP cannot see when a worker's client sent its report (scaled time over
+ * HTTP): the time before ingest cannot be split into the cycle wait and the
+ * flight, so those are null (not 0: a threshold on either fails as unseen)
+ * and their histograms are left out.
+ */
+export function mpFigures(merged: Results, at: Results, o: { readonly series: boolean; readonly split: boolean }): Pick<Results, 'stateMessages' | 'histograms' | 'series'> {
+  const sm = at.stateMessages;
+  const series = { ...merged.series } as Record<string, unknown>;
+  if (o.series) for (const k of SERIES_AT_MP) series[k] = (at.series as Record<string, unknown>)[k];
+  const histograms = { ...merged.histograms } as Record<string, unknown>;
+  for (const k of [...HISTS_AT_MP, ...SPLIT_HISTS]) {
+    const h = (at.histograms as Record<string, unknown> | undefined)?.[k];
+    if (h !== undefined) histograms[k] = h;
+  }
+  if (!o.split) for (const k of SPLIT_HISTS) delete histograms[k];
+  return {
     stateMessages: {
       ...merged.stateMessages,
       received: sm.received,
@@ -84,20 +109,11 @@ export function withStubFigures(merged: Results, plan: RunPlan, servers: StubSer
       backlogAtEnd: sm.backlogAtEnd,
       ingestedPerSimSecond: sm.ingestedPerSimSecond,
       latencyMs: sm.latencyMs,
-      // not seen here: the MP does not know when a worker's client sent its report, so the time
-      // before ingest cannot be split into the cycle wait and the flight; null (not 0), and a
-      // threshold on either fails as unseen
-      waitForCycleMs: null,
-      inFlightMs: null,
+      waitForCycleMs: o.split ? sm.waitForCycleMs : null,
+      inFlightMs: o.split ? sm.inFlightMs : null,
       waitInBacklogMs: sm.waitInBacklogMs,
     },
-    histograms: Object.fromEntries(Object.entries(histograms).sort(([a], [b]) => (a < b ? -1 : 1))),
-    work: { ...merged.work, dpDownloads: at.work.dpDownloads, dpBytes: at.work.dpBytes },
-    faultsInjected: at.faultsInjected,
-    wire: merged.wire === null ? at.wire : { ...merged.wire, urls: servers.urls, stub: at.wire!.stub },
-    compliance: at.compliance,
-    series,
-    merged: merged.merged!,
-  } as Results;
-  return { ...out, thresholds: evaluateThresholds(out, thresholds) };
+    histograms: Object.fromEntries(Object.entries(histograms).sort(([a], [b]) => (a < b ? -1 : 1))) as Results['histograms'],
+    series: series as Results['series'],
+  };
 }
