@@ -241,9 +241,11 @@ beforeAll(async () => {
   const scenario = join(dir, 'http-scenario.json');
   // a burst of 503s from WSUS mid-run, so the errors chart has statuses and HRESULTs to draw
   writeFileSync(scenario, JSON.stringify({ model: { startWithin: '5m' }, faults: [{ target: 'wsus', operation: 'SyncUpdates', from: '2m', to: '30m', status: 503, rate: 0.5 }] }));
-  // 40 simulated minutes at x480: 5 wall seconds (x240 was 10 s); 20 clients are far below what x480 carries
+  // 40 simulated minutes at x480: 5 wall seconds (x240 was 10 s); 20 clients are far below what x480 carries.
+  // README's screenshot (SUCA_SCREENSHOT_HTTP) is of the run at x240: 10 wall seconds, twice the buckets
+  const factor = process.env.SUCA_SCREENSHOT_HTTP ? '240' : '480';
   httpRun = later(
-    command(join(dir, 'http'), ['--scenario', scenario, '--clients', '20', '--duration', '40m', '--transport', 'http', '--clock', 'scaled', '--time-factor', '480', '--quiet']).then(async (h) => {
+    command(join(dir, 'http'), ['--scenario', scenario, '--clients', '20', '--duration', '40m', '--transport', 'http', '--clock', 'scaled', '--time-factor', factor, '--quiet']).then(async (h) => {
       await after(launched);
       await after((await realRun).seen ?? Promise.resolve());
       return { ...h, seen: h.results ? later(open(renderReportHtml(h.results), 'http', process.env.SUCA_SCREENSHOT_HTTP)) : undefined };
