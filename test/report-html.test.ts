@@ -241,9 +241,10 @@ beforeAll(async () => {
   const scenario = join(dir, 'http-scenario.json');
   // a burst of 503s from WSUS mid-run, so the errors chart has statuses and HRESULTs to draw
   writeFileSync(scenario, JSON.stringify({ model: { startWithin: '5m' }, faults: [{ target: 'wsus', operation: 'SyncUpdates', from: '2m', to: '30m', status: 503, rate: 0.5 }] }));
-  // 40 simulated minutes at x480: 5 wall seconds (x240 was 10 s); 20 clients are far below what x480 carries.
-  // README's screenshot (SUCA_SCREENSHOT_HTTP) is of the run at x240: 10 wall seconds, twice the buckets
-  const factor = process.env.SUCA_SCREENSHOT_HTTP ? '240' : '480';
+  // 40 simulated minutes at x240: 10 wall seconds, hidden behind the pages Chromium draws meanwhile.
+  // Rejected: x480 (5 s): at load 18 on the 2 cores the run was invalid (event loop busy 100% of its
+  // busiest 5 s, exit 100), measured; x240 passed at that load
+  const factor = '240';
   httpRun = later(
     command(join(dir, 'http'), ['--scenario', scenario, '--clients', '20', '--duration', '40m', '--transport', 'http', '--clock', 'scaled', '--time-factor', factor, '--quiet']).then(async (h) => {
       await after(launched);
@@ -410,7 +411,7 @@ describe('HTML report', () => {
   });
 
   it('renders an HTTP run of the command: the wall-time section draws every chart, no console error', async () => {
-    // run in beforeAll (20 clients, 40 simulated minutes over HTTP at x480, 503s from WSUS from 2m to 30m)
+    // run in beforeAll (20 clients, 40 simulated minutes over HTTP at x240, 503s from WSUS from 2m to 30m)
     const { r, results: res, seen: seeing } = await httpRun;
     expect(r.code, r.err).toBe(0);
     const results = res!;
@@ -422,7 +423,7 @@ describe('HTML report', () => {
     const expected = reportCharts(results);
     for (const c of ['http-requests', 'http-latency-mp', 'http-latency-wsus', 'http-errors']) expect(expected).toContain(c);
     const seen = (await seeing)!;
-    // a 5-second wall run on a loaded machine has few buckets (a chart of a few dots): every chart must
+    // a 10-second wall run on a loaded machine has few buckets (a chart of a few dots): every chart must
     // draw some of its series' colour; the synthetic test above holds the strict pixel count
     expect(seen.problems, 'console errors, warnings and page errors').toEqual([]);
     expect(seen.outside).toEqual([]);
