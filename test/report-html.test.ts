@@ -5,14 +5,14 @@
 // must log no error or warning.
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { cli } from './helpers/cli.js';
+import { cli, type CliResult } from './helpers/cli.js';
 import { launchChromium, openReport } from './helpers/report-page.js';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as hdr from 'hdr-histogram-js';
 import { renderReportHtml, reportCharts, writeReport, chartLibrary, type ReportInput } from '../harness/output/report-html.js';
 
@@ -181,19 +181,97 @@ function dataBlock(html: string): { n: number; series: Record<string, unknown[]>
   return JSON.parse(m![1]!);
 }
 
-// ---------------------------------------------------------------- the browser
+// ---------------------------------------------------------------- the browser and the runs, once per file
 
 let browser: Browser | undefined;
 let dir: string;
 
+const input = synthetic();
+/** renderReportHtml(input), rendered once (about a second of CPU): every test reads this page. */
+let html: string;
+
+type Seen = Awaited<ReturnType<typeof open>>;
+interface CommandRun {
+  readonly r: CliResult;
+  /** results.json, the report rendered from it and what Chromium showed of it, when the run succeeded */
+  readonly results?: ReportInput;
+  readonly seen?: Promise<Seen>;
+}
+
+/** A promise a test awaits later: its rejection is that test's failure, not an unhandled one meanwhile. */
+function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+let seenSynthetic: Promise<Seen>;
+let seenV1: Promise<Seen>;
+let seenEmpty: Promise<Seen>;
+let httpRun: Promise<CommandRun>;
+let realRun: Promise<CommandRun>;
+
+/** A run of the command to OUT/results.json. */
+async function command(out: string, args: string[]): Promise<{ r: CliResult; results?: ReportInput }> {
+  const r = await cli('run', ...args, '--out', out, '--log-level', 'silent');
+  if (r.code !== 0) return { r };
+  return { r, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReportInput };
+}
+
+// One Chromium for the file, and the pages and runs of every test started here, overlapped where
+// they do not compete for this thread: Chromium starts while the pages render and the virtual run
+// computes; Chromium then draws the pages (one after another, in its own processes) while the scaled
+// HTTP run waits in real time. Each test awaits and checks its own.
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-report-'));
-  browser = await launchChromium();
+  const launching = later(launchChromium());
+  html = renderReportHtml(input);
+  const v1Html = renderReportHtml(schemaV1(input));
+  const emptyHtml = renderReportHtml({});
+  // the virtual run is CPU on this thread: done before the scaled run, whose scheduler it would
+  // delay (lag past the bound: exit 100); its report rendered before it too
+  const real = await command(join(dir, 'run'), ['--clients', '100', '--duration', '2d']);
+  const realHtml = real.results ? renderReportHtml(real.results) : '';
+  const launched = launching.then((b) => (browser = b));
+  // one page after another: each waits for the one before (its failure is that test's, not the next one's)
+  const after = (p: Promise<unknown>) => p.then(() => undefined, () => undefined);
+  seenSynthetic = later(launched.then(() => open(html, 'synthetic', process.env.SUCA_SCREENSHOT)));
+  seenV1 = later(after(seenSynthetic).then(() => open(v1Html, 'v1')));
+  seenEmpty = later(after(seenV1).then(() => open(emptyHtml, 'empty')));
+  realRun = later(Promise.resolve({ ...real, seen: real.results ? later(after(seenEmpty).then(() => open(realHtml, 'run'))) : undefined }));
+  const scenario = join(dir, 'http-scenario.json');
+  // a burst of 503s from WSUS mid-run, so the errors chart has statuses and HRESULTs to draw
+  writeFileSync(scenario, JSON.stringify({ model: { startWithin: '5m' }, faults: [{ target: 'wsus', operation: 'SyncUpdates', from: '2m', to: '30m', status: 503, rate: 0.5 }] }));
+  // 40 simulated minutes at x240: 10 wall seconds, hidden behind the pages Chromium draws meanwhile.
+  // Rejected: x480 (5 s): at load 18 on the 2 cores the run was invalid (event loop busy 100% of its
+  // busiest 5 s, exit 100), measured; x240 passed at that load
+  const factor = '240';
+  httpRun = later(
+    command(join(dir, 'http'), ['--scenario', scenario, '--clients', '20', '--duration', '40m', '--transport', 'http', '--clock', 'scaled', '--time-factor', factor, '--quiet']).then(async (h) => {
+      await after(launched);
+      await after((await realRun).seen ?? Promise.resolve());
+      return { ...h, seen: h.results ? later(open(renderReportHtml(h.results), 'http', process.env.SUCA_SCREENSHOT_HTTP)) : undefined };
+    }),
+  );
+  await after(seenEmpty);
+  await after((await realRun).seen ?? Promise.resolve());
+  await after(httpRun.then((h) => h.seen));
 });
 afterAll(async () => {
   await browser?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The widest chart canvas on the page, in CSS pixels (0 without charts). */
+const WIDEST = `Math.max(...[...document.querySelectorAll('[data-chart] canvas')].map((c) => c.getBoundingClientRect().width), 0)`;
+
+/**
+ * Resolves when the page expression COND holds, polled in the page every 10 ms (page.waitForFunction
+ * evaluates a string, which the report's Content-Security-Policy refuses); fails after 15 s.
+ */
+async function until(page: Page, cond: string): Promise<void> {
+  const ok = await page.evaluate(`new Promise((done) => { const t0 = Date.now(); const f = () => ((${cond}) ? done(true) : Date.now() - t0 > 15000 ? done(false) : setTimeout(f, 10)); f(); })`);
+  expect(ok, `page condition ${cond}`).toBe(true);
+}
 
 /** Opens the report from a file:// URL, waits for it to render and returns what every chart showed. */
 async function open(html: string, name: string, screenshotTo?: string) {
@@ -202,12 +280,17 @@ async function open(html: string, name: string, screenshotTo?: string) {
   const { page, charts, text, problems, outside } = await openReport(browser!, file);
   try {
     const pwned = await page.evaluate('window.__pwned === 1');
-    // responsive: narrower window, narrower charts, still no errors
+    // responsive: narrower window, narrower charts, still no errors. The page resizes its charts 120 ms
+    // after the last resize event (report-browser/main.ts); wait for that redraw itself, not a fixed 400 ms
+    // and 300 ms: at 1280 px the charts of the one-column sections are ~1,200 px wide, so a widest canvas
+    // of at most 760 px is the redraw at 760, and one wider than 760 the redraw back (a page without
+    // charts has nothing to redraw).
+    const wide = (await page.evaluate(WIDEST)) as number;
     await page.setViewportSize({ width: 760, height: 900 });
-    await page.waitForTimeout(400);
-    const narrow = (await page.evaluate(`Math.max(...[...document.querySelectorAll('[data-chart] canvas')].map((c) => c.getBoundingClientRect().width), 0)`)) as number;
+    await until(page, `${WIDEST} <= 760`);
+    const narrow = (await page.evaluate(WIDEST)) as number;
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.waitForTimeout(300);
+    await until(page, `${wide} <= 760 || ${WIDEST} > 760`);
     const shot = join(dir, name + '.png');
     await page.screenshot({ path: shot, fullPage: true });
     if (screenshotTo) {
@@ -238,10 +321,7 @@ function expectDrawn(seen: Awaited<ReturnType<typeof open>>, expected: readonly 
 // ---------------------------------------------------------------- the tests
 
 describe('HTML report', () => {
-  const input = synthetic();
-
   it('is one self-contained file: library and data inlined, data escaped, each series once', () => {
-    const html = renderReportHtml(input);
     expect(html.startsWith('<!doctype html>')).toBe(true);
     // nothing to fetch: no src, no stylesheet link, no href but the empty data: favicon
     expect(html).not.toMatch(/<script[^>]*\ssrc\s*=/i);
@@ -281,11 +361,11 @@ describe('HTML report', () => {
     expect(renderReportHtml(noWall)).not.toContain('data-chart="operation-latency"');
     const f = join(dir, 'w.html');
     writeReport(f, input);
-    expect(readFileSync(f, 'utf8')).toBe(renderReportHtml(input));
+    expect(readFileSync(f, 'utf8')).toBe(html);
   });
 
   it('renders every chart with data in headless Chromium, offline, with no console error or warning', async () => {
-    const seen = await open(renderReportHtml(input), 'synthetic', process.env.SUCA_SCREENSHOT);
+    const seen = await seenSynthetic;
     expectDrawn(seen, ALL_CHARTS);
     const points = Object.fromEntries(seen.charts.map((c) => [c.name, c.points]));
     // 4,320 points on ~1,200 pixels: drawn binned, a mean line and its min and max band edges per series
@@ -302,13 +382,13 @@ describe('HTML report', () => {
       expect(seen.text).toContain(t);
     }
     // the headline figures in their groups, in this order
-    const page = renderReportHtml(input);
+    const page = html;
     const groups = ['State messages', 'Scans', 'Deployments', 'HTTP requests and errors', 'Run'].map((g) => page.indexOf(`<tr class="group"><th colspan="3">${g}</th>`));
     groups.forEach((i, k) => expect(i, `headline group ${k}`).toBeGreaterThanOrEqual(0));
     expect([...groups].sort((a, b) => a - b)).toEqual(groups);
     // a trigger with no scans is left out of its table
     expect(seen.text).not.toContain('manualScan');
-    expect(renderReportHtml(input)).toContain('<dt>wall time</dt><dd>1h</dd>');
+    expect(html).toContain('<dt>wall time</dt><dd>1h</dd>');
     expect(points['latency-distribution']).toBeGreaterThan(5 * 50);
     for (const t of ['INVALID: scheduler lag p99 2500 ms > bound 1000 ms', 'PARTIAL: reached 2026-01-08T00:00:00.000Z', 'aborted by wsus_scans_per_min_max<30', 'PASS', 'FAIL', 'mp RequestAssignments', 'wsus SyncUpdates', 'dp GET', 'state_latency_p99', 'synthetic </script>']) {
       expect(seen.text).toContain(t);
@@ -316,8 +396,8 @@ describe('HTML report', () => {
   });
 
   it('renders a schemaVersion 1 results.json and an empty one', async () => {
-    expectDrawn(await open(renderReportHtml(schemaV1(input)), 'v1'), reportCharts(schemaV1(input)));
-    const empty = await open(renderReportHtml({}), 'empty');
+    expectDrawn(await seenV1, reportCharts(schemaV1(input)));
+    const empty = await seenEmpty;
     expect(empty.problems).toEqual([]);
     expect(empty.charts).toEqual([]);
   });
@@ -331,13 +411,10 @@ describe('HTML report', () => {
   });
 
   it('renders an HTTP run of the command: the wall-time section draws every chart, no console error', async () => {
-    const out = join(dir, 'http');
-    const scenario = join(dir, 'http-scenario.json');
-    // a burst of 503s from WSUS mid-run, so the errors chart has statuses and HRESULTs to draw
-    writeFileSync(scenario, JSON.stringify({ model: { startWithin: '5m' }, faults: [{ target: 'wsus', operation: 'SyncUpdates', from: '2m', to: '30m', status: 503, rate: 0.5 }] }));
-    const r = await cli('run', '--scenario', scenario, '--clients', '20', '--duration', '40m', '--transport', 'http', '--clock', 'scaled', '--time-factor', '240', '--out', out, '--log-level', 'silent', '--quiet');
+    // run in beforeAll (20 clients, 40 simulated minutes over HTTP at x240, 503s from WSUS from 2m to 30m)
+    const { r, results: res, seen: seeing } = await httpRun;
     expect(r.code, r.err).toBe(0);
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReportInput;
+    const results = res!;
     const ws = results.wallSeries!;
     expect(ws.intervalMs).toBe(1000);
     expect(Object.keys(ws.endpoints!)).toEqual(expect.arrayContaining(['mp', 'wsus']));
@@ -345,7 +422,7 @@ describe('HTML report', () => {
     expect(ws.statuses!['503']).toBeGreaterThan(0);
     const expected = reportCharts(results);
     for (const c of ['http-requests', 'http-latency-mp', 'http-latency-wsus', 'http-errors']) expect(expected).toContain(c);
-    const seen = await open(renderReportHtml(results), 'http', process.env.SUCA_SCREENSHOT_HTTP);
+    const seen = (await seeing)!;
     // a 10-second wall run on a loaded machine has few buckets (a chart of a few dots): every chart must
     // draw some of its series' colour; the synthetic test above holds the strict pixel count
     expect(seen.problems, 'console errors, warnings and page errors').toEqual([]);
@@ -360,12 +437,12 @@ describe('HTML report', () => {
   });
 
   it('renders the results.json of a real run of the command', async () => {
-    const out = join(dir, 'run');
-    const r = await cli('run', '--clients', '100', '--duration', '2d', '--out', out, '--log-level', 'silent');
+    // run in beforeAll: 100 clients, 2 simulated days
+    const { r, results: res, seen } = await realRun;
     expect(r.code, r.err).toBe(0);
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReportInput;
+    const results = res!;
     const expected = reportCharts(results);
     for (const c of ['wsus-scans', 'state-messages', 'backlog', 'compliance', 'work', 'latency-distribution']) expect(expected).toContain(c);
-    expectDrawn(await open(renderReportHtml(results), 'run'), expected);
+    expectDrawn((await seen)!, expected);
   });
 });
