@@ -29,7 +29,9 @@ describe('determinism', () => {
   const storm = JSON.parse(readFileSync(new URL('../scenarios/patch-tuesday-storm.json', import.meta.url), 'utf8'));
 
   it('same scenario and seed: byte-identical results and trace', async () => {
-    const input = { ...storm, clients: 150, duration: '12d' };
+    // 25 clients (was 150): the point is two runs of the same scenario compared byte for byte, which
+    // a sixth of the fleet shows as well (the trace stays far above the 10,000 characters asserted)
+    const input = { ...storm, clients: 25, duration: '12d' };
     const a = await run('a', input);
     // a different wall-clock slicing of the loop must not change anything either
     const b = await run('b', input);
@@ -40,7 +42,8 @@ describe('determinism', () => {
 
   it('machines off and on, grace period, lost uploads and resync: byte-identical by seed', async () => {
     const off = JSON.parse(readFileSync(new URL('../scenarios/machines-off.json', import.meta.url), 'utf8'));
-    const input = { ...off, clients: 120, duration: '9d' };
+    // 40 clients (was 120): power.off and state.resync still occur (asserted), and the comparison is the point
+    const input = { ...off, clients: 40, duration: '9d' };
     const a = await run('p1', input);
     const b = await run('p2', input);
     expect(a.trace).toContain('"ev":"power.off"');
@@ -51,7 +54,8 @@ describe('determinism', () => {
 
   it('catalogue syncs, supersedence, install failures and retries, pulled-forward deployments, switchSup on: byte-identical too', async () => {
     const cat = JSON.parse(readFileSync(new URL('../scenarios/catalogue-and-enforcement.json', import.meta.url), 'utf8'));
-    const input = { ...cat, clients: 120 };
+    // 20 clients (was 120): every event asserted below still occurs, and the comparison is the point
+    const input = { ...cat, clients: 20 };
     const a = await run('ce-a', input);
     const b = await run('ce-b', input);
     for (const ev of ['scan.waitingLocation', 'install.failed', 'deployment.pulledForward', 'sup.switched']) expect(a.trace, ev).toContain(`"ev":"${ev}"`);

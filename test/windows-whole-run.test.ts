@@ -22,7 +22,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SCENARIO = {
-  clients: 200,
+  // 80 clients (was 200): every rule counted below still has checks, and the waits and user installs
+  // asserted still occur (the conformance checker judges each client on its own)
+  clients: 80,
   duration: '12d',
   client: { disableDeadlineRandomization: false, restartCountdown: '6h' },
   catalogue: { installedFraction: 0.3, restartFraction: 0.6 },
@@ -44,8 +46,8 @@ const SCENARIO = {
   actions: [{ kind: 'restart', at: '6d', within: '1d', fraction: 0.2 }],
 };
 
-async function runOnce(name: string, seed: number) {
-  const sc = resolveScenario({ ...SCENARIO, seed }, name);
+async function runOnce(name: string, seed: number, clients = SCENARIO.clients) {
+  const sc = resolveScenario({ ...SCENARIO, seed, clients }, name);
   const trace = join(dir, `${name}.ndjson`);
   await runFleet(sc, { tracePath: trace, logger: silent });
   const text = readFileSync(trace, 'utf8');
@@ -65,7 +67,8 @@ describe('a whole run with windows, zones and local time', () => {
 
   it('scenarios/maintenance-windows.json follows every rule (installs judged again after the pre-install scan)', async () => {
     const input = JSON.parse(readFileSync(new URL('../scenarios/maintenance-windows.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-    const sc = resolveScenario({ ...input, clients: 200 }, 'example');
+    // 80 clients (was 200): the windows rules still have checks (asserted)
+    const sc = resolveScenario({ ...input, clients: 80 }, 'example');
     const trace = join(dir, 'example.ndjson');
     await runFleet(sc, { tracePath: trace, logger: silent });
     const report = checkTrace(parseTrace(readFileSync(trace, 'utf8')), sc);
@@ -74,9 +77,11 @@ describe('a whole run with windows, zones and local time', () => {
   });
 
   it('is deterministic by seed', async () => {
-    const a = await runOnce('a', 11);
-    const b = await runOnce('b', 11);
-    const c = await runOnce('c', 12);
+    // 60 clients (was 200, the rules test's size then): the same seed twice and another seed, compared
+    // byte for byte, show determinism on a smaller fleet as well; the rules are the other tests' point
+    const a = await runOnce('a', 11, 60);
+    const b = await runOnce('b', 11, 60);
+    const c = await runOnce('c', 12, 60);
     expect(b.text).toBe(a.text);
     expect(c.text).not.toBe(a.text);
   });

@@ -84,10 +84,16 @@ function record(t: ComplexType): fc.Arbitrary<Record<string, unknown>> {
   return fc.record(parts, { requiredKeys: t.fields.map((f) => f.key).filter((k) => !optional.includes(k)) }) as fc.Arbitrary<Record<string, unknown>>;
 }
 
+// Built once: fc.stringMatching parses the regex and builds its arbitrary on every call, and inside
+// chain() that was once per generated message: 4.1 s of the GetAuthorizationCookie request property
+// and 6.1 s of its mutation property (load ~11), against ~0.3 s for the other operations. The same
+// arbitrary draws the same values, so the runs are unchanged.
+const CLIENT_ID = fc.stringMatching(/^[a-z0-9-]{1,40}$/);
+
 /** What the schema cannot say and the codec checks (spec MUSTs): generated so that they hold. */
 function request(op: WuspOperation): fc.Arbitrary<Record<string, unknown>> {
   return record(REQUESTS[op]).chain((m) => {
-    if (op === 'GetAuthorizationCookie') return fc.stringMatching(/^[a-z0-9-]{1,40}$/).map((clientId) => ({ ...m, clientId }));
+    if (op === 'GetAuthorizationCookie') return CLIENT_ID.map((clientId) => ({ ...m, clientId }));
     if (op === 'GetCookie' && (m.authCookies as unknown[]).length === 0) {
       return (value(REQUESTS.GetCookie.fields[0]!.type) as fc.Arbitrary<unknown[]>).filter((a) => a.length > 0).map((authCookies) => ({ ...m, authCookies }));
     }
