@@ -135,7 +135,8 @@ export interface ClientState {
 
   // policy
   policyVersion: number;
-  slotVersions: number[];
+  /** shared, never written (setSlotVersion) */
+  slotVersions: readonly number[];
   /**
    * The policy change being fetched (bodies asked for, not all in), or null.
    * Its own object since issue 13: four fields of every record (one a boxed
@@ -258,22 +259,39 @@ export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 export const NO_MESSAGES: number[] = Object.freeze([]) as unknown as number[];
 
 /**
- * Sets the version a client holds for an assignment slot. The array grows to
- * the exact size (slots never set stay holes, read as undefined as before):
- * growing it by assignment gives room for 17 slots (152 B of elements a
- * client where the default scenario uses two; heap snapshot, issue 13).
+ * Sets the version a client holds for an assignment slot. Slot-version arrays
+ * are shared and never written: a change gives the client the interned array
+ * of its new versions (slots never set stay holes, read as undefined as
+ * before). Clients of one collection hold the same versions, so 100k clients
+ * held 100k copies of the same two numbers: 64 B a client (a 32 B JSArray and
+ * its 32 B elements; heap snapshot, issue 13), now one array for the fleet.
+ * Growing by assignment instead gave room for 17 slots (152 B a client).
  */
 export function setSlotVersion(s: ClientState, slot: number, version: number): void {
   const a = s.slotVersions;
-  if (slot < a.length) {
-    a[slot] = version;
-    return;
+  if (slot < a.length && slot in a && a[slot] === version) return;
+  const n = Math.max(a.length, slot + 1);
+  const b: number[] = new Array(n);
+  let key = '';
+  for (let i = 0; i < n; i++) {
+    const v = i === slot ? version : i in a ? a[i] : undefined;
+    if (v !== undefined) b[i] = v;
+    key += v === undefined ? ',' : v + ',';
   }
-  const b: number[] = new Array(slot + 1);
-  for (let i = 0; i < a.length; i++) if (i in a) b[i] = a[i]!;
-  b[slot] = version;
-  s.slotVersions = b;
+  let shared = SLOT_VECTORS.get(key);
+  if (shared === undefined) {
+    // bounded: a fleet holds few distinct vectors; past the bound new ones are simply not shared with old ones
+    if (SLOT_VECTORS.size >= SLOT_VECTORS_MAX) SLOT_VECTORS.clear();
+    SLOT_VECTORS.set(key, (shared = Object.freeze(b)));
+  }
+  s.slotVersions = shared;
 }
+
+/** interned slot-version arrays by their text (a cache: which array a client holds never changes what it reads) */
+const SLOT_VECTORS = new Map<string, readonly number[]>();
+const SLOT_VECTORS_MAX = 4096;
+/** the slot versions of a client that has none (shared, never written) */
+const NO_SLOTS: readonly number[] = Object.freeze([]);
 
 /**
  * A client record; its timers live in `tm` from slot `tb` and its update flags
@@ -311,7 +329,7 @@ export function createClient(
     rng: streamSeed(seed, idx),
     cd,
     cycle: null,
-    slotVersions: [],
+    slotVersions: NO_SLOTS,
     deployments: [],
     queue: NO_MESSAGES,
     sending: null,
