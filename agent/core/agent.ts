@@ -20,7 +20,7 @@ import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
-  P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion,
+  P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion, smallInt,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
@@ -241,7 +241,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       c.left = n;
     }
     if (n === 0) {
-      s.policyVersion = r.version;
+      s.policyVersion = smallInt(r.version);
       s.deploymentIds = r.deploymentIds;
       applyWindowPolicies(s, ctx, t, null);
       policyDone(s, ctx);
@@ -265,7 +265,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       if (b.window !== undefined) (windows ??= []).push({ slot: b.slot, version: b.version, window: b.window });
     }
     applyWindowPolicies(s, ctx, t, windows);
-    s.policyVersion = c.version;
+    s.policyVersion = smallInt(c.version);
     s.deploymentIds = c.deploymentIds;
     policyDone(s, ctx);
   }

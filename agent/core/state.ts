@@ -259,6 +259,17 @@ export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 export const NO_MESSAGES: number[] = Object.freeze([]) as unknown as number[];
 
 /**
+ * The same number, as a small integer when it is a signed 32-bit one. The MP
+ * computes policy versions with multiplications, so they arrive as heap
+ * numbers; a record field that once held one is kept as a boxed double in
+ * every record (16 B a client; heap snapshot, issue 13). Values outside int32
+ * (collection masks ride above 2^16 epochs) stay as they are.
+ */
+export function smallInt(v: number): number {
+  return (v | 0) === v ? v | 0 : v;
+}
+
+/**
  * Sets the version a client holds for an assignment slot. Slot-version arrays
  * are shared and never written: a change gives the client the interned array
  * of its new versions (slots never set stay holes, read as undefined as
