@@ -15,7 +15,8 @@
 // shared/seeds/003 (the main specification of the loop).
 
 import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT } from './state.js';
-import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
+import type { ClientState, Job, JobKind } from './state.js';
+import { ClientDeployment } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
@@ -303,17 +304,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
   const st = s.settings;
   const downloadDelay = st !== null ? st.downloadRandomDelay : 0;
   const deadlineDelay = st !== null && !st.disableDeadlineRandomization ? st.deadlineRandomDelay : 0;
-  const d: ClientDeployment = {
-    policy: p,
-    slotVersion: version,
-    downloadAt: Infinity,
-    deadlineAt: Infinity,
-    userInstallAt: Infinity,
-    flags: 0,
-    compliance: -1,
-    enforcement: -1,
-    installFailures: 0,
-  };
+  const d = new ClientDeployment(p, version);
   if (p.deadline !== null) {
     // required deployment: content is pre-downloaded after the available time, randomised over 2 h
     // times in the client's local time (UseGMTTimes false) follow its zone: localtime.ts

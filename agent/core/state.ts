@@ -48,20 +48,92 @@ export const D_USER_INSTALL = 1 << 6; // the pending install was started by the 
 export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits for a restart
 export const D_WAIT_MW = 1 << 9; // the wanted install waits for a maintenance window (reported once: windows.ts)
 
-/** What a client knows and does about one deployment. */
-export interface ClientDeployment {
+/** Doubles per deployment in a times chunk (ClientDeployment: download, deadline, user install). */
+const DT_STRIDE = 3;
+/** Doubles per times chunk: 96 KB, 4,096 deployments. */
+const DT_CHUNK = DT_STRIDE * 4096;
+/**
+ * The chunk new deployments take their times from. Chunks are never grown or
+ * reused: a deployment keeps its chunk, and a chunk lives as long as one of its
+ * deployments does; this holds only the one being filled (the times a record
+ * reads never depend on which chunk it has).
+ */
+let dtChunk = new Float64Array(0);
+let dtUsed = 0;
+
+/**
+ * What a client knows and does about one deployment. Its three times live in
+ * a shared Float64Array chunk and its flags, compliance and enforcement in one
+ * small integer (accessors keep the fields' names and values). As a plain
+ * object of nine fields it was 96 B and three boxed doubles of 16 B (V8 keeps
+ * a double field as a HeapNumber of its own) = 144 B a deployment; now 72 B +
+ * 24 B in the chunk (heap snapshot of the 100k default fleet, issue 13).
+ */
+export class ClientDeployment {
   readonly policy: DeploymentPolicy;
   readonly slotVersion: number;
-  downloadAt: number;
-  deadlineAt: number;
-  userInstallAt: number;
-  flags: number;
-  /** last 300 state queued */
-  compliance: number;
-  /** last 301 state queued */
-  enforcement: number;
+  /** flags (D_*, bits 0..15), compliance + 1 (bits 16..20), enforcement + 1 (bits 21..26): a small integer */
+  private w: number;
   /** installs of this deployment that had a failed update (the next one is retry number installFailures) */
   installFailures: number;
+  /** the times chunk and this deployment's first slot in it */
+  private readonly tc: Float64Array;
+  private readonly to: number;
+
+  constructor(policy: DeploymentPolicy, slotVersion: number) {
+    this.policy = policy;
+    this.slotVersion = slotVersion;
+    this.w = 0; // flags 0, compliance -1, enforcement -1
+    this.installFailures = 0;
+    if (dtUsed + DT_STRIDE > dtChunk.length) {
+      dtChunk = new Float64Array(DT_CHUNK);
+      dtUsed = 0;
+    }
+    this.tc = dtChunk;
+    this.to = dtUsed;
+    dtUsed += DT_STRIDE;
+    this.tc.fill(Infinity, this.to, this.to + DT_STRIDE);
+  }
+
+  get downloadAt(): number {
+    return this.tc[this.to]!;
+  }
+  set downloadAt(v: number) {
+    this.tc[this.to] = v;
+  }
+  get deadlineAt(): number {
+    return this.tc[this.to + 1]!;
+  }
+  set deadlineAt(v: number) {
+    this.tc[this.to + 1] = v;
+  }
+  get userInstallAt(): number {
+    return this.tc[this.to + 2]!;
+  }
+  set userInstallAt(v: number) {
+    this.tc[this.to + 2] = v;
+  }
+  /** D_* bits (all below bit 16) */
+  get flags(): number {
+    return this.w & 0xffff;
+  }
+  set flags(v: number) {
+    this.w = (this.w & ~0xffff) | v;
+  }
+  /** last 300 state queued (COMPLIANCE.*, -1 none) */
+  get compliance(): number {
+    return ((this.w >>> 16) & 0x1f) - 1;
+  }
+  set compliance(v: number) {
+    this.w = (this.w & ~(0x1f << 16)) | ((v + 1) << 16);
+  }
+  /** last 301 state queued (ENFORCE.*, -1 none) */
+  get enforcement(): number {
+    return ((this.w >>> 21) & 0x3f) - 1;
+  }
+  set enforcement(v: number) {
+    this.w = (this.w & ~(0x3f << 21)) | ((v + 1) << 21);
+  }
 }
 
 /** A policy cycle whose assignments changed: the version and deployments it brings, the bodies still to come. */
