@@ -255,7 +255,8 @@ export interface ClientState {
    */
   readonly upd: Uint8Array;
   readonly ub: number;
-  cache: number[]; // flat [update, lastUsed]
+  /** the content cache: runs [lastUsed, k, update x k, ...], oldest added first (cache.ts) */
+  cache: number[];
   restartDeployment: number; // deployment whose install asked for the pending restart, -1 none
 
   // state messages
