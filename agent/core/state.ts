@@ -18,6 +18,12 @@ export const U_CACHED = 1 << 5; // content is in the client cache
 export const U_Q500 = 1 << 6; // an unsent 500 for this update is in the queue
 export const U_Q402 = 1 << 7; // an unsent 402 for this update is in the queue
 
+// Booleans of the record (ClientState.bits)
+/** a policy request is out: the next poll waits for its cycle to end */
+export const F_AWAITING_POLICY = 1 << 0;
+/** the WUA datastore holds update metadata (of metaSup) */
+export const F_HAS_METADATA = 1 << 1;
+
 // Pending work bits (ClientState.pending)
 export const P_FIRST = 1 << 0;
 export const P_SCHEDULE = 1 << 1;
@@ -216,7 +222,8 @@ export interface ClientState {
    * changes.
    */
   cycle: PolicyCycle | null;
-  awaitingPolicy: boolean;
+  /** F_* bits (booleans of the record: one field, 8 B a client less than two; issue 13) */
+  bits: number;
   settings: ClientSettings | null;
   deployments: ClientDeployment[];
   deploymentIds: readonly string[];
@@ -226,7 +233,6 @@ export interface ClientState {
   windowKeep: readonly WindowEntry[] | null;
 
   // scanning
-  hasMetadata: boolean;
   /**
    * The SUP whose update metadata the WUA datastore holds (the SUP of the last
    * successful online scan), null before the first. The updates it holds are
@@ -404,7 +410,7 @@ export function createClient(
     tb,
     job: null,
     pending: 0,
-    awaitingPolicy: false,
+    bits: 0,
     settings: null,
     policyVersion: 0,
     deploymentIds: [],
@@ -421,7 +427,6 @@ export function createClient(
     upd,
     ub,
     actionIdx: 0,
-    hasMetadata: false,
     metaSup: null,
     metaKnown: updates,
     sups: [],
