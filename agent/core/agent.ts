@@ -15,12 +15,13 @@
 // shared/seeds/003 (the main specification of the loop).
 
 import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT } from './state.js';
-import type { ClientState, ClientDeployment, Job, JobKind } from './state.js';
+import type { ClientState, Job, JobKind } from './state.js';
+import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
-  P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion,
+  P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion, smallInt,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
@@ -200,8 +201,8 @@ function emit(ctx: CoreCtx, e: AgentEvent): void {
 function pollPolicy(s: ClientState, ctx: CoreCtx, t: number): void {
   const interval = s.settings !== null ? s.settings.policyPollingInterval : ctx.defaultPolicyInterval;
   s.tm[s.tb + T_POLICY] = t + interval;
-  if (s.awaitingPolicy) return; // the previous cycle is still waiting for the MP
-  s.awaitingPolicy = true;
+  if ((s.bits & F_AWAITING_POLICY) !== 0) return; // the previous cycle is still waiting for the MP
+  s.bits |= F_AWAITING_POLICY;
   ctx.out.push(POLICY_REQUESTED);
   // A fresh request object per poll: young-generation allocation is cheaper
   // than dereferencing a cached object on a cold client record (measured).
@@ -211,11 +212,11 @@ function pollPolicy(s: ClientState, ctx: CoreCtx, t: number): void {
 const POLICY_REQUESTED: Effect = Object.freeze({ type: 'event', e: Object.freeze({ ev: 'policy.requested' }) });
 
 function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
-  if (!s.awaitingPolicy) return;
+  if ((s.bits & F_AWAITING_POLICY) === 0) return;
   if (r.kind === 'error') {
     // try again at the next polling cycle; nothing of a half-received policy is applied
     emit(ctx, { ev: 'policy.failed', code: r.code });
-    s.awaitingPolicy = false;
+    s.bits &= ~F_AWAITING_POLICY;
     s.cycle = null;
     return;
   }
@@ -241,7 +242,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       c.left = n;
     }
     if (n === 0) {
-      s.policyVersion = r.version;
+      s.policyVersion = smallInt(r.version);
       s.deploymentIds = r.deploymentIds;
       applyWindowPolicies(s, ctx, t, null);
       policyDone(s, ctx);
@@ -265,14 +266,14 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       if (b.window !== undefined) (windows ??= []).push({ slot: b.slot, version: b.version, window: b.window });
     }
     applyWindowPolicies(s, ctx, t, windows);
-    s.policyVersion = c.version;
+    s.policyVersion = smallInt(c.version);
     s.deploymentIds = c.deploymentIds;
     policyDone(s, ctx);
   }
 }
 
 function policyDone(s: ClientState, ctx: CoreCtx): void {
-  s.awaitingPolicy = false;
+  s.bits &= ~F_AWAITING_POLICY;
   const enabled = s.settings !== null && s.settings.softwareUpdatesEnabled;
   emit(ctx, { ev: 'policy.received', version: s.policyVersion, deployments: s.deploymentIds, softwareUpdatesEnabled: enabled });
 }
@@ -303,17 +304,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
   const st = s.settings;
   const downloadDelay = st !== null ? st.downloadRandomDelay : 0;
   const deadlineDelay = st !== null && !st.disableDeadlineRandomization ? st.deadlineRandomDelay : 0;
-  const d: ClientDeployment = {
-    policy: p,
-    slotVersion: version,
-    downloadAt: Infinity,
-    deadlineAt: Infinity,
-    userInstallAt: Infinity,
-    flags: 0,
-    compliance: -1,
-    enforcement: -1,
-    installFailures: 0,
-  };
+  const d = new ClientDeployment(p, version);
   if (p.deadline !== null) {
     // required deployment: content is pre-downloaded after the available time, randomised over 2 h
     // times in the client's local time (UseGMTTimes false) follow its zone: localtime.ts
@@ -570,7 +561,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       const U = ctx.catalogue.size;
       for (let u = 0; u < U; u++) upd[b + u] = upd[b + u]! & ~U_APPLICABLE;
       for (const u of r.applicable) if (u < U) upd[b + u] = upd[b + u]! | U_APPLICABLE;
-      s.hasMetadata = true;
+      s.bits |= F_HAS_METADATA;
       s.metaSup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
       // the location reply's version (both transports have it alike; HTTP's SyncUpdates carries none)
       s.metaKnown = knownAt(ctx, j.version);
@@ -605,7 +596,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
  * switch (the new server's revision ids are its own: the next scan is full).
  */
 function heldMetadata(s: ClientState, ctx: CoreCtx, sup: string): readonly number[] {
-  if (!s.hasMetadata || s.metaSup !== sup) return NOTHING_HELD;
+  if ((s.bits & F_HAS_METADATA) === 0 || s.metaSup !== sup) return NOTHING_HELD;
   const out: number[] = [];
   const upd = s.upd;
   const b = s.ub;
@@ -681,7 +672,7 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   let c1 = 0;
   let c2 = 0;
   let c3 = 0;
-  if (s.hasMetadata) {
+  if ((s.bits & F_HAS_METADATA) !== 0) {
     const sp = ctx.catalogue.supersededPairs;
     if (sp !== undefined) applySupersedence(s, sp);
     const upd = s.upd;

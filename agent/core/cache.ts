@@ -9,6 +9,44 @@ import { U_CACHED } from './state.js';
 import type { CoreCtx } from './types.js';
 
 /**
+ * s.cache holds the entries (update, last used), oldest added first, as runs
+ * of entries last used at the same time: [t, k, u1 .. uk, t', k', ...]. A
+ * download adds its updates at one time and an install touches them at one,
+ * so a client's cache is mostly one run: 5.7 entries at the end of 2 days of
+ * the default scenario were 11.3 numbers as pairs (139 B a client) and 7.7 as
+ * runs (heap snapshot of the 100k fleet, issue 13). The operations decode the
+ * runs to the pairs they were before, run as they did on the pairs, and
+ * encode the result (maximal runs, the same order): a cache changes only on
+ * downloads and installs.
+ */
+function pairsOf(runs: readonly number[]): number[] {
+  const p: number[] = [];
+  for (let i = 0; i < runs.length; ) {
+    const t = runs[i]!;
+    const k = runs[i + 1]!;
+    for (let j = 0; j < k; j++) p.push(runs[i + 2 + j]!, t);
+    i += 2 + k;
+  }
+  return p;
+}
+
+/** The runs of flat [update, lastUsed] pairs, in an array of its exact size. */
+function runsOf(p: readonly number[]): number[] {
+  const r: number[] = [];
+  for (let i = 0; i < p.length; ) {
+    const t = p[i + 1]!;
+    let k = 0;
+    r.push(t, 0);
+    const at = r.length - 1;
+    // Object.is: a run holds one time value exactly (0 and -0 apart)
+    for (; i < p.length && Object.is(p[i + 1], t); i += 2, k++) r.push(p[i]!);
+    r[at] = k;
+  }
+  // trimmed to its length: push() leaves up to half again as much room (issue 13)
+  return r.slice();
+}
+
+/**
  * Adds content for `updates` (already downloaded) at time t, evicting LRU
  * content to make room; content in `keep` (the operation's whole set, for
  * example an install that re-downloaded only its evicted part) stays.
@@ -19,41 +57,38 @@ export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: rea
   const bytes = ctx.catalogue.bytes;
   let evictedN = 0;
   let evictedBytes = 0;
-  let added = false;
+  const cache = pairsOf(s.cache);
   for (const u of updates) {
     if ((s.upd[s.ub + u]! & U_CACHED) !== 0) {
-      touch(s, u, t);
+      touchPair(cache, u, t);
       continue;
     }
     const need = bytes[u]!;
     while (s.cd[(s.tb >> 1) + C_CACHE_BYTES] + need > limit) {
-      const victim = lruVictim(s, t - minAge, keep);
+      const victim = lruVictim(cache, t - minAge, keep);
       if (victim < 0) break; // nothing evictable: go over the limit, as the real client does for updates
-      const v = s.cache[victim]!;
-      s.cache.splice(victim, 2);
+      const v = cache[victim]!;
+      cache.splice(victim, 2);
       s.upd[s.ub + v] = s.upd[s.ub + v]! & ~U_CACHED;
       s.cd[(s.tb >> 1) + C_CACHE_BYTES] -= bytes[v]!;
       evictedN++;
       evictedBytes += bytes[v]!;
     }
-    s.cache.push(u, t);
-    added = true;
+    cache.push(u, t);
     s.upd[s.ub + u] = s.upd[s.ub + u]! | U_CACHED;
     s.cd[(s.tb >> 1) + C_CACHE_BYTES] += need;
   }
-  // trimmed to its length: push() leaves up to half again as much room (the cache of ten updates:
-  // 336 B of elements against 176 B; downloads are rare, the record lives for the run; issue 13)
-  if (added) s.cache = s.cache.slice();
+  s.cache = runsOf(cache);
   if (evictedN > 0) ctx.out.push({ type: 'event', e: { ev: 'cache.evicted', updates: evictedN, bytes: evictedBytes } });
 }
 
-/** Position in s.cache of the least recently used entry last used at or before `olderThan` and not in `keep`, or -1. */
-function lruVictim(s: ClientState, olderThan: number, keep: readonly number[]): number {
+/** Position in the pairs of the least recently used entry last used at or before `olderThan` and not in `keep`, or -1. */
+function lruVictim(cache: readonly number[], olderThan: number, keep: readonly number[]): number {
   let best = -1;
   let bestT = Infinity;
-  for (let i = 0; i < s.cache.length; i += 2) {
-    const used = s.cache[i + 1]!;
-    if (used <= olderThan && used < bestT && !keep.includes(s.cache[i]!)) {
+  for (let i = 0; i < cache.length; i += 2) {
+    const used = cache[i + 1]!;
+    if (used <= olderThan && used < bestT && !keep.includes(cache[i]!)) {
       best = i;
       bestT = used;
     }
@@ -61,10 +96,29 @@ function lruVictim(s: ClientState, olderThan: number, keep: readonly number[]): 
   return best;
 }
 
+/** Marks update u's content (if cached) used at t. */
 export function touch(s: ClientState, u: number, t: number): void {
-  for (let i = 0; i < s.cache.length; i += 2) {
-    if (s.cache[i] === u) {
-      s.cache[i + 1] = t;
+  // the run holding u: nothing to do when it was last used at t already
+  const r = s.cache;
+  for (let i = 0; i < r.length; ) {
+    const k = r[i + 1]!;
+    for (let j = 0; j < k; j++) {
+      if (r[i + 2 + j] === u) {
+        if (Object.is(r[i], t)) return;
+        const p = pairsOf(r);
+        touchPair(p, u, t);
+        s.cache = runsOf(p);
+        return;
+      }
+    }
+    i += 2 + k;
+  }
+}
+
+function touchPair(cache: number[], u: number, t: number): void {
+  for (let i = 0; i < cache.length; i += 2) {
+    if (cache[i] === u) {
+      cache[i + 1] = t;
       return;
     }
   }

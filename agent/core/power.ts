@@ -30,7 +30,7 @@
 // about 50 ms of a run's 9 s of CPU); the fleet bench's CPU time with and
 // without this change is within its noise (9.0-9.8 s against 9.5-11.5 s).
 
-import { C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL } from './state.js';
+import { C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, F_AWAITING_POLICY } from './state.js';
 import type { ClientState } from './state.js';
 import {
   D_WANT_DOWNLOAD, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_SCHEDULE,
@@ -253,7 +253,7 @@ function powerOff(s: ClientState, ctx: CoreCtx, t: number): void {
   // a report on the wire is cut off: it may have reached the MP (a dropped connection)
   if (s.sending !== null) onStateReply(s, ctx, t, false, HR.WINHTTP_CONNECTION_ERROR);
   // a policy cycle under way is dropped; the next poll starts a new one
-  s.awaitingPolicy = false;
+  s.bits &= ~F_AWAITING_POLICY;
   s.cycle = null;
   // the job under way is abandoned and asked for again at power-on
   const j = s.job;

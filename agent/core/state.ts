@@ -18,6 +18,12 @@ export const U_CACHED = 1 << 5; // content is in the client cache
 export const U_Q500 = 1 << 6; // an unsent 500 for this update is in the queue
 export const U_Q402 = 1 << 7; // an unsent 402 for this update is in the queue
 
+// Booleans of the record (ClientState.bits)
+/** a policy request is out: the next poll waits for its cycle to end */
+export const F_AWAITING_POLICY = 1 << 0;
+/** the WUA datastore holds update metadata (of metaSup) */
+export const F_HAS_METADATA = 1 << 1;
+
 // Pending work bits (ClientState.pending)
 export const P_FIRST = 1 << 0;
 export const P_SCHEDULE = 1 << 1;
@@ -48,20 +54,92 @@ export const D_USER_INSTALL = 1 << 6; // the pending install was started by the 
 export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits for a restart
 export const D_WAIT_MW = 1 << 9; // the wanted install waits for a maintenance window (reported once: windows.ts)
 
-/** What a client knows and does about one deployment. */
-export interface ClientDeployment {
+/** Doubles per deployment in a times chunk (ClientDeployment: download, deadline, user install). */
+const DT_STRIDE = 3;
+/** Doubles per times chunk: 96 KB, 4,096 deployments. */
+const DT_CHUNK = DT_STRIDE * 4096;
+/**
+ * The chunk new deployments take their times from. Chunks are never grown or
+ * reused: a deployment keeps its chunk, and a chunk lives as long as one of its
+ * deployments does; this holds only the one being filled (the times a record
+ * reads never depend on which chunk it has).
+ */
+let dtChunk = new Float64Array(0);
+let dtUsed = 0;
+
+/**
+ * What a client knows and does about one deployment. Its three times live in
+ * a shared Float64Array chunk and its flags, compliance and enforcement in one
+ * small integer (accessors keep the fields' names and values). As a plain
+ * object of nine fields it was 96 B and three boxed doubles of 16 B (V8 keeps
+ * a double field as a HeapNumber of its own) = 144 B a deployment; now 72 B +
+ * 24 B in the chunk (heap snapshot of the 100k default fleet, issue 13).
+ */
+export class ClientDeployment {
   readonly policy: DeploymentPolicy;
   readonly slotVersion: number;
-  downloadAt: number;
-  deadlineAt: number;
-  userInstallAt: number;
-  flags: number;
-  /** last 300 state queued */
-  compliance: number;
-  /** last 301 state queued */
-  enforcement: number;
+  /** flags (D_*, bits 0..15), compliance + 1 (bits 16..20), enforcement + 1 (bits 21..26): a small integer */
+  private w: number;
   /** installs of this deployment that had a failed update (the next one is retry number installFailures) */
   installFailures: number;
+  /** the times chunk and this deployment's first slot in it */
+  private readonly tc: Float64Array;
+  private readonly to: number;
+
+  constructor(policy: DeploymentPolicy, slotVersion: number) {
+    this.policy = policy;
+    this.slotVersion = slotVersion;
+    this.w = 0; // flags 0, compliance -1, enforcement -1
+    this.installFailures = 0;
+    if (dtUsed + DT_STRIDE > dtChunk.length) {
+      dtChunk = new Float64Array(DT_CHUNK);
+      dtUsed = 0;
+    }
+    this.tc = dtChunk;
+    this.to = dtUsed;
+    dtUsed += DT_STRIDE;
+    this.tc.fill(Infinity, this.to, this.to + DT_STRIDE);
+  }
+
+  get downloadAt(): number {
+    return this.tc[this.to]!;
+  }
+  set downloadAt(v: number) {
+    this.tc[this.to] = v;
+  }
+  get deadlineAt(): number {
+    return this.tc[this.to + 1]!;
+  }
+  set deadlineAt(v: number) {
+    this.tc[this.to + 1] = v;
+  }
+  get userInstallAt(): number {
+    return this.tc[this.to + 2]!;
+  }
+  set userInstallAt(v: number) {
+    this.tc[this.to + 2] = v;
+  }
+  /** D_* bits (all below bit 16) */
+  get flags(): number {
+    return this.w & 0xffff;
+  }
+  set flags(v: number) {
+    this.w = (this.w & ~0xffff) | v;
+  }
+  /** last 300 state queued (COMPLIANCE.*, -1 none) */
+  get compliance(): number {
+    return ((this.w >>> 16) & 0x1f) - 1;
+  }
+  set compliance(v: number) {
+    this.w = (this.w & ~(0x1f << 16)) | ((v + 1) << 16);
+  }
+  /** last 301 state queued (ENFORCE.*, -1 none) */
+  get enforcement(): number {
+    return ((this.w >>> 21) & 0x3f) - 1;
+  }
+  set enforcement(v: number) {
+    this.w = (this.w & ~(0x3f << 21)) | ((v + 1) << 21);
+  }
 }
 
 /** A policy cycle whose assignments changed: the version and deployments it brings, the bodies still to come. */
@@ -135,7 +213,8 @@ export interface ClientState {
 
   // policy
   policyVersion: number;
-  slotVersions: number[];
+  /** shared, never written (setSlotVersion) */
+  slotVersions: readonly number[];
   /**
    * The policy change being fetched (bodies asked for, not all in), or null.
    * Its own object since issue 13: four fields of every record (one a boxed
@@ -143,7 +222,8 @@ export interface ClientState {
    * changes.
    */
   cycle: PolicyCycle | null;
-  awaitingPolicy: boolean;
+  /** F_* bits (booleans of the record: one field, 8 B a client less than two; issue 13) */
+  bits: number;
   settings: ClientSettings | null;
   deployments: ClientDeployment[];
   deploymentIds: readonly string[];
@@ -153,7 +233,6 @@ export interface ClientState {
   windowKeep: readonly WindowEntry[] | null;
 
   // scanning
-  hasMetadata: boolean;
   /**
    * The SUP whose update metadata the WUA datastore holds (the SUP of the last
    * successful online scan), null before the first. The updates it holds are
@@ -182,7 +261,8 @@ export interface ClientState {
    */
   readonly upd: Uint8Array;
   readonly ub: number;
-  cache: number[]; // flat [update, lastUsed]
+  /** the content cache: runs [lastUsed, k, update x k, ...], oldest added first (cache.ts) */
+  cache: number[];
   restartDeployment: number; // deployment whose install asked for the pending restart, -1 none
 
   // state messages
@@ -258,22 +338,50 @@ export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 export const NO_MESSAGES: number[] = Object.freeze([]) as unknown as number[];
 
 /**
- * Sets the version a client holds for an assignment slot. The array grows to
- * the exact size (slots never set stay holes, read as undefined as before):
- * growing it by assignment gives room for 17 slots (152 B of elements a
- * client where the default scenario uses two; heap snapshot, issue 13).
+ * The same number, as a small integer when it is a signed 32-bit one. The MP
+ * computes policy versions with multiplications, so they arrive as heap
+ * numbers; a record field that once held one is kept as a boxed double in
+ * every record (16 B a client; heap snapshot, issue 13). Values outside int32
+ * (collection masks ride above 2^16 epochs) stay as they are.
+ */
+export function smallInt(v: number): number {
+  return (v | 0) === v ? v | 0 : v;
+}
+
+/**
+ * Sets the version a client holds for an assignment slot. Slot-version arrays
+ * are shared and never written: a change gives the client the interned array
+ * of its new versions (slots never set stay holes, read as undefined as
+ * before). Clients of one collection hold the same versions, so 100k clients
+ * held 100k copies of the same two numbers: 64 B a client (a 32 B JSArray and
+ * its 32 B elements; heap snapshot, issue 13), now one array for the fleet.
+ * Growing by assignment instead gave room for 17 slots (152 B a client).
  */
 export function setSlotVersion(s: ClientState, slot: number, version: number): void {
   const a = s.slotVersions;
-  if (slot < a.length) {
-    a[slot] = version;
-    return;
+  if (slot < a.length && slot in a && a[slot] === version) return;
+  const n = Math.max(a.length, slot + 1);
+  const b: number[] = new Array(n);
+  let key = '';
+  for (let i = 0; i < n; i++) {
+    const v = i === slot ? version : i in a ? a[i] : undefined;
+    if (v !== undefined) b[i] = v;
+    key += v === undefined ? ',' : v + ',';
   }
-  const b: number[] = new Array(slot + 1);
-  for (let i = 0; i < a.length; i++) if (i in a) b[i] = a[i]!;
-  b[slot] = version;
-  s.slotVersions = b;
+  let shared = SLOT_VECTORS.get(key);
+  if (shared === undefined) {
+    // bounded: a fleet holds few distinct vectors; past the bound new ones are simply not shared with old ones
+    if (SLOT_VECTORS.size >= SLOT_VECTORS_MAX) SLOT_VECTORS.clear();
+    SLOT_VECTORS.set(key, (shared = Object.freeze(b)));
+  }
+  s.slotVersions = shared;
 }
+
+/** interned slot-version arrays by their text (a cache: which array a client holds never changes what it reads) */
+const SLOT_VECTORS = new Map<string, readonly number[]>();
+const SLOT_VECTORS_MAX = 4096;
+/** the slot versions of a client that has none (shared, never written) */
+const NO_SLOTS: readonly number[] = Object.freeze([]);
 
 /**
  * A client record; its timers live in `tm` from slot `tb` and its update flags
@@ -302,7 +410,7 @@ export function createClient(
     tb,
     job: null,
     pending: 0,
-    awaitingPolicy: false,
+    bits: 0,
     settings: null,
     policyVersion: 0,
     deploymentIds: [],
@@ -311,7 +419,7 @@ export function createClient(
     rng: streamSeed(seed, idx),
     cd,
     cycle: null,
-    slotVersions: [],
+    slotVersions: NO_SLOTS,
     deployments: [],
     queue: NO_MESSAGES,
     sending: null,
@@ -319,7 +427,6 @@ export function createClient(
     upd,
     ub,
     actionIdx: 0,
-    hasMetadata: false,
     metaSup: null,
     metaKnown: updates,
     sups: [],

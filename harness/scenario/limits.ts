@@ -68,14 +68,19 @@ export const LIMITS = {
 
 /**
  * Bytes one client of a run costs, from measurements (100,000 clients, 1 h of
- * the default scenario, after a full GC, Node 20): JS heap 1,723 B at 200
- * updates and 6,909 B at 2,000 (the client record, its timers and per-update
- * lists: ~1,150 B + 2.9 B an update); array buffers 634 B and 4,234 B (the
- * agent's and the MP's per-update bytes: ~234 B + 2 B an update, + 1 B a
- * deployment). BENCHMARKS.md's "2 KB per idle client" is their sum at 200.
+ * the default scenario, the busy start when every client scans; after a full
+ * GC, Node 20; re-measured for issue 13's record layout, m1 branch): JS heap
+ * 1,175 B at 200 updates and 6,361 B at 2,000 (the client record, its
+ * deployments, cache and the scans' per-update lists: ~600 B + 2.9 B an
+ * update); array buffers 534 B and 2,785 B (the fleet-wide rows: update flags
+ * 1 B and the MP's update states 0.25 B an update, timers and the other
+ * doubles, the scheduler's arrays: ~284 B + 1.25 B an update, + 1 B a
+ * deployment). Before the change the same runs gave 1,254 B and 550 B at 200
+ * updates; the estimate then (1,150 + 2.9 B an update, 234 + 2 B an update)
+ * was 2,365 B a client at 200 updates against 1,804 B measured.
  */
 export function bytesPerClient(updates: number, deployments: number): { heap: number; buffers: number } {
-  return { heap: 1150 + 2.9 * updates, buffers: 234 + 2 * updates + Math.max(1, deployments) };
+  return { heap: 600 + 2.9 * updates, buffers: 284 + 1.25 * updates + Math.max(1, deployments) };
 }
 
 /** What the machine offers a run; tests pass their own. */
