@@ -14,8 +14,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 
-// big enough that the run is still going at the first check (about a wall second in)
-const BIG = ['--clients', '5000', '--duration', '60d', '--log-level', 'warn', '--quiet'];
+// big enough that the run is still going at the first check (about a wall second in), and
+// past 5 simulated days (delayAbortEval): 1,000 clients (was 5,000) for 60 days take 19 to 36
+// wall s at load 10 to 13, far longer than the first checks need; 5,000 clients spent 3 wall s
+// setting up the fleet and 8 reaching day 5. --series-interval 6h: 240 intervals over 60 d
+// instead of the automatic 5,760, whose results.json and report.html (3.6 MB each) took a wall
+// second to write (2.2 -> 1.2 s a run, measured); the series are not what these tests check
+const BIG = ['--clients', '1000', '--duration', '60d', '--series-interval', '6h', '--log-level', 'warn', '--quiet'];
 
 describe('abortOnFail', () => {
   it('--abort-on-fail stops the run at the first failed check: exit 99, partial results and report, threshold named', async () => {

@@ -81,7 +81,9 @@ describe('faults over HTTP', () => {
   it('an MP outage of hours and WSUS 503 bursts over the wire: nothing lost, nothing counted twice, final state at the MP', async () => {
     const input = {
       clients: 8,
-      duration: '5d',
+      // 3 simulated days (was 5): the last fault ends at 2d6h, and 18 h after it are 72 report
+      // cycles of 15 min for the backlog to drain and every client to report its final state
+      duration: '3d',
       catalogue: { updates: 30, newUpdates: 4, maxSizeMB: 1 },
       deployments: [{ name: 'Monthly', updates: { newest: 4 }, available: '1d', deadline: '2d' }],
       faults: [

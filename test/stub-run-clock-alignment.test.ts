@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { main } from '../harness/cli.js';
-import { cli, testIo } from './helpers/cli.js';
+import { cli, cliWith, testIo } from './helpers/cli.js';
 import { resolveScenario } from '../harness/scenario/resolve.js';
-import { alignedStart, canonicalJson, scenarioHash, START_GRID_WALL_MS, START_LEAD_WALL_MS } from '../harness/clock/align.js';
+import { alignedStart, canonicalJson, scenarioHash, START_GRID_ENV, START_GRID_WALL_MS, START_LEAD_WALL_MS, startGridFromEnv } from '../harness/clock/align.js';
 import { startStubServers } from '../server-stub/http/index.js';
 
 let dir: string;
@@ -57,6 +57,17 @@ async function startStub(...args: string[]): Promise<{ mp: string; wsus: string;
 }
 
 const health = async (url: string) => (await (await fetch(`${url}/health`)).json()) as Health;
+
+// The runs below align to a 0.5 s grid with a 3 s lead (SUCA_FLEET_START_GRID) instead of the
+// default 5 s grid and 2 s lead: each waited 2 to 7 wall seconds for its mark (the file took
+// 23.8 s, most of it waiting), now 3 to 3.5, and their point is that the run starts on a mark of
+// the stub's clock, not the mark's width. The default grid is checked by the alignedStart and
+// startGridFromEnv test. The lead is longer than the default because the 5 s grid gave the
+// run's set-up 0 to 5 s of slack besides: at load 15 to 18 (nice 19) the set-up took 2.3 s and
+// more, overran a 1 s or 2 s lead, and the run started late, all its time due at once (exit 100,
+// or 1 progress update where 20 were due); the 3 s lead has held there.
+const GRID = { gridWallMs: 500, leadWallMs: 3000 };
+const gridEnv = { [START_GRID_ENV]: `${GRID.gridWallMs},${GRID.leadWallMs}` };
 
 describe('suca-fleet stub publishes its clock', () => {
   it('GET /health: simulated start, time factor, mode, wall start, simulated time now and the scenario hash, on every server', async () => {
@@ -100,6 +111,13 @@ describe('run --mp against a suca-fleet stub', () => {
     expect(alignedStart(S, S + 1_000_000, 600)).toBe(alignedStart(S, S + 1_024_000, 600));
     // x1: every 5 s, 2 s ahead
     expect(alignedStart(S, S + 4_100, 1)).toBe(S + 10_000);
+    expect(START_GRID_WALL_MS).toBe(5000);
+    expect(START_LEAD_WALL_MS).toBe(2000);
+    // the default unless SUCA_FLEET_START_GRID=GRID_MS,LEAD_MS is set (the tests' short grid)
+    expect(startGridFromEnv({})).toEqual({ gridWallMs: 5000, leadWallMs: 2000 });
+    expect(startGridFromEnv({ [START_GRID_ENV]: '1000,500' })).toEqual({ gridWallMs: 1000, leadWallMs: 500 });
+    expect(alignedStart(S, S + 4_100, 1, { gridWallMs: 1000, leadWallMs: 500 })).toBe(S + 5_000);
+    for (const bad of ['1000', '0,500', 'a,b', '-1,2']) expect(() => startGridFromEnv({ [START_GRID_ENV]: bad })).toThrow(/SUCA_FLEET_START_GRID='.*': give GRID_MS,LEAD_MS/);
   });
 
   it("the issue's case: a stub at x1 and a run at x600 is refused, naming both factors (exit 2, nothing written)", async () => {
@@ -123,10 +141,10 @@ describe('run --mp against a suca-fleet stub', () => {
   it('another scenario is refused without --force, run with a warning with it', async () => {
     const urls = await startStub('--scenario', scenarioFile, '--time-factor', '600');
     const args = ['run', '--scenario', scenarioFile, '--clients', '10', '--clock', 'scaled', '--time-factor', '600', '--mp', urls.mp, '--duration', '5m', '--quiet', '--log-level', 'silent'];
-    const refused = await cli(...args);
+    const refused = await cliWith({ env: gridEnv }, ...args);
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/SUCA_ERR_SCENARIO_MISMATCH: .* serves scenario "clock-test" \(hash [0-9a-f]{12}\), this run "clock-test" \(hash [0-9a-f]{12}\).*--force/);
-    const forced = await cli(...args, '--force');
+    const forced = await cliWith({ env: gridEnv }, ...args, '--force');
     expect(forced.err).toContain('warning: --force');
     expect(forced.err).not.toContain('SUCA_ERR');
     expect([0, 99]).toContain(forced.code);
@@ -135,25 +153,27 @@ describe('run --mp against a suca-fleet stub', () => {
   it('a stub at x600 and a run at x600 started seconds apart keep one clock', async () => {
     const F = 600;
     const urls = await startStub('--scenario', scenarioFile, '--time-factor', String(F));
-    // 3 wall seconds between the two: 30 simulated minutes of skew before
-    const GAP_MS = 3000;
+    // 1 wall second between the two (was 3): 10 simulated minutes of skew before, still 4 times
+    // the tolerance below
+    const GAP_MS = 1000;
     await new Promise((r) => setTimeout(r, GAP_MS));
     const out = join(dir, 'aligned');
-    const r = await cli('run', '--scenario', scenarioFile, '--clock', 'scaled', '--time-factor', String(F), '--mp', urls.mp, '--duration', '20m', '--out', out, '--progress-every', '100ms', '--log-level', 'info');
+    const r = await cliWith({ env: gridEnv }, 'run', '--scenario', scenarioFile, '--clock', 'scaled', '--time-factor', String(F), '--mp', urls.mp, '--duration', '20m', '--out', out, '--progress-every', '100ms', '--log-level', 'info');
     expect(r.err).toContain('clock aligned to the stub');
+    expect(r.err).toContain("the stub's next 0.5 s mark");
     expect(r.err).not.toContain('SUCA_ERR');
     const h = await health(urls.mp);
     const stubSimAt = (wall: number) => h.clock.simStart + (wall - h.clock.wallStart) * F;
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { scenario: { start: string } };
-    // the run starts on the stub's clock, at least GAP_MS x F past the stub's start, on one of its 5-second marks
+    // the run starts on the stub's clock, at least GAP_MS x F past the stub's start, on one of its marks
     const start = Date.parse(results.scenario.start);
-    expect(start - h.clock.simStart).toBeGreaterThanOrEqual((GAP_MS + START_LEAD_WALL_MS) * F);
-    expect((start - h.clock.simStart) % (START_GRID_WALL_MS * F)).toBe(0);
+    expect(start - h.clock.simStart).toBeGreaterThanOrEqual((GAP_MS + GRID.leadWallMs) * F);
+    expect((start - h.clock.simStart) % (GRID.gridWallMs * F)).toBe(0);
     // the wall time at which the stub's clock reached it: the run's simulated time begins there
     const startWall = h.clock.wallStart + (start - h.clock.simStart) / F;
     // The tolerance, from the factor: half the /health round trip over loopback (well under
     // 250 ms even on a loaded machine) plus 1 ms of Date resolution on each side, times the
-    // factor: 151 simulated seconds at x600; without the alignment the skew is GAP_MS x F = 30 min.
+    // factor: 151 simulated seconds at x600; without the alignment the skew is GAP_MS x F = 10 min.
     const tolerance = (250 + 2) * F;
     // the updates from the start on (before it, the run waits at its start for the stub's clock to reach it)
     const all = r.err.split('\n').filter((l) => l.includes('"msg":"progress"')).map((l) => JSON.parse(l) as { time: number; simulatedTime: string });
@@ -174,7 +194,9 @@ describe('run --mp against a server without a suca-fleet clock (a real MP)', () 
     // the stub servers without `suca-fleet stub`'s /health clock, as a real MP would be
     const servers = await startStubServers({ config: sc.stub, logger: pino({ level: 'silent' }), clock: () => sc.start });
     stops.push(() => servers.close());
-    const r = await cli('run', '--clients', '10', '--duration', '1d', '--mp', servers.urls.mp, '--quiet', '--log-level', 'silent');
+    // 1 simulated minute (was 1 day: 12 s of wall time over HTTP at load 9, 2 h still 8 s, 1 min
+    // 2 s): the note is written before the run starts, and the short run proceeds and exits 0 all the same
+    const r = await cli('run', '--clients', '10', '--duration', '1m', '--mp', servers.urls.mp, '--quiet', '--log-level', 'silent');
     expect(r.code, r.err).toBe(0);
     const notes = r.err.split('\n').filter((l) => l.includes('is not a suca-fleet stub'));
     expect(notes).toHaveLength(1);

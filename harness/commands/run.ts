@@ -19,7 +19,7 @@ import type { Io, StopSignal } from '../io.js';
 import type { Argv } from 'yargs';
 import { checkUrl, joinNegativeValues, parseFlags, Problems, readFileArg, reportError } from './common.js';
 import { checkRunSize, LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
-import { alignWithExternal } from '../clock/align.js';
+import { alignWithExternal, startGridFromEnv } from '../clock/align.js';
 import { checkWorkers, coupledModels, runWorkers } from '../workers/pool.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
@@ -217,7 +217,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const input = a.scenario !== undefined ? loadScenarioFile(scenarioFileOf(a.scenario)).input : undefined;
     // against a suca-fleet stub: its time factor and scenario, and a start on its clock (harness/clock/align.ts)
     doing = 'aligning with the external servers';
-    const aligned = await alignWithExternal({ sc: loadScenario(a.scenario, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force, startAt: f.startAt });
+    const aligned = await alignWithExternal({ sc: loadScenario(a.scenario, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force, startAt: f.startAt, startGrid: startGridFromEnv(io.env) });
     if (aligned.note !== null) io.stderr.write(`suca-fleet: ${aligned.note}\n`);
     const sc = aligned.sc;
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
