@@ -41,8 +41,11 @@
 // long (a barrier per request across threads); coupledModels refuses them
 // instead (SUCA_ERR_WORKERS_COUPLED, exit 2). --trace: each worker keys its
 // lines by moment and the main thread merges them into the single thread's
-// order (trace-order.ts).
+// order (trace-order.ts). In scaled time --trace is merged the same way,
+// by time then client, and the state report send times reach the stub MP
+// here through shared memory (the latency split, stub-view.ts).
 
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -85,9 +88,9 @@ export interface WorkersOptions {
   /** scaled (over HTTP, the stubs here) or virtual (in-process, a stub core per worker) */
   readonly clock: ClockOptions;
   readonly transport: TransportOptions;
-  /** virtual time: --trace FILE, merged from the workers' keyed traces (trace-order.ts) */
+  /** --trace FILE, merged from the workers' keyed traces (trace-order.ts) */
   readonly tracePath?: string | undefined;
-  /** virtual time: --series-ndjson FILE, written from the merged series at the end */
+  /** --series-ndjson FILE, written from the merged series at the end */
   readonly seriesNdjsonPath?: string | undefined;
   readonly thresholds: readonly Threshold[];
   readonly live: readonly Threshold[];
@@ -151,8 +154,12 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     verifySignatures: tk.sign !== false,
     poolWallPerSimulatedMs: 1 / f,
   }) : null;
+  // the clients' state report send times, written by the workers, read by the stub MP here at receipt (the cycle wait
+  // and in-flight split of state latency, as a single run's metrics tell them); 8 B per client
+  const sentShared = servers === null ? null : new SharedArrayBuffer(8 * plan.metrics.clients);
+  if (sentShared !== null) new Float64Array(sentShared).fill(NaN);
   // what the stubs count, as a single run's metrics observe them (stub-view.ts)
-  const atStub = servers === null ? null : observeStub(plan, servers);
+  const atStub = servers === null ? null : observeStub(plan, servers, new Float64Array(sentShared!));
   // the MP's state-message processor and the series sampler: a single run wakes them from the fleet's scheduler;
   // here they are outside every worker's, on a wall timer (20 ms = 1.2 simulated s at x60), never past the run's end
   const tick = servers === null || atStub === null ? null : setInterval(() => {
@@ -173,9 +180,9 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     return servers === null || atStub === null ? m : withStubFigures(m, plan, servers, atStub, thresholds, live);
   };
   const tracePart = (k: number) => `${o.tracePath}.worker-${k}-of-${n}.keyed`;
-  // virtual time: the trace and the NDJSON series are written here from the workers' (below), not by the outputs
-  // of this thread, which never see an event (the series file the output opened is closed empty, and rewritten)
-  const mergedHere = (x: Output) => virtual && (x.name === 'trace' || x.name === 'series-ndjson');
+  // the trace and the NDJSON series are written here from the workers' (below), not by the outputs of this thread,
+  // which never see an event (the series file the output opened is closed empty, and rewritten)
+  const mergedHere = (x: Output) => x.name === 'trace' || x.name === 'series-ndjson';
   for (const x of o.outputs) if (mergedHere(x)) x.finish?.();
   const outputs = o.outputs.filter((x) => !mergedHere(x));
   const progressed = outputs.filter((x) => x.progress !== undefined);
@@ -242,7 +249,8 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
         seriesInterval: o.seriesInterval,
         clock: o.clock,
         transport: servers === null || tk.kind !== 'http' ? tk : { ...tk, external: { mp: servers.urls.mp }, tls: undefined },
-        keyedTrace: virtual && o.tracePath !== undefined ? tracePart(i + 1) : undefined,
+        keyedTrace: o.tracePath !== undefined ? tracePart(i + 1) : undefined,
+        ...(sentShared !== null ? { reportSent: sentShared } : {}),
         forwardReports: backlog !== null,
         thresholds: o.thresholds,
         live: o.live.length > 0,
@@ -262,6 +270,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
               // every worker is ready: one start for all, on a whole second, at least the lead ahead (or --start-at)
               // (virtual time: at once, each at its own pace; the instant is not used)
               startWall = o.clock.mode === 'virtual' ? Date.now() : o.clock.startWallEpochMs ?? Math.ceil((Date.now() + START_LEAD_WALL_MS) / 1000) * 1000;
+              if (servers !== null && startWall < Date.now()) log.warn({ startAt: new Date(startWall).toISOString(), lateMs: Date.now() - startWall }, '--start-at passed before every worker was ready: the run starts late (its first events due at once, as lag)');
               if (servers !== null) log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: servers.urls.mp }, 'workers ready: simulated start at one wall instant');
               else log.info({ workers: n }, 'workers ready: each runs its clients against its own stub core in virtual time');
               send({ type: 'start', startWallEpochMs: startWall });
@@ -300,14 +309,14 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const perWorker = writePerWorker(o.outDir, got.map((g) => g.r), n);
   // the workers' keyed traces merged into the one trace (what they wrote, also when stopped or failed)
   const extra: { what: string; path: string }[] = [];
-  if (virtual && o.tracePath !== undefined) {
+  if (o.tracePath !== undefined) {
     const parts = Array.from({ length: n }, (_, k) => tracePart(k + 1)).filter((p) => existsSync(p));
     if (parts.length === n) {
       mergeKeyedTraces(parts, o.tracePath);
       extra.push({ what: 'trace', path: o.tracePath });
     } else for (const p of parts) unlinkSync(p);
   }
-  if (virtual && o.seriesNdjsonPath !== undefined && merged !== null) {
+  if (o.seriesNdjsonPath !== undefined && merged !== null) {
     writeSeriesNdjson(o.seriesNdjsonPath, merged);
     extra.push({ what: 'series NDJSON', path: o.seriesNdjsonPath });
   }
@@ -335,13 +344,15 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
  * wall.cpu of the merge is the sum of the workers' figures, each the whole
  * process's (Node 20 has no per-thread CPU usage): N times the truth. The
  * process's own, from this thread over the run, replaces it. (Peak RSS, the
- * largest worker's, is the process's already.)
+ * largest worker's, is the process's already.) wall.startedAt is this
+ * thread's start of the run, before the workers were made, as a single run's
+ * is before it waits for its start (the workers' are once each was loaded).
  */
 function withProcessCpu(r: Results, cpu0: NodeJS.CpuUsage, t0: number): Results {
   const used = process.cpuUsage(cpu0);
   const elapsedMs = Math.max(1, Date.now() - t0);
   const cpu = { userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), cores: Math.round(((used.user + used.system) / 1000 / elapsedMs) * 100) / 100 };
-  return { ...r, wall: { ...r.wall, cpu } };
+  return { ...r, wall: { ...r.wall, startedAt: new Date(t0).toISOString(), cpu } };
 }
 
 /** --out DIR: DIR/workers/worker-K-of-N.results.json, each worker's results as it posted them. */
@@ -360,30 +371,36 @@ function writePerWorker(dir: string | undefined, rs: readonly Results[], n: numb
 export const MAX_WORKERS = 64;
 
 /**
- * --workers N, checked with the other flags. Default 1: os.availableParallelism()
- * by default in scaled time would refuse --trace and --series-ndjson, which work
- * in one thread, and change every scaled run's results (stub figures null).
- * In virtual time the default is 1 (the issue's choice: a single thread's run is
- * the reference the workers are checked against).
+ * --workers N, checked with the other flags. Not given: the number of cores
+ * (os.availableParallelism()) in scaled time over HTTP against the embedded
+ * stubs, where the workers do all a single run does (--trace and
+ * --series-ndjson merged, the state latency split kept: the report send
+ * times are shared with the stub MP's thread); 1 where they cannot run
+ * (scaled time in-process, --mp against an external MP, a shard) without a
+ * word, as the default is not the user's choice; and 1 in virtual time (the
+ * issue's choice: a single thread's run is the reference the workers are
+ * checked against). Given, N is refused (exit 2) where it cannot run, as the
+ * user asked for it. The run command caps the default at the fleet's
+ * clients (a worker per client at most: shards are never empty).
  */
-export function checkWorkers(a: { readonly workers?: string | undefined; readonly clock: string; readonly mp?: string | undefined; readonly shard?: string | undefined; readonly shards?: string | undefined; readonly trace?: unknown; readonly 'series-ndjson'?: unknown }, kind: 'http' | 'in-process', add: (problem: string) => void): number {
-  if (a.workers === undefined) return 1;
+export function checkWorkers(a: { readonly workers?: string | undefined; readonly clock: string; readonly mp?: string | undefined; readonly shard?: string | undefined; readonly shards?: string | undefined }, kind: 'http' | 'in-process', add: (problem: string) => void, cores: number = availableParallelism()): { readonly n: number; readonly given: boolean } {
+  const scaled = a.clock === 'scaled';
+  if (a.workers === undefined) {
+    const fits = scaled && kind === 'http' && a.mp === undefined && a.shard === undefined && a.shards === undefined;
+    return { n: fits ? Math.max(1, Math.min(cores, MAX_WORKERS)) : 1, given: false };
+  }
   const given = a.workers;
   const n = /^\d+$/.test(given.trim()) ? Number(given.trim()) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
     add(`--workers: '${given}' is not a whole number from 1 to ${MAX_WORKERS} (worker threads, each running a range of the clients)`);
-    return 1;
+    return { n: 1, given: true };
   }
-  if (n === 1) return 1;
-  const scaled = a.clock === 'scaled';
+  if (n === 1) return { n: 1, given: true };
   if (scaled && kind !== 'http') add(`--workers ${n}: in scaled time the workers reach the embedded stubs over HTTP; --transport in-process runs in one thread`);
   if (!scaled && kind !== 'in-process') add(`--workers ${n} --clock virtual: in virtual time the workers run in-process (a stub core each); over HTTP they would need one stub clock in lockstep across threads, which is not built (drop --transport http, or add --clock scaled)`);
   if (a.mp !== undefined) add(`--workers ${n} and --mp: the workers share the embedded stub servers; against an external MP run shards (--shard K/N) and merge them`);
   if (a.shard !== undefined || a.shards !== undefined) add(`--workers ${n} and --shard/--shards: the workers split the whole fleet; not a shard of it`);
-  // scaled time has no reproducible order to merge a trace in (the wall clock's); virtual time does (trace-order.ts)
-  if (scaled && a.trace !== undefined) add(`--workers ${n} --clock scaled and --trace: the threads' lines have no common order in scaled time; run without --workers for a trace, or in virtual time`);
-  if (scaled && a['series-ndjson'] !== undefined) add(`--workers ${n} --clock scaled and --series-ndjson: the streamed series of several threads is not written in scaled time; the merged series are in results.json (--out)`);
-  return n;
+  return { n, given: true };
 }
 
 /**

@@ -22,10 +22,12 @@ export interface WorkerTask {
   readonly clock: ClockOptions;
   /** scaled: HTTP, external.mp = the main thread's stub MP; virtual: in-process */
   readonly transport: TransportOptions;
-  /** virtual time, --trace: write the shard's trace lines here, each keyed by its moment (trace-order.ts) */
+  /** --trace: write the shard's trace lines here, each keyed by its moment (virtual time; scaled: by time, then client, trace-order.ts) */
   readonly keyedTrace?: string | undefined;
   /** virtual time, site.mpProcessingRate > 0: forward the MP's reports to the main thread's backlog (backlog.ts) */
   readonly forwardReports?: boolean;
+  /** scaled time: the whole fleet's state report send times (Float64 by global client id), read by the main thread's stub MP */
+  readonly reportSent?: SharedArrayBuffer;
   readonly thresholds: readonly Threshold[];
   /** abortOnFail thresholds given: post the figures so far about once a wall second (the main thread checks them on the merge) */
   readonly live: boolean;
