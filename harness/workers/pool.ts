@@ -1,7 +1,9 @@
 // run --workers N: the fleet split across N worker threads by client range.
 //
-// The main thread serves the embedded stub servers (MP, WSUS, DP) on
-// 127.0.0.1 with their simulated clock; worker k runs shard k/N of the
+// A thread of their own (stub-thread.ts) serves the embedded stub servers
+// (MP, WSUS, DP) on 127.0.0.1 with their simulated clock, the main thread
+// keeping the coordination (start, progress, signals, abortOnFail, the
+// merge); worker k runs shard k/N of the
 // clients (the --shard machinery: a contiguous range, the clients' global
 // ids and so their behaviour as in the whole fleet) over HTTP against the
 // stub MP, as `run --shard k/N --mp URL --start-at T` would in a process of
@@ -19,7 +21,7 @@
 //
 // With the stubs outside the workers, what the stub MP counts is not in the
 // workers' results (as for `run --mp URL`): stub-view.ts takes those
-// figures from the stubs here.
+// figures from the stubs, in their thread (asked through stub-handle.ts).
 //
 // Virtual time (--clock virtual, in-process): worker k runs shard k/N
 // against a stub core of its own, which is exact for the parts of the stub
@@ -50,7 +52,6 @@ import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStubServers } from '../../server-stub/http/index.js';
 import { START_LEAD_WALL_MS } from '../clock/align.js';
 import { HarnessError } from '../errors.js';
 import { mergeResults } from '../output/merge.js';
@@ -66,7 +67,7 @@ import type { Logger, LogLevel } from '../logger.js';
 import type { ClockOptions, RunPlan, TransportOptions } from '../plan.js';
 import type { ProgressSnapshot } from '../run.js';
 import type { ScenarioOverrides } from '../scenario/resolve.js';
-import { observeStub, withStubFigures } from './stub-view.js';
+import { StubThread } from './stub-handle.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
 import { mergeKeyedTraces } from './trace-order.js';
 import { SiteBacklog } from './backlog.js';
@@ -102,8 +103,13 @@ export interface WorkersOptions {
 
 /** The compiled worker: beside this file in dist/, or dist/ seen from the TypeScript sources (vitest). */
 export function workerFile(): string {
+  return compiledFile('worker');
+}
+
+/** A compiled thread script of this folder (worker, stub-thread). */
+export function compiledFile(name: string): string {
   const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.ts') ? join(resolve(dirname(here), '..', '..'), 'dist', 'harness', 'workers', 'worker.js') : join(dirname(here), 'worker.js');
+  const file = here.endsWith('.ts') ? join(resolve(dirname(here), '..', '..'), 'dist', 'harness', 'workers', `${name}.js`) : join(dirname(here), `${name}.js`);
   if (!existsSync(file)) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--workers: the compiled worker ${file} is missing (worker threads run JavaScript: npm run build)`);
   return file;
 }
@@ -139,45 +145,42 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const log = o.logger.child({ module: 'workers' });
   const file = workerFile();
   const virtual = o.clock.mode === 'virtual';
-  const f = o.clock.mode === 'scaled' ? o.clock.timeFactor : 1;
-  // the stubs' simulated clock: the scenario's start at the chosen wall instant (until it is chosen, the start)
+  // the wall instant of the simulated start, once every worker is ready
   let startWall: number | null = null;
-  const simNow = () => (startWall === null ? plan.clock.start : plan.clock.start + (Date.now() - startWall) * f);
   const tk = o.transport;
-  // scaled: the one set of stub servers, here; virtual: none here (each worker has its own stub core)
-  const servers = tk.kind === 'http' && !virtual ? await startStubServers({
-    config: plan.stub,
-    logger: o.logger,
-    clock: simNow,
-    tls: tk.tls,
-    external: { wsus: tk.external?.wsus, dp: tk.external?.dp },
-    verifySignatures: tk.sign !== false,
-    poolWallPerSimulatedMs: 1 / f,
-  }) : null;
-  // the clients' state report send times, written by the workers, read by the stub MP here at receipt (the cycle wait
+  // the clients' state report send times, written by the workers, read by the stub MP at receipt (the cycle wait
   // and in-flight split of state latency, as a single run's metrics tell them); 8 B per client
-  const sentShared = servers === null ? null : new SharedArrayBuffer(8 * plan.metrics.clients);
+  const sentShared = tk.kind === 'http' && !virtual ? new SharedArrayBuffer(8 * plan.metrics.clients) : null;
   if (sentShared !== null) new Float64Array(sentShared).fill(NaN);
-  // what the stubs count, as a single run's metrics observe them (stub-view.ts)
-  const atStub = servers === null ? null : observeStub(plan, servers, new Float64Array(sentShared!));
-  // the MP's state-message processor and the series sampler: a single run wakes them from the fleet's scheduler;
-  // here they are outside every worker's, on a wall timer (20 ms = 1.2 simulated s at x60), never past the run's end
-  const tick = servers === null || atStub === null ? null : setInterval(() => {
-    if (startWall === null) return;
-    const t = Math.min(simNow(), plan.clock.end);
-    if (servers.core.mp.nextDue() <= t) servers.core.mp.onWake(t);
-    for (let d = atStub.sampler.nextDue(); d <= t; d = atStub.sampler.nextDue()) atStub.sampler.onWake(d);
-  }, 20);
+  const errors: { k: number; code: string | null; message: string; stack: string | null }[] = [];
+  const workers: Worker[] = [];
+  const send = (m: ToWorker) => {
+    for (const w of workers) w.postMessage(m);
+  };
+  // scaled: the one set of stub servers, in a thread of their own (stub-thread.ts; their figures come back through
+  // it, stub-view.ts); virtual: none (each worker has its own stub core). k 0 in errors: the stub thread
+  const stubs = sentShared === null ? null : await StubThread.start(compiledFile('stub-thread'), {
+    scenario: o.scenario,
+    overrides: o.overrides,
+    seriesInterval: o.seriesInterval,
+    clock: o.clock,
+    transport: tk,
+    reportSent: sentShared,
+    logLevel: o.logLevel,
+  }, io, (e) => {
+    errors.push({ k: 0, ...e });
+    send({ type: 'stop' });
+  });
   // virtual time with a rate-limited MP backlog: the site's one backlog, here, fed by every worker's reports (backlog.ts)
   const backlog = virtual && plan.stub.mpProcessingRate > 0 ? new SiteBacklog(plan, n) : null;
-  // the whole fleet's figures: the workers' merged (and the stubs' own from here: scaled, or the site backlog's)
-  const whole = (got: { r: Results; file: string }[], thresholds: readonly Threshold[], live: boolean): Results => {
+  // the whole fleet's figures: the workers' merged (and the stubs' own: from the stub thread in scaled time, or the site backlog's)
+  const whole = async (got: { r: Results; file: string }[], thresholds: readonly Threshold[], live: boolean): Promise<Results> => {
     const m = mergeResults(got, live ? {} : { thresholds });
     if (backlog !== null) {
       if (!live) backlog.finish(Date.parse(m.reached), m.partial);
       return backlog.figures(m, thresholds, live);
     }
-    return servers === null || atStub === null ? m : withStubFigures(m, plan, servers, atStub, thresholds, live);
+    return stubs === null ? m : await stubs.figures(m, thresholds, live);
   };
   const tracePart = (k: number) => `${o.tracePath}.worker-${k}-of-${n}.keyed`;
   // the trace and the NDJSON series are written here from the workers' (below), not by the outputs of this thread,
@@ -202,15 +205,10 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     // ingested is counted where the stub MP is, here (a worker's is 0: its MP is external)
     // and the wall time is this thread's (the workers' last snapshots arrive apart: their rates would divide by nothing)
     const sum = sumSnapshots(ps);
-    const s = { ...sum, stateIngested: atStub !== null ? atStub.state.ingested : backlog !== null ? backlog.metrics.state.ingested : sum.stateIngested, wallMs: Date.now() - t0 };
+    const s = { ...sum, stateIngested: stubs !== null ? stubs.ingestedSoFar() : backlog !== null ? backlog.metrics.state.ingested : sum.stateIngested, wallMs: Date.now() - t0 };
     for (const x of progressed) x.progress!(s);
   };
   const results: (string | null)[] = new Array(n).fill(null);
-  const errors: { k: number; code: string | null; message: string; stack: string | null }[] = [];
-  const workers: Worker[] = [];
-  const send = (m: ToWorker) => {
-    for (const w of workers) w.postMessage(m);
-  };
   let stoppedBy: StopSignal | null = null;
   const onSignal = (sig: StopSignal) => {
     stoppedBy = sig;
@@ -224,16 +222,22 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const liveLatest: (Results | undefined)[] = new Array(n).fill(undefined);
   let lastLive = 0;
   let abortedBy: string | null = null;
-  const liveCheck = () => {
-    if (abortedBy !== null || stoppedBy !== null || liveLatest.some((r) => r === undefined) || Date.now() - lastLive < 1000) return;
+  // one check at a time (the stubs' figures come from their thread)
+  let checking = false;
+  const liveCheck = async () => {
+    if (checking || abortedBy !== null || stoppedBy !== null || liveLatest.some((r) => r === undefined) || Date.now() - lastLive < 1000) return;
     lastLive = Date.now();
+    checking = true;
     let now: Results;
     try {
-      now = whole(liveLatest.map((r, k) => ({ r: r!, file: `worker ${k + 1}/${n}` })), [], true);
+      now = await whole(liveLatest.map((r, k) => ({ r: r!, file: `worker ${k + 1}/${n}` })), [], true);
     } catch (err) {
       log.warn({ err }, 'abortOnFail: the workers\' figures so far could not be merged; checked again in a second');
       return;
+    } finally {
+      checking = false;
     }
+    if (abortedBy !== null || stoppedBy !== null) return;
     const due = o.live.filter((t) => Date.parse(now.reached) - plan.clock.start >= (t.delayAbortEval ?? 0));
     const failed = due.length === 0 ? undefined : evaluateThresholds(now, due).find((t) => !t.ok && t.value !== null);
     if (failed === undefined) return;
@@ -241,6 +245,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     log.warn({ threshold: failed.expr }, 'threshold failed with abortOnFail on the workers\' merged figures: stopping every worker');
     send({ type: 'stop' });
   };
+  let ran = false;
   try {
     const done = Array.from({ length: n }, (_, i) => {
       const task: WorkerTask = {
@@ -248,7 +253,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
         overrides: { ...o.overrides, shard: `${i + 1}/${n}` },
         seriesInterval: o.seriesInterval,
         clock: o.clock,
-        transport: servers === null || tk.kind !== 'http' ? tk : { ...tk, external: { mp: servers.urls.mp }, tls: undefined },
+        transport: stubs === null || tk.kind !== 'http' ? tk : { ...tk, external: { mp: stubs.urls.mp }, tls: undefined },
         keyedTrace: o.tracePath !== undefined ? tracePart(i + 1) : undefined,
         ...(sentShared !== null ? { reportSent: sentShared } : {}),
         forwardReports: backlog !== null,
@@ -270,14 +275,15 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
               // every worker is ready: one start for all, on a whole second, at least the lead ahead (or --start-at)
               // (virtual time: at once, each at its own pace; the instant is not used)
               startWall = o.clock.mode === 'virtual' ? Date.now() : o.clock.startWallEpochMs ?? Math.ceil((Date.now() + START_LEAD_WALL_MS) / 1000) * 1000;
-              if (servers !== null && startWall < Date.now()) log.warn({ startAt: new Date(startWall).toISOString(), lateMs: Date.now() - startWall }, '--start-at passed before every worker was ready: the run starts late (its first events due at once, as lag)');
-              if (servers !== null) log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: servers.urls.mp }, 'workers ready: simulated start at one wall instant');
+              stubs?.start(startWall);
+              if (stubs !== null && startWall < Date.now()) log.warn({ startAt: new Date(startWall).toISOString(), lateMs: Date.now() - startWall }, '--start-at passed before every worker was ready: the run starts late (its first events due at once, as lag)');
+              if (stubs !== null) log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: stubs.urls.mp }, 'workers ready: simulated start at one wall instant');
               else log.info({ workers: n }, 'workers ready: each runs its clients against its own stub core in virtual time');
               send({ type: 'start', startWallEpochMs: startWall });
             }
           } else if (m.type === 'live') {
             liveLatest[i] = JSON.parse(m.json) as Results;
-            liveCheck();
+            void liveCheck();
           } else if (m.type === 'reports') {
             backlog?.add(i, m);
           } else if (m.type === 'result') {
@@ -296,14 +302,20 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
       });
     });
     await Promise.all(done);
+    ran = true;
   } finally {
     io.signals.off('SIGINT', onSignal);
     io.signals.off('SIGTERM', onSignal);
-    if (tick !== null) clearInterval(tick);
-    await servers?.close();
+    // the workers could not be run: nothing to ask the stubs for (else they are closed once their figures are in)
+    if (!ran) await stubs?.close();
   }
   const got = results.flatMap((r, i) => (r === null ? [] : [{ r: JSON.parse(r) as Results, file: `worker ${i + 1}/${n}` }]));
-  const all = got.length === n ? withProcessCpu(whole(got, o.thresholds, false), cpu0, t0) : null;
+  let all: Results | null = null;
+  try {
+    all = got.length === n ? withProcessCpu(await whole(got, o.thresholds, false), cpu0, t0) : null;
+  } finally {
+    await stubs?.close();
+  }
   // the threshold that stopped every worker (the workers themselves abort on nothing)
   const merged = all === null || abortedBy === null ? all : { ...all, abortedBy };
   const perWorker = writePerWorker(o.outDir, got.map((g) => g.r), n);
@@ -323,7 +335,8 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   show(true);
   if (errors.length > 0) {
     const e = errors[0]!;
-    const err = e.code?.startsWith('SUCA_ERR_') === true ? new HarnessError(e.code as never, `worker ${e.k}/${n}: ${e.message}`) : Object.assign(new Error(`worker ${e.k}/${n}: ${e.message}`), { stack: e.stack ?? undefined });
+    const who = e.k === 0 ? 'the stub thread' : `worker ${e.k}/${n}`;
+    const err = e.code?.startsWith('SUCA_ERR_') === true ? new HarnessError(e.code as never, `${who}: ${e.message}`) : Object.assign(new Error(`${who}: ${e.message}`), { stack: e.stack ?? undefined });
     const lines: string[] = [];
     if (merged !== null) {
       endOutputs(outputs, merged);

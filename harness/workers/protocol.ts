@@ -54,3 +54,34 @@ export type FromWorker =
   /** the results.json of the worker's shard, as JSON text */
   | { readonly type: 'result'; readonly json: string }
   | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack: string | null; readonly partial: string | null };
+
+/**
+ * The stub thread (stub-thread.ts, scaled time): the embedded stub servers of
+ * the whole scenario, in a worker thread of their own.
+ */
+export interface StubThreadTask {
+  readonly scenario: string | undefined;
+  /** the whole fleet's (no shard) */
+  readonly overrides: ScenarioOverrides;
+  readonly seriesInterval: number;
+  readonly clock: ClockOptions;
+  /** HTTP: the stubs' TLS, external WSUS / DP, signature checks */
+  readonly transport: TransportOptions;
+  /** the clients' state report send times, written by the workers (Float64 by global client id) */
+  readonly reportSent: SharedArrayBuffer;
+  /** one Float64: state messages ingested so far, for the main thread's live progress */
+  readonly ingested: SharedArrayBuffer;
+  readonly logLevel: LogLevel;
+}
+
+export type ToStubThread =
+  | { readonly type: 'start'; readonly startWallEpochMs: number }
+  /** the workers' merged results (JSON text) in; the whole fleet's, with the stubs' figures, out (stub-view.ts) */
+  | { readonly type: 'figures'; readonly id: number; readonly json: string; readonly thresholds: readonly Threshold[]; readonly live: boolean }
+  | { readonly type: 'close' };
+
+export type FromStubThread =
+  | { readonly type: 'listening'; readonly urls: { readonly mp: string; readonly wsus: string; readonly dp: string } }
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'figures'; readonly id: number; readonly json: string | null; readonly error: string | null }
+  | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack: string | null };
