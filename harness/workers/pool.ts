@@ -145,6 +145,8 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const log = o.logger.child({ module: 'workers' });
   const file = workerFile();
   const virtual = o.clock.mode === 'virtual';
+  // the run's start on the wall (wall.startedAt, the progress line's wall time)
+  const t0 = Date.now();
   // the wall instant of the simulated start, once every worker is ready
   let startWall: number | null = null;
   const tk = o.transport;
@@ -157,6 +159,16 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const send = (m: ToWorker) => {
     for (const w of workers) w.postMessage(m);
   };
+  // SIGINT / SIGTERM from the start: the stub thread takes a moment to load, and a signal then stops every worker
+  // as soon as it is made (each stops where it is once started: partial results)
+  let stoppedBy: StopSignal | null = null;
+  const onSignal = (sig: StopSignal) => {
+    stoppedBy = sig;
+    log.warn({ signal: sig }, 'stopping every worker');
+    send({ type: 'stop' });
+  };
+  io.signals.once('SIGINT', onSignal);
+  io.signals.once('SIGTERM', onSignal);
   // scaled: the one set of stub servers, in a thread of their own (stub-thread.ts; their figures come back through
   // it, stub-view.ts); virtual: none (each worker has its own stub core). k 0 in errors: the stub thread
   const stubs = sentShared === null ? null : await StubThread.start(compiledFile('stub-thread'), {
@@ -170,6 +182,10 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   }, io, (e) => {
     errors.push({ k: 0, ...e });
     send({ type: 'stop' });
+  }).catch((err: unknown) => {
+    io.signals.off('SIGINT', onSignal);
+    io.signals.off('SIGTERM', onSignal);
+    throw err;
   });
   // virtual time with a rate-limited MP backlog: the site's one backlog, here, fed by every worker's reports (backlog.ts)
   const backlog = virtual && plan.stub.mpProcessingRate > 0 ? new SiteBacklog(plan, n) : null;
@@ -193,7 +209,6 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const every = progressed.length === 0 ? 1000 : Math.min(...progressed.map((x) => x.progressEveryMs ?? 250));
   const latest: (ProgressSnapshot | undefined)[] = new Array(n).fill(undefined);
   let lastShown = 0;
-  const t0 = Date.now();
   // process.cpuUsage() is the whole process's, every thread's: a worker's figure is not its own, and a sum counts N times
   const cpu0 = process.cpuUsage();
   const show = (force: boolean) => {
@@ -209,14 +224,6 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     for (const x of progressed) x.progress!(s);
   };
   const results: (string | null)[] = new Array(n).fill(null);
-  let stoppedBy: StopSignal | null = null;
-  const onSignal = (sig: StopSignal) => {
-    stoppedBy = sig;
-    log.warn({ signal: sig }, 'stopping every worker');
-    send({ type: 'stop' });
-  };
-  io.signals.once('SIGINT', onSignal);
-  io.signals.once('SIGTERM', onSignal);
   let ready = 0;
   // abortOnFail: the thresholds checked on the merge of every worker's latest figures (and the stubs'), about once a wall second
   const liveLatest: (Results | undefined)[] = new Array(n).fill(undefined);
@@ -264,6 +271,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
       };
       const w = new Worker(file, { workerData: task });
       workers.push(w);
+      if (stoppedBy !== null) w.postMessage({ type: 'stop' } satisfies ToWorker);
       return new Promise<void>((resolveDone) => {
         w.on('message', (m: FromWorker) => {
           if (m.type === 'log') io.stderr.write(m.line);
