@@ -1,7 +1,8 @@
 // run --clock scaled without --workers runs the fleet in as many worker
 // threads as the machine has cores (os.availableParallelism(), at most one
 // per client), and in one thread, without a word, where workers cannot run:
-// scaled time in-process, against an external MP (--mp), a shard; virtual
+// scaled time in-process, against an external MP (--mp), WSUS or DP (--wsus,
+// --dp: a suca-fleet stub there aligns the run's start), a shard; virtual
 // time stays one thread unless --workers is given. A given --workers N is
 // still refused there (run-workers-refused.test.ts).
 
@@ -26,6 +27,8 @@ describe('run --clock scaled: --workers defaults to the cores', () => {
     // where a given N is refused, the default is 1, silently
     expect(checkWorkers({ clock: 'scaled' }, 'in-process', add, 4)).toEqual({ n: 1, given: false });
     expect(checkWorkers({ clock: 'scaled', mp: 'http://127.0.0.1:1' }, 'http', add, 4)).toEqual({ n: 1, given: false });
+    expect(checkWorkers({ clock: 'scaled', wsus: 'http://127.0.0.1:1' }, 'http', add, 4)).toEqual({ n: 1, given: false });
+    expect(checkWorkers({ clock: 'scaled', dp: 'http://127.0.0.1:1' }, 'http', add, 4)).toEqual({ n: 1, given: false });
     expect(checkWorkers({ clock: 'scaled', shard: '1/2' }, 'http', add, 4)).toEqual({ n: 1, given: false });
     expect(checkWorkers({ clock: 'scaled', shards: '2' }, 'http', add, 4)).toEqual({ n: 1, given: false });
     expect(checkWorkers({ clock: 'virtual' }, 'in-process', add, 4)).toEqual({ n: 1, given: false });

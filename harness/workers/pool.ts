@@ -397,17 +397,20 @@ export const MAX_WORKERS = 64;
  * stubs, where the workers do all a single run does (--trace and
  * --series-ndjson merged, the state latency split kept: the report send
  * times are shared with the stub MP's thread); 1 where they cannot run
- * (scaled time in-process, --mp against an external MP, a shard) without a
+ * (scaled time in-process, --mp against an external MP, --wsus or --dp
+ * against external servers, a shard) without a
  * word, as the default is not the user's choice; and 1 in virtual time (the
  * issue's choice: a single thread's run is the reference the workers are
  * checked against). Given, N is refused (exit 2) where it cannot run, as the
  * user asked for it. The run command caps the default at the fleet's
  * clients (a worker per client at most: shards are never empty).
  */
-export function checkWorkers(a: { readonly workers?: string | undefined; readonly clock: string; readonly mp?: string | undefined; readonly shard?: string | undefined; readonly shards?: string | undefined }, kind: 'http' | 'in-process', add: (problem: string) => void, cores: number = availableParallelism()): { readonly n: number; readonly given: boolean } {
+export function checkWorkers(a: { readonly workers?: string | undefined; readonly clock: string; readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined; readonly shard?: string | undefined; readonly shards?: string | undefined }, kind: 'http' | 'in-process', add: (problem: string) => void, cores: number = availableParallelism()): { readonly n: number; readonly given: boolean } {
   const scaled = a.clock === 'scaled';
   if (a.workers === undefined) {
-    const fits = scaled && kind === 'http' && a.mp === undefined && a.shard === undefined && a.shards === undefined;
+    // an external WSUS or DP (--wsus, --dp) may be a suca-fleet stub the run aligns its clock and start with
+    // (clock/align.ts), which the workers, resolving the scenario again, do not see: one thread there too
+    const fits = scaled && kind === 'http' && a.mp === undefined && a.wsus === undefined && a.dp === undefined && a.shard === undefined && a.shards === undefined;
     return { n: fits ? Math.max(1, Math.min(cores, MAX_WORKERS)) : 1, given: false };
   }
   const given = a.workers;
