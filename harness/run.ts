@@ -51,6 +51,11 @@ export interface RunHooks {
   readonly onInterval?: (i: number, m: RunMetrics) => void;
   /** run --workers in virtual time: told of every request, handed the late replies and the stub core, called between slices: to key trace lines and forwarded reports by moment (workers/trace-order.ts, backlog.ts) */
   readonly moments?: MomentHooks;
+  /**
+   * run --workers in scaled time: every state report's send time is also written here, at the client's global id
+   * (a SharedArrayBuffer the stub MP's thread reads at receipt: the cycle wait and in-flight split, workers/pool.ts)
+   */
+  readonly reportSent?: Float64Array;
 }
 
 /**
@@ -175,7 +180,19 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
   // the send time of each state report, for the in-flight part of the state-message latency
   const shardBase = plan.fleet.firstClient;
   const moments = opts.moments;
-  const timedTransport: Transport = moments === undefined ? {
+  const shared = opts.reportSent;
+  // written before the request goes out (its encoding and the socket write follow), so the MP's thread, reading it
+  // when the request has arrived, sees it (a plain store: on receipt the value is a report old at most)
+  const timedTransport: Transport = shared !== undefined ? {
+    request: (req, t) => {
+      moments?.request(req.client, t);
+      if (req.kind === 'state.report') {
+        metrics.stateReportSent(req.client - shardBase, t);
+        shared[req.client] = t;
+      }
+      return transport.request(req, t);
+    },
+  } : moments === undefined ? {
     request: (req, t) => {
       if (req.kind === 'state.report') metrics.stateReportSent(req.client - shardBase, t);
       return transport.request(req, t);

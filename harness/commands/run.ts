@@ -96,7 +96,7 @@ function runFlags(y: Argv) {
       .option('concurrency', { type: 'string', default: '256', describe: `http: requests in flight at once per endpoint, 1 to ${LIMITS.concurrency.max.toLocaleString('en-US')}` })
       .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
       .option('start-at', { type: 'string', describe: 'scaled clock: the wall time (ISO 8601, e.g. 2026-12-02T10:00:00Z) at which the simulated start happens, on the stub\'s clock when aligned; shards given the same time start together (a Kubernetes Job)' })
-      .option('workers', { type: 'string', describe: `run the fleet in N worker threads (a range of the clients each), results merged exactly; scaled clock: over HTTP against the embedded stubs in the main thread; virtual clock: in-process, a stub core per worker, the same trace as one thread (refused when site.wsusPool, or a lost-upload fault beside site.mpProcessingRate > 0, couples the clients); default 1` })
+      .option('workers', { type: 'string', describe: `run the fleet in N worker threads (a range of the clients each), results merged exactly; scaled clock: over HTTP against the embedded stubs in a thread of their own, the trace merged in time order; virtual clock: in-process, a stub core per worker, the same trace as one thread (refused when site.wsusPool, or a lost-upload fault beside site.mpProcessingRate > 0, couples the clients); default: the cores in scaled time over HTTP with the embedded stubs, else 1` })
       .option('force', { type: 'boolean', default: false, describe: 'run against a suca-fleet stub serving another scenario (a warning instead of an error)' })
   );
 }
@@ -161,7 +161,7 @@ function checkFlags(a: Args, p: Problems, env: Io['env']) {
     return parsed === undefined ? [] : [{ ...parsed, abortOnFail: a['abort-on-fail'] }];
   });
   if (a['abort-on-fail'] && (a.threshold ?? []).length === 0) p.add('--abort-on-fail: give the thresholds to check with --threshold');
-  const workers = checkWorkers(a as Args & { trace?: unknown; 'series-ndjson'?: unknown }, kind, (x) => p.add(x));
+  const workers = checkWorkers(a, kind, (x) => p.add(x));
   return { clients, seed, explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard, startAt, workers };
 }
 
@@ -223,10 +223,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
     // before anything is allocated: the run's clients, updates and intervals fit this machine
     checkRunSize({ clients: sc.shard.clients, updates: sc.stub.catalogue.updates + (sc.stub.catalogue.syncs ?? []).reduce((n, x) => n + x.updates, 0), deployments: sc.stub.deployments.length, durationMs: sc.duration, intervals: Math.ceil(sc.duration / seriesInterval) }, sc.shard.count > 1 ? `--shard ${f.shard}` : f.clients !== undefined ? '--clients' : 'clients');
+    // the default (the cores, in scaled time) at most a worker per client (a shard is never empty); a given N is checked by shardOf
+    const workers = f.workers.given ? f.workers.n : Math.min(f.workers.n, sc.shard.clients);
     // --workers N in virtual time: refused before anything is written when a model couples clients across workers
-    if (f.workers > 1 && aligned.clock.mode === 'virtual') {
+    if (workers > 1 && aligned.clock.mode === 'virtual') {
       const coupled = new Problems();
-      for (const c of coupledModels(sc.stub)) coupled.add(`--workers ${f.workers} in virtual time (${source}): ${c}`, 'SUCA_ERR_WORKERS_COUPLED');
+      for (const c of coupledModels(sc.stub)) coupled.add(`--workers ${workers} in virtual time (${source}): ${c}`, 'SUCA_ERR_WORKERS_COUPLED');
       const refused = coupled.report(io);
       if (refused !== null) return refused;
     }
@@ -241,10 +243,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const plan = planRun(sc, { seriesInterval, clock: aligned.clock, transport: f.transport });
     const outputs: Output[] = createOutputs(settings, plan.outputs);
     // --workers N: the fleet in N worker threads against the stubs here, merged (workers/pool.ts)
-    if (f.workers > 1) {
-      doing = `running the fleet in ${f.workers} workers`;
+    if (workers > 1) {
+      doing = `running the fleet in ${workers} workers`;
       const str = (k: string) => (typeof settings.args[k] === 'string' ? (settings.args[k] as string) : undefined);
-      return await runWorkers({ io, logger, logLevel: a['log-level'], workers: f.workers, scenario: a.scenario, overrides, plan, seriesInterval, clock: aligned.clock, transport: f.transport, thresholds: allThresholds, live, outputs, print: a['json-line'] ? 'json-line' : a.json ? 'json' : 'summary', outDir: str('out'), tracePath: str('trace'), seriesNdjsonPath: str('series-ndjson') });
+      return await runWorkers({ io, logger, logLevel: a['log-level'], workers, scenario: a.scenario, overrides, plan, seriesInterval, clock: aligned.clock, transport: f.transport, thresholds: allThresholds, live, outputs, print: a['json-line'] ? 'json-line' : a.json ? 'json' : 'summary', outDir: str('out'), tracePath: str('trace'), seriesNdjsonPath: str('series-ndjson') });
     }
     // SIGINT / SIGTERM: stop where the run is and write what it measured, marked partial
     const stop = new AbortController();

@@ -145,7 +145,7 @@ export class RunMetrics implements IngestObserver {
   private readonly scanStart: Float64Array;
   private readonly scanIsOnline: Uint8Array;
   // when each client last sent a state report (one is in flight at a time): for the in-flight part of the latency
-  private readonly reportSent: Float64Array;
+  private reportSent: Float64Array;
   // latencies of the interval being ingested, for its p50 / p99
   private readonly intervalLatency = newHistogram();
   private latencySlot = -1;
@@ -355,6 +355,15 @@ export class RunMetrics implements IngestObserver {
   /** The transport is sending client's state report at simulated time t. */
   stateReportSent(client: number, t: number): void {
     this.reportSent[client] = t;
+  }
+
+  /**
+   * run --workers in scaled time: the clients' send times are written by the
+   * workers' threads into this array (a SharedArrayBuffer, a client per
+   * element by global id), not by stateReportSent here (pool.ts).
+   */
+  useSharedReportSent(shared: Float64Array): void {
+    this.reportSent = shared;
   }
 
   reportSentAt(client: number, receivedAt: number): number {

@@ -1,7 +1,9 @@
 // run --workers N: the fleet split across N worker threads by client range.
 //
-// The main thread serves the embedded stub servers (MP, WSUS, DP) on
-// 127.0.0.1 with their simulated clock; worker k runs shard k/N of the
+// A thread of their own (stub-thread.ts) serves the embedded stub servers
+// (MP, WSUS, DP) on 127.0.0.1 with their simulated clock, the main thread
+// keeping the coordination (start, progress, signals, abortOnFail, the
+// merge); worker k runs shard k/N of the
 // clients (the --shard machinery: a contiguous range, the clients' global
 // ids and so their behaviour as in the whole fleet) over HTTP against the
 // stub MP, as `run --shard k/N --mp URL --start-at T` would in a process of
@@ -19,7 +21,7 @@
 //
 // With the stubs outside the workers, what the stub MP counts is not in the
 // workers' results (as for `run --mp URL`): stub-view.ts takes those
-// figures from the stubs here.
+// figures from the stubs, in their thread (asked through stub-handle.ts).
 //
 // Virtual time (--clock virtual, in-process): worker k runs shard k/N
 // against a stub core of its own, which is exact for the parts of the stub
@@ -41,13 +43,15 @@
 // long (a barrier per request across threads); coupledModels refuses them
 // instead (SUCA_ERR_WORKERS_COUPLED, exit 2). --trace: each worker keys its
 // lines by moment and the main thread merges them into the single thread's
-// order (trace-order.ts).
+// order (trace-order.ts). In scaled time --trace is merged the same way,
+// by time then client, and the state report send times reach the stub MP
+// here through shared memory (the latency split, stub-view.ts).
 
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStubServers } from '../../server-stub/http/index.js';
 import { START_LEAD_WALL_MS } from '../clock/align.js';
 import { HarnessError } from '../errors.js';
 import { mergeResults } from '../output/merge.js';
@@ -63,7 +67,7 @@ import type { Logger, LogLevel } from '../logger.js';
 import type { ClockOptions, RunPlan, TransportOptions } from '../plan.js';
 import type { ProgressSnapshot } from '../run.js';
 import type { ScenarioOverrides } from '../scenario/resolve.js';
-import { observeStub, withStubFigures } from './stub-view.js';
+import { StubThread } from './stub-handle.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
 import { mergeKeyedTraces } from './trace-order.js';
 import { SiteBacklog } from './backlog.js';
@@ -85,9 +89,9 @@ export interface WorkersOptions {
   /** scaled (over HTTP, the stubs here) or virtual (in-process, a stub core per worker) */
   readonly clock: ClockOptions;
   readonly transport: TransportOptions;
-  /** virtual time: --trace FILE, merged from the workers' keyed traces (trace-order.ts) */
+  /** --trace FILE, merged from the workers' keyed traces (trace-order.ts) */
   readonly tracePath?: string | undefined;
-  /** virtual time: --series-ndjson FILE, written from the merged series at the end */
+  /** --series-ndjson FILE, written from the merged series at the end */
   readonly seriesNdjsonPath?: string | undefined;
   readonly thresholds: readonly Threshold[];
   readonly live: readonly Threshold[];
@@ -99,8 +103,13 @@ export interface WorkersOptions {
 
 /** The compiled worker: beside this file in dist/, or dist/ seen from the TypeScript sources (vitest). */
 export function workerFile(): string {
+  return compiledFile('worker');
+}
+
+/** A compiled thread script of this folder (worker, stub-thread). */
+export function compiledFile(name: string): string {
   const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.ts') ? join(resolve(dirname(here), '..', '..'), 'dist', 'harness', 'workers', 'worker.js') : join(dirname(here), 'worker.js');
+  const file = here.endsWith('.ts') ? join(resolve(dirname(here), '..', '..'), 'dist', 'harness', 'workers', `${name}.js`) : join(dirname(here), `${name}.js`);
   if (!existsSync(file)) throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `--workers: the compiled worker ${file} is missing (worker threads run JavaScript: npm run build)`);
   return file;
 }
@@ -136,46 +145,63 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const log = o.logger.child({ module: 'workers' });
   const file = workerFile();
   const virtual = o.clock.mode === 'virtual';
-  const f = o.clock.mode === 'scaled' ? o.clock.timeFactor : 1;
-  // the stubs' simulated clock: the scenario's start at the chosen wall instant (until it is chosen, the start)
+  // the run's start on the wall (wall.startedAt, the progress line's wall time)
+  const t0 = Date.now();
+  // the wall instant of the simulated start, once every worker is ready
   let startWall: number | null = null;
-  const simNow = () => (startWall === null ? plan.clock.start : plan.clock.start + (Date.now() - startWall) * f);
   const tk = o.transport;
-  // scaled: the one set of stub servers, here; virtual: none here (each worker has its own stub core)
-  const servers = tk.kind === 'http' && !virtual ? await startStubServers({
-    config: plan.stub,
-    logger: o.logger,
-    clock: simNow,
-    tls: tk.tls,
-    external: { wsus: tk.external?.wsus, dp: tk.external?.dp },
-    verifySignatures: tk.sign !== false,
-    poolWallPerSimulatedMs: 1 / f,
-  }) : null;
-  // what the stubs count, as a single run's metrics observe them (stub-view.ts)
-  const atStub = servers === null ? null : observeStub(plan, servers);
-  // the MP's state-message processor and the series sampler: a single run wakes them from the fleet's scheduler;
-  // here they are outside every worker's, on a wall timer (20 ms = 1.2 simulated s at x60), never past the run's end
-  const tick = servers === null || atStub === null ? null : setInterval(() => {
-    if (startWall === null) return;
-    const t = Math.min(simNow(), plan.clock.end);
-    if (servers.core.mp.nextDue() <= t) servers.core.mp.onWake(t);
-    for (let d = atStub.sampler.nextDue(); d <= t; d = atStub.sampler.nextDue()) atStub.sampler.onWake(d);
-  }, 20);
+  // the clients' state report send times, written by the workers, read by the stub MP at receipt (the cycle wait
+  // and in-flight split of state latency, as a single run's metrics tell them); 8 B per client
+  const sentShared = tk.kind === 'http' && !virtual ? new SharedArrayBuffer(8 * plan.metrics.clients) : null;
+  if (sentShared !== null) new Float64Array(sentShared).fill(NaN);
+  const errors: { k: number; code: string | null; message: string; stack: string | null }[] = [];
+  const workers: Worker[] = [];
+  const send = (m: ToWorker) => {
+    for (const w of workers) w.postMessage(m);
+  };
+  // SIGINT / SIGTERM from the start: the stub thread takes a moment to load, and a signal then stops every worker
+  // as soon as it is made (each stops where it is once started: partial results)
+  let stoppedBy: StopSignal | null = null;
+  const onSignal = (sig: StopSignal) => {
+    stoppedBy = sig;
+    log.warn({ signal: sig }, 'stopping every worker');
+    send({ type: 'stop' });
+  };
+  io.signals.once('SIGINT', onSignal);
+  io.signals.once('SIGTERM', onSignal);
+  // scaled: the one set of stub servers, in a thread of their own (stub-thread.ts; their figures come back through
+  // it, stub-view.ts); virtual: none (each worker has its own stub core). k 0 in errors: the stub thread
+  const stubs = sentShared === null ? null : await StubThread.start(compiledFile('stub-thread'), {
+    scenario: o.scenario,
+    overrides: o.overrides,
+    seriesInterval: o.seriesInterval,
+    clock: o.clock,
+    transport: tk,
+    reportSent: sentShared,
+    logLevel: o.logLevel,
+  }, io, (e) => {
+    errors.push({ k: 0, ...e });
+    send({ type: 'stop' });
+  }).catch((err: unknown) => {
+    io.signals.off('SIGINT', onSignal);
+    io.signals.off('SIGTERM', onSignal);
+    throw err;
+  });
   // virtual time with a rate-limited MP backlog: the site's one backlog, here, fed by every worker's reports (backlog.ts)
   const backlog = virtual && plan.stub.mpProcessingRate > 0 ? new SiteBacklog(plan, n) : null;
-  // the whole fleet's figures: the workers' merged (and the stubs' own from here: scaled, or the site backlog's)
-  const whole = (got: { r: Results; file: string }[], thresholds: readonly Threshold[], live: boolean): Results => {
+  // the whole fleet's figures: the workers' merged (and the stubs' own: from the stub thread in scaled time, or the site backlog's)
+  const whole = async (got: { r: Results; file: string }[], thresholds: readonly Threshold[], live: boolean): Promise<Results> => {
     const m = mergeResults(got, live ? {} : { thresholds });
     if (backlog !== null) {
       if (!live) backlog.finish(Date.parse(m.reached), m.partial);
       return backlog.figures(m, thresholds, live);
     }
-    return servers === null || atStub === null ? m : withStubFigures(m, plan, servers, atStub, thresholds, live);
+    return stubs === null ? m : await stubs.figures(m, thresholds, live);
   };
   const tracePart = (k: number) => `${o.tracePath}.worker-${k}-of-${n}.keyed`;
-  // virtual time: the trace and the NDJSON series are written here from the workers' (below), not by the outputs
-  // of this thread, which never see an event (the series file the output opened is closed empty, and rewritten)
-  const mergedHere = (x: Output) => virtual && (x.name === 'trace' || x.name === 'series-ndjson');
+  // the trace and the NDJSON series are written here from the workers' (below), not by the outputs of this thread,
+  // which never see an event (the series file the output opened is closed empty, and rewritten)
+  const mergedHere = (x: Output) => x.name === 'trace' || x.name === 'series-ndjson';
   for (const x of o.outputs) if (mergedHere(x)) x.finish?.();
   const outputs = o.outputs.filter((x) => !mergedHere(x));
   const progressed = outputs.filter((x) => x.progress !== undefined);
@@ -183,7 +209,6 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const every = progressed.length === 0 ? 1000 : Math.min(...progressed.map((x) => x.progressEveryMs ?? 250));
   const latest: (ProgressSnapshot | undefined)[] = new Array(n).fill(undefined);
   let lastShown = 0;
-  const t0 = Date.now();
   // process.cpuUsage() is the whole process's, every thread's: a worker's figure is not its own, and a sum counts N times
   const cpu0 = process.cpuUsage();
   const show = (force: boolean) => {
@@ -195,38 +220,31 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     // ingested is counted where the stub MP is, here (a worker's is 0: its MP is external)
     // and the wall time is this thread's (the workers' last snapshots arrive apart: their rates would divide by nothing)
     const sum = sumSnapshots(ps);
-    const s = { ...sum, stateIngested: atStub !== null ? atStub.state.ingested : backlog !== null ? backlog.metrics.state.ingested : sum.stateIngested, wallMs: Date.now() - t0 };
+    const s = { ...sum, stateIngested: stubs !== null ? stubs.ingestedSoFar() : backlog !== null ? backlog.metrics.state.ingested : sum.stateIngested, wallMs: Date.now() - t0 };
     for (const x of progressed) x.progress!(s);
   };
   const results: (string | null)[] = new Array(n).fill(null);
-  const errors: { k: number; code: string | null; message: string; stack: string | null }[] = [];
-  const workers: Worker[] = [];
-  const send = (m: ToWorker) => {
-    for (const w of workers) w.postMessage(m);
-  };
-  let stoppedBy: StopSignal | null = null;
-  const onSignal = (sig: StopSignal) => {
-    stoppedBy = sig;
-    log.warn({ signal: sig }, 'stopping every worker');
-    send({ type: 'stop' });
-  };
-  io.signals.once('SIGINT', onSignal);
-  io.signals.once('SIGTERM', onSignal);
   let ready = 0;
   // abortOnFail: the thresholds checked on the merge of every worker's latest figures (and the stubs'), about once a wall second
   const liveLatest: (Results | undefined)[] = new Array(n).fill(undefined);
   let lastLive = 0;
   let abortedBy: string | null = null;
-  const liveCheck = () => {
-    if (abortedBy !== null || stoppedBy !== null || liveLatest.some((r) => r === undefined) || Date.now() - lastLive < 1000) return;
+  // one check at a time (the stubs' figures come from their thread)
+  let checking = false;
+  const liveCheck = async () => {
+    if (checking || abortedBy !== null || stoppedBy !== null || liveLatest.some((r) => r === undefined) || Date.now() - lastLive < 1000) return;
     lastLive = Date.now();
+    checking = true;
     let now: Results;
     try {
-      now = whole(liveLatest.map((r, k) => ({ r: r!, file: `worker ${k + 1}/${n}` })), [], true);
+      now = await whole(liveLatest.map((r, k) => ({ r: r!, file: `worker ${k + 1}/${n}` })), [], true);
     } catch (err) {
       log.warn({ err }, 'abortOnFail: the workers\' figures so far could not be merged; checked again in a second');
       return;
+    } finally {
+      checking = false;
     }
+    if (abortedBy !== null || stoppedBy !== null) return;
     const due = o.live.filter((t) => Date.parse(now.reached) - plan.clock.start >= (t.delayAbortEval ?? 0));
     const failed = due.length === 0 ? undefined : evaluateThresholds(now, due).find((t) => !t.ok && t.value !== null);
     if (failed === undefined) return;
@@ -234,6 +252,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     log.warn({ threshold: failed.expr }, 'threshold failed with abortOnFail on the workers\' merged figures: stopping every worker');
     send({ type: 'stop' });
   };
+  let ran = false;
   try {
     const done = Array.from({ length: n }, (_, i) => {
       const task: WorkerTask = {
@@ -241,8 +260,9 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
         overrides: { ...o.overrides, shard: `${i + 1}/${n}` },
         seriesInterval: o.seriesInterval,
         clock: o.clock,
-        transport: servers === null || tk.kind !== 'http' ? tk : { ...tk, external: { mp: servers.urls.mp }, tls: undefined },
-        keyedTrace: virtual && o.tracePath !== undefined ? tracePart(i + 1) : undefined,
+        transport: stubs === null || tk.kind !== 'http' ? tk : { ...tk, external: { mp: stubs.urls.mp }, tls: undefined },
+        keyedTrace: o.tracePath !== undefined ? tracePart(i + 1) : undefined,
+        ...(sentShared !== null ? { reportSent: sentShared } : {}),
         forwardReports: backlog !== null,
         thresholds: o.thresholds,
         live: o.live.length > 0,
@@ -251,6 +271,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
       };
       const w = new Worker(file, { workerData: task });
       workers.push(w);
+      if (stoppedBy !== null) w.postMessage({ type: 'stop' } satisfies ToWorker);
       return new Promise<void>((resolveDone) => {
         w.on('message', (m: FromWorker) => {
           if (m.type === 'log') io.stderr.write(m.line);
@@ -262,13 +283,15 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
               // every worker is ready: one start for all, on a whole second, at least the lead ahead (or --start-at)
               // (virtual time: at once, each at its own pace; the instant is not used)
               startWall = o.clock.mode === 'virtual' ? Date.now() : o.clock.startWallEpochMs ?? Math.ceil((Date.now() + START_LEAD_WALL_MS) / 1000) * 1000;
-              if (servers !== null) log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: servers.urls.mp }, 'workers ready: simulated start at one wall instant');
+              stubs?.start(startWall);
+              if (stubs !== null && startWall < Date.now()) log.warn({ startAt: new Date(startWall).toISOString(), lateMs: Date.now() - startWall }, '--start-at passed before every worker was ready: the run starts late (its first events due at once, as lag)');
+              if (stubs !== null) log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: stubs.urls.mp }, 'workers ready: simulated start at one wall instant');
               else log.info({ workers: n }, 'workers ready: each runs its clients against its own stub core in virtual time');
               send({ type: 'start', startWallEpochMs: startWall });
             }
           } else if (m.type === 'live') {
             liveLatest[i] = JSON.parse(m.json) as Results;
-            liveCheck();
+            void liveCheck();
           } else if (m.type === 'reports') {
             backlog?.add(i, m);
           } else if (m.type === 'result') {
@@ -287,34 +310,41 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
       });
     });
     await Promise.all(done);
+    ran = true;
   } finally {
     io.signals.off('SIGINT', onSignal);
     io.signals.off('SIGTERM', onSignal);
-    if (tick !== null) clearInterval(tick);
-    await servers?.close();
+    // the workers could not be run: nothing to ask the stubs for (else they are closed once their figures are in)
+    if (!ran) await stubs?.close();
   }
   const got = results.flatMap((r, i) => (r === null ? [] : [{ r: JSON.parse(r) as Results, file: `worker ${i + 1}/${n}` }]));
-  const all = got.length === n ? withProcessCpu(whole(got, o.thresholds, false), cpu0, t0) : null;
+  let all: Results | null = null;
+  try {
+    all = got.length === n ? withProcessCpu(await whole(got, o.thresholds, false), cpu0, t0) : null;
+  } finally {
+    await stubs?.close();
+  }
   // the threshold that stopped every worker (the workers themselves abort on nothing)
   const merged = all === null || abortedBy === null ? all : { ...all, abortedBy };
   const perWorker = writePerWorker(o.outDir, got.map((g) => g.r), n);
   // the workers' keyed traces merged into the one trace (what they wrote, also when stopped or failed)
   const extra: { what: string; path: string }[] = [];
-  if (virtual && o.tracePath !== undefined) {
+  if (o.tracePath !== undefined) {
     const parts = Array.from({ length: n }, (_, k) => tracePart(k + 1)).filter((p) => existsSync(p));
     if (parts.length === n) {
       mergeKeyedTraces(parts, o.tracePath);
       extra.push({ what: 'trace', path: o.tracePath });
     } else for (const p of parts) unlinkSync(p);
   }
-  if (virtual && o.seriesNdjsonPath !== undefined && merged !== null) {
+  if (o.seriesNdjsonPath !== undefined && merged !== null) {
     writeSeriesNdjson(o.seriesNdjsonPath, merged);
     extra.push({ what: 'series NDJSON', path: o.seriesNdjsonPath });
   }
   show(true);
   if (errors.length > 0) {
     const e = errors[0]!;
-    const err = e.code?.startsWith('SUCA_ERR_') === true ? new HarnessError(e.code as never, `worker ${e.k}/${n}: ${e.message}`) : Object.assign(new Error(`worker ${e.k}/${n}: ${e.message}`), { stack: e.stack ?? undefined });
+    const who = e.k === 0 ? 'the stub thread' : `worker ${e.k}/${n}`;
+    const err = e.code?.startsWith('SUCA_ERR_') === true ? new HarnessError(e.code as never, `${who}: ${e.message}`) : Object.assign(new Error(`${who}: ${e.message}`), { stack: e.stack ?? undefined });
     const lines: string[] = [];
     if (merged !== null) {
       endOutputs(outputs, merged);
@@ -335,13 +365,15 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
  * wall.cpu of the merge is the sum of the workers' figures, each the whole
  * process's (Node 20 has no per-thread CPU usage): N times the truth. The
  * process's own, from this thread over the run, replaces it. (Peak RSS, the
- * largest worker's, is the process's already.)
+ * largest worker's, is the process's already.) wall.startedAt is this
+ * thread's start of the run, before the workers were made, as a single run's
+ * is before it waits for its start (the workers' are once each was loaded).
  */
 function withProcessCpu(r: Results, cpu0: NodeJS.CpuUsage, t0: number): Results {
   const used = process.cpuUsage(cpu0);
   const elapsedMs = Math.max(1, Date.now() - t0);
   const cpu = { userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), cores: Math.round(((used.user + used.system) / 1000 / elapsedMs) * 100) / 100 };
-  return { ...r, wall: { ...r.wall, cpu } };
+  return { ...r, wall: { ...r.wall, startedAt: new Date(t0).toISOString(), cpu } };
 }
 
 /** --out DIR: DIR/workers/worker-K-of-N.results.json, each worker's results as it posted them. */
@@ -360,30 +392,39 @@ function writePerWorker(dir: string | undefined, rs: readonly Results[], n: numb
 export const MAX_WORKERS = 64;
 
 /**
- * --workers N, checked with the other flags. Default 1: os.availableParallelism()
- * by default in scaled time would refuse --trace and --series-ndjson, which work
- * in one thread, and change every scaled run's results (stub figures null).
- * In virtual time the default is 1 (the issue's choice: a single thread's run is
- * the reference the workers are checked against).
+ * --workers N, checked with the other flags. Not given: the number of cores
+ * (os.availableParallelism()) in scaled time over HTTP against the embedded
+ * stubs, where the workers do all a single run does (--trace and
+ * --series-ndjson merged, the state latency split kept: the report send
+ * times are shared with the stub MP's thread); 1 where they cannot run
+ * (scaled time in-process, --mp against an external MP, --wsus or --dp
+ * against external servers, a shard) without a
+ * word, as the default is not the user's choice; and 1 in virtual time (the
+ * issue's choice: a single thread's run is the reference the workers are
+ * checked against). Given, N is refused (exit 2) where it cannot run, as the
+ * user asked for it. The run command caps the default at the fleet's
+ * clients (a worker per client at most: shards are never empty).
  */
-export function checkWorkers(a: { readonly workers?: string | undefined; readonly clock: string; readonly mp?: string | undefined; readonly shard?: string | undefined; readonly shards?: string | undefined; readonly trace?: unknown; readonly 'series-ndjson'?: unknown }, kind: 'http' | 'in-process', add: (problem: string) => void): number {
-  if (a.workers === undefined) return 1;
+export function checkWorkers(a: { readonly workers?: string | undefined; readonly clock: string; readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined; readonly shard?: string | undefined; readonly shards?: string | undefined }, kind: 'http' | 'in-process', add: (problem: string) => void, cores: number = availableParallelism()): { readonly n: number; readonly given: boolean } {
+  const scaled = a.clock === 'scaled';
+  if (a.workers === undefined) {
+    // an external WSUS or DP (--wsus, --dp) may be a suca-fleet stub the run aligns its clock and start with
+    // (clock/align.ts), which the workers, resolving the scenario again, do not see: one thread there too
+    const fits = scaled && kind === 'http' && a.mp === undefined && a.wsus === undefined && a.dp === undefined && a.shard === undefined && a.shards === undefined;
+    return { n: fits ? Math.max(1, Math.min(cores, MAX_WORKERS)) : 1, given: false };
+  }
   const given = a.workers;
   const n = /^\d+$/.test(given.trim()) ? Number(given.trim()) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
     add(`--workers: '${given}' is not a whole number from 1 to ${MAX_WORKERS} (worker threads, each running a range of the clients)`);
-    return 1;
+    return { n: 1, given: true };
   }
-  if (n === 1) return 1;
-  const scaled = a.clock === 'scaled';
+  if (n === 1) return { n: 1, given: true };
   if (scaled && kind !== 'http') add(`--workers ${n}: in scaled time the workers reach the embedded stubs over HTTP; --transport in-process runs in one thread`);
   if (!scaled && kind !== 'in-process') add(`--workers ${n} --clock virtual: in virtual time the workers run in-process (a stub core each); over HTTP they would need one stub clock in lockstep across threads, which is not built (drop --transport http, or add --clock scaled)`);
   if (a.mp !== undefined) add(`--workers ${n} and --mp: the workers share the embedded stub servers; against an external MP run shards (--shard K/N) and merge them`);
   if (a.shard !== undefined || a.shards !== undefined) add(`--workers ${n} and --shard/--shards: the workers split the whole fleet; not a shard of it`);
-  // scaled time has no reproducible order to merge a trace in (the wall clock's); virtual time does (trace-order.ts)
-  if (scaled && a.trace !== undefined) add(`--workers ${n} --clock scaled and --trace: the threads' lines have no common order in scaled time; run without --workers for a trace, or in virtual time`);
-  if (scaled && a['series-ndjson'] !== undefined) add(`--workers ${n} --clock scaled and --series-ndjson: the streamed series of several threads is not written in scaled time; the merged series are in results.json (--out)`);
-  return n;
+  return { n, given: true };
 }
 
 /**

@@ -22,10 +22,12 @@ export interface WorkerTask {
   readonly clock: ClockOptions;
   /** scaled: HTTP, external.mp = the main thread's stub MP; virtual: in-process */
   readonly transport: TransportOptions;
-  /** virtual time, --trace: write the shard's trace lines here, each keyed by its moment (trace-order.ts) */
+  /** --trace: write the shard's trace lines here, each keyed by its moment (virtual time; scaled: by time, then client, trace-order.ts) */
   readonly keyedTrace?: string | undefined;
   /** virtual time, site.mpProcessingRate > 0: forward the MP's reports to the main thread's backlog (backlog.ts) */
   readonly forwardReports?: boolean;
+  /** scaled time: the whole fleet's state report send times (Float64 by global client id), read by the main thread's stub MP */
+  readonly reportSent?: SharedArrayBuffer;
   readonly thresholds: readonly Threshold[];
   /** abortOnFail thresholds given: post the figures so far about once a wall second (the main thread checks them on the merge) */
   readonly live: boolean;
@@ -52,3 +54,34 @@ export type FromWorker =
   /** the results.json of the worker's shard, as JSON text */
   | { readonly type: 'result'; readonly json: string }
   | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack: string | null; readonly partial: string | null };
+
+/**
+ * The stub thread (stub-thread.ts, scaled time): the embedded stub servers of
+ * the whole scenario, in a worker thread of their own.
+ */
+export interface StubThreadTask {
+  readonly scenario: string | undefined;
+  /** the whole fleet's (no shard) */
+  readonly overrides: ScenarioOverrides;
+  readonly seriesInterval: number;
+  readonly clock: ClockOptions;
+  /** HTTP: the stubs' TLS, external WSUS / DP, signature checks */
+  readonly transport: TransportOptions;
+  /** the clients' state report send times, written by the workers (Float64 by global client id) */
+  readonly reportSent: SharedArrayBuffer;
+  /** one Float64: state messages ingested so far, for the main thread's live progress */
+  readonly ingested: SharedArrayBuffer;
+  readonly logLevel: LogLevel;
+}
+
+export type ToStubThread =
+  | { readonly type: 'start'; readonly startWallEpochMs: number }
+  /** the workers' merged results (JSON text) in; the whole fleet's, with the stubs' figures, out (stub-view.ts) */
+  | { readonly type: 'figures'; readonly id: number; readonly json: string; readonly thresholds: readonly Threshold[]; readonly live: boolean }
+  | { readonly type: 'close' };
+
+export type FromStubThread =
+  | { readonly type: 'listening'; readonly urls: { readonly mp: string; readonly wsus: string; readonly dp: string } }
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'figures'; readonly id: number; readonly json: string | null; readonly error: string | null }
+  | { readonly type: 'error'; readonly code: string | null; readonly message: string; readonly stack: string | null };

@@ -8,10 +8,12 @@
 // latency histograms (recorded at ingest by a RunMetrics observing the stub
 // MP, as runPlan does), WSUS scans served per minute, policy and location
 // requests as the MP counted them, DP downloads, faults injected, and the
-// series the MP feeds. The MP does not know when a worker's client sent a
-// report (the agent side records it), so the cycle-wait and in-flight parts
-// of state latency are null, not a 0 and a sum in the other; the total
-// latency (queued -> ingested) and the backlog wait are exact.
+// series the MP feeds. When a worker's client sent a report is recorded on
+// the agent side, in the worker: the workers write the send times into
+// shared memory (a SharedArrayBuffer, a Float64 per client) before the
+// request goes out, and the stub MP reads it at receipt as a single run's
+// metrics do, so the cycle-wait and in-flight parts of state latency are
+// kept (before, without it, they were null).
 
 import type { Fleet } from '../../agent/runtime/fleet.js';
 import type { StubServers } from '../../server-stub/http/index.js';
@@ -21,9 +23,14 @@ import { evaluateThresholds, type Threshold } from '../thresholds.js';
 import type { RunOutcome } from '../run.js';
 import type { RunPlan } from '../plan.js';
 
-/** The stub MP's observer and sampler in the main thread (before the workers start). */
-export function observeStub(plan: RunPlan, servers: StubServers): RunMetrics {
+/**
+ * The stub MP's observer and sampler in the main thread (before the workers
+ * start). `reportSent`: the workers' send times of the clients' state reports
+ * (shared memory, by global client id), read when a report arrives.
+ */
+export function observeStub(plan: RunPlan, servers: StubServers, reportSent?: Float64Array): RunMetrics {
   const m = new RunMetrics(plan.metrics, servers.core.mp);
+  if (reportSent !== undefined) m.useSharedReportSent(reportSent);
   servers.core.mp.observer = m;
   return m;
 }
@@ -65,7 +72,7 @@ export function withStubFigures(merged: Results, plan: RunPlan, servers: StubSer
     abortedBy: null,
   };
   const at = buildResults(outcome);
-  const mp = mpFigures(merged, at, { series: true, split: false });
+  const mp = mpFigures(merged, at, { series: true, split: true });
   const out = {
     ...merged,
     scans: { ...merged.scans, wsus: at.scans.wsus },

@@ -24,6 +24,13 @@
 // (a reply goes to the client that asked), so keys of different clients never
 // tie, and lines of one moment stay in the worker's order (a stable merge).
 //
+// Scaled time (over HTTP, no late replies in process): every line is a
+// wake's, keyed [t, 0, firstPoll(c), c], so the merge is by time, then by
+// client in slot order. It has no reproducible order to match (the wall
+// clock paces it): a worker's own lines are in the order it wrote them, a
+// wake's lines carrying its due time up to a scheduler lag late, so the
+// merge of files that are sorted but for that lag is too.
+//
 // Rejected: sorting by (t, client) only. Two clients' late replies due at the
 // same millisecond go out in request order, not client order, and the
 // storm-faults golden trace has such pairs.

@@ -64,6 +64,7 @@ async function work(): Promise<void> {
     logger,
     ...(keyed !== null ? { outputs: [keyed.output()] } : {}),
     ...(hooks !== null ? { moments: hooks } : {}),
+    ...(task.reportSent !== undefined ? { reportSent: new Float64Array(task.reportSent) } : {}),
     signal: stop.signal,
     onProgress: (p) => post({ type: 'progress', p }),
     progressEveryMs: task.progressEveryMs,
