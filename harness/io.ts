@@ -24,6 +24,13 @@ export interface Io {
   readonly stderr: OutStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signals: SignalSource;
+  /**
+   * Tests only (the bin never sets it): the stub's start grid and lead an
+   * aligned run starts on (harness/clock/align.ts, 5 s and 2 s of wall
+   * time), shorter where a test's point is not the mark, so it does not
+   * wait up to 7 wall s for it.
+   */
+  readonly startMarks?: { readonly gridWallMs: number; readonly leadWallMs: number };
 }
 
 /** A command: its arguments (after the command name) in, its exit code out. */

@@ -151,9 +151,18 @@ const x = (f: number) => `x${f}`;
  */
 export const START_GRID_WALL_MS = 5000;
 export const START_LEAD_WALL_MS = 2000;
-export function alignedStart(stubSimStart: number, stubSimNow: number, factor: number): number {
-  const grid = START_GRID_WALL_MS * factor;
-  const earliest = stubSimNow + START_LEAD_WALL_MS * factor;
+/**
+ * The grid and the lead in wall ms. Only tests give others (Io.startMarks):
+ * a test whose point is not the mark need not wait up to 7 wall s for it.
+ */
+export interface StartMarks {
+  readonly gridWallMs: number;
+  readonly leadWallMs: number;
+}
+export const START_MARKS: StartMarks = { gridWallMs: START_GRID_WALL_MS, leadWallMs: START_LEAD_WALL_MS };
+export function alignedStart(stubSimStart: number, stubSimNow: number, factor: number, marks: StartMarks = START_MARKS): number {
+  const grid = marks.gridWallMs * factor;
+  const earliest = stubSimNow + marks.leadWallMs * factor;
   return Math.round(stubSimStart + Math.ceil((earliest - stubSimStart) / grid) * grid);
 }
 const sameFactor = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
@@ -167,9 +176,10 @@ const sameFactor = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(
 export function alignTo(
   url: string,
   probe: HealthProbe,
-  run: { readonly sc: ResolvedScenario; readonly clock: ClockOptions; readonly force: boolean; readonly reresolve: (startIso: string) => ResolvedScenario; readonly startAt?: number | undefined },
+  run: { readonly sc: ResolvedScenario; readonly clock: ClockOptions; readonly force: boolean; readonly reresolve: (startIso: string) => ResolvedScenario; readonly startAt?: number | undefined; readonly marks?: StartMarks | undefined },
 ): Aligned {
   const { sc, clock } = run;
+  const marks = run.marks ?? START_MARKS;
   if (run.startAt !== undefined) checkStartAt(run.startAt, probe.kind === 'none' ? Date.now() : probe.receivedAt);
   if (probe.kind === 'none') {
     return {
@@ -203,7 +213,7 @@ export function alignTo(
   const halfTrip = Math.max(0, probe.receivedAt - probe.sentAt) / 2;
   const simNow = h.clock.simNow + halfTrip * f;
   // --start-at: the stub's simulated time at that wall instant, the same for every shard given it
-  const start = run.startAt !== undefined ? Math.round(h.clock.simStart + (run.startAt - h.clock.wallStart) * f) : alignedStart(h.clock.simStart, simNow, f);
+  const start = run.startAt !== undefined ? Math.round(h.clock.simStart + (run.startAt - h.clock.wallStart) * f) : alignedStart(h.clock.simStart, simNow, f, marks);
   const aligned = run.reresolve(new Date(start).toISOString());
   const moved = start - sc.start;
   // the wall time at which the stub's clock reaches the start: the run's loop waits for it
@@ -213,7 +223,7 @@ export function alignTo(
     clock: { ...clock, startWallEpochMs: startWall },
     note:
       `${sameScenario ? '' : `warning: --force: ${url} serves scenario "${h.scenario.name}" (hash ${h.scenario.hash.slice(0, 12)}), this run "${sc.name}" (hash ${mine.slice(0, 12)}); `}` +
-      `clock aligned to the stub at ${url}: simulated start ${new Date(start).toISOString()} (${run.startAt !== undefined ? `--start-at ${new Date(run.startAt).toISOString()}` : `the stub's next ${START_GRID_WALL_MS / 1000} s mark`}, in ${((startWall - probe.receivedAt) / 1000).toFixed(1)} wall s; ${moved >= 0 ? '+' : ''}${Math.round(moved / 1000)} simulated s from the scenario's start), time factor ${x(f)}` +
+      `clock aligned to the stub at ${url}: simulated start ${new Date(start).toISOString()} (${run.startAt !== undefined ? `--start-at ${new Date(run.startAt).toISOString()}` : `the stub's next ${marks.gridWallMs / 1000} s mark`}, in ${((startWall - probe.receivedAt) / 1000).toFixed(1)} wall s; ${moved >= 0 ? '+' : ''}${Math.round(moved / 1000)} simulated s from the scenario's start), time factor ${x(f)}` +
       `${sameScenario ? ', same scenario' : ''}; within ${Math.ceil(halfTrip * f)} simulated ms (half the /health round trip x the factor)`,
   };
 }
@@ -255,6 +265,8 @@ export async function alignWithExternal(o: {
   readonly force: boolean;
   /** --start-at: the wall time (epoch ms) of the run's simulated start, for shards started apart (a Kubernetes Job) */
   readonly startAt?: number | undefined;
+  /** the stub's start grid and lead: START_MARKS unless a test gives others (Io.startMarks) */
+  readonly marks?: StartMarks | undefined;
 }): Promise<Aligned> {
   const url = externalServer(o.transport);
   if (url !== null) return alignAfterProbe(url, o);
@@ -271,6 +283,7 @@ async function alignAfterProbe(url: string, o: Parameters<typeof alignWithExtern
     clock: o.clock,
     force: o.force,
     startAt: o.startAt,
+    marks: o.marks,
     reresolve: (startIso) => {
       const base = o.input !== null && typeof o.input === 'object' && !Array.isArray(o.input) ? (o.input as Record<string, unknown>) : {};
       return resolveScenario({ ...base, start: startIso }, o.source, o.overrides);

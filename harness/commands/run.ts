@@ -217,7 +217,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const input = a.scenario !== undefined ? loadScenarioFile(scenarioFileOf(a.scenario)).input : undefined;
     // against a suca-fleet stub: its time factor and scenario, and a start on its clock (harness/clock/align.ts)
     doing = 'aligning with the external servers';
-    const aligned = await alignWithExternal({ sc: loadScenario(a.scenario, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force, startAt: f.startAt });
+    const aligned = await alignWithExternal({ sc: loadScenario(a.scenario, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force, startAt: f.startAt, marks: io.startMarks });
     if (aligned.note !== null) io.stderr.write(`suca-fleet: ${aligned.note}\n`);
     const sc = aligned.sc;
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);

@@ -19,6 +19,8 @@ export interface CliOptions {
   /** signals to send: the emitter is handed over before the command starts */
   readonly signals?: EventEmitter;
   readonly env?: Record<string, string>;
+  /** Io.startMarks: a shorter start grid and lead for runs aligned to a stub */
+  readonly startMarks?: Io['startMarks'];
 }
 
 export function testIo(o: CliOptions = {}): { io: Io; out: () => string; err: () => string } {
@@ -29,6 +31,7 @@ export function testIo(o: CliOptions = {}): { io: Io; out: () => string; err: ()
     stderr: o.tty !== undefined ? { write: (s: string) => (err += s), isTTY: true, columns: o.tty.columns } : { write: (s: string) => (err += s) },
     env: o.env ?? {},
     signals: (o.signals ?? new EventEmitter()) as unknown as SignalSource,
+    ...(o.startMarks !== undefined ? { startMarks: o.startMarks } : {}),
   };
   return { io, out: () => out, err: () => err };
 }
