@@ -8,7 +8,8 @@
 // manifests', with $(VAR) expanded as the kubelet expands them.
 //
 // To wait less (was 22 s, mostly the wall clock: a start 10 s ahead, then 10
-// wall s of run): the start 6 s ahead (startJob), and 2.5 wall s of run
+// wall s of run): the start ahead by what the load says (startJob: 4 s on a
+// quiet machine), and 2.5 wall s of run
 // (SMALL); the late pod in-process (its point is the refusal, not the process:
 // main(argv, io) reads JOB_COMPLETION_INDEX from io.env); each test awaits its
 // pods, started in beforeAll. Rejected: the Job's pods but one in-process: their
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -108,9 +109,13 @@ async function startJob(): Promise<{ n: number; pods: Pod[] }> {
   const { c, spec } = container('fleet-job.yaml', 'Job');
   const n = spec['completions'] as number;
   // every pod's simulated start at one wall time, as README's apply step sets it: pods ready at different moments still line up.
-  // 6 s ahead (was 10): the four processes of the bin were ready 1.5 to 2.6 s after their spawn at
-  // load 1.6 to 4, and some missed 5 s at load 5.5 to 8 (a process alone takes 0.7 s to its flags at any of them)
-  const startAt = new Date(Math.ceil((Date.now() + 6_000) / 1000) * 1000).toISOString();
+  // Ahead by what the machine's load says the N processes need (was 10 s whatever the load): each
+  // takes about 1 s of CPU to be ready (modules, scenario, the stub's answer), and shares the 2 cores
+  // with the load's runnable tasks, so about (load + N) / 2 s; measured 1.5 to 2.6 s at load 1.6 to 4,
+  // some missed 5 s at load 5.5 to 8 and 6 s at load 13. Half as much again, at least 4 s.
+  const cores = Math.max(1, availableParallelism());
+  const lead = Math.max(4_000, 1.5 * ((loadavg()[0]! + n) / cores) * 1000);
+  const startAt = new Date(Math.ceil((Date.now() + lead) / 1000) * 1000).toISOString();
   const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl, SUCA_START_AT: startAt };
   const args = expand(c.args, env);
   expect(args.join(' ')).not.toContain('$(');
