@@ -2,10 +2,12 @@
 // shows (the exit code reaching the shell, a real signal, stdout through a
 // pipe). Everything else about the commands runs in-process (test/cli.test.ts
 // and the others, through main(argv, io)); these few stay because they are the
-// slowest kind of test.
+// slowest kind of test. Each test runs its own processes at once (async
+// spawn, not spawnSync); the tests run one after another: run all at once
+// (describe.concurrent) they starved the file beside them in the suite.
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,33 +22,50 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+/** The bin in a process, its stdout and stderr through pipes; killed after 120 s. */
+function exec(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env !== undefined ? { env } : {}) });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, out, err });
+    });
+  });
+}
+const cli = (...args: string[]) => exec(process.execPath, [bin, ...args]);
 
 describe('the suca-fleet bin', () => {
-  it('a run exits 0 and prints its results.json whole through a pipe; a failed threshold exits 99', () => {
-    const r = cli('run', '--clients', '20', '--duration', '2d', '--json', '--log-level', 'silent', '--threshold', 'errors_rate<1');
+  it('a run exits 0 and prints its results.json whole through a pipe; a failed threshold exits 99', async () => {
+    const [r, f] = await Promise.all([
+      cli('run', '--clients', '20', '--duration', '2d', '--json', '--log-level', 'silent', '--threshold', 'errors_rate<1'),
+      cli('run', '--clients', '20', '--duration', '2d', '--log-level', 'silent', '--threshold', 'state_latency_p99<1ms'),
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).scenario).toMatchObject({ clients: 20, duration: '2d' });
     expect(r.err).toBe('');
-    const f = cli('run', '--clients', '20', '--duration', '2d', '--log-level', 'silent', '--threshold', 'state_latency_p99<1ms');
     expect(f.code).toBe(99);
     expect(f.err).toContain('1 threshold(s) failed: state_latency_p99<1ms');
   });
 
-  it('bad flags exit 2, every one named', () => {
-    const r = cli('run', '--clients', '0', '--seed', '-4');
+  it('bad flags exit 2, every one named', async () => {
+    const [r, launch] = await Promise.all([cli('run', '--clients', '0', '--seed', '-4'), cli('launch')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('--clients 0');
     expect(r.err).toContain('--seed -4');
-    expect(cli('launch').code).toBe(2);
+    expect(launch.code).toBe(2);
   });
 
   it('SIGINT during a run: partial results written, exit 130', async () => {
     const out = join(dir, 'int');
-    const child = spawn(process.execPath, [bin, 'run', '--clients', '50000', '--duration', '60d', '--out', out, '--log-level', 'info', '--progress-every', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // 5,000 clients over 60 days: about 30 s of virtual time at 1,000 clients x 10 days a second, still under
+    // way long after the first progress line (was 50,000: its set-up was CPU taken from the other tests)
+    const child = spawn(process.execPath, [bin, 'run', '--clients', '5000', '--duration', '60d', '--out', out, '--log-level', 'info', '--progress-every', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     // the signal once the run is under way (its first progress line), not after a guessed delay:
     // on a loaded machine the process may take seconds to start, and before its handler a SIGINT kills it
@@ -79,12 +98,12 @@ describe('the suca-fleet bin', () => {
     expect(code).toBe(0);
   });
 
-  it.runIf(existsSync('/usr/bin/script'))('on a real terminal (a pty, script(1)): stderr is seen as a TTY: the block is redrawn in place, stdout still has the summary', () => {
+  it.runIf(existsSync('/usr/bin/script'))('on a real terminal (a pty, script(1)): stderr is seen as a TTY: the block is redrawn in place, stdout still has the summary', async () => {
     const cmd = `${process.execPath} ${bin} run --clients 500 --duration 10d --progress-every 20ms --log-level warn`;
-    const r = spawnSync('/usr/bin/script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, COLUMNS: '120' } });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('\x1b[3F\x1b[J');
-    expect(r.stdout).toMatch(/100\.0%/);
-    expect(r.stdout).toContain('State messages');
+    const r = await exec('/usr/bin/script', ['-qec', cmd, '/dev/null'], { ...process.env, COLUMNS: '120' });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('\x1b[3F\x1b[J');
+    expect(r.out).toMatch(/100\.0%/);
+    expect(r.out).toContain('State messages');
   });
 });

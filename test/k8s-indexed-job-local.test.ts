@@ -6,16 +6,27 @@
 // what a cluster supplies or a CI machine needs: the env values (size,
 // duration, time factor, the MP's address) and the ports; the args are the
 // manifests', with $(VAR) expanded as the kubelet expands them.
+//
+// To wait less (was 22 s, mostly the wall clock: a start 10 s ahead, then 10
+// wall s of run): the start ahead by what the load says (startJob: 4 s on a
+// quiet machine), and 2.5 wall s of run
+// (SMALL); the late pod in-process (its point is the refusal, not the process:
+// main(argv, io) reads JOB_COMPLETION_INDEX from io.env); each test awaits its
+// pods, started in beforeAll. Rejected: the Job's pods but one in-process: their
+// set-up (two RSA keys each, synchronous) holds the event loop the stub answers
+// on, past the 3 s /health timeout at load 4 (a pod then ran on its own clock,
+// and merge refused its series).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../harness/cli.js';
+import type { Io } from '../harness/io.js';
 import { cli, testIo } from './helpers/cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,8 +50,12 @@ function setFlag(args: string[], flag: string, value: string): string[] {
   return [...args.slice(0, i + 1), value, ...args.slice(i + 2)];
 }
 
-// 10 simulated minutes at x60: 10 s of wall per pod; x600 made a loaded 2-core machine's pods invalid (event loop busy 100 % of 5 s)
-const SMALL = { SUCA_CLIENTS: '120', SUCA_DURATION: '10m', SUCA_TIME_FACTOR: '60' };
+// 10 simulated minutes at x240: 2.5 s of wall per pod (was the same 10 minutes at x60, 10 s:
+// the same clients start, policy and scan in them, so every pod still has wire operations for
+// its latency threshold and the fleet scans online for scans_online>0; 5 minutes had no online
+// scan, the default first scan window being 2 h). 8 client starts a wall second in all; x600
+// made a loaded 2-core machine's pods invalid (event loop busy 100 % of 5 s: a 1 s run)
+const SMALL = { SUCA_CLIENTS: '120', SUCA_DURATION: '10m', SUCA_TIME_FACTOR: '240' };
 
 let dir: string;
 let stopStub: () => Promise<number>;
@@ -62,13 +77,69 @@ beforeAll(async () => {
     signals.emit('SIGTERM', 'SIGTERM');
     return done;
   };
+  // every test's pods at once: the Job's, the late one (in-process), the one out of range
+  job = startJob();
+  late = startLate();
+  outOfRange = startOutOfRange();
+  // awaited in the tests; a failure before that is theirs, not an unhandled rejection
+  for (const p of [job, late, outOfRange]) p.catch(() => {});
 });
 afterAll(async () => {
   await stopStub?.();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runPod(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; log: string }> {
+interface Pod {
+  code: number | null;
+  log: string;
+}
+let job: Promise<{ n: number; pods: Pod[] }>;
+let late: Promise<Pod>;
+let outOfRange: Promise<{ n: number; pod: Pod }>;
+
+/** A pod in-process: main(argv, io) with env as io.env, stdout and stderr into one log as kubectl logs gives them. */
+async function inProcessPod(args: readonly string[], env: Record<string, string>): Promise<Pod> {
+  let log = '';
+  const io = { stdout: { write: (s: string) => (log += s) }, stderr: { write: (s: string) => (log += s) }, env, signals: new EventEmitter() as unknown as Io['signals'] };
+  const code = await main(args, io);
+  return { code, log };
+}
+
+async function startJob(): Promise<{ n: number; pods: Pod[] }> {
+  const { c, spec } = container('fleet-job.yaml', 'Job');
+  const n = spec['completions'] as number;
+  // every pod's simulated start at one wall time, as README's apply step sets it: pods ready at different moments still line up.
+  // Ahead by what the machine's load says the N processes need (was 10 s whatever the load): each
+  // takes about 1 s of CPU to be ready (modules, scenario, the stub's answer), and shares the 2 cores
+  // with the load's runnable tasks, so about (load + N) / 2 s; measured 1.5 to 2.6 s at load 1.6 to 4,
+  // some missed 5 s at load 5.5 to 8 and 6 s at load 13. Half as much again, at least 4 s.
+  const cores = Math.max(1, availableParallelism());
+  const lead = Math.max(4_000, 1.5 * ((loadavg()[0]! + n) / cores) * 1000);
+  const startAt = new Date(Math.ceil((Date.now() + lead) / 1000) * 1000).toISOString();
+  const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl, SUCA_START_AT: startAt };
+  const args = expand(c.args, env);
+  expect(args.join(' ')).not.toContain('$(');
+  const pods = await Promise.all(Array.from({ length: n }, (_, i) => runPod(args, { ...env, JOB_COMPLETION_INDEX: String(i) })));
+  return { n, pods };
+}
+
+async function startLate(): Promise<Pod> {
+  const { c } = container('fleet-job.yaml', 'Job');
+  const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
+  // the manifest's placeholder, not replaced: in the past
+  return inProcessPod(expand(c.args, env), { ...env, JOB_COMPLETION_INDEX: '0' });
+}
+
+async function startOutOfRange(): Promise<{ n: number; pod: Pod }> {
+  const { c, spec } = container('fleet-job.yaml', 'Job');
+  const n = spec['completions'] as number;
+  const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
+  // a real process: the index it refuses comes from its environment, as the kubelet sets it
+  const pod = await runPod(expand(c.args, { ...env, SUCA_START_AT: new Date(Date.now() + 60_000).toISOString() }), { ...env, JOB_COMPLETION_INDEX: String(n) });
+  return { n, pod };
+}
+
+function runPod(args: readonly string[], env: Record<string, string>): Promise<Pod> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
@@ -85,14 +156,7 @@ function runPod(args: readonly string[], env: Record<string, string>): Promise<{
 
 describe('the Indexed Job of deploy/k8s, run locally as N processes', () => {
   it('each pod runs its shard against the stub; the gathered log merges into the whole fleet, with the thresholds', async () => {
-    const { c, spec } = container('fleet-job.yaml', 'Job');
-    const n = spec['completions'] as number;
-    // every pod's simulated start at one wall time, as README's apply step sets it: pods ready at different moments still line up
-    const startAt = new Date(Math.ceil((Date.now() + 10_000) / 1000) * 1000).toISOString();
-    const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl, SUCA_START_AT: startAt };
-    const args = expand(c.args, env);
-    expect(args.join(' ')).not.toContain('$(');
-    const pods = await Promise.all(Array.from({ length: n }, (_, i) => runPod(args, { ...env, JOB_COMPLETION_INDEX: String(i) })));
+    const { n, pods } = await job;
     for (const p of pods) expect(p.code, p.log.slice(-2000)).toBe(0);
     // kubectl logs -l job-name=suca-fleet: every pod's log, one after another
     const log = join(dir, 'shards.log');
@@ -118,20 +182,14 @@ describe('the Indexed Job of deploy/k8s, run locally as N processes', () => {
   });
 
   it('a pod ready after --start-at fails with exit 2 rather than run late', async () => {
-    const { c } = container('fleet-job.yaml', 'Job');
-    const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
-    // the manifest's placeholder, not replaced: in the past
-    const p = await runPod(expand(c.args, env), { ...env, JOB_COMPLETION_INDEX: '0' });
+    const p = await late;
     expect(p.code).toBe(2);
     expect(p.log).toMatch(/--start-at 2026-01-01T00:00:00.000Z: [\d.]+ s in the past/);
     expect(p.log).not.toMatch(/\n\s+at /);
   });
 
   it('a pod whose index is not below --shards fails with exit 2, saying why', async () => {
-    const { c, spec } = container('fleet-job.yaml', 'Job');
-    const n = spec['completions'] as number;
-    const env = { ...Object.fromEntries(c.env.map((e) => [e.name, e.value])), ...SMALL, SUCA_MP: mpUrl };
-    const p = await runPod(expand(c.args, { ...env, SUCA_START_AT: new Date(Date.now() + 60_000).toISOString() }), { ...env, JOB_COMPLETION_INDEX: String(n) });
+    const { n, pod: p } = await outOfRange;
     expect(p.code).toBe(2);
     expect(p.log).toContain(`JOB_COMPLETION_INDEX ${n} is not below ${n}`);
     expect(p.log).not.toMatch(/\n\s+at /);
