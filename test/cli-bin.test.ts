@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exec } from './helpers/spawn.js';
 
 const bin = fileURLToPath(new URL('../bin/suca-fleet.js', import.meta.url));
 let dir: string;
@@ -22,22 +23,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The bin in a process, its stdout and stderr through pipes; killed after 120 s. */
-function exec(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env !== undefined ? { env } : {}) });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(kill);
-      resolve({ code, out, err });
-    });
-  });
-}
 const cli = (...args: string[]) => exec(process.execPath, [bin, ...args]);
 
 describe('the suca-fleet bin', () => {
@@ -100,7 +85,7 @@ describe('the suca-fleet bin', () => {
 
   it.runIf(existsSync('/usr/bin/script'))('on a real terminal (a pty, script(1)): stderr is seen as a TTY: the block is redrawn in place, stdout still has the summary', async () => {
     const cmd = `${process.execPath} ${bin} run --clients 500 --duration 10d --progress-every 20ms --log-level warn`;
-    const r = await exec('/usr/bin/script', ['-qec', cmd, '/dev/null'], { ...process.env, COLUMNS: '120' });
+    const r = await exec('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, COLUMNS: '120' } });
     expect(r.code).toBe(0);
     expect(r.out).toContain('\x1b[3F\x1b[J');
     expect(r.out).toMatch(/100\.0%/);

@@ -18,12 +18,12 @@
 // and merge refused its series).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exec } from './helpers/spawn.js';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../harness/cli.js';
 import type { Io } from '../harness/io.js';
@@ -139,19 +139,9 @@ async function startOutOfRange(): Promise<{ n: number; pod: Pod }> {
   return { n, pod };
 }
 
-function runPod(args: readonly string[], env: Record<string, string>): Promise<Pod> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 110_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(kill);
-      resolve({ code, log });
-    });
-  });
+async function runPod(args: readonly string[], env: Record<string, string>): Promise<Pod> {
+  const p = await exec(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, killAfterMs: 110_000 });
+  return { code: p.code, log: p.log };
 }
 
 describe('the Indexed Job of deploy/k8s, run locally as N processes', () => {

@@ -7,11 +7,11 @@
 // code as a single run.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exec } from './helpers/spawn.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'suca-fleet.js');
@@ -33,21 +33,7 @@ interface R {
   merged?: { from: { shard: R['shard']; partial: boolean }[] };
 }
 
-function run(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 100_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(kill);
-      resolve({ code, out, err });
-    });
-  });
-}
+const run = (args: readonly string[]) => exec(process.execPath, [bin, ...args], { killAfterMs: 100_000 });
 
 describe('run --workers 2 --clock scaled', () => {
   it('merges the two workers\' shards into the whole fleet: ranges tile it, counters add up, outputs and exit as one run', async () => {
