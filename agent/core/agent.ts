@@ -226,7 +226,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       policyDone(s, ctx);
       return;
     }
-    windowsAtAssignments(s, r.assignments);
+    windowsAtAssignments(s, r.assignments, ctx.store);
     let n = 0;
     for (const a of r.assignments) {
       if (s.slotVersions[a.slot] !== a.version) {
@@ -260,7 +260,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     s.cycle = null;
     let windows: WindowEntry[] | null = null;
     for (const b of bodies) {
-      setSlotVersion(s, b.slot, b.version);
+      setSlotVersion(s, b.slot, b.version, ctx.store);
       if (b.settings !== undefined) applySettings(s, ctx, t, b.settings);
       if (b.deployment !== undefined) addDeployment(s, ctx, t, b.deployment, b.version);
       if (b.window !== undefined) (windows ??= []).push({ slot: b.slot, version: b.version, window: b.window });
@@ -304,7 +304,7 @@ function addDeployment(s: ClientState, ctx: CoreCtx, t: number, p: DeploymentPol
   const st = s.settings;
   const downloadDelay = st !== null ? st.downloadRandomDelay : 0;
   const deadlineDelay = st !== null && !st.disableDeadlineRandomization ? st.deadlineRandomDelay : 0;
-  const d = new ClientDeployment(p, version);
+  const d = new ClientDeployment(p, version, ctx.store);
   if (p.deadline !== null) {
     // required deployment: content is pre-downloaded after the available time, randomised over 2 h
     // times in the client's local time (UseGMTTimes false) follow its zone: localtime.ts

@@ -59,13 +59,24 @@ const DT_STRIDE = 3;
 /** Doubles per times chunk: 96 KB, 4,096 deployments. */
 const DT_CHUNK = DT_STRIDE * 4096;
 /**
- * The chunk new deployments take their times from. Chunks are never grown or
- * reused: a deployment keeps its chunk, and a chunk lives as long as one of its
- * deployments does; this holds only the one being filled (the times a record
- * reads never depend on which chunk it has).
+ * Memory one fleet's records share, owned by the fleet (CoreCtx.store), not
+ * by this module: two fleets in one process (tests, workers) share nothing.
+ * - The chunk new deployments take their times from. Chunks are never grown
+ *   or reused: a deployment keeps its chunk, and a chunk lives as long as one
+ *   of its deployments does; the store holds only the one being filled (the
+ *   times a record reads never depend on which chunk it has).
+ * - The interned slot-version arrays by their text (setSlotVersion): which
+ *   array a client holds never changes what it reads.
  */
-let dtChunk = new Float64Array(0);
-let dtUsed = 0;
+export interface CoreStore {
+  dtChunk: Float64Array;
+  dtUsed: number;
+  readonly slotVectors: Map<string, readonly number[]>;
+}
+
+export function createCoreStore(): CoreStore {
+  return { dtChunk: new Float64Array(0), dtUsed: 0, slotVectors: new Map() };
+}
 
 /**
  * What a client knows and does about one deployment. Its three times live in
@@ -86,18 +97,18 @@ export class ClientDeployment {
   private readonly tc: Float64Array;
   private readonly to: number;
 
-  constructor(policy: DeploymentPolicy, slotVersion: number) {
+  constructor(policy: DeploymentPolicy, slotVersion: number, store: CoreStore) {
     this.policy = policy;
     this.slotVersion = slotVersion;
     this.w = 0; // flags 0, compliance -1, enforcement -1
     this.installFailures = 0;
-    if (dtUsed + DT_STRIDE > dtChunk.length) {
-      dtChunk = new Float64Array(DT_CHUNK);
-      dtUsed = 0;
+    if (store.dtUsed + DT_STRIDE > store.dtChunk.length) {
+      store.dtChunk = new Float64Array(DT_CHUNK);
+      store.dtUsed = 0;
     }
-    this.tc = dtChunk;
-    this.to = dtUsed;
-    dtUsed += DT_STRIDE;
+    this.tc = store.dtChunk;
+    this.to = store.dtUsed;
+    store.dtUsed += DT_STRIDE;
     this.tc.fill(Infinity, this.to, this.to + DT_STRIDE);
   }
 
@@ -357,7 +368,7 @@ export function smallInt(v: number): number {
  * its 32 B elements; heap snapshot, issue 13), now one array for the fleet.
  * Growing by assignment instead gave room for 17 slots (152 B a client).
  */
-export function setSlotVersion(s: ClientState, slot: number, version: number): void {
+export function setSlotVersion(s: ClientState, slot: number, version: number, store: CoreStore): void {
   const a = s.slotVersions;
   if (slot < a.length && slot in a && a[slot] === version) return;
   const n = Math.max(a.length, slot + 1);
@@ -368,17 +379,17 @@ export function setSlotVersion(s: ClientState, slot: number, version: number): v
     if (v !== undefined) b[i] = v;
     key += v === undefined ? ',' : v + ',';
   }
-  let shared = SLOT_VECTORS.get(key);
+  const vectors = store.slotVectors;
+  let shared = vectors.get(key);
   if (shared === undefined) {
     // bounded: a fleet holds few distinct vectors; past the bound new ones are simply not shared with old ones
-    if (SLOT_VECTORS.size >= SLOT_VECTORS_MAX) SLOT_VECTORS.clear();
-    SLOT_VECTORS.set(key, (shared = Object.freeze(b)));
+    if (vectors.size >= SLOT_VECTORS_MAX) vectors.clear();
+    vectors.set(key, (shared = Object.freeze(b)));
   }
   s.slotVersions = shared;
 }
 
-/** interned slot-version arrays by their text (a cache: which array a client holds never changes what it reads) */
-const SLOT_VECTORS = new Map<string, readonly number[]>();
+/** the most interned slot-version arrays a store keeps */
 const SLOT_VECTORS_MAX = 4096;
 /** the slot versions of a client that has none (shared, never written) */
 const NO_SLOTS: readonly number[] = Object.freeze([]);

@@ -1,3 +1,4 @@
+import type { CoreStore } from './state.js';
 import type { LocalModel } from './localtime.js';
 
 // Types of the pure core: the client record, the messages it exchanges with
@@ -400,4 +401,6 @@ export interface CoreCtx {
   readonly actions: readonly ClientAction[];
   /** Effects are appended here; the caller drains it. Reused to avoid an array per transition. */
   readonly out: Effect[];
+  /** Memory the fleet's records share (deployment-time chunks, interned slot versions): one per fleet (createCoreStore). */
+  readonly store: CoreStore;
 }

@@ -17,7 +17,7 @@
 // collection set, collections derived from the seed); a model with the port
 // uses policy only, so a client whose policy has no windows has none.
 
-import type { ClientState, ClientDeployment } from './state.js';
+import type { ClientState, ClientDeployment, CoreStore } from './state.js';
 import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW, setSlotVersion } from './state.js';
 import type { CoreCtx, PolicyAssignment, WindowEntry } from './types.js';
 import { CI_ENFORCE, ENFORCE, TOPIC } from './constants.js';
@@ -39,7 +39,7 @@ export function clientWindows(s: ClientState, ctx: CoreCtx): Float64Array {
  * longer lists is dropped, and its slot forgotten so that it is fetched again
  * if it comes back.
  */
-export function windowsAtAssignments(s: ClientState, assignments: readonly PolicyAssignment[]): void {
+export function windowsAtAssignments(s: ClientState, assignments: readonly PolicyAssignment[], store: CoreStore): void {
   const cur = s.windows;
   if (cur === null) {
     s.windowKeep = null;
@@ -55,7 +55,7 @@ export function windowsAtAssignments(s: ClientState, assignments: readonly Polic
       if (keep !== null) keep.push(e);
     } else {
       keep ??= es.slice(0, i);
-      setSlotVersion(s, e.slot, 0);
+      setSlotVersion(s, e.slot, 0, store);
     }
   }
   s.windowKeep = keep ?? es;

@@ -4,7 +4,7 @@
 // signals, progress and lag measurement keep working.
 
 import type { ClientState } from '../core/state.js';
-import { C_STRIDE, createClient, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
+import { C_STRIDE, createClient, createCoreStore, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
 import { firstPolicyPoll, initClient, onReply, onWake } from '../core/agent.js';
 import { streamSeed } from '../core/prng.js';
 import type { AgentEvent, CoreCtx, Effect, Reply } from '../core/types.js';
@@ -47,7 +47,7 @@ export interface FleetOptions {
    * given that local index.
    */
   readonly firstClient?: number;
-  readonly ctx: Omit<CoreCtx, 'out'>;
+  readonly ctx: Omit<CoreCtx, 'out' | 'store'>;
   readonly applicability: Applicability;
   readonly transport: Transport;
   readonly sink: EventSink;
@@ -78,7 +78,7 @@ export class Fleet {
   now: number;
 
   constructor(private readonly o: FleetOptions) {
-    this.ctx = { ...o.ctx, out: this.out };
+    this.ctx = { ...o.ctx, out: this.out, store: createCoreStore() };
     this.processes = o.processes ?? [];
     this.processes.forEach((p, i) => p.reactive === true && this.reactive.push(o.clients + i));
     this.sched = new Scheduler(o.clients + this.processes.length);

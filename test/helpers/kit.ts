@@ -2,7 +2,7 @@
 // onWake / onReply / nextDue in simulated time, answered by server-stub/core
 // (in-process), with a hook to replace any reply. No sockets, no fake timers.
 
-import { createClient, U_INSTALLED, type ClientState } from '../../agent/core/state.js';
+import { createClient, createCoreStore, U_INSTALLED, type ClientState } from '../../agent/core/state.js';
 import { initClient, nextDue, onReply, onWake } from '../../agent/core/agent.js';
 import type { AgentEvent, CoreCtx, Effect, Reply, Request } from '../../agent/core/types.js';
 import { installedAtStart } from '../../agent/core/machine.js';
@@ -52,6 +52,7 @@ export class CoreKit {
       model: this.sc.model,
       actions: this.sc.actions,
       out: this.out,
+      store: createCoreStore(),
     };
     this.now = this.sc.start;
     for (let i = 0; i < this.sc.clients; i++) {
