@@ -62,6 +62,8 @@ export interface LoopContext {
   /** scaled time: how late each event ran (wall ms) */
   readonly lag: Histogram;
   readonly signal: AbortSignal;
+  /** scaled time: the start instant handed over once the run was built (RunHooks.ready), instead of the plan's startWallEpochMs */
+  readonly startWallEpochMs?: number;
 }
 
 export interface Clock {

@@ -29,9 +29,10 @@ export function scaledClock(o: Extract<ClockPlan, { mode: 'scaled' }>): Clock {
     simNow: () => (wallStart === null ? (fleet?.now ?? simStart) : Math.max(fleet!.now, simStart + (now() - wallStart) * factor)),
     // before the run starts there is no due wall time: now
     dueWallOf: (t) => (wallStart === null ? now() : dueWall(t)),
-    async run({ fleet, wire, progress, lag, signal }: LoopContext): Promise<void> {
+    async run({ fleet, wire, progress, lag, signal, startWallEpochMs }: LoopContext): Promise<void> {
       // aligned to another clock: simulated time begins at startWallEpochMs (ahead: the loop waits for it; behind: events run late, as lag)
-      const behind = o.startWallEpochMs === undefined ? 0 : Date.now() - o.startWallEpochMs;
+      const at = startWallEpochMs ?? o.startWallEpochMs;
+      const behind = at === undefined ? 0 : Date.now() - at;
       const start = (wallStart = now() - behind);
       const record = (t: number) => lag.recordValue(Math.max(0, Math.round(now() - dueWall(t))));
       // a function, not a narrowed property read: the signal changes while the loop awaits

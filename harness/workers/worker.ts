@@ -3,7 +3,7 @@
 // `run --shard K/N --mp URL --start-at T` would run it in a process of its
 // own; or in virtual time in-process against a stub core of its own, as
 // `run --shard K/N` would (with --trace: every line keyed by its moment,
-// for the main thread's merge, trace-order.ts). It posts 'ready' once the scenario is resolved, waits for the start
+// for the main thread's merge, trace-order.ts). It posts 'ready' once its run is built (scenario, plan, fleet, transport), waits for the start
 // the main thread picks for every worker, posts progress snapshots, stops on
 // 'stop' (SIGINT, or a threshold failed on the live merge, in the main
 // thread) with partial results, posts its figures so far once a second
@@ -44,12 +44,8 @@ function resultsOf(o: RunOutcome): string {
 
 async function work(): Promise<void> {
   const sc = loadScenario(task.scenario, task.overrides);
-  const startWall = await new Promise<number>((resolve) => {
-    started = resolve;
-    post({ type: 'ready' });
-  });
-  const clock = task.clock.mode === 'scaled' ? { ...task.clock, startWallEpochMs: startWall } : task.clock;
-  const plan = planRun(sc, { seriesInterval: task.seriesInterval, clock, transport: task.transport });
+  // the start instant comes once the run is built (RunHooks.ready): the plan's clock has none
+  const plan = planRun(sc, { seriesInterval: task.seriesInterval, clock: task.clock, transport: task.transport });
   const live = task.live;
   // virtual time: the key of each moment, for the trace's order and the order of the reports the site's backlog takes
   const moments = task.keyedTrace !== undefined || task.forwardReports ? new Moments(plan.fleet.firstClient, plan.fleet.clients, plan.fleet) : null;
@@ -66,6 +62,13 @@ async function work(): Promise<void> {
     ...(hooks !== null ? { moments: hooks } : {}),
     ...(task.reportSent !== undefined ? { reportSent: new Float64Array(task.reportSent) } : {}),
     signal: stop.signal,
+    // ready once the stubs' client, the fleet and the outputs are built; stopped before the start: at once (the run ends there)
+    ready: () => new Promise<number>((resolve) => {
+      started = resolve;
+      if (stop.signal.aborted) resolve(Date.now());
+      else stop.signal.addEventListener('abort', () => resolve(Date.now()), { once: true });
+      post({ type: 'ready' });
+    }),
     onProgress: (p) => post({ type: 'progress', p }),
     progressEveryMs: task.progressEveryMs,
     // abortOnFail is decided on the merge of every worker's figures (pool.ts): this worker only reports its own
