@@ -26,11 +26,13 @@ describe('run --workers 2 --abort-on-fail', () => {
     // second (3.3 simulated minutes), still stops the run long before the hour's end (18 wall s): 18 to 23
     // simulated minutes in, measured. Not x300: on the VM at load 20 its scheduler lag p99 reached 535 ms
     // (x120: 97 ms, x200: 101 ms) against the 1 s bound, and an invalid run exits 100 before its thresholds' 99.
+    // The lag and busy bounds wide open all the same: beside a busy loop here x200 reached 1.1 s (exit 100);
+    // the abort on the merged figures is the subject, not whether this machine keeps up.
     // The bin, not main(argv, io): the same wait, and in-process vitest transformed and loaded harness/ for
     // it in its fork (transform 3.7 s against 0.4 s for the three scaled files run through the bin); the bin
     // loads dist/, which the worker threads need anyway.
     const limit = clients * 0.75;
-    const args = ['run', '--clock', 'scaled', '--time-factor', '200', '--clients', String(clients), '--duration', '1h', '--workers', '2', '--out', out, '--quiet', '--abort-on-fail', '--threshold', `state_ingested<${limit}`];
+    const args = ['run', '--clock', 'scaled', '--time-factor', '200', '--lag-bound', '1h', '--elu-bound', '1', '--clients', String(clients), '--duration', '1h', '--workers', '2', '--out', out, '--quiet', '--abort-on-fail', '--threshold', `state_ingested<${limit}`];
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
