@@ -226,7 +226,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       policyDone(s, ctx);
       return;
     }
-    windowsAtAssignments(s, r.assignments, ctx.store);
+    const keep = windowsAtAssignments(s, r.assignments, ctx.store);
     let n = 0;
     for (const a of r.assignments) {
       if (s.slotVersions[a.slot] !== a.version) {
@@ -236,15 +236,16 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     }
     // a cycle already under way (an answer given twice) keeps the bodies it has, as it did
     if (n > 0 || s.cycle !== null) {
-      const c = (s.cycle ??= { version: 0, deploymentIds: [], left: 0, bodies: [] });
+      const c = (s.cycle ??= { version: 0, deploymentIds: [], left: 0, bodies: [], windowKeep: null });
       c.version = r.version;
       c.deploymentIds = r.deploymentIds;
       c.left = n;
+      c.windowKeep = keep;
     }
     if (n === 0) {
       s.policyVersion = smallInt(r.version);
       s.deploymentIds = r.deploymentIds;
-      applyWindowPolicies(s, ctx, t, null);
+      applyWindowPolicies(s, ctx, t, keep, null);
       policyDone(s, ctx);
     }
     return;
@@ -265,7 +266,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
       if (b.deployment !== undefined) addDeployment(s, ctx, t, b.deployment, b.version);
       if (b.window !== undefined) (windows ??= []).push({ slot: b.slot, version: b.version, window: b.window });
     }
-    applyWindowPolicies(s, ctx, t, windows);
+    applyWindowPolicies(s, ctx, t, c.windowKeep, windows);
     s.policyVersion = smallInt(c.version);
     s.deploymentIds = c.deploymentIds;
     policyDone(s, ctx);

@@ -161,6 +161,12 @@ export interface PolicyCycle {
   left: number;
   /** policy bodies received, applied when the last one arrives */
   readonly bodies: Extract<ReplyBody, { kind: 'policy.body' }>[];
+  /**
+   * The window entries the cycle's ReplyAssignments still lists (windows.ts), null: the client
+   * had none. Here rather than in the record since issue 13: 8 B of every record for what
+   * matters only while a policy change is fetched.
+   */
+  windowKeep: readonly WindowEntry[] | null;
 }
 
 export type JobKind = 'scan' | 'evaluate' | 'download' | 'install' | 'restart';
@@ -240,8 +246,6 @@ export interface ClientState {
   deploymentIds: readonly string[];
   /** maintenance windows from policy (shared, interned: windows.ts); null: none came by policy */
   windows: WindowSet | null;
-  /** during a policy cycle: the window entries the ReplyAssignments still lists (windows.ts), else null */
-  windowKeep: readonly WindowEntry[] | null;
 
   // scanning
   /**
@@ -426,7 +430,6 @@ export function createClient(
     policyVersion: 0,
     deploymentIds: [],
     windows: null,
-    windowKeep: null,
     rng: streamSeed(seed, idx),
     cd,
     cycle: null,

@@ -39,12 +39,9 @@ export function clientWindows(s: ClientState, ctx: CoreCtx): Float64Array {
  * longer lists is dropped, and its slot forgotten so that it is fetched again
  * if it comes back.
  */
-export function windowsAtAssignments(s: ClientState, assignments: readonly PolicyAssignment[], store: CoreStore): void {
+export function windowsAtAssignments(s: ClientState, assignments: readonly PolicyAssignment[], store: CoreStore): readonly WindowEntry[] | null {
   const cur = s.windows;
-  if (cur === null) {
-    s.windowKeep = null;
-    return;
-  }
+  if (cur === null) return null;
   let keep: WindowEntry[] | null = null;
   const es = cur.entries;
   for (let i = 0; i < es.length; i++) {
@@ -58,7 +55,7 @@ export function windowsAtAssignments(s: ClientState, assignments: readonly Polic
       setSlotVersion(s, e.slot, 0, store);
     }
   }
-  s.windowKeep = keep ?? es;
+  return keep ?? es;
 }
 
 /**
@@ -67,10 +64,9 @@ export function windowsAtAssignments(s: ClientState, assignments: readonly Polic
  * installs and a held restart at once (T_WINDOW), to be judged on the new
  * windows: one added may open now, one removed may have been awaited.
  */
-export function applyWindowPolicies(s: ClientState, ctx: CoreCtx, t: number, received: WindowEntry[] | null): void {
+export function applyWindowPolicies(s: ClientState, ctx: CoreCtx, t: number, kept: readonly WindowEntry[] | null, received: WindowEntry[] | null): void {
   const port = ctx.model.serviceWindows;
-  const keep = s.windowKeep ?? NO_ENTRIES;
-  s.windowKeep = null;
+  const keep = kept ?? NO_ENTRIES;
   const cur = s.windows;
   if (port === undefined || (received === null && (cur === null || keep === cur.entries))) return;
   let entries: WindowEntry[] = received === null ? keep.slice() : keep.filter((e) => !received.some((r) => r.slot === e.slot)).concat(received);
