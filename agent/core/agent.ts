@@ -874,14 +874,14 @@ function installDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     if (code !== 0) {
       // the update stays missing: re-evaluation retries it (up to model.installRetryLimit)
       if (failed++ === 0) firstCode = code;
-      touch(s, u, t);
+      touch(s, ctx, u, t);
       queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALL_FAILED, u);
       continue;
     }
     const needsRestart = cat.restartRequired[u] === 1;
     if (needsRestart) restart = true;
     s.upd[s.ub + u] = s.upd[s.ub + u]! | U_INSTALLED | (needsRestart ? U_PENDING_RESTART : 0);
-    touch(s, u, t);
+    touch(s, ctx, u, t);
     queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, needsRestart ? CI_ENFORCE.PENDING_RESTART : CI_ENFORCE.INSTALLED, u);
   }
   // a restart only for updates that did install

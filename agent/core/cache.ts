@@ -5,7 +5,7 @@
 
 import { C_CACHE_BYTES } from './state.js';
 import type { ClientState } from './state.js';
-import { U_CACHED } from './state.js';
+import { NO_CACHE, U_CACHED } from './state.js';
 import type { CoreCtx } from './types.js';
 
 /**
@@ -18,9 +18,23 @@ import type { CoreCtx } from './types.js';
  * runs to the pairs they were before, run as they did on the pairs, and
  * encode the result (maximal runs, the same order): a cache changes only on
  * downloads and installs.
+ *
+ * A cache that is one run whose updates are in ascending order is held as its
+ * time alone (a number): its updates are then exactly those whose U_CACHED
+ * flag is set (the flag is set and cleared here only, with the entry), in the
+ * order the flags give. The run's array was 109 B of every idle client
+ * (a 32 B JSArray and its 16 B + 7.7 x 8 B elements); its time is a 16 B
+ * boxed double: 16 B a client by the snapshot of the 100k fleet after 2 days,
+ * every cache in that form, and 1,088 -> 995 B per idle client (issue 13).
+ * Decoding walks the flags of the catalogue (200 bytes by default), only on
+ * a download, and on an install's touch at a new time.
  */
-function pairsOf(runs: readonly number[]): number[] {
+function pairsOf(runs: number | readonly number[], s: ClientState, size: number): number[] {
   const p: number[] = [];
+  if (typeof runs === 'number') {
+    for (let u = 0; u < size; u++) if ((s.upd[s.ub + u]! & U_CACHED) !== 0) p.push(u, runs);
+    return p;
+  }
   for (let i = 0; i < runs.length; ) {
     const t = runs[i]!;
     const k = runs[i + 1]!;
@@ -30,8 +44,9 @@ function pairsOf(runs: readonly number[]): number[] {
   return p;
 }
 
-/** The runs of flat [update, lastUsed] pairs, in an array of its exact size. */
-function runsOf(p: readonly number[]): number[] {
+/** The runs of flat [update, lastUsed] pairs: one ascending run as its time, else an array of its exact size. */
+function runsOf(p: readonly number[]): number | readonly number[] {
+  if (p.length === 0) return NO_CACHE;
   const r: number[] = [];
   for (let i = 0; i < p.length; ) {
     const t = p[i + 1]!;
@@ -41,6 +56,11 @@ function runsOf(p: readonly number[]): number[] {
     // Object.is: a run holds one time value exactly (0 and -0 apart)
     for (; i < p.length && Object.is(p[i + 1], t); i += 2, k++) r.push(p[i]!);
     r[at] = k;
+  }
+  if (r.length === 2 + r[1]!) {
+    let ascending = true;
+    for (let j = 3; j < r.length && ascending; j++) ascending = r[j - 1]! < r[j]!;
+    if (ascending) return r[0]!;
   }
   // trimmed to its length: push() leaves up to half again as much room (issue 13)
   return r.slice();
@@ -57,7 +77,7 @@ export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: rea
   const bytes = ctx.catalogue.bytes;
   let evictedN = 0;
   let evictedBytes = 0;
-  const cache = pairsOf(s.cache);
+  const cache = pairsOf(s.cache, s, ctx.catalogue.size);
   for (const u of updates) {
     if ((s.upd[s.ub + u]! & U_CACHED) !== 0) {
       touchPair(cache, u, t);
@@ -97,15 +117,23 @@ function lruVictim(cache: readonly number[], olderThan: number, keep: readonly n
 }
 
 /** Marks update u's content (if cached) used at t. */
-export function touch(s: ClientState, u: number, t: number): void {
-  // the run holding u: nothing to do when it was last used at t already
+export function touch(s: ClientState, ctx: CoreCtx, u: number, t: number): void {
   const r = s.cache;
+  if (typeof r === 'number') {
+    // one run: u is in it when its flag says so; nothing to do when it was last used at t already
+    if ((s.upd[s.ub + u]! & U_CACHED) === 0 || Object.is(r, t)) return;
+    const p = pairsOf(r, s, ctx.catalogue.size);
+    touchPair(p, u, t);
+    s.cache = runsOf(p);
+    return;
+  }
+  // the run holding u: nothing to do when it was last used at t already
   for (let i = 0; i < r.length; ) {
     const k = r[i + 1]!;
     for (let j = 0; j < k; j++) {
       if (r[i + 2 + j] === u) {
         if (Object.is(r[i], t)) return;
-        const p = pairsOf(r);
+        const p = pairsOf(r, s, ctx.catalogue.size);
         touchPair(p, u, t);
         s.cache = runsOf(p);
         return;

@@ -276,8 +276,11 @@ export interface ClientState {
    */
   readonly upd: Uint8Array;
   readonly ub: number;
-  /** the content cache: runs [lastUsed, k, update x k, ...], oldest added first (cache.ts) */
-  cache: number[];
+  /**
+   * the content cache: runs [lastUsed, k, update x k, ...], oldest added first, or, when it is
+   * one run in update order, that run's time alone (its updates: the U_CACHED flags; cache.ts)
+   */
+  cache: number | readonly number[];
   restartDeployment: number; // deployment whose install asked for the pending restart, -1 none
 
   // state messages
@@ -351,6 +354,9 @@ export const TIMER_STRIDE = TIMER_STRIDE_CONST;
  * array per client was 32 B of every idle record (issue 13).
  */
 export const NO_MESSAGES: number[] = Object.freeze([]) as unknown as number[];
+
+/** The empty content cache, shared (never written: every change of a cache builds a new value, cache.ts). */
+export const NO_CACHE: readonly number[] = Object.freeze([]);
 
 /**
  * The same number, as a small integer when it is a signed 32-bit one. The MP
@@ -446,7 +452,7 @@ export function createClient(
     sups: [],
     sup: -1,
     supFailures: 0,
-    cache: [],
+    cache: NO_CACHE,
     restartDeployment: -1,
     resyncSeen: 0,
     scanState: 0,
