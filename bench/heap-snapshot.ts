@@ -86,13 +86,19 @@ function summarise(file: string, clients: number, top = 25): string {
   const groups = new Map<string, { n: number; bytes: number }>();
   let rest = 0;
   let total = 0;
+  // the unfiled bytes by retainer path (the first three steps): where "everything else" grows
+  const restPaths = new Map<string, number>();
   for (let n = 0; n < N; n++) {
     const size = nodes[n * NF + iS]!;
     total += size;
     const p = path(n);
     const r = RULES.find(([, re]) => re.test(p));
     if (r !== undefined) sums.set(r[0], sums.get(r[0])! + size);
-    else rest += size;
+    else {
+      rest += size;
+      const key = p.split(' < ').slice(0, 7).join(' < ');
+      restPaths.set(key, (restPaths.get(key) ?? 0) + size);
+    }
     const t = type(n);
     // strings, numbers and code are grouped by type, not by their text
     let nm = t === 'object' || t === 'native' || t === 'closure' ? name(n) : '';
@@ -112,6 +118,8 @@ function summarise(file: string, clients: number, top = 25): string {
   for (const [k, g] of [...groups].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, top)) {
     L.push(`| ${k.replace(/\|/g, '\\|')} | ${(g.n / clients).toFixed(2)} | ${(g.bytes / clients).toFixed(1)} |`);
   }
+  L.push('', '| unfiled, by retainer path (the largest) | B per client |', '|---|---|');
+  for (const [k, b] of [...restPaths].sort((a, b) => b[1] - a[1]).slice(0, 12)) L.push(`| ${k.replace(/\|/g, '\\|')} | ${(b / clients).toFixed(1)} |`);
   return L.join('\n');
 }
 
