@@ -1,8 +1,9 @@
 // The client record. One plain object per client with a fixed shape (V8 keeps
 // it as a fast-properties object) and two flat number arrays (state-message
 // queue, cache); its timers, its other doubles and its per-update flags live in
-// fleet-wide typed arrays (tm, cd, upd: one array per kind, a row per client;
-// issue 13 measured 2,110 -> 1,278 B per idle client with them). Timers are
+// fleet-wide typed arrays (tm for the timers and other doubles, upd for the
+// flags: a row per client; issue 13 measured 2,110 -> 1,278 B per idle client
+// with them). Timers are
 // plain numbers: Infinity means "not set". The fleet scheduler only ever holds
 // one entry per client, at nextDue(state).
 
@@ -215,16 +216,6 @@ export interface ClientState {
   /** this client's first slot in tm */
   readonly tb: number;
   rng: number;
-  /**
-   * The client's doubles that are not timers (C_* slots: scan schedule
-   * nominal times, last scans, cache bytes, the state-message phase, the
-   * forced restart), in one fleet-wide Float64Array, C_STRIDE slots per client
-   * from tb / 2 (or the client's own array). As object fields V8 kept each as
-   * a HeapNumber of its own: 24 B a field (8 B pointer, 16 B box) against 8 B
-   * here; 10 boxed doubles were 240 B of the 2,070 B per idle client (heap
-   * snapshot of the 100k fleet, issue 13).
-   */
-  readonly cd: Float64Array;
   actionIdx: number;
 
 
@@ -296,7 +287,7 @@ export interface ClientState {
   scanError: number;
 }
 
-// Slots of a client's row in ClientState.cd (C_STRIDE doubles from tb / 2)
+// Slots of a client's other doubles, C_BASE + slot of its tm row (coldOf)
 /** fraction of the state-message cycle at which this client sends (0..1) */
 export const C_STATE_PHASE = 0;
 /** the scan schedule's nominal time, before its random delay (Infinity: none) */
@@ -316,14 +307,24 @@ export const C_CACHE_BYTES = 6;
  * notifications not modelled (T_RESTART is the restart itself).
  */
 export const C_RESTART_AT = 7;
-/** doubles per client in ClientState.cd: tb / 2 is a client's first (TIMER_STRIDE is twice this) */
+/** the other doubles of a client: C_STRIDE slots of its tm row from tb + C_BASE */
 export const C_STRIDE = 8;
-/** A double of a client's cd row (C_* slot). */
+/** the timers, the fleet's two slots and the two data slots come first (16 slots: two cache lines) */
+const HOT_SLOTS = 16;
+export const C_BASE = HOT_SLOTS;
+/** A double of a client's row (C_* slot). */
 export function coldOf(s: ClientState, slot: number): number {
-  return s.cd[(s.tb >> 1) + slot]!;
+  return s.tm[s.tb + C_BASE + slot]!;
 }
 
-const TIMER_STRIDE_CONST = 16;
+/**
+ * 24 slots a client: 16 read on wakes, then the 8 other doubles. They were a
+ * second fleet-wide array (ClientState.cd) until issue 13's follow-up: one
+ * pointer of every record (8 B a client) for the same data. A row is 192 B,
+ * three 64 B cache lines, so rows stay line-aligned and a wake touches the
+ * same two lines as before.
+ */
+const TIMER_STRIDE_CONST = HOT_SLOTS + C_STRIDE;
 
 // Timer slots in ClientState.tm
 export const T_JOB = 0; // end of the timed step under way (scan, download, install, restart)
@@ -342,10 +343,10 @@ export const T_POWER = 11; // next power-schedule transition (power.ts)
 export const TIMERS = 12;
 // Data slots of the timer row, beyond the fleet's own two (TIMERS, TIMERS + 1): not timers, never scanned by nextDue.
 /** when the machine went off (Infinity: it is on) */
-export const S_OFF_SINCE = TIMER_STRIDE_CONST - 2;
+export const S_OFF_SINCE = HOT_SLOTS - 2;
 /** the policy poll parked while the machine is off (kept out of the fleet's monotone lane) */
-export const S_SAVED_POLICY = TIMER_STRIDE_CONST - 1;
-/** slots per client in a fleet-wide timer array (a power of two keeps views aligned) */
+export const S_SAVED_POLICY = HOT_SLOTS - 1;
+/** slots per client in a fleet-wide timer array (a multiple of 8 keeps rows cache-line aligned) */
 export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 
 /**
@@ -410,10 +411,11 @@ const NO_SLOTS: readonly number[] = Object.freeze([]);
  */
 export function createClient(
   seed: number, idx: number, updates: number, tm: Float64Array = new Float64Array(TIMER_STRIDE), tb = 0,
-  upd: Uint8Array = new Uint8Array(updates), ub = 0, cd: Float64Array = new Float64Array(C_STRIDE),
+  upd: Uint8Array = new Uint8Array(updates), ub = 0,
 ): ClientState {
   tm.fill(Infinity, tb, tb + TIMERS);
-  const cb = tb >> 1;
+  const cd = tm;
+  const cb = tb + C_BASE;
   cd[cb + C_STATE_PHASE] = 0;
   cd[cb + C_SCHEDULE_NOMINAL] = cd[cb + C_REEVAL_NOMINAL] = Infinity;
   cd[cb + C_SU_ENABLED_AT] = cd[cb + C_LAST_ONLINE_SCAN_AT] = cd[cb + C_LAST_SCAN_AT] = -Infinity;
@@ -437,7 +439,6 @@ export function createClient(
     deploymentIds: [],
     windows: null,
     rng: streamSeed(seed, idx),
-    cd,
     cycle: null,
     slotVersions: NO_SLOTS,
     deployments: [],

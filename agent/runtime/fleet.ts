@@ -4,7 +4,7 @@
 // signals, progress and lag measurement keep working.
 
 import type { ClientState } from '../core/state.js';
-import { C_STRIDE, createClient, createCoreStore, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
+import { createClient, createCoreStore, T_POLICY, TIMERS, TIMER_STRIDE } from '../core/state.js';
 import { firstPolicyPoll, initClient, onReply, onWake } from '../core/agent.js';
 import { streamSeed } from '../core/prng.js';
 import type { AgentEvent, CoreCtx, Effect, Reply } from '../core/types.js';
@@ -116,12 +116,10 @@ export class Fleet {
     const timers = (this.timers = new Float64Array(n * TIMER_STRIDE));
     // and every client's update flags, U bytes each (ClientState.upd)
     const upd = new Uint8Array(n * U);
-    // and their other doubles (ClientState.cd: C_STRIDE each, row k at k * TIMER_STRIDE / 2)
-    const cold = new Float64Array(n * C_STRIDE);
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
       this.slotOf[i] = k;
-      const s = createClient(seed, base + i, U, timers, k * TIMER_STRIDE, upd, k * U, cold);
+      const s = createClient(seed, base + i, U, timers, k * TIMER_STRIDE, upd, k * U);
       timers[k * TIMER_STRIDE + LANE_AT] = NaN;
       timers[k * TIMER_STRIDE + HEAP_KEY] = Infinity;
       // machine truth at the start: updates already installed
