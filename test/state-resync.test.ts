@@ -7,7 +7,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { CoreKit, DAY, HOUR, MIN } from './helpers/kit.js';
-import { U_REPORTED_MASK } from '../agent/core/state.js';
+import { scanStateOf, U_REPORTED_MASK } from '../agent/core/state.js';
 import { TOPIC } from '../agent/core/constants.js';
 import { DEFAULT_MIN_MISSING_MESSAGE_AGE } from '../server-stub/core/resync.js';
 
@@ -26,7 +26,7 @@ function viewMatches(k: CoreKit, c: number): { updates: number; deployments: num
   const D = Math.max(1, mp.deployments.length);
   let deployments = 0;
   for (const d of s.deployments) if (d.compliance >= 0 && mp.deploymentState[c * D + d.policy.index] !== d.compliance) deployments++;
-  return { updates, deployments, scan: mp.scanState[c] === s.scanState };
+  return { updates, deployments, scan: mp.scanState[c] === scanStateOf(s) };
 }
 
 describe('serial gaps and resync', () => {

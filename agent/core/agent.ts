@@ -14,7 +14,7 @@
 // Numbers and rules: ../../../shared/reference/client-behaviour.md and
 // shared/seeds/003 (the main specification of the loop).
 
-import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, C_BASE } from './state.js';
+import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, C_BASE, setActionIdx, actionIdxOf, setRestartDeployment } from './state.js';
 import type { ClientState, Job, JobKind } from './state.js';
 import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA } from './state.js';
 import {
@@ -335,18 +335,19 @@ function scheduleAction(s: ClientState, ctx: CoreCtx, from: number): void {
   for (let i = from; i < acts.length; i++) {
     const a = acts[i]!;
     if (unit(ctx.seed, s.idx, i, SALT_ACTION_PICK) < a.fraction) {
-      s.actionIdx = i;
+      setActionIdx(s, i);
       s.tm[s.tb + T_ACTION] = a.at + Math.floor(unit(ctx.seed, s.idx, i, SALT_ACTION_TIME) * a.within);
       return;
     }
   }
-  s.actionIdx = acts.length;
+  setActionIdx(s, acts.length);
   s.tm[s.tb + T_ACTION] = Infinity;
 }
 
 function runAction(s: ClientState, ctx: CoreCtx, t: number): void {
-  const a = ctx.actions[s.actionIdx]!;
-  scheduleAction(s, ctx, s.actionIdx + 1);
+  const idx = actionIdxOf(s);
+  const a = ctx.actions[idx]!;
+  scheduleAction(s, ctx, idx + 1);
   const enabled = s.settings !== null && s.settings.softwareUpdatesEnabled;
   switch (a.kind) {
     case 'manualScan':
@@ -912,7 +913,7 @@ function afterInstallFinished(s: ClientState, ctx: CoreCtx, t: number, j: Job): 
     const deadline = d.policy.deadline === null ? null : clientInstant(ctx, s.idx, d.policy.localTime, d.policy.deadline);
     if (deadline !== null && j.installedAt < deadline && (d.flags & D_ENFORCED) === 0) at = Math.max(at, deadline);
     if (at < restartDueAt(s)) {
-      s.restartDeployment = d.policy.index;
+      setRestartDeployment(s, d.policy.index);
       emit(ctx, { ev: 'restart.scheduled', at, deployment: d.policy.id });
       // T_RESTART = at, or with restart notifications the reminders and final countdown before it (restart.ts)
       restartDue(s, ctx, t, at);
@@ -948,7 +949,7 @@ function restartDone(s: ClientState, ctx: CoreCtx, t: number): void {
       hadPending = true;
     }
   }
-  s.restartDeployment = -1;
+  setRestartDeployment(s, -1);
   emit(ctx, { ev: 'restart.completed' });
   const j = s.job!;
   if (!hadPending || s.settings === null || !s.settings.softwareUpdatesEnabled) return finishJob(s, ctx, t);

@@ -35,7 +35,7 @@
 // stateless hash of (seed, client); the moment a restart-now user picks is a
 // draw of the client's stream.
 
-import { C_RESTART_AT, C_BASE } from './state.js';
+import { C_RESTART_AT, C_BASE, restartDeploymentOf } from './state.js';
 import type { ClientState } from './state.js';
 import { P_RESTART, P_RESTART_COUNTDOWN, P_RESTART_NOW, P_USER_RESTART, T_RESTART } from './state.js';
 import type { AgentEvent, ClientSettings, CoreCtx } from './types.js';
@@ -64,7 +64,7 @@ function emit(ctx: CoreCtx, e: AgentEvent): void {
 }
 
 /**
- * An install at t needs a restart due at `at` (s.restartDeployment is set,
+ * An install at t needs a restart due at `at` (restartDeploymentOf(s) is set,
  * restart.scheduled emitted): without notifications T_RESTART is the
  * restart; with them the restart is placed and the first reminder comes.
  */
@@ -77,7 +77,7 @@ export function restartDue(s: ClientState, ctx: CoreCtx, t: number, at: number):
   }
   const r = restartWindowFrom(s, ctx, at);
   if (r > at) {
-    const d = s.deployments.find((x) => x.policy.index === s.restartDeployment)!;
+    const d = s.deployments.find((x) => x.policy.index === restartDeploymentOf(s))!;
     emit(ctx, { ev: 'restart.waitingForWindow', deployment: d.policy.id, until: r === Infinity ? null : r });
   }
   s.tm[s.tb + C_BASE + C_RESTART_AT] = r;

@@ -25,6 +25,44 @@ export const F_AWAITING_POLICY = 1 << 0;
 /** the WUA datastore holds update metadata (of metaSup) */
 export const F_HAS_METADATA = 1 << 1;
 
+// Small integers packed in ClientState.bits above the F_* flags (issue 13: a
+// field each was 8 B a client). Their ranges are bounded by the scenario's
+// limits (harness/scenario/limits.ts): 501 state IDs 0..6 (SCAN_STATE),
+// deployment indexes below 20 (limits.deployments), actions at most 10,000
+// (limits.listEntries). A value outside is a bug: the setters throw.
+const B_SCAN_SHIFT = 2;
+const B_SCAN_MASK = 0x7;
+const B_RESTART_SHIFT = 5;
+const B_RESTART_MASK = 0x1f;
+const B_ACTION_SHIFT = 10;
+const B_ACTION_MASK = 0x3fff;
+
+function packed(s: ClientState, shift: number, mask: number, v: number, what: string): void {
+  if (!(v >= 0 && v <= mask && (v | 0) === v)) throw new RangeError(`${what} ${v} does not fit the client record's ${mask.toString(2).length} bits`);
+  s.bits = (s.bits & ~(mask << shift)) | (v << shift);
+}
+/** the last 501 state queued (SCAN_STATE.*; 0 before any) */
+export function scanStateOf(s: ClientState): number {
+  return (s.bits >>> B_SCAN_SHIFT) & B_SCAN_MASK;
+}
+export function setScanState(s: ClientState, v: number): void {
+  packed(s, B_SCAN_SHIFT, B_SCAN_MASK, v, '501 state');
+}
+/** the deployment (policy index) whose install asked for the pending restart, -1 none */
+export function restartDeploymentOf(s: ClientState): number {
+  return ((s.bits >>> B_RESTART_SHIFT) & B_RESTART_MASK) - 1;
+}
+export function setRestartDeployment(s: ClientState, v: number): void {
+  packed(s, B_RESTART_SHIFT, B_RESTART_MASK, v + 1, 'restart deployment index + 1');
+}
+/** the index of the scenario action the client runs next (ctx.actions) */
+export function actionIdxOf(s: ClientState): number {
+  return (s.bits >>> B_ACTION_SHIFT) & B_ACTION_MASK;
+}
+export function setActionIdx(s: ClientState, v: number): void {
+  packed(s, B_ACTION_SHIFT, B_ACTION_MASK, v, 'action index');
+}
+
 // Pending work bits (ClientState.pending)
 export const P_FIRST = 1 << 0;
 export const P_SCHEDULE = 1 << 1;
@@ -216,7 +254,6 @@ export interface ClientState {
   /** this client's first slot in tm */
   readonly tb: number;
   rng: number;
-  actionIdx: number;
 
 
   // policy
@@ -230,7 +267,13 @@ export interface ClientState {
    * changes.
    */
   cycle: PolicyCycle | null;
-  /** F_* bits (booleans of the record: one field, 8 B a client less than two; issue 13) */
+  /**
+   * F_* bits (booleans of the record: one field, 8 B a client less than two;
+   * issue 13), and three small integers of bounded range beside them (B_*:
+   * the last 501 state, the restart's deployment, the next scenario action;
+   * through scanStateOf / restartDeploymentOf / actionIdxOf and their
+   * setters): 24 B a client less than three fields.
+   */
   bits: number;
   settings: ClientSettings | null;
   deployments: ClientDeployment[];
@@ -272,7 +315,6 @@ export interface ClientState {
    * one run in update order, that run's time alone (its updates: the U_CACHED flags; cache.ts)
    */
   cache: number | readonly number[];
-  restartDeployment: number; // deployment whose install asked for the pending restart, -1 none
 
   // state messages
   serial: number;
@@ -282,8 +324,7 @@ export interface ClientState {
   sending: number[] | null;
   /** the last state-resync request number acted on (resync.ts) */
   resyncSeen: number;
-  /** the last 501 state queued and its error HRESULT (resent on a resync) */
-  scanState: number;
+  /** the error HRESULT of the last 501 state queued (resent on a resync; its state: scanStateOf) */
   scanError: number;
 }
 
@@ -447,16 +488,13 @@ export function createClient(
     serial: 0,
     upd,
     ub,
-    actionIdx: 0,
     metaSup: null,
     metaKnown: updates,
     sups: [],
     sup: -1,
     supFailures: 0,
     cache: NO_CACHE,
-    restartDeployment: -1,
     resyncSeen: 0,
-    scanState: 0,
     scanError: 0,
   };
 }

@@ -8,7 +8,7 @@
 // A sent report's array is never changed afterwards: the request, the
 // state.sent event and the MP may all hold it.
 
-import { C_STATE_PHASE, C_BASE } from './state.js';
+import { C_STATE_PHASE, C_BASE, setScanState } from './state.js';
 import { NO_MESSAGES } from './state.js';
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
@@ -68,7 +68,7 @@ function flagFor(topicType: number): number {
 export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: number, stateId: number, topic: number, param = 0): void {
   const q = s.queue;
   if (topicType === TOPIC.UPDATE_SOURCE_SCAN) {
-    s.scanState = stateId;
+    setScanState(s, stateId);
     s.scanError = param;
   }
   // 500 and 501 carry UserParameters: the scan package version and (501) the scan's error

@@ -18,7 +18,7 @@
 // uses policy only, so a client whose policy has no windows has none.
 
 import type { ClientState, ClientDeployment, CoreStore } from './state.js';
-import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW, setSlotVersion } from './state.js';
+import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW, setSlotVersion, restartDeploymentOf } from './state.js';
 import type { CoreCtx, PolicyAssignment, WindowEntry } from './types.js';
 import { CI_ENFORCE, ENFORCE, TOPIC } from './constants.js';
 import { queueState } from './statemsg.js';
@@ -193,9 +193,9 @@ function waitForWindow(s: ClientState, ctx: CoreCtx, t: number, d: ClientDeploym
  * User restarts (user === true) are never held.
  */
 export function holdRestart(s: ClientState, ctx: CoreCtx, t: number, user: boolean): boolean {
-  if (user || s.restartDeployment < 0) return false;
+  if (user || restartDeploymentOf(s) < 0) return false;
   let d: ClientDeployment | undefined;
-  for (const x of s.deployments) if (x.policy.index === s.restartDeployment) d = x;
+  for (const x of s.deployments) if (x.policy.index === restartDeploymentOf(s)) d = x;
   if (d === undefined || d.policy.rebootOutsideOfServiceWindows) return false;
   const w = clientWindows(s, ctx);
   if (w.length === 0 || inWindow(w, t)) return false;
@@ -215,7 +215,7 @@ export function windowOpened(s: ClientState): void {
   if ((s.pending & P_WINDOW_RESTART) !== 0) {
     s.pending &= ~P_WINDOW_RESTART;
     // a restart in between (the user's) completed the held one: restartDeployment is then -1
-    if (s.restartDeployment >= 0) s.pending |= P_RESTART;
+    if (restartDeploymentOf(s) >= 0) s.pending |= P_RESTART;
   }
 }
 
@@ -228,9 +228,9 @@ export function windowOpened(s: ClientState): void {
  * held at its time by holdRestart does today.
  */
 export function restartWindowFrom(s: ClientState, ctx: CoreCtx, at: number): number {
-  if (s.restartDeployment < 0) return at;
+  if (restartDeploymentOf(s) < 0) return at;
   let d: ClientDeployment | undefined;
-  for (const x of s.deployments) if (x.policy.index === s.restartDeployment) d = x;
+  for (const x of s.deployments) if (x.policy.index === restartDeploymentOf(s)) d = x;
   if (d === undefined || d.policy.rebootOutsideOfServiceWindows) return at;
   const w = windowsOf(ctx, s.idx);
   if (w.length === 0 || inWindow(w, at)) return at;
