@@ -17,6 +17,7 @@ import { resolveScenario } from '../harness/scenario/resolve.js';
 import { runFleet } from '../harness/run.js';
 import { siteVersionAt, supVersionAt } from '../server-stub/core/catalogue-sync.js';
 import { applicableUpdates } from '../agent/core/machine.js';
+import { metaKnownOf } from '../agent/core/state.js';
 
 const base = {
   clients: 3,
@@ -46,7 +47,7 @@ describe('catalogue syncs', () => {
   it('before a sync its updates are invisible: no wsus reply lists them, no state message names them', () => {
     const k = new CoreKit(base);
     k.runUntil(T0 + 4 * DAY);
-    for (const s of k.clients) expect(s.metaKnown).toBe(50);
+    for (const s of k.clients) expect(metaKnownOf(s)).toBe(50);
     expect(k.of('state.queued').filter((r) => r.e.topicType === TOPIC.UPDATE_DETECTION && r.e.topic >= 50)).toHaveLength(0);
     expect(k.of('state.queued').filter((r) => r.e.topicType === TOPIC.UPDATE_DETECTION && r.e.topic < 50).length).toBeGreaterThan(0);
   });
@@ -71,7 +72,7 @@ describe('catalogue syncs', () => {
       expect(done.e.online).toBe(true);
       // the new version's updates that apply are Required now, the others Not Required; those of the second sync still unknown
       const app = new Set(applicableUpdates(k.sc.seed, k.stub.catalogue, c));
-      expect(s.metaKnown).toBe(56);
+      expect(metaKnownOf(s)).toBe(56);
       const q500 = k.of('state.queued', c).filter((r) => r.t === done.t && r.e.topicType === TOPIC.UPDATE_DETECTION && r.e.topic >= 50);
       expect(q500.map((r) => [r.e.topic, r.e.stateId])).toEqual([50, 51, 52, 53, 54, 55].map((u) => [u, app.has(u) ? 2 : 1]));
     }

@@ -7,7 +7,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actionIdxOf, createClient, F_AWAITING_POLICY, F_HAS_METADATA, restartDeploymentOf, scanStateOf, setActionIdx, setRestartDeployment, setScanState } from '../agent/core/state.js';
+import { actionIdxOf, createClient, F_AWAITING_POLICY, F_HAS_METADATA, metaKnownOf, P_FIRST, P_RESTART_NOW, P_SCHEDULE, restartDeploymentOf, scanStateOf, setActionIdx, setMetaKnown, setRestartDeployment, setScanState } from '../agent/core/state.js';
 import { SCAN_STATE } from '../agent/core/constants.js';
 import { LIMITS } from '../harness/scenario/limits.js';
 
@@ -57,6 +57,30 @@ describe('the small integers packed in the client record', () => {
     expect(() => setActionIdx(s, 16_384)).toThrow(RangeError);
     expect(() => setActionIdx(s, 1.5)).toThrow(RangeError);
     expect(s.bits).toBe(before);
+  });
+
+  it('metaKnown above the pending bits: each set, cleared and tested alone, the count intact', () => {
+    const s = createClient(1, 0, 200);
+    expect(metaKnownOf(s)).toBe(200);
+    expect(s.pending & (P_FIRST | P_SCHEDULE | P_RESTART_NOW)).toBe(0);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(P_FIRST, P_SCHEDULE, P_RESTART_NOW), fc.boolean(), fc.integer({ min: 0, max: LIMITS.updates.max })), { maxLength: 30 }), (ops) => {
+        const c = createClient(1, 0, 10);
+        let bits = 0;
+        let known = 10;
+        for (const [p, on, k] of ops) {
+          if (on) c.pending |= p;
+          else c.pending &= ~p;
+          bits = on ? bits | p : bits & ~p;
+          setMetaKnown(c, k);
+          known = k;
+          expect(c.pending & (P_FIRST | P_SCHEDULE | P_RESTART_NOW)).toBe(bits);
+          expect(metaKnownOf(c)).toBe(known);
+        }
+      }),
+    );
+    expect(() => setMetaKnown(s, LIMITS.updates.max + 1)).toThrow(RangeError);
+    expect(metaKnownOf(s)).toBe(200);
   });
 
   it('hold every value the scenario limits allow: 501 states, deployment indexes, actions', () => {

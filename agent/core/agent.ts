@@ -14,7 +14,7 @@
 // Numbers and rules: ../../../shared/reference/client-behaviour.md and
 // shared/seeds/003 (the main specification of the loop).
 
-import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, C_BASE, setActionIdx, actionIdxOf, setRestartDeployment } from './state.js';
+import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, C_BASE, setActionIdx, actionIdxOf, setRestartDeployment, metaKnownOf, setMetaKnown } from './state.js';
 import type { ClientState, Job, JobKind } from './state.js';
 import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA } from './state.js';
 import {
@@ -566,7 +566,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       s.bits |= F_HAS_METADATA;
       s.metaSup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
       // the location reply's version (both transports have it alike; HTTP's SyncUpdates carries none)
-      s.metaKnown = knownAt(ctx, j.version);
+      setMetaKnown(s, knownAt(ctx, j.version));
       j.phase = 'scanning';
       const m = ctx.model;
       s.tm[s.tb + T_JOB] = t + m.onlineScanMin + randMs(s, (m.onlineScanMax - m.onlineScanMin));
@@ -680,7 +680,7 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     const upd = s.upd;
     const b = s.ub;
     // updates newer than the metadata (a catalogue sync not yet scanned) are unknown to the client: no state for them
-    const known = s.metaKnown;
+    const known = metaKnownOf(s);
     for (let u = 0; u < known; u++) {
       const f = upd[b + u]!;
       const st = DETECT_OF[(f >> 2) & 7]!;

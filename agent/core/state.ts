@@ -81,6 +81,20 @@ export const P_WINDOW_RESTART = 1 << 10;
 export const P_RESTART_COUNTDOWN = 1 << 11;
 /** restart notifications: the user chose to restart from the reminder; T_RESTART is that moment */
 export const P_RESTART_NOW = 1 << 12;
+// Above the P_* bits (0..12, only ever set, cleared and tested one by one),
+// ClientState.pending holds metaKnown: the catalogue updates the metadata
+// knows of, at most 65,535 (the scenario schema refuses a catalogue with its
+// syncs past it). A field of its own was 8 B a client (issue 13).
+const P_META_SHIFT = 13;
+const P_META_MASK = 0xffff;
+/** How many catalogue updates the client's metadata knows of (a prefix of the catalogue). */
+export function metaKnownOf(s: ClientState): number {
+  return (s.pending >>> P_META_SHIFT) & P_META_MASK;
+}
+export function setMetaKnown(s: ClientState, v: number): void {
+  if (!(v >= 0 && v <= P_META_MASK && (v | 0) === v)) throw new RangeError(`metaKnown ${v} does not fit the client record's 16 bits`);
+  s.pending = (s.pending & ~(P_META_MASK << P_META_SHIFT)) | (v << P_META_SHIFT);
+}
 
 // Deployment flags (ClientDeployment.flags)
 export const D_WANT_DOWNLOAD = 1 << 0;
@@ -289,15 +303,10 @@ export interface ClientState {
    * scan); a scan on another SUP starts from nothing (a full scan).
    */
   metaSup: string | null;
-  /**
-   * How many catalogue updates the metadata knows of: updates added by
-   * catalogue syncs come last, so the known ones are a prefix (all of them
-   * when the catalogue never changes). A scan reports nothing on the rest.
-   */
-  metaKnown: number;
   sups: readonly string[];
   sup: number;
   supFailures: number;
+  /** P_* bits, and above them the metadata's known updates (metaKnownOf) */
   pending: number;
   job: Job | null;
 
@@ -468,7 +477,7 @@ export function createClient(
   // policy poll (most wakes) reads only the first few, so they share one or
   // two cache lines. Measured at 100k clients: the first touch of the record
   // was the largest single cost of a wake.
-  return {
+  const s: ClientState = {
     idx,
     tm,
     tb,
@@ -489,7 +498,6 @@ export function createClient(
     upd,
     ub,
     metaSup: null,
-    metaKnown: updates,
     sups: [],
     sup: -1,
     supFailures: 0,
@@ -497,4 +505,6 @@ export function createClient(
     resyncSeen: 0,
     scanError: 0,
   };
+  setMetaKnown(s, updates);
+  return s;
 }

@@ -5,12 +5,12 @@
 // client's metadata knows count. O(pairs) per scan, nothing without supersedence.
 
 import type { ClientState } from './state.js';
-import { U_APPLICABLE, U_INSTALLED, U_PENDING_RESTART } from './state.js';
+import { U_APPLICABLE, U_INSTALLED, U_PENDING_RESTART, metaKnownOf } from './state.js';
 
 export function applySupersedence(s: ClientState, pairs: Uint16Array): void {
   const upd = s.upd;
   const b = s.ub;
-  const known = s.metaKnown;
+  const known = metaKnownOf(s);
   for (let i = 0; i < pairs.length; i += 2) {
     const succ = pairs[i + 1]!;
     if (succ >= known) continue;
