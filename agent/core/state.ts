@@ -37,9 +37,13 @@ const B_RESTART_MASK = 0x1f;
 const B_ACTION_SHIFT = 10;
 const B_ACTION_MASK = 0x3fff;
 
-function packed(s: ClientState, shift: number, mask: number, v: number, what: string): void {
+/** `word` with v in its bits shift.. (mask wide); a value the bits cannot hold throws (a bug, not a figure). */
+function packedInto(word: number, shift: number, mask: number, v: number, what: string): number {
   if (!(v >= 0 && v <= mask && (v | 0) === v)) throw new RangeError(`${what} ${v} does not fit the client record's ${mask.toString(2).length} bits`);
-  s.bits = (s.bits & ~(mask << shift)) | (v << shift);
+  return (word & ~(mask << shift)) | (v << shift);
+}
+function packed(s: ClientState, shift: number, mask: number, v: number, what: string): void {
+  s.bits = packedInto(s.bits, shift, mask, v, what);
 }
 /** the last 501 state queued (SCAN_STATE.*; 0 before any) */
 export function scanStateOf(s: ClientState): number {
@@ -92,8 +96,7 @@ export function metaKnownOf(s: ClientState): number {
   return (s.pending >>> P_META_SHIFT) & P_META_MASK;
 }
 export function setMetaKnown(s: ClientState, v: number): void {
-  if (!(v >= 0 && v <= P_META_MASK && (v | 0) === v)) throw new RangeError(`metaKnown ${v} does not fit the client record's 16 bits`);
-  s.pending = (s.pending & ~(P_META_MASK << P_META_SHIFT)) | (v << P_META_SHIFT);
+  s.pending = packedInto(s.pending, P_META_SHIFT, P_META_MASK, v, 'metaKnown');
 }
 
 // Deployment flags (ClientDeployment.flags)
@@ -268,7 +271,6 @@ export interface ClientState {
   /** this client's first slot in tm */
   readonly tb: number;
   rng: number;
-
 
   // policy
   policyVersion: number;
