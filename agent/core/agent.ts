@@ -14,7 +14,7 @@
 // Numbers and rules: ../../../shared/reference/client-behaviour.md and
 // shared/seeds/003 (the main specification of the loop).
 
-import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, C_BASE, setActionIdx, actionIdxOf, setRestartDeployment, metaKnownOf, setMetaKnown } from './state.js';
+import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, setActionIdx, actionIdxOf, setRestartDeployment, metaKnownOf, setMetaKnown } from './state.js';
 import type { ClientState, Job, JobKind } from './state.js';
 import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA } from './state.js';
 import {
@@ -58,7 +58,7 @@ const SALT_USER_INSTALL = 0x05e4;
 /** A new client: first policy request within model.startWithin of the start, first scenario action. */
 export function initClient(s: ClientState, ctx: CoreCtx): void {
   s.tm[s.tb + T_POLICY] = firstPolicyPoll(s, ctx);
-  s.tm[s.tb + C_BASE + C_STATE_PHASE] = rand(s);
+  s.tm[s.tb + C_STATE_PHASE] = rand(s);
   scheduleAction(s, ctx, 0);
   initPower(s, ctx);
 }
@@ -108,13 +108,13 @@ export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
     }
     if (s.tm[s.tb + T_SCHEDULE] <= t) {
       s.pending |= P_SCHEDULE;
-      s.tm[s.tb + C_BASE + C_SCHEDULE_NOMINAL] += st.scanInterval;
-      s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + C_BASE + C_SCHEDULE_NOMINAL] + randMs(s, st.scheduleRandomDelay);
+      s.tm[s.tb + C_SCHEDULE_NOMINAL] += st.scanInterval;
+      s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + C_SCHEDULE_NOMINAL] + randMs(s, st.scheduleRandomDelay);
     }
     if (s.tm[s.tb + T_REEVAL] <= t) {
       s.pending |= P_REEVAL;
-      s.tm[s.tb + C_BASE + C_REEVAL_NOMINAL] += st.reevaluationInterval;
-      s.tm[s.tb + T_REEVAL] = s.tm[s.tb + C_BASE + C_REEVAL_NOMINAL] + randMs(s, st.scheduleRandomDelay);
+      s.tm[s.tb + C_REEVAL_NOMINAL] += st.reevaluationInterval;
+      s.tm[s.tb + T_REEVAL] = s.tm[s.tb + C_REEVAL_NOMINAL] + randMs(s, st.scheduleRandomDelay);
     }
   }
   if (s.tm[s.tb + T_RETRY] <= t) {
@@ -284,18 +284,18 @@ function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettin
   s.settings = st;
   s.tm[s.tb + T_POLICY] = Math.min(s.tm[s.tb + T_POLICY], t + st.policyPollingInterval);
   if (st.softwareUpdatesEnabled && !wasEnabled) {
-    s.tm[s.tb + C_BASE + C_SU_ENABLED_AT] = t;
-    if (s.tm[s.tb + C_BASE + C_LAST_SCAN_AT] === -Infinity && (s.pending & P_FIRST) === 0) {
+    s.tm[s.tb + C_SU_ENABLED_AT] = t;
+    if (s.tm[s.tb + C_LAST_SCAN_AT] === -Infinity && (s.pending & P_FIRST) === 0) {
       // seed 003: "a compliance assessment scan is scheduled to start randomly within the next two hours"
       s.tm[s.tb + T_FIRST_SCAN] = t + randMs(s, st.firstScanWindow);
     }
-    s.tm[s.tb + C_BASE + C_SCHEDULE_NOMINAL] = t + st.scanInterval;
-    s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + C_BASE + C_SCHEDULE_NOMINAL] + randMs(s, st.scheduleRandomDelay);
-    s.tm[s.tb + C_BASE + C_REEVAL_NOMINAL] = t + st.reevaluationInterval;
-    s.tm[s.tb + T_REEVAL] = s.tm[s.tb + C_BASE + C_REEVAL_NOMINAL] + randMs(s, st.scheduleRandomDelay);
+    s.tm[s.tb + C_SCHEDULE_NOMINAL] = t + st.scanInterval;
+    s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + C_SCHEDULE_NOMINAL] + randMs(s, st.scheduleRandomDelay);
+    s.tm[s.tb + C_REEVAL_NOMINAL] = t + st.reevaluationInterval;
+    s.tm[s.tb + T_REEVAL] = s.tm[s.tb + C_REEVAL_NOMINAL] + randMs(s, st.scheduleRandomDelay);
   } else if (!st.softwareUpdatesEnabled) {
     s.tm[s.tb + T_FIRST_SCAN] = s.tm[s.tb + T_SCHEDULE] = s.tm[s.tb + T_REEVAL] = Infinity;
-    s.tm[s.tb + C_BASE + C_SCHEDULE_NOMINAL] = s.tm[s.tb + C_BASE + C_REEVAL_NOMINAL] = Infinity;
+    s.tm[s.tb + C_SCHEDULE_NOMINAL] = s.tm[s.tb + C_REEVAL_NOMINAL] = Infinity;
     s.pending &= P_RESTART | P_USER_RESTART | P_WINDOW_RESTART | P_DEPLOYMENT_WORK | P_RESTART_COUNTDOWN | P_RESTART_NOW;
   }
 }
@@ -497,7 +497,7 @@ function finishJob(s: ClientState, ctx: CoreCtx, t: number): void {
 function startScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const rule = SCAN_RULES[j.rule];
   j.forced = rule.forced;
-  j.online = scanIsOnline(j.rule, s.settings!, s.tm[s.tb + C_BASE + C_LAST_ONLINE_SCAN_AT], t);
+  j.online = scanIsOnline(j.rule, s.settings!, s.tm[s.tb + C_LAST_ONLINE_SCAN_AT], t);
   emit(ctx, { ev: 'scan.started', trigger: j.trigger, forced: j.forced, online: j.online, rule: j.rule });
   queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.RUNNING, 0);
   if (j.online) {
@@ -664,9 +664,9 @@ function waitForLocation(s: ClientState, ctx: CoreCtx, t: number, j: Job): void 
 
 /** A scan finished: compare every update's state with the last one and report the changes. */
 function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
-  s.tm[s.tb + C_BASE + C_LAST_SCAN_AT] = t;
+  s.tm[s.tb + C_LAST_SCAN_AT] = t;
   if (j.online) {
-    s.tm[s.tb + C_BASE + C_LAST_ONLINE_SCAN_AT] = t;
+    s.tm[s.tb + C_LAST_ONLINE_SCAN_AT] = t;
     s.supFailures = 0;
   }
   // counts per DETECT state; the state of each update comes from a table

@@ -3,7 +3,7 @@
 // - to make room, content not referenced for cacheMinRetention is evicted,
 //   least recently used first; content the current operation needs is kept.
 
-import { C_CACHE_BYTES, C_BASE } from './state.js';
+import { C_CACHE_BYTES } from './state.js';
 import type { ClientState } from './state.js';
 import { NO_CACHE, U_CACHED } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -84,19 +84,19 @@ export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: rea
       continue;
     }
     const need = bytes[u]!;
-    while (s.tm[s.tb + C_BASE + C_CACHE_BYTES] + need > limit) {
+    while (s.tm[s.tb + C_CACHE_BYTES] + need > limit) {
       const victim = lruVictim(cache, t - minAge, keep);
       if (victim < 0) break; // nothing evictable: go over the limit, as the real client does for updates
       const v = cache[victim]!;
       cache.splice(victim, 2);
       s.upd[s.ub + v] = s.upd[s.ub + v]! & ~U_CACHED;
-      s.tm[s.tb + C_BASE + C_CACHE_BYTES] -= bytes[v]!;
+      s.tm[s.tb + C_CACHE_BYTES] -= bytes[v]!;
       evictedN++;
       evictedBytes += bytes[v]!;
     }
     cache.push(u, t);
     s.upd[s.ub + u] = s.upd[s.ub + u]! | U_CACHED;
-    s.tm[s.tb + C_BASE + C_CACHE_BYTES] += need;
+    s.tm[s.tb + C_CACHE_BYTES] += need;
   }
   s.cache = runsOf(cache);
   if (evictedN > 0) ctx.out.push({ type: 'event', e: { ev: 'cache.evicted', updates: evictedN, bytes: evictedBytes } });

@@ -30,7 +30,7 @@
 // about 50 ms of a run's 9 s of CPU); the fleet bench's CPU time with and
 // without this change is within its noise (9.0-9.8 s against 9.5-11.5 s).
 
-import { C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, F_AWAITING_POLICY, C_BASE } from './state.js';
+import { C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, F_AWAITING_POLICY } from './state.js';
 import type { ClientState } from './state.js';
 import {
   D_WANT_DOWNLOAD, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_SCHEDULE,
@@ -304,8 +304,8 @@ function powerOn(s: ClientState, ctx: CoreCtx, t: number): void {
   // a schedule missed while off runs once at startup, not once per missed cycle
   if (st !== null) {
     const cd = s.tm;
-    const sn = s.tb + C_BASE + C_SCHEDULE_NOMINAL;
-    const rn = s.tb + C_BASE + C_REEVAL_NOMINAL;
+    const sn = s.tb + C_SCHEDULE_NOMINAL;
+    const rn = s.tb + C_REEVAL_NOMINAL;
     if (cd[sn] !== Infinity) while (cd[sn]! + st.scanInterval <= t) cd[sn] += st.scanInterval;
     if (cd[rn] !== Infinity) while (cd[rn]! + st.reevaluationInterval <= t) cd[rn] += st.reevaluationInterval;
   }

@@ -35,7 +35,7 @@
 // stateless hash of (seed, client); the moment a restart-now user picks is a
 // draw of the client's stream.
 
-import { C_RESTART_AT, C_BASE, restartDeploymentOf } from './state.js';
+import { C_RESTART_AT, restartDeploymentOf } from './state.js';
 import type { ClientState } from './state.js';
 import { P_RESTART, P_RESTART_COUNTDOWN, P_RESTART_NOW, P_USER_RESTART, T_RESTART } from './state.js';
 import type { AgentEvent, ClientSettings, CoreCtx } from './types.js';
@@ -56,7 +56,7 @@ export function restartNotified(s: ClientState): boolean {
 
 /** When the pending required restart is due, to compare a new one with (Infinity: none). */
 export function restartDueAt(s: ClientState): number {
-  return restartNotified(s) ? s.tm[s.tb + C_BASE + C_RESTART_AT] : s.tm[s.tb + T_RESTART]!;
+  return restartNotified(s) ? s.tm[s.tb + C_RESTART_AT] : s.tm[s.tb + T_RESTART]!;
 }
 
 function emit(ctx: CoreCtx, e: AgentEvent): void {
@@ -80,7 +80,7 @@ export function restartDue(s: ClientState, ctx: CoreCtx, t: number, at: number):
     const d = s.deployments.find((x) => x.policy.index === restartDeploymentOf(s))!;
     emit(ctx, { ev: 'restart.waitingForWindow', deployment: d.policy.id, until: r === Infinity ? null : r });
   }
-  s.tm[s.tb + C_BASE + C_RESTART_AT] = r;
+  s.tm[s.tb + C_RESTART_AT] = r;
   s.pending &= ~(P_RESTART_COUNTDOWN | P_RESTART_NOW);
   // the temporary notification covers the restartCountdown before the restart
   const first = at - st!.restartCountdown;
@@ -102,8 +102,8 @@ export function restartTimer(s: ClientState, ctx: CoreCtx, t: number): void {
     return;
   }
   if ((p & P_RESTART_COUNTDOWN) !== 0) {
-    if (t >= s.tm[s.tb + C_BASE + C_RESTART_AT]) s.pending |= P_RESTART;
-    else s.tm[s.tb + T_RESTART] = s.tm[s.tb + C_BASE + C_RESTART_AT];
+    if (t >= s.tm[s.tb + C_RESTART_AT]) s.pending |= P_RESTART;
+    else s.tm[s.tb + T_RESTART] = s.tm[s.tb + C_RESTART_AT];
     return;
   }
   step(s, ctx, t, fc);
@@ -111,16 +111,16 @@ export function restartTimer(s: ClientState, ctx: CoreCtx, t: number): void {
 
 /** A notification step at t, before the countdown: a reminder, or the countdown when its time came. */
 function step(s: ClientState, ctx: CoreCtx, t: number, fc: number): void {
-  const countdownAt = s.tm[s.tb + C_BASE + C_RESTART_AT] - fc;
+  const countdownAt = s.tm[s.tb + C_RESTART_AT] - fc;
   if (t >= countdownAt) {
     s.pending |= P_RESTART_COUNTDOWN;
     // a countdown that starts late (the machine was off at its time) still runs its whole interval
-    if (s.tm[s.tb + C_BASE + C_RESTART_AT] < t + fc) s.tm[s.tb + C_BASE + C_RESTART_AT] = restartWindowFrom(s, ctx, t + fc);
-    emit(ctx, { ev: 'restart.countdown', restartAt: s.tm[s.tb + C_BASE + C_RESTART_AT] === Infinity ? null : s.tm[s.tb + C_BASE + C_RESTART_AT] });
-    s.tm[s.tb + T_RESTART] = s.tm[s.tb + C_BASE + C_RESTART_AT];
+    if (s.tm[s.tb + C_RESTART_AT] < t + fc) s.tm[s.tb + C_RESTART_AT] = restartWindowFrom(s, ctx, t + fc);
+    emit(ctx, { ev: 'restart.countdown', restartAt: s.tm[s.tb + C_RESTART_AT] === Infinity ? null : s.tm[s.tb + C_RESTART_AT] });
+    s.tm[s.tb + T_RESTART] = s.tm[s.tb + C_RESTART_AT];
     return;
   }
-  emit(ctx, { ev: 'restart.reminder', restartAt: s.tm[s.tb + C_BASE + C_RESTART_AT] === Infinity ? null : s.tm[s.tb + C_BASE + C_RESTART_AT] });
+  emit(ctx, { ev: 'restart.reminder', restartAt: s.tm[s.tb + C_RESTART_AT] === Infinity ? null : s.tm[s.tb + C_RESTART_AT] });
   const next = Math.min(t + s.settings!.restartReminderInterval!, countdownAt);
   const user = restartUser(ctx, s.idx);
   if (user === 'now') {
@@ -150,6 +150,6 @@ export function restartUser(ctx: Pick<CoreCtx, 'seed' | 'model'>, client: number
 
 /** A restart started (required or the user's): the notifications of the pending one end. */
 export function restartStarted(s: ClientState): void {
-  s.tm[s.tb + C_BASE + C_RESTART_AT] = Infinity;
+  s.tm[s.tb + C_RESTART_AT] = Infinity;
   s.pending &= ~(P_RESTART_COUNTDOWN | P_RESTART_NOW);
 }

@@ -11,7 +11,7 @@
 // 402 (per-update enforcement progress) is not resent: it is a step of an
 // install, and the 500 and 300 of the same updates carry the outcome.
 
-import { C_LAST_SCAN_AT, C_BASE, scanStateOf } from './state.js';
+import { C_LAST_SCAN_AT, scanStateOf } from './state.js';
 import type { ClientState } from './state.js';
 import { D_EVALUATED, U_REPORTED_MASK } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -30,7 +30,7 @@ export function resyncState(s: ClientState, ctx: CoreCtx, t: number, request: nu
       n++;
     }
   }
-  if (s.tm[s.tb + C_BASE + C_LAST_SCAN_AT] !== -Infinity || scanStateOf(s) !== 0) {
+  if (s.tm[s.tb + C_LAST_SCAN_AT] !== -Infinity || scanStateOf(s) !== 0) {
     queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, scanStateOf(s), 0, s.scanError);
     n++;
   }

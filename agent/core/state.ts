@@ -339,34 +339,34 @@ export interface ClientState {
   scanError: number;
 }
 
-// Slots of a client's other doubles, C_BASE + slot of its tm row (coldOf)
+// Slots of a client's other doubles in its tm row, after the 16 a wake reads
+// (HOT_SLOTS: the timers, the fleet's two, the two data slots) (coldOf)
+/** the timers, the fleet's two slots and the two data slots come first (16 slots: two cache lines) */
+const HOT_SLOTS = 16;
 /** fraction of the state-message cycle at which this client sends (0..1) */
-export const C_STATE_PHASE = 0;
+export const C_STATE_PHASE = HOT_SLOTS + 0;
 /** the scan schedule's nominal time, before its random delay (Infinity: none) */
-export const C_SCHEDULE_NOMINAL = 1;
+export const C_SCHEDULE_NOMINAL = HOT_SLOTS + 1;
 /** the re-evaluation schedule's nominal time (Infinity: none) */
-export const C_REEVAL_NOMINAL = 2;
+export const C_REEVAL_NOMINAL = HOT_SLOTS + 2;
 /** when software updates were enabled by policy (-Infinity: never) */
-export const C_SU_ENABLED_AT = 3;
-export const C_LAST_ONLINE_SCAN_AT = 4;
-export const C_LAST_SCAN_AT = 5;
+export const C_SU_ENABLED_AT = HOT_SLOTS + 3;
+export const C_LAST_ONLINE_SCAN_AT = HOT_SLOTS + 4;
+export const C_LAST_SCAN_AT = HOT_SLOTS + 5;
 /** bytes of content in the client cache */
-export const C_CACHE_BYTES = 6;
+export const C_CACHE_BYTES = HOT_SLOTS + 6;
 /**
  * With restart notifications (restart.ts): when the pending required
  * restart is forced (in a maintenance window when the client has any);
  * T_RESTART is then the next notification step. Infinity: none, or
  * notifications not modelled (T_RESTART is the restart itself).
  */
-export const C_RESTART_AT = 7;
-/** the other doubles of a client: C_STRIDE slots of its tm row from tb + C_BASE */
+export const C_RESTART_AT = HOT_SLOTS + 7;
+/** the other doubles of a client: C_STRIDE slots of its tm row from HOT_SLOTS */
 export const C_STRIDE = 8;
-/** the timers, the fleet's two slots and the two data slots come first (16 slots: two cache lines) */
-const HOT_SLOTS = 16;
-export const C_BASE = HOT_SLOTS;
 /** A double of a client's row (C_* slot). */
 export function coldOf(s: ClientState, slot: number): number {
-  return s.tm[s.tb + C_BASE + slot]!;
+  return s.tm[s.tb + slot]!;
 }
 
 /**
@@ -466,13 +466,11 @@ export function createClient(
   upd: Uint8Array = new Uint8Array(updates), ub = 0,
 ): ClientState {
   tm.fill(Infinity, tb, tb + TIMERS);
-  const cd = tm;
-  const cb = tb + C_BASE;
-  cd[cb + C_STATE_PHASE] = 0;
-  cd[cb + C_SCHEDULE_NOMINAL] = cd[cb + C_REEVAL_NOMINAL] = Infinity;
-  cd[cb + C_SU_ENABLED_AT] = cd[cb + C_LAST_ONLINE_SCAN_AT] = cd[cb + C_LAST_SCAN_AT] = -Infinity;
-  cd[cb + C_CACHE_BYTES] = 0;
-  cd[cb + C_RESTART_AT] = Infinity;
+  tm[tb + C_STATE_PHASE] = 0;
+  tm[tb + C_SCHEDULE_NOMINAL] = tm[tb + C_REEVAL_NOMINAL] = Infinity;
+  tm[tb + C_SU_ENABLED_AT] = tm[tb + C_LAST_ONLINE_SCAN_AT] = tm[tb + C_LAST_SCAN_AT] = -Infinity;
+  tm[tb + C_CACHE_BYTES] = 0;
+  tm[tb + C_RESTART_AT] = Infinity;
   tm[tb + S_OFF_SINCE] = Infinity;
   tm[tb + S_SAVED_POLICY] = Infinity;
   // Field order is layout: V8 keeps in-object fields in creation order, and a

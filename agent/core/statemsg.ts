@@ -8,7 +8,7 @@
 // A sent report's array is never changed afterwards: the request, the
 // state.sent event and the MP may all hold it.
 
-import { C_STATE_PHASE, C_BASE, setScanState } from './state.js';
+import { C_STATE_PHASE, setScanState } from './state.js';
 import { NO_MESSAGES } from './state.js';
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
@@ -49,7 +49,7 @@ function cycleOf(s: ClientState): number {
 /** The client's next state-message cycle boundary strictly after t. statePhase is in [0, 1). */
 export function nextStateBoundary(s: ClientState, t: number): number {
   const cycle = cycleOf(s);
-  const phase = Math.floor(s.tm[s.tb + C_BASE + C_STATE_PHASE] * cycle);
+  const phase = Math.floor(s.tm[s.tb + C_STATE_PHASE] * cycle);
   return phase + (Math.floor((t - phase) / cycle) + 1) * cycle;
 }
 
