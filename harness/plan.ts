@@ -24,6 +24,11 @@ export type TransportOptions =
       readonly external?: { readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined };
       /** sign MP messages (and have the embedded MP verify them) */
       readonly sign?: boolean;
+      /**
+       * the fleet's signing keys, PKCS#8 PEM (client i signs with key i mod n): what run --workers hands
+       * each worker, so that N workers sign as one process does; absent, the thread's shared pair (KeyPool.shared)
+       */
+      readonly keys?: readonly string[] | undefined;
       /** CA certificate(s) the agent trusts for https */
       readonly ca?: string | Buffer | undefined;
       /** TLS for the embedded servers */

@@ -373,7 +373,7 @@ function httpTransport(
       updateSourceId: cat.updateSourceId,
       contentIdOf: (u) => contentIdOf(cat, u),
       now: () => clock.simNow(),
-      keys: tk.sign === false ? null : KeyPool.generate(2),
+      keys: tk.sign === false ? null : tk.keys !== undefined ? KeyPool.fromPem(tk.keys) : KeyPool.shared(2),
       updateIndexOf: (g) => updateByGuid.get(g.toLowerCase()),
       scenarioDeployment: (id) => depById.get(id.toUpperCase()),
       firstFreeSlot: stub.mp.deployments.length + 1,

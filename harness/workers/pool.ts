@@ -70,6 +70,7 @@ import type { ScenarioOverrides } from '../scenario/resolve.js';
 import { StubThread } from './stub-handle.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
 import { mergeKeyedTraces } from './trace-order.js';
+import { KeyPool } from '../../agent/wire/ccm/signing.js';
 import { SiteBacklog } from './backlog.js';
 import { writeSeriesNdjson } from './series-file.js';
 import type { StubConfig } from '../../server-stub/core/index.js';
@@ -252,6 +253,8 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     log.warn({ threshold: failed.expr }, 'threshold failed with abortOnFail on the workers\' merged figures: stopping every worker');
     send({ type: 'stop' });
   };
+  // one signing pair for every worker, as one process has (and generated once: 50-250 ms a key)
+  const wtk: TransportOptions = tk.kind === 'http' && tk.sign !== false && tk.keys === undefined ? { ...tk, keys: KeyPool.shared(2).toPem() } : tk;
   let ran = false;
   try {
     const done = Array.from({ length: n }, (_, i) => {
@@ -260,7 +263,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
         overrides: { ...o.overrides, shard: `${i + 1}/${n}` },
         seriesInterval: o.seriesInterval,
         clock: o.clock,
-        transport: stubs === null || tk.kind !== 'http' ? tk : { ...tk, external: { mp: stubs.urls.mp }, tls: undefined },
+        transport: stubs === null || wtk.kind !== 'http' ? wtk : { ...wtk, external: { mp: stubs.urls.mp }, tls: undefined },
         keyedTrace: o.tracePath !== undefined ? tracePart(i + 1) : undefined,
         ...(sentShared !== null ? { reportSent: sentShared } : {}),
         forwardReports: backlog !== null,
