@@ -105,4 +105,21 @@ describe('run --workers 2 in virtual time, as one thread and as two shards merge
     }
     expect(t2).toBe(t1);
   }, 180_000);
+
+  it('the same trace as one thread where slots are grouped by time zone (patch-tuesday: three zones, clients whose deadline falls on one millisecond)', async () => {
+    // the order of simultaneous wakes is the slots' (group, first poll, client): keyed without the group,
+    // the workers' merge put one worker's clients at the deadline before the other's
+    const args = ['run', '--scenario', 'patch-tuesday', '--clients', '60', '--duration', '11d', '--json', '--quiet', '--log-level', 'warn'];
+    const [one, two] = await Promise.all([cli(...args, '--trace', join(dir, 'pt1.trace')), cli(...args, '--trace', join(dir, 'pt2.trace'), '--workers', '2')]);
+    expect(one.code, one.err).toBe(0);
+    expect(two.code, two.err).toBe(0);
+    const a = readFileSync(join(dir, 'pt1.trace'), 'utf8').split('\n');
+    const b = readFileSync(join(dir, 'pt2.trace'), 'utf8').split('\n');
+    // the case is there: more than one client at the deadline's millisecond, of more than one zone
+    const deadline = a.filter((l) => l.includes('"ev":"deployment.deadline"')).map((l) => (JSON.parse(l) as { t: number }).t);
+    expect(deadline.filter((t) => t === deadline[0]).length).toBeGreaterThan(10);
+    const i = a.findIndex((l, k) => l !== b[k]);
+    expect({ line: i + 1, got: b[i] }).toEqual({ line: 0, got: undefined });
+    expect(b.length).toBe(a.length);
+  }, 120_000);
 });

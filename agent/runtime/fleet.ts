@@ -54,6 +54,24 @@ export interface FleetOptions {
   readonly processes?: readonly TimedProcess[];
 }
 
+/**
+ * What a fleet sorts its slots by, for clients base .. base+n-1: (group, first
+ * policy poll, client id). Simultaneous events come in slot order, so whoever
+ * must know that order (workers/trace-order.ts keys a worker's trace lines by
+ * it) reads it here.
+ */
+export function slotSortKeys(ctx: Pick<CoreCtx, 'seed' | 'start' | 'model'>, base: number, n: number): { firstPoll: Float64Array; group: Int32Array } {
+  const firstPoll = new Float64Array(n);
+  const group = new Int32Array(n);
+  const holder = { rng: 0 };
+  for (let i = 0; i < n; i++) {
+    holder.rng = streamSeed(ctx.seed, base + i);
+    firstPoll[i] = firstPolicyPoll(holder, ctx);
+    group[i] = slotGroup(ctx, base + i);
+  }
+  return { firstPoll, group };
+}
+
 export class Fleet {
   /** client records by slot (see the constructor); slotOf maps a client id minus firstClient to its slot */
   readonly states: ClientState[] = [];
@@ -102,14 +120,7 @@ export class Fleet {
     // Measured alone (site, 100k clients x 10 d, BENCHMARKS.md "Issue 11"):
     // no change above the noise; kept since it costs nothing and the
     // read-ahead below is measured with it.
-    const firstPoll = new Float64Array(n);
-    const group = new Int32Array(n);
-    const holder = { rng: 0 };
-    for (let i = 0; i < n; i++) {
-      holder.rng = streamSeed(seed, base + i);
-      firstPoll[i] = firstPolicyPoll(holder, o.ctx);
-      group[i] = slotGroup(o.ctx, base + i);
-    }
+    const { firstPoll, group } = slotSortKeys(o.ctx, base, n);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => group[a]! - group[b]! || firstPoll[a]! - firstPoll[b]! || a - b);
     this.slotOf = new Int32Array(n);
     // every client's timers in one array, TIMER_STRIDE slots each

@@ -15,10 +15,35 @@ import { resultsProblems, RESULTS_SCHEMA_VERSION, type Results } from '../output
  * unknown flags, bad choices, missing positionals; yargs names them all in one
  * message).
  */
+/**
+ * The flags a parser declares repeatable (`array: true`), whatever the command
+ * builder they are declared in: yargs hands a command's builder the same
+ * instance, and keeps no list of them once the parse is done.
+ */
+function noteRepeatable(y: Argv): ReadonlySet<string> {
+  const names = new Set<string>();
+  const note = (k: string, o: unknown) => {
+    const x = o as { array?: boolean; type?: string } | undefined;
+    if (x?.array === true || x?.type === 'array') names.add(k);
+  };
+  const yy = y as unknown as Record<'option' | 'options' | 'positional', (k: unknown, o?: unknown) => Argv>;
+  for (const m of ['option', 'options', 'positional'] as const) {
+    const f = yy[m].bind(y);
+    yy[m] = (k: unknown, o?: unknown) => {
+      if (typeof k === 'string') note(k, o);
+      else if (k !== null && typeof k === 'object') for (const [n, v] of Object.entries(k)) note(n, v);
+      return f(k, o);
+    };
+  }
+  return names;
+}
+
 export function parseFlags<T>(argv: readonly string[], io: Io, command: string, configure: (y: Argv) => Argv<T>): { args: T } | { code: number } {
   let error: Error | null = null;
   let output = '';
-  const y = configure(yargs().scriptName(`suca-fleet ${command}`).exitProcess(false).strict().help().version(false).wrap(Math.min(100, io.stdout.columns ?? 100)));
+  const base = yargs().scriptName(`suca-fleet ${command}`).exitProcess(false).strict().help().version(false).wrap(Math.min(100, io.stdout.columns ?? 100));
+  const repeatable = noteRepeatable(base);
+  const y = configure(base);
   const args = y.parse([...argv], {}, (err, _a, out) => {
     error = err ?? null;
     output = out;
@@ -30,6 +55,20 @@ export function parseFlags<T>(argv: readonly string[], io: Io, command: string, 
   if (output !== '') {
     io.stdout.write(output + '\n');
     return { code: EXIT.OK };
+  }
+  // a flag of one value given twice (`--clients 5 --clients 0`): yargs makes it an array, which each flag's
+  // own check took for a string (an internal error); only the flags declared arrays (--threshold) repeat
+  const seen = new Map<string, number>();
+  for (const w of argv) {
+    if (w === '--') break;
+    const m = /^--(?:no-)?([^=\s]+)/.exec(w);
+    if (m !== null) seen.set(m[1]!, (seen.get(m[1]!) ?? 0) + 1);
+  }
+  const twice = [...seen].filter(([k, n]) => n > 1 && !repeatable.has(k));
+  if (twice.length > 0) {
+    for (const [k, n] of twice) io.stderr.write(`suca-fleet: SUCA_ERR_INVALID_ARGUMENT: --${k} given ${n} times: give it once\n`);
+    io.stderr.write(`see: suca-fleet ${command} --help\n`);
+    return { code: EXIT.CONFIG };
   }
   return { args };
 }

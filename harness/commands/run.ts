@@ -10,6 +10,7 @@ import { runPlan, type ClockOptions, type RunOutcome, type TransportOptions } fr
 import { planRun } from '../plan.js';
 import { buildResults, formatResultsJson } from '../output/results.js';
 import { checkOutputFlags, createOutputs, endOutputs, outputFlags, prepareOutputs, writtenFiles } from '../output/outputs/index.js';
+import { traceEventsOf } from '../output/outputs/trace.js';
 import type { Output, OutputSettings } from '../output/output.js';
 import { evaluateThresholds, formatThresholds, parseThreshold, type Threshold } from '../thresholds.js';
 import { formatSummary, formatWritten } from '../output/summary.js';
@@ -246,7 +247,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (workers > 1) {
       doing = `running the fleet in ${workers} workers`;
       const str = (k: string) => (typeof settings.args[k] === 'string' ? (settings.args[k] as string) : undefined);
-      return await runWorkers({ io, logger, logLevel: a['log-level'], workers, scenario: a.scenario, overrides, plan, seriesInterval, clock: aligned.clock, transport: f.transport, thresholds: allThresholds, live, outputs, print: a['json-line'] ? 'json-line' : a.json ? 'json' : 'summary', outDir: str('out'), tracePath: str('trace'), seriesNdjsonPath: str('series-ndjson') });
+      return await runWorkers({ io, logger, logLevel: a['log-level'], workers, scenario: a.scenario, overrides, plan, seriesInterval, clock: aligned.clock, transport: f.transport, thresholds: allThresholds, live, outputs, print: a['json-line'] ? 'json-line' : a.json ? 'json' : 'summary', outDir: str('out'), tracePath: str('trace'), traceEvents: traceEventsOf(str('trace-events')), seriesNdjsonPath: str('series-ndjson') });
     }
     // SIGINT / SIGTERM: stop where the run is and write what it measured, marked partial
     const stop = new AbortController();

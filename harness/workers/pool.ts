@@ -92,6 +92,8 @@ export interface WorkersOptions {
   readonly transport: TransportOptions;
   /** --trace FILE, merged from the workers' keyed traces (trace-order.ts) */
   readonly tracePath?: string | undefined;
+  /** --trace-events: the events the trace keeps (null: all) */
+  readonly traceEvents?: ReadonlySet<string> | null;
   /** --series-ndjson FILE, written from the merged series at the end */
   readonly seriesNdjsonPath?: string | undefined;
   readonly thresholds: readonly Threshold[];
@@ -265,6 +267,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
         clock: o.clock,
         transport: stubs === null || wtk.kind !== 'http' ? wtk : { ...wtk, external: { mp: stubs.urls.mp }, tls: undefined },
         keyedTrace: o.tracePath !== undefined ? tracePart(i + 1) : undefined,
+        ...(o.traceEvents != null ? { traceEvents: [...o.traceEvents] } : {}),
         ...(sentShared !== null ? { reportSent: sentShared } : {}),
         forwardReports: backlog !== null,
         thresholds: o.thresholds,

@@ -24,6 +24,8 @@ export interface WorkerTask {
   readonly transport: TransportOptions;
   /** --trace: write the shard's trace lines here, each keyed by its moment (virtual time; scaled: by time, then client, trace-order.ts) */
   readonly keyedTrace?: string | undefined;
+  /** --trace-events: only these events in the keyed trace (absent: all) */
+  readonly traceEvents?: readonly string[];
   /** virtual time, site.mpProcessingRate > 0: forward the MP's reports to the main thread's backlog (backlog.ts) */
   readonly forwardReports?: boolean;
   /** scaled time: the whole fleet's state report send times (Float64 by global client id), read by the main thread's stub MP */

@@ -7,13 +7,14 @@
 // (simulated time, entity id), and every trace line belongs to the "moment"
 // an entry's pop starts (a client's wake, with the synchronous replies it
 // gets; or a late reply the in-process transport's DeferredReplies hands
-// over). Entity ids are slots: clients in slots sorted by (first policy
-// poll, client id) (agent/runtime/fleet.ts), the stub processes after every
+// over). Entity ids are slots: clients in slots sorted by (group, first
+// policy poll, client id) (agent/runtime/fleet.ts slotSortKeys; the group is
+// the time zone and power class, 0 without either), the stub processes after every
 // client (MP, deferred replies, sampler). A worker's fleet sorts its own
 // clients the same way, so its order is the single thread's restricted to
 // its clients; across workers the key says where a moment falls:
 //
-//   a client's wake at t:            [t, 0, firstPoll(c), c]
+//   a client's wake at t:            [t, 0, group(c), firstPoll(c), c]
 //   a late reply delivered at t:     [t, 1, ...key of the moment that made the request]
 //
 // compared element by element (numbers). At one t every client wakes before
@@ -25,7 +26,7 @@
 // tie, and lines of one moment stay in the worker's order (a stable merge).
 //
 // Scaled time (over HTTP, no late replies in process): every line is a
-// wake's, keyed [t, 0, firstPoll(c), c], so the merge is by time, then by
+// wake's, keyed [t, 0, group(c), firstPoll(c), c], so the merge is by time, then by
 // client in slot order. It has no reproducible order to match (the wall
 // clock paces it): a worker's own lines are in the order it wrote them, a
 // wake's lines carrying its due time up to a scheduler lag late, so the
@@ -33,11 +34,13 @@
 //
 // Rejected: sorting by (t, client) only. Two clients' late replies due at the
 // same millisecond go out in request order, not client order, and the
-// storm-faults golden trace has such pairs.
+// storm-faults golden trace has such pairs. Keying by (t, firstPoll, c) alone,
+// as before the slots were grouped by zone and power class (issue 11), gave
+// patch-tuesday (three zones) with --workers 2 another order for the clients
+// whose deadline falls on one millisecond (test/trace-events-filter found it).
 
 import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
-import { firstPolicyPoll } from '../../agent/core/agent.js';
-import { streamSeed } from '../../agent/core/prng.js';
+import { slotSortKeys } from '../../agent/runtime/fleet.js';
 import type { AgentEvent, CoreCtx, Reply } from '../../agent/core/types.js';
 import type { DeferredReplies } from '../../agent/runtime/transport.js';
 import { LineFile } from '../output/line-file.js';
@@ -60,6 +63,7 @@ export interface MomentHooks {
 /** The key of the moment a worker's fleet is in (see above), from the requests made and the late replies delivered. */
 export class Moments implements MomentHooks {
   private readonly firstPoll: Float64Array;
+  private readonly group: Int32Array;
   private reqClient = -1;
   private reqT = 0;
   /** the key of the late reply being delivered (null: not in a delivery) */
@@ -69,17 +73,12 @@ export class Moments implements MomentHooks {
   private readonly pendingKey: string[] = [];
 
   constructor(private readonly firstClient: number, clients: number, ctx: Pick<CoreCtx, 'seed' | 'start' | 'model'>) {
-    // the first draw of each client's stream, as Fleet draws it to sort its slots
-    this.firstPoll = new Float64Array(clients);
-    const holder = { rng: 0 };
-    for (let i = 0; i < clients; i++) {
-      holder.rng = streamSeed(ctx.seed, firstClient + i);
-      this.firstPoll[i] = firstPolicyPoll(holder, ctx);
-    }
+    // what Fleet sorts its slots by (group, first policy poll, client id): simultaneous wakes come in that order
+    ({ firstPoll: this.firstPoll, group: this.group } = slotSortKeys(ctx, firstClient, clients));
   }
 
   private wakeKey(t: number, local: number): string {
-    return `${t},0,${this.firstPoll[local]!},${this.firstClient + local}`;
+    return `${t},0,${this.group[local]!},${this.firstPoll[local]!},${this.firstClient + local}`;
   }
 
   /** The key of an agent event of client `local` (its index in the shard) at t. */
@@ -127,7 +126,7 @@ export class KeyedTrace {
   private out: LineFile | null = null;
   private names: TraceNames | null = null;
 
-  constructor(private readonly file: string, private readonly moments: Moments) {}
+  constructor(private readonly file: string, private readonly moments: Moments, private readonly only: ReadonlySet<string> | null = null) {}
 
   get lines(): number {
     return this.out?.lines ?? 0;
@@ -147,6 +146,7 @@ export class KeyedTrace {
         self.out = new LineFile(self.file, `${self.file}: worker trace`, 1 << 20);
       },
       event(t: number, c: number, e: AgentEvent) {
+        if (self.only !== null && !self.only.has(e.ev)) return;
         const names = self.names!;
         self.out!.append(m.eventKey(t, c) + '\t' + JSON.stringify({ t, client: names.clientId(c), ev: e.ev, ...traceFields(e, names) }));
       },

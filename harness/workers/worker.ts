@@ -49,7 +49,7 @@ async function work(): Promise<void> {
   const live = task.live;
   // virtual time: the key of each moment, for the trace's order and the order of the reports the site's backlog takes
   const moments = task.keyedTrace !== undefined || task.forwardReports ? new Moments(plan.fleet.firstClient, plan.fleet.clients, plan.fleet) : null;
-  const keyed = task.keyedTrace === undefined ? null : new KeyedTrace(task.keyedTrace, moments!);
+  const keyed = task.keyedTrace === undefined ? null : new KeyedTrace(task.keyedTrace, moments!, task.traceEvents === undefined ? null : new Set(task.traceEvents));
   const forward = task.forwardReports ? new ForwardedReports(moments!, (m) => post(m)) : null;
   const hooks: MomentHooks | null = moments === null ? null : {
     request: (c, t) => moments.request(c, t),
