@@ -26,7 +26,7 @@ let trace: Ev[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-sup-switch-'));
   const tracePath = join(dir, 't.ndjson');
-  const out = await cli('run', '--scenario', file, '--json', '--quiet', '--trace', tracePath, '--log-level', 'warn');
+  const out = await cli('run', '--scenario', file, '--json', '--quiet', '--trace', tracePath, '--trace-events', 'scan.*,sup.switched', '--log-level', 'warn');
   expect(out.code, out.err).toBe(0);
   r = JSON.parse(out.out) as Results;
   trace = readFileSync(tracePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
