@@ -2,8 +2,8 @@
 // errors come back as text, nothing exits), error reporting to the injected
 // stderr, and the checks of files and directories given on the command line.
 
-import { accessSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, constants as fsc } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { EXIT, HarnessError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -222,52 +222,3 @@ function checked(r: unknown, where: string): Results {
   return r as Results;
 }
 
-/**
- * mkdir -p without `{ recursive: true }`: Node 20's recursive mkdir never
- * returns for a path under /proc (mkdir there answers ENOENT, and it retries
- * the parent for ever: `run --out /proc/x` hung for 27 minutes). Each missing
- * level is made by hand, from the first one that exists.
- */
-function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  let d = resolvePath(dir);
-  while (!existsSync(d)) {
-    missing.push(d);
-    const up = dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]!);
-}
-
-/**
- * Whether a file can be written, found by writing: access(W_OK) answers yes
- * for root anywhere, /proc included (`report --html /proc/r.html` passed it
- * and failed after with "internal error: ENOENT"). The file is opened for
- * appending (an existing one is left as it is) and removed again when this
- * made it.
- */
-function probeWrite(file: string): void {
-  const existed = existsSync(file);
-  closeSync(openSync(file, 'a'));
-  if (!existed) unlinkSync(file);
-}
-
-export function ensureWritableDir(dir: string, flag = '--out'): void {
-  try {
-    makeDirs(dir);
-    accessSync(dir, fsc.W_OK);
-    probeWrite(join(dir, `.suca-fleet-probe-${process.pid}`));
-  } catch (err) {
-    throw new HarnessError('SUCA_ERR_OUTPUT', `${flag} ${dir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-  }
-}
-
-export function ensureWritableFileDir(file: string, flag: string): void {
-  try {
-    accessSync(dirname(resolvePath(file)), fsc.W_OK);
-    probeWrite(file);
-  } catch (err) {
-    throw new HarnessError('SUCA_ERR_OUTPUT', `${flag} ${file}: cannot write there (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
-  }
-}

@@ -9,7 +9,8 @@ import { mergeResults } from '../output/merge.js';
 import { formatSummary, formatWritten } from '../output/summary.js';
 import { verdictOf } from '../exit.js';
 import type { Io } from '../io.js';
-import { ensureWritableDir, parseFlags, Problems, readResultsFile, reportError } from './common.js';
+import { ensureWritableDir } from '../output/writable.js';
+import { parseFlags, Problems, readResultsFile, reportError } from './common.js';
 
 export const describe = 'Merge the results.json of shards or parallel runs into one (counters add, histograms merge exactly)';
 

@@ -5,7 +5,8 @@ import { formatThresholds } from '../thresholds.js';
 import { writeReport } from '../output/report-html.js';
 import { formatSummary } from '../output/summary.js';
 import type { Io } from '../io.js';
-import { ensureWritableFileDir, parseFlags, readResults, reportError } from './common.js';
+import { ensureWritableFileDir } from '../output/writable.js';
+import { parseFlags, readResults, reportError } from './common.js';
 
 export const describe = 'Print the summary of a results.json and write its self-contained HTML report';
 

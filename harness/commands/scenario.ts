@@ -5,7 +5,8 @@ import { loadScenario } from '../scenario/extends.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { HarnessError } from '../errors.js';
 import type { Io } from '../io.js';
-import { ensureWritableFileDir, parseFlags, reportError } from './common.js';
+import { ensureWritableFileDir } from '../output/writable.js';
+import { parseFlags, reportError } from './common.js';
 
 export const describe = 'Print the default scenario (or write it to a file), or check a scenario file';
 

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatResultsJson } from '../results.js';
-import { ensureWritableDir } from '../../commands/common.js';
+import { ensureWritableDir } from '../writable.js';
 import { stringFlag, type OutputKind } from '../output.js';
 
 export const resultsJson: OutputKind = {

@@ -1,7 +1,7 @@
 // --series-ndjson FILE: the time series as NDJSON, a line per completed interval (format: output/series-ndjson.ts).
 
 import { SeriesNdjsonWriter } from '../series-ndjson.js';
-import { ensureWritableFileDir } from '../../commands/common.js';
+import { ensureWritableFileDir } from '../writable.js';
 import { stringFlag, type OutputKind } from '../output.js';
 
 export const seriesNdjson: OutputKind = {

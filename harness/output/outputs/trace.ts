@@ -2,7 +2,7 @@
 // --trace-events LIST: only these events in it (names, or prefixes as `scan.*`).
 
 import { TraceWriter } from '../trace.js';
-import { ensureWritableFileDir } from '../../commands/common.js';
+import { ensureWritableFileDir } from '../writable.js';
 import { EVENT_NAMES } from '../../metrics/run-metrics.js';
 import { stringFlag, type Output, type OutputKind, type OutputSettings, type RunStart } from '../output.js';
 import type { Problems } from '../../commands/common.js';
