@@ -48,7 +48,7 @@ describe('outputs', () => {
     expect(createOutputs({ args: { report: true, quiet: true }, stream, logger: silent }, run)).toEqual([]);
     expect(createOutputs({ args: { out: '/tmp/x', report: false, quiet: false }, stream, logger: silent }, run).map((o) => o.name)).toEqual(['results.json', 'progress']);
     // each output declares its own flags, and the run command offers them
-    expect(Object.keys(outputFlags()).sort()).toEqual(['out', 'progress-every', 'quiet', 'report', 'series-ndjson', 'trace']);
+    expect(Object.keys(outputFlags()).sort()).toEqual(['out', 'progress-every', 'quiet', 'report', 'series-ndjson', 'trace', 'trace-events']);
   });
 
   it('results.json of an in-process and of an HTTP run both read back through the one schema; a broken one lists every problem with its path', async () => {
