@@ -12,6 +12,11 @@ const io = processIo();
 const fail = (err) => process.exit(reportError(io, err, 'running suca-fleet (outside a command step)'));
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
+// a reader that stops reading (`| head`) is not a bug: what is left of the output goes nowhere, the run goes on to its exit code
+for (const s of [process.stdout, process.stderr]) s.on('error', (err) => (err.code === 'EPIPE' ? undefined : fail(err)));
 const code = await main(process.argv.slice(2), io);
-// stdout and stderr are synchronous on Linux pipes, files and terminals: nothing written is lost
+// process.exit does not wait for a pipe: a results.json past the pipe's 64 KiB buffer (`run --json | jq`, a pod
+// log read by kubectl) was cut at 65,536 bytes. An empty write's callback runs once every write before it is out.
+const flushed = (s) => new Promise((resolve) => s.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);

@@ -38,6 +38,23 @@ describe('the suca-fleet bin', () => {
     expect(f.err).toContain('1 threshold(s) failed: state_latency_p99<1ms');
   });
 
+  it('a results.json past the pipe buffer (64 KiB) comes through whole; a reader that stops early is no error', async () => {
+    // 50 clients x 20 days at one-minute intervals: 1.4 MB of results.json; process.exit cut it at 65,536 bytes
+    const args = ['run', '--clients', '50', '--duration', '20d', '--series-interval', '1m', '--json', '--quiet', '--log-level', 'warn'];
+    const r = await cli(...args);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.length).toBeGreaterThan(1_000_000);
+    expect((JSON.parse(r.out) as { series: { scansOnline: number[] } }).series.scansOnline).toHaveLength(20 * 24 * 60);
+    // `| head -c 10`: the pipe closes under the writer (EPIPE), the run still ends with its own exit code
+    const child = spawn(process.execPath, [bin, ...args, '--threshold', 'errors_rate<0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(err).not.toContain('internal error');
+    expect(code).toBe(99);
+  });
+
   it('bad flags exit 2, every one named', async () => {
     const [r, launch] = await Promise.all([cli('run', '--clients', '0', '--seed', '-4'), cli('launch')]);
     expect(r.code).toBe(2);
