@@ -11,6 +11,7 @@ import type { IngestObserver } from '../../server-stub/core/mp.js';
 import type { TimedProcess } from '../../agent/runtime/fleet.js';
 import { DETECT } from '../../agent/core/constants.js';
 import { WallSeries } from './wall-series.js';
+import { IntervalPercentiles } from './interval-percentiles.js';
 import type { MetricsPlan } from '../plan.js';
 
 export const EVENT_NAMES: readonly AgentEventName[] = [
@@ -147,7 +148,7 @@ export class RunMetrics implements IngestObserver {
   // when each client last sent a state report (one is in flight at a time): for the in-flight part of the latency
   private reportSent: Float64Array;
   // latencies of the interval being ingested, for its p50 / p99
-  private readonly intervalLatency = newHistogram();
+  private readonly intervalLatency = new IntervalPercentiles(newHistogram);
   private latencySlot = -1;
   private inFlightAtIntervalStart = 0;
   /** the last interval sampled */
@@ -209,11 +210,10 @@ export class RunMetrics implements IngestObserver {
   }
 
   private flushIntervalLatency(): void {
-    const h = this.intervalLatency;
-    if (h.totalCount > 0 && this.latencySlot >= 0) {
-      this.c.stateLatencyP50[this.latencySlot] = h.getValueAtPercentile(50);
-      this.c.stateLatencyP99[this.latencySlot] = h.getValueAtPercentile(99);
-      h.reset();
+    const p = this.intervalLatency.take();
+    if (p !== null && this.latencySlot >= 0) {
+      this.c.stateLatencyP50[this.latencySlot] = p[0];
+      this.c.stateLatencyP99[this.latencySlot] = p[1];
     }
     this.latencySlot = -1;
   }
@@ -384,7 +384,7 @@ export class RunMetrics implements IngestObserver {
       this.flushIntervalLatency();
       this.latencySlot = i;
     }
-    this.intervalLatency.recordValue(latency);
+    this.intervalLatency.record(latency);
   }
 
   duplicate(): void {
@@ -415,7 +415,8 @@ export class RunMetrics implements IngestObserver {
 
   /** Frees the histograms' WebAssembly memory. */
   destroy(): void {
-    for (const h of [this.stateLatency, this.stateWaitCycle, this.stateInFlight, this.stateWaitBacklog, this.scanDurationOnline, this.scanDurationOffline, this.lag, this.intervalLatency]) h.destroy();
+    for (const h of [this.stateLatency, this.stateWaitCycle, this.stateInFlight, this.stateWaitBacklog, this.scanDurationOnline, this.scanDurationOffline, this.lag]) h.destroy();
+    this.intervalLatency.destroy();
     for (const f of this.operations.values()) f.hist.destroy();
     this.wall.destroy();
   }
