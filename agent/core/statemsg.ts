@@ -9,7 +9,7 @@
 // state.sent event and the MP may all hold it.
 
 import { C_STATE_PHASE, setScanState } from './state.js';
-import { NO_MESSAGES } from './state.js';
+import { EMPTY_QUEUE, Q0 } from './state.js';
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -66,7 +66,9 @@ function flagFor(topicType: number): number {
  * re-delivery, keeping the older state.
  */
 export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: number, stateId: number, topic: number, param = 0): void {
-  const q = s.queue;
+  let q = s.queue;
+  // numbers in use (MSG_STRIDE a message) from Q0
+  let n = q[0]!;
   if (topicType === TOPIC.UPDATE_SOURCE_SCAN) {
     setScanState(s, stateId);
     s.scanError = param;
@@ -78,7 +80,7 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   // Per-update topics carry a "queued" bit so the common case (no unsent
   // message for that update) skips the search entirely.
   if (flag === 0 || (s.upd[s.ub + topic]! & flag) !== 0) {
-    for (let i = q.length - MSG_STRIDE; i >= 0; i -= MSG_STRIDE) {
+    for (let i = Q0 + n - MSG_STRIDE; i >= Q0; i -= MSG_STRIDE) {
       if (q[i + MSG_TOPIC_TYPE] === topicType && q[i + MSG_TOPIC] === topic) {
         if (q[i + MSG_FLAGS]! % 2 !== MSG_SENT_ONCE) {
           q[i + MSG_STATE_ID] = stateId;
@@ -89,13 +91,28 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
           return;
         }
         supersedes = q[i + MSG_SERIAL]!;
-        q.splice(i, MSG_STRIDE);
+        q.copyWithin(i, i + MSG_STRIDE, Q0 + n);
+        n -= MSG_STRIDE;
         break;
       }
     }
   }
   const serial = ++s.serial;
-  (q === NO_MESSAGES ? (s.queue = []) : q).push(topicType, stateId, topic, serial, t, param * 2);
+  const o = Q0 + n;
+  if (o + MSG_STRIDE > q.length) {
+    const pool = ctx.store.queues;
+    const b = pool.take(o + MSG_STRIDE, t);
+    for (let i = Q0; i < o; i++) b[i] = q[i]!;
+    pool.give(q);
+    s.queue = q = b;
+  }
+  q[o + MSG_TOPIC_TYPE] = topicType;
+  q[o + MSG_STATE_ID] = stateId;
+  q[o + MSG_TOPIC] = topic;
+  q[o + MSG_SERIAL] = serial;
+  q[o + MSG_TIME] = t;
+  q[o + MSG_FLAGS] = param * 2;
+  q[0] = n + MSG_STRIDE;
   if (flag !== 0) s.upd[s.ub + topic] = s.upd[s.ub + topic]! | flag;
   ctx.out.push({ type: 'event', e: { ev: 'state.queued', topicType, stateId, topic, serial, replaced: supersedes !== 0, supersedes } });
   if (s.tm[s.tb + T_STATE] === Infinity && s.sending === null) s.tm[s.tb + T_STATE] = nextStateBoundary(s, t);
@@ -112,8 +129,9 @@ function hurry(s: ClientState, t: number, topicType: number, stateId: number): v
 
 /**
  * The state-message cycle fired: every unsent message goes in one report. The
- * queue array itself becomes the report (no copy) and a new queue starts, so
- * overwrites never touch a message already handed to the transport.
+ * report is a copy of the queue (an array of its own, never changed
+ * afterwards: the request, the state.sent event and the MP may all hold it),
+ * and the queue's buffer goes back to the pool.
  */
 export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
   if (s.sending !== null) {
@@ -121,18 +139,22 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
     return;
   }
   const q = s.queue;
-  if (q.length === 0) {
+  const n = q[0]!;
+  if (n === 0) {
     s.tm[s.tb + T_STATE] = Infinity;
     return;
   }
-  for (let i = 0; i < q.length; i += MSG_STRIDE) {
-    const flag = flagFor(q[i + MSG_TOPIC_TYPE]!);
-    if (flag !== 0) s.upd[s.ub + q[i + MSG_TOPIC]!] = s.upd[s.ub + q[i + MSG_TOPIC]!]! & ~flag;
+  const msgs: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) msgs[i] = q[Q0 + i]!;
+  for (let i = 0; i < n; i += MSG_STRIDE) {
+    const flag = flagFor(msgs[i + MSG_TOPIC_TYPE]!);
+    if (flag !== 0) s.upd[s.ub + msgs[i + MSG_TOPIC]!] = s.upd[s.ub + msgs[i + MSG_TOPIC]!]! & ~flag;
   }
-  s.sending = q;
-  s.queue = NO_MESSAGES;
+  ctx.store.queues.give(q);
+  s.sending = msgs;
+  s.queue = EMPTY_QUEUE;
   s.tm[s.tb + T_STATE] = Infinity;
-  ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs: q } });
+  ctx.out.push({ type: 'send', req: { kind: 'state.report', client: s.idx, msgs } });
 }
 
 /**
@@ -155,15 +177,27 @@ export function onStateReply(s: ClientState, ctx: CoreCtx, t: number, ok: boolea
       const flag = flagFor(sent[i + MSG_TOPIC_TYPE]!);
       if (flag !== 0) s.upd[s.ub + sent[i + MSG_TOPIC]!] = s.upd[s.ub + sent[i + MSG_TOPIC]!]! | flag;
     }
-    const back = s.queue.length === 0 ? sent.slice() : sent.concat(s.queue);
-    if (mayHaveArrived(code)) for (let i = 0; i < sent.length; i += MSG_STRIDE) back[i + MSG_FLAGS] = withSentOnce(back[i + MSG_FLAGS]!);
+    const pool = ctx.store.queues;
+    const q = s.queue;
+    const n = q[0]!;
+    const back = pool.take(Q0 + sent.length + n, t);
+    for (let i = 0; i < sent.length; i++) back[Q0 + i] = sent[i]!;
+    for (let i = 0; i < n; i++) back[Q0 + sent.length + i] = q[Q0 + i]!;
+    if (mayHaveArrived(code)) for (let i = Q0; i < Q0 + sent.length; i += MSG_STRIDE) back[i + MSG_FLAGS] = withSentOnce(back[i + MSG_FLAGS]!);
+    back[0] = sent.length + n;
+    pool.give(q);
     s.queue = back;
   }
   ctx.out.push({ type: 'event', e: { ev: 'state.sent', msgs: sent, ok, code: ok ? 0 : code } });
   // a high-priority send asked for while the report was on the wire stands (hurry())
   const cur = s.tm[s.tb + T_STATE]!;
   const nb = nextStateBoundary(s, t);
-  s.tm[s.tb + T_STATE] = s.queue.length > 0 ? (cur > t && cur < nb ? cur : nb) : Infinity;
+  s.tm[s.tb + T_STATE] = s.queue[0]! > 0 ? (cur > t && cur < nb ? cur : nb) : Infinity;
+}
+
+/** Unsent messages of a client (its queue). */
+export function queuedMessages(s: ClientState): number {
+  return s.queue[0]! / MSG_STRIDE;
 }
 
 /** Serial numbers in a flat message slice (for traces and tests). */

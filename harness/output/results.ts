@@ -8,7 +8,7 @@ import * as hdr from 'hdr-histogram-js';
 import { createRequire } from 'node:module';
 import { hresultHex, DETECT, COMPLIANCE } from '../../agent/core/constants.js';
 import { EVENT_NAMES, TRIGGERS, ERROR_SOURCES, SERIES_NAMES, initHistograms, type HistogramUnit } from '../metrics/run-metrics.js';
-import { MSG_STRIDE } from '../../agent/core/types.js';
+import { queuedMessages } from '../../agent/core/statemsg.js';
 import type { RunOutcome } from '../run.js';
 import type { ThresholdOutcome } from '../thresholds.js';
 import { formatDuration } from '../duration.js';
@@ -133,7 +133,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   const onlineTotal = m.scansOnline.reduce((a, b) => a + b, 0);
   const offlineTotal = m.scansOffline.reduce((a, b) => a + b, 0);
   let undelivered = 0;
-  for (const s of fleet.states) undelivered += s.queue.length / MSG_STRIDE;
+  for (const s of fleet.states) undelivered += queuedMessages(s);
 
   // every histogram, encoded so that runs and shards merge exactly (harness/output/merge.ts)
   // Percentiles are read from the histogram as encoded: decoding keeps bucket values, not the
