@@ -487,11 +487,21 @@ export const S_SAVED_POLICY = HOT_SLOTS - 1;
 export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 
 /**
- * The queue of a client with nothing to send, shared (zero length: queueState
- * takes a buffer from the fleet's QueuePool before the first message). An
+ * The queue of a client with nothing to send, shared (a count of 0 and no
+ * room: queueState takes a buffer from the fleet's QueuePool before the first
+ * message). An
  * empty array per client was 32 B of every idle record (issue 13).
  */
-export const EMPTY_QUEUE: number[] = Object.freeze([0]) as unknown as number[];
+export const EMPTY_QUEUE: number[] = emptyQueue();
+
+// Holey doubles, as the pool's buffers: a frozen [0] (small-integer elements)
+// made every queue access in queueState polymorphic. Never written: a queue
+// takes a buffer before its first message (its length, 1, holds none).
+function emptyQueue(): number[] {
+  const q = new Array<number>(1).fill(0.5);
+  q[0] = 0;
+  return q;
+}
 
 /** The empty content cache, shared (never written: every change of a cache builds a new value, cache.ts). */
 export const NO_CACHE: readonly number[] = Object.freeze([]);

@@ -144,8 +144,8 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
     s.tm[s.tb + T_STATE] = Infinity;
     return;
   }
-  const msgs: number[] = new Array<number>(n);
-  for (let i = 0; i < n; i++) msgs[i] = q[Q0 + i]!;
+  // slice: one copy of the doubles (a loop into new Array(n) moved them twice, SMI to double elements)
+  const msgs = q.slice(Q0, Q0 + n);
   for (let i = 0; i < n; i += MSG_STRIDE) {
     const flag = flagFor(msgs[i + MSG_TOPIC_TYPE]!);
     if (flag !== 0) s.upd[s.ub + msgs[i + MSG_TOPIC]!] = s.upd[s.ub + msgs[i + MSG_TOPIC]!]! & ~flag;
