@@ -127,6 +127,39 @@ async function fleetRun(): Promise<Figures> {
   };
 }
 
+/**
+ * Issue 13: the default scenario with `run --workers 2` (virtual time), the
+ * command itself in this process, so that the peak RSS is the whole run's:
+ * the main thread, both worker threads and the stub cores.
+ */
+async function workersRun(): Promise<Figures> {
+  const { main: run } = await import('../harness/commands/run.js');
+  const { EventEmitter } = await import('node:events');
+  let out = '';
+  let err = '';
+  const io = {
+    stdout: { write: (x: string) => (out += x) },
+    stderr: { write: (x: string) => (err += x) },
+    env: process.env,
+    signals: new EventEmitter() as unknown as import('../harness/io.js').SignalSource,
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const code = await run(['--clients', String(CLIENTS), '--duration', `${DAYS}d`, '--workers', '2', '--json', '--quiet', '--log-level', 'warn'], io);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (code !== 0) throw new Error(`run --workers 2 exited ${code}: ${err.slice(0, 2000)}`);
+  const r = JSON.parse(out) as { agentEvents: number };
+  return {
+    name: `default scenario, ${CLIENTS.toLocaleString('en-US')} clients, ${DAYS} simulated days, \`run --workers 2\` (virtual time, lockstep windows)`,
+    wallS,
+    events: r.agentEvents,
+    eventsPerS: r.agentEvents / wallS,
+    peakRssMB: peakRssMB(),
+    cpuS: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
 /** The run with the best wall time, with the lowest heap per client of all the runs (GC timing only adds to it). */
 function best(runs: Figures[]): Figures {
   const w = runs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
@@ -145,6 +178,7 @@ async function main(): Promise<void> {
   const which = process.argv[2];
   if (which === 'bare') return void process.stdout.write(JSON.stringify(await bareScheduler()) + '\n');
   if (which === 'fleet') return void process.stdout.write(JSON.stringify(await fleetRun()) + '\n');
+  if (which === 'workers') return void process.stdout.write(JSON.stringify(await workersRun()) + '\n');
   if (which === 'soak') {
     const { soak } = await import('./soak.js');
     return void process.stdout.write(JSON.stringify(await soak()) + '\n');
@@ -171,6 +205,9 @@ async function main(): Promise<void> {
       process.stdout.write(`  ${f.wallS.toFixed(1)} s (CPU ${f.cpuS!.toFixed(1)} s, load average ${loadavg()[0]!.toFixed(1)}), ${f.heapPerClientB} B per client\n`);
     }
   }
+  process.stdout.write(`bench: fleet ${CLIENTS} clients x ${DAYS} days, run --workers 2...\n`);
+  const workers = await child('workers');
+  process.stdout.write(`  ${workers.wallS.toFixed(1)} s (CPU ${workers.cpuS!.toFixed(1)} s), peak RSS ${workers.peakRssMB} MB\n`);
   const fleet = best(plainRuns);
   const site = best(siteRuns);
   const wallRatio = site.wallS / fleet.wallS;
@@ -193,6 +230,8 @@ async function main(): Promise<void> {
     `- at most 2 KB of heap per idle client: **${(fleet.heapPerClientB ?? Infinity) <= 2048 ? 'met' : 'missed'}** (${fleet.heapPerClientB} B)`,
     `- issue 13, at most 1,000 B of heap per idle client (the stub MP's compliance view included): **${(fleet.heapPerClientB ?? Infinity) <= 1000 ? 'met' : 'missed'}** (${fleet.heapPerClientB} B; where it goes: \`node --expose-gc dist/bench/heap-snapshot.js\`)`,
     `- bare loop / default scenario wall time: ${(bare.wallS / fleet.wallS).toFixed(2)} (the share of the run the scheduler alone would take)`,
+    `- issue 13, virtual time, one worker: agent events/s at least 0.8 of the bare loop's: **${fleet.eventsPerS >= 0.8 * bare.eventsPerS ? 'met' : 'missed'}** (${(fleet.eventsPerS / bare.eventsPerS).toFixed(2)}: ${Math.round(fleet.eventsPerS).toLocaleString('en-US')}/s against ${Math.round(bare.eventsPerS).toLocaleString('en-US')}/s)`,
+    `- issue 13, \`--workers 2\` (${workers.wallS.toFixed(1)} s, CPU ${workers.cpuS!.toFixed(1)} s, ${workers.events.toLocaleString('en-US')} agent events${workers.events === fleet.events ? ', as one thread' : `, one thread ${fleet.events.toLocaleString('en-US')}`}): at most 1.2 x the bare loop's wall: **${workers.wallS <= 1.2 * bare.wallS ? 'met' : 'missed'}** (${(workers.wallS / bare.wallS).toFixed(2)} x); at most 1 GB peak RSS in total: **${workers.peakRssMB <= 1024 ? 'met' : 'missed'}** (${workers.peakRssMB} MB)`,
   ];
   const pct = (r: number) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)} %`;
   const siteLines = [
@@ -216,7 +255,7 @@ async function main(): Promise<void> {
     '<!-- BENCH:START (written by npm run bench) -->',
     `Command: \`npm run bench\` (BENCH_CLIENTS=${CLIENTS}, BENCH_DAYS=${DAYS}, BENCH_PAIRS=${PAIRS}), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, nproc ${availableParallelism()}, ${cpus()[0]?.model ?? 'cpu'} (/proc/cpuinfo), ${Math.round(totalmem() / 2 ** 30)} GiB; load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (other jobs on the machine slow every figure; the ratios are measured side by side).`,
     '',
-    table([bare, fleet, site]),
+    table([bare, fleet, site, workers]),
     '',
     ...targets,
     '',
