@@ -298,6 +298,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
     await servers?.close();
   }
   const partial = stop.signal.aborted;
+  fleet.finished();
   probes.closeLast(now());
   metrics.finish(partial ? fleet.now : run.end);
   onProgress?.(snapshot());

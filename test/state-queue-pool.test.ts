@@ -129,6 +129,8 @@ describe('state-message queue in pooled buffers', () => {
     // in the second the list never went below 9: nine were not needed and go; one stays
     pool.give(pool.take(48, 2 * QUEUE_TRIM_MS));
     expect(pool.held).toBe(1);
+    pool.clear();
+    expect(pool.held).toBe(0);
     // a buffer big enough for the request, from the size class above when 8 messages do not fit
     expect(pool.take(Q0 + 8 * MSG_STRIDE, 0).length).toBe(Q0 + 8 * MSG_STRIDE);
     expect(pool.take(Q0 + 9 * MSG_STRIDE, 0).length).toBe(2 * (Q0 + 8 * MSG_STRIDE));

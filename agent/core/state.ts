@@ -204,6 +204,12 @@ export class QueuePool {
     this.nextTrim = t + QUEUE_TRIM_MS;
   }
 
+  /** Drops every free buffer (the run is over; queues in use keep theirs). */
+  clear(): void {
+    this.free.length = 0;
+    this.low.length = 0;
+  }
+
   /** Free buffers held (for tests and the heap figures). */
   get held(): number {
     let n = 0;
