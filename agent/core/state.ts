@@ -174,7 +174,7 @@ export class QueuePool {
     const l = this.free[c];
     if (l === undefined || l.length === 0) {
       this.low[c] = 0;
-      // filled with doubles: a packed double array (on the heap, no ArrayBuffer each)
+      // filled with doubles: double elements (holey, as new Array(n) starts), on the heap, no ArrayBuffer each
       return new Array<number>(cap).fill(0.5);
     }
     const b = l.pop()!;
@@ -495,8 +495,7 @@ export const TIMER_STRIDE = TIMER_STRIDE_CONST;
 /**
  * The queue of a client with nothing to send, shared (a count of 0 and no
  * room: queueState takes a buffer from the fleet's QueuePool before the first
- * message). An
- * empty array per client was 32 B of every idle record (issue 13).
+ * message). An empty array per client was 32 B of every idle record (issue 13).
  */
 export const EMPTY_QUEUE: number[] = emptyQueue();
 

@@ -144,7 +144,7 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
     s.tm[s.tb + T_STATE] = Infinity;
     return;
   }
-  // slice: one copy of the doubles (a loop into new Array(n) moved them twice, SMI to double elements)
+  // slice: one copy of the doubles (a loop into new Array(n) starts from small-integer elements and converts them)
   const msgs = q.slice(Q0, Q0 + n);
   for (let i = 0; i < n; i += MSG_STRIDE) {
     const flag = flagFor(msgs[i + MSG_TOPIC_TYPE]!);
