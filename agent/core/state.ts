@@ -210,7 +210,7 @@ export class QueuePool {
     this.low.length = 0;
   }
 
-  /** Free buffers held (for tests and the heap figures). */
+  /** Free buffers held (for tests). */
   get held(): number {
     let n = 0;
     for (const l of this.free) if (l !== undefined) n += l.length;
@@ -499,9 +499,11 @@ export const TIMER_STRIDE = TIMER_STRIDE_CONST;
  */
 export const EMPTY_QUEUE: number[] = emptyQueue();
 
-// Holey doubles, as the pool's buffers: a frozen [0] (small-integer elements)
-// made every queue access in queueState polymorphic. Never written: a queue
-// takes a buffer before its first message (its length, 1, holds none).
+// Holey doubles, the elements kind of the pool's buffers, so that queueState's
+// reads see one kind (not measured apart from the pool: the choice is the kind,
+// not a figure). Not frozen, as freezing changes the kind; never written all
+// the same: a queue takes a buffer before its first message (its length, 1,
+// holds none), and test/state-queue-pool checks it is still [0] after every run.
 function emptyQueue(): number[] {
   const q = new Array<number>(1).fill(0.5);
   q[0] = 0;
