@@ -14,6 +14,8 @@ import { EXIT } from '../harness/errors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'suca-fleet.js');
+// the fleet's signing keys from a file (run --keys): the bin need not make a pair (0.1-0.5 s of CPU a key)
+const KEYS = join(root, 'test', 'fixtures', 'keys', 'fleet-2048.pem');
 const dir = mkdtempSync(join(tmpdir(), 'suca-workers-abort-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -32,7 +34,7 @@ describe('run --workers 2 --abort-on-fail', () => {
     // it in its fork (transform 3.7 s against 0.4 s for the three scaled files run through the bin); the bin
     // loads dist/, which the worker threads need anyway.
     const limit = clients * 0.75;
-    const args = ['run', '--clock', 'scaled', '--time-factor', '200', '--lag-bound', '1h', '--elu-bound', '1', '--clients', String(clients), '--duration', '1h', '--workers', '2', '--out', out, '--quiet', '--abort-on-fail', '--threshold', `state_ingested<${limit}`];
+    const args = ['run', '--clock', 'scaled', '--time-factor', '200', '--lag-bound', '1h', '--elu-bound', '1', '--clients', String(clients), '--duration', '1h', '--workers', '2', '--out', out, '--quiet', '--keys', KEYS, '--abort-on-fail', '--threshold', `state_ingested<${limit}`];
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -15,6 +15,8 @@ import { exec } from './helpers/spawn.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'suca-fleet.js');
+// the fleet's signing keys from a file (run --keys): the bin need not make a pair (0.1-0.5 s of CPU a key)
+const KEYS = join(root, 'test', 'fixtures', 'keys', 'fleet-2048.pem');
 const dir = mkdtempSync(join(tmpdir(), 'suca-workers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -45,7 +47,7 @@ describe('run --workers 2 --clock scaled', () => {
     // default 1 s bound a CI run (2 cores shared with the other files) came out invalid, exit 100 (lag p99
     // 2.4 s: the second worker started 2.5 s late), and so did one here beside a busy loop. Through the
     // bin: the one test of the merged outputs and exit code of a workers run as the process gives them.
-    const r = await run(['run', '--clock', 'scaled', '--time-factor', '200', '--lag-bound', '1h', '--elu-bound', '1', '--clients', String(clients), '--duration', '10m', '--workers', '2', '--out', out, '--json', '--quiet']);
+    const r = await run(['run', '--clock', 'scaled', '--time-factor', '200', '--lag-bound', '1h', '--elu-bound', '1', '--clients', String(clients), '--duration', '10m', '--workers', '2', '--out', out, '--json', '--quiet', '--keys', KEYS]);
     expect(r.code, r.err.slice(-3000)).toBe(0);
     const merged = JSON.parse(r.out) as R;
     expect(merged.partial).toBe(false);

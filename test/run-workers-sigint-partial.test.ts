@@ -12,6 +12,8 @@ import { EXIT } from '../harness/errors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'suca-fleet.js');
+// the fleet's signing keys from a file (run --keys): the bin need not make a pair (0.1-0.5 s of CPU a key)
+const KEYS = join(root, 'test', 'fixtures', 'keys', 'fleet-2048.pem');
 const dir = mkdtempSync(join(tmpdir(), 'suca-workers-int-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -21,7 +23,7 @@ describe('run --workers 2, SIGINT mid-run', () => {
     // 1 simulated hour at x300 would take 12 wall s: interrupted a second after the workers' simulated start,
     // 5 simulated minutes in (x60 waited 4 s after both 'run started' lines, 2 of them the start lead). SIGINT
     // sent to the process: the bin's own signal wiring is the point, so the bin and not main(argv, io).
-    const child = spawn(process.execPath, [bin, 'run', '--clock', 'scaled', '--time-factor', '300', '--clients', '100', '--duration', '1h', '--workers', '2', '--out', out, '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--clock', 'scaled', '--time-factor', '300', '--clients', '100', '--duration', '1h', '--workers', '2', '--out', out, '--json', '--quiet', '--keys', KEYS], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

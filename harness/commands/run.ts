@@ -22,6 +22,7 @@ import { checkUrl, joinNegativeValues, parseFlags, Problems, readFileArg, report
 import { checkRunSize, LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
 import { alignWithExternal, startGridFromEnv } from '../clock/align.js';
 import { checkWorkers, coupledModels, runWorkers } from '../workers/pool.js';
+import { KeyPool } from '../../agent/wire/ccm/signing.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
 
@@ -94,6 +95,7 @@ function runFlags(y: Argv) {
       .option('tls-cert', { type: 'string', describe: 'embedded stub servers: serve https with this certificate (PEM)' })
       .option('tls-key', { type: 'string', describe: 'embedded stub servers: the key of --tls-cert (PEM)' })
       .option('sign', { type: 'boolean', default: true, describe: 'sign MP messages (and have the embedded MP verify them); --no-sign to turn off' })
+      .option('keys', { type: 'string', describe: 'http: the signing keys, a PEM file of RSA private keys (PKCS#8 or PKCS#1, unencrypted; client i signs with key i mod n): the same keys every run, so that an MP that registered the clients knows them again; default: 2 keys made for the process' })
       .option('concurrency', { type: 'string', default: '256', describe: `http: requests in flight at once per endpoint, 1 to ${LIMITS.concurrency.max.toLocaleString('en-US')}` })
       .option('threshold', { type: 'string', array: true, describe: 'a threshold to check at the end, e.g. state_latency_p99<20m (repeatable; adds to the scenario\'s)' })
       .option('start-at', { type: 'string', describe: 'scaled clock: the wall time (ISO 8601, e.g. 2026-12-02T10:00:00Z) at which the simulated start happens, on the stub\'s clock when aligned; shards given the same time start together (a Kubernetes Job)' })
@@ -156,7 +158,8 @@ function checkFlags(a: Args, p: Problems, env: Io['env']) {
   const key = pair && a['tls-key'] !== undefined ? p.try(() => readFileArg('--tls-key', a['tls-key']!)) : undefined;
   const tls = cert !== undefined && key !== undefined ? { cert, key } : undefined;
   const ca = a.ca !== undefined ? p.try(() => readFileArg('--ca', a.ca!)) : tls?.cert;
-  const transport: TransportOptions = kind === 'http' ? { kind: 'http', external, sign: a.sign, ca, tls, concurrency } : { kind: 'in-process' };
+  const keys = a.keys !== undefined ? signingKeys(a.keys, kind, a.sign, p) : undefined;
+  const transport: TransportOptions = kind === 'http' ? { kind: 'http', external, sign: a.sign, ca, tls, concurrency, ...(keys !== undefined ? { keys } : {}) } : { kind: 'in-process' };
   const extraThresholds = (a.threshold ?? []).flatMap((t, i) => {
     const parsed = p.try(() => parseThreshold(String(t), `--threshold #${i + 1}`));
     return parsed === undefined ? [] : [{ ...parsed, abortOnFail: a['abort-on-fail'] }];
@@ -164,6 +167,17 @@ function checkFlags(a: Args, p: Problems, env: Io['env']) {
   if (a['abort-on-fail'] && (a.threshold ?? []).length === 0) p.add('--abort-on-fail: give the thresholds to check with --threshold');
   const workers = checkWorkers(a, kind, (x) => p.add(x));
   return { clients, seed, explicitInterval: explicitInterval ?? undefined, clock, transport, extraThresholds, shard, startAt, workers };
+}
+
+/** --keys FILE: the file's keys as PKCS#8 PEM, or undefined with every problem added (each naming the file and the block). */
+function signingKeys(file: string, kind: 'http' | 'in-process', sign: boolean, p: Problems): readonly string[] | undefined {
+  if (kind !== 'http') return void p.add(`--keys ${file}: only with --transport http (in-process messages are not signed)`);
+  if (!sign) return void p.add(`--keys ${file} and --no-sign: the keys would sign nothing; choose one`);
+  const text = p.try(() => readFileArg('--keys', file));
+  if (text === undefined) return undefined;
+  const { pems, problems } = KeyPool.parsePemFile(text.toString('latin1'));
+  for (const x of problems) p.add(`--keys ${file}: ${x}`);
+  return problems.length === 0 ? pems : undefined;
 }
 
 /**

@@ -152,6 +152,12 @@ export function generateClientKey(bits = 2048): ClientKey {
 
 const sharedPools = new Map<string, KeyPool>();
 
+/** RSA sizes a key file may hold (KeyPool.parsePemFile). */
+const MIN_KEY_BITS = 1024;
+const MAX_KEY_BITS = 16384;
+/** Keys a key file may hold: each is a private key in memory and a public key blob in every signed message's client's hook. */
+const MAX_POOL_KEYS = 10_000;
+
 /**
  * A few keys shared by a whole fleet: client i signs with key i mod size.
  * Generation is slow, so the pool is made once (tests pass 1-2 keys, or
@@ -189,6 +195,51 @@ export class KeyPool {
   /** The private keys as PKCS#8 PEM, to hand the same pool to a worker thread (fromPem). */
   toPem(): string[] {
     return this.keys.map((k) => k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  }
+
+  /**
+   * The signing keys of a PEM file given by a user (run --keys): every
+   * `PRIVATE KEY` (PKCS#8) and `RSA PRIVATE KEY` (PKCS#1) block, in file
+   * order, as PKCS#8 PEM for fromPem; `CERTIFICATE` blocks are skipped (a
+   * key and its certificate often share a file). Every problem is returned
+   * at once, each naming the block: what the client's clientauth hook can
+   * carry is an RSA key (a CryptoAPI PUBLICKEYBLOB, PKCS#1 v1.5 signatures),
+   * so an EC, PSS-only or encrypted key is refused, and one under 1,024 bits
+   * too (the client makes 2,048-bit keys; a real MP need not take less).
+   */
+  static parsePemFile(text: string): { readonly pems: readonly string[]; readonly problems: readonly string[] } {
+    const pems: string[] = [];
+    const problems: string[] = [];
+    let block = 0;
+    for (const m of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)) {
+      block++;
+      const label = m[1]!;
+      const at = `block ${block} (${label})`;
+      if (label === 'CERTIFICATE') continue;
+      if (label === 'ENCRYPTED PRIVATE KEY') {
+        problems.push(`${at}: encrypted; give the key unencrypted (openssl pkey -in KEY -out PLAIN)`);
+        continue;
+      }
+      if (label !== 'PRIVATE KEY' && label !== 'RSA PRIVATE KEY') {
+        problems.push(`${at}: not an RSA private key (expected PRIVATE KEY or RSA PRIVATE KEY)`);
+        continue;
+      }
+      let key: KeyObject;
+      try {
+        key = createPrivateKey(m[0]);
+      } catch (err) {
+        problems.push(`${at}: does not parse (${(err as { code?: string }).code ?? (err as Error).message})`);
+        continue;
+      }
+      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+      if (key.asymmetricKeyType !== 'rsa') problems.push(`${at}: a ${key.asymmetricKeyType ?? 'non-RSA'} key; the clientauth hook carries RSA keys (PKCS#1 v1.5 signatures)`);
+      else if (bits < MIN_KEY_BITS || bits > MAX_KEY_BITS) problems.push(`${at}: ${bits} bits; from ${MIN_KEY_BITS.toLocaleString('en-US')} to ${MAX_KEY_BITS.toLocaleString('en-US')} (the client makes 2,048)`);
+      else pems.push(key.export({ type: 'pkcs8', format: 'pem' }) as string);
+    }
+    if (pems.length > MAX_POOL_KEYS) problems.push(`${pems.length.toLocaleString('en-US')} keys: at most ${MAX_POOL_KEYS.toLocaleString('en-US')} (client i signs with key i mod n)`);
+    if (block === 0) problems.push('no PEM block (expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)');
+    else if (pems.length === 0 && problems.length === 0) problems.push('no private key, only certificates');
+    return { pems: problems.length === 0 ? pems : [], problems };
   }
 
   /** A pool of the PKCS#8 PEM private keys toPem gave. */
