@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PATH_CLIENT, decodeRequest, decodeResponse, soapActionHeader } from '../agent/wire/wusp/codec.js';
 import { MAX_PAYLOAD_BYTES } from '../agent/wire/errors.js';
 import { expectWire } from './helpers/wusp-fixtures.js';
+import { parseXml } from '../agent/wire/xml/reader.js';
 
 // ---- XML refusals ---------------------------------------------------------------------
 
@@ -65,11 +66,24 @@ describe('WUSP: hostile and malformed XML', () => {
       '', // empty
       good.replace('<protocolVersion>', '<protocolVersion a=1>'), // unquoted attribute
       good.replace('<protocolVersion>', '<protocolVersion a="1" a="2">'), // repeated attribute
-      '<__proto__/>',
+      good.replace('2.90', '2.90]]>'), // "]]>" in character data
+      good.replace('<protocolVersion>', '<protocolVersion>\u0001'), // a character XML does not allow
     ];
     for (const b of bad) expectWire(() => decodeRequest(action, PATH_CLIENT, b), 'SUCA_ERR_WIRE_XML');
     expectWire(() => decodeResponse('GetConfig', '<<<'), 'SUCA_ERR_WIRE_XML');
     expectWire(() => decodeRequest(action, PATH_CLIENT, '<a>'.repeat(5000) + '</a>'.repeat(5000)), 'SUCA_ERR_WIRE_XML');
+    // 100 levels are read (the deepest message is far from it), 101 are not
+    expect(parseXml('<a>'.repeat(100) + '</a>'.repeat(100)).local).toBe('a');
+    expectWire(() => parseXml('<a>'.repeat(101) + '</a>'.repeat(101)), 'SUCA_ERR_WIRE_XML');
+  });
+
+  it('reads names such as __proto__ as data: well-formed XML, refused as no SOAP envelope, no prototype touched', () => {
+    expectWire(() => decodeRequest(action, PATH_CLIENT, '<__proto__/>'), 'SUCA_ERR_WIRE_SOAP');
+    const t = parseXml('<a __proto__="1" constructor="2"><__proto__>x</__proto__></a>');
+    expect(Object.getPrototypeOf(t.attrs)).toBeNull();
+    expect(Object.entries(t.attrs)).toEqual([['__proto__', '1'], ['constructor', '2']]);
+    expect(t.children[0]).toMatchObject({ local: '__proto__', text: 'x' });
+    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
   });
 
   it('refuses bytes that are not UTF-8', () => {
