@@ -109,10 +109,8 @@ export class Fleet {
     this.processes = o.processes ?? [];
     this.processes.forEach((p, i) => p.reactive === true && this.reactive.push(o.clients + i));
     this.sched = new Scheduler(o.clients + this.processes.length);
-    // room for one poll per client and a little (laneRoom; no power of two): a client has one live entry,
-    // and the stale ones of moved polls leave at the head; the lane grows if ever full (the
-    // order is kept). Twice the clients was 32 B a client (heap snapshot of the 100k fleet,
-    // issue 13); 2 days of the default scenario at 100k never filled this one.
+    // one poll per client and the room laneRoom measured; the lane grows if ever full (the order
+    // is kept). Twice the clients was 32 B a client (heap snapshot of the 100k fleet, issue 13).
     this.lane = new MonotoneLane(laneRoom(o.clients));
     this.now = o.ctx.start;
     const seed = o.ctx.seed;
