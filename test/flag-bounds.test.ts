@@ -6,8 +6,8 @@
 // 2.7 GB, `--clients abc` read "--clients NaN", `--duration -1d` read
 // "Unknown arguments: 1, d", and --time-factor was ignored in virtual time.
 
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as bufferConstants } from 'node:buffer';
@@ -94,6 +94,7 @@ describe('run: bounds of the numeric flags', () => {
 describe('run: the memory a run needs, checked before it starts', () => {
   it('clients x updates past what one typed array holds: exit 2 naming both and the shards to run instead', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'suca-bounds-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'big.json');
     const updates = LIMITS.updates.max;
     const clients = Math.floor(bufferConstants.MAX_LENGTH / updates) + 1;

@@ -4,8 +4,8 @@
 // SUCA_FLEET_DEBUG=1. Output paths are checked by writing before the run:
 // `report R.json --html /proc/r.html` said "internal error: ENOENT".
 
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, cliWith } from './helpers/cli.js';
@@ -35,6 +35,7 @@ function bugOnScan(n: number): { at: () => number } {
 describe('an internal error during a run', () => {
   it('exits 1, says what was being done and where the partial results are, writes them first, no stack', async () => {
     const out = mkdtempSync(join(tmpdir(), 'suca-bug-'));
+    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
     const trace = join(out, 'trace.ndjson');
     // 20 clients scan first within 2 h of their first policy; the 15th scan fails
     const bug = bugOnScan(15);
@@ -70,6 +71,7 @@ describe('an internal error during a run', () => {
 describe('output paths are checked by writing, before any work', () => {
   it('report --html /proc/r.html: SUCA_ERR_OUTPUT naming the path, exit 2 (was "internal error: ENOENT")', async () => {
     const out = mkdtempSync(join(tmpdir(), 'suca-rep-'));
+    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
     expect((await cli('run', '--clients', '5', '--duration', '1h', '--out', out, '--log-level', 'silent')).code).toBe(0);
     const r = await cli('report', join(out, 'results.json'), '--html', '/proc/r.html');
     expect(r.code).toBe(2);

@@ -4,8 +4,8 @@
 // path; JSON syntax errors say line and column; `scenario default FILE`
 // writes FILE (issue 10 items 3 and 6).
 
-import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './helpers/cli.js';
@@ -14,6 +14,7 @@ import { DEFAULT_SCENARIO } from '../harness/scenario/defaults.js';
 
 const STACK = /\n\s+at [^\n]*[(:]/;
 const dir = mkdtempSync(join(tmpdir(), 'suca-scb-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 async function check(scenario: unknown): Promise<{ code: number; lines: string[]; err: string }> {
