@@ -34,9 +34,9 @@ describe('run --clock scaled: --workers defaults to the cores', () => {
     expect(checkWorkers({ clock: 'virtual' }, 'in-process', add, 4)).toEqual({ n: 1, given: false });
     expect(none).toEqual([]);
     expect(checkWorkers({ clock: 'scaled', workers: '3' }, 'http', add, 2)).toEqual({ n: 3, given: true });
-    expect(checkWorkers({ clock: 'scaled', workers: '2', mp: 'http://127.0.0.1:1' }, 'http', add, 4).given).toBe(true);
-    expect(none).toHaveLength(1);
-    expect(none[0]).toContain('--workers 2 and --mp');
+    // given, against an external MP: run (test/run-workers-external-mp), not refused
+    expect(checkWorkers({ clock: 'scaled', workers: '2', mp: 'http://127.0.0.1:1' }, 'http', add, 4)).toEqual({ n: 2, given: true });
+    expect(none).toEqual([]);
   });
 
   it('a plain scaled run is split across the cores, merged with the stub figures and the latency split', async () => {

@@ -232,7 +232,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const input = a.scenario !== undefined ? loadScenarioFile(scenarioFileOf(a.scenario)).input : undefined;
     // against a suca-fleet stub: its time factor and scenario, and a start on its clock (harness/clock/align.ts)
     doing = 'aligning with the external servers';
-    const aligned = await alignWithExternal({ sc: loadScenario(a.scenario, overrides), input, source, overrides, clock: f.clock, transport: f.transport, force: a.force, startAt: f.startAt, startGrid: startGridFromEnv(io.env) });
+    const loaded = loadScenario(a.scenario, overrides);
+    const aligned = await alignWithExternal({ sc: loaded, input, source, overrides, clock: f.clock, transport: f.transport, force: a.force, startAt: f.startAt, startGrid: startGridFromEnv(io.env) });
     if (aligned.note !== null) io.stderr.write(`suca-fleet: ${aligned.note}\n`);
     const sc = aligned.sc;
     const seriesInterval = chooseSeriesInterval(sc.duration, f.explicitInterval);
@@ -261,7 +262,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (workers > 1) {
       doing = `running the fleet in ${workers} workers`;
       const str = (k: string) => (typeof settings.args[k] === 'string' ? (settings.args[k] as string) : undefined);
-      return await runWorkers({ io, logger, logLevel: a['log-level'], workers, scenario: a.scenario, overrides, plan, seriesInterval, clock: aligned.clock, transport: f.transport, thresholds: allThresholds, live, outputs, print: a['json-line'] ? 'json-line' : a.json ? 'json' : 'summary', outDir: str('out'), tracePath: str('trace'), traceEvents: traceEventsOf(str('trace-events')), seriesNdjsonPath: str('series-ndjson') });
+      // the start as aligned on an external stub's clock (the workers and the stub thread resolve the scenario again;
+      // the scenario's own start, as written, when nothing moved it)
+      const withStart = aligned.sc === loaded ? overrides : { ...overrides, start: new Date(sc.start).toISOString() };
+      return await runWorkers({ io, logger, logLevel: a['log-level'], workers, scenario: a.scenario, overrides: withStart, plan, seriesInterval, clock: aligned.clock, transport: f.transport, thresholds: allThresholds, live, outputs, print: a['json-line'] ? 'json-line' : a.json ? 'json' : 'summary', outDir: str('out'), tracePath: str('trace'), traceEvents: traceEventsOf(str('trace-events')), seriesNdjsonPath: str('series-ndjson') });
     }
     // SIGINT / SIGTERM: stop where the run is and write what it measured, marked partial
     const stop = new AbortController();

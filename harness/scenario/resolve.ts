@@ -65,6 +65,12 @@ export interface ScenarioOverrides {
   seed?: number | undefined;
   /** `K/N`: run shard K of N (--shard) */
   shard?: string | undefined;
+  /**
+   * The simulated start (ISO 8601), over the scenario's: the start the run
+   * command aligned on an external stub's clock (clock/align.ts), handed to
+   * the worker threads of `run --workers N`, which resolve the scenario again
+   */
+  start?: string | undefined;
 }
 
 /**
@@ -147,7 +153,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     name: inp.name ?? D.name,
     seed: overrides.seed ?? inp.seed ?? D.seed,
     clients: overrides.clients ?? inp.clients ?? D.clients,
-    start: inp.start ?? D.start,
+    start: overrides.start ?? inp.start ?? D.start,
     duration: overrides.duration ?? inp.duration ?? D.duration,
     client: { ...D.client, ...inp.client },
     model: { ...D.model, ...inp.model },

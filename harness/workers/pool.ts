@@ -22,6 +22,12 @@
 // With the stubs outside the workers, what the stub MP counts is not in the
 // workers' results (as for `run --mp URL`): stub-view.ts takes those
 // figures from the stubs, in their thread (asked through stub-handle.ts).
+// Against an external MP (--workers N --mp URL, scaled time) there is no
+// stub thread: every worker runs its shard against that MP, as N processes
+// of `run --shard K/N --mp URL --start-at T` would, started at the instant
+// the run command aligned on the MP's clock when it is a suca-fleet stub
+// (the aligned start reaches the workers as a scenario override); the MP's
+// own figures are the external MP's, n/a in the merge as in one run.
 //
 // Virtual time (--clock virtual, in-process): worker k runs shard k/N
 // against a stub core of its own, which is exact for the parts of the stub
@@ -155,7 +161,10 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const tk = o.transport;
   // the clients' state report send times, written by the workers, read by the stub MP at receipt (the cycle wait
   // and in-flight split of state latency, as a single run's metrics tell them); 8 B per client
-  const sentShared = tk.kind === 'http' && !virtual ? new SharedArrayBuffer(8 * plan.metrics.clients) : null;
+  // --mp URL: every worker's clients talk to that MP (and the WSUS and DP it hands out, or --wsus / --dp), as
+  // shards would; no stub thread, and the MP's own figures are the external MP's (n/a in the merge, as for one run)
+  const externalMp = tk.kind === 'http' && tk.external?.mp !== undefined;
+  const sentShared = tk.kind === 'http' && !virtual && !externalMp ? new SharedArrayBuffer(8 * plan.metrics.clients) : null;
   if (sentShared !== null) new Float64Array(sentShared).fill(NaN);
   const errors: { k: number; code: string | null; message: string; stack: string | null }[] = [];
   const workers: Worker[] = [];
@@ -290,8 +299,8 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
               // (virtual time: at once, each at its own pace; the instant is not used)
               startWall = o.clock.mode === 'virtual' ? Date.now() : o.clock.startWallEpochMs ?? Math.ceil((Date.now() + START_LEAD_WALL_MS) / 1000) * 1000;
               stubs?.start(startWall);
-              if (stubs !== null && startWall < Date.now()) log.warn({ startAt: new Date(startWall).toISOString(), lateMs: Date.now() - startWall }, '--start-at passed before every worker was ready: the run starts late (its first events due at once, as lag)');
-              if (stubs !== null) log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: stubs.urls.mp }, 'workers ready: simulated start at one wall instant');
+              if (!virtual && startWall < Date.now()) log.warn({ startAt: new Date(startWall).toISOString(), lateMs: Date.now() - startWall }, '--start-at passed before every worker was ready: the run starts late (its first events due at once, as lag)');
+              if (!virtual) log.info({ workers: n, startAt: new Date(startWall).toISOString(), mp: stubs?.urls.mp ?? (tk.kind === 'http' ? tk.external?.mp : undefined) }, 'workers ready: simulated start at one wall instant');
               else log.info({ workers: n }, 'workers ready: each runs its clients against its own stub core in virtual time');
               send({ type: 'start', startWallEpochMs: startWall });
             }
@@ -403,9 +412,11 @@ export const MAX_WORKERS = 64;
  * stubs, where the workers do all a single run does (--trace and
  * --series-ndjson merged, the state latency split kept: the report send
  * times are shared with the stub MP's thread); 1 where they cannot run
- * (scaled time in-process, --mp against an external MP, --wsus or --dp
- * against external servers, a shard) without a
- * word, as the default is not the user's choice; and 1 in virtual time (the
+ * (scaled time in-process, a shard) or against external servers (--mp,
+ * --wsus, --dp) without a word, as the default is not the user's choice:
+ * against a real MP, N workers are N connection pools of --concurrency
+ * each, a load the user picks with --workers N, not one a core count picks
+ * for them; and 1 in virtual time (the
  * issue's choice: a single thread's run is the reference the workers are
  * checked against). Given, N is refused (exit 2) where it cannot run, as the
  * user asked for it. The run command caps the default at the fleet's
@@ -414,8 +425,7 @@ export const MAX_WORKERS = 64;
 export function checkWorkers(a: { readonly workers?: string | undefined; readonly clock: string; readonly mp?: string | undefined; readonly wsus?: string | undefined; readonly dp?: string | undefined; readonly shard?: string | undefined; readonly shards?: string | undefined }, kind: 'http' | 'in-process', add: (problem: string) => void, cores: number = availableParallelism()): { readonly n: number; readonly given: boolean } {
   const scaled = a.clock === 'scaled';
   if (a.workers === undefined) {
-    // an external WSUS or DP (--wsus, --dp) may be a suca-fleet stub the run aligns its clock and start with
-    // (clock/align.ts), which the workers, resolving the scenario again, do not see: one thread there too
+    // external servers: N workers would be N connection pools against them (see above)
     const fits = scaled && kind === 'http' && a.mp === undefined && a.wsus === undefined && a.dp === undefined && a.shard === undefined && a.shards === undefined;
     return { n: fits ? Math.max(1, Math.min(cores, MAX_WORKERS)) : 1, given: false };
   }
@@ -428,7 +438,6 @@ export function checkWorkers(a: { readonly workers?: string | undefined; readonl
   if (n === 1) return { n: 1, given: true };
   if (scaled && kind !== 'http') add(`--workers ${n}: in scaled time the workers reach the embedded stubs over HTTP; --transport in-process runs in one thread`);
   if (!scaled && kind !== 'in-process') add(`--workers ${n} --clock virtual: in virtual time the workers run in-process (a stub core each); over HTTP they would need one stub clock in lockstep across threads, which is not built (drop --transport http, or add --clock scaled)`);
-  if (a.mp !== undefined) add(`--workers ${n} and --mp: the workers share the embedded stub servers; against an external MP run shards (--shard K/N) and merge them`);
   if (a.shard !== undefined || a.shards !== undefined) add(`--workers ${n} and --shard/--shards: the workers split the whole fleet; not a shard of it`);
   return { n, given: true };
 }
