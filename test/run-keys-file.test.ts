@@ -168,6 +168,25 @@ describe('run --keys FILE', () => {
     // the same runs, so the same requests: each key carried by as many messages both times
     expect(second.byKey).toEqual(first.byKey);
   });
+
+  it('with --workers 2 in scaled time: each worker thread signs its clients with the file\'s keys, client i with key i mod n', async () => {
+    const from = posts().length;
+    // the workers get the keys as PEM from the main thread (harness/workers); clients 0-2 in one, 3-5 in the other
+    const r = await cli('run', '--clients', '6', '--duration', '30m', '--clock', 'scaled', '--time-factor', '3600', '--workers', '2', '--lag-bound', '1h', '--elu-bound', '1', '--mp', proxyUrl, '--keys', FIXTURE, '--json', '--quiet', '--log-level', 'silent');
+    expect(r.code, r.err).toBe(0);
+    const res = JSON.parse(r.out);
+    expect(res.errors.total).toBe(0);
+    // two workers' results merged, shard 1/2 and 2/2
+    expect(res.merged.from.map((f: { shard: { index: number; count: number } }) => `${f.shard.index}/${f.shard.count}`)).toEqual(['1/2', '2/2']);
+    const w = keysOnTheWire(from);
+    // each client registers and asks for its policy: at least two signed posts each
+    expect(w.posts).toBeGreaterThanOrEqual(12);
+    expect(w.none).toBe(0);
+    expect(w.notClientModN).toBe(0);
+    // both workers' clients: client 0..5 each named by a post carrying its key
+    const named = new Set(posts().slice(from).map((b) => /direct:client(\d+)\./.exec(b.toString('latin1').replace(/\0/g, ''))?.[1]));
+    expect([...named].sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
 });
 
 describe('run --keys refuses, every problem at once, exit 2', () => {
