@@ -4,7 +4,7 @@
 # whole suite and the files that descend from the base's (its test files kept
 # under the same name, the three it split, and issue 9's own new files), in
 # the order base, same, whole, whole, same, base. Not part of npm test or
-# npm run bench: it takes about 12 minutes on two cores.
+# npm run bench: it takes about 11 minutes on two cores.
 #
 #   bash bench/test-time.sh [BASE_REV]   (from the project root; ../shared beside the base's worktree too)
 #
