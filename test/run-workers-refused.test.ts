@@ -19,11 +19,12 @@ describe('run --workers refused', () => {
   });
 
   it('what it cannot combine with, every problem at once', async () => {
-    const r = await cli('run', '--clock', 'scaled', '--workers', '3', '--mp', 'http://127.0.0.1:1', '--shard', '1/2', '--trace', 'x.ndjson', '--series-ndjson', 'y.ndjson');
+    const r = await cli('run', '--clock', 'scaled', '--workers', '3', '--shard', '1/2', '--trace', 'x.ndjson', '--series-ndjson', 'y.ndjson');
     expect(r.code).toBe(EXIT.CONFIG);
-    expect(r.err).toContain('--workers 3 and --shard/--shards');
-    // an external MP is no longer among them (each worker's shard against it)
-    expect(r.err).not.toContain('--workers 3 and --mp');
+    // a shard splits across workers only against an external MP (run-workers-in-a-shard), not the embedded stubs
+    expect(r.err).toContain('--workers 3 and --shard/--shards: the workers split a shard only in scaled time against an external MP');
+    // an external MP is no longer among them (each worker's shard against it: run-workers-external-mp)
+    expect(r.err).not.toContain('and --mp');
     // a trace and an NDJSON series are written with workers in scaled time too (merged): not among the problems
     expect(r.err).not.toMatch(/and --trace|and --series-ndjson/);
     const t = await cli('run', '--clock', 'scaled', '--transport', 'in-process', '--workers', '2');

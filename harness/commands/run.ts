@@ -241,6 +241,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     checkRunSize({ clients: sc.shard.clients, updates: sc.stub.catalogue.updates + (sc.stub.catalogue.syncs ?? []).reduce((n, x) => n + x.updates, 0), deployments: sc.stub.deployments.length, durationMs: sc.duration, intervals: Math.ceil(sc.duration / seriesInterval) }, sc.shard.count > 1 ? `--shard ${f.shard}` : f.clients !== undefined ? '--clients' : 'clients');
     // the default (the cores, in scaled time) at most a worker per client (a shard is never empty); a given N is checked by shardOf
     const workers = f.workers.given ? f.workers.n : Math.min(f.workers.n, sc.shard.clients);
+    // --workers N within shard K/S: S x N sub-shards of the fleet (workers/pool.ts workerShard), each one client at least
+    if (workers > 1 && sc.shard.count > 1 && workers * sc.shard.count > sc.clients) {
+      const few = new Problems();
+      few.add(`--workers ${workers} in shard ${sc.shard.index}/${sc.shard.count}: ${workers} x ${sc.shard.count} sub-shards of ${sc.clients.toLocaleString('en-US')} clients leave some empty; at most ${Math.floor(sc.clients / sc.shard.count)} workers a shard`);
+      const refused = few.report(io);
+      if (refused !== null) return refused;
+    }
     // --workers N in virtual time: refused before anything is written when a model couples clients across workers
     if (workers > 1 && aligned.clock.mode === 'virtual') {
       const coupled = new Problems();

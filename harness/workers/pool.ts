@@ -27,7 +27,9 @@
 // of `run --shard K/N --mp URL --start-at T` would, started at the instant
 // the run command aligned on the MP's clock when it is a suca-fleet stub
 // (the aligned start reaches the workers as a scenario override); the MP's
-// own figures are the external MP's, n/a in the merge as in one run.
+// own figures are the external MP's, n/a in the merge as in one run. Run
+// as shard K/S (--shards S in a pod of an Indexed Job), the workers split
+// that shard (workerShard) and the merge is written as shard K/S (asShard).
 //
 // Virtual time (--clock virtual, in-process): worker k runs shard k/N
 // against a stub core of its own, which is exact for the parts of the stub
@@ -72,7 +74,7 @@ import type { Io, StopSignal } from '../io.js';
 import type { Logger, LogLevel } from '../logger.js';
 import type { ClockOptions, RunPlan, TransportOptions } from '../plan.js';
 import type { ProgressSnapshot } from '../run.js';
-import type { ScenarioOverrides } from '../scenario/resolve.js';
+import type { ScenarioOverrides, Shard } from '../scenario/resolve.js';
 import { StubThread } from './stub-handle.js';
 import type { FromWorker, ToWorker, WorkerTask } from './protocol.js';
 import { mergeKeyedTraces } from './trace-order.js';
@@ -203,7 +205,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   const backlog = virtual && plan.stub.mpProcessingRate > 0 ? new SiteBacklog(plan, n) : null;
   // the whole fleet's figures: the workers' merged (and the stubs' own: from the stub thread in scaled time, or the site backlog's)
   const whole = async (got: { r: Results; file: string }[], thresholds: readonly Threshold[], live: boolean): Promise<Results> => {
-    const m = mergeResults(got, live ? {} : { thresholds });
+    const m = asShard(mergeResults(got, live ? {} : { thresholds }), plan);
     if (backlog !== null) {
       if (!live) backlog.finish(Date.parse(m.reached), m.partial);
       return backlog.figures(m, thresholds, live);
@@ -271,7 +273,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     const done = Array.from({ length: n }, (_, i) => {
       const task: WorkerTask = {
         scenario: o.scenario,
-        overrides: { ...o.overrides, shard: `${i + 1}/${n}` },
+        overrides: { ...o.overrides, shard: workerShard(plan.outputs.shard, i, n) },
         seriesInterval: o.seriesInterval,
         clock: o.clock,
         transport: stubs === null || wtk.kind !== 'http' ? wtk : { ...wtk, external: { mp: stubs.urls.mp }, tls: undefined },
@@ -332,7 +334,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
     // the workers could not be run: nothing to ask the stubs for (else they are closed once their figures are in)
     if (!ran) await stubs?.close();
   }
-  const got = results.flatMap((r, i) => (r === null ? [] : [{ r: JSON.parse(r) as Results, file: `worker ${i + 1}/${n}` }]));
+  const got = results.flatMap((r, i) => (r === null ? [] : [{ r: JSON.parse(r) as Results, file: `worker ${i + 1}/${n}`, k: i + 1 }]));
   let all: Results | null = null;
   try {
     all = got.length === n ? withProcessCpu(await whole(got, o.thresholds, false), cpu0, t0) : null;
@@ -341,7 +343,7 @@ export async function runWorkers(o: WorkersOptions): Promise<number> {
   }
   // the threshold that stopped every worker (the workers themselves abort on nothing)
   const merged = all === null || abortedBy === null ? all : { ...all, abortedBy };
-  const perWorker = writePerWorker(o.outDir, got.map((g) => g.r), n);
+  const perWorker = writePerWorker(o.outDir, got.map((g) => ({ r: g.r, k: g.k })), n);
   // the workers' keyed traces merged into the one trace (what they wrote, also when stopped or failed)
   const extra: { what: string; path: string }[] = [];
   if (o.tracePath !== undefined) {
@@ -392,15 +394,46 @@ function withProcessCpu(r: Results, cpu0: NodeJS.CpuUsage, t0: number): Results 
 }
 
 /** --out DIR: DIR/workers/worker-K-of-N.results.json, each worker's results as it posted them. */
-function writePerWorker(dir: string | undefined, rs: readonly Results[], n: number): { what: string; path: string }[] {
+function writePerWorker(dir: string | undefined, rs: readonly { r: Results; k: number }[], n: number): { what: string; path: string }[] {
   if (dir === undefined) return [];
   const sub = join(dir, 'workers');
   mkdirSync(sub, { recursive: true });
-  return rs.map((r) => {
-    const path = join(sub, `worker-${r.shard.index}-of-${n}.results.json`);
+  return rs.map(({ r, k }) => {
+    const path = join(sub, `worker-${k}-of-${n}.results.json`);
     writeFileSync(path, formatResultsJson(r));
-    return { what: `worker ${r.shard.index}/${n}`, path };
+    return { what: `worker ${k}/${n}`, path };
   });
+}
+
+/**
+ * The shard worker k (0-based) of n runs. The whole fleet: k+1 of n. Within
+ * shard K of S (a pod of an Indexed Job, --shards S): shard (K-1)n + k+1 of
+ * S n, so that the pod's n workers run, between them, exactly shard K/S's
+ * clients: shard j of M is [floor((j-1)C/M), floor(jC/M)), and the pod's
+ * workers' ranges join into [floor((K-1)nC/(Sn)), floor(KnC/(Sn))), which is
+ * [floor((K-1)C/S), floor(KC/S)), shard K/S's. The clients keep their global
+ * ids and so their behaviour.
+ */
+export function workerShard(outer: Shard, k: number, n: number): string {
+  return outer.count <= 1 ? `${k + 1}/${n}` : `${(outer.index - 1) * n + k + 1}/${outer.count * n}`;
+}
+
+/**
+ * The workers' merge as the run's own shard: within shard K/S the merge of
+ * its n sub-shards is shard K/S, of the whole fleet's clients (what one
+ * process running --shard K/S writes, so that `merge` of the pods' results
+ * checks them as shards and names the missing ones), not "the whole fleet
+ * of the pod's clients, with the other sub-shards missing".
+ */
+function asShard(m: Results, plan: RunPlan): Results {
+  const outer = plan.outputs.shard;
+  if (outer.count <= 1) return m;
+  if (m.shard.firstClient !== outer.firstClient || m.shard.clients !== outer.clients) {
+    // some worker left no results (stopped before it posted any): the merge covers part of the shard, and says so
+    return m;
+  }
+  const { missingShards: _dropped, ...merged } = m.merged ?? { from: [], approximate: [] };
+  return { ...m, scenario: { ...m.scenario, clients: plan.outputs.clients }, shard: { ...outer }, merged };
 }
 
 /** At most this many workers (more threads than this on one machine only share its cores). */
@@ -438,7 +471,9 @@ export function checkWorkers(a: { readonly workers?: string | undefined; readonl
   if (n === 1) return { n: 1, given: true };
   if (scaled && kind !== 'http') add(`--workers ${n}: in scaled time the workers reach the embedded stubs over HTTP; --transport in-process runs in one thread`);
   if (!scaled && kind !== 'in-process') add(`--workers ${n} --clock virtual: in virtual time the workers run in-process (a stub core each); over HTTP they would need one stub clock in lockstep across threads, which is not built (drop --transport http, or add --clock scaled)`);
-  if (a.shard !== undefined || a.shards !== undefined) add(`--workers ${n} and --shard/--shards: the workers split the whole fleet; not a shard of it`);
+  if ((a.shard !== undefined || a.shards !== undefined) && !(scaled && a.mp !== undefined)) {
+    add(`--workers ${n} and --shard/--shards: the workers split a shard only in scaled time against an external MP (--clock scaled --mp URL: a pod of an Indexed Job against the central MP); elsewhere run more shards`);
+  }
   return { n, given: true };
 }
 
