@@ -6,14 +6,12 @@
 // scenario's own start, hours of simulated time off the stub's clock, and
 // judge deployments and cookies at the wrong time.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../harness/cli.js';
 import { START_GRID_ENV } from '../harness/clock/align.js';
-import { cliWith, testIo } from './helpers/cli.js';
+import { cliWith } from './helpers/cli.js';
+import { useStubScenario } from './helpers/stub-scenario.js';
 
 const F = 600;
 // a short grid and lead (tests only, as test/stub-run-clock-alignment explains): the point is the mark, not its width
@@ -21,29 +19,7 @@ const GRID = { gridWallMs: 500, leadWallMs: 3000 };
 // every client's first policy poll within the first 10 simulated minutes (1 wall second at x600)
 const SCENARIO = { name: 'workers-external', clients: 12, duration: '20m', start: '2026-01-05T00:00:00Z', model: { startWithin: '10m' } };
 
-let dir: string;
-let file: string;
-let urls: { mp: string; wsus: string; dp: string };
-let stopStub: () => Promise<number>;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'suca-wext-'));
-  file = join(dir, 'scenario.json');
-  writeFileSync(file, JSON.stringify(SCENARIO));
-  const signals = new EventEmitter();
-  const t = testIo({ signals });
-  const done = main(['stub', '--scenario', file, '--time-factor', String(F), '--log-level', 'silent'], t.io);
-  stopStub = async () => (signals.emit('SIGINT', 'SIGINT'), await done);
-  while (!t.out().includes('\n')) {
-    if (t.err() !== '') throw new Error(t.err());
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  urls = JSON.parse(t.out().split('\n')[0]!) as typeof urls;
-}, 60_000);
-afterAll(async () => {
-  expect(await stopStub?.()).toBe(0);
-  rmSync(dir, { recursive: true, force: true });
-});
+const stub = useStubScenario('suca-wext-', SCENARIO, F);
 
 interface Res {
   scenario: { start: string; clients: number };
@@ -56,12 +32,12 @@ interface Res {
 
 describe('run --workers 2 --mp URL (scaled time)', () => {
   it('every worker starts at the start aligned on the stub\'s clock, and the merge is the whole fleet', async () => {
-    const out = join(dir, 'out');
+    const out = join(stub.dir, 'out');
     // the lag and busy bounds wide open: the subject is where the workers start, not the pace on a shared CI machine
-    const r = await cliWith({ env: { [START_GRID_ENV]: `${GRID.gridWallMs},${GRID.leadWallMs}` } }, 'run', '--scenario', file, '--clock', 'scaled', '--time-factor', String(F), '--workers', '2', '--mp', urls.mp, '--lag-bound', '1h', '--elu-bound', '1', '--out', out, '--quiet', '--log-level', 'silent');
+    const r = await cliWith({ env: { [START_GRID_ENV]: `${GRID.gridWallMs},${GRID.leadWallMs}` } }, 'run', '--scenario', stub.file, '--clock', 'scaled', '--time-factor', String(F), '--workers', '2', '--mp', stub.urls.mp, '--lag-bound', '1h', '--elu-bound', '1', '--out', out, '--quiet', '--log-level', 'silent');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain('clock aligned to the stub');
-    const h = (await (await fetch(`${urls.mp}/health`)).json()) as { clock: { simStart: number } };
+    const h = (await (await fetch(`${stub.urls.mp}/health`)).json()) as { clock: { simStart: number } };
     const merged = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Res;
     const start = Date.parse(merged.scenario.start);
     // on a mark of the stub's clock, past its start by the lead at least: not the scenario's own start

@@ -6,44 +6,20 @@
 // together by --start-at) against `suca-fleet stub`, in-process through
 // main(argv, io), then merged.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../harness/cli.js';
 import { shardOf } from '../harness/scenario/resolve.js';
 import { workerShard } from '../harness/workers/pool.js';
-import { cli, cliWith, testIo } from './helpers/cli.js';
+import { cli, cliWith } from './helpers/cli.js';
+import { useStubScenario } from './helpers/stub-scenario.js';
 
 const F = 600;
 const CLIENTS = 13;
 // every client's first policy poll within the first 10 simulated minutes (1 wall second at x600)
 const SCENARIO = { name: 'pods-with-workers', clients: CLIENTS, duration: '20m', start: '2026-01-05T00:00:00Z', model: { startWithin: '10m' } };
 
-let dir: string;
-let file: string;
-let mp: string;
-let stopStub: () => Promise<number>;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'suca-podw-'));
-  file = join(dir, 'scenario.json');
-  writeFileSync(file, JSON.stringify(SCENARIO));
-  const signals = new EventEmitter();
-  const t = testIo({ signals });
-  const done = main(['stub', '--scenario', file, '--time-factor', String(F), '--log-level', 'silent'], t.io);
-  stopStub = async () => (signals.emit('SIGINT', 'SIGINT'), await done);
-  while (!t.out().includes('\n')) {
-    if (t.err() !== '') throw new Error(t.err());
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  mp = (JSON.parse(t.out().split('\n')[0]!) as { mp: string }).mp;
-}, 60_000);
-afterAll(async () => {
-  expect(await stopStub?.()).toBe(0);
-  rmSync(dir, { recursive: true, force: true });
-});
+const stub = useStubScenario('suca-podw-', SCENARIO, F);
 
 interface Res {
   scenario: { start: string; clients: number };
@@ -75,10 +51,10 @@ describe('run --shards S --workers N --mp URL', () => {
 
   it('two pods of two workers each: each pod\'s results are its shard, and merge gives the whole fleet', async () => {
     const start = new Date(Math.ceil((Date.now() + 4000) / 1000) * 1000).toISOString();
-    const pod = (index: number) => cliWith({ env: { JOB_COMPLETION_INDEX: String(index) } }, 'run', '--scenario', file, '--clock', 'scaled', '--time-factor', String(F), '--shards', '2', '--workers', '2', '--mp', mp, '--start-at', start, '--lag-bound', '1h', '--elu-bound', '1', '--out', join(dir, `pod${index}`), '--quiet', '--log-level', 'silent');
+    const pod = (index: number) => cliWith({ env: { JOB_COMPLETION_INDEX: String(index) } }, 'run', '--scenario', stub.file, '--clock', 'scaled', '--time-factor', String(F), '--shards', '2', '--workers', '2', '--mp', stub.urls.mp, '--start-at', start, '--lag-bound', '1h', '--elu-bound', '1', '--out', join(stub.dir, `pod${index}`), '--quiet', '--log-level', 'silent');
     const rs = await Promise.all([pod(0), pod(1)]);
     for (const r of rs) expect(r.code, r.err).toBe(0);
-    const pods = [0, 1].map((i) => JSON.parse(readFileSync(join(dir, `pod${i}`, 'results.json'), 'utf8')) as Res);
+    const pods = [0, 1].map((i) => JSON.parse(readFileSync(join(stub.dir, `pod${i}`, 'results.json'), 'utf8')) as Res);
     // 13 clients: shard 1/2 is 0..5, 2/2 is 6..12; each the whole fleet's shard, not "a fleet of 6"
     expect(pods.map((p) => p.shard)).toEqual([{ index: 1, count: 2, firstClient: 0, clients: 6 }, { index: 2, count: 2, firstClient: 6, clients: 7 }]);
     for (const p of pods) {
@@ -88,13 +64,13 @@ describe('run --shards S --workers N --mp URL', () => {
     }
     // pod K's workers ran shards 2K-1 and 2K of 4
     expect(pods.map((p) => p.merged!.from.map((f) => `${f.shard.index}/${f.shard.count}`))).toEqual([['1/4', '2/4'], ['3/4', '4/4']]);
-    const w = JSON.parse(readFileSync(join(dir, 'pod1', 'workers', 'worker-2-of-2.results.json'), 'utf8')) as Res;
+    const w = JSON.parse(readFileSync(join(stub.dir, 'pod1', 'workers', 'worker-2-of-2.results.json'), 'utf8')) as Res;
     // shard 4/4 of 13: floor(3 x 13 / 4) = 9 .. 12
     expect(w.shard).toEqual({ index: 4, count: 4, firstClient: 9, clients: 4 });
     // one start for both pods, on the stub's clock
     expect(pods[1]!.scenario.start).toBe(pods[0]!.scenario.start);
     // the pods merged as shards 1/2 and 2/2: the whole fleet, nothing missing, every client's first policy poll
-    const m = await cli('merge', join(dir, 'pod0', 'results.json'), join(dir, 'pod1', 'results.json'), '--json');
+    const m = await cli('merge', join(stub.dir, 'pod0', 'results.json'), join(stub.dir, 'pod1', 'results.json'), '--json');
     expect(m.code, m.err).toBe(0);
     const merged = JSON.parse(m.out) as Res;
     expect(merged.shard).toEqual({ index: 1, count: 1, firstClient: 0, clients: CLIENTS });
@@ -106,7 +82,7 @@ describe('run --shards S --workers N --mp URL', () => {
     const inProcess = await cliWith({ env: { JOB_COMPLETION_INDEX: '0' } }, 'run', '--shards', '2', '--workers', '2', '--clients', '10', '--duration', '1h');
     expect(inProcess.code).toBe(2);
     expect(inProcess.err).toContain('--workers 2 and --shard/--shards: the workers split a shard only in scaled time against an external MP');
-    const few = await cli('run', '--scenario', file, '--clock', 'scaled', '--time-factor', String(F), '--shard', '1/4', '--workers', '4', '--mp', mp, '--quiet', '--log-level', 'silent');
+    const few = await cli('run', '--scenario', stub.file, '--clock', 'scaled', '--time-factor', String(F), '--shard', '1/4', '--workers', '4', '--mp', stub.urls.mp, '--quiet', '--log-level', 'silent');
     expect(few.code).toBe(2);
     expect(few.err).toContain(`--workers 4 in shard 1/4: 4 x 4 sub-shards of ${CLIENTS} clients leave some empty; at most 3 workers a shard`);
   });

@@ -42,3 +42,26 @@ export async function cliWith(o: CliOptions, ...args: string[]): Promise<CliResu
 export function cli(...args: string[]): Promise<CliResult> {
   return cliWith({}, ...args);
 }
+
+export interface StubUrls {
+  readonly mp: string;
+  readonly wsus: string;
+  readonly dp: string;
+}
+
+/**
+ * `suca-fleet stub ARGS` in-process, started: its URLs (the first line it
+ * prints) and a stop that sends it SIGINT and returns its exit code. Throws
+ * what it wrote on stderr if it stopped before listening.
+ */
+export async function startStubCommand(...args: string[]): Promise<{ urls: StubUrls; stop: () => Promise<number> }> {
+  const signals = new EventEmitter();
+  const t = testIo({ signals });
+  const done = main(['stub', ...args], t.io);
+  const stop = async () => (signals.emit('SIGINT', 'SIGINT'), await done);
+  while (!t.out().includes('\n')) {
+    if (t.err() !== '') throw new Error(t.err());
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { urls: JSON.parse(t.out().split('\n')[0]!) as StubUrls, stop };
+}
