@@ -79,7 +79,8 @@ export interface ProgressSnapshot {
   readonly wallMs: number;
   readonly agentEvents: number;
   readonly stateSent: number;
-  readonly stateIngested: number;
+  /** messages the MP ingested; null against an external MP (its own figure, which the run cannot see) */
+  readonly stateIngested: number | null;
   readonly errors: number;
   /** requests awaiting an answer (HTTP) or answers held back by a fault (in-process) */
   readonly inFlight: number;
@@ -254,7 +255,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
     wallMs: now() - probes.t0,
     agentEvents: fleet.events,
     stateSent: metrics.state.messagesDelivered,
-    stateIngested: metrics.state.ingested,
+    stateIngested: servers === null && tk.kind === 'http' ? null : metrics.state.ingested,
     errors: metrics.errorsTotal,
     inFlight: http !== null ? http.pending : (inProcess?.deferred.pending ?? 0),
     ...requestCounts(metrics),

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startStubServers, type StubServers } from '../server-stub/http/index.js';
 import { resolveScenario } from '../harness/scenario/resolve.js';
-import { cli, type CliResult } from './helpers/cli.js';
+import { cli, cliWith, type CliResult } from './helpers/cli.js';
 
 let dir: string;
 let servers: StubServers | null = null;
@@ -117,5 +117,24 @@ describe('a run against an external MP', () => {
     expect(merged.compliance).toBeNull();
     expect(merged.series.backlog).toBeNull();
     expect(merged.policy.assignmentRequests).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('live progress: what the MP ingested is n/a, not 0 (a terminal and the log lines)', async () => {
+    // a terminal: the block's state-message figures
+    const tty = await cliWith({ tty: { columns: 160 } }, 'run', '--clients', '8', '--duration', '6h', '--mp', servers!.urls.mp, '--log-level', 'silent');
+    expect(tty.code, tty.err).toBe(0);
+    expect(tty.err).toMatch(/state messages sent \S+ \([^)]*\/s\), ingested n\/a \(external MP\)/);
+    expect(tty.err).not.toMatch(/ingested 0 /);
+    // a pipe: the pino lines carry null
+    const piped = await cli('run', '--clients', '8', '--duration', '6h', '--mp', servers!.urls.mp, '--log-level', 'info');
+    expect(piped.code, piped.err).toBe(0);
+    const lines = piped.err.split('\n').filter((l) => l.includes('"msg":"progress"')).map((l) => JSON.parse(l) as { stateIngested: unknown; messagesPerSecond: unknown; stateSent: number });
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l.stateIngested).toBeNull();
+      expect(l.messagesPerSecond).toBeNull();
+    }
+    // what the clients sent is still counted
+    expect(lines.at(-1)!.stateSent).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -28,7 +28,8 @@ const rate = (x: number) => (x > 0 && x < 10 ? x.toFixed(1) : si(x));
 export interface ProgressRates {
   readonly events: number;
   readonly sent: number;
-  readonly ingested: number;
+  /** null against an external MP (the run cannot see what it ingested) */
+  readonly ingested: number | null;
   readonly requests: number;
   readonly errors: number;
 }
@@ -98,7 +99,7 @@ export function formatBlock(p: ProgressSnapshot, rates: ProgressRates, name: str
       ...(http ? [`requests ${si(p.requests ?? 0)} (${rate(rates.requests)}/s)`] : []),
       `errors ${n(p.errors)} (${rate(rates.errors)}/s)`,
       `events ${si(p.agentEvents)} (${si(rates.events)}/s)`,
-      `state messages sent ${si(p.stateSent)} (${si(rates.sent)}/s), ingested ${si(p.stateIngested)} (${si(rates.ingested)}/s)`,
+      `state messages sent ${si(p.stateSent)} (${si(rates.sent)}/s), ingested ${p.stateIngested === null || rates.ingested === null ? 'n/a (external MP)' : `${si(p.stateIngested)} (${si(rates.ingested)}/s)`}`,
     ], width),
     fit([`  in flight: ${n(p.inFlight)} requests, ${n(p.scansInFlight)} online scans`, lag, ...(http && (p.requestErrors ?? 0) > 0 ? [`failed requests ${n(p.requestErrors ?? 0)}`] : [])], width),
   ];
@@ -117,7 +118,7 @@ export function createProgress(o: { stream: ProgressStream; logger: Logger; quie
     return {
       events: (p.agentEvents - prev.agentEvents) / dt,
       sent: (p.stateSent - prev.stateSent) / dt,
-      ingested: (p.stateIngested - prev.stateIngested) / dt,
+      ingested: p.stateIngested === null ? null : (p.stateIngested - (prev.stateIngested ?? 0)) / dt,
       requests: ((p.requests ?? 0) - (prev.requests ?? 0)) / dt,
       errors: (p.errors - prev.errors) / dt,
     };
@@ -141,7 +142,7 @@ export function createProgress(o: { stream: ProgressStream; logger: Logger; quie
         agentEvents: p.agentEvents,
         stateSent: p.stateSent,
         stateIngested: p.stateIngested,
-        messagesPerSecond: Math.round(r.ingested),
+        messagesPerSecond: r.ingested === null ? null : Math.round(r.ingested),
         requests: p.requests ?? 0,
         requestsPerSecond: Math.round(r.requests * 10) / 10,
         errorsPerSecond: Math.round(r.errors * 10) / 10,

@@ -138,7 +138,8 @@ export function sumSnapshots(ps: readonly ProgressSnapshot[]): ProgressSnapshot 
     wallMs: Math.max(...ps.map((p) => p.wallMs)),
     agentEvents: sum((p) => p.agentEvents),
     stateSent: sum((p) => p.stateSent),
-    stateIngested: sum((p) => p.stateIngested),
+    // an external MP's (null: each worker's is): not seen, not 0
+    stateIngested: ps.some((p) => p.stateIngested === null) ? null : sum((p) => p.stateIngested ?? 0),
     errors: sum((p) => p.errors),
     inFlight: sum((p) => p.inFlight),
     requests: sum((p) => p.requests),
