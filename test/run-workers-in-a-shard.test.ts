@@ -7,6 +7,7 @@
 // main(argv, io), then merged.
 
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shardOf } from '../harness/scenario/resolve.js';
@@ -30,10 +31,10 @@ interface Res {
 }
 
 describe('run --shards S --workers N --mp URL', () => {
-  it('the workers\' sub-shards join into exactly the pod\'s shard, for any fleet size', () => {
-    for (const clients of [4, 13, 100, 1001]) {
-      for (const [S, N] of [[2, 2], [3, 2], [2, 3], [4, 1]] as const) {
-        if (S * N > clients) continue;
+  it('the workers\' sub-shards join into exactly the pod\'s shard, for any fleet size, shard count and workers', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 2, max: 64 }), fc.integer({ min: 1, max: 64 }), (clients, S, N) => {
+        fc.pre(S * N <= clients);
         for (let K = 1; K <= S; K++) {
           const pod = shardOf(`${K}/${S}`, clients);
           const parts = Array.from({ length: N }, (_, k) => shardOf(workerShard(pod, k, N), clients));
@@ -43,8 +44,9 @@ describe('run --shards S --workers N --mp URL', () => {
           expect(parts.every((p) => p.clients > 0)).toBe(true);
           expect(parts.reduce((a, p) => a + p.clients, 0)).toBe(pod.clients);
         }
-      }
-    }
+      }),
+      { numRuns: 100 },
+    );
     // the whole fleet (no shard): worker k of N
     expect(workerShard({ index: 1, count: 1, firstClient: 0, clients: 10 }, 2, 3)).toBe('3/3');
   });
