@@ -255,6 +255,7 @@ export async function runPlan(plan: RunPlan, opts: RunHooks): Promise<RunOutcome
     wallMs: now() - probes.t0,
     agentEvents: fleet.events,
     stateSent: metrics.state.messagesDelivered,
+    // against an external MP (HTTP without the embedded servers: results.ts's `external` too) not seen, not 0
     stateIngested: servers === null && tk.kind === 'http' ? null : metrics.state.ingested,
     errors: metrics.errorsTotal,
     inFlight: http !== null ? http.pending : (inProcess?.deferred.pending ?? 0),

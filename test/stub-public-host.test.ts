@@ -1,26 +1,19 @@
 // stub --public-host: the URLs the stub prints and its MP hands out carry the name clients use (a Service), not the bound address.
 
 import { describe, expect, it } from 'vitest';
-import { EventEmitter } from 'node:events';
-import { main } from '../harness/cli.js';
-import { cli, testIo } from './helpers/cli.js';
+import { cli, startStubCommand } from './helpers/cli.js';
 
 describe('stub --public-host', () => {
   it('the printed URLs carry the public name; the servers still answer on the bound address', async () => {
-    const signals = new EventEmitter();
-    const t = testIo({ signals });
-    const done = main(['stub', '--public-host', 'suca-fleet-stub.testing', '--log-level', 'silent'], t.io);
+    const stub = await startStubCommand('--public-host', 'suca-fleet-stub.testing', '--log-level', 'silent');
     try {
-      for (let i = 0; i < 500 && !t.out().includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
-      const urls = JSON.parse(t.out().split('\n')[0]!) as { mp: string; wsus: string; dp: string };
-      for (const u of [urls.mp, urls.wsus, urls.dp]) {
+      for (const u of [stub.urls.mp, stub.urls.wsus, stub.urls.dp]) {
         expect(u).toMatch(/^http:\/\/suca-fleet-stub\.testing:\d+$/);
         const r = await fetch(`http://127.0.0.1:${new URL(u).port}/health`);
         expect(r.status).toBe(200);
       }
     } finally {
-      signals.emit('SIGINT', 'SIGINT');
-      expect(await done).toBe(0);
+      expect(await stub.stop()).toBe(0);
     }
   });
 

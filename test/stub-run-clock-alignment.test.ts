@@ -7,14 +7,12 @@
 // keep one clock. Everything in-process through main(argv, io), ports 0.
 
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
-import { main } from '../harness/cli.js';
-import { cli, cliWith, testIo } from './helpers/cli.js';
+import { cli, cliWith, startStubCommand, type StubUrls } from './helpers/cli.js';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { alignedStart, canonicalJson, scenarioHash, START_GRID_ENV, START_GRID_WALL_MS, START_LEAD_WALL_MS, startGridFromEnv } from '../harness/clock/align.js';
 import { startStubServers } from '../server-stub/http/index.js';
@@ -41,19 +39,10 @@ interface Health {
   scenario: { name: string; hash: string };
 }
 
-async function startStub(...args: string[]): Promise<{ mp: string; wsus: string; dp: string }> {
-  const signals = new EventEmitter();
-  const t = testIo({ signals });
-  const done = main(['stub', '--log-level', 'silent', ...args], t.io);
-  stops.push(async () => {
-    signals.emit('SIGINT', 'SIGINT');
-    expect(await done).toBe(0);
-  });
-  while (!t.out().includes('\n')) {
-    if (t.err() !== '') throw new Error(t.err());
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return JSON.parse(t.out().split('\n')[0]!) as { mp: string; wsus: string; dp: string };
+async function startStub(...args: string[]): Promise<StubUrls> {
+  const stub = await startStubCommand('--log-level', 'silent', ...args);
+  stops.push(async () => expect(await stub.stop()).toBe(0));
+  return stub.urls;
 }
 
 const health = async (url: string) => (await (await fetch(`${url}/health`)).json()) as Health;

@@ -99,7 +99,7 @@ export function formatBlock(p: ProgressSnapshot, rates: ProgressRates, name: str
       ...(http ? [`requests ${si(p.requests ?? 0)} (${rate(rates.requests)}/s)`] : []),
       `errors ${n(p.errors)} (${rate(rates.errors)}/s)`,
       `events ${si(p.agentEvents)} (${si(rates.events)}/s)`,
-      `state messages sent ${si(p.stateSent)} (${si(rates.sent)}/s), ingested ${p.stateIngested === null || rates.ingested === null ? 'n/a (external MP)' : `${si(p.stateIngested)} (${si(rates.ingested)}/s)`}`,
+      `state messages sent ${si(p.stateSent)} (${si(rates.sent)}/s), ingested ${p.stateIngested === null ? 'n/a (external MP)' : `${si(p.stateIngested)} (${si(rates.ingested ?? 0)}/s)`}`,
     ], width),
     fit([`  in flight: ${n(p.inFlight)} requests, ${n(p.scansInFlight)} online scans`, lag, ...(http && (p.requestErrors ?? 0) > 0 ? [`failed requests ${n(p.requestErrors ?? 0)}`] : [])], width),
   ];

@@ -433,7 +433,8 @@ function asShard(m: Results, plan: RunPlan): Results {
     // some worker left no results (stopped before it posted any): the merge covers part of the shard, and says so
     return m;
   }
-  const { missingShards: _dropped, ...merged } = m.merged ?? { from: [], approximate: [] };
+  // mergeResults always says what it merged
+  const { missingShards: _dropped, ...merged } = m.merged!;
   return { ...m, scenario: { ...m.scenario, clients: plan.outputs.clients }, shard: { ...outer }, merged };
 }
 
