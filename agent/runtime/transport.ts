@@ -16,6 +16,8 @@ export interface Transport {
 /** Anything that answers typed requests with faults applied: server-stub/core's StubCore. */
 export interface ExchangeHandler {
   exchange(req: Request, t: number): { readonly reply: Reply; readonly delayMs: number; readonly dropped: boolean; readonly ticket?: number };
+  /** the reply when it is known to be on time with no fault (exchange() would say delay 0, not dropped); null: ask exchange() */
+  immediate?(req: Request, t: number): Reply | null;
   /** the answer of a ticketed exchange when it is due (the WSUS capacity model: a pool recycle may have failed it) */
   settle?(ticket: number, reply: Reply): Reply;
 }
@@ -90,6 +92,8 @@ export class InProcessTransport implements Transport {
   }
 
   request(req: Request, t: number): Reply | null {
+    const now = this.handler.immediate?.(req, t) ?? null;
+    if (now !== null) return now;
     const x = this.handler.exchange(req, t);
     if (x.delayMs === 0 && !x.dropped) return x.reply;
     if (x.dropped || x.delayMs >= this.timeoutMs) {

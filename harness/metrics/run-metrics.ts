@@ -260,8 +260,17 @@ export class RunMetrics implements IngestObserver {
     }
   }
 
+  /** the two events of every policy poll (about 95 % of the 100k x 30 d bench's events), counted without the name lookup */
+  private readonly iPolicyRequested = EVENT_NAMES.indexOf('policy.requested');
+  private readonly iPolicyReceived = EVENT_NAMES.indexOf('policy.received');
+
   readonly onEvent = (t: number, client: number, e: AgentEvent): void => {
-    this.events[this.eventIndex[e.ev]]!++;
+    // The poll's two events first: the keyed name lookup and the switch's
+    // compares below cost 6 % of the bench (profile of 100k x 30 d)
+    const ev = e.ev;
+    if (ev === 'policy.requested') return void this.events[this.iPolicyRequested]!++;
+    if (ev === 'policy.received') return void this.events[this.iPolicyReceived]!++;
+    this.events[this.eventIndex[ev]]!++;
     switch (e.ev) {
       case 'scan.started': {
         // a scan that never ended (none should) is closed here so the in-flight gauge cannot drift

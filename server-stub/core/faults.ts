@@ -27,6 +27,11 @@ export class Faults {
    * operations the request stands for (an in-process WSUS scan stands for the
    * whole MS-WUSP sequence); a fault naming an operation hits when it is listed.
    */
+  /** no fault in the scenario: match() is null for every request */
+  get none(): boolean {
+    return this.byTarget.size === 0;
+  }
+
   match(target: FaultTarget, operations: readonly string[], t: number, client: number, sup: string | null = null): FaultSpec | null {
     if (this.byTarget.size === 0) return null; // the common case costs one comparison per request
     const l = this.byTarget.get(target);

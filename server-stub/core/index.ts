@@ -73,6 +73,22 @@ export class StubCore {
   }
 
   /**
+   * The answer when no fault and no capacity model can touch the request
+   * (a scenario without faults, anything but a pooled scan): processed and on
+   * time, as exchange() would say, without its wrapper object. null: call
+   * exchange(). The in-process transport asks this first: a policy poll's
+   * exchange was 5 % of the bench's profile.
+   */
+  immediate(req: Request, t: number): Reply | null {
+    if (!this.faults.none) return null;
+    if (req.kind === 'wsus.scan') {
+      if (this.wsus.pools.size > 0) return null;
+      this.wsus.noteSup(req.client, req.sup);
+    }
+    return this.dispatch(req, t);
+  }
+
+  /**
    * One request with the scenario's faults applied. A fault that stops the
    * request (HRESULT, status, reset, SOAP fault) answers with the HRESULT the
    * in-process client would see, and the request is not processed; a delay or

@@ -63,6 +63,9 @@ export class ManagementPoint {
   /** every collection's windows, in order; window k is assignment slot WINDOW_SLOT_BASE + k */
   readonly windows: ServedWindow[];
   private readonly changeTimes: number[];
+  /** assignmentsAt's last lookup: its time and the epoch there */
+  private epochT = -Infinity;
+  private epochN = 0;
   private readonly replyCache = new Map<number, AssignmentsReply>();
 
   private readonly settingsOff: ClientSettings;
@@ -230,8 +233,11 @@ export class ManagementPoint {
 
   /** What ReplyAssignments holds for a client at t, without counting a request (lookups by the HTTP server). */
   assignmentsAt(client: number, t: number): AssignmentsReply {
-    let epoch = 0;
+    // the policy epoch at t, from where the last lookup left it (t seldom goes back: then from 0)
+    let epoch = t >= this.epochT ? this.epochN : 0;
     while (epoch < this.changeTimes.length && this.changeTimes[epoch]! <= t) epoch++;
+    this.epochN = epoch;
+    this.epochT = t;
     const ds = this.cfg.deployments;
     const enabled = t >= this.cfg.softwareUpdatesEnabledAt;
     // Computed on every poll: a per-client cache of the version was measured
