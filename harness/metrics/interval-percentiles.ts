@@ -66,6 +66,21 @@ export class IntervalPercentiles {
     this.buf[this.n++] = Math.floor(v);
   }
 
+  /** n values v at once (the run-length recording of run-metrics.ts ingested()). */
+  recordCount(v: number, n: number): void {
+    if (this.inHist) {
+      this.hist!.recordValueWithCount(v, n);
+      return;
+    }
+    for (let k = 0; k < n; k++) {
+      if (this.inHist) {
+        this.hist!.recordValueWithCount(v, n - k);
+        return;
+      }
+      this.record(v);
+    }
+  }
+
   /** [p50, p99] of what was recorded since the last take (null when nothing was), then empty. */
   take(): readonly [number, number] | null {
     if (this.inHist) {

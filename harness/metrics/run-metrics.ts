@@ -120,12 +120,30 @@ export class RunMetrics implements IngestObserver {
   errorsTotal = 0;
   readonly state = { queued: 0, replaced: 0, superseded: 0, reportsOk: 0, reportsFailed: 0, messagesDelivered: 0, messagesFailed: 0, ingested: 0, duplicates: 0 };
   readonly work = { downloads: 0, downloadBytes: 0, downloadFailures: 0, installs: 0, updatesInstalled: 0, restarts: 0, evictions: 0, evictedBytes: 0, updatesLost: 0, reevaluationsScheduled: 0, reevaluationsManual: 0, installFailures: 0 };
-  /** simulated ms from queued on the client to ingested at the MP, and its parts */
-  readonly stateLatency = newHistogram();
-  readonly stateWaitCycle = newHistogram();
-  readonly stateWaitBacklog = newHistogram();
+  // simulated ms from queued on the client to ingested at the MP, and its parts: read
+  // through the getters below, which first record the run of equal messages pending
+  private readonly latencyH = newHistogram();
+  private readonly waitCycleH = newHistogram();
+  private readonly waitBacklogH = newHistogram();
+  private readonly inFlightH = newHistogram();
+  /** simulated ms from queued on the client to ingested at the MP */
+  get stateLatency(): hdr.Histogram {
+    this.flushRun();
+    return this.latencyH;
+  }
+  get stateWaitCycle(): hdr.Histogram {
+    this.flushRun();
+    return this.waitCycleH;
+  }
+  get stateWaitBacklog(): hdr.Histogram {
+    this.flushRun();
+    return this.waitBacklogH;
+  }
   /** the report on the wire: sent by the client -> received by the MP (simulated ms) */
-  readonly stateInFlight = newHistogram();
+  get stateInFlight(): hdr.Histogram {
+    this.flushRun();
+    return this.inFlightH;
+  }
   /** simulated ms from scan.started to scan.completed / scan.failed */
   readonly scanDurationOnline = newHistogram();
   readonly scanDurationOffline = newHistogram();
@@ -150,6 +168,15 @@ export class RunMetrics implements IngestObserver {
   // latencies of the interval being ingested, for its p50 / p99
   private readonly intervalLatency = new IntervalPercentiles(newHistogram);
   private latencySlot = -1;
+  // The run of ingested messages with the same four figures (in the same interval), recorded
+  // once with its count: a report's messages are mostly queued together (a scan's or an
+  // install's states) and ingested together, so they share every figure. Five HDR records per
+  // message were ~8 % of a 3-day fleet run's CPU (--cpu-prof, wasm frames) with 20.6 M messages.
+  private runN = 0;
+  private runLatency = 0;
+  private runCycle = 0;
+  private runFlight = 0;
+  private runBacklog = 0;
   private inFlightAtIntervalStart = 0;
   /** the last interval sampled */
   private sampled = -1;
@@ -209,7 +236,28 @@ export class RunMetrics implements IngestObserver {
     this.onInterval?.(i);
   }
 
+  private flushRun(): void {
+    const n = this.runN;
+    if (n === 0) return;
+    this.runN = 0;
+    if (n === 1) {
+      this.latencyH.recordValue(this.runLatency);
+      this.waitCycleH.recordValue(this.runCycle);
+      this.inFlightH.recordValue(this.runFlight);
+      this.waitBacklogH.recordValue(this.runBacklog);
+      this.intervalLatency.record(this.runLatency);
+      return;
+    }
+    this.latencyH.recordValueWithCount(this.runLatency, n);
+    this.waitCycleH.recordValueWithCount(this.runCycle, n);
+    this.inFlightH.recordValueWithCount(this.runFlight, n);
+    this.waitBacklogH.recordValueWithCount(this.runBacklog, n);
+    this.intervalLatency.recordCount(this.runLatency, n);
+  }
+
   private flushIntervalLatency(): void {
+    // the run pending belongs to latencySlot's interval
+    this.flushRun();
     const p = this.intervalLatency.take();
     if (p !== null && this.latencySlot >= 0) {
       this.c.stateLatencyP50[this.latencySlot] = p[0];
@@ -263,6 +311,8 @@ export class RunMetrics implements IngestObserver {
   /** the two events of every policy poll (about 95 % of the 100k x 30 d bench's events), counted without the name lookup */
   private readonly iPolicyRequested = EVENT_NAMES.indexOf('policy.requested');
   private readonly iPolicyReceived = EVENT_NAMES.indexOf('policy.received');
+  /** and state.queued, the commonest after them (21 M of a 3-day run's 16 M agent events and 21 M messages) */
+  private readonly iStateQueued = EVENT_NAMES.indexOf('state.queued');
 
   readonly onEvent = (t: number, client: number, e: AgentEvent): void => {
     // The poll's two events first: the keyed name lookup and the switch's
@@ -270,6 +320,14 @@ export class RunMetrics implements IngestObserver {
     const ev = e.ev;
     if (ev === 'policy.requested') return void this.events[this.iPolicyRequested]!++;
     if (ev === 'policy.received') return void this.events[this.iPolicyReceived]!++;
+    if (e.ev === 'state.queued') {
+      this.events[this.iStateQueued]!++;
+      // an overwrite in place adds no message; one that supersedes a once-sent message does
+      if (e.replaced && e.supersedes === 0) this.state.replaced++;
+      else this.state.queued++;
+      if (e.supersedes !== 0) this.state.superseded++;
+      return;
+    }
     this.events[this.eventIndex[ev]]!++;
     switch (e.ev) {
       case 'scan.started': {
@@ -298,12 +356,6 @@ export class RunMetrics implements IngestObserver {
         this.scanEnded(t, client);
         this.c.scanFailures[this.slot(t)]!++;
         this.error(t, e.code, SRC_SCAN);
-        break;
-      case 'state.queued':
-        // an overwrite in place adds no message; one that supersedes a once-sent message does
-        if (e.replaced && e.supersedes === 0) this.state.replaced++;
-        else this.state.queued++;
-        if (e.supersedes !== 0) this.state.superseded++;
         break;
       case 'state.sent': {
         const n = e.msgs.length / MSG_STRIDE;
@@ -385,15 +437,23 @@ export class RunMetrics implements IngestObserver {
     const i = this.slot(t);
     this.c.stateIngested[i]!++;
     const latency = Math.max(0, t - queuedAt);
-    this.stateLatency.recordValue(latency);
-    this.stateWaitCycle.recordValue(Math.max(0, sentAt - queuedAt));
-    this.stateInFlight.recordValue(Math.max(0, receivedAt - sentAt));
-    this.stateWaitBacklog.recordValue(Math.max(0, t - receivedAt));
+    const cycle = Math.max(0, sentAt - queuedAt);
+    const flight = Math.max(0, receivedAt - sentAt);
+    const backlog = Math.max(0, t - receivedAt);
     if (i !== this.latencySlot) {
       this.flushIntervalLatency();
       this.latencySlot = i;
+    } else if (this.runN !== 0 && latency === this.runLatency && cycle === this.runCycle && flight === this.runFlight && backlog === this.runBacklog) {
+      this.runN++;
+      return;
+    } else {
+      this.flushRun();
     }
-    this.intervalLatency.record(latency);
+    this.runN = 1;
+    this.runLatency = latency;
+    this.runCycle = cycle;
+    this.runFlight = flight;
+    this.runBacklog = backlog;
   }
 
   duplicate(): void {
@@ -424,7 +484,8 @@ export class RunMetrics implements IngestObserver {
 
   /** Frees the histograms' WebAssembly memory. */
   destroy(): void {
-    for (const h of [this.stateLatency, this.stateWaitCycle, this.stateInFlight, this.stateWaitBacklog, this.scanDurationOnline, this.scanDurationOffline, this.lag]) h.destroy();
+    this.runN = 0;
+    for (const h of [this.latencyH, this.waitCycleH, this.inFlightH, this.waitBacklogH, this.scanDurationOnline, this.scanDurationOffline, this.lag]) h.destroy();
     this.intervalLatency.destroy();
     for (const f of this.operations.values()) f.hist.destroy();
     this.wall.destroy();
