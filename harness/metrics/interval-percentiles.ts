@@ -68,17 +68,10 @@ export class IntervalPercentiles {
 
   /** n values v at once (the run-length recording of run-metrics.ts ingested()). */
   recordCount(v: number, n: number): void {
-    if (this.inHist) {
-      this.hist!.recordValueWithCount(v, n);
-      return;
-    }
-    for (let k = 0; k < n; k++) {
-      if (this.inHist) {
-        this.hist!.recordValueWithCount(v, n - k);
-        return;
-      }
-      this.record(v);
-    }
+    // one at a time while the values are kept; the rest at once when (or once) the interval is in the histogram
+    let k = 0;
+    for (; k < n && !this.inHist; k++) this.record(v);
+    if (k < n) this.hist!.recordValueWithCount(v, n - k);
   }
 
   /** [p50, p99] of what was recorded since the last take (null when nothing was), then empty. */
