@@ -39,14 +39,8 @@ import { resyncState } from './resync.js';
 import { restartDue, restartDueAt, restartStarted, restartTimer } from './restart.js';
 import { installOutcome, mayRetryInstall, pullForward, restartSuppressed } from './enforcement.js';
 import { applySupersedence } from './supersedence.js';
+import { applicableList, clearApplicable, evaluateFlags } from './flags.js';
 
-// DETECT state of an update from its flags (U_INSTALLED, U_APPLICABLE, U_PENDING_RESTART are bits 2..4):
-// not applicable -> Not Required; applicable and installed without a pending restart -> Installed; else Required
-const DETECT_OF = new Uint8Array(8);
-for (let k = 0; k < 8; k++) {
-  const f = k << 2;
-  DETECT_OF[k] = (f & U_APPLICABLE) === 0 ? DETECT.NOT_REQUIRED : (f & U_INSTALLED) !== 0 && (f & U_PENDING_RESTART) === 0 ? DETECT.INSTALLED : DETECT.REQUIRED;
-}
 
 const SALT_ACTION_PICK = 0xac71;
 const SALT_ACTION_TIME = 0xac72;
@@ -561,7 +555,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       const upd = s.upd;
       const b = s.ub;
       const U = ctx.catalogue.size;
-      for (let u = 0; u < U; u++) upd[b + u] = upd[b + u]! & ~U_APPLICABLE;
+      clearApplicable(ctx.store, upd, b, U);
       for (const u of r.applicable) if (u < U) upd[b + u] = upd[b + u]! | U_APPLICABLE;
       s.bits |= F_HAS_METADATA;
       s.metaSup = s.sup >= 0 ? (s.sups[s.sup] ?? null) : null;
@@ -599,11 +593,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
  */
 function heldMetadata(s: ClientState, ctx: CoreCtx, sup: string): readonly number[] {
   if ((s.bits & F_HAS_METADATA) === 0 || s.metaSup !== sup) return NOTHING_HELD;
-  const out: number[] = [];
-  const upd = s.upd;
-  const b = s.ub;
-  for (let u = 0; u < ctx.catalogue.size; u++) if ((upd[b + u]! & U_APPLICABLE) !== 0) out.push(u);
-  return out;
+  return applicableList(ctx.store, s.upd, s.ub, ctx.catalogue.size);
 }
 const NOTHING_HELD: readonly number[] = Object.freeze([]);
 
@@ -669,29 +659,21 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     s.tm[s.tb + C_LAST_ONLINE_SCAN_AT] = t;
     s.supFailures = 0;
   }
-  // counts per DETECT state; the state of each update comes from a table
-  // indexed by its three relevant flags (no branches in the per-update loop)
+  // counts per DETECT state, and the changed states reported (flags.ts: four updates a step)
   let c1 = 0;
   let c2 = 0;
   let c3 = 0;
   if ((s.bits & F_HAS_METADATA) !== 0) {
     const sp = ctx.catalogue.supersededPairs;
     if (sp !== undefined) applySupersedence(s, sp);
-    const upd = s.upd;
-    const b = s.ub;
     // updates newer than the metadata (a catalogue sync not yet scanned) are unknown to the client: no state for them
-    const known = metaKnownOf(s);
-    for (let u = 0; u < known; u++) {
-      const f = upd[b + u]!;
-      const st = DETECT_OF[(f >> 2) & 7]!;
-      c1 += st & 1 & ~(st >> 1); // 1
-      c2 += (st >> 1) & ~st & 1; // 2
-      c3 += st & (st >> 1) & 1; // 3
-      if ((f & U_REPORTED_MASK) !== st) {
-        upd[b + u] = (f & ~U_REPORTED_MASK) | st;
-        queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, st, u);
-      }
-    }
+    const store = ctx.store;
+    evaluateFlags(store, s.upd, s.ub, metaKnownOf(s));
+    const ch = store.changes;
+    for (let i = 0; i < ch.length; i += 2) queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, ch[i + 1]!, ch[i]!);
+    c1 = store.counts.notRequired;
+    c2 = store.counts.required;
+    c3 = store.counts.installed;
   }
   const notRequired = c1;
   const required = c2;

@@ -130,10 +130,19 @@ export interface CoreStore {
   dtUsed: number;
   readonly slotVectors: Map<string, readonly number[]>;
   readonly queues: QueuePool;
+  /** the 32-bit view of the update flags last asked for (flags.ts flagWords) and the bytes it views */
+  flagBytes: Uint8Array | null;
+  flagWords: Int32Array | null;
+  /** what the last evaluation found (flags.ts evaluateFlags): the counts, and (update, state) pairs of the changes */
+  readonly counts: { notRequired: number; required: number; installed: number };
+  readonly changes: number[];
 }
 
 export function createCoreStore(): CoreStore {
-  return { dtChunk: new Float64Array(0), dtUsed: 0, slotVectors: new Map(), queues: new QueuePool() };
+  return {
+    dtChunk: new Float64Array(0), dtUsed: 0, slotVectors: new Map(), queues: new QueuePool(),
+    flagBytes: null, flagWords: null, counts: { notRequired: 0, required: 0, installed: 0 }, changes: [],
+  };
 }
 
 /** Where a queue's messages start: its first number is how many numbers follow in use. */

@@ -152,12 +152,14 @@ export class Fleet {
     this.slotOf = new Int32Array(n);
     // every client's timers in one array, TIMER_STRIDE slots each
     const timers = (this.timers = new Float64Array(n * TIMER_STRIDE));
-    // and every client's update flags, U bytes each (ClientState.upd)
-    const upd = new Uint8Array(n * U);
+    // and every client's update flags, U bytes each (ClientState.upd), a row rounded up to whole
+    // 32-bit words so that the scans' loops read them four at a time (core/flags.ts)
+    const row = (U + 3) & ~3;
+    const upd = new Uint8Array(n * row);
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
       this.slotOf[i] = k;
-      const s = createClient(seed, base + i, U, timers, k * TIMER_STRIDE, upd, k * U);
+      const s = createClient(seed, base + i, U, timers, k * TIMER_STRIDE, upd, k * row);
       timers[k * TIMER_STRIDE + LANE_AT] = NaN;
       timers[k * TIMER_STRIDE + HEAP_KEY] = Infinity;
       // machine truth at the start: updates already installed
