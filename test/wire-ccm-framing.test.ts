@@ -47,6 +47,18 @@ describe('framing', () => {
     expect(d).toEqual({ header: '<Msg/>', body: '<A/>', attachment: null, bodyPart: STORED, compressed: true, bodyBytes: 10 });
   });
 
+  it("compresses part 2 at zlib's default level, as the captured client does (zlib header 78 9C)", () => {
+    // A real 5.00.8239 client's MP_RelayEndpoint request (a public packet capture) starts its
+    // part 2 with 78 9C: CM 8 (deflate), a 32K window, FLEVEL 2 (zlib writes 2 for level 6,
+    // Z_DEFAULT_COMPRESSION, alone: 1 for levels 2-5, 0 for 0-1, 3 for 7-9). So the agent keeps the
+    // default level though level 1 costs half the CPU (bench (a), BENCHMARKS.md): the bytes on the
+    // wire, and the MP's inflate work, stay the real client's.
+    const packed = packBody(fx('request-assignments.xml'));
+    expect(packed.compressed.subarray(0, 2).toString('hex')).toBe('789c');
+    expect(((packed.compressed[1]! >> 6) & 3)).toBe(2);
+    expect((packed.compressed[0]! * 256 + packed.compressed[1]!) % 31).toBe(0);
+  });
+
   it('round-trips a real header and body at the default compression level', () => {
     const header = fx('msg-header-policy.xml');
     const body = fx('request-assignments.xml');
