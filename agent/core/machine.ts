@@ -39,13 +39,18 @@ export function isInstalledAtStart(seed: number, a: Applicability, client: numbe
 /**
  * Per-update fractions scaled by 2^32, so that decide()'s `h / 2^32 < f` is
  * the same test as `h < f * 2^32` without the division (both are exact: a
- * power of two scales a double without rounding). Kept per fractions array.
+ * power of two scales a double without rounding), and a scratch list of
+ * update indices; kept per fractions array.
  */
-const scaledCache = new WeakMap<Float64Array, Float64Array>();
-function scaled(f: Float64Array): Float64Array {
+interface Scaled {
+  readonly thr: Float64Array;
+  readonly scratch: Int32Array;
+}
+const scaledCache = new WeakMap<Float64Array, Scaled>();
+function scaled(f: Float64Array): Scaled {
   let t = scaledCache.get(f);
   if (t === undefined) {
-    t = f.map((x) => x * 4294967296);
+    t = { thr: f.map((x) => x * 4294967296), scratch: new Int32Array(f.length) };
     scaledCache.set(f, t);
   }
   return t;
@@ -53,16 +58,28 @@ function scaled(f: Float64Array): Float64Array {
 
 /**
  * The update indices that apply to a client, ascending. The WSUS stub's
- * part of every online scan (a hash an update): the division-free compare
- * measured 2.9 against 3.2 us a call of 200 updates (node, 200,000 calls).
+ * part of every online scan (a hash an update). Without a branch on the
+ * decision: every index is written to the scratch list and the count moves
+ * on by the sign of `h - threshold` (negative exactly when h < threshold: a
+ * difference of doubles rounds to zero only when they are equal), since a
+ * decision that goes either way about half the time was a mispredicted
+ * branch an update. Measured (node, 200,000 calls of 200 updates, three
+ * runs): 2.8-3.9 us a call with the branch and the division, 2.9 us
+ * without the division, 1.2-2.4 us without the branch too.
  */
 export function applicableUpdates(seed: number, a: Applicability, client: number): number[] {
-  const out: number[] = [];
   const ck = clientKey(seed, client, SALT_APPLICABLE);
   const key = a.updateKey;
-  const thr = scaled(a.applicableFraction);
+  const { thr, scratch } = scaled(a.applicableFraction);
   const n = thr.length;
-  for (let u = 0; u < n; u++) if (mix32((ck ^ key[u]!) >>> 0) < thr[u]!) out.push(u);
+  let c = 0;
+  for (let u = 0; u < n; u++) {
+    scratch[c] = u;
+    // `bool | 0` (the cast is TypeScript's only): measured faster than `+bool` and `bool ? 1 : 0`
+    c += ((mix32((ck ^ key[u]!) >>> 0) - thr[u]! < 0) as unknown as number) | 0;
+  }
+  const out: number[] = [];
+  for (let i = 0; i < c; i++) out.push(scratch[i]!);
   return out;
 }
 
