@@ -1,7 +1,8 @@
 // npm run bench: the figures in BENCHMARKS.md. Not part of the tests.
 //
 //   1. the bare scheduler loop (push/pop only) at 100,000 entities: the limit
-//      any fleet run can reach on this machine;
+//      any fleet run can reach on this machine (run first and again after the
+//      fleet runs, the better of the two the peer, as the fleet's best run is);
 //   2. the default scenario at 100,000 clients for 30 simulated days, in
 //      virtual time: wall time, agent events per second, peak RSS, heap bytes
 //      per idle client;
@@ -189,8 +190,8 @@ async function main(): Promise<void> {
   }
   const loadBefore = loadavg()[0]!;
   process.stdout.write(`bench: bare scheduler loop (${CLIENTS} entities)...\n`);
-  const bare = await child('bare');
-  process.stdout.write(`  ${bare.wallS.toFixed(1)} s\n`);
+  const bareFirst = await child('bare');
+  process.stdout.write(`  ${bareFirst.wallS.toFixed(1)} s\n`);
   // Issue 11: the site fleet against the plain one at the same size, in alternating order (plain,
   // site, site, plain, ...) so that the machine's drift and the other jobs on it hit both alike;
   // each variant's best wall time (noise only ever adds) and lowest heap are compared.
@@ -208,6 +209,13 @@ async function main(): Promise<void> {
   process.stdout.write(`bench: fleet ${CLIENTS} clients x ${DAYS} days, run --workers 2...\n`);
   const workers = await child('workers');
   process.stdout.write(`  ${workers.wallS.toFixed(1)} s (CPU ${workers.cpuS!.toFixed(1)} s), peak RSS ${workers.peakRssMB} MB\n`);
+  // The bare loop again, after the fleet runs: the fleet's figure is the best of its runs (noise
+  // only ever adds), so its peer is too. One bare run at the start stood for the whole bench: on
+  // the shared VM of 2026-12-06 the same fleet run took 92.1 and 118.2 s within one bench.
+  process.stdout.write('bench: bare scheduler loop again...\n');
+  const bareLast = await child('bare');
+  process.stdout.write(`  ${bareLast.wallS.toFixed(1)} s\n`);
+  const bare = bareLast.wallS < bareFirst.wallS ? bareLast : bareFirst;
   const fleet = best(plainRuns);
   const site = best(siteRuns);
   const wallRatio = site.wallS / fleet.wallS;
@@ -229,6 +237,7 @@ async function main(): Promise<void> {
     `- at least 1,000,000 agent events/s: **${fleet.eventsPerS >= 1e6 ? 'met' : 'missed'}** (${Math.round(fleet.eventsPerS).toLocaleString('en-US')}/s)`,
     `- at most 2 KB of heap per idle client: **${(fleet.heapPerClientB ?? Infinity) <= 2048 ? 'met' : 'missed'}** (${fleet.heapPerClientB} B)`,
     `- issue 13, at most 1,000 B of heap per idle client (the stub MP's compliance view included): **${(fleet.heapPerClientB ?? Infinity) <= 1000 ? 'met' : 'missed'}** (${fleet.heapPerClientB} B; where it goes: \`node --expose-gc dist/bench/heap-snapshot.js\`)`,
+    `- the bare loop, first and last run of the bench: ${bareFirst.wallS.toFixed(1)} s, ${bareLast.wallS.toFixed(1)} s (the figures use the better; the default scenario's runs: ${plainRuns.map((r) => `${r.wallS.toFixed(1)} s`).join(', ')})`,
     `- bare loop / default scenario wall time: ${(bare.wallS / fleet.wallS).toFixed(2)} (the share of the run the scheduler alone would take)`,
     `- issue 13, virtual time, one worker: agent events/s at least 0.8 of the bare loop's: **${fleet.eventsPerS >= 0.8 * bare.eventsPerS ? 'met' : 'missed'}** (${(fleet.eventsPerS / bare.eventsPerS).toFixed(2)}: ${Math.round(fleet.eventsPerS).toLocaleString('en-US')}/s against ${Math.round(bare.eventsPerS).toLocaleString('en-US')}/s)`,
     `- issue 13, \`--workers 2\` (${workers.wallS.toFixed(1)} s, CPU ${workers.cpuS!.toFixed(1)} s, ${workers.events.toLocaleString('en-US')} agent events${workers.events === fleet.events ? ', as one thread' : `, one thread ${fleet.events.toLocaleString('en-US')}`}): at most 1.2 x the bare loop's wall: **${workers.wallS <= 1.2 * bare.wallS ? 'met' : 'missed'}** (${(workers.wallS / bare.wallS).toFixed(2)} x); at most 1 GB peak RSS in total: **${workers.peakRssMB <= 1024 ? 'met' : 'missed'}** (${workers.peakRssMB} MB)`,
