@@ -22,7 +22,7 @@ import {
   D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
   P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion, smallInt,
-  U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART, U_REPORTED_MASK,
+  U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART,
   T_ACTION, T_DEPLOYMENT, T_FIRST_SCAN, T_JOB, T_POLICY, T_POWER, T_REEVAL, T_RESTART, T_RETRY, T_SCHEDULE, T_STATE, T_WINDOW, TIMERS,
 } from './state.js';
 import { applyWindowPolicies, holdAtInstall, holdInstall, holdRestart, windowOpened, windowsAtAssignments } from './windows.js';
@@ -30,7 +30,7 @@ import { clientInstant } from './localtime.js';
 import { scheduleUserInstall } from './users.js';
 import type { AgentEvent, ClientSettings, CoreCtx, DeploymentPolicy, Effect, Reply, ScanTrigger, WindowEntry } from './types.js';
 import { rand, randInt, randMs, unit, type RngHolder } from './prng.js';
-import { CI_ENFORCE, COMPLIANCE, DETECT, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
+import { CI_ENFORCE, COMPLIANCE, ENFORCE, EVAL, HR, SCAN_STATE, TOPIC } from './constants.js';
 import { SCAN_RULES, scanIsOnline } from './scan-rules.js';
 import { nextStateBoundary, onStateReply, queueState, sendStates } from './statemsg.js';
 import { addToCache, touch } from './cache.js';
