@@ -660,9 +660,9 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     s.supFailures = 0;
   }
   // counts per DETECT state, and the changed states reported (flags.ts: four updates a step)
-  let c1 = 0;
-  let c2 = 0;
-  let c3 = 0;
+  let notRequired = 0;
+  let required = 0;
+  let installed = 0;
   if ((s.bits & F_HAS_METADATA) !== 0) {
     const sp = ctx.catalogue.supersededPairs;
     if (sp !== undefined) applySupersedence(s, sp);
@@ -671,13 +671,10 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     evaluateFlags(store, s.upd, s.ub, metaKnownOf(s));
     const ch = store.changes;
     for (let i = 0; i < ch.length; i += 2) queueState(s, ctx, t, TOPIC.UPDATE_DETECTION, ch[i + 1]!, ch[i]!);
-    c1 = store.counts.notRequired;
-    c2 = store.counts.required;
-    c3 = store.counts.installed;
+    notRequired = store.counts.notRequired;
+    required = store.counts.required;
+    installed = store.counts.installed;
   }
-  const notRequired = c1;
-  const required = c2;
-  const installed = c3;
   queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, SCAN_STATE.COMPLETED, 0);
   emit(ctx, {
     ev: 'scan.completed', online: j.online, required, installed, notRequired,
