@@ -59,6 +59,8 @@ describe('stub WSUS and DP', () => {
     for (let c = 0; c < 20; c++) {
       const r = ok(s.wsus.scan(c, sc.start, sc.stub.sups[0]!), 'wsus.scan');
       expect(r.applicable).toEqual(applicableUpdates(sc.seed, s.catalogue, c));
+      // the whole list (branch-free, scaled thresholds) is the per-update rule, update by update
+      expect(applicableUpdates(sc.seed, s.catalogue, c)).toEqual(Array.from({ length: s.catalogue.size }, (_, u) => u).filter((u) => isApplicable(sc.seed, s.catalogue, c, u)));
       for (let u = 0; u < s.catalogue.size; u++) {
         if (isInstalledAtStart(sc.seed, s.catalogue, c, u)) expect(isApplicable(sc.seed, s.catalogue, c, u)).toBe(true);
       }

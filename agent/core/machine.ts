@@ -24,8 +24,18 @@ function clientKey(seed: number, client: number, salt: number): number {
   return hash32(seed, client, salt);
 }
 
+/**
+ * The 32-bit hash behind a decision, one function for decide and for
+ * applicableUpdates (which compares it with a scaled threshold). It takes
+ * the key array, not the Applicability: reading a.updateKey inside
+ * applicableUpdates' loop made it 3.4 -> 4.1 us a call (200,000 calls).
+ */
+function decisionHash(ck: number, updateKey: Uint32Array, update: number): number {
+  return mix32((ck ^ updateKey[update]!) >>> 0);
+}
+
 function decide(ck: number, a: Applicability, update: number): number {
-  return mix32((ck ^ a.updateKey[update]!) >>> 0) / 4294967296;
+  return decisionHash(ck, a.updateKey, update) / 4294967296;
 }
 
 export function isApplicable(seed: number, a: Applicability, client: number, update: number): boolean {
@@ -76,7 +86,7 @@ export function applicableUpdates(seed: number, a: Applicability, client: number
   for (let u = 0; u < n; u++) {
     scratch[c] = u;
     // `bool | 0` (the cast is TypeScript's only): measured faster than `+bool` and `bool ? 1 : 0`
-    c += ((mix32((ck ^ key[u]!) >>> 0) - thr[u]! < 0) as unknown as number) | 0;
+    c += ((decisionHash(ck, key, u) - thr[u]! < 0) as unknown as number) | 0;
   }
   const out: number[] = [];
   for (let i = 0; i < c; i++) out.push(scratch[i]!);

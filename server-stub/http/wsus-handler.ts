@@ -135,11 +135,14 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
       isLeaf: true,
       xml: updateXml(u),
     }));
+  // an update's file digest, in the extended info and in every FileLocation alike
+  const digests: (string | undefined)[] = [];
+  const digestOf = (u: number): string => (digests[u] ??= sha1Base64(cat.sha1[u]!));
   const extendedInfos: ({ id: number; xml: string } | undefined)[] = [];
   const extendedInfo = (u: number) =>
     (extendedInfos[u] ??= Object.freeze({
       id: REVISION_BASE + u,
-      xml: `<ExtendedProperties DefaultPropertiesLanguage="en" Handler="http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/Cbs" MaxDownloadSize="${cat.bytes[u]}" /><Files><File Digest="${sha1Base64(cat.sha1[u]!)}" FileName="windows-kb${cat.kb[u]}-x64.cab" Size="${cat.bytes[u]}" /></Files>`,
+      xml: `<ExtendedProperties DefaultPropertiesLanguage="en" Handler="http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/Cbs" MaxDownloadSize="${cat.bytes[u]}" /><Files><File Digest="${digestOf(u)}" FileName="windows-kb${cat.kb[u]}-x64.cab" Size="${cat.bytes[u]}" /></Files>`,
     }));
 
   const answer = (m: WuspRequest, t: number, base: string): WuspResponse | WuspErrorCode => {
@@ -230,7 +233,7 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
             continue;
           }
           updates.push(extendedInfo(u));
-          fileLocations.push({ fileDigest: sha1Base64(cat.sha1[u]!), url: wsusContentUrl(base, cat, u) });
+          fileLocations.push({ fileDigest: digestOf(u), url: wsusContentUrl(base, cat, u) });
         }
         return { op: 'GetExtendedUpdateInfo', updates, fileLocations, ...(outOfScope.length > 0 ? { outOfScopeRevisionIds: outOfScope } : {}) };
       }
