@@ -228,7 +228,7 @@ function parseDocument(body: string | Uint8Array, maxBytes: number): XNode {
   refuseDeclarations(text);
   let refusal: { message: string; line: number; column: number };
   try {
-    return readTree(text);
+    return readTreeFast(text) ?? readTree(text);
   } catch (e) {
     if (e instanceof WireError) throw e;
     const p = e as { message?: string; line?: number; column?: number };
@@ -302,6 +302,232 @@ function readTree(text: string): XNode {
   return root;
 }
 
+// ---- the fast path -----------------------------------------------------------
+
+/**
+ * Characters the fast path leaves to saxes, found in one regex pass over the
+ * document: those XML 1.0 forbids or discourages (C0 controls but tab and
+ * line feed, C1 controls, U+FFFE/U+FFFF), a carriage return (line ends would
+ * need normalising) and any surrogate (a pair would need checking).
+ */
+const FAST_BAIL = /[\x00-\x08\x0B-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/**
+ * Names the fast path reads: ASCII, at most one colon, not first or last,
+ * what both protocols use. Anything else (Unicode names, "a:b:c") goes to
+ * saxes. A table rather than a sticky regex: the regex's match array was 18 %
+ * of the function's time (--cpu-prof). 1 = may start a name part, 2 = may
+ * follow.
+ */
+const NAME_CHAR = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    if (/[A-Za-z_]/.test(ch)) t[c] = 1;
+    else if (/[0-9.-]/.test(ch)) t[c] = 2;
+  }
+  return t;
+})();
+/** Where the colon of the last name read by nameEnd is, or -1. */
+let nameColon = -1;
+
+/** The end of the name at `j`, or -1 when no name of the fast path's form starts there. */
+function nameEnd(text: string, j: number): number {
+  nameColon = -1;
+  let c = text.charCodeAt(j);
+  if (!(c < 128 && NAME_CHAR[c] === 1)) return -1;
+  for (;;) {
+    c = text.charCodeAt(++j);
+    if (c < 128 && NAME_CHAR[c] !== 0) continue;
+    if (c !== 0x3a || nameColon >= 0) return j;
+    nameColon = j;
+    c = text.charCodeAt(++j);
+    if (!(c < 128 && NAME_CHAR[c] === 1)) return -1;
+  }
+}
+/**
+ * The XML declarations the servers and clients of the captures write (UTF-8
+ * for WUSP; "utf-16" on CCM policy bodies, which framing has decoded); any
+ * other goes to saxes.
+ */
+const FAST_DECL = /<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.0\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])(?:utf|UTF)-(?:8|16)\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/y;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09;
+}
+
+/** Entity and character references decoded, or null for any saxes would refuse (or name differently). */
+function fastRefs(s: string): string | null {
+  let amp = s.indexOf('&');
+  if (amp < 0) return s;
+  let out = '';
+  let from = 0;
+  while (amp >= 0) {
+    ENTITY.lastIndex = amp;
+    const m = ENTITY.exec(s);
+    if (m === null) return null;
+    let ch: string;
+    if (m[1] !== undefined) {
+      ch = PREDEFINED[m[1]]!;
+    } else {
+      const cp = m[2] !== undefined ? parseInt(m[2], 10) : parseInt(m[3]!, 16);
+      if (!isXmlCodePoint(cp)) return null;
+      ch = String.fromCodePoint(cp);
+    }
+    out += s.slice(from, amp) + ch;
+    from = amp + m[0].length;
+    amp = s.indexOf('&', from);
+  }
+  return out + s.slice(from);
+}
+
+/**
+ * The tree of a document in the subset every server and client of the
+ * captures writes, or null when the document leaves it: then saxes reads it,
+ * and accepts or refuses it with its reasons. The subset: text with no
+ * carriage return, surrogate or control character but tab and line feed; an
+ * optional XML declaration of version 1.0, encoding UTF-8 or UTF-16; ASCII
+ * names with at most one colon; attributes in double or single quotes with no
+ * raw tab or line feed (which XML would turn into spaces); the five predefined
+ * entities and character references of XML characters; comments and CDATA
+ * sections; no processing instruction or declaration; at most MAX_DEPTH
+ * levels. Within it, every rule saxes enforces is checked here (matching end
+ * tags, unique attributes, whitespace between attributes, one root, no text
+ * outside it, no "]]>" in text, no "--" in a comment), so the two agree on
+ * every document this reads: test/xml-reader-fast
+ * checks it with generated documents, well-formed and not, and with every
+ * fixture.
+ *
+ * Why a second reader: saxes reads a character at a time through its state
+ * machine, and was 10 % of a worker's CPU and 6 % of the stubs' thread in
+ * the (d) wire run (--cpu-prof, BENCHMARKS.md). This one jumps from '<' to
+ * '<' with indexOf; bench/xml-read measures both on the same documents.
+ */
+export function readTreeFast(text: string): XNode | null {
+  if (FAST_BAIL.test(text)) return null;
+  const n = text.length;
+  let i = 0;
+  if (text.startsWith('<?xml', 0)) {
+    FAST_DECL.lastIndex = 0;
+    if (FAST_DECL.exec(text) === null) return null;
+    i = FAST_DECL.lastIndex;
+  }
+  const stack: OpenNode[] = [];
+  let root: XNode | null = null;
+  while (i < n) {
+    const lt = text.indexOf('<', i);
+    const end = lt < 0 ? n : lt;
+    if (end > i) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        // outside the root: whitespace only
+        for (let k = i; k < end; k++) if (!isSpace(text.charCodeAt(k))) return null;
+      } else {
+        const raw = text.slice(i, end);
+        if (raw.indexOf(']]>') >= 0) return null;
+        const seg = fastRefs(raw);
+        if (seg === null) return null;
+        top.text += seg;
+      }
+    }
+    if (lt < 0) break;
+    const c1 = text.charCodeAt(lt + 1);
+    if (c1 === 0x21) {
+      if (text.startsWith('<!--', lt)) {
+        // a comment, anywhere: its text is dropped, and "--" may only close it
+        const dd = text.indexOf('--', lt + 4);
+        if (dd < 0 || text.charCodeAt(dd + 2) !== 0x3e) return null;
+        i = dd + 3;
+        continue;
+      }
+      if (stack.length > 0 && text.startsWith('<![CDATA[', lt)) {
+        // CDATA inside an element: its text, verbatim
+        const close = text.indexOf(']]>', lt + 9);
+        if (close < 0) return null;
+        stack[stack.length - 1]!.text += text.slice(lt + 9, close);
+        i = close + 3;
+        continue;
+      }
+      return null;
+    }
+    if (c1 === 0x2f) {
+      // end tag: the open element's name, optional whitespace, '>'
+      const top = stack.pop();
+      if (top === undefined) return null;
+      // startsWith(qname, position) was a quarter of this function's time
+      // (--cpu-prof); a slice compared is 1.4x faster on a SyncUpdates page
+      const len = top.qname.length;
+      if (text.slice(lt + 2, lt + 2 + len) !== top.qname) return null;
+      let j = lt + 2 + len;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) !== 0x3e) return null;
+      i = j + 1;
+      if (top.children.length > 0 && top.text.trim() === '') top.text = '';
+      const parent = stack[stack.length - 1];
+      if (parent !== undefined) parent.children.push(top);
+      else root = top;
+      continue;
+    }
+    // start tag (anything else after '<', a comment, CDATA, PI, goes to saxes)
+    if (root !== null || stack.length >= MAX_DEPTH) return null;
+    let j = nameEnd(text, lt + 1);
+    if (j < 0) return null;
+    const colon = nameColon < 0 ? -1 : nameColon - lt - 1;
+    const qname = text.slice(lt + 1, j);
+    const attrs = Object.create(null) as Record<string, string>;
+    let selfClosing = false;
+    for (;;) {
+      const ws = j;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      const c = text.charCodeAt(j);
+      if (c === 0x3e) {
+        j++;
+        break;
+      }
+      if (c === 0x2f) {
+        if (text.charCodeAt(j + 1) !== 0x3e) return null;
+        selfClosing = true;
+        j += 2;
+        break;
+      }
+      if (j === ws) return null; // no whitespace before an attribute, or a character no name has
+      const ne = nameEnd(text, j);
+      if (ne < 0) return null;
+      const name = text.slice(j, ne);
+      j = ne;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) !== 0x3d) return null;
+      j++;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      const q = text.charCodeAt(j);
+      if (q !== 0x22 && q !== 0x27) return null;
+      const close = text.indexOf(q === 0x22 ? '"' : "'", j + 1);
+      if (close < 0) return null;
+      const raw = text.slice(j + 1, close);
+      if (raw.indexOf('<') >= 0 || raw.indexOf('\n') >= 0 || raw.indexOf('\t') >= 0) return null;
+      const value = fastRefs(raw);
+      if (value === null || name in attrs) return null;
+      attrs[name] = value;
+      j = close + 1;
+    }
+    i = j;
+    const node: OpenNode = { qname, prefix: colon >= 0 ? qname.slice(0, colon) : '', local: colon >= 0 ? qname.slice(colon + 1) : qname, attrs, children: [], text: '' };
+    if (!selfClosing) {
+      stack.push(node);
+      continue;
+    }
+    const parent = stack[stack.length - 1];
+    if (parent !== undefined) parent.children.push(node);
+    else root = node;
+  }
+  if (stack.length !== 0 || root === null) return null;
+  return root;
+}
+
+/** The tree as saxes reads it, refusals thrown as parseXml would (for tests and bench/xml-read, which hold the fast path against it). */
+export function readTreeStrict(text: string): XNode {
+  return readTree(text);
+}
+
 /**
  * fast-xml-parser's validator, then its parser with entity processing off,
  * then the tree built with our own entity decoding: the reader before saxes,
@@ -344,8 +570,14 @@ export function namespaceOf(prefix: string, chain: readonly XNode[]): string | u
 
 /** xsi:nil="true" (or "1"): matched on the attribute's local name, whatever prefix the sender bound to XSI. */
 export function isNil(n: XNode): boolean {
-  for (const [k, v] of Object.entries(n.attrs)) {
-    if ((k === 'nil' || k.endsWith(':nil')) && (v === 'true' || v === '1')) return true;
+  // for-in rather than Object.entries: most elements have no attributes, and
+  // the entries array was 1.4 % of a (d) worker's CPU (--cpu-prof)
+  const attrs = n.attrs;
+  for (const k in attrs) {
+    if (k === 'nil' || k.endsWith(':nil')) {
+      const v = attrs[k];
+      if (v === 'true' || v === '1') return true;
+    }
   }
   return false;
 }
