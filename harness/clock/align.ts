@@ -94,8 +94,37 @@ function isStubHealth(x: unknown): x is StubHealthClock {
     && Number.isFinite(c.timeFactor) && Number.isFinite(c.simNow) && typeof o.scenario?.hash === 'string';
 }
 
-/** GET url/health, bounded by timeoutMs; never throws (a server without it, or down, is 'none'). */
-export function probeHealth(url: string, o: { ca?: string | Buffer | undefined; timeoutMs?: number } = {}): Promise<HealthProbe> {
+/** How many times probeHealth asks when no answer comes (a timeout, a reset, an answer broken off). */
+export const HEALTH_PROBE_ATTEMPTS = 3;
+/** The pause between two of those attempts (wall ms). */
+export const HEALTH_PROBE_RETRY_MS = 250;
+
+/**
+ * GET url/health, bounded by timeoutMs an attempt; never throws (a server
+ * without it, or down, is 'none'). An answer that is not a suca-fleet
+ * clock (a real MP's 404, HTML, JSON of its own) and a refused or unknown
+ * host are final at once. No answer at all (a timeout, a reset, a broken-off
+ * answer) is asked again, up to `attempts` times: a stub busy serving a
+ * fleet (or on a loaded CI machine, where the pods of test/run-workers-in-a-shard
+ * once waited more than 3 s for it) is still a stub, and a pod that took it
+ * for a real MP would keep its own clock and start apart from its shards.
+ */
+export async function probeHealth(url: string, o: { ca?: string | Buffer | undefined; timeoutMs?: number; attempts?: number; retryMs?: number } = {}): Promise<HealthProbe> {
+  const attempts = Math.max(1, o.attempts ?? HEALTH_PROBE_ATTEMPTS);
+  let last: HealthProbe & { readonly retry?: boolean } = { kind: 'none', why: 'not asked' };
+  for (let k = 1; k <= attempts; k++) {
+    last = await probeHealthOnce(url, o);
+    if (last.kind === 'stub' || last.retry !== true) break;
+    if (k < attempts) await new Promise((r) => setTimeout(r, o.retryMs ?? HEALTH_PROBE_RETRY_MS));
+  }
+  if (last.kind === 'none') return { kind: 'none', why: last.retry === true && attempts > 1 ? `${last.why}, ${attempts} times` : last.why };
+  return last;
+}
+
+/** Errors of a request that got no answer, worth asking again; ECONNREFUSED and ENOTFOUND are final (nothing listens there). */
+const TRANSIENT = new Set(['timeout', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
+
+function probeHealthOnce(url: string, o: { ca?: string | Buffer | undefined; timeoutMs?: number }): Promise<HealthProbe & { readonly retry?: boolean }> {
   return new Promise((resolve) => {
     let u: URL;
     try {
@@ -112,7 +141,7 @@ export function probeHealth(url: string, o: { ca?: string | Buffer | undefined; 
         size += c.length;
         if (size <= 64 * 1024) chunks.push(c);
       });
-      res.on('error', () => resolve({ kind: 'none', why: 'the answer broke off' }));
+      res.on('error', () => resolve({ kind: 'none', why: 'the answer broke off', retry: true }));
       res.on('end', () => {
         const receivedAt = Date.now();
         if (res.statusCode !== 200) return resolve({ kind: 'none', why: `GET /health answered ${res.statusCode}` });
@@ -126,7 +155,10 @@ export function probeHealth(url: string, o: { ca?: string | Buffer | undefined; 
       });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ kind: 'none', why: `GET /health failed (${err.code ?? err.message})` }));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const what = err.code ?? err.message;
+      resolve({ kind: 'none', why: `GET /health failed (${what})`, retry: TRANSIENT.has(what) });
+    });
     req.end();
   });
 }
