@@ -1,6 +1,7 @@
 // The client cache's representation (agent/core/cache.ts, issue 13): a cache
-// that is one run in update order is held as that run's time alone, its
-// updates read back from the U_CACHED flags. Whatever the form, the cache
+// that is one run in update order is held as CACHE_ONE_RUN and that run's
+// time (in the client's C_CACHE_TIME slot), its updates read back from the
+// U_CACHED flags; the cache's bytes are counted from the same flags. Whatever the form, the cache
 // must behave as the flat list of (update, last used) pairs it replaced:
 // the same entries in the same order, the same evictions, the same flags and
 // bytes. The reference here is that list, written again in the test from the
@@ -10,8 +11,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addToCache, touch } from '../agent/core/cache.js';
-import { C_CACHE_BYTES, coldOf, createClient, U_CACHED } from '../agent/core/state.js';
+import { addToCache, cacheBytes, touch } from '../agent/core/cache.js';
+import { C_CACHE_TIME, CACHE_ONE_RUN, coldOf, createClient, U_CACHED } from '../agent/core/state.js';
 import type { ClientState } from '../agent/core/state.js';
 import type { CoreCtx } from '../agent/core/types.js';
 
@@ -44,12 +45,13 @@ function modelAdd(m: Model, sizes: readonly number[], t: number, updates: readon
   }
 }
 
-/** The pairs a client's cache holds, read from its representation (runs, or one time and the flags). */
+/** The pairs a client's cache holds, read from its representation (runs, or one time in its row and the flags). */
 function pairsHeld(s: ClientState): [number, number][] {
   const c = s.cache;
   const out: [number, number][] = [];
   if (typeof c === 'number') {
-    for (let u = 0; u < U; u++) if ((s.upd[s.ub + u]! & U_CACHED) !== 0) out.push([u, c]);
+    expect(c).toBe(CACHE_ONE_RUN);
+    for (let u = 0; u < U; u++) if ((s.upd[s.ub + u]! & U_CACHED) !== 0) out.push([u, coldOf(s, C_CACHE_TIME)]);
     return out;
   }
   for (let i = 0; i < c.length; i += 2 + c[i + 1]!) for (let j = 0; j < c[i + 1]!; j++) out.push([c[i + 2 + j]!, c[i]!]);
@@ -86,7 +88,7 @@ describe('the client cache held as one time when it is one run in update order',
           }
           expect(pairsHeld(s)).toEqual(m.pairs);
           for (let u = 0; u < U; u++) expect((s.upd[s.ub + u]! & U_CACHED) !== 0).toBe(m.pairs.some((p) => p[0] === u));
-          expect(coldOf(s, C_CACHE_BYTES)).toBe(m.bytes);
+          expect(cacheBytes(s, sizes, U)).toBe(m.bytes);
           // one run (one time) in update order: the time alone; anything else: runs
           const oneRun = m.pairs.length > 0 && m.pairs.every((p, i) => p[1] === m.pairs[0]![1] && (i === 0 || m.pairs[i - 1]![0] < p[0]));
           expect(typeof s.cache === 'number').toBe(oneRun);
@@ -111,7 +113,9 @@ describe('the client cache held as one time when it is one run in update order',
     const r = createClient(3, 2, U);
     (r as { settings: unknown }).settings = s.settings;
     addToCache(r, ctx, 5_000, [2, 4, 7]);
-    expect(r.cache).toBe(5_000);
+    // the time in the client's row, the field a small integer (no boxed double)
+    expect(r.cache).toBe(CACHE_ONE_RUN);
+    expect(coldOf(r, C_CACHE_TIME)).toBe(5_000);
     // a touch of one entry at a new time splits the run: runs again
     touch(r, ctx, 4, 6_000);
     expect(r.cache).toEqual([5_000, 1, 2, 6_000, 1, 4, 5_000, 1, 7]);

@@ -53,7 +53,7 @@ describe('empty WSUS location', () => {
     // the retries follow the manual scan's rules (forced online) and count no SUP failure
     const retries = k.scans().filter((r) => r.t > T0 + DAY);
     expect(retries.map((r) => [r.e.trigger, r.e.rule, r.e.online])).toEqual([['retry', 'manualScan', true], ['retry', 'manualScan', true], ['retry', 'manualScan', true]]);
-    expect(k.client.supFailures).toBe(0);
+    expect(k.client.cold.supFailures).toBe(0);
     const done = k.of('scan.completed').filter((r) => r.t > T0 + DAY);
     expect(done).toHaveLength(1);
     expect(done[0]!.e.sup).toBe(sup);

@@ -14,7 +14,7 @@
 // Numbers and rules: ../../../shared/reference/client-behaviour.md and
 // shared/seeds/003 (the main specification of the loop).
 
-import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, setActionIdx, actionIdxOf, setRestartDeployment, metaKnownOf, setMetaKnown } from './state.js';
+import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, setActionIdx, actionIdxOf, setRestartDeployment, metaKnownOf, setMetaKnown, setCold } from './state.js';
 import type { ClientState, Job, JobKind } from './state.js';
 import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA } from './state.js';
 import {
@@ -215,7 +215,7 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
     return;
   }
   if (r.kind === 'policy.assignments') {
-    if (r.resync !== undefined && r.resync > s.resyncSeen) resyncState(s, ctx, t, r.resync);
+    if (r.resync !== undefined && r.resync > s.cold.resyncSeen) resyncState(s, ctx, t, r.resync);
     if (r.version === s.policyVersion) {
       policyDone(s, ctx);
       return;
@@ -376,7 +376,7 @@ function switchSup(s: ClientState, ctx: CoreCtx): void {
   let next = randInt(s, n - 1);
   if (next >= s.sup) next++;
   s.sup = next;
-  s.supFailures = 0;
+  setCold(s, 'supFailures', 0);
   emit(ctx, { ev: 'sup.switched', from, to: s.sups[next]! });
 }
 
@@ -610,10 +610,10 @@ function scanFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: numbe
   if (st.scanRetryCodes.includes(code >>> 0)) {
     // retry-class error: wait 30 min and retry the same SUP; after the
     // scanRetryCount-th failure on it, wait 2 more minutes and move to another
-    s.supFailures++;
+    setCold(s, 'supFailures', s.cold.supFailures + 1);
     let delay = st.scanRetryDelay;
-    if (s.supFailures >= st.scanRetryCount) {
-      s.supFailures = 0;
+    if (s.cold.supFailures >= st.scanRetryCount) {
+      setCold(s, 'supFailures', 0);
       delay += st.supSwitchDelay;
       if (s.sups.length > 1) {
         let next = randInt(s, s.sups.length - 1);
@@ -657,7 +657,7 @@ function completeScan(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   s.tm[s.tb + C_LAST_SCAN_AT] = t;
   if (j.online) {
     s.tm[s.tb + C_LAST_ONLINE_SCAN_AT] = t;
-    s.supFailures = 0;
+    setCold(s, 'supFailures', 0);
   }
   // counts per DETECT state, and the changed states reported (flags.ts: four updates a step)
   let notRequired = 0;

@@ -3,7 +3,7 @@
 // - to make room, content not referenced for cacheMinRetention is evicted,
 //   least recently used first; content the current operation needs is kept.
 
-import { C_CACHE_BYTES } from './state.js';
+import { CACHE_ONE_RUN, C_CACHE_TIME } from './state.js';
 import type { ClientState } from './state.js';
 import { NO_CACHE, U_CACHED } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -19,20 +19,22 @@ import type { CoreCtx } from './types.js';
  * encode the result (maximal runs, the same order): a cache changes only on
  * downloads and installs.
  *
- * A cache that is one run whose updates are in ascending order is held as its
- * time alone (a number): its updates are then exactly those whose U_CACHED
- * flag is set (the flag is set and cleared here only, with the entry), in the
- * order the flags give. The run's array was 109 B of every idle client
- * (a 32 B JSArray and its 16 B + 7.7 x 8 B elements); its time is a 16 B
- * boxed double: 16 B a client by the snapshot of the 100k fleet after 2 days,
- * every cache in that form, and 1,088 -> 995 B per idle client (issue 13).
+ * A cache that is one run whose updates are in ascending order is held as
+ * CACHE_ONE_RUN and its time (the C_CACHE_TIME slot of the client's row): its
+ * updates are then exactly those whose U_CACHED flag is set (the flag is set
+ * and cleared here only, with the entry), in the order the flags give. The
+ * run's array was 109 B of every idle client (a 32 B JSArray and its 16 B +
+ * 7.7 x 8 B elements): 1,088 -> 995 B per idle client (issue 13). Its time
+ * was then the field's value, a 16 B boxed double (V8 boxes a double in a
+ * field that also holds arrays); in the row's slot it costs nothing more.
  * Decoding walks the flags of the catalogue (200 bytes by default), only on
  * a download, and on an install's touch at a new time.
  */
 function pairsOf(runs: number | readonly number[], s: ClientState, size: number): number[] {
   const p: number[] = [];
   if (typeof runs === 'number') {
-    for (let u = 0; u < size; u++) if ((s.upd[s.ub + u]! & U_CACHED) !== 0) p.push(u, runs);
+    const t = s.tm[s.tb + C_CACHE_TIME]!;
+    for (let u = 0; u < size; u++) if ((s.upd[s.ub + u]! & U_CACHED) !== 0) p.push(u, t);
     return p;
   }
   for (let i = 0; i < runs.length; ) {
@@ -44,8 +46,12 @@ function pairsOf(runs: number | readonly number[], s: ClientState, size: number)
   return p;
 }
 
-/** The runs of flat [update, lastUsed] pairs: one ascending run as its time, else an array of its exact size. */
-function runsOf(p: readonly number[]): number | readonly number[] {
+/**
+ * The runs of flat [update, lastUsed] pairs: one ascending run as
+ * CACHE_ONE_RUN (its time written to the client's C_CACHE_TIME slot), else
+ * an array of its exact size.
+ */
+function runsOf(p: readonly number[], s: ClientState): typeof CACHE_ONE_RUN | readonly number[] {
   if (p.length === 0) return NO_CACHE;
   const r: number[] = [];
   for (let i = 0; i < p.length; ) {
@@ -60,10 +66,20 @@ function runsOf(p: readonly number[]): number | readonly number[] {
   if (r.length === 2 + r[1]!) {
     let ascending = true;
     for (let j = 3; j < r.length && ascending; j++) ascending = r[j - 1]! < r[j]!;
-    if (ascending) return r[0]!;
+    if (ascending) {
+      s.tm[s.tb + C_CACHE_TIME] = r[0]!;
+      return CACHE_ONE_RUN;
+    }
   }
   // trimmed to its length: push() leaves up to half again as much room (issue 13)
   return r.slice();
+}
+
+/** Bytes of content in the client's cache: the sizes of its updates (those flagged U_CACHED). */
+export function cacheBytes(s: ClientState, bytes: ArrayLike<number>, size: number): number {
+  let n = 0;
+  for (let u = 0; u < size; u++) if ((s.upd[s.ub + u]! & U_CACHED) !== 0) n += bytes[u]!;
+  return n;
 }
 
 /**
@@ -78,27 +94,29 @@ export function addToCache(s: ClientState, ctx: CoreCtx, t: number, updates: rea
   let evictedN = 0;
   let evictedBytes = 0;
   const cache = pairsOf(s.cache, s, ctx.catalogue.size);
+  let held = 0;
+  for (let i = 0; i < cache.length; i += 2) held += bytes[cache[i]!]!;
   for (const u of updates) {
     if ((s.upd[s.ub + u]! & U_CACHED) !== 0) {
       touchPair(cache, u, t);
       continue;
     }
     const need = bytes[u]!;
-    while (s.tm[s.tb + C_CACHE_BYTES] + need > limit) {
+    while (held + need > limit) {
       const victim = lruVictim(cache, t - minAge, keep);
       if (victim < 0) break; // nothing evictable: go over the limit, as the real client does for updates
       const v = cache[victim]!;
       cache.splice(victim, 2);
       s.upd[s.ub + v] = s.upd[s.ub + v]! & ~U_CACHED;
-      s.tm[s.tb + C_CACHE_BYTES] -= bytes[v]!;
+      held -= bytes[v]!;
       evictedN++;
       evictedBytes += bytes[v]!;
     }
     cache.push(u, t);
     s.upd[s.ub + u] = s.upd[s.ub + u]! | U_CACHED;
-    s.tm[s.tb + C_CACHE_BYTES] += need;
+    held += need;
   }
-  s.cache = runsOf(cache);
+  s.cache = runsOf(cache, s);
   if (evictedN > 0) ctx.out.push({ type: 'event', e: { ev: 'cache.evicted', updates: evictedN, bytes: evictedBytes } });
 }
 
@@ -121,10 +139,10 @@ export function touch(s: ClientState, ctx: CoreCtx, u: number, t: number): void 
   const r = s.cache;
   if (typeof r === 'number') {
     // one run: u is in it when its flag says so; nothing to do when it was last used at t already
-    if ((s.upd[s.ub + u]! & U_CACHED) === 0 || Object.is(r, t)) return;
+    if ((s.upd[s.ub + u]! & U_CACHED) === 0 || Object.is(s.tm[s.tb + C_CACHE_TIME], t)) return;
     const p = pairsOf(r, s, ctx.catalogue.size);
     touchPair(p, u, t);
-    s.cache = runsOf(p);
+    s.cache = runsOf(p, s);
     return;
   }
   // the run holding u: nothing to do when it was last used at t already
@@ -135,7 +153,7 @@ export function touch(s: ClientState, ctx: CoreCtx, u: number, t: number): void 
         if (Object.is(r[i], t)) return;
         const p = pairsOf(r, s, ctx.catalogue.size);
         touchPair(p, u, t);
-        s.cache = runsOf(p);
+        s.cache = runsOf(p, s);
         return;
       }
     }

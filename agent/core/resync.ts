@@ -11,7 +11,7 @@
 // 402 (per-update enforcement progress) is not resent: it is a step of an
 // install, and the 500 and 300 of the same updates carry the outcome.
 
-import { C_LAST_SCAN_AT, scanStateOf } from './state.js';
+import { C_LAST_SCAN_AT, scanStateOf, setCold } from './state.js';
 import type { ClientState } from './state.js';
 import { D_EVALUATED, U_REPORTED_MASK } from './state.js';
 import type { CoreCtx } from './types.js';
@@ -19,7 +19,7 @@ import { EVAL, TOPIC } from './constants.js';
 import { queueState } from './statemsg.js';
 
 export function resyncState(s: ClientState, ctx: CoreCtx, t: number, request: number): void {
-  s.resyncSeen = request;
+  setCold(s, 'resyncSeen', request);
   let n = 0;
   const upd = s.upd;
   const b = s.ub;
@@ -31,7 +31,7 @@ export function resyncState(s: ClientState, ctx: CoreCtx, t: number, request: nu
     }
   }
   if (s.tm[s.tb + C_LAST_SCAN_AT] !== -Infinity || scanStateOf(s) !== 0) {
-    queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, scanStateOf(s), 0, s.scanError);
+    queueState(s, ctx, t, TOPIC.UPDATE_SOURCE_SCAN, scanStateOf(s), 0, s.cold.scanError);
     n++;
   }
   for (const d of s.deployments) {

@@ -390,8 +390,13 @@ export interface ClientState {
   settings: ClientSettings | null;
   deployments: ClientDeployment[];
   deploymentIds: readonly string[];
-  /** maintenance windows from policy (shared, interned: windows.ts); null: none came by policy */
-  windows: WindowSet | null;
+  /**
+   * The fields that keep their first value in most runs (maintenance windows,
+   * SUP failures, the last resync acted on, the last scan error): COLD_DEFAULT,
+   * shared, until one of them changes (setCold). Four fields of every record
+   * were 32 B a client for what most clients never change (issue 13).
+   */
+  cold: ClientCold;
 
   // scanning
   /**
@@ -403,7 +408,6 @@ export interface ClientState {
   metaSup: string | null;
   sups: readonly string[];
   sup: number;
-  supFailures: number;
   /** P_* bits, and above them the metadata's known updates (metaKnownOf) */
   pending: number;
   job: Job | null;
@@ -419,9 +423,10 @@ export interface ClientState {
   readonly ub: number;
   /**
    * the content cache: runs [lastUsed, k, update x k, ...], oldest added first, or, when it is
-   * one run in update order, that run's time alone (its updates: the U_CACHED flags; cache.ts)
+   * one run in update order, CACHE_ONE_RUN (its time: the C_CACHE_TIME slot; its updates: the
+   * U_CACHED flags; cache.ts)
    */
-  cache: number | readonly number[];
+  cache: typeof CACHE_ONE_RUN | readonly number[];
 
   // state messages
   serial: number;
@@ -433,10 +438,35 @@ export interface ClientState {
   queue: number[];
   /** the report under way (the former queue, handed to the transport), or null */
   sending: number[] | null;
+}
+
+/** The rarely changed fields of a client (ClientState.cold). */
+export interface ClientCold {
+  /** maintenance windows from policy (shared, interned: windows.ts); null: none came by policy */
+  readonly windows: WindowSet | null;
+  /** failed scans against the current SUP, since the last success or switch (agent.ts) */
+  readonly supFailures: number;
   /** the last state-resync request number acted on (resync.ts) */
-  resyncSeen: number;
+  readonly resyncSeen: number;
   /** the error HRESULT of the last 501 state queued (resent on a resync; its state: scanStateOf) */
-  scanError: number;
+  readonly scanError: number;
+}
+
+/** The cold fields of a client that has changed none of them: one frozen object for the fleet. */
+export const COLD_DEFAULT: ClientCold = Object.freeze({ windows: null, supFailures: 0, resyncSeen: 0, scanError: 0 });
+
+/**
+ * Sets one cold field: nothing is allocated while the value stays the one
+ * held (supFailures is reset to 0 after every successful scan); a client
+ * still on COLD_DEFAULT gets its own object first, with every field written
+ * in one order (one shape for all of them).
+ */
+export function setCold<K extends keyof ClientCold>(s: ClientState, key: K, value: ClientCold[K]): void {
+  const c = s.cold;
+  if (c[key] === value) return;
+  const own = (c === COLD_DEFAULT ? { windows: c.windows, supFailures: c.supFailures, resyncSeen: c.resyncSeen, scanError: c.scanError } : c) as { -readonly [k in keyof ClientCold]: ClientCold[k] };
+  own[key] = value;
+  s.cold = own;
 }
 
 // Slots of a client's other doubles in its tm row, after the 16 a wake reads
@@ -453,8 +483,14 @@ export const C_REEVAL_NOMINAL = HOT_SLOTS + 2;
 export const C_SU_ENABLED_AT = HOT_SLOTS + 3;
 export const C_LAST_ONLINE_SCAN_AT = HOT_SLOTS + 4;
 export const C_LAST_SCAN_AT = HOT_SLOTS + 5;
-/** bytes of content in the client cache */
-export const C_CACHE_BYTES = HOT_SLOTS + 6;
+/**
+ * The last-used time of the client cache when it is one run in update order
+ * (s.cache === CACHE_ONE_RUN; cache.ts). It held the cache's bytes until
+ * issue 13's last follow-up: they are the sum of the cached updates' sizes,
+ * counted from the U_CACHED flags when a download needs them (cacheBytes),
+ * and the slot saves the 16 B boxed double the time was in the record.
+ */
+export const C_CACHE_TIME = HOT_SLOTS + 6;
 /**
  * With restart notifications (restart.ts): when the pending required
  * restart is forced (in a maintenance window when the client has any);
@@ -521,6 +557,8 @@ function emptyQueue(): number[] {
 
 /** The empty content cache, shared (never written: every change of a cache builds a new value, cache.ts). */
 export const NO_CACHE: readonly number[] = Object.freeze([]);
+/** s.cache of a cache that is one run in update order: a small integer, held in the record itself (no box). */
+export const CACHE_ONE_RUN = 1;
 
 /**
  * The same number, as a small integer when it is a signed 32-bit one. The MP
@@ -580,7 +618,7 @@ export function createClient(
   tm[tb + C_STATE_PHASE] = 0;
   tm[tb + C_SCHEDULE_NOMINAL] = tm[tb + C_REEVAL_NOMINAL] = Infinity;
   tm[tb + C_SU_ENABLED_AT] = tm[tb + C_LAST_ONLINE_SCAN_AT] = tm[tb + C_LAST_SCAN_AT] = -Infinity;
-  tm[tb + C_CACHE_BYTES] = 0;
+  tm[tb + C_CACHE_TIME] = Infinity;
   tm[tb + C_RESTART_AT] = Infinity;
   tm[tb + S_OFF_SINCE] = Infinity;
   tm[tb + S_SAVED_POLICY] = Infinity;
@@ -598,7 +636,7 @@ export function createClient(
     settings: null,
     policyVersion: 0,
     deploymentIds: [],
-    windows: null,
+    cold: COLD_DEFAULT,
     rng: streamSeed(seed, idx),
     cycle: null,
     slotVersions: NO_SLOTS,
@@ -611,10 +649,7 @@ export function createClient(
     metaSup: null,
     sups: [],
     sup: -1,
-    supFailures: 0,
     cache: NO_CACHE,
-    resyncSeen: 0,
-    scanError: 0,
   };
   setMetaKnown(s, updates);
   return s;

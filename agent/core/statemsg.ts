@@ -8,7 +8,7 @@
 // A sent report's array is never changed afterwards: the request, the
 // state.sent event and the MP may all hold it.
 
-import { C_STATE_PHASE, setScanState } from './state.js';
+import { C_STATE_PHASE, setCold, setScanState } from './state.js';
 import { EMPTY_QUEUE, Q0 } from './state.js';
 import type { ClientState } from './state.js';
 import { T_STATE, U_Q402, U_Q500 } from './state.js';
@@ -71,7 +71,7 @@ export function queueState(s: ClientState, ctx: CoreCtx, t: number, topicType: n
   let n = q[0]!;
   if (topicType === TOPIC.UPDATE_SOURCE_SCAN) {
     setScanState(s, stateId);
-    s.scanError = param;
+    setCold(s, 'scanError', param);
   }
   // 500 and 501 carry UserParameters: the scan package version and (501) the scan's error
   if (topicType === TOPIC.UPDATE_DETECTION || topicType === TOPIC.UPDATE_SOURCE_SCAN) param = scanParam(ctx.catalogue.updateSourceVersion, param);

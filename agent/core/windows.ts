@@ -18,7 +18,7 @@
 // uses policy only, so a client whose policy has no windows has none.
 
 import type { ClientState, ClientDeployment, CoreStore } from './state.js';
-import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW, setSlotVersion, restartDeploymentOf } from './state.js';
+import { D_USER_INSTALL, D_WAIT_MW, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_RESTART, P_WINDOW_RESTART, T_WINDOW, setCold, setSlotVersion, restartDeploymentOf } from './state.js';
 import type { CoreCtx, PolicyAssignment, WindowEntry } from './types.js';
 import { CI_ENFORCE, ENFORCE, TOPIC } from './constants.js';
 import { queueState } from './statemsg.js';
@@ -29,7 +29,7 @@ const NO_ENTRIES: readonly WindowEntry[] = Object.freeze([]);
 
 /** The client's merged windows (empty: none, installs and restarts are not held). */
 export function clientWindows(s: ClientState, ctx: CoreCtx): Float64Array {
-  if (s.windows !== null) return s.windows.intervals;
+  if (s.cold.windows !== null) return s.cold.windows.intervals;
   return ctx.model.serviceWindows !== undefined ? NO_WINDOWS : windowsOf(ctx, s.idx);
 }
 
@@ -40,7 +40,7 @@ export function clientWindows(s: ClientState, ctx: CoreCtx): Float64Array {
  * if it comes back.
  */
 export function windowsAtAssignments(s: ClientState, assignments: readonly PolicyAssignment[], store: CoreStore): readonly WindowEntry[] | null {
-  const cur = s.windows;
+  const cur = s.cold.windows;
   if (cur === null) return null;
   let keep: WindowEntry[] | null = null;
   const es = cur.entries;
@@ -67,14 +67,14 @@ export function windowsAtAssignments(s: ClientState, assignments: readonly Polic
 export function applyWindowPolicies(s: ClientState, ctx: CoreCtx, t: number, kept: readonly WindowEntry[] | null, received: WindowEntry[] | null): void {
   const port = ctx.model.serviceWindows;
   const keep = kept ?? NO_ENTRIES;
-  const cur = s.windows;
+  const cur = s.cold.windows;
   if (port === undefined || (received === null && (cur === null || keep === cur.entries))) return;
   let entries: WindowEntry[] = received === null ? keep.slice() : keep.filter((e) => !received.some((r) => r.slot === e.slot)).concat(received);
   // one order for the port's interning key
   entries = entries.sort((a, b) => a.slot - b.slot);
   const next = port(entries, zoneIndexOf(ctx, s.idx));
   if (next === cur) return;
-  s.windows = next;
+  setCold(s, 'windows', next);
   let held = (s.pending & P_WINDOW_RESTART) !== 0;
   for (const d of s.deployments) if ((d.flags & D_WAIT_MW) !== 0) held = true;
   if (held) s.tm[s.tb + T_WINDOW] = t;
