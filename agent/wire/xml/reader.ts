@@ -381,6 +381,21 @@ function fastRefs(s: string): string | null {
 }
 
 /**
+ * What an element without attributes or without children holds in the fast
+ * path's tree: one frozen empty object (null prototype, as saxes makes them)
+ * and one frozen empty array for every such element, instead of a new one
+ * each (a null-prototype object is a dictionary, the largest allocation of
+ * a leaf element). Nothing writes a tree's nodes once read (XNode is readonly).
+ */
+const NO_ATTRS = Object.freeze(Object.create(null)) as Record<string, string>;
+const NO_CHILDREN = Object.freeze([]) as unknown as XNode[];
+
+function addChild(parent: OpenNode, child: XNode): void {
+  if (parent.children === NO_CHILDREN) parent.children = [child];
+  else parent.children.push(child);
+}
+
+/**
  * The tree of a document in the subset every server and client of the
  * captures writes, or null when the document leaves it: then saxes reads it,
  * and accepts or refuses it with its reasons. The subset: text with no
@@ -463,7 +478,7 @@ export function readTreeFast(text: string): XNode | null {
       i = j + 1;
       if (top.children.length > 0 && top.text.trim() === '') top.text = '';
       const parent = stack[stack.length - 1];
-      if (parent !== undefined) parent.children.push(top);
+      if (parent !== undefined) addChild(parent, top);
       else root = top;
       continue;
     }
@@ -473,7 +488,7 @@ export function readTreeFast(text: string): XNode | null {
     if (j < 0) return null;
     const colon = nameColon < 0 ? -1 : nameColon - lt - 1;
     const qname = text.slice(lt + 1, j);
-    const attrs = Object.create(null) as Record<string, string>;
+    let attrs = NO_ATTRS;
     let selfClosing = false;
     for (;;) {
       const ws = j;
@@ -506,17 +521,18 @@ export function readTreeFast(text: string): XNode | null {
       if (raw.indexOf('<') >= 0 || raw.indexOf('\n') >= 0 || raw.indexOf('\t') >= 0) return null;
       const value = fastRefs(raw);
       if (value === null || name in attrs) return null;
+      if (attrs === NO_ATTRS) attrs = Object.create(null) as Record<string, string>;
       attrs[name] = value;
       j = close + 1;
     }
     i = j;
-    const node: OpenNode = { qname, prefix: colon >= 0 ? qname.slice(0, colon) : '', local: colon >= 0 ? qname.slice(colon + 1) : qname, attrs, children: [], text: '' };
+    const node: OpenNode = { qname, prefix: colon >= 0 ? qname.slice(0, colon) : '', local: colon >= 0 ? qname.slice(colon + 1) : qname, attrs, children: NO_CHILDREN, text: '' };
     if (!selfClosing) {
       stack.push(node);
       continue;
     }
     const parent = stack[stack.length - 1];
-    if (parent !== undefined) parent.children.push(node);
+    if (parent !== undefined) addChild(parent, node);
     else root = node;
   }
   if (stack.length !== 0 || root === null) return null;
