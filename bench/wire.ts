@@ -68,7 +68,10 @@ function flat(n: number, serial: number, t: number): number[] {
 /** `suca-fleet stub` in a child process (its own core); `extra` may give its own --duration. */
 export async function startStub(extra: string[] = []): Promise<{ mp: string; pid: number; stop: () => Promise<void> }> {
   const duration = extra.includes('--duration') ? [] : ['--duration', '10m'];
-  const child = spawn(process.execPath, [bin, 'stub', '--log-level', 'warn', '--no-verify', ...duration, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_STUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=D": node's own flags for the stub's process, to profile
+  // the server side of a part (node refuses --cpu-prof in NODE_OPTIONS; the stub exits cleanly on SIGTERM, so the profile is written)
+  const nodeArgs = (process.env.BENCH_STUB_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'stub', '--log-level', 'warn', '--no-verify', ...duration, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -181,8 +184,10 @@ async function uploads(): Promise<Uploads> {
   };
 
   const autocannonRun = async (base: number, seconds: number): Promise<UploadRun> => {
-    // more payloads than the run can send (about 3,000/s at most here); past them they repeat, and repeats are counted
-    const n = seconds * 3500;
+    // more payloads than the run can send; past them they repeat (the stub drops a repeat as a duplicate,
+    // less work than an ingest), and repeats are counted and printed. 3,500/s was not enough: the run of
+    // 2026-12-07 03:36 sent 3,798/s and repeated 2,450 (8 %); the fastest run seen here was 4,247/s
+    const n = seconds * 5500;
     const pool: Buffer[] = [];
     let contentType = '';
     for (let j = 0; j < n; j++) {
