@@ -30,7 +30,7 @@
 import { WireError } from '../errors.js';
 import { MSG_FLAGS, MSG_SERIAL, MSG_STATE_ID, MSG_STRIDE, MSG_TIME, MSG_TOPIC, MSG_TOPIC_TYPE, msgParam, paramCode, paramVersion, scanParam } from '../../core/types.js';
 import {
-  attr, cdata, escAttr, escText, fromDmtf, kid, kidText, kids, optKid, optKidText, parseBool, parseInt32, parseNumber,
+  attr, cdata, dmtfOrNaN, escAttr, escText, fromDmtf, kid, kidText, kids, optKid, optKidText, parseBool, parseInt32, parseNumber,
   parseRoot, parseUint, reqAttr, text, toDmtf, type XEl,
 } from './xml.js';
 import { HASH_ALGORITHM_SHA256 } from './header.js';
@@ -691,11 +691,13 @@ function decodeReportFast(xml: string): StateReport | null {
     const m = FAST_MESSAGE.exec(xml);
     if (m === null) return null;
     pos = FAST_MESSAGE.lastIndex;
-    const sw = `Report/ReportBody/StateMessage[${messages.length}]`;
     const params: string[] = [];
     if (m[12] !== undefined) for (const p of m[12].matchAll(FAST_PARAM)) params.push(p[1]!);
+    // the path in an error only: built when fromDmtf is to decide
+    let time = dmtfOrNaN(m[1]!);
+    if (time !== time) time = fromDmtf(m[1]!, `Report/ReportBody/StateMessage[${messages.length}]/@MessageTime`);
     messages.push({
-      messageTime: fromDmtf(m[1]!, `${sw}/@MessageTime`),
+      messageTime: time,
       serialNumber: Number(m[2]),
       topicId: m[3]!,
       topicType: Number(m[4]),

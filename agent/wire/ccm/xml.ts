@@ -23,7 +23,7 @@ import { cdata as writeCdata, escapeAttr, escapeText } from '../xml/writer.js';
 import { parseBool as parseXsBool, parseInt32 as parseXsInt32, parseNumber as parseXsNumber, parseSafeUint } from '../xml/scalars.js';
 
 export { refuseUndeclaredReferences } from '../xml/reader.js';
-export { toDmtf, fromDmtf } from '../xml/scalars.js';
+export { toDmtf, fromDmtf, dmtfOrNaN } from '../xml/scalars.js';
 
 /** A parsed element: '' (empty), a string (text only) or an object (attributes '@_x', children, '#text'). */
 export type XEl = string | { readonly [k: string]: unknown };
