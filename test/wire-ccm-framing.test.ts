@@ -120,6 +120,28 @@ describe('framing', () => {
       expect(d.attachment).toEqual(attachment);
     });
 
+    it('ends the body at a UTF-16 NUL only: two zero bytes across two characters (A then U+0100) are text', () => {
+      // 'A' is 41 00 and U+0100 is 00 01: the zero pair at offset 1 is no NUL; the NUL after 'B' is
+      const raw = Buffer.concat([Buffer.from('<A>A\u0100\u0100B</A>', 'utf16le'), hex('0000'), Buffer.from('<X/>', 'utf16le')]);
+      expect(raw.indexOf(hex('0000')) % 2).toBe(1);
+      const d = decodeMessage(CCM_CONTENT_TYPE, payloadOf([headerPart(), bodyPart(zlib.deflateSync(raw))]));
+      expect(d.body).toBe('<A>A\u0100\u0100B</A>');
+      expect(d.attachment).toEqual(Buffer.from('<X/>', 'utf16le'));
+      // and without any NUL, the whole of it
+      const whole = decodeMessage(CCM_CONTENT_TYPE, payloadOf([headerPart(), bodyPart(zlib.deflateSync(Buffer.from('<A>A\u0100</A>', 'utf16le')))]));
+      expect(whole.body).toBe('<A>A\u0100</A>');
+      expect(whole.attachment).toBeNull();
+    });
+
+    it('finds the NUL of an uncompressed body wherever its bytes start in the payload (odd and even offsets)', () => {
+      for (const pad of ['', ' ', '  ', '   ']) {
+        const p = payloadOf([headerPart(), { head: `content-type: text/plain; charset=UTF-16${pad}`, data: Buffer.concat([utf16z('<A>A\u0100</A>'), Buffer.from('<X/>', 'utf16le')]) }]);
+        const d = decodeMessage(CCM_CONTENT_TYPE, p);
+        expect(d.body).toBe('<A>A\u0100</A>');
+        expect(d.attachment).toEqual(Buffer.from('<X/>', 'utf16le'));
+      }
+    });
+
     it('accepts a body without NUL terminator and a header with one', () => {
       const d = decodeMessage(CCM_CONTENT_TYPE, payloadOf([headerPart('<Msg/>\u0000'), bodyPart(zlib.deflateSync(Buffer.from('<A/>', 'utf16le')))]));
       expect(d.header).toBe('<Msg/>');

@@ -666,7 +666,6 @@ export function encodeReport(r: StateReport): string {
 // attribute values without markup or entity references, integers, a DMTF time.
 const FAST_MESSAGE =
   /<StateMessage MessageTime="(\d{14}\.\d{6}[+-]\d{3})" SerialNumber="(\d{1,15})"><Topic ID="([^"<>&]*)" Type="(-?\d{1,9})" IDType="(-?\d{1,9})" User="([^"<>&]*)" UserSID="([^"<>&]*)"\/><State ID="(-?\d{1,9})" Criticality="(-?\d{1,9})"\/><UserParameters Flags="(-?\d{1,9})" Count="(\d{1,9})"(?:\/>|>((?:<Param>[^<>&]*<\/Param>)*)<\/UserParameters>)<\/StateMessage>/y;
-const FAST_PARAM = /<Param>([^<>&]*)<\/Param>/g;
 
 /**
  * The hot path of the MP's ingest (measured: the general parser, validator
@@ -692,7 +691,19 @@ function decodeReportFast(xml: string): StateReport | null {
     if (m === null) return null;
     pos = FAST_MESSAGE.lastIndex;
     const params: string[] = [];
-    if (m[12] !== undefined) for (const p of m[12].matchAll(FAST_PARAM)) params.push(p[1]!);
+    // the pattern took the group as (<Param>[^<>&]*</Param>)*: each value ends at the next '</Param>'
+    // (a loop of indexOf: matchAll, which copies the pattern and makes an iterator a message, was
+    // half of this function's samples in the stub under bench (a))
+    const ps = m[12];
+    if (ps !== undefined && ps.length > 0) {
+      let i = 7; // '<Param>'
+      for (;;) {
+        const e = ps.indexOf('</Param>', i);
+        params.push(ps.slice(i, e));
+        i = e + 15; // '</Param><Param>'
+        if (i > ps.length) break;
+      }
+    }
     // the path in an error only: built when fromDmtf is to decide
     let time = dmtfOrNaN(m[1]!);
     if (time !== time) time = fromDmtf(m[1]!, `Report/ReportBody/StateMessage[${messages.length}]/@MessageTime`);
