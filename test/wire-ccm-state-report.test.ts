@@ -140,3 +140,34 @@ describe('state-message Report', () => {
     expectWire(() => stateReportFromFlat({ machine: MACHINE, date: 0, msgs: [...FLAT, 500], topicIdOf }), 'SUCA_ERR_WIRE_FIELD', 'Report');
   });
 });
+
+describe('Report: the fast reader and the general one on hand-written messages', () => {
+  const head = '<Report><ReportHeader><Identification><Machine><ClientInstalled>1</ClientInstalled><ClientType>1</ClientType>' +
+    '<ClientID>GUID:7E0AF1C5-0C2A-4E5B-9B1D-3B6F2D8E9A10</ClientID><ClientVersion>5.00.9132.1000</ClientVersion><NetBIOSName>PC1</NetBIOSName>' +
+    '<CodePage>437</CodePage><SystemDefaultLCID>1033</SystemDefaultLCID><Priority>5</Priority></Machine></Identification>' +
+    '<ReportDetails><ReportContent>State Message Data</ReportContent><ReportType>Full</ReportType><Date>20260105101500.000000+000</Date>' +
+    '<Version>1.0</Version><Format>1.0</Format></ReportDetails></ReportHeader><ReportBody>';
+  const msg = (serial: number, time: string, params: string) =>
+    `<StateMessage MessageTime="${time}" SerialNumber="${serial}"><Topic ID="{SRC}" Type="501" IDType="0" User="" UserSID=""/>` +
+    `<State ID="4" Criticality="0"/><UserParameters Flags="0" Count="0"${params}</StateMessage>`;
+  const msgs = [
+    msg(1, '20260105100000.000000+000', '/>'),
+    msg(2, '20260105100000.000000+000', '></UserParameters>'),
+    msg(3, '20260105130000.250000+180', '><Param></Param></UserParameters>'),
+    msg(4, '20260105100000.000001-060', '><Param>7</Param><Param></Param><Param>-2145107934</Param></UserParameters>'),
+  ];
+  const want = [
+    { params: [], messageTime: Date.UTC(2026, 0, 5, 10) },
+    { params: [], messageTime: Date.UTC(2026, 0, 5, 10) },
+    { params: [''], messageTime: Date.UTC(2026, 0, 5, 10) + 250 },
+    { params: ['7', '', '-2145107934'], messageTime: Date.UTC(2026, 0, 5, 11) + 0.001 },
+  ];
+
+  it('reads every form of UserParameters and a MessageTime with an offset the same both ways', () => {
+    const fast = decodeReport(head + msgs.join('') + '</ReportBody></Report>');
+    // a line feed between the messages is outside the fast reader's form: the general reader reads this one
+    const general = decodeReport(head + msgs.join('\n') + '</ReportBody></Report>');
+    for (const r of [fast, general]) expect(r.messages.map((m) => ({ params: m.params, messageTime: m.messageTime }))).toEqual(want);
+    expect(fast).toEqual(general);
+  });
+});
