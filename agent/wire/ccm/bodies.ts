@@ -693,7 +693,8 @@ function decodeReportFast(xml: string): StateReport | null {
     const params: string[] = [];
     // the pattern took the group as (<Param>[^<>&]*</Param>)*: each value ends at the next '</Param>'
     // (a loop of indexOf: matchAll, which copies the pattern and makes an iterator a message, was
-    // half of this function's samples in the stub under bench (a))
+    // half of this function's samples in the stub under bench (a); slice + split('</Param><Param>')
+    // measured 185 ns a message against this loop's 72 ns)
     const ps = m[12];
     if (ps !== undefined && ps.length > 0) {
       let i = 7; // '<Param>'
