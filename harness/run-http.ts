@@ -53,6 +53,8 @@ export function httpTransport(
     onLatency: metrics.onLatency,
     onStatus: metrics.onStatus,
     intendedAt: (t) => clock.dueWallOf(t),
+    // scaled time: the events due run between answers, not after a whole turn's worth of them
+    ...(clock.catchUp !== undefined ? { onAnswer: clock.catchUp } : {}),
     ...(tk.concurrency !== undefined ? { concurrency: tk.concurrency } : {}),
   });
 }

@@ -78,6 +78,14 @@ export interface Clock {
   dueWallOf(t: number): number;
   /** drives the fleet to the scenario's end, or until the signal aborts */
   run(ctx: LoopContext): Promise<void>;
+  /**
+   * Scaled time: runs the events already due, for a few ms at most, from
+   * outside the loop (the HTTP transport calls it as each answer ends, see
+   * HttpTransportOptions.onAnswer). Nothing happens before run() starts,
+   * after it ends, or when nothing is due. Virtual time has none: its
+   * answers are held for the lockstep.
+   */
+  readonly catchUp?: () => void;
   /** how it kept time, given the lag histogram and the busiest ELU window */
   figures(lag: Histogram, eluMax: number): ClockFigures;
 }

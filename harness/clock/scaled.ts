@@ -14,6 +14,12 @@ import { round3, type Clock, type ClockFigures, type LoopContext } from './clock
 
 /** How long after the end the loop waits for answers still on their way, beyond the request timeout (wall ms). */
 const GRACE_MS = 1000;
+/**
+ * Wall ms catchUp() runs due events for at most (the fleet checks the clock
+ * every 1,024 events, so a little more). Short: the answer whose end called
+ * it waits that long to be read, and its latency counts the wait.
+ */
+const CATCH_UP_MS = 4;
 
 export function scaledClock(o: Extract<ClockPlan, { mode: 'scaled' }>): Clock {
   const { start: simStart, end, requestTimeout } = o;
@@ -22,9 +28,12 @@ export function scaledClock(o: Extract<ClockPlan, { mode: 'scaled' }>): Clock {
   let fleet: Fleet | null = null;
   let wallStart: number | null = null;
   const dueWall = (t: number) => (wallStart ?? now()) + (t - simStart) / factor;
+  /** set while run() drives the fleet (see catchUp) */
+  let catchUp: (() => void) | null = null;
   return {
     mode: 'scaled',
     lockstep: false,
+    catchUp: () => catchUp?.(),
     bind: (f) => (fleet = f),
     simNow: () => (wallStart === null ? (fleet?.now ?? simStart) : Math.max(fleet!.now, simStart + (now() - wallStart) * factor)),
     // before the run starts there is no due wall time: now
@@ -37,29 +46,48 @@ export function scaledClock(o: Extract<ClockPlan, { mode: 'scaled' }>): Clock {
       const record = (t: number) => lag.recordValue(Math.max(0, Math.round(now() - dueWall(t))));
       // a function, not a narrowed property read: the signal changes while the loop awaits
       const aborted = (): boolean => signal.aborted;
-      for (;;) {
-        if (aborted()) break;
+      // The loop below runs due events once per turn of the event loop, after
+      // that turn's I/O. A turn can hold many answers, each with work behind it
+      // (a decode, the next call's framing and deflate): in (d) (BENCHMARKS.md)
+      // a worker's busy stretches reached 127 ms at p99, and every event due
+      // meanwhile waited for the whole stretch. The transport calls this as each
+      // answer ends, so due events run between answers instead, in the same
+      // (time, id) order. Never re-entered: answers are delivered only from
+      // the event loop, never while runSlice runs.
+      catchUp = () => {
+        if (aborted()) return;
         const next = fleet.nextTime();
-        if (next >= end) {
-          // the rest of the run is idle: wait out its wall time so the run lasts what it says
-          const until = dueWall(end);
-          while (now() < until && !aborted()) {
-            progress();
-            await sleep(Math.min(50, until - now()));
-          }
-          break;
-        }
-        const wait = dueWall(next) - now();
-        if (wait > 0) {
-          progress();
-          await sleep(Math.min(50, wait));
-          continue;
-        }
-        // everything already due, each at its own simulated time, for at most 20 ms before yielding
+        if (next >= end || dueWall(next) > now()) return;
         const simNow = simStart + (now() - start) * factor;
-        fleet.runSlice(Math.min(end, Math.floor(simNow) + 1), 20, now, record);
-        progress();
-        await yieldToLoop();
+        fleet.runSlice(Math.min(end, Math.floor(simNow) + 1), CATCH_UP_MS, now, record);
+      };
+      try {
+        for (;;) {
+          if (aborted()) break;
+          const next = fleet.nextTime();
+          if (next >= end) {
+            // the rest of the run is idle: wait out its wall time so the run lasts what it says
+            const until = dueWall(end);
+            while (now() < until && !aborted()) {
+              progress();
+              await sleep(Math.min(50, until - now()));
+            }
+            break;
+          }
+          const wait = dueWall(next) - now();
+          if (wait > 0) {
+            progress();
+            await sleep(Math.min(50, wait));
+            continue;
+          }
+          // everything already due, each at its own simulated time, for at most 20 ms before yielding
+          const simNow = simStart + (now() - start) * factor;
+          fleet.runSlice(Math.min(end, Math.floor(simNow) + 1), 20, now, record);
+          progress();
+          await yieldToLoop();
+        }
+      } finally {
+        catchUp = null;
       }
       // answers still on their way: wait for them (bounded by the request timeout)
       const until = now() + requestTimeout / factor + GRACE_MS;

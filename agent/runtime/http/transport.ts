@@ -74,22 +74,36 @@ export interface HttpTransportOptions {
    * Counted there rather than in each caller: one place, and no codec changes.
    */
   readonly onStatus?: (status: number) => void;
+  /**
+   * Called whenever an HTTP answer (any endpoint) has ended, as a microtask
+   * queued ahead of the answer's own continuation: the scaled clock runs the
+   * events that fell due meanwhile (Clock.catchUp) before the answer is
+   * decoded and its sequence sends its next call. Without it a burst of
+   * answers in one turn of the event loop (each a decode, the next request's
+   * framing and deflate) held every due event back until the burst was done.
+   */
+  readonly onAnswer?: () => void;
 }
 
 // undici's typings declare DecoratorHandler's constructor only; its runtime class has every callback
 interface Decorating extends Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void;
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void;
 }
 const Decorator = DecoratorHandler as unknown as new (h: Dispatcher.DispatchHandler) => Decorating;
 
-/** Passes every callback on; reports the status of the response first. */
+/** Passes every callback on; reports the status of the response first, and its end (the answer hook) before passing that on. */
 class StatusTap extends Decorator {
-  constructor(handler: Dispatcher.DispatchHandler, private readonly tap: (status: number) => void) {
+  constructor(handler: Dispatcher.DispatchHandler, private readonly tap: (status: number) => void, private readonly answered: (() => void) | null) {
     super(handler);
   }
   override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
     this.tap(statusCode);
     super.onResponseStart(controller, statusCode, headers, statusMessage);
+  }
+  override onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    if (this.answered !== null) queueMicrotask(this.answered);
+    super.onResponseEnd(controller, trailers);
   }
 }
 
@@ -99,7 +113,7 @@ class StatusTap extends Decorator {
  * DecoratorHandler's state asserts and argument spreading on every chunk.
  */
 class StatusTapDirect implements Dispatcher.DispatchHandler {
-  constructor(private readonly h: Dispatcher.DispatchHandler, private readonly tap: (status: number) => void) {}
+  constructor(private readonly h: Dispatcher.DispatchHandler, private readonly tap: (status: number) => void, private readonly answered: (() => void) | null) {}
   onRequestStart(c: Dispatcher.DispatchController, context: unknown): void {
     this.h.onRequestStart?.(c, context);
   }
@@ -114,6 +128,8 @@ class StatusTapDirect implements Dispatcher.DispatchHandler {
     this.h.onResponseData?.(c, chunk);
   }
   onResponseEnd(c: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    // queued before the handler resolves the answer's promise: the hook runs first (see onAnswer)
+    if (this.answered !== null) queueMicrotask(this.answered);
     this.h.onResponseEnd?.(c, trailers);
   }
   onResponseError(c: Dispatcher.DispatchController, err: Error): void {
@@ -168,15 +184,19 @@ export class HttpTransport implements Transport {
       ...(o.ca !== undefined ? { connect: { ca: o.ca } } : {}),
     });
     const tap = o.onStatus;
+    const answer = o.onAnswer;
     this.dispatcher =
-      tap === undefined
+      tap === undefined && answer === undefined
         ? this.agent
         : this.agent.compose((dispatch) => {
             const f = (st: number): void => {
-              if (!this.abandoned) tap(st);
+              if (!this.abandoned) tap?.(st);
+            };
+            const a = answer === undefined ? null : (): void => {
+              if (!this.abandoned) answer();
             };
             // request()'s handlers (the DP downloads) speak the older API: DecoratorHandler adapts them
-            return (opts, handler) => dispatch(opts, handler.onRequestStart !== undefined ? new StatusTapDirect(handler, f) : new StatusTap(handler, f));
+            return (opts, handler) => dispatch(opts, handler.onRequestStart !== undefined ? new StatusTapDirect(handler, f, a) : new StatusTap(handler, f, a));
           });
   }
 
