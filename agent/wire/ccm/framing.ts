@@ -107,8 +107,9 @@ const CLOSE = Buffer.from(`\r\n--${CCM_BOUNDARY}--`, 'latin1');
  * UTF-16LE(body) + NUL, zlib-compressed. `level` 0 gives stored blocks (used by the hand-checked
  * test vector). The default level is the real client's: the captured relay request's part 2
  * starts 78 9C, FLEVEL 2, which zlib writes for level 6 alone. Level 1 deflates a 20-message
- * report (12 KB of UTF-16) in about 45 us against 80-115 us, 10 % larger; rejected as the
- * default for the uploads figure (bench (a)), since it would change what the MP receives.
+ * report (12 KB of UTF-16) in about 45 us against 80-115 us, 10 % larger: the agent's
+ * MpWire asks for it (mp-wire.ts frame(), test/mp-wire-deflate-level), the stub's answers
+ * keep the default.
  */
 export function packBody(body: string, level: number = zlib.constants.Z_DEFAULT_COMPRESSION): PackedBody {
   const raw = Buffer.concat([Buffer.from(body, 'utf16le'), NUL2]);
