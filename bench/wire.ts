@@ -308,7 +308,7 @@ export async function scaled(): Promise<NonNullable<WireFigures['scaled']>> {
 
 /**
  * (d), (e): scaled time over HTTP with `run --workers 2` (harness/workers: the
- * fleet in two worker threads, the embedded stubs in the main thread), through
+ * fleet in two worker threads, the embedded stubs in a thread of their own), through
  * the built CLI in a child process, as a user runs it: the figures are those of
  * its merged results.json. The scenario is (c)'s (the default, catalogue of
  * 1 MB), messages unsigned as in (c); the bound on the lag is the CLI's own.
@@ -431,7 +431,7 @@ export function wireLines(w: WireFigures): string[] {
   if (s !== undefined) L.push(`| (c) scaled time, ${s.clients.toLocaleString('en-US')} clients, F = ${s.timeFactor}, ${s.simulated} simulated, one thread, HTTP against the stub servers in their own process (${s.requests.toLocaleString('en-US')} requests) | scheduler lag p50 ${s.lagP50} ms, **p99 ${s.lagP99} ms**, max ${s.lagMax} ms, valid: ${s.valid} | p99 < 50 ms |`);
   const row = (name: string, x: ScaledWorkers | undefined, target: string) => {
     if (x === undefined) return;
-    L.push(`| ${name} scaled time with \`--workers ${x.workers}\`, ${x.clients.toLocaleString('en-US')} clients, F = ${x.timeFactor}, ${x.simulated} simulated, HTTP against the embedded stubs in the main thread (${x.requests.toLocaleString('en-US')} requests, ${x.wallS.toFixed(0)} s wall, ${x.cpuS.toFixed(0)} s CPU, peak RSS ${x.peakRssMB} MB): \`${x.command}\` | scheduler lag p50 ${x.lagP50} ms, **p99 ${x.lagP99} ms**, max ${x.lagMax} ms, valid: **${x.valid}**${x.invalidReason ? ` (${x.invalidReason})` : ''} | ${target} |`);
+    L.push(`| ${name} scaled time with \`--workers ${x.workers}\`, ${x.clients.toLocaleString('en-US')} clients, F = ${x.timeFactor}, ${x.simulated} simulated, HTTP against the embedded stubs in a thread of their own (${x.requests.toLocaleString('en-US')} requests, ${x.wallS.toFixed(0)} s wall, ${x.cpuS.toFixed(0)} s CPU, peak RSS ${x.peakRssMB} MB): \`${x.command}\` | scheduler lag p50 ${x.lagP50} ms, **p99 ${x.lagP99} ms**, max ${x.lagMax} ms, valid: **${x.valid}**${x.invalidReason ? ` (${x.invalidReason})` : ''} | ${target} |`);
   };
   row('(d)', w.workers20k, 'p99 < 50 ms');
   row('(e)', w.workers50k, 'valid');
