@@ -1,7 +1,5 @@
 // Durations as people write them: "15m", "7d", "1d2h", "90s", "250ms", "0".
 
-import { HarnessError } from './errors.js';
-
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/y;
 
@@ -21,12 +19,6 @@ export function tryParseDuration(text: string): number | null {
     pos = PART.lastIndex;
   }
   return Math.round(total);
-}
-
-export function parseDuration(text: string, where = 'duration'): number {
-  const v = tryParseDuration(text);
-  if (v === null) throw new HarnessError('SUCA_ERR_INVALID_DURATION', `${where}: "${text}" is not a duration (examples: 15m, 7d, 1d2h, 90s, 250ms)`);
-  return v;
 }
 
 /** Shortest readable form: 90000 -> "1m30s". */

@@ -5,7 +5,6 @@ export type HarnessErrorCode =
   | 'SUCA_ERR_CLOCK_MISMATCH'
   /** run --mp against a suca-fleet stub serving another scenario (without --force) */
   | 'SUCA_ERR_SCENARIO_MISMATCH'
-  | 'SUCA_ERR_INVALID_DURATION'
   | 'SUCA_ERR_INVALID_SCENARIO'
   | 'SUCA_ERR_SCENARIO_READ'
   | 'SUCA_ERR_INVALID_ARGUMENT'

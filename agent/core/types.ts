@@ -284,7 +284,7 @@ export type AgentEvent =
   | { readonly ev: 'install.started' | 'install.completed'; readonly deployment: string; readonly updates: number; readonly restartRequired: boolean }
   /** updates of the install that failed (402 state 11 each, 301 state 6), code: the first one's HRESULT, attempt: 0 first install, n the n-th retry */
   | { readonly ev: 'install.failed'; readonly deployment: string; readonly updates: number; readonly code: number; readonly attempt: number }
-  | { readonly ev: 'restart.scheduled'; readonly at: number; readonly deployment: string | null }
+  | { readonly ev: 'restart.scheduled'; readonly at: number; readonly deployment: string }
   /** user: a restart the user started (an action), not one an install required */
   | { readonly ev: 'restart.started'; readonly user: boolean }
   | { readonly ev: 'restart.completed' }
