@@ -50,9 +50,9 @@ describe('StartCategoryScan not implemented', () => {
     });
   }
 
-  it('a timeout on StartCategoryScan fails the scan (0x8024401C)', async () => {
+  it('a timeout on StartCategoryScan fails the scan (0x80072EE2, WinHTTP timeout)', async () => {
     const { r } = await scanWith({ target: 'wsus', operation: 'StartCategoryScan', delay: '2s' }, 300);
-    expect(r).toMatchObject({ ok: false, code: 0x8024401c });
+    expect(r).toMatchObject({ ok: false, code: 0x80072ee2 });
   });
 
   it('the same failures on SyncUpdates fail the scan with their HRESULT', async () => {

@@ -37,7 +37,7 @@ export const CI_ENFORCE = {
 
 /** HRESULTs the real client reports. Codes are unsigned 32-bit numbers everywhere in the project. */
 export const HR = {
-  PT_WINHTTP_TIMEOUT: 0x8024401c,
+  PT_HTTP_STATUS_REQUEST_TIMEOUT: 0x8024401c, // HTTP 408 (WUA networking error codes); a scan-retry code
   PT_HTTP_STATUS_SERVICE_UNAVAIL: 0x80244022, // HTTP 503
   PT_EXCEEDED_MAX_SERVER_TRIPS: 0x80244010,
   PT_HTTP_STATUS_DENIED: 0x8024401b,
@@ -55,7 +55,7 @@ export const HR = {
 
 /** Default WSUSScanRetryCodes (client-behaviour.md section 3). 0x80072EE2 is deliberately absent. */
 export const DEFAULT_SCAN_RETRY_CODES: readonly number[] = [
-  HR.PT_WINHTTP_TIMEOUT,
+  HR.PT_HTTP_STATUS_REQUEST_TIMEOUT,
   HR.PT_HTTP_STATUS_SERVICE_UNAVAIL,
   HR.PT_EXCEEDED_MAX_SERVER_TRIPS,
   HR.WINHTTP_CANNOT_CONNECT,

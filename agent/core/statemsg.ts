@@ -163,7 +163,7 @@ export function sendStates(s: ClientState, ctx: CoreCtx, t: number): void {
  * HTTP error status means the MP did not take it.
  */
 function mayHaveArrived(code: number): boolean {
-  return code === HR.WINHTTP_TIMEOUT || code === HR.PT_WINHTTP_TIMEOUT || code === HR.WINHTTP_CONNECTION_ERROR;
+  return code === HR.WINHTTP_TIMEOUT || code === HR.WINHTTP_CONNECTION_ERROR;
 }
 
 /** The MP accepted (ok) or did not accept (code: the HRESULT) the report under way. */

@@ -26,12 +26,9 @@ export type Deliver = (client: number, t: number, reply: Reply) => void;
 
 /**
  * The HRESULT a client reports when an answer did not come within its
- * timeout: the Windows Update Agent's for WSUS, WinHTTP's for ccmexec (MP)
- * and BITS (DP) -- see agent/wire/hresult.ts.
+ * timeout: WinHTTP's 0x80072EE2, for WSUS, MP and DP alike (agent/wire/hresult.ts).
  */
-export function timeoutCode(kind: Request['kind']): number {
-  return kind === 'wsus.scan' ? HR.PT_WINHTTP_TIMEOUT : HR.WINHTTP_TIMEOUT;
-}
+export const TIMEOUT_CODE: number = HR.WINHTTP_TIMEOUT;
 
 /** Replies due later, in (time, arrival) order; a timed process of the fleet. */
 export class DeferredReplies implements TimedProcess {
@@ -98,7 +95,7 @@ export class InProcessTransport implements Transport {
     if (x.delayMs === 0 && !x.dropped) return x.reply;
     if (x.dropped || x.delayMs >= this.timeoutMs) {
       // processed by the server, but the client gives up waiting
-      this.deferred.push(t + this.timeoutMs, req.client, { kind: 'error', req: req.kind, code: timeoutCode(req.kind) });
+      this.deferred.push(t + this.timeoutMs, req.client, { kind: 'error', req: req.kind, code: TIMEOUT_CODE });
     } else {
       this.deferred.push(t + x.delayMs, req.client, x.reply, x.ticket ?? -1);
     }

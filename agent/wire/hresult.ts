@@ -3,15 +3,19 @@
 // 0x8024402B for the rest; WUA networking error codes), socket failures to
 // the WinHTTP errors as HRESULTs (0x8007xxxx).
 //
-// Timeouts differ by who is asking. The Windows Update Agent reports a WSUS
-// request that got no answer in time as 0x8024401C; ccmexec (MP) and BITS
-// (DP) report the WinHTTP error itself, 0x80072EE2 -- which is not a scan
-// retry code, the reason clients on a slow SUP never fail over
-// (client-behaviour.md, "Easy to get wrong").
+// A request that got no answer in time is WinHTTP's ERROR_WINHTTP_TIMEOUT,
+// 0x80072EE2, whoever asked: the Windows Update Agent (a scan's "Send failed
+// with hr = 80072ee2", "Scan failed with error = 0x80072ee2"), ccmexec (MP)
+// and BITS (DP) alike. It is not a scan retry code, the reason clients on a
+// slow SUP never fail over (client-behaviour.md, "Easy to get wrong": "IIS
+// 503s often surface as 2EE2 -> stuck on one SUP"). 0x8024401C, a retry
+// code, is the HTTP status 408 (WUA networking error codes: "Same as HTTP
+// status 408"), a status the server sent. Until 2026-12-07 a WUA timeout
+// here was 0x8024401C, so over HTTP a fault asking for 0x80072EE2 (held, no
+// answer) came back as a retry code and the client failed over, where
+// in-process it stayed: the two transports disagreed.
 
 import { HR } from '../core/constants.js';
-
-export type Caller = 'wua' | 'ccm' | 'bits';
 
 /** HRESULT for an HTTP status that is not a success. */
 export function hresultForStatus(status: number): number {
@@ -35,14 +39,14 @@ export function hresultForStatus(status: number): number {
 }
 
 /** HRESULT for a transport failure (an error thrown by undici / node:net), or 0 when it is not one. */
-export function hresultForError(err: unknown, caller: Caller): number {
+export function hresultForError(err: unknown): number {
   const code = (err as { code?: string } | null)?.code ?? '';
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
     case 'ETIMEDOUT':
-      return caller === 'wua' ? HR.PT_WINHTTP_TIMEOUT : HR.WINHTTP_TIMEOUT;
+      return HR.WINHTTP_TIMEOUT;
     case 'ECONNREFUSED':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':

@@ -200,7 +200,7 @@ export class CcmMpWire implements MpWire {
       }
     } catch (err) {
       if (err instanceof WireError) return { kind: 'error', req: req.kind, code: HR.PT_SOAPCLIENT_PARSE };
-      const code = hresultForError(err, 'ccm');
+      const code = hresultForError(err);
       if (code !== 0) return { kind: 'error', req: req.kind, code };
       throw err;
     }

@@ -22,7 +22,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Reply, Request } from '../../core/types.js';
 import { HR } from '../../core/constants.js';
 import type { Deliver, Transport } from '../transport.js';
-import { timeoutCode } from '../transport.js';
+import { TIMEOUT_CODE } from '../transport.js';
 import { hresultForError, hresultForStatus } from '../../wire/hresult.js';
 import { wuaScan } from './wua.js';
 import { WuaDatastore } from './datastore.js';
@@ -209,7 +209,7 @@ export class HttpTransport implements Transport {
     const watch = this.o.onLatency === undefined ? null : new Stopwatch(this.o.intendedAt !== undefined ? this.o.intendedAt(t) : performance.now(), this.timed);
     const p = this.exchange(req, watch).then(
       (reply) => ({ client: req.client, reply }),
-      (err: unknown) => ({ client: req.client, reply: { kind: 'error', req: req.kind, code: hresultForError(err, req.kind === 'wsus.scan' ? 'wua' : 'ccm') || HR.WINHTTP_CONNECTION_ERROR } as Reply }),
+      (err: unknown) => ({ client: req.client, reply: { kind: 'error', req: req.kind, code: hresultForError(err) || HR.WINHTTP_CONNECTION_ERROR } as Reply }),
     );
     if (this.o.lockstep === true) this.queue.push(p);
     else
@@ -305,7 +305,7 @@ export class HttpTransport implements Transport {
               watch?.lap('dp GET', true);
             } catch (err) {
               watch?.lap('dp GET', false);
-              return { kind: 'error', req: 'dp.download', code: hresultForError(err, 'bits') || timeoutCode('dp.download') };
+              return { kind: 'error', req: 'dp.download', code: hresultForError(err) || TIMEOUT_CODE };
             }
           }
           return { kind: 'dp.download', bytes };

@@ -176,7 +176,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
         bodyTimeout: i.timeoutMs,
       });
     } catch (err) {
-      throw new ScanFailure(hresultForError(err, 'wua') || HR.WINHTTP_CONNECTION_ERROR);
+      throw new ScanFailure(hresultForError(err) || HR.WINHTTP_CONNECTION_ERROR);
     }
     const text = utf8Text(res.body);
     if (res.status === 200 || res.status === 500) {

@@ -25,7 +25,7 @@ export const hresultFault = defineFaultKind({
     const message = `injected fault: ${code.toString(16)}`;
     if (code >= 0x80244016 && code <= 0x80244024) return instead({ kind: 'status', status: STATUS_OF_CODE[code] ?? 500, message });
     if (code === HR.WINHTTP_CANNOT_CONNECT || code === HR.WINHTTP_CONNECTION_ERROR) return instead({ kind: 'reset' });
-    if (code === HR.WINHTTP_TIMEOUT || code === HR.PT_WINHTTP_TIMEOUT) return instead({ kind: 'hold' });
+    if (code === HR.WINHTTP_TIMEOUT) return instead({ kind: 'hold' });
     return instead({ kind: 'status', status: 500, message });
   },
 });
