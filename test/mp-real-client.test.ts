@@ -235,4 +235,35 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
     expect((await policyGet(path, token.replace(';2', ';3'), sig)).status).toBe(403);
     expect(await refusedSignatures()).toBe(before + 2);
   });
+  it('a relay report with topics the scenario does not model (400, 1600, an update it does not have): 200, every serial kept, the known states ingested, the others counted', async () => {
+    const U = servers.core.catalogue.size;
+    const [u0, u1] = [servers.core.catalogue.ids[0]!, servers.core.catalogue.ids[1]!];
+    const msg = (serial: number, type: number, id: string, idType: number, state: number) =>
+      `<StateMessage MessageTime="20260107092042.000000+000" SerialNumber="${serial}"><Topic ID="${id}" Type="${type}" IDType="${idType}" User="" UserSID=""/>` +
+      `<State ID="${state}" Criticality="0"/><UserParameters Flags="0" Count="0"/></StateMessage>`;
+    const body =
+      '<Report><ReportHeader><Identification><Machine><ClientInstalled>1</ClientInstalled><ClientType>1</ClientType>' +
+      `<ClientID>${CLIENT_ID}</ClientID><ClientVersion>5.00.9132.1000</ClientVersion><NetBIOSName>WKS-7</NetBIOSName><CodePage>437</CodePage>` +
+      '<SystemDefaultLCID>1033</SystemDefaultLCID><Priority>5</Priority></Machine></Identification><ReportDetails><ReportContent>State Message Data</ReportContent>' +
+      '<ReportType>Full</ReportType><Date>20260107092500.000000+000</Date><Version>1.0</Version><Format>1.0</Format></ReportDetails></ReportHeader><ReportBody>' +
+      msg(1, 500, u0, 3, 3) +
+      msg(2, 400, '{6B1C0D2E-0000-4000-8000-00000000A400}', 0, 1) +
+      msg(3, 1600, '{6B1C0D2E-0000-4000-8000-000000001600}', 0, 2) +
+      msg(4, 500, '0d9e8f7a-0000-4000-8000-00000000dead', 3, 2) +
+      msg(5, 500, u1, 3, 2) +
+      '</ReportBody></Report>';
+    const p = pack(body);
+    const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, CLIENT_ID), payloadSignature: reversedSig(KEY, p.compressed) };
+    const c = servers.core.mp.counters;
+    const before = { ingested: c.stateMessagesIngested, unknown: c.stateMessagesUnknownTopic };
+    const r = await post(frame(header({ endpoint: 'MP_RelayEndpoint', bodyLength: p.length, sourceId: CLIENT_ID, hook }), p.compressed));
+    expect(r.status).toBe(200);
+    expect(c.stateMessagesIngested - before.ingested).toBe(5);
+    expect(c.stateMessagesUnknownTopic - before.unknown).toBe(3);
+    // the serials are contiguous: no gap the site would ask a resync for
+    expect(servers.core.mp.contiguousSerial(2)).toBe(5);
+    // the two updates the scenario has: installed (3) and required (2)
+    expect(servers.core.mp.updateStateAt(2 * U + 0)).toBe(3);
+    expect(servers.core.mp.updateStateAt(2 * U + 1)).toBe(2);
+  });
 });

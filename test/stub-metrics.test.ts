@@ -159,6 +159,7 @@ describe('stub /metrics', () => {
       suca_stub_mp_state_messages_ingested_total: 'counter',
       suca_stub_mp_state_messages_duplicate_total: 'counter',
       suca_stub_mp_state_messages_out_of_order_dropped_total: 'counter',
+      suca_stub_mp_state_messages_unknown_topic_total: 'counter',
       suca_stub_mp_backlog_messages: 'gauge',
       suca_stub_compliance_pairs: 'gauge',
     });
@@ -172,6 +173,7 @@ describe('stub /metrics', () => {
       suca_stub_mp_state_messages_ingested_total: 2,
       suca_stub_mp_state_messages_duplicate_total: 1,
       suca_stub_mp_state_messages_out_of_order_dropped_total: 0,
+      suca_stub_mp_state_messages_unknown_topic_total: 0,
       suca_stub_mp_backlog_messages: 0,
       'suca_stub_compliance_pairs{state="unknown"}': pairs - 2,
       'suca_stub_compliance_pairs{state="not_required"}': 0,

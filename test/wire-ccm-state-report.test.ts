@@ -7,6 +7,7 @@ import {
   requestHeader, stateReportFromFlat, toDmtf, topicIdTypeOf,
 } from '../agent/wire/ccm/index.js';
 import { fx, expectWire, CLIENT_ID, DEPLOYMENT_ID } from './helpers/ccm-fixtures.js';
+import { UNKNOWN_TOPIC } from '../agent/wire/topics.js';
 
 // ==== state messages ====================================================================================
 
@@ -133,6 +134,13 @@ describe('state-message Report', () => {
   it('unknown topics, missing attributes and bad numbers are SUCA_ERR_WIRE_FIELD', () => {
     const r = decodeReport(fx('state-report.xml'));
     expectWire(() => flatFromStateReport(r, () => undefined), 'SUCA_ERR_WIRE_FIELD', 'Report/ReportBody/StateMessage[0]/Topic/@ID');
+    // a receiver that takes every topic (the stub MP) gives the unknown ones the index it names, the rest as read
+    const kept = flatFromStateReport(r, () => undefined, UNKNOWN_TOPIC);
+    expect(kept.length).toBe(r.messages.length * MSG_STRIDE);
+    for (let i = 0; i < r.messages.length; i++) {
+      expect(kept[i * MSG_STRIDE + MSG_TOPIC]).toBe(UNKNOWN_TOPIC);
+      expect(kept[i * MSG_STRIDE + MSG_SERIAL]).toBe(r.messages[i]!.serialNumber);
+    }
     const xml = fx('state-report.xml');
     expectWire(() => decodeReport(xml.replace('SerialNumber="232"', 'SerialNumber="-232"')), 'SUCA_ERR_WIRE_FIELD', 'Report/ReportBody/StateMessage[1]/@SerialNumber');
     expectWire(() => decodeReport(xml.replace('<State ID="3" Criticality="0"/>', '<State Criticality="0"/>')), 'SUCA_ERR_WIRE_FIELD', 'Report/ReportBody/StateMessage[2]/State');

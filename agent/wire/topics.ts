@@ -46,6 +46,15 @@ export function topicIdOf(names: TopicNames, topicType: number, topic: number): 
   }
 }
 
+/**
+ * The topic index a receiver gives a message whose topic it does not model
+ * (a topic type other than 300/301/302/402/500/501, or an id outside the
+ * scenario): above every update, deployment and update-source index. A real
+ * MP relays every state message to StateSys; the stub keeps the message's
+ * serial (so no gap opens) and counts it, and changes no state for it.
+ */
+export const UNKNOWN_TOPIC = 0xffff_ffff;
+
 /** Comparison form of an id: upper case, no braces, no surrounding space. */
 const keyOf = (id: string): string => id.trim().toUpperCase().replace(/^\{|\}$/g, '');
 

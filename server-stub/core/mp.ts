@@ -12,6 +12,7 @@ import type { StubConfig } from './config.js';
 import type { Catalogue } from './catalogue.js';
 import { DEFAULT_MIN_MISSING_MESSAGE_AGE, ResyncTracker } from './resync.js';
 import { siteVersionAt, supVersionAt } from './catalogue-sync.js';
+import { UNKNOWN_TOPIC } from '../../agent/wire/topics.js';
 
 const KIND_DEPLOYMENT = 4;
 const KIND_WINDOW = 6;
@@ -76,6 +77,8 @@ export class ManagementPoint {
     stateOutOfOrderDropped: 0,
     /** reports answered as accepted but lost (a 'lose' fault): their serials leave a gap */
     stateReportsLost: 0,
+    /** ingested messages of a topic the scenario does not model (UNKNOWN_TOPIC, from a client built elsewhere): serial kept, no state changed */
+    stateMessagesUnknownTopic: 0,
   };
 
   // ingest backlog: a FIFO of BACKLOG_STRIDE numbers per message in one
@@ -413,7 +416,9 @@ export class ManagementPoint {
       const type = buf[o + B_TYPE]!;
       const st = buf[o + B_STATE]!;
       const topic = buf[o + B_TOPIC]!;
-      if (type === TOPIC.UPDATE_DETECTION && topic < U && st >= 0 && st <= 3) {
+      if (topic === UNKNOWN_TOPIC) {
+        this.counters.stateMessagesUnknownTopic++;
+      } else if (type === TOPIC.UPDATE_DETECTION && topic < U && st >= 0 && st <= 3) {
         const k = l * U + topic;
         const sh = (k & 3) << 1;
         const b = this.updateStates[k >> 2]!;

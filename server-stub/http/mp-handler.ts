@@ -47,7 +47,7 @@ import {
   contentUrl,
 } from '../../agent/wire/ccm/index.js';
 import { WireError } from '../../agent/wire/errors.js';
-import { topicIndexer } from '../../agent/wire/topics.js';
+import { topicIndexer, UNKNOWN_TOPIC } from '../../agent/wire/topics.js';
 import { ClientRegistry } from '../core/clients.js';
 import { renderFailure } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
@@ -345,7 +345,8 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
           ctx.refuse('unknown-client');
           return sendError(res, 403, `state messages from ${report.machine.clientId}: not a client of this scenario`);
         }
-        const flat = flatFromStateReport(report, topicIndexOf);
+        // topics the scenario does not model (400, 701, 1600, a foreign update ...) are taken and counted, as a real MP takes them
+        const flat = flatFromStateReport(report, topicIndexOf, UNKNOWN_TOPIC);
         const r = typed({ kind: 'state.report', client: c, msgs: flat }, 'mp.state', 'Report', t, req, res);
         if (r === null) return;
         if (r.reply.kind === 'error') return sendError(res, 503, 'state messages refused');

@@ -871,11 +871,17 @@ export function stateReportFromFlat(x: FlatReportInput): StateReport {
  * Back to the flat layout. `topicIndexOf` maps (topic type, Topic ID) to the
  * agent's topic index; undefined (an unknown topic) is a SUCA_ERR_WIRE_FIELD.
  */
-export function flatFromStateReport(r: StateReport, topicIndexOf: (topicType: number, topicId: string) => number | undefined): number[] {
+/**
+ * A Report's messages in the flat form the MP ingests (MSG_STRIDE numbers
+ * each). A topic topicIndexOf does not know is refused, unless `unknownTopic`
+ * is given: then the message keeps that index (the stub MP passes
+ * UNKNOWN_TOPIC: a real MP takes every topic type a client sends).
+ */
+export function flatFromStateReport(r: StateReport, topicIndexOf: (topicType: number, topicId: string) => number | undefined, unknownTopic?: number): number[] {
   // fields the wire does not carry (e.g. the agent's delivery flags) start at 0
   const out = new Array<number>(r.messages.length * MSG_STRIDE).fill(0);
   r.messages.forEach((m, i) => {
-    const topic = topicIndexOf(m.topicType, m.topicId);
+    const topic = topicIndexOf(m.topicType, m.topicId) ?? unknownTopic;
     if (topic === undefined) throw fieldError(`unknown topic ${m.topicId} of type ${m.topicType}`, `Report/ReportBody/StateMessage[${i}]/Topic/@ID`);
     const o = i * MSG_STRIDE;
     out[o + MSG_TOPIC_TYPE] = m.topicType;
