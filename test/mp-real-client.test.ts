@@ -235,6 +235,28 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
     expect((await policyGet(path, token.replace(';2', ';3'), sig)).status).toBe(403);
     expect(await refusedSignatures()).toBe(before + 2);
   });
+  it('location requests (WSUS, content) plain, after an XML declaration, after a comment and white space: each answered by its own reply', async () => {
+    const hooked = (body: string): Buffer => {
+      const p = pack(body);
+      const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, CLIENT_ID), payloadSignature: reversedSig(KEY, p.compressed) };
+      return frame(header({ endpoint: 'MP_LocationManager', bodyLength: p.length, sourceId: CLIENT_ID, hook }), p.compressed);
+    };
+    const where = '<ClientLocationInfo OnInternet="0"><ADSite Name="Default-First-Site-Name"/><Forest Name="contoso.test"/><Domain Name="contoso.test"/>' +
+      '<IPAddresses><IPAddress SubnetAddress="10.0.0.0" Address="10.0.0.7"/></IPAddresses></ClientLocationInfo>';
+    const wsus = `<WSUSLocationRequest SchemaVersion="1.00"><Content ID="${servers.core.catalogue.updateSourceId}" Version="1"/><AssignedSite SiteCode="P01"/>${where}</WSUSLocationRequest>`;
+    const content = '<ContentLocationRequest SchemaVersion="1.00" ExcludeFileList=""><Package ID="UID:Content_0b3c9c2a-0000-4000-8000-000000000001" Version="1"/>' +
+      `<AssignedSite SiteCode="P01"/>${where.replace('OnInternet="0"', 'LocationType="SMSUpdate" UseProtocols="HTTP" AllowCaching="0" AllowWUMU="0"')}</ContentLocationRequest>`;
+    for (const prefix of ['', '<?xml version="1.0" encoding="UTF-16"?>', ' \r\n<!-- written by hand -->\n']) {
+      const a = await post(hooked(prefix + wsus));
+      expect(a.status, JSON.stringify(prefix)).toBe(200);
+      expect(replyBody(a.body)).toMatch(/^<WSUSLocationReply[ >]/);
+      expect(replyBody(a.body)).toContain(`<LocationRecord WSUSURL="${servers.urls.wsus}`);
+      const b = await post(hooked(prefix + content));
+      expect(b.status, JSON.stringify(prefix)).toBe(200);
+      expect(replyBody(b.body)).toMatch(/^<ContentLocationReply[ >]/);
+    }
+  });
+
   it('a relay report with topics the scenario does not model (400, 1600, an update it does not have): 200, every serial kept, the known states ingested, the others counted', async () => {
     const U = servers.core.catalogue.size;
     const [u0, u1] = [servers.core.catalogue.ids[0]!, servers.core.catalogue.ids[1]!];

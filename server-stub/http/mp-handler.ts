@@ -43,6 +43,7 @@ import {
   policyLocationUrl,
   refuseUndeclaredReferences,
   replyHeader,
+  rootElementName,
   toIsoSeconds,
   contentUrl,
 } from '../../agent/wire/ccm/index.js';
@@ -320,7 +321,8 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
         return replyMessage(res, m.header, encodeReplyAssignments({ clientId: ra.clientId, policySource: `SMS:${site}`, resourceType: 'Machine', serverCookie: String(r.reply.version), assignments }), r.delayMs);
       }
       case MP_ENDPOINT.LOCATION_MANAGER: {
-        if (/^\s*<WSUSLocationRequest/i.test(m.body)) {
+        // by the root element, past a declaration or comments (rootElementName), as a real MP parses it
+        if (rootElementName(m.body) === 'WSUSLocationRequest') {
           const wl = decodeWsusLocationRequest(m.body);
           const r = typed({ kind: 'location.wsus', client, contentId: wl.contentId.replace(/^\{|\}$/g, ''), contentVersion: wl.contentVersion }, 'mp.location', 'WSUSLocationRequest', t, req, res);
           if (r === null) return;

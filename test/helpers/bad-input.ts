@@ -321,7 +321,7 @@ function ccmOracle(contentType: string, payload: Buffer): Expect {
         ccm.decodeRequestAssignments(m.body);
         return valid(ep);
       case ccm.MP_ENDPOINT.LOCATION_MANAGER:
-        if (/^\s*<WSUSLocationRequest/i.test(m.body)) ccm.decodeWsusLocationRequest(m.body);
+        if (ccm.rootElementName(m.body) === 'WSUSLocationRequest') ccm.decodeWsusLocationRequest(m.body);
         else ccm.decodeContentLocationRequest(m.body);
         return valid(ep);
       case ccm.MP_ENDPOINT.RELAY: {

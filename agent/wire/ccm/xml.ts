@@ -60,6 +60,35 @@ export function parseXml(xml: string, where: string): { readonly name: string; r
   return { name: root.qname, el: toXEl(root) };
 }
 
+/**
+ * The name of a document's root element, read past a BOM, white space, the
+ * XML declaration, processing instructions and comments (null: no element
+ * start there). For routing a body to its decoder, which parses it in full:
+ * a real MP parses the XML, so a request that starts with a declaration or a
+ * comment is the same request (a test of the first characters sent it to the
+ * wrong decoder). A loop, not a regex with nested repetition (no backtracking
+ * on long runs of white space).
+ */
+export function rootElementName(xml: string): string | null {
+  let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (;;) {
+    while (i < xml.length && (xml.charCodeAt(i) === 0x20 || xml.charCodeAt(i) === 0x09 || xml.charCodeAt(i) === 0x0a || xml.charCodeAt(i) === 0x0d)) i++;
+    if (xml.startsWith('<?', i)) {
+      const e = xml.indexOf('?>', i + 2);
+      if (e < 0) return null;
+      i = e + 2;
+    } else if (xml.startsWith('<!--', i)) {
+      const e = xml.indexOf('-->', i + 4);
+      if (e < 0) return null;
+      i = e + 3;
+    } else break;
+  }
+  if (xml.charCodeAt(i) !== 0x3c) return null;
+  const m = /[^\s/>]+/y;
+  m.lastIndex = i + 1;
+  return m.exec(xml)?.[0] ?? null;
+}
+
 /** The root element, which must be named `name`. */
 export function parseRoot(xml: string, name: string, where = name): XEl {
   const r = parseXml(xml, where);
