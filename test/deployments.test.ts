@@ -225,7 +225,7 @@ describe('targetFraction', () => {
 });
 
 describe('300 / 301 / 302 state messages of a deployment', () => {
-  it('with a restart: 302/2, 300/2, 301/7, 301/8, 301/1, 301/5, then after the restart 301/4 and 300/1', () => {
+  it('with a restart: 302/2, 300/2, 301/7, 301/8, 301/1, 301/5, then after the restart 300/1 and 301/4 (the documented order)', () => {
     const k = new CoreKit({ deployments: [dep()] });
     k.runFor(6 * DAY);
     expect(k.of('install.completed')[0]!.e.restartRequired).toBe(true);
@@ -233,7 +233,8 @@ describe('300 / 301 / 302 state messages of a deployment', () => {
       `302/${EVAL.SUCCEEDED}`, `300/${COMPLIANCE.NON_COMPLIANT}`,
       `301/${ENFORCE.DOWNLOADING}`, `301/${ENFORCE.DOWNLOADED}`,
       `301/${ENFORCE.INSTALLING}`, `301/${ENFORCE.PENDING_RESTART}`,
-      `301/${ENFORCE.INSTALLED}`, `300/${COMPLIANCE.COMPLIANT}`,
+      // client-behaviour.md section 4: "402/10 per update, 300 IsCompliant=True, 301/4"
+      `300/${COMPLIANCE.COMPLIANT}`, `301/${ENFORCE.INSTALLED}`,
     ]);
     // each at its step
     const q = k.of('state.queued').filter((r) => r.e.topicType >= 300 && r.e.topicType <= 302);
@@ -250,6 +251,12 @@ describe('300 / 301 / 302 state messages of a deployment', () => {
     const afterRestartEnd = k.of('scan.completed').find((r) => r.t >= afterRestart.t)!.t;
     expect(at(301, ENFORCE.INSTALLED)).toBe(afterRestartEnd);
     expect(at(300, COMPLIANCE.COMPLIANT)).toBe(afterRestartEnd);
+    // in serial order: every 402/10 of the restart, then 300/1, then 301/4
+    const serialOf = (type: number, st: number) => q.find((r) => r.e.topicType === type && r.e.stateId === st)!.e.serial;
+    const installed402 = k.of('state.queued', 0).filter((r) => r.e.topicType === 402 && r.e.stateId === 10 && r.t === afterRestartEnd);
+    expect(installed402.length).toBeGreaterThan(0);
+    expect(Math.max(...installed402.map((r) => r.e.serial))).toBeLessThan(serialOf(300, COMPLIANCE.COMPLIANT));
+    expect(serialOf(300, COMPLIANCE.COMPLIANT)).toBeLessThan(serialOf(301, ENFORCE.INSTALLED));
     // the site's view of the deployment ends compliant
     expect(k.stub.mp.deploymentState[0]).toBe(COMPLIANCE.COMPLIANT);
   });

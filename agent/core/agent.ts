@@ -947,9 +947,11 @@ function afterRestartFinished(s: ClientState, ctx: CoreCtx, t: number): void {
         queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLED, u);
       }
     }
-    // an install with failed updates stays failed (301/6) until a retry installs them
-    setEnforcement(s, ctx, t, d, d.installFailures > 0 && missingUpdates(s, d).length > 0 ? ENFORCE.INSTALL_FAILED : ENFORCE.INSTALLED);
+    // client-behaviour.md section 4, after the restart's detection: "402/10 per update, 300
+    // IsCompliant=True, 301/4", in that order (serials follow it). An install with failed updates
+    // stays failed (301/6) until a retry installs them.
     setCompliance(s, ctx, t, d);
+    setEnforcement(s, ctx, t, d, d.installFailures > 0 && missingUpdates(s, d).length > 0 ? ENFORCE.INSTALL_FAILED : ENFORCE.INSTALLED);
   }
   finishJob(s, ctx, t);
 }
