@@ -49,12 +49,14 @@ export interface MinimalWsusOptions {
   /** the ProtocolVersion property (default 3.2) */
   readonly protocolVersion?: string;
   /** a SOAP fault to answer a cookie-carrying call with instead (SyncUpdates: the cached ids it came with) */
-  readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | null;
+  readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | 'InvalidCookie' | null;
 }
 
 export interface MinimalWsus {
   readonly url: string;
   readonly sessions: Session[];
+  /** every request's operation, in the order they arrived */
+  readonly calls: string[];
   /** requests per operation (SOAPAction's last segment) */
   readonly operations: Map<string, number>;
   /** connections destroyed, per operation */
@@ -101,6 +103,7 @@ function text(body: string, element: string): string | null {
 export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
   const sessions: Session[] = [];
   const operations = new Map<string, number>();
+  const calls: string[] = [];
   const closed = new Map<string, number>();
   const registered: string[] = [];
   const authPaths: string[] = [];
@@ -235,6 +238,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
       const action = String(req.headers['soapaction'] ?? '').replace(/"/g, '');
       const op = action.slice(action.lastIndexOf('/') + 1);
       operations.set(op, (operations.get(op) ?? 0) + 1);
+      calls.push(op);
       const a = req.method === 'POST' && ['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'].includes(op) ? answer(op, body, req) : null;
       if (a === null) {
         closed.set(op, (closed.get(op) ?? 0) + 1);
@@ -252,6 +256,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
     url: `http://127.0.0.1:${port}`,
     sessions,
     operations,
+    calls,
     closed,
     get authCookiesSeen() {
       return state.authCookiesSeen;
