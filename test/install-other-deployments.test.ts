@@ -82,6 +82,9 @@ describe('installOtherDeploymentsWithin', () => {
     expect(() => resolveScenario({ client: { installOtherDeployments: true, installOtherDeploymentsWithin: '30m' } })).toThrow(/installOtherDeploymentsWithin/);
     expect(() => resolveScenario({ client: { installOtherDeploymentsWithin: '400d' } })).toThrow(/installOtherDeploymentsWithin/);
     expect(resolveScenario({ client: { installOtherDeployments: true, installOtherDeploymentsWithin: '12h' } }).settings.installOtherDeploymentsWithin).toBe(12 * 3_600_000);
+    // the console's units: whole hours below a day, whole days from one
+    for (const bad of ['30h', '23h30m', '1d12h']) expect(() => resolveScenario({ client: { installOtherDeploymentsWithin: bad } }), bad).toThrow(/1 to 23 whole hours or 1 to 365 whole days/);
+    for (const ok of ['1h', '23h', '1d', '48h', '365d']) expect(() => resolveScenario({ client: { installOtherDeploymentsWithin: ok } }), ok).not.toThrow();
   });
 });
 

@@ -84,6 +84,16 @@ describe('scenario validation', () => {
     expect(byPath['faults[0].sup']).toBeDefined();
   });
 
+  it('client settings past the ranges the client allows (client-behaviour.md section 1), each at its path', () => {
+    const byPath = Object.fromEntries(issues({ client: { restartCountdown: '20161m', cacheMinRetention: '10081m', installOtherDeploymentsWithin: '30h' } }).map((i) => [i.path, i.message]));
+    expect(byPath['client.restartCountdown']).toMatch(/1 to 20,160 minutes/);
+    expect(byPath['client.cacheMinRetention']).toMatch(/at most 10,080 minutes/);
+    expect(byPath['client.installOtherDeploymentsWithin']).toMatch(/whole hours or 1 to 365 whole days/);
+    expect(Object.fromEntries(issues({ client: { restartCountdown: '0' } }).map((i) => [i.path, i.message]))['client.restartCountdown']).toMatch(/1 to 20,160/);
+    // the limits themselves are allowed
+    expect(() => resolveScenario({ client: { restartCountdown: '20160m', cacheMinRetention: '10080m', installOtherDeploymentsWithin: '365d' } })).not.toThrow();
+  });
+
   it('resolves durations, times and overrides, and freezes the result', () => {
     const sc = resolveScenario({ start: '2026-03-01T00:00:00Z', client: { scanTtl: '1d2h' }, actions: [{ kind: 'manualScan', at: '2d', within: '30m', fraction: 0.5 }, { kind: 'restart', at: '1d' }] }, 'x', { clients: 7, duration: '36h', seed: 9 });
     expect(sc.clients).toBe(7);

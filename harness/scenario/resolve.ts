@@ -190,10 +190,17 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   if (d(c.reevaluationSchedule) < d('1d')) where('client.reevaluationSchedule', 'the client allows 1 day at least');
   // client-behaviour.md: N is 1-23 hours or 1-365 days
   const otherWithin = d(c.installOtherDeploymentsWithin);
+  // the console's two units: whole hours below a day, whole days from one (30h is neither)
   if (otherWithin < d('1h') || otherWithin > d('365d')) where('client.installOtherDeploymentsWithin', 'the client allows 1 hour to 365 days');
+  else if (otherWithin < d('1d') ? otherWithin % d('1h') !== 0 : otherWithin % d('1d') !== 0) {
+    where('client.installOtherDeploymentsWithin', 'the client allows 1 to 23 whole hours or 1 to 365 whole days');
+  }
+  // client-behaviour.md section 1: the cache's minimum time before removal at most 10,080 minutes
+  if (d(c.cacheMinRetention) > d('10080m')) where('client.cacheMinRetention', 'the client allows at most 10,080 minutes (7 days)');
   // Computer Restart (client-behaviour.md section 1): the restart 1 to 20,160 min after the deadline; the final
   // countdown within it (our bound: the product's console refuses a countdown longer than the restart time)
   const restartCountdown = d(c.restartCountdown);
+  if (restartCountdown < d('1m') || restartCountdown > d('20160m')) where('client.restartCountdown', 'the client allows 1 to 20,160 minutes (14 days)');
   const finalCountdown = d(c.restartFinalCountdown);
   const reminderInterval = d(c.restartReminderInterval);
   if (c.restartNotifications) {
