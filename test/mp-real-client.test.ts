@@ -257,6 +257,27 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
     }
   });
 
+  it('a discovery data record (MP_DdrEndpoint, the heartbeat): taken asynchronously (200, empty), counted under its endpoint; a malformed one: 400', async () => {
+    const ddr = (body: string): Buffer => {
+      const p = pack(body);
+      const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, CLIENT_ID), payloadSignature: reversedSig(KEY, p.compressed) };
+      return frame(header({ endpoint: 'MP_DdrEndpoint', bodyLength: p.length, sourceId: CLIENT_ID, hook }), p.compressed);
+    };
+    const before = servers.stats.mp.endpoints.get('MP_DdrEndpoint') ?? 0;
+    const body =
+      '<Report><ReportHeader><Identification><Machine><ClientInstalled>1</ClientInstalled><ClientType>1</ClientType>' +
+      `<ClientID>${CLIENT_ID}</ClientID><ClientVersion>5.00.9132.1000</ClientVersion><NetBIOSName>WKS-7</NetBIOSName><CodePage>437</CodePage>` +
+      '<SystemDefaultLCID>1033</SystemDefaultLCID></Machine></Identification><ReportDetails><ReportContent>Inventory Data</ReportContent>' +
+      '<ReportType>Full</ReportType><Date>20260107092500.000000+000</Date><Version>1.0</Version><Format>1.1</Format></ReportDetails></ReportHeader>' +
+      '<ReportBody><Instance ParentClass="CCM_DiscoveryData" Class="CCM_DiscoveryData" Namespace="\\\\WKS-7\\root\\ccm\\invagt" Content="New">' +
+      '<CCM_DiscoveryData><PlatformID>Microsoft Windows NT Workstation 10.0</PlatformID></CCM_DiscoveryData></Instance></ReportBody></Report>';
+    const ok = await post(ddr(body));
+    expect(ok.status).toBe(200);
+    expect(ok.body.length).toBe(0);
+    expect(servers.stats.mp.endpoints.get('MP_DdrEndpoint')).toBe(before + 1);
+    expect((await post(ddr('<Report><ReportHeader>'))).status).toBe(400);
+  });
+
   it('a relay report with topics the scenario does not model (400, 1600, an update it does not have): 200, every serial kept, the known states ingested, the others counted', async () => {
     const U = servers.core.catalogue.size;
     const [u0, u1] = [servers.core.catalogue.ids[0]!, servers.core.catalogue.ids[1]!];

@@ -28,7 +28,7 @@ describe('stub servers under bad input: bad CCM framing to the MP', () => {
       expect(r.codes.get(`SUCA_ERR_WIRE_${code}`) ?? 0, code).toBeGreaterThan(0);
     }
     // per-endpoint counters keep one key per endpoint served, whatever names the clients make up
-    const keys = [...Object.values(ccm.MP_ENDPOINT).filter((e) => e !== ccm.MP_ENDPOINT.DDR), '(other endpoint)', 'GET .sms_pol', 'GET .sms_aut?MPLIST', 'GET .sms_aut?MPKEYINFORMATION', 'GET .sms_aut?(other)'];
+    const keys = [...Object.values(ccm.MP_ENDPOINT), '(other endpoint)', 'GET .sms_pol', 'GET .sms_aut?MPLIST', 'GET .sms_aut?MPKEYINFORMATION', 'GET .sms_aut?(other)'];
     expect([...servers.stats.mp.endpoints.keys()].filter((k) => !keys.includes(k))).toEqual([]);
     expectHeapFlat(run);
     await expectStillServing();

@@ -47,6 +47,7 @@ import {
   toIsoSeconds,
   contentUrl,
 } from '../../agent/wire/ccm/index.js';
+import { parseXml } from '../../agent/wire/ccm/xml.js';
 import { WireError } from '../../agent/wire/errors.js';
 import { topicIndexer, UNKNOWN_TOPIC } from '../../agent/wire/topics.js';
 import { ClientRegistry } from '../core/clients.js';
@@ -54,7 +55,7 @@ import { renderFailure } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
 
 /** The endpoints this MP serves (anything else is refused, and counted under one key). */
-const SERVED_ENDPOINTS: ReadonlySet<string> = new Set([MP_ENDPOINT.CLIENT_REGISTRATION, MP_ENDPOINT.POLICY_MANAGER, MP_ENDPOINT.LOCATION_MANAGER, MP_ENDPOINT.RELAY]);
+const SERVED_ENDPOINTS: ReadonlySet<string> = new Set([MP_ENDPOINT.CLIENT_REGISTRATION, MP_ENDPOINT.POLICY_MANAGER, MP_ENDPOINT.LOCATION_MANAGER, MP_ENDPOINT.RELAY, MP_ENDPOINT.DDR]);
 
 export interface MpHandlerOptions {
   readonly core: StubCore;
@@ -356,6 +357,15 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
           res.writeHead(ASYNC_REPLY.status, ASYNC_REPLY.headers);
           res.end();
         });
+      }
+      case MP_ENDPOINT.DDR: {
+        // A discovery data record (the client's heartbeat): a real MP takes it asynchronously and
+        // hands it to the site. The stub models no discovery: a well-formed body is taken and
+        // counted under its endpoint (suca_stub_mp_requests_total), nothing more.
+        parseXml(m.body, 'part 2 (DDR body)');
+        res.writeHead(ASYNC_REPLY.status, ASYNC_REPLY.headers);
+        res.end();
+        return;
       }
       default:
         throw new WireError('SUCA_ERR_WIRE_OPERATION', `endpoint "${endpoint}" is not served by this MP`, 'Msg/TargetEndpoint');

@@ -31,6 +31,7 @@ import { MAX_PAYLOAD_BYTES, WireError } from '../../agent/wire/errors.js';
 import { TOPIC } from '../../agent/core/constants.js';
 import * as wusp from '../../agent/wire/wusp/codec.js';
 import * as ccm from '../../agent/wire/ccm/index.js';
+import { parseXml } from '../../agent/wire/ccm/xml.js';
 import { DAY, scenario } from './kit.js';
 import { prng } from './prng.js';
 
@@ -323,6 +324,10 @@ function ccmOracle(contentType: string, payload: Buffer): Expect {
       case ccm.MP_ENDPOINT.LOCATION_MANAGER:
         if (ccm.rootElementName(m.body) === 'WSUSLocationRequest') ccm.decodeWsusLocationRequest(m.body);
         else ccm.decodeContentLocationRequest(m.body);
+        return valid(ep);
+      case ccm.MP_ENDPOINT.DDR:
+        // taken whole (a real MP takes the heartbeat asynchronously): well-formed XML is all it needs
+        parseXml(m.body, 'DDR');
         return valid(ep);
       case ccm.MP_ENDPOINT.RELAY: {
         const report = ccm.decodeReport(m.body);
@@ -736,7 +741,7 @@ function defineMp(): void {
   });
   add('mp.unknown-endpoint', 150, (r) => {
     const { header, body } = base(r);
-    const ep = r.pick(['MP_Foo', 'MP_DdrEndpoint', 'MP_GetAuthenticator', 'MP_Relay', 'mp_policymanager', '', 'x'.repeat(1 + r.int(500)), `MP_${r.int(1e9)}`, 'MP_ClientRegistration ']);
+    const ep = r.pick(['MP_Foo', 'MP_DdrEndpoint2', 'MP_GetAuthenticator', 'MP_Relay', 'mp_policymanager', '', 'x'.repeat(1 + r.int(500)), `MP_${r.int(1e9)}`, 'MP_ClientRegistration ']);
     const h: ccm.MsgHeader = r.chance(0.5) ? { ...header, targetEndpoint: ep, targetAddress: `mp:${ep}` } : { ...header, targetEndpoint: null, targetAddress: r.pick([null, 'mp:', `mp:[http]${ep}`, 'direct:x:y']) };
     return ccmCase('mp.unknown-endpoint', ccm.CCM_CONTENT_TYPE, signed(h, body).payload);
   });
