@@ -4,9 +4,8 @@
 // the WinHTTP errors as HRESULTs (0x8007xxxx).
 //
 // A request that got no answer in time is WinHTTP's ERROR_WINHTTP_TIMEOUT,
-// 0x80072EE2, whoever asked: the Windows Update Agent (a scan's "Send failed
-// with hr = 80072ee2", "Scan failed with error = 0x80072ee2"), ccmexec (MP)
-// and BITS (DP) alike. It is not a scan retry code, the reason clients on a
+// 0x80072EE2, whoever asked: the Windows Update Agent, ccmexec (MP) and BITS
+// (DP) alike. It is not a scan retry code, the reason clients on a
 // slow SUP never fail over (client-behaviour.md, "Easy to get wrong": "IIS
 // 503s often surface as 2EE2 -> stuck on one SUP"). 0x8024401C, a retry
 // code, is the HTTP status 408 (WUA networking error codes: "Same as HTTP
