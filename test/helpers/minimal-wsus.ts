@@ -49,7 +49,7 @@ export interface MinimalWsusOptions {
   /** the ProtocolVersion property (default 3.2) */
   readonly protocolVersion?: string;
   /** a SOAP fault to answer a cookie-carrying call with instead (SyncUpdates: the cached ids it came with) */
-  readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | 'InvalidCookie' | null;
+  readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | 'InvalidCookie' | 'InternalServerError' | null;
 }
 
 export interface MinimalWsus {
@@ -57,6 +57,8 @@ export interface MinimalWsus {
   readonly sessions: Session[];
   /** every request's operation, in the order they arrived */
   readonly calls: string[];
+  /** the events of every ReportEventBatch, in order */
+  readonly events: { readonly client: string | null; readonly eventId: number; readonly win32HResult: number; readonly strings: string[] }[];
   /** requests per operation (SOAPAction's last segment) */
   readonly operations: Map<string, number>;
   /** connections destroyed, per operation */
@@ -104,6 +106,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
   const sessions: Session[] = [];
   const operations = new Map<string, number>();
   const calls: string[] = [];
+  const events: MinimalWsus['events'] = [];
   const closed = new Map<string, number>();
   const registered: string[] = [];
   const authPaths: string[] = [];
@@ -220,6 +223,16 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
         const fault = o.fault?.(op, s, 0) ?? null;
         if (fault !== null) return { status: 500, xml: wcfFault(fault, op) };
         s.client = text(body, 'Sid');
+        // each event of the batch as sent: EventID, Win32HResult, the ReplacementStrings
+        for (const m of body.matchAll(/<ReportingEvent>([^]*?)<\/ReportingEvent>/g)) {
+          const e = m[1]!;
+          events.push({
+            client: s.client,
+            eventId: Number(/<EventID>(-?\d+)<\/EventID>/.exec(e)?.[1]),
+            win32HResult: Number(/<Win32HResult>(-?\d+)<\/Win32HResult>/.exec(e)?.[1]),
+            strings: [...e.matchAll(/<string>([^<]*)<\/string>/g)].map((x) => x[1]!),
+          });
+        }
         return {
           status: 200,
           xml: `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body><ReportEventBatchResponse xmlns="http://www.microsoft.com/SoftwareDistribution"><ReportEventBatchResult>true</ReportEventBatchResult></ReportEventBatchResponse></soap:Body></soap:Envelope>`,
@@ -257,6 +270,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
     sessions,
     operations,
     calls,
+    events,
     closed,
     get authCookiesSeen() {
       return state.authCookiesSeen;

@@ -24,9 +24,12 @@ import { HR } from '../../core/constants.js';
 import type { Deliver, Transport } from '../transport.js';
 import { TIMEOUT_CODE } from '../transport.js';
 import { hresultForError, hresultForStatus } from '../../wire/hresult.js';
-import { wuaScan } from './wua.js';
+import { wuaScan, type UnreportedFailure } from './wua.js';
 import { WuaDatastore } from './datastore.js';
 import { OPERATIONS_OF } from '../../wire/operations.js';
+
+/** Failed scans a client keeps for its next ReportEventBatch (see HttpTransport.unreported). */
+const MAX_UNREPORTED = 16;
 
 /** The MP side of the transport (CCM_POST codec); see mp-wire.ts. */
 export interface MpWire {
@@ -153,6 +156,13 @@ export class HttpTransport implements Transport {
   private readonly dispatcher: Dispatcher;
   private readonly limits = new Map<string, LimitFunction>();
   private readonly registered = new Set<string>();
+  /**
+   * Failed scans each client has not reported yet (client id -> failures, oldest first): sent as
+   * events 148 in the client's next ReportEventBatch, then forgotten. At most
+   * MAX_UNREPORTED a client (the oldest dropped): WUA's own event store is bounded, by a limit
+   * that is not public; ours keeps a failure storm from growing the batches without end.
+   */
+  private readonly unreported = new Map<number, UnreportedFailure[]>();
   /** every client's WUA datastore (what it holds from which SUP), compactly: see datastore.ts */
   readonly datastore = new WuaDatastore();
   private deliverFn: Deliver | null = null;
@@ -276,13 +286,20 @@ export class HttpTransport implements Transport {
             timeoutMs: this.o.timeoutMs,
             registered: this.registered,
             ...(cache !== undefined ? { cache } : {}),
+            ...(this.unreported.has(req.client) ? { unreported: this.unreported.get(req.client)! } : {}),
             onOperation: (op) => this.count('wsus', op),
             ...(watch !== null ? { onOperationDone: (op: string, ok: boolean) => watch.lap('wsus ' + op, ok) } : {}),
           });
           if (!r.ok) {
             this.datastore.failed(req.client, r.dropped);
+            const list = this.unreported.get(req.client) ?? [];
+            if (list.length === MAX_UNREPORTED) list.shift();
+            list.push({ t: this.o.now(), code: r.code });
+            this.unreported.set(req.client, list);
             return { kind: 'error', req: 'wsus.scan', code: r.code };
           }
+          // the batch that ended the scan carried them
+          this.unreported.delete(req.client);
           // what it held (less what the server called out of scope) and what is new
           const applicable = this.datastore.learn(req.client, req.sup, req.held, cache, r.sync, this.o.updateIndex);
           return { kind: 'wsus.scan', catalogueVersion: 1, applicable };

@@ -19,7 +19,8 @@
 // - GetExtendedUpdateInfo for the new leaf revisions only (the held ones have
 //   theirs), in chunks of MaxExtendedUpdatesPerRequest (1..10000; 50 when
 //   missing or not a positive integer);
-// - ReportEventBatch (event 147, scan done).
+// - ReportEventBatch: event 147 (scan done), after a 148 (scan failed, with its
+//   HRESULT) for each earlier failed scan not reported yet (HttpTransport keeps them).
 // ProtocolVersion: the client sends "2.90" (Windows 11 25H2, captures) whatever
 // the server says; the server's ProtocolVersion property is read and handed
 // back (serverProtocolVersion). Nothing here depends on it: the behaviour the
@@ -89,6 +90,18 @@ export interface WuaScanInput {
   readonly onOperation?: (op: WuspOperation) => void;
   /** called when an operation's answer is in (ok: a 200 that decoded to no fault), for per-operation latency */
   readonly onOperationDone?: (op: WuspOperation, ok: boolean) => void;
+  /**
+   * Earlier scans of this client that failed and are not reported yet: each goes in this scan's
+   * ReportEventBatch as an event 148 (AGENT_DETECTION_FAILED) before its 147. WUA keeps the
+   * events it could not send and uploads them with its next batch.
+   */
+  readonly unreported?: readonly UnreportedFailure[];
+}
+
+/** A failed scan the client has not reported yet: when it failed (simulated ms) and its HRESULT. */
+export interface UnreportedFailure {
+  readonly t: number;
+  readonly code: number;
 }
 
 /** Revision ids the client holds from a server (MS-WUSP SyncUpdates cache feedback). */
@@ -338,7 +351,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       op: 'ReportEventBatch',
       cookie: c,
       clientTime: formatDateTime(i.now()),
-      eventBatch: [scanDoneEvent(i.clientId, i.now(), leaves.length + held)],
+      eventBatch: [...(i.unreported ?? []).map((f) => scanFailedEvent(i.clientId, f.t, f.code)), scanDoneEvent(i.clientId, i.now(), leaves.length + held)],
     }));
     const leafMap = new Map<number, string>();
     for (const id of leaves) leafMap.set(id, seen.get(id)!);
@@ -389,6 +402,15 @@ function computerInfo(dnsName: string) {
 }
 
 function scanDoneEvent(clientId: string, t: number, count: number) {
+  return agentEvent(clientId, t, WUSP_EVENT.scanDone, 0, [String(count)]);
+}
+
+/** Event 148, AGENT_DETECTION_FAILED: the HRESULT as Win32HResult (an xs:int) and as 0x%08X. */
+function scanFailedEvent(clientId: string, t: number, code: number) {
+  return agentEvent(clientId, t, WUSP_EVENT.scanFailed, code | 0, [`0x${(code >>> 0).toString(16).toUpperCase().padStart(8, '0')}`]);
+}
+
+function agentEvent(clientId: string, t: number, eventId: number, win32HResult: number, replacementStrings: string[]) {
   return {
     basicData: {
       targetSid: clientId,
@@ -396,14 +418,14 @@ function scanDoneEvent(clientId: string, t: number, count: number) {
       timeAtTarget: formatDateTime(t),
       eventInstanceId: eventGuid(clientId, t),
       namespaceId: 1,
-      eventId: WUSP_EVENT.scanDone,
+      eventId,
       sourceId: WUSP_SOURCE_ID_AGENT,
       updateId: { updateId: ZERO_GUID, revisionNumber: 0 },
-      win32HResult: 0,
+      win32HResult,
       appName: 'AutomaticUpdates',
     },
     extendedData: {
-      replacementStrings: [String(count)],
+      replacementStrings,
       processorArchitecture: 'Amd64Compatible' as const,
       osVersion: { major: 10, minor: 0, build: 26200, revision: 0, servicePackMajor: 0, servicePackMinor: 0 },
       osLocaleId: 1033,
