@@ -157,6 +157,13 @@ function requestAssignments(o: { publicKey: string; signer?: KeyObject; tamper?:
   return frame(header({ endpoint: 'MP_PolicyManager', bodyLength: p.length, sourceId: CLIENT_ID, hook, ...(o.extra !== undefined ? { extra: o.extra } : {}) }), p.compressed);
 }
 
+/** Any endpoint's body, hooked and signed with the registered key as the real client sends it. */
+function hooked(endpoint: string, body: string): Buffer {
+  const p = pack(body);
+  const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, CLIENT_ID), payloadSignature: reversedSig(KEY, p.compressed) };
+  return frame(header({ endpoint, bodyLength: p.length, sourceId: CLIENT_ID, hook }), p.compressed);
+}
+
 async function policyGet(path: string, token: string, signature: string): Promise<{ status: number; text: string }> {
   const r = await agent.request({ origin: servers.urls.mp, path, method: 'GET', headers: { 'User-Agent': 'ccmhttp', ClientToken: token, ClientTokenSignature: signature } });
   const b = Buffer.from(await r.body.arrayBuffer());
@@ -236,33 +243,24 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
     expect(await refusedSignatures()).toBe(before + 2);
   });
   it('location requests (WSUS, content) plain, after an XML declaration, after a comment and white space: each answered by its own reply', async () => {
-    const hooked = (body: string): Buffer => {
-      const p = pack(body);
-      const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, CLIENT_ID), payloadSignature: reversedSig(KEY, p.compressed) };
-      return frame(header({ endpoint: 'MP_LocationManager', bodyLength: p.length, sourceId: CLIENT_ID, hook }), p.compressed);
-    };
     const where = '<ClientLocationInfo OnInternet="0"><ADSite Name="Default-First-Site-Name"/><Forest Name="contoso.test"/><Domain Name="contoso.test"/>' +
       '<IPAddresses><IPAddress SubnetAddress="10.0.0.0" Address="10.0.0.7"/></IPAddresses></ClientLocationInfo>';
     const wsus = `<WSUSLocationRequest SchemaVersion="1.00"><Content ID="${servers.core.catalogue.updateSourceId}" Version="1"/><AssignedSite SiteCode="P01"/>${where}</WSUSLocationRequest>`;
     const content = '<ContentLocationRequest SchemaVersion="1.00" ExcludeFileList=""><Package ID="UID:Content_0b3c9c2a-0000-4000-8000-000000000001" Version="1"/>' +
       `<AssignedSite SiteCode="P01"/>${where.replace('OnInternet="0"', 'LocationType="SMSUpdate" UseProtocols="HTTP" AllowCaching="0" AllowWUMU="0"')}</ContentLocationRequest>`;
     for (const prefix of ['', '<?xml version="1.0" encoding="UTF-16"?>', ' \r\n<!-- written by hand -->\n']) {
-      const a = await post(hooked(prefix + wsus));
+      const a = await post(hooked('MP_LocationManager', prefix + wsus));
       expect(a.status, JSON.stringify(prefix)).toBe(200);
       expect(replyBody(a.body)).toMatch(/^<WSUSLocationReply[ >]/);
       expect(replyBody(a.body)).toContain(`<LocationRecord WSUSURL="${servers.urls.wsus}`);
-      const b = await post(hooked(prefix + content));
+      const b = await post(hooked('MP_LocationManager', prefix + content));
       expect(b.status, JSON.stringify(prefix)).toBe(200);
       expect(replyBody(b.body)).toMatch(/^<ContentLocationReply[ >]/);
     }
   });
 
   it('a discovery data record (MP_DdrEndpoint, the heartbeat): taken asynchronously (200, empty), counted under its endpoint; a malformed one: 400', async () => {
-    const ddr = (body: string): Buffer => {
-      const p = pack(body);
-      const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, CLIENT_ID), payloadSignature: reversedSig(KEY, p.compressed) };
-      return frame(header({ endpoint: 'MP_DdrEndpoint', bodyLength: p.length, sourceId: CLIENT_ID, hook }), p.compressed);
-    };
+    const ddr = (body: string): Buffer => hooked('MP_DdrEndpoint', body);
     const before = servers.stats.mp.endpoints.get('MP_DdrEndpoint') ?? 0;
     const body =
       '<Report><ReportHeader><Identification><Machine><ClientInstalled>1</ClientInstalled><ClientType>1</ClientType>' +
@@ -295,11 +293,9 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
       msg(4, 500, '0d9e8f7a-0000-4000-8000-00000000dead', 3, 2) +
       msg(5, 500, u1, 3, 2) +
       '</ReportBody></Report>';
-    const p = pack(body);
-    const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, CLIENT_ID), payloadSignature: reversedSig(KEY, p.compressed) };
     const c = servers.core.mp.counters;
     const before = { ingested: c.stateMessagesIngested, unknown: c.stateMessagesUnknownTopic };
-    const r = await post(frame(header({ endpoint: 'MP_RelayEndpoint', bodyLength: p.length, sourceId: CLIENT_ID, hook }), p.compressed));
+    const r = await post(hooked('MP_RelayEndpoint', body));
     expect(r.status).toBe(200);
     expect(c.stateMessagesIngested - before.ingested).toBe(5);
     expect(c.stateMessagesUnknownTopic - before.unknown).toBe(3);
