@@ -56,6 +56,19 @@ describe('WUSP: client headers and helpers', () => {
   it('readCoreFragment picks the identity out of a core fragment', () => {
     expect(readCoreFragment(SYNC_TRUNCATED.newUpdates![0]!.xml!)).toEqual({ updateId: 'c0ffee00-1111-4222-8333-444455556666', revisionNumber: 101, updateType: 'Category' });
     expect(readCoreFragment('<Properties UpdateType="Software" />')).toBeNull();
+    // attributes in any order, either quote, white space around '=' (XML allows each)
+    const id = '0a1b2c3d-0000-4000-8000-00000000abcd';
+    for (const f of [
+      `<UpdateIdentity RevisionNumber="7" UpdateID="${id}" /><Properties UpdateType="Driver" />`,
+      `<UpdateIdentity UpdateID='${id}' RevisionNumber='7'/><Properties IsPublic="true" UpdateType='Driver'/>`,
+      `\n <UpdateIdentity\tUpdateID = "${id}"\n RevisionNumber= "7" /><Properties UpdateType="Driver" />`,
+      `<UpdateIdentity UpdateID="${id}" RevisionNumber="7" /><Properties UpdateType='Driver' />`,
+    ]) expect(readCoreFragment(f), f).toEqual({ updateId: id, revisionNumber: 7, updateType: 'Driver' });
+    // an identity without both attributes, or a mismatched quote, is not one
+    expect(readCoreFragment(`<UpdateIdentity UpdateID="${id}" />`)).toBeNull();
+    expect(readCoreFragment(`<UpdateIdentity UpdateID="${id}' RevisionNumber="7" />`)).toBeNull();
+    // an attribute whose name ends in UpdateID is not UpdateID
+    expect(readCoreFragment(`<UpdateIdentity OldUpdateID="${id}" RevisionNumber="7" />`)).toBeNull();
   });
 
   it('makeFault fills Method with the quoted SOAPAction, as WSUS does', () => {
