@@ -41,13 +41,13 @@ import {
   verifyRegistrationData,
   parsePolicyRequestPath,
   policyLocationUrl,
+  parseXml,
   refuseUndeclaredReferences,
   replyHeader,
   rootElementName,
   toIsoSeconds,
   contentUrl,
 } from '../../agent/wire/ccm/index.js';
-import { parseXml } from '../../agent/wire/ccm/xml.js';
 import { WireError } from '../../agent/wire/errors.js';
 import { topicIndexer, UNKNOWN_TOPIC } from '../../agent/wire/topics.js';
 import { ClientRegistry } from '../core/clients.js';

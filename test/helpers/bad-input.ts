@@ -31,7 +31,6 @@ import { MAX_PAYLOAD_BYTES, WireError } from '../../agent/wire/errors.js';
 import { TOPIC } from '../../agent/core/constants.js';
 import * as wusp from '../../agent/wire/wusp/codec.js';
 import * as ccm from '../../agent/wire/ccm/index.js';
-import { parseXml } from '../../agent/wire/ccm/xml.js';
 import { DAY, scenario } from './kit.js';
 import { prng } from './prng.js';
 
@@ -327,7 +326,7 @@ function ccmOracle(contentType: string, payload: Buffer): Expect {
         return valid(ep);
       case ccm.MP_ENDPOINT.DDR:
         // taken whole (a real MP takes the heartbeat asynchronously): well-formed XML is all it needs
-        parseXml(m.body, 'DDR');
+        ccm.parseXml(m.body, 'DDR');
         return valid(ep);
       case ccm.MP_ENDPOINT.RELAY: {
         const report = ccm.decodeReport(m.body);

@@ -277,6 +277,7 @@ export class HttpTransport implements Transport {
         return this.limit(origin)(async () => {
           // the cache the client holds from this SUP (the core says which updates): a delta scan
           const cache = this.datastore.cacheFor(req.client, req.sup, req.held);
+          const unreported = this.unreported.get(req.client);
           const r = await wuaScan({
             sup: req.sup,
             clientId: this.o.clientGuid(req.client).toLowerCase(),
@@ -286,20 +287,20 @@ export class HttpTransport implements Transport {
             timeoutMs: this.o.timeoutMs,
             registered: this.registered,
             ...(cache !== undefined ? { cache } : {}),
-            ...(this.unreported.has(req.client) ? { unreported: this.unreported.get(req.client)! } : {}),
+            ...(unreported !== undefined ? { unreported } : {}),
             onOperation: (op) => this.count('wsus', op),
             ...(watch !== null ? { onOperationDone: (op: string, ok: boolean) => watch.lap('wsus ' + op, ok) } : {}),
           });
           if (!r.ok) {
             this.datastore.failed(req.client, r.dropped);
-            const list = this.unreported.get(req.client) ?? [];
+            const list = unreported ?? [];
             if (list.length === MAX_UNREPORTED) list.shift();
             list.push({ t: this.o.now(), code: r.code });
-            this.unreported.set(req.client, list);
+            if (unreported === undefined) this.unreported.set(req.client, list);
             return { kind: 'error', req: 'wsus.scan', code: r.code };
           }
           // the batch that ended the scan carried them
-          this.unreported.delete(req.client);
+          if (unreported !== undefined) this.unreported.delete(req.client);
           // what it held (less what the server called out of scope) and what is new
           const applicable = this.datastore.learn(req.client, req.sup, req.held, cache, r.sync, this.o.updateIndex);
           return { kind: 'wsus.scan', catalogueVersion: 1, applicable };

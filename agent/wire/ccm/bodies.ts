@@ -868,14 +868,11 @@ export function stateReportFromFlat(x: FlatReportInput): StateReport {
 }
 
 /**
- * Back to the flat layout. `topicIndexOf` maps (topic type, Topic ID) to the
- * agent's topic index; undefined (an unknown topic) is a SUCA_ERR_WIRE_FIELD.
- */
-/**
- * A Report's messages in the flat form the MP ingests (MSG_STRIDE numbers
- * each). A topic topicIndexOf does not know is refused, unless `unknownTopic`
- * is given: then the message keeps that index (the stub MP passes
- * UNKNOWN_TOPIC: a real MP takes every topic type a client sends).
+ * Back to the flat layout the MP ingests (MSG_STRIDE numbers a message).
+ * `topicIndexOf` maps (topic type, Topic ID) to the agent's topic index; a
+ * topic it does not know is a SUCA_ERR_WIRE_FIELD, unless `unknownTopic` is
+ * given: then the message keeps that index (the stub MP passes UNKNOWN_TOPIC:
+ * a real MP takes every topic type a client sends).
  */
 export function flatFromStateReport(r: StateReport, topicIndexOf: (topicType: number, topicId: string) => number | undefined, unknownTopic?: number): number[] {
   // fields the wire does not carry (e.g. the agent's delivery flags) start at 0

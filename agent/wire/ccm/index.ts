@@ -14,7 +14,7 @@ export * from './signing.js';
 export * from './bodies.js';
 export * from './policy.js';
 export * from './schedule-token.js';
-export { toDmtf, fromDmtf, toIsoSeconds, refuseUndeclaredReferences, rootElementName } from './xml.js';
+export { toDmtf, fromDmtf, toIsoSeconds, refuseUndeclaredReferences, rootElementName, parseXml } from './xml.js';
 
 export interface BuildMessageInput {
   /** Body Length, Hook3 and (when signing) the clientauth hook are filled in here. */
