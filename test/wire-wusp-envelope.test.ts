@@ -50,11 +50,18 @@ describe('WUSP: SOAPAction, endpoint and operation checks', () => {
     expectWire(() => decodeRequest(action, '/nope.asmx', body), 'SUCA_ERR_WIRE_OPERATION', 'path');
   });
 
-  it('operations the codec does not implement, or that do not exist, are refused', () => {
-    const gfl = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetFileLocations xmlns="http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService"/></s:Body></s:Envelope>`;
-    const e = expectWire(() => decodeRequest(`"${SOAP_ACTION.GetConfig.replace('GetConfig', 'GetFileLocations')}"`, PATH_CLIENT, gfl), 'SUCA_ERR_WIRE_OPERATION', 'Body/GetFileLocations');
+  it('operations MS-WUSP does not define, or that do not exist, are refused', () => {
+    // GetConfig2 is a name newer WSUS servers have; the spec gives no elements for it
+    const gc2 = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetConfig2 xmlns="http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService"/></s:Body></s:Envelope>`;
+    const e = expectWire(() => decodeRequest(`"${SOAP_ACTION.GetConfig}2"`, PATH_CLIENT, gc2), 'SUCA_ERR_WIRE_OPERATION', 'Body/GetConfig2');
     expect(e.message).toContain('not implemented');
-    expectWire(() => decodeRequest(action, PATH_CLIENT, gfl.replace(/GetFileLocations/g, 'Frobnicate')), 'SUCA_ERR_WIRE_OPERATION', 'Body/Frobnicate');
+    expectWire(() => decodeRequest(action, PATH_CLIENT, gc2.replace(/GetConfig2/g, 'Frobnicate')), 'SUCA_ERR_WIRE_OPERATION', 'Body/Frobnicate');
+  });
+
+  it('SyncPrinterCatalog is the WSDL SOAPAction, not the SyncUpdates one section 2.2.2.2.9 prints', () => {
+    const spc = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><SyncPrinterCatalog xmlns="http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService"><cookie><Expiration>2026-03-02T10:00:00Z</Expiration><EncryptedData>AA==</EncryptedData></cookie></SyncPrinterCatalog></s:Body></s:Envelope>`;
+    expect(decodeRequest('"http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService/SyncPrinterCatalog"', PATH_CLIENT, spc).op).toBe('SyncPrinterCatalog');
+    expectWire(() => decodeRequest('"http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService/SyncUpdates"', PATH_CLIENT, spc), 'SUCA_ERR_WIRE_SOAPACTION', 'SOAPAction');
   });
 
   it('a response element for another operation is refused', () => {

@@ -97,6 +97,10 @@ function request(op: WuspOperation): fc.Arbitrary<Record<string, unknown>> {
     if (op === 'GetCookie' && (m.authCookies as unknown[]).length === 0) {
       return (value(REQUESTS.GetCookie.fields[0]!.type) as fc.Arbitrary<unknown[]>).filter((a) => a.length > 0).map((authCookies) => ({ ...m, authCookies }));
     }
+    if (op === 'GetFileLocations') {
+      // spec 3.1.5.10: every digest is 20 bytes (others are InvalidParameters: test/wusp-more-operations)
+      return fc.array(fc.uint8Array({ minLength: 20, maxLength: 20 }), { maxLength: 3 }).map((ds) => ({ ...m, fileDigests: ds.map((d) => Buffer.from(d).toString('base64')) }));
+    }
     return fc.constant(m);
   });
 }
@@ -108,8 +112,9 @@ function response(op: WuspOperation): fc.Arbitrary<Record<string, unknown>> {
       const authInfo = (body.authInfo as unknown[]).length > 0 ? body.authInfo : [{ plugInId: 'SimpleTargeting', serviceUrl: 'x' }];
       return { ...body, authInfo, properties: [...(body.properties as unknown[]), { name: CONFIG_MAX_EXTENDED_UPDATES, value: '50' }] };
     }
-    if (op === 'GetExtendedUpdateInfo' && body.fileLocations !== undefined) {
-      return { ...body, fileLocations: (body.fileLocations as { url: string }[]).map((f) => ({ fileDigest: Buffer.alloc(20, 7).toString('base64'), url: f.url })) };
+    if (body.fileLocations !== undefined) {
+      // a FileDigest is a 20-byte SHA-1 (the decoder refuses others)
+      return { ...body, fileLocations: (body.fileLocations as Record<string, unknown>[]).map((f) => ({ ...f, fileDigest: Buffer.alloc(20, 7).toString('base64') })) };
     }
     return body;
   });

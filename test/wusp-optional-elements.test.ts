@@ -85,6 +85,9 @@ let clientId = '';
 let lastChange = '';
 let authCookieData = '';
 let cookie = { expiration: '', data: '' };
+/** a catalogue update's identity and file digest (base64 SHA-1), for the requests that name updates so */
+let identity = { id: '', rev: '' };
+let digest = '';
 
 async function post(q: { op: string; ns: string; path: string }, body: string): Promise<{ status: number; text: string }> {
   const res = await fetch(server.url + q.path, {
@@ -104,6 +107,8 @@ const pick = (text: string, name: string): string => {
 beforeAll(async () => {
   const sc = scenario({ clients: 4 });
   const core = new StubCore(sc.stub);
+  identity = { id: core.catalogue.ids[0]!.toLowerCase(), rev: String(core.catalogue.revision[0]) };
+  digest = Buffer.from(core.catalogue.sha1[0]!, 'hex').toString('base64');
   server = await serveRole('wsus', wsusHandler({ core, clock: () => sc.start }, wsusStats(), { requests: 0, bytes: 0, notFound: 0, badRange: 0 }), { logger });
   clientId = clientGuid(sc.seed, 1).toLowerCase();
   // the session a client opens, so the requests below carry what this server issued
@@ -231,6 +236,20 @@ function requests(): Req[] {
       o('GeoId', '244'),
       o('callerAttributes', 'Interactive=0;'),
     ]),
+    // section 2.2.2.2.5 (and the section 4 example's element order)
+    client('RefreshCache', [cookieN(), o('globalIDs', [o('UpdateIdentity', [r('UpdateID', identity.id), r('RevisionNumber', identity.rev)])])]),
+    // section 2.2.2.2.7
+    client('GetFileLocations', [cookieN(), o('fileDigests', [o('base64Binary', digest)])]),
+    // section 2.2.2.2.10
+    client('GetExtendedUpdateInfo2', [
+      cookieN(),
+      o('updateIDs', [o('UpdateIdentity', [r('UpdateID', identity.id), r('RevisionNumber', identity.rev)])]),
+      o('infoTypes', [o('XmlUpdateFragmentType', 'Extended')]),
+      o('locales', [o('string', 'en-US')]),
+      o('callerAttributes', 'Interactive=0;'),
+    ]),
+    // section 2.2.2.2.9 (lower-case leading letters, as the WSDL writes them)
+    client('SyncPrinterCatalog', [cookieN(), o('installedNonLeafUpdateIDs', [o('int', '1001')]), o('printerUpdateIDs', [o('int', '1002')])]),
     {
       op: 'ReportEventBatch',
       ns: NS_REPORTING,
@@ -292,6 +311,18 @@ const FAULT_WHEN_DROPPED: Readonly<Record<string, string>> = {
   'GetExtendedUpdateInfo/cookie/EncryptedData': 'InvalidCookie',
   'GetExtendedUpdateInfo/revisionIDs': 'InvalidParameters',
   'GetExtendedUpdateInfo/infoTypes': 'InvalidParameters',
+  'RefreshCache/cookie': 'InvalidCookie',
+  'RefreshCache/cookie/EncryptedData': 'InvalidCookie',
+  'RefreshCache/globalIDs': 'InvalidParameters',
+  'GetFileLocations/cookie': 'InvalidCookie',
+  'GetFileLocations/cookie/EncryptedData': 'InvalidCookie',
+  'GetFileLocations/fileDigests': 'InvalidParameters',
+  'GetExtendedUpdateInfo2/cookie': 'InvalidCookie',
+  'GetExtendedUpdateInfo2/cookie/EncryptedData': 'InvalidCookie',
+  'GetExtendedUpdateInfo2/updateIDs': 'InvalidParameters',
+  'GetExtendedUpdateInfo2/infoTypes': 'InvalidParameters',
+  'SyncPrinterCatalog/cookie': 'InvalidCookie',
+  'SyncPrinterCatalog/cookie/EncryptedData': 'InvalidCookie',
   'ReportEventBatch/cookie': 'InvalidCookie',
   'ReportEventBatch/cookie/EncryptedData': 'InvalidCookie',
   'ReportEventBatch/eventBatch/ReportingEvent/BasicData': 'InvalidParameters',
@@ -324,7 +355,7 @@ describe('stub WSUS: requests with each optional element left out', () => {
         }
       }
     }
-    expect(dropped).toBeGreaterThan(80); // every optional element of eight requests
+    expect(dropped).toBeGreaterThan(100); // every optional element of twelve requests
   });
 
   it('each minOccurs="1" element dropped in turn: 400 naming the element, counted as refused', async () => {
@@ -336,7 +367,7 @@ describe('stub WSUS: requests with each optional element left out', () => {
         const a = await post(q, render(q, p));
         expect(a.status, `${p} dropped: ${a.text.slice(0, 300)}`).toBe(400);
         // list items are named with their index in the error path: ReportingEvent[0]
-        const named = p.replace(/\/(ReportingEvent|Device|CategoryIdentifier|CategoryRelationship)(?=\/)/g, '/$1[0]');
+        const named = p.replace(/\/(ReportingEvent|Device|CategoryIdentifier|CategoryRelationship|UpdateIdentity)(?=\/)/g, '/$1[0]');
         expect(a.text).toContain(`SUCA_ERR_WIRE_FIELD: ${named}: `);
         expect(server.stats.refused.get('SUCA_ERR_WIRE_FIELD')).toBe(before + 1);
       }

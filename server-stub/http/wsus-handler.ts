@@ -15,8 +15,18 @@
 //                           (Truncated), cached ids it no longer needs as OutOfScopeRevisionIDs, a fresh
 //                           NewCookie (marked as a software page's: the next page is the same scan);
 //                           the driver pass gets nothing and DriverSyncNotNeeded
-//   GetExtendedUpdateInfo   Extended fragments and FileLocations (/Content/XX/SHA1.cab), at most 50 ids
+//   GetExtendedUpdateInfo   the fragments asked for (Core, Extended, LocalizedProperties), grouped by type
+//                           as WSUS 2025 sends them, and FileLocations (/Content/XX/SHA1.cab); at most
+//                           50 ids; locales required with LocalizedProperties or Eula (spec 3.1.5.9)
+//   RefreshCache            this server's revision id, IsLeaf and Deployment of each identity it serves
+//                           the client; identities it does not serve are left out (spec 3.1.5.8)
+//   GetFileLocations        a FileLocation for each digest of a catalogue file, a NewCookie; unknown
+//                           digests are left out, a digest not of 20 bytes is InvalidParameters (3.1.5.10)
+//   GetExtendedUpdateInfo2  GetExtendedUpdateInfo by identity, with UpdateEncryptionDetails (nothing is
+//                           encrypted); the spec gives no rules for it, so 3.1.5.9's apply
+//   SyncPrinterCatalog      no printer drivers: an empty SyncInfo with a NewCookie (3.1.5.12)
 //   ReportEventBatch        true
+// Not answered: GetConfig2 and GetTimestamps, which MS-WUSP does not define (codec.ts: 400).
 // Faults of the scenario (target "wsus", per operation) are applied here as
 // real HTTP effects: status, delay, reset, SOAP fault, dropped answer.
 
@@ -35,7 +45,12 @@ import {
   serviceForPath,
   WuspRequestFault,
   type Cookie,
+  type FileLocation,
+  type RefreshCacheResult,
+  type UpdateData,
+  type UpdateIdentity,
   type UpdateInfo,
+  type XmlUpdateFragmentType,
   type WuspErrorCode,
   type WuspOperation,
   type WuspRequest,
@@ -138,14 +153,51 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
   // an update's file digest, in the extended info and in every FileLocation alike
   const digests: (string | undefined)[] = [];
   const digestOf = (u: number): string => (digests[u] ??= sha1Base64(cat.sha1[u]!));
-  const extendedInfos: ({ id: number; xml: string } | undefined)[] = [];
-  const extendedInfo = (u: number) =>
+  const extendedInfos: (UpdateData | undefined)[] = [];
+  const extendedInfo = (u: number): UpdateData =>
     (extendedInfos[u] ??= Object.freeze({
       id: REVISION_BASE + u,
       xml: `<ExtendedProperties DefaultPropertiesLanguage="en" Handler="http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/Cbs" MaxDownloadSize="${cat.bytes[u]}" /><Files><File Digest="${digestOf(u)}" FileName="windows-kb${cat.kb[u]}-x64.cab" Size="${cat.bytes[u]}" /></Files>`,
     }));
+  const localizedInfos: (UpdateData | undefined)[] = [];
+  const localizedInfo = (u: number): UpdateData =>
+    (localizedInfos[u] ??= Object.freeze({
+      id: REVISION_BASE + u,
+      xml: `<LocalizedProperties><Language>en</Language><Title>Update for Windows (KB${cat.kb[u]})</Title></LocalizedProperties>`,
+    }));
+  const coreInfos: (UpdateData | undefined)[] = [];
+  const coreInfo = (u: number): UpdateData => (coreInfos[u] ??= Object.freeze({ id: REVISION_BASE + u, xml: updateXml(u) }));
 
-  const answer = (m: WuspRequest, t: number, base: string): WuspResponse | WuspErrorCode => {
+  // identities and digests back to catalogue indices, built on the first call that needs them
+  let byIdentity: Map<string, number> | null = null;
+  const indexOfIdentity = (g: UpdateIdentity): number => {
+    if (byIdentity === null) {
+      byIdentity = new Map();
+      for (let u = 0; u < cat.size; u++) byIdentity.set(cat.ids[u]!.toLowerCase(), u);
+    }
+    const u = byIdentity.get(g.updateId.toLowerCase());
+    return u !== undefined && cat.revision[u] === g.revisionNumber ? u : -1;
+  };
+  let byDigest: Map<string, number> | null = null;
+  const indexOfDigest = (digest: string): number => {
+    if (byDigest === null) {
+      byDigest = new Map();
+      for (let u = 0; u < cat.size; u++) byDigest.set(cat.sha1[u]!.toLowerCase(), u);
+    }
+    return byDigest.get(Buffer.from(digest, 'base64').toString('hex')) ?? -1;
+  };
+
+  /** spec 3.1.5.9: the fragments asked for, one entry per update and type, grouped by type (WSUS 2025's order); null: locales missing */
+  const fragments = (us: readonly number[], infoTypes: readonly XmlUpdateFragmentType[], locales: readonly string[] | undefined): UpdateData[] | null => {
+    if ((infoTypes.includes('LocalizedProperties') || infoTypes.includes('Eula')) && (locales === undefined || locales.length === 0)) return null;
+    const out: UpdateData[] = [];
+    if (infoTypes.includes('Core')) for (const u of us) out.push(coreInfo(u));
+    if (infoTypes.includes('Extended')) for (const u of us) out.push(extendedInfo(u));
+    if (infoTypes.includes('LocalizedProperties')) for (const u of us) out.push(localizedInfo(u));
+    return out;
+  };
+
+  const answer = (m: WuspRequest, t: number, base: string): WuspResponse | WuspErrorCode | Refusal => {
     switch (m.op) {
       case 'GetConfig':
         return {
@@ -222,21 +274,61 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
         };
       }
       case 'GetExtendedUpdateInfo': {
-        if (m.revisionIds.length > MAX_EXTENDED) return 'InvalidParameters';
-        const updates: { id: number; xml: string }[] = [];
-        const fileLocations: { fileDigest: string; url: string }[] = [];
+        if (m.revisionIds.length > MAX_EXTENDED) return tooMany('revisionIDs', m.revisionIds.length);
+        const us: number[] = [];
         const outOfScope: number[] = [];
         for (const id of m.revisionIds) {
           const u = id - REVISION_BASE;
-          if (u < 0 || u >= cat.size) {
-            outOfScope.push(id);
-            continue;
-          }
-          updates.push(extendedInfo(u));
-          fileLocations.push({ fileDigest: digestOf(u), url: wsusContentUrl(base, cat, u) });
+          if (u < 0 || u >= cat.size) outOfScope.push(id);
+          else us.push(u);
         }
+        const updates = fragments(us, m.infoTypes, m.locales);
+        if (updates === null) return NO_LOCALES;
+        const fileLocations = us.map((u) => ({ fileDigest: digestOf(u), url: wsusContentUrl(base, cat, u) }));
         return { op: 'GetExtendedUpdateInfo', updates, fileLocations, ...(outOfScope.length > 0 ? { outOfScopeRevisionIds: outOfScope } : {}) };
       }
+      case 'GetExtendedUpdateInfo2': {
+        if (m.updateIds.length > MAX_EXTENDED) return tooMany('updateIDs', m.updateIds.length);
+        const us: number[] = [];
+        for (const g of m.updateIds) {
+          const u = indexOfIdentity(g);
+          if (u >= 0) us.push(u);
+        }
+        const updates = fragments(us, m.infoTypes, m.locales);
+        if (updates === null) return NO_LOCALES;
+        return {
+          op: 'GetExtendedUpdateInfo2',
+          updates,
+          fileLocations: us.map((u) => ({ fileDigest: digestOf(u), url: wsusContentUrl(base, cat, u) })),
+          updateEncryptionDetails: us.map((u) => ({ updateIdentity: { updateId: cat.ids[u]!.toLowerCase(), revisionNumber: cat.revision[u]! }, hasEncryptedFiles: false })),
+        };
+      }
+      case 'RefreshCache': {
+        // what this server deploys to the client now: what SyncUpdates would offer it
+        const served = new Set(servedApplicable(core.cfg.seed, cat, d.c, t));
+        const results: RefreshCacheResult[] = [];
+        for (const g of m.globalIds) {
+          const u = indexOfIdentity(g);
+          if (u >= 0 && served.has(u)) results.push({ revisionId: REVISION_BASE + u, globalId: g, isLeaf: true, deployment: DEPLOYMENT });
+        }
+        return { op: 'RefreshCache', results };
+      }
+      case 'GetFileLocations': {
+        const fileLocations: FileLocation[] = [];
+        for (const digest of m.fileDigests) {
+          const u = indexOfDigest(digest);
+          if (u >= 0) fileLocations.push({ fileDigest: digestOf(u), url: wsusContentUrl(base, cat, u) });
+        }
+        return { op: 'GetFileLocations', fileLocations, newCookie: issueCookie(d.c, t) };
+      }
+      case 'SyncPrinterCatalog':
+        // the catalogue holds no printer drivers; every cached printer revision is out of scope
+        return {
+          op: 'SyncPrinterCatalog',
+          ...(m.printerUpdateIds !== undefined && m.printerUpdateIds.length > 0 ? { outOfScopeRevisionIds: [...m.printerUpdateIds] } : {}),
+          truncated: false,
+          newCookie: issueCookie(d.c, t),
+        };
       case 'ReportEventBatch':
         return { op: 'ReportEventBatch', result: true };
       default:
@@ -295,7 +387,8 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
     let pooled: { plan: import('../core/index.js').HttpPlan; ticket: number } | null = null;
     if (plan === null && core.wsus.pools.size > 0) {
       // the most update metadata this operation's answer can carry (its service time grows with it)
-      const updates = m.op === 'SyncUpdates' ? PAGE_SIZE : m.op === 'GetExtendedUpdateInfo' ? m.revisionIds.length : 0;
+      const updates =
+        m.op === 'SyncUpdates' ? PAGE_SIZE : m.op === 'GetExtendedUpdateInfo' ? m.revisionIds.length : m.op === 'GetExtendedUpdateInfo2' ? m.updateIds.length : m.op === 'RefreshCache' ? m.globalIds.length : 0;
       pooled = core.planPool(o.supUrl ?? core.cfg.sups[0]!, clientOf(m, t), t, updates);
       if (pooled !== null && !pooled.plan.processed) {
         stats.poolRefusals++;
@@ -314,11 +407,21 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
         return renderFailure(req, res, failed.fail, m.op);
       }
       if (typeof r === 'string') return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(r, { operation: m.op, message: faultMessage(r) })));
+      if ('refusal' in r) return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(r.refusal, { operation: m.op, message: r.message })));
       sendSoap(res, 200, encodeResponse(r));
     };
     sendPlanned(req, res, plan ?? pooled?.plan ?? null, send, m.op);
   };
 }
+
+/** A fault with a message naming the parameter (real WSUS: "parameters.InstalledNonLeafUpdateIDs"). */
+interface Refusal {
+  readonly refusal: WuspErrorCode;
+  readonly message: string;
+}
+
+const tooMany = (param: string, n: number): Refusal => ({ refusal: 'InvalidParameters', message: `${param}: ${n} updates, at most ${MAX_EXTENDED} (MaxExtendedUpdatesPerRequest)` });
+const NO_LOCALES: Refusal = Object.freeze({ refusal: 'InvalidParameters', message: 'locales: required when infoTypes holds LocalizedProperties or Eula' });
 
 function faultMessage(code: WuspErrorCode): string {
   switch (code) {
@@ -328,8 +431,6 @@ function faultMessage(code: WuspErrorCode): string {
       return 'the cookie has expired: call GetCookie again';
     case 'InvalidCookie':
       return 'the cookie was not issued by this server';
-    case 'InvalidParameters':
-      return `parameters.revisionIDs: at most ${MAX_EXTENDED} per request`;
     default:
       return code;
   }

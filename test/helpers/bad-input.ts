@@ -463,7 +463,7 @@ function defineWsus(): void {
   });
   add('wsus.unknown-operation', 200, (r) => {
     const b = r.pick(wsusBases);
-    const name = r.pick(['GetConfig2', 'Foo', 'GetFileLocations', 'GetUpdateData', 'GetTimestamps', 'RefreshCache', 'SyncPrinterCatalog', 'ReportEventBatch2', 'x'.repeat(1 + r.int(300)), '_']);
+    const name = r.pick(['GetConfig2', 'Foo', 'GetFileLocation', 'GetUpdateData', 'GetTimestamps', 'RefreshCaches', 'SyncPrinterCatalog2', 'ReportEventBatch2', 'x'.repeat(1 + r.int(300)), '_']);
     const body = b.body.replaceAll(`<${b.op} `, `<${name} `).replaceAll(`</${b.op}>`, `</${name}>`);
     const action = r.chance(0.5) ? b.soapAction.replace(new RegExp(`${b.op}"$`), `${name}"`) : b.soapAction;
     return wsusRefusal('wsus.unknown-operation', b.path, soapHeaders(action), Buffer.from(body));

@@ -24,6 +24,10 @@ export const CAT_A = 'a1c3e5f7-0b2d-4f6a-8c9e-1b3d5f7a9c0e';
 export const CAT_B = 'b2d4f6a8-1c3e-4a5b-9d7f-2c4e6a8b0d1f';
 export const UPD_INSTALL = 'c0ffee00-3333-4444-8555-666677778888';
 export const TITLE = 'Fleet Cumulative Update KB5001002';
+export const IDENTITY_INSTALL = { updateId: UPD_INSTALL, revisionNumber: 201 } as const;
+export const IDENTITY_OTHER = { updateId: 'c0ffee00-3333-4444-8555-666677779999', revisionNumber: 7 } as const;
+export const DIGEST_1004 = 'V2S6az6a/POgB+mbPz9+9Rn/TxU=';
+export const URL_1004 = 'http://wsus.fleet.example:8530/Content/15/5764BA6B3E9AFCF3A007E99B3F3F7EF519FF4F15.cab';
 export const DEP0 = { autoSelect: '0', autoDownload: '0', supersedenceBehavior: '0' } as const;
 
 export const GET_CONFIG_RESPONSE: GetConfigResponse = {
@@ -257,6 +261,15 @@ export const REQUESTS: readonly RequestCase[] = [
     },
   },
   { file: 'report-event-batch.request.xml', path: PATH_REPORTING, msg: { op: 'ReportEventBatch', cookie: COOKIE2, clientTime: '2026-03-09T18:07:31.004Z', eventBatch: EVENTS } },
+  // the operations outside the captured scan, in the element order of the spec's sections 2.2.2.2.5-10
+  { file: 'refresh-cache.request.xml', path: PATH_CLIENT, msg: { op: 'RefreshCache', cookie: COOKIE2, globalIds: [IDENTITY_INSTALL, IDENTITY_OTHER] } },
+  { file: 'get-file-locations.request.xml', path: PATH_CLIENT, msg: { op: 'GetFileLocations', cookie: COOKIE2, fileDigests: [DIGEST_1004, Buffer.alloc(20).toString('base64')] } },
+  {
+    file: 'get-extended-update-info2.request.xml',
+    path: PATH_CLIENT,
+    msg: { op: 'GetExtendedUpdateInfo2', cookie: COOKIE2, updateIds: [IDENTITY_INSTALL], infoTypes: ['Extended', 'FileUrl'], locales: ['en-US'], callerAttributes: 'Interactive=0;' },
+  },
+  { file: 'sync-printer-catalog.request.xml', path: PATH_CLIENT, msg: { op: 'SyncPrinterCatalog', cookie: COOKIE2, installedNonLeafUpdateIds: [1001, 1002], printerUpdateIds: [3001] } },
 ];
 
 export const RESPONSES: readonly { readonly file: string; readonly msg: WuspResponse }[] = [
@@ -285,4 +298,23 @@ export const RESPONSES: readonly { readonly file: string; readonly msg: WuspResp
     },
   },
   { file: 'report-event-batch.response.xml', msg: { op: 'ReportEventBatch', result: true } },
+  {
+    file: 'refresh-cache.response.xml',
+    msg: {
+      op: 'RefreshCache',
+      results: [{ revisionId: 1004, globalId: IDENTITY_INSTALL, isLeaf: true, deployment: { id: 1, action: 'Install', isAssigned: true, lastChangeTime: '2026-03-01', ...DEP0 } }],
+    },
+  },
+  // the captured WSUS answer's shape (wsus-rs docs/fixtures/wsus-m0-cbs): FileLocations, then NewCookie
+  { file: 'get-file-locations.response.xml', msg: { op: 'GetFileLocations', fileLocations: [{ fileDigest: DIGEST_1004, url: URL_1004 }], newCookie: COOKIE1 } },
+  {
+    file: 'get-extended-update-info2.response.xml',
+    msg: {
+      op: 'GetExtendedUpdateInfo2',
+      updates: [{ id: 1004, xml: '<ExtendedProperties DefaultPropertiesLanguage="en" MaxDownloadSize="1048576" />' }],
+      fileLocations: [{ fileDigest: DIGEST_1004, url: URL_1004, fileDigestAlgorithm: 'SHA1', encryptedFileDigestAlgorithm: 'SHA256' }],
+      updateEncryptionDetails: [{ updateIdentity: IDENTITY_INSTALL, hasEncryptedFiles: false }],
+    },
+  },
+  { file: 'sync-printer-catalog.response.xml', msg: { op: 'SyncPrinterCatalog', outOfScopeRevisionIds: [3001], truncated: false, newCookie: COOKIE1 } },
 ];

@@ -41,8 +41,13 @@ export type WuspOperation =
   | 'StartCategoryScan'
   | 'SyncUpdates'
   | 'GetExtendedUpdateInfo'
+  | 'RefreshCache'
+  | 'GetFileLocations'
+  | 'GetExtendedUpdateInfo2'
+  | 'SyncPrinterCatalog'
   | 'ReportEventBatch';
 
+/** Every operation of MS-WUSP's three services (sections 2.2.2.1-2.2.2.3 and the WSDLs of section 6). */
 export const WUSP_OPERATIONS: readonly WuspOperation[] = [
   'GetConfig',
   'GetAuthorizationCookie',
@@ -51,22 +56,21 @@ export const WUSP_OPERATIONS: readonly WuspOperation[] = [
   'StartCategoryScan',
   'SyncUpdates',
   'GetExtendedUpdateInfo',
+  'RefreshCache',
+  'GetFileLocations',
+  'GetExtendedUpdateInfo2',
+  'SyncPrinterCatalog',
   'ReportEventBatch',
 ];
 
 /**
- * Operations the protocol has but this codec does not implement (the real
- * client did not call them in the captured scans). decodeRequest answers them
- * with SUCA_ERR_WIRE_OPERATION, so the stub can return a 4xx / fault for them.
+ * Operation names newer WSUS servers have but MS-WUSP does not define: no
+ * section, WSDL, example or capture gives their elements, so there is
+ * nothing to encode or answer faithfully. decodeRequest refuses them with
+ * SUCA_ERR_WIRE_OPERATION (the stub: 400, counted), as a server without the
+ * operation does.
  */
-export const WUSP_UNIMPLEMENTED_OPERATIONS: readonly string[] = [
-  'GetConfig2',
-  'RefreshCache',
-  'GetExtendedUpdateInfo2',
-  'GetFileLocations',
-  'SyncPrinterCatalog',
-  'GetTimestamps',
-];
+export const WUSP_UNIMPLEMENTED_OPERATIONS: readonly string[] = ['GetConfig2', 'GetTimestamps'];
 
 export const NS_SOAP_ENVELOPE = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const NS_XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -108,6 +112,10 @@ export const OPERATION_SERVICE: Readonly<Record<WuspOperation, WuspService>> = {
   StartCategoryScan: 'client',
   SyncUpdates: 'client',
   GetExtendedUpdateInfo: 'client',
+  RefreshCache: 'client',
+  GetFileLocations: 'client',
+  GetExtendedUpdateInfo2: 'client',
+  SyncPrinterCatalog: 'client',
   ReportEventBatch: 'reporting',
 };
 
@@ -120,6 +128,12 @@ export const SOAP_ACTION: Readonly<Record<WuspOperation, string>> = {
   StartCategoryScan: `${NS_CLIENT}/StartCategoryScan`,
   SyncUpdates: `${NS_CLIENT}/SyncUpdates`,
   GetExtendedUpdateInfo: `${NS_CLIENT}/GetExtendedUpdateInfo`,
+  RefreshCache: `${NS_CLIENT}/RefreshCache`,
+  GetFileLocations: `${NS_CLIENT}/GetFileLocations`,
+  GetExtendedUpdateInfo2: `${NS_CLIENT}/GetExtendedUpdateInfo2`,
+  // section 2.2.2.2.9 prints .../SyncUpdates here, a copy slip: the WSDL's bindings (section 6.2)
+  // say SyncPrinterCatalog, and WCF and ASMX both pick the method by SOAPAction
+  SyncPrinterCatalog: `${NS_CLIENT}/SyncPrinterCatalog`,
   ReportEventBatch: `${NS_REPORTING}/ReportEventBatch`,
 };
 
@@ -490,6 +504,21 @@ export interface FileLocation {
   readonly fileDigest: string;
   /** http://<server>:8530/Content/<last two hex of SHA-1>/<SHA-1 hex>.<ext> */
   readonly url: string;
+  // The WSDL's FileLocation (section 6.2; 2.2.2.2.10) has six more optional children, in this
+  // order, for Windows 10 1803+ and 11 24H2+ clients. WSUS 2025 sends none of them (captures);
+  // they are carried as sent.
+  /** URL of a file of per-piece hashes */
+  readonly piecesHashUrl?: string;
+  /** URL of an Appx block map */
+  readonly blockMapUrl?: string;
+  /** JSON: KeyData, EncryptionBufferSize, AlgorithmName, ChainingMode */
+  readonly decryptionInformation?: string;
+  /** "SHA1" */
+  readonly fileDigestAlgorithm?: string;
+  /** base64 hash of the encrypted file */
+  readonly encryptedFileDigest?: string;
+  /** "SHA256" */
+  readonly encryptedFileDigestAlgorithm?: string;
 }
 
 export interface GetExtendedUpdateInfoResponse {
@@ -497,6 +526,103 @@ export interface GetExtendedUpdateInfoResponse {
   readonly updates?: readonly UpdateData[];
   readonly fileLocations?: readonly FileLocation[];
   readonly outOfScopeRevisionIds?: readonly number[];
+}
+
+// ---- RefreshCache ------------------------------------------------------------
+
+/**
+ * Spec 2.2.2.2.5 / 3.1.5.8: after a ServerChanged or InvalidCookie fault and the
+ * GetConfig .. GetCookie that follows, the client hands the new server the
+ * global identities of the revisions it holds and learns their revision ids
+ * there.
+ */
+export interface RefreshCacheRequest {
+  readonly op: 'RefreshCache';
+  readonly cookie: Cookie;
+  /** MUST be present (InvalidParameters); empty is allowed */
+  readonly globalIds: readonly UpdateIdentity[];
+}
+
+/** One RefreshCacheResult entry: a requested revision this server deploys to the client. */
+export interface RefreshCacheResult {
+  /** this server's revision id for the identity */
+  readonly revisionId: number;
+  /** the identity as requested (MUST be present) */
+  readonly globalId: UpdateIdentity;
+  readonly isLeaf: boolean;
+  /** MUST be present */
+  readonly deployment: Deployment;
+}
+
+export interface RefreshCacheResponse {
+  readonly op: 'RefreshCache';
+  /** requested identities with no deployment for the client are left out (no fault) */
+  readonly results: readonly RefreshCacheResult[];
+}
+
+// ---- GetFileLocations --------------------------------------------------------
+
+/** Spec 2.2.2.2.7 / 3.1.5.10: the client MUST call it after a FileLocationChanged fault. */
+export interface GetFileLocationsRequest {
+  readonly op: 'GetFileLocations';
+  readonly cookie: Cookie;
+  /** base64 SHA-1 digests, each exactly 20 bytes (InvalidParameters otherwise) */
+  readonly fileDigests: readonly string[];
+}
+
+export interface GetFileLocationsResponse {
+  readonly op: 'GetFileLocations';
+  readonly fileLocations?: readonly FileLocation[];
+  /** the cookie the client SHOULD use from now on */
+  readonly newCookie?: Cookie;
+}
+
+// ---- GetExtendedUpdateInfo2 -----------------------------------------------------
+
+/** Spec 2.2.2.2.10: GetExtendedUpdateInfo by global identity, with decryption data (no section 3 rules: the stub applies 3.1.5.9's). */
+export interface GetExtendedUpdateInfo2Request {
+  readonly op: 'GetExtendedUpdateInfo2';
+  readonly cookie: Cookie;
+  readonly updateIds: readonly UpdateIdentity[];
+  readonly infoTypes: readonly XmlUpdateFragmentType[];
+  readonly locales?: readonly string[];
+  readonly callerAttributes?: string;
+}
+
+export interface FileDecryption {
+  readonly fileDigest?: string;
+  readonly decryptionKey?: string;
+  readonly securityData?: readonly string[];
+}
+
+export interface UpdateEncryptionDetail {
+  readonly updateIdentity: UpdateIdentity;
+  readonly hasEncryptedFiles: boolean;
+}
+
+export interface GetExtendedUpdateInfo2Response {
+  readonly op: 'GetExtendedUpdateInfo2';
+  /** ID: this server's revision id of each identity it knows */
+  readonly updates?: readonly UpdateData[];
+  readonly fileLocations?: readonly FileLocation[];
+  readonly fileDecryptionData?: readonly FileDecryption[];
+  readonly fileDecryptionData2?: readonly FileDecryption[];
+  readonly updateEncryptionDetails?: readonly UpdateEncryptionDetail[];
+}
+
+// ---- SyncPrinterCatalog ----------------------------------------------------------
+
+/** Spec 2.2.2.2.9 / 3.1.5.12: the Add Printer Wizard's sync of printer drivers. */
+export interface SyncPrinterCatalogRequest {
+  readonly op: 'SyncPrinterCatalog';
+  readonly cookie: Cookie;
+  readonly installedNonLeafUpdateIds?: readonly number[];
+  readonly printerUpdateIds?: readonly number[];
+}
+
+/** SyncInfo, as SyncUpdates answers it. */
+export interface SyncPrinterCatalogResponse extends Omit<SyncUpdatesResponse, 'op'> {
+  readonly op: 'SyncPrinterCatalog';
 }
 
 // ---- ReportEventBatch (ReportingWebService) --------------------------------
@@ -663,6 +789,10 @@ export type WuspRequest =
   | StartCategoryScanRequest
   | SyncUpdatesRequest
   | GetExtendedUpdateInfoRequest
+  | RefreshCacheRequest
+  | GetFileLocationsRequest
+  | GetExtendedUpdateInfo2Request
+  | SyncPrinterCatalogRequest
   | ReportEventBatchRequest;
 
 export type WuspResponse =
@@ -673,6 +803,10 @@ export type WuspResponse =
   | StartCategoryScanResponse
   | SyncUpdatesResponse
   | GetExtendedUpdateInfoResponse
+  | RefreshCacheResponse
+  | GetFileLocationsResponse
+  | GetExtendedUpdateInfo2Response
+  | SyncPrinterCatalogResponse
   | ReportEventBatchResponse;
 
 export type RequestOf<O extends WuspOperation> = Extract<WuspRequest, { op: O }>;

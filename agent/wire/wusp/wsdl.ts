@@ -92,6 +92,18 @@ const DEVICE = complex([
   opt('DeviceFlags', 'deviceFlags', 'ubyte'),
 ]);
 
+/** UpdateIdentity (2.2.3.6) */
+const UPDATE_IDENTITY = complex([req('UpdateID', 'updateId', 'guid'), req('RevisionNumber', 'revisionNumber', 'int')]);
+const UPDATE_IDENTITIES = arrayOf('UpdateIdentity', UPDATE_IDENTITY);
+
+function checkFileDigests(o: Record<string, unknown>, where: string): void {
+  // spec 3.1.5.10: every digest MUST be 20 bytes, else InvalidParameters
+  const ds = o.fileDigests as string[];
+  for (let i = 0; i < ds.length; i++) {
+    if (Buffer.from(ds[i]!, 'base64').length !== 20) throw new WuspRequestFault('InvalidParameters', 'a file digest is not a 20-byte SHA-1', `${where}/fileDigests/base64Binary[${i}]`);
+  }
+}
+
 const CATEGORY_IDS = arrayOf('CategoryIdentifier', wrap(req('Id', 'id', 'guid')));
 
 const SYNC_PARAMETERS = complex([
@@ -232,6 +244,25 @@ export const REQUESTS: Readonly<Record<WuspOperation, ComplexType>> = {
     opt('GeoId', 'geoId', 'string'),
     opt('callerAttributes', 'callerAttributes', 'string'),
   ]),
+  // 2.2.2.2.5: cookie and globalIDs MUST be present (3.1.5.8: InvalidParameters without globalIDs)
+  RefreshCache: complex([opt('cookie', 'cookie', COOKIE, { absent: BAD_COOKIE }), opt('globalIDs', 'globalIds', UPDATE_IDENTITIES, { absent: BAD_PARAMETERS })]),
+  GetFileLocations: complex(
+    [opt('cookie', 'cookie', COOKIE, { absent: BAD_COOKIE }), opt('fileDigests', 'fileDigests', arrayOf('base64Binary', 'base64'), { absent: BAD_PARAMETERS })],
+    checkFileDigests,
+  ),
+  GetExtendedUpdateInfo2: complex([
+    opt('cookie', 'cookie', COOKIE, { absent: BAD_COOKIE }),
+    opt('updateIDs', 'updateIds', UPDATE_IDENTITIES, { absent: BAD_PARAMETERS }),
+    opt('infoTypes', 'infoTypes', fragmentTypes, { absent: BAD_PARAMETERS }),
+    opt('locales', 'locales', strings),
+    opt('callerAttributes', 'callerAttributes', 'string'),
+  ]),
+  // lower-case leading letters as the WSDL writes them (the prose heading has InstalledNonLeafUpdateIDs)
+  SyncPrinterCatalog: complex([
+    opt('cookie', 'cookie', COOKIE, { absent: BAD_COOKIE }),
+    opt('installedNonLeafUpdateIDs', 'installedNonLeafUpdateIds', ints),
+    opt('printerUpdateIDs', 'printerUpdateIds', ints),
+  ]),
   ReportEventBatch: complex([
     opt('cookie', 'cookie', COOKIE, { absent: BAD_COOKIE }),
     req('clientTime', 'clientTime', 'dateTime'),
@@ -273,6 +304,37 @@ function checkFileLocation(o: Record<string, unknown>, where: string): void {
   if (Buffer.from(o.fileDigest as string, 'base64').length !== 20) throw new WireError('SUCA_ERR_WIRE_ENCODING', 'FileDigest is not a 20-byte SHA-1', `${where}/FileDigest`);
 }
 
+/** FileLocation as the WSDL has it (section 6.2): FileDigest and Url, which the spec says MUST be there, then six newer optional ones. */
+const FILE_LOCATION = complex(
+  [
+    opt('FileDigest', 'fileDigest', 'base64', { absent: REFUSE }),
+    opt('Url', 'url', 'string', { absent: REFUSE }),
+    opt('PiecesHashUrl', 'piecesHashUrl', 'string'),
+    opt('BlockMapUrl', 'blockMapUrl', 'string'),
+    opt('DecryptionInformation', 'decryptionInformation', 'string'),
+    opt('FileDigestAlgorithm', 'fileDigestAlgorithm', 'string'),
+    opt('EncryptedFileDigest', 'encryptedFileDigest', 'base64'),
+    opt('EncryptedFileDigestAlgorithm', 'encryptedFileDigestAlgorithm', 'string'),
+  ],
+  checkFileLocation,
+);
+const FILE_LOCATIONS = arrayOf('FileLocation', FILE_LOCATION);
+const UPDATE_DATA = arrayOf('Update', complex([req('ID', 'id', 'int'), opt('Xml', 'xml', 'string', { absent: REFUSE })]));
+
+/** SyncInfo: SyncUpdates' and SyncPrinterCatalog's result. */
+const SYNC_INFO = complex([
+  opt('NewUpdates', 'newUpdates', arrayOf('UpdateInfo', UPDATE_INFO)),
+  opt('OutOfScopeRevisionIDs', 'outOfScopeRevisionIds', ints),
+  opt('ChangedUpdates', 'changedUpdates', arrayOf('UpdateInfo', UPDATE_INFO)),
+  req('Truncated', 'truncated', 'bool'),
+  opt('NewCookie', 'newCookie', COOKIE, { absent: REFUSE }),
+  opt('DeployedOutOfScopeRevisionIds', 'deployedOutOfScopeRevisionIds', ints),
+  // s:string in the schema; "true"/"false" from WSUS, "True" tolerated (.NET Boolean.ToString)
+  opt('DriverSyncNotNeeded', 'driverSyncNotNeeded', 'boolString'),
+]);
+
+const FILE_DECRYPTION = complex([opt('FileDigest', 'fileDigest', 'base64'), opt('DecryptionKey', 'decryptionKey', 'base64'), opt('SecurityData', 'securityData', arrayOf('base64Binary', 'base64'))]);
+
 /**
  * The children of each <OpResponse>. A response whose typed message is a
  * Result element wraps it: `result` names that element and its type.
@@ -312,41 +374,64 @@ export const RESPONSES: Readonly<Record<WuspOperation, ComplexType>> = {
   GetCookie: complex([opt('GetCookieResult', 'cookie', COOKIE, { absent: REFUSE })]),
   RegisterComputer: complex([]),
   StartCategoryScan: complex([opt('preferredCategoryIds', 'preferredCategoryIds', guids), opt('requestedCategoryIdsInError', 'requestedCategoryIdsInError', guids)]),
-  SyncUpdates: complex([
-    opt(
-      'SyncUpdatesResult',
-      'result',
-      complex([
-        opt('NewUpdates', 'newUpdates', arrayOf('UpdateInfo', UPDATE_INFO)),
-        opt('OutOfScopeRevisionIDs', 'outOfScopeRevisionIds', ints),
-        opt('ChangedUpdates', 'changedUpdates', arrayOf('UpdateInfo', UPDATE_INFO)),
-        req('Truncated', 'truncated', 'bool'),
-        opt('NewCookie', 'newCookie', COOKIE, { absent: REFUSE }),
-        opt('DeployedOutOfScopeRevisionIds', 'deployedOutOfScopeRevisionIds', ints),
-        // s:string in the schema; "true"/"false" from WSUS, "True" tolerated (.NET Boolean.ToString)
-        opt('DriverSyncNotNeeded', 'driverSyncNotNeeded', 'boolString'),
-      ]),
-      { absent: REFUSE },
-    ),
-  ]),
+  SyncUpdates: complex([opt('SyncUpdatesResult', 'result', SYNC_INFO, { absent: REFUSE })]),
   GetExtendedUpdateInfo: complex([
     opt(
       'GetExtendedUpdateInfoResult',
       'result',
+      complex([opt('Updates', 'updates', UPDATE_DATA), opt('FileLocations', 'fileLocations', FILE_LOCATIONS), opt('OutOfScopeRevisionIDs', 'outOfScopeRevisionIds', ints)]),
+      { absent: REFUSE },
+    ),
+  ]),
+  // ArrayOfRefreshCacheResult: the list and its items share the element name RefreshCacheResult (WSDL)
+  RefreshCache: complex([
+    opt(
+      'RefreshCacheResult',
+      'results',
+      arrayOf(
+        'RefreshCacheResult',
+        complex([
+          req('RevisionID', 'revisionId', 'int'),
+          // 0..1 in the schema, MUST be present in 2.2.2.2.5: the client cannot map an entry without it
+          opt('GlobalID', 'globalId', UPDATE_IDENTITY, { absent: REFUSE }),
+          req('IsLeaf', 'isLeaf', 'bool'),
+          opt('Deployment', 'deployment', DEPLOYMENT, { absent: REFUSE }),
+        ]),
+      ),
+      { absent: NONE },
+    ),
+  ]),
+  GetFileLocations: complex([
+    opt('GetFileLocationsResult', 'result', complex([opt('FileLocations', 'fileLocations', FILE_LOCATIONS), opt('NewCookie', 'newCookie', COOKIE)]), { absent: REFUSE }),
+  ]),
+  GetExtendedUpdateInfo2: complex([
+    opt(
+      'GetExtendedUpdateInfo2Result',
+      'result',
       complex([
-        opt('Updates', 'updates', arrayOf('Update', complex([req('ID', 'id', 'int'), opt('Xml', 'xml', 'string', { absent: REFUSE })]))),
+        opt('Updates', 'updates', UPDATE_DATA),
+        opt('FileLocations', 'fileLocations', FILE_LOCATIONS),
+        opt('FileDecryptionData', 'fileDecryptionData', arrayOf('FileDecryption', FILE_DECRYPTION)),
+        opt('FileDecryptionData2', 'fileDecryptionData2', arrayOf('FileDecryption2', FILE_DECRYPTION)),
         opt(
-          'FileLocations',
-          'fileLocations',
-          arrayOf('FileLocation', complex([opt('FileDigest', 'fileDigest', 'base64', { absent: REFUSE }), opt('Url', 'url', 'string', { absent: REFUSE })], checkFileLocation)),
+          'UpdateEncryptionDetails',
+          'updateEncryptionDetails',
+          arrayOf('UpdateEncryptionDetail', complex([req('UpdateIdentity', 'updateIdentity', UPDATE_IDENTITY), req('HasEncryptedFiles', 'hasEncryptedFiles', 'bool')])),
         ),
-        opt('OutOfScopeRevisionIDs', 'outOfScopeRevisionIds', ints),
       ]),
       { absent: REFUSE },
     ),
   ]),
+  SyncPrinterCatalog: complex([opt('SyncPrinterCatalogResult', 'result', SYNC_INFO, { absent: REFUSE })]),
   ReportEventBatch: complex([req('ReportEventBatchResult', 'result', 'bool')]),
 };
 
 /** Responses whose typed fields live inside one Result element (key 'result' above). */
-export const WRAPPED_RESPONSES: ReadonlySet<WuspOperation> = new Set<WuspOperation>(['GetConfig', 'SyncUpdates', 'GetExtendedUpdateInfo']);
+export const WRAPPED_RESPONSES: ReadonlySet<WuspOperation> = new Set<WuspOperation>([
+  'GetConfig',
+  'SyncUpdates',
+  'GetExtendedUpdateInfo',
+  'GetFileLocations',
+  'GetExtendedUpdateInfo2',
+  'SyncPrinterCatalog',
+]);
