@@ -45,6 +45,7 @@ export function httpTransport(
     }),
     clientGuid: (i) => clientGuid(tk.seed, i),
     updateIndex: (g) => updateByGuid.get(g.toLowerCase()),
+    updateGuid: (u) => cat.ids[u]?.toLowerCase(),
     contentUrl: (dp, u) => dpContentUrl(dp, cat, u),
     now: () => clock.simNow(),
     timeoutMs: tk.requestTimeout,

@@ -2,7 +2,7 @@
 // GetAuthorizationCookie -> GetCookie -> RegisterComputer -> StartCategoryScan ->
 // SyncUpdates ... -> GetExtendedUpdateInfo -> ReportEventBatch; after InvalidCookie,
 // ServerChanged or ConfigChanged the client redoes GetConfig -> GetAuthorizationCookie ->
-// GetCookie). Recorded by the minimal WSUS written in the test (test/helpers/minimal-wsus.ts,
+// GetCookie, and RefreshCache when it holds revisions: test/wua-refresh-cache). Recorded by the minimal WSUS written in the test (test/helpers/minimal-wsus.ts,
 // requests read with regular expressions, nothing of agent/wire trusted), with a
 // SimpleTargeting plug-in so that the authorization step is on the wire too.
 import { describe, expect, it, afterAll } from 'vitest';

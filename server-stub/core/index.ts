@@ -114,7 +114,7 @@ export class StubCore {
     }
     if (o.recovered) this.recoveries++;
     if (o.lost === true && req.kind === 'state.report') return { reply: this.mp.lost(), delayMs: o.delayMs, dropped: o.dropped, fault };
-    // ServerChanged / ConfigChanged: the client also drops its datastore, so the sync that follows is a full one
+    // ConfigChanged: the client also drops its datastore, so the sync that follows is a full one
     const full = o.resync === true && req.kind === 'wsus.scan';
     return { reply: this.dispatch(full ? { ...req, held: [] } : req, t), delayMs: o.delayMs, dropped: o.dropped, fault };
   }

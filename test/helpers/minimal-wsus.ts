@@ -1,6 +1,7 @@
 // A minimal WSUS, written here and not with the project's codec: it answers
 // only GetConfig (an Anonymous authorization plug-in), GetCookie,
-// RegisterComputer, SyncUpdates, GetExtendedUpdateInfo and ReportEventBatch,
+// RegisterComputer, SyncUpdates, GetExtendedUpdateInfo and ReportEventBatch (and
+// RefreshCache when a test asks),
 // each in the shape WSUS on Windows Server 2025 answers it (public captures of
 // a Windows 11 client: WCF `s:` envelopes with xmlns:xsi/xsd on s:Body for the
 // client web service, the ASMX `soap:` envelope with an XML declaration for
@@ -50,6 +51,10 @@ export interface MinimalWsusOptions {
   readonly protocolVersion?: string;
   /** a SOAP fault to answer a cookie-carrying call with instead (SyncUpdates: the cached ids it came with) */
   readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | 'InvalidCookie' | 'InternalServerError' | null;
+  /** answer RefreshCache (spec 3.1.5.8: each identity it serves -> its revision id here); otherwise the socket is destroyed, as for any unknown operation */
+  readonly refreshCache?: boolean;
+  /** after answering a ServerChanged fault, number the updates' revisions this much higher (a server set up again) */
+  readonly renumberOnServerChanged?: number;
 }
 
 export interface MinimalWsus {
@@ -71,6 +76,10 @@ export interface MinimalWsus {
   readonly registered: string[];
   /** paths GetAuthorizationCookie was asked at */
   readonly authPaths: string[];
+  /** the identities (UpdateID|RevisionNumber, lower case) of each RefreshCache request */
+  readonly refreshes: string[][];
+  /** the revision id of catalogue update k now */
+  revisionOf(k: number): number;
   close(): Promise<void>;
   /** sessions of one client (by its GUID), in order */
   of(client: string): Session[];
@@ -111,8 +120,13 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
   const registered: string[] = [];
   const authPaths: string[] = [];
   const maxExtended = o.maxExtended ?? 25;
-  const revOf = (k: number) => REV_BASE + k;
-  const state = { authCookiesSeen: 0, oversizedExtended: 0 };
+  const state = { authCookiesSeen: 0, oversizedExtended: 0, shift: 0 };
+  const revOf = (k: number) => REV_BASE + state.shift + k;
+  const refreshes: string[][] = [];
+  const faultXml = (code: string, op: string): string => {
+    if (code === 'ServerChanged' && o.renumberOnServerChanged !== undefined) state.shift += o.renumberOnServerChanged;
+    return wcfFault(code, op);
+  };
 
   const cookie = (s: Session, tag: string) =>
     `<${tag}><Expiration>2099-01-01T00:00:00.1234567Z</Expiration><EncryptedData>${Buffer.from(`minimal-wsus session ${s.id}`).toString('base64')}</EncryptedData></${tag}>`;
@@ -178,7 +192,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
         if (s.softwarePages === 0) s.cachedIdsOnFirstPage = installed.length + cached.length;
         s.softwarePages++;
         const fault = o.fault?.(op, s, installed.length + cached.length) ?? null;
-        if (fault !== null) return { status: 500, xml: wcfFault(fault, op) };
+        if (fault !== null) return { status: 500, xml: faultXml(fault, op) };
         const known = new Set([...installed, ...cached]);
         const valid = new Set<number>([DETECTOID, ...o.updates.map((_, k) => revOf(k))]);
         const outOfScope = [...known].filter((id) => !valid.has(id));
@@ -203,7 +217,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
       }
       case 'GetExtendedUpdateInfo': {
         const fault = o.fault?.(op, s, 0) ?? null;
-        if (fault !== null) return { status: 500, xml: wcfFault(fault, op) };
+        if (fault !== null) return { status: 500, xml: faultXml(fault, op) };
         const ids = ints(body, 'revisionIDs');
         if (ids.length > maxExtended) {
           state.oversizedExtended++;
@@ -219,9 +233,23 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
         }
         return { status: 200, xml: wcf('GetExtendedUpdateInfo', `<GetExtendedUpdateInfoResult><Updates>${updates}</Updates><FileLocations>${locations}</FileLocations></GetExtendedUpdateInfoResult>`) };
       }
+      case 'RefreshCache': {
+        const asked = [...body.matchAll(/<UpdateIdentity><UpdateID>([^<]+)<\/UpdateID><RevisionNumber>(\d+)<\/RevisionNumber><\/UpdateIdentity>/g)].map((m) => `${m[1]!.toLowerCase()}|${m[2]}`);
+        refreshes.push(asked);
+        let results = '';
+        for (const a of asked) {
+          const k = o.updates.findIndex((u) => `${u.id.toLowerCase()}|${u.revision}` === a);
+          if (k < 0) continue;
+          const [id, rev] = a.split('|');
+          results +=
+            `<RefreshCacheResult><RevisionID>${revOf(k)}</RevisionID><GlobalID><UpdateID>${id}</UpdateID><RevisionNumber>${rev}</RevisionNumber></GlobalID><IsLeaf>true</IsLeaf>` +
+            `<Deployment><ID>2</ID><Action>Install</Action><IsAssigned>true</IsAssigned><LastChangeTime>2026-03-01</LastChangeTime><AutoSelect>0</AutoSelect><AutoDownload>0</AutoDownload><SupersedenceBehavior>0</SupersedenceBehavior></Deployment></RefreshCacheResult>`;
+        }
+        return { status: 200, xml: wcf('RefreshCache', results === '' ? '<RefreshCacheResult/>' : `<RefreshCacheResult>${results}</RefreshCacheResult>`) };
+      }
       case 'ReportEventBatch': {
         const fault = o.fault?.(op, s, 0) ?? null;
-        if (fault !== null) return { status: 500, xml: wcfFault(fault, op) };
+        if (fault !== null) return { status: 500, xml: faultXml(fault, op) };
         s.client = text(body, 'Sid');
         // each event of the batch as sent: EventID, Win32HResult, the ReplacementStrings
         for (const m of body.matchAll(/<ReportingEvent>([^]*?)<\/ReportingEvent>/g)) {
@@ -252,7 +280,9 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
       const op = action.slice(action.lastIndexOf('/') + 1);
       operations.set(op, (operations.get(op) ?? 0) + 1);
       calls.push(op);
-      const a = req.method === 'POST' && ['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'].includes(op) ? answer(op, body, req) : null;
+      const a = req.method === 'POST' && (['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'].includes(op) || (op === 'RefreshCache' && o.refreshCache === true))
+          ? answer(op, body, req)
+          : null;
       if (a === null) {
         closed.set(op, (closed.get(op) ?? 0) + 1);
         req.socket.destroy();
@@ -280,6 +310,8 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
     },
     registered,
     authPaths,
+    refreshes,
+    revisionOf: revOf,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

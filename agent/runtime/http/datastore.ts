@@ -4,8 +4,10 @@
 // request's `held` catalogue indices. What the wire needs besides is each
 // server's revision ids, and those are the same for every client of a server:
 // one table per SUP (catalogue index -> revision id, learned from the
-// SyncUpdates answers; the non-leaf revisions it sent). Per client there is
-// one byte: "the next scan must be full" (a ServerChanged or ConfigChanged
+// SyncUpdates answers, with the RevisionNumber each core fragment named, so
+// that RefreshCache can name a held revision by identity; the non-leaf
+// revisions it sent). Per client there is one byte: "the next scan must be
+// full" (a ConfigChanged, or a ServerChanged the server would not RefreshCache,
 // after the software pass made what it holds stale). 100,000 clients cost
 // 100 kB here, not an object each.
 //
@@ -24,6 +26,8 @@ import type { WuaCache, WuaSync } from './wua.js';
 interface SupTable {
   /** catalogue index -> the server's revision id (0: not seen) */
   rev: Int32Array;
+  /** catalogue index -> the RevisionNumber its core fragment named (0: none), for RefreshCache */
+  revNo: Int32Array;
   /** the non-leaf revision ids it sent */
   readonly nonLeaf: Set<number>;
   /** the server's ProtocolVersion (GetConfig), kept for the record */
@@ -48,7 +52,7 @@ export class WuaDatastore {
   private table(sup: string): SupTable {
     let t = this.sups.get(sup);
     if (t === undefined) {
-      t = { rev: new Int32Array(256), nonLeaf: new Set(), protocolVersion: null };
+      t = { rev: new Int32Array(256), revNo: new Int32Array(256), nonLeaf: new Set(), protocolVersion: null };
       this.sups.set(sup, t);
     }
     return t;
@@ -82,12 +86,25 @@ export class WuaDatastore {
     this.counters.syncRounds += sync.syncRounds;
     this.counters.updatesReceived += sync.leaves.size;
     if (sync.dropped) t.nonLeaf.clear();
+    const renamed = sync.refreshed;
+    if (renamed !== undefined && !sync.dropped) {
+      // RefreshCache gave what the client held new revision ids (or left it out): the table
+      // follows, for every client of this server, whose ids are the server's
+      const kept = [...t.nonLeaf].flatMap((id) => (renamed.has(id) ? [renamed.get(id)!] : []));
+      t.nonLeaf.clear();
+      for (const id of kept) t.nonLeaf.add(id);
+    }
     for (const id of sync.nonLeaf) t.nonLeaf.add(id);
     const out: number[] = [];
     const mark = new Set<number>();
     if (cache !== undefined && !sync.dropped && held !== undefined) {
       for (const u of held) {
-        const id = u < t.rev.length ? t.rev[u]! : 0;
+        let id = u < t.rev.length ? t.rev[u]! : 0;
+        if (renamed !== undefined && id !== 0) {
+          const next = renamed.get(id);
+          if (next === undefined) continue; // the server no longer deploys it: it left the datastore
+          t.rev[u] = id = next;
+        }
         if (id !== 0 && sync.outOfScope.has(id)) continue;
         out.push(u);
         mark.add(u);
@@ -97,11 +114,16 @@ export class WuaDatastore {
       const u = guid === '' ? undefined : updateIndex(guid);
       if (u === undefined) continue;
       if (u >= t.rev.length) {
-        const next = new Int32Array(Math.max(u + 1, t.rev.length * 2));
+        const n = Math.max(u + 1, t.rev.length * 2);
+        const next = new Int32Array(n);
         next.set(t.rev);
         t.rev = next;
+        const nextNo = new Int32Array(n);
+        nextNo.set(t.revNo);
+        t.revNo = nextNo;
       }
       t.rev[u] = id;
+      t.revNo[u] = sync.leafRevisions.get(id) ?? 0;
       if (!mark.has(u)) {
         mark.add(u);
         out.push(u);
@@ -109,6 +131,21 @@ export class WuaDatastore {
     }
     this.setFull(client, sync.stale);
     return out.sort((a, b) => a - b);
+  }
+
+  /**
+   * The identity a SUP gave a revision id (RefreshCache names revisions so): the
+   * update GUID and the RevisionNumber its core fragment named; undefined when
+   * the id is not a leaf this table learned. A scan of the table: called only
+   * while recovering from a ServerChanged or InvalidCookie fault.
+   */
+  identityOf(sup: string, revisionId: number, guidOf: (u: number) => string | undefined): { updateId: string; revisionNumber: number } | undefined {
+    const t = this.sups.get(sup);
+    if (t === undefined || revisionId === 0) return undefined;
+    const u = t.rev.indexOf(revisionId);
+    if (u < 0 || t.revNo[u] === 0) return undefined;
+    const g = guidOf(u);
+    return g === undefined ? undefined : { updateId: g, revisionNumber: t.revNo[u]! };
   }
 
   /** A failed scan: if it dropped the cache, the next one is full. */

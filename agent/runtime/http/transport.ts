@@ -44,6 +44,8 @@ export interface HttpTransportOptions {
   readonly clientGuid: (idx: number) => string;
   /** update GUID (any case) -> catalogue index, for scan results */
   readonly updateIndex: (guid: string) => number | undefined;
+  /** catalogue index -> its update GUID, lower case (what RefreshCache names a held revision by); absent: the client never calls RefreshCache */
+  readonly updateGuid?: (update: number) => string | undefined;
   /** content URL of an update on a DP base URL */
   readonly contentUrl: (dpBase: string, update: number) => string;
   /** simulated time now */
@@ -288,6 +290,7 @@ export class HttpTransport implements Transport {
             registered: this.registered,
             ...(cache !== undefined ? { cache } : {}),
             ...(unreported !== undefined ? { unreported } : {}),
+            ...(this.o.updateGuid !== undefined ? { identityOf: (id: number) => this.datastore.identityOf(req.sup, id, this.o.updateGuid!) } : {}),
             onOperation: (op) => this.count('wsus', op),
             ...(watch !== null ? { onOperationDone: (op: string, ok: boolean) => watch.lap('wsus ' + op, ok) } : {}),
           });

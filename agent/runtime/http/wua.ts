@@ -29,9 +29,16 @@
 // servers that the agent calls, StartCategoryScan, is tolerated when missing.
 // SOAP faults InvalidCookie, ServerChanged, ConfigChanged and CookieExpired
 // are answered by running the cookie sequence again and repeating the call,
-// once; ServerChanged and ConfigChanged also drop the datastore (the server's
-// revision ids may mean something else now; the agent does not call
-// RefreshCache, which a minimal server need not answer): in the software pass
+// once. After InvalidCookie and ServerChanged the client then calls
+// RefreshCache (spec 2.2.2.4, 3.1.5.8) with the identities (UpdateID,
+// RevisionNumber) of the revisions it holds, and keeps them under the revision
+// ids the server answers; those it does not answer leave the datastore, and
+// so do revisions whose identity the client never learned (the non-leaf ones
+// of earlier scans: the next page brings them again). A server that does not
+// answer RefreshCache (a fault, an HTTP error, a closed connection: a minimal
+// server need not implement it) leaves the client as before: after
+// ServerChanged it drops the datastore. ConfigChanged always drops it (the
+// server's revision ids may mean something else now): in the software pass
 // the pass starts again from nothing (that sync is a full one), after it the
 // result says so (stale) and the transport makes the next scan full. Other
 // faults fail the scan with 0x8024400E.
@@ -57,6 +64,7 @@ import {
   type Cookie,
   type GetConfigResponse,
   type ResponseOf,
+  type UpdateIdentity,
   type WuspFault,
   type WuspOperation,
   type WuspRequest,
@@ -96,6 +104,8 @@ export interface WuaScanInput {
    * events it could not send and uploads them with its next batch.
    */
   readonly unreported?: readonly UnreportedFailure[];
+  /** the identity this SUP gave a revision id the cache holds (RefreshCache); undefined: never learned */
+  readonly identityOf?: (revisionId: number) => UpdateIdentity | undefined;
 }
 
 /** A failed scan the client has not reported yet: when it failed (simulated ms) and its HRESULT. */
@@ -114,6 +124,13 @@ export interface WuaCache {
 export interface WuaSync {
   /** new leaf revisions: revision id -> update GUID, lower case ('' when the core fragment names none) */
   readonly leaves: ReadonlyMap<number, string>;
+  /** the RevisionNumber of each new leaf revision whose core fragment names one */
+  readonly leafRevisions: ReadonlyMap<number, number>;
+  /**
+   * A RefreshCache answered during the scan: each held revision id the server still
+   * deploys -> its new revision id. Held ids not in it left the datastore.
+   */
+  readonly refreshed?: ReadonlyMap<number, number>;
   /** new non-leaf revisions (detectoids, categories: the client evaluates them installed) */
   readonly nonLeaf: readonly number[];
   /** held revisions the server called out of scope: the datastore drops them */
@@ -134,7 +151,9 @@ export type WuaScanResult =
 
 const RECOVER = new Set(['InvalidCookie', 'ServerChanged', 'ConfigChanged', 'CookieExpired']);
 /** Faults after which the client's revision ids may mean nothing to the server. */
-const DROP_CACHE = new Set(['ServerChanged', 'ConfigChanged']);
+const DROP_CACHE = new Set(['ConfigChanged']);
+/** Faults whose recovery ends with RefreshCache (spec 2.2.2.4); without an answer to it, ServerChanged drops the datastore. */
+const REFRESH = new Set(['InvalidCookie', 'ServerChanged']);
 /** Failures of StartCategoryScan the scan goes on after: the server does not implement it. */
 const NOT_IMPLEMENTED = new Set<number>([HR.PT_SOAPCLIENT_SOAPFAULT, HR.PT_SOAPCLIENT_PARSE, HR.WINHTTP_CONNECTION_ERROR]);
 
@@ -234,7 +253,12 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
   // the datastore: what came in with the scan, and what this scan received
   let carried: WuaCache = i.cache ?? { installedNonLeaf: [], otherCached: [] };
   const seen = new Map<number, string>(); // revision id -> update id
+  const seenRev = new Map<number, number>(); // revision id -> RevisionNumber (from the core fragment)
   const nonLeaf = new Set<number>();
+  /** held revision id -> the id after a RefreshCache (the latest one wins: ids are chained through) */
+  let refreshed: Map<number, number> | null = null;
+  /** identities RefreshCache answered, by their new revision ids */
+  const identities = new Map<number, UpdateIdentity>();
   const outOfScope = new Set<number>();
   let dropped = false;
   let stale = false;
@@ -249,6 +273,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
     dropped = true;
     carried = { installedNonLeaf: [], otherCached: [] };
     seen.clear();
+    seenRev.clear();
     nonLeaf.clear();
     outOfScope.clear();
   };
@@ -256,6 +281,74 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
   const register = async (): Promise<void> => {
     await call<'RegisterComputer'>({ op: 'RegisterComputer', cookie: cookie!, computerInfo: computerInfo(i.dnsName) });
     i.registered.add(i.clientId);
+  };
+
+  /**
+   * RefreshCache (spec 3.1.5.8): the identities of what the client holds, mapped to this
+   * server's revision ids. true: done (or nothing to map); false: the server does not answer it.
+   */
+  const refreshCache = async (): Promise<boolean> => {
+    const globalIds: UpdateIdentity[] = [];
+    const oldOf = new Map<string, number[]>();
+    const add = (id: number, g: UpdateIdentity | undefined): void => {
+      if (g === undefined || g.updateId === '') return;
+      const k = `${g.updateId.toLowerCase()}|${g.revisionNumber}`;
+      const olds = oldOf.get(k);
+      if (olds !== undefined) olds.push(id);
+      else {
+        oldOf.set(k, [id]);
+        globalIds.push(g);
+      }
+    };
+    const heldIds = [...carried.installedNonLeaf, ...carried.otherCached];
+    for (const id of heldIds) add(id, identities.get(id) ?? i.identityOf?.(id));
+    for (const [id, guid] of seen) {
+      const rev = seenRev.get(id);
+      if (rev !== undefined) add(id, { updateId: guid, revisionNumber: rev });
+    }
+    if (globalIds.length === 0) return heldIds.length === 0 && seen.size === 0;
+    let r: ResponseOf<'RefreshCache'>;
+    try {
+      r = await call({ op: 'RefreshCache', cookie: cookie!, globalIds });
+    } catch (err) {
+      // a server without RefreshCache; a timeout or an unreachable server fails the scan
+      if (err instanceof ScanFailure && (NOT_IMPLEMENTED.has(err.code) || err.httpStatus !== undefined)) return false;
+      throw err;
+    }
+    const now = new Map<number, number>();
+    for (const x of r.results) {
+      for (const old of oldOf.get(`${x.globalId.updateId.toLowerCase()}|${x.globalId.revisionNumber}`) ?? []) {
+        now.set(old, x.revisionId);
+        // a second RefreshCache in the scan names the held revisions by their new ids
+        identities.set(x.revisionId, x.globalId);
+      }
+    }
+    const remap = (ids: readonly number[]): number[] => ids.flatMap((id) => (now.has(id) ? [now.get(id)!] : []));
+    // the ids the scan came with: what the datastore must rename (or forget)
+    const base = refreshed ?? new Map<number, number>();
+    if (refreshed === null) for (const id of heldIds) base.set(id, id);
+    for (const [orig, cur] of base) {
+      const next = now.get(cur);
+      if (next === undefined) base.delete(orig);
+      else base.set(orig, next);
+    }
+    refreshed = base;
+    carried = { installedNonLeaf: remap(carried.installedNonLeaf), otherCached: remap(carried.otherCached) };
+    const was = [...seen];
+    seen.clear();
+    const revs = new Map(seenRev);
+    seenRev.clear();
+    const wasNonLeaf = new Set(nonLeaf);
+    nonLeaf.clear();
+    for (const [id, guid] of was) {
+      const next = now.get(id);
+      if (next === undefined) continue;
+      seen.set(next, guid);
+      const rev = revs.get(id);
+      if (rev !== undefined) seenRev.set(next, rev);
+      if (wasNonLeaf.has(id)) nonLeaf.add(next);
+    }
+    return true;
   };
 
   /** A call that needs the cookie; recovers once from a cookie fault (and a RegistrationRequired). */
@@ -267,6 +360,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       if (code !== undefined && RECOVER.has(code)) {
         await cookieSequence();
         if (DROP_CACHE.has(code)) dropCache();
+        else if (REFRESH.has(code) && !(await refreshCache()) && code === 'ServerChanged') dropCache();
         return await call<O>(make(cookie!));
       }
       if (code === 'RegistrationRequired') {
@@ -318,6 +412,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
         if (seen.has(u.id)) continue;
         const core = u.xml !== undefined ? readCoreFragment(u.xml) : null;
         seen.set(u.id, core?.updateId.toLowerCase() ?? '');
+        if (core !== null) seenRev.set(u.id, core.revisionNumber);
         if (!u.isLeaf) {
           nonLeaf.add(u.id);
           newNonLeaf = true;
@@ -354,12 +449,19 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       eventBatch: [...(i.unreported ?? []).map((f) => scanFailedEvent(i.clientId, f.t, f.code)), scanDoneEvent(i.clientId, i.now(), leaves.length + held)],
     }));
     const leafMap = new Map<number, string>();
-    for (const id of leaves) leafMap.set(id, seen.get(id)!);
+    const leafRevisions = new Map<number, number>();
+    for (const id of leaves) {
+      leafMap.set(id, seen.get(id)!);
+      const rev = seenRev.get(id);
+      if (rev !== undefined) leafRevisions.set(id, rev);
+    }
     return {
       ok: true,
       updateIds: leaves.map((id) => seen.get(id)!).filter((x) => x !== ''),
       sync: {
         leaves: leafMap,
+        leafRevisions,
+        ...(refreshed !== null ? { refreshed } : {}),
         nonLeaf: [...nonLeaf],
         outOfScope,
         dropped,

@@ -28,7 +28,9 @@ export const soapFaultFault = defineFaultKind({
   },
   inProcess: (e) =>
     RECOVERABLE.has(e.code)
-      ? { processed: true, delayMs: 0, dropped: false, recovered: true, resync: e.code === 'ServerChanged' || e.code === 'ConfigChanged' }
+      ? // ConfigChanged drops the client's datastore; after ServerChanged it calls RefreshCache, which this
+        // stub answers for all it serves the client, so what it holds stays held (agent/runtime/http/wua.ts)
+        { processed: true, delayMs: 0, dropped: false, recovered: true, resync: e.code === 'ConfigChanged' }
       : { processed: false, code: HR.PT_SOAPCLIENT_SOAPFAULT },
   // resolve refuses it on other targets; a config built by hand gets the generic 500
   http: (e, target) => instead(target === 'wsus' ? { kind: 'soapFault', code: e.code } : { kind: 'status', status: 500, message: 'injected fault' }),
