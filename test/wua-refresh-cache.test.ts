@@ -15,6 +15,7 @@ import { runFleet } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
 import { StubCore } from '../server-stub/core/index.js';
 import { minimalWsus, type MinimalWsus, type Session } from './helpers/minimal-wsus.js';
+import { ONE_CLIENT_DAILY_SCANS } from './helpers/one-client-scans.js';
 
 const silent = pino({ level: 'silent' });
 const servers: MinimalWsus[] = [];
@@ -22,14 +23,7 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-/** One client, a scan a day after the first (manual cycles). */
-const oneClient = {
-  clients: 1,
-  duration: '5d',
-  catalogue: { updates: 40, newUpdates: 5, maxSizeMB: 1 },
-  deployments: [{ name: 'Monthly', updates: { newest: 5 }, available: '1d', deadline: '2d' }],
-  actions: [2, 3, 4].map((d) => ({ kind: 'manualScan', at: `${d}d`, within: '1h', fraction: 1 })),
-};
+const oneClient = ONE_CLIENT_DAILY_SCANS;
 
 const SHIFT = 5000;
 
