@@ -1,7 +1,7 @@
 // A minimal WSUS, written here and not with the project's codec: it answers
 // only GetConfig (an Anonymous authorization plug-in), GetCookie,
 // RegisterComputer, SyncUpdates, GetExtendedUpdateInfo and ReportEventBatch (and
-// RefreshCache when a test asks),
+// RefreshCache and GetFileLocations when a test asks),
 // each in the shape WSUS on Windows Server 2025 answers it (public captures of
 // a Windows 11 client: WCF `s:` envelopes with xmlns:xsi/xsd on s:Body for the
 // client web service, the ASMX `soap:` envelope with an XML declaration for
@@ -50,9 +50,11 @@ export interface MinimalWsusOptions {
   /** the ProtocolVersion property (default 3.2) */
   readonly protocolVersion?: string;
   /** a SOAP fault to answer a cookie-carrying call with instead (SyncUpdates: the cached ids it came with) */
-  readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | 'InvalidCookie' | 'InternalServerError' | null;
+  readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | 'InvalidCookie' | 'InternalServerError' | 'FileLocationChanged' | null;
   /** answer RefreshCache (spec 3.1.5.8: each identity it serves -> its revision id here); otherwise the socket is destroyed, as for any unknown operation */
   readonly refreshCache?: boolean;
+  /** answer GetFileLocations (spec 3.1.5.10: a location for each digest asked about, and a NewCookie); otherwise the socket is destroyed */
+  readonly fileLocations?: boolean;
   /** after answering a ServerChanged fault, number the updates' revisions this much higher (a server set up again) */
   readonly renumberOnServerChanged?: number;
 }
@@ -78,6 +80,10 @@ export interface MinimalWsus {
   readonly authPaths: string[];
   /** the identities (UpdateID|RevisionNumber, lower case) of each RefreshCache request */
   readonly refreshes: string[][];
+  /** the digests of each GetFileLocations request */
+  readonly fileLocationRequests: string[][];
+  /** the digests of the FileLocations GetExtendedUpdateInfo answered, in order */
+  readonly digestsSent: string[];
   /** the revision id of catalogue update k now */
   revisionOf(k: number): number;
   close(): Promise<void>;
@@ -123,6 +129,8 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
   const state = { authCookiesSeen: 0, oversizedExtended: 0, shift: 0 };
   const revOf = (k: number) => REV_BASE + state.shift + k;
   const refreshes: string[][] = [];
+  const fileLocationRequests: string[][] = [];
+  const digestsSent: string[] = [];
   const faultXml = (code: string, op: string): string => {
     if (code === 'ServerChanged' && o.renumberOnServerChanged !== undefined) state.shift += o.renumberOnServerChanged;
     return wcfFault(code, op);
@@ -229,9 +237,21 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
           const digest = Buffer.from(`digest ${id}`.padEnd(20, '.').slice(0, 20)).toString('base64');
           const hex = Buffer.from(digest, 'base64').toString('hex').toUpperCase();
           updates += `<Update><ID>${id}</ID><Xml>${esc(`<ExtendedProperties DefaultPropertiesLanguage="en" MaxDownloadSize="1024" /><Files><File Digest="${digest}" FileName="update-${id}.cab" Size="1024" /></Files>`)}</Xml></Update>`;
+          digestsSent.push(digest);
           locations += `<FileLocation><FileDigest>${digest}</FileDigest><Url>http://minimal-wsus.test:8530/Content/${hex.slice(-2)}/${hex}.cab</Url></FileLocation>`;
         }
         return { status: 200, xml: wcf('GetExtendedUpdateInfo', `<GetExtendedUpdateInfoResult><Updates>${updates}</Updates><FileLocations>${locations}</FileLocations></GetExtendedUpdateInfoResult>`) };
+      }
+      case 'GetFileLocations': {
+        const asked = [...body.matchAll(/<base64Binary>([^<]*)<\/base64Binary>/g)].map((m) => m[1]!);
+        fileLocationRequests.push(asked);
+        const locations = asked
+          .map((d) => {
+            const hex = Buffer.from(d, 'base64').toString('hex').toUpperCase();
+            return `<FileLocation><FileDigest>${d}</FileDigest><Url>http://minimal-wsus.test:8530/Content/${hex.slice(-2)}/${hex}.cab</Url></FileLocation>`;
+          })
+          .join('');
+        return { status: 200, xml: wcf('GetFileLocations', `<GetFileLocationsResult><FileLocations>${locations}</FileLocations>${cookie(s, 'NewCookie')}</GetFileLocationsResult>`) };
       }
       case 'RefreshCache': {
         const asked = [...body.matchAll(/<UpdateIdentity><UpdateID>([^<]+)<\/UpdateID><RevisionNumber>(\d+)<\/RevisionNumber><\/UpdateIdentity>/g)].map((m) => `${m[1]!.toLowerCase()}|${m[2]}`);
@@ -280,7 +300,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
       const op = action.slice(action.lastIndexOf('/') + 1);
       operations.set(op, (operations.get(op) ?? 0) + 1);
       calls.push(op);
-      const a = req.method === 'POST' && (['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'].includes(op) || (op === 'RefreshCache' && o.refreshCache === true))
+      const a = req.method === 'POST' && (['GetConfig', 'GetAuthorizationCookie', 'GetCookie', 'RegisterComputer', 'SyncUpdates', 'GetExtendedUpdateInfo', 'ReportEventBatch'].includes(op) || (op === 'RefreshCache' && o.refreshCache === true) || (op === 'GetFileLocations' && o.fileLocations === true))
           ? answer(op, body, req)
           : null;
       if (a === null) {
@@ -311,6 +331,8 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
     registered,
     authPaths,
     refreshes,
+    fileLocationRequests,
+    digestsSent,
     revisionOf: revOf,
     close: () =>
       new Promise<void>((resolve) => {

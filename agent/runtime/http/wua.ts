@@ -40,8 +40,12 @@
 // ServerChanged it drops the datastore. ConfigChanged always drops it (the
 // server's revision ids may mean something else now): in the software pass
 // the pass starts again from nothing (that sync is a full one), after it the
-// result says so (stale) and the transport makes the next scan full. Other
-// faults fail the scan with 0x8024400E.
+// result says so (stale) and the transport makes the next scan full. After a
+// FileLocationChanged fault the client calls GetFileLocations (spec 3.1.5.10)
+// with the digests of the files it has locations for (those of this scan's
+// GetExtendedUpdateInfo answers so far), takes its NewCookie and repeats the
+// call, once; the agent downloads from the DPs ConfigMgr names, so the new
+// locations are not used. Other faults fail the scan with 0x8024400E.
 
 import type { Dispatcher } from 'undici';
 import { fetchWhole, splitUrl, utf8Text, type HttpAnswer } from './fetch.js';
@@ -257,6 +261,8 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
   const nonLeaf = new Set<number>();
   /** held revision id -> the id after a RefreshCache (the latest one wins: ids are chained through) */
   let refreshed: Map<number, number> | null = null;
+  /** the file digests (base64 SHA-1) of the FileLocations this scan received: what GetFileLocations asks about */
+  const digests: string[] = [];
   /** identities RefreshCache answered, by their new revision ids */
   const identities = new Map<number, UpdateIdentity>();
   const outOfScope = new Set<number>();
@@ -367,6 +373,12 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
         await register();
         return await call<O>(make(cookie!));
       }
+      if (code === 'FileLocationChanged') {
+        // spec 3.1.5.10: the client MUST ask for the locations of the files it knows, then go on
+        const r = await call({ op: 'GetFileLocations', cookie: cookie!, fileDigests: digests });
+        if (r.newCookie !== undefined) cookie = r.newCookie;
+        return await call<O>(make(cookie!));
+      }
       throw err;
     }
   };
@@ -433,13 +445,14 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
     const max = maxExtendedUpdates(config as unknown as GetConfigResponse);
     const leaves = [...seen.keys()].filter((id) => !nonLeaf.has(id));
     for (let k = 0; k < leaves.length; k += max) {
-      await withCookie<'GetExtendedUpdateInfo'>((c) => ({
+      const x = await withCookie<'GetExtendedUpdateInfo'>((c) => ({
         op: 'GetExtendedUpdateInfo',
         cookie: c,
         revisionIds: leaves.slice(k, k + max),
         infoTypes: ['Extended', 'LocalizedProperties'],
         locales: ['en-US', 'en'],
       }));
+      for (const f of x.fileLocations ?? []) digests.push(f.fileDigest);
     }
     const held = carried.otherCached.length - [...carried.otherCached].filter((id) => outOfScope.has(id)).length;
     await withCookie<'ReportEventBatch'>((c) => ({

@@ -16,7 +16,8 @@ export const WSUS_FAULT_CODES = [
 ] as const;
 export type WsusFaultCode = (typeof WSUS_FAULT_CODES)[number];
 
-const RECOVERABLE: ReadonlySet<WsusFaultCode> = new Set(['InvalidCookie', 'CookieExpired', 'ConfigChanged', 'ServerChanged', 'RegistrationRequired']);
+// FileLocationChanged: the client asks GetFileLocations and repeats the call (agent/runtime/http/wua.ts)
+const RECOVERABLE: ReadonlySet<WsusFaultCode> = new Set(['InvalidCookie', 'CookieExpired', 'ConfigChanged', 'ServerChanged', 'RegistrationRequired', 'FileLocationChanged']);
 
 export const soapFaultFault = defineFaultKind({
   kind: 'soapFault',
