@@ -131,9 +131,9 @@ async function refusedSignatures(): Promise<number> {
   return h.refused.SUCA_ERR_WIRE_SIGNATURE ?? 0;
 }
 
-function registration(tamper = false): Buffer {
+function registration(tamper = false, id = CLIENT_ID): Buffer {
   const data =
-    `<Data HashAlgorithm="${SHA256_RSA}" SMSID="${CLIENT_ID}" RequestType="Registration" TimeStamp="2026-01-05T00:00:00Z">` +
+    `<Data HashAlgorithm="${SHA256_RSA}" SMSID="${id}" RequestType="Registration" TimeStamp="2026-01-05T00:00:00Z">` +
     '<AgentInformation AgentIdentity="CCMSetup.exe" AgentVersion="5.00.9132.1000" AgentType="0" />' +
     `<Certificates><Encryption Encoding="HexBinary" KeyType="1">${CERT}</Encryption><Signing Encoding="HexBinary" KeyType="1">${CERT}</Signing></Certificates>` +
     '<DiscoveryProperties><Property Name="Netbios Name" Value="WKS-7" /><Property Name="FQ Name" Value="wks-7.contoso.test" />' +
@@ -158,10 +158,10 @@ function requestAssignments(o: { publicKey: string; signer?: KeyObject; tamper?:
 }
 
 /** Any endpoint's body, hooked and signed with the registered key as the real client sends it. */
-function hooked(endpoint: string, body: string): Buffer {
+function hooked(endpoint: string, body: string, id = CLIENT_ID): Buffer {
   const p = pack(body);
-  const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, CLIENT_ID), payloadSignature: reversedSig(KEY, p.compressed) };
-  return frame(header({ endpoint, bodyLength: p.length, sourceId: CLIENT_ID, hook }), p.compressed);
+  const hook = { publicKey: publicKeyBlobHex(KEY), clientIdSignature: signz(KEY, id), payloadSignature: reversedSig(KEY, p.compressed) };
+  return frame(header({ endpoint, bodyLength: p.length, sourceId: id, hook }), p.compressed);
 }
 
 async function policyGet(path: string, token: string, signature: string): Promise<{ status: number; text: string }> {
@@ -274,6 +274,32 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
     expect(ok.body.length).toBe(0);
     expect(servers.stats.mp.endpoints.get('MP_DdrEndpoint')).toBe(before + 1);
     expect((await post(ddr('<Report><ReportHeader>'))).status).toBe(400);
+  });
+
+  it('a report from a registered client the scenario does not have: 200 with no body, its messages counted, nothing ingested', async () => {
+    const foreign = 'GUID:5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+    expect((await post(registration(false, foreign))).status).toBe(200);
+    const msg = (serial: number, state: number) =>
+      `<StateMessage MessageTime="20260107092042.000000+000" SerialNumber="${serial}"><Topic ID="${servers.core.catalogue.ids[0]}" Type="500" IDType="3" User="" UserSID=""/>` +
+      `<State ID="${state}" Criticality="0"/><UserParameters Flags="0" Count="0"/></StateMessage>`;
+    const body =
+      '<Report><ReportHeader><Identification><Machine><ClientInstalled>1</ClientInstalled><ClientType>1</ClientType>' +
+      `<ClientID>${foreign}</ClientID><ClientVersion>5.00.9132.1000</ClientVersion><NetBIOSName>WKS-9</NetBIOSName><CodePage>437</CodePage>` +
+      '<SystemDefaultLCID>1033</SystemDefaultLCID><Priority>5</Priority></Machine></Identification><ReportDetails><ReportContent>State Message Data</ReportContent>' +
+      '<ReportType>Full</ReportType><Date>20260107092500.000000+000</Date><Version>1.0</Version><Format>1.0</Format></ReportDetails></ReportHeader><ReportBody>' +
+      msg(1, 3) + msg(2, 2) +
+      '</ReportBody></Report>';
+    const c = servers.core.mp.counters;
+    const before = { ingested: c.stateMessagesIngested, received: c.stateMessagesReceived, foreign: c.stateMessagesForeignClient };
+    const r = await post(hooked('MP_RelayEndpoint', body, foreign));
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(0);
+    expect(c.stateMessagesForeignClient - before.foreign).toBe(2);
+    expect(c.stateMessagesIngested).toBe(before.ingested);
+    expect(c.stateMessagesReceived).toBe(before.received);
+    // /metrics says so
+    const m = await agent.request({ origin: servers.urls.mp, path: '/metrics', method: 'GET' });
+    expect(await m.body.text()).toMatch(/^suca_stub_mp_state_messages_foreign_client_total [1-9]\d*$/m);
   });
 
   it('a relay report with topics the scenario does not model (400, 1600, an update it does not have): 200, every serial kept, the known states ingested, the others counted', async () => {

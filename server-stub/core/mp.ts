@@ -79,6 +79,12 @@ export class ManagementPoint {
     stateReportsLost: 0,
     /** ingested messages of a topic the scenario does not model (UNKNOWN_TOPIC, from a client built elsewhere): serial kept, no state changed */
     stateMessagesUnknownTopic: 0,
+    /**
+     * state messages in reports from a client that is not one of the scenario's (a real client,
+     * or another tool, registered with this MP): taken as a real MP takes them, not ingested
+     * (the MP's views are sized to the scenario)
+     */
+    stateMessagesForeignClient: 0,
   };
 
   // ingest backlog: a FIFO of BACKLOG_STRIDE numbers per message in one

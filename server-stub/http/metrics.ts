@@ -167,6 +167,12 @@ export function mpMetrics(reg: Registry, core: StubCore, stats: MpStats): void {
   );
   single(reg, 'suca_stub_mp_state_messages_duplicate_total', 'State messages dropped as re-deliveries (serial seen before).', () => c.stateDuplicates);
   single(reg, 'suca_stub_mp_state_messages_out_of_order_dropped_total', 'Out-of-order state-message serials beyond the per-client bound, not recorded.', () => c.stateOutOfOrderDropped);
+  single(
+    reg,
+    'suca_stub_mp_state_messages_foreign_client_total',
+    "State messages in reports from a client that is not one of the scenario's: answered as accepted, not ingested.",
+    () => c.stateMessagesForeignClient,
+  );
   single(reg, 'suca_stub_mp_state_messages_unknown_topic_total', 'State messages taken of a topic the scenario does not model (a topic type other than 300/301/302/402/500/501, or an id outside the scenario): serial kept, no state changed.', () => c.stateMessagesUnknownTopic);
   new Gauge({
     name: 'suca_stub_mp_backlog_messages',

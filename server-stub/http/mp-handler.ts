@@ -75,6 +75,9 @@ export function mpStats(): MpStats {
   return { endpoints: new Map(), faults: 0 };
 }
 
+/** A ConfigMgr client id as reports carry it: GUID:<guid>, braces allowed */
+const CLIENT_ID_FORM = /^GUID:\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$/;
+
 export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   const { core } = o;
   const cat = core.catalogue;
@@ -345,8 +348,17 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
         const report = decodeReport(m.body);
         const c = registry.indexOf(report.machine.clientId);
         if (!registry.known(c)) {
-          ctx.refuse('unknown-client');
-          return sendError(res, 403, `state messages from ${report.machine.clientId}: not a client of this scenario`);
+          if (!CLIENT_ID_FORM.test(report.machine.clientId.trim())) {
+            throw new WireError('SUCA_ERR_WIRE_FIELD', `"${report.machine.clientId.slice(0, 60)}" is not a client id (GUID:<guid>)`, 'Report/ReportHeader/Identification/Machine/ClientID');
+          }
+          // A client the scenario does not have (a real one, registered with this MP): a real MP
+          // relays its messages like any other's, so it is answered as accepted, with its
+          // signatures checked above, and counted; the MP's views are sized to the scenario, so
+          // nothing is ingested and no scenario fault applies
+          core.mp.counters.stateMessagesForeignClient += report.messages.length;
+          res.writeHead(ASYNC_REPLY.status, ASYNC_REPLY.headers);
+          res.end();
+          return;
         }
         // topics the scenario does not model (400, 701, 1600, a foreign update ...) are taken and counted, as a real MP takes them
         const flat = flatFromStateReport(report, topicIndexOf, UNKNOWN_TOPIC);

@@ -330,7 +330,11 @@ function ccmOracle(contentType: string, payload: Buffer): Expect {
         return valid(ep);
       case ccm.MP_ENDPOINT.RELAY: {
         const report = ccm.decodeReport(m.body);
-        if (!KNOWN_CLIENTS.has(normGuid(report.machine.clientId))) return refuse(403);
+        if (!KNOWN_CLIENTS.has(normGuid(report.machine.clientId))) {
+          // a client the scenario does not have is taken (README, MP_RelayEndpoint); a ClientID that is no client id is not
+          const id = report.machine.clientId.trim();
+          return /^GUID:\{?[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}?$/i.test(id) ? valid(ep) : refuse(400, 'SUCA_ERR_WIRE_FIELD');
+        }
         // topics the scenario does not model are taken, as a real MP relays every message (README, MP_RelayEndpoint)
         return valid(ep);
       }
@@ -822,13 +826,22 @@ function defineMp(): void {
     const header = ccmHeader(ccm.MP_ENDPOINT.RELAY, r);
     const unknownGuid = `${(0x10000000 + r.int(0xefffffff)).toString(16)}-0000-4000-8000-${r.int(1e12).toString(16).padStart(12, '0')}`.toUpperCase();
     const variants: (() => string)[] = [
-      // unknown clients
-      () => reportBody(r, [{ topicType: TOPIC.UPDATE_DETECTION, topicId: cat.ids[2]! }], `GUID:${unknownGuid}`),
+      // ClientIDs that are no client id
       () => reportBody(r, [{ topicType: TOPIC.UPDATE_DETECTION, topicId: cat.ids[2]! }], ''),
       () => reportBody(r, [], 'GUID:'),
-      () => reportBody(r, [{ topicType: TOPIC.UPDATE_DETECTION, topicId: cat.ids[2]! }], `GUID:${clientGuid(sc.seed + 1, 0)}`),
+      () => reportBody(r, [{ topicType: TOPIC.UPDATE_DETECTION, topicId: cat.ids[2]! }], unknownGuid),
+      () => reportBody(r, [{ topicType: TOPIC.UPDATE_DETECTION, topicId: cat.ids[2]! }], `GUID:${unknownGuid.slice(0, 20)}`),
     ];
-    return ccmCase('mp.report', ccm.CCM_CONTENT_TYPE, signed(header, r.pick(variants)()).payload, refuse([400, 403]));
+    return ccmCase('mp.report', ccm.CCM_CONTENT_TYPE, signed(header, r.pick(variants)()).payload, refuse(400));
+  });
+  add('mp.report-foreign-client', 100, (r) => {
+    // clients the scenario does not have (a real client registered with the stub): taken and counted, not ingested
+    const header = ccmHeader(ccm.MP_ENDPOINT.RELAY, r);
+    const unknownGuid = `${(0x10000000 + r.int(0xefffffff)).toString(16)}-0000-4000-8000-${r.int(1e12).toString(16).padStart(12, '0')}`.toUpperCase();
+    const id = r.pick([`GUID:${unknownGuid}`, `GUID:{${unknownGuid}}`, `GUID:${clientGuid(sc.seed + 1, 0)}`]);
+    const c = ccmCase('mp.report-foreign-client', ccm.CCM_CONTENT_TYPE, signed(header, reportBody(r, [{ topicType: TOPIC.UPDATE_DETECTION, topicId: cat.ids[2]! }], id)).payload);
+    if (!c.expect.ok) throw new Error(`mp.report-foreign-client: the oracle refuses a well-formed report (${JSON.stringify(c.expect)})`);
+    return c;
   });
   add('mp.method-path', 150, (r) => {
     const { msg } = base(r);
