@@ -26,7 +26,8 @@ const oneClient = ONE_CLIENT_DAILY_SCANS;
 async function run(fault: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | null) {
   const sc = resolveScenario(oneClient);
   const cat = new StubCore(sc.stub).catalogue;
-  const w = await minimalWsus({ updates: cat.ids.map((id, u) => ({ id, revision: cat.revision[u]! })), fault });
+  // cookies that expire at once: each scan opens a session of its own, which the checks read as that scan
+  const w = await minimalWsus({ updates: cat.ids.map((id, u) => ({ id, revision: cat.revision[u]! })), fault, cookieLifetimeMs: 0 });
   servers.push(w);
   // unsigned: the MP's signatures are not what this is about (30 % of an HTTP run's CPU, measured)
   const o = await runFleet(sc, { logger: silent, transport: { kind: 'http', sign: false, external: { wsus: w.url } } });

@@ -34,6 +34,8 @@ async function run(code: 'ServerChanged' | 'InvalidCookie', when: (op: string, s
   const w = await minimalWsus({
     updates: cat.ids.map((id, u) => ({ id, revision: cat.revision[u]! })),
     refreshCache: true,
+    // cookies that expire at once: each scan opens a session of its own, which the checks read as that scan
+    cookieLifetimeMs: 0,
     renumberOnServerChanged: SHIFT,
     fault: (op, s, cached) => {
       if (fired || !when(op, s, cached)) return null;

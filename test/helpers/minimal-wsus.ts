@@ -37,6 +37,8 @@ export interface Session {
   updatesSent: number;
   softwarePages: number;
   ops: string[];
+  /** the Expiration of the cookies it hands out (an hour after GetCookie) */
+  readonly expires: string;
 }
 
 export interface MinimalWsusOptions {
@@ -53,6 +55,12 @@ export interface MinimalWsusOptions {
   readonly fault?: (op: string, s: Session, cachedIds: number) => 'ServerChanged' | 'ConfigChanged' | 'InvalidCookie' | 'InternalServerError' | 'FileLocationChanged' | null;
   /** answer RefreshCache (spec 3.1.5.8: each identity it serves -> its revision id here); otherwise the socket is destroyed, as for any unknown operation */
   readonly refreshCache?: boolean;
+  /**
+   * How long its cookies last after the client's GetCookie currentTime (default an hour, as WSUS).
+   * 0: expired at once, so that every scan runs the handshake and opens a session of its own
+   * (tests that read one session as one scan).
+   */
+  readonly cookieLifetimeMs?: number;
   /** answer GetFileLocations (spec 3.1.5.10: a location for each digest asked about, and a NewCookie); otherwise the socket is destroyed */
   readonly fileLocations?: boolean;
   /** after answering a ServerChanged fault, number the updates' revisions this much higher (a server set up again) */
@@ -137,7 +145,7 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
   };
 
   const cookie = (s: Session, tag: string) =>
-    `<${tag}><Expiration>2099-01-01T00:00:00.1234567Z</Expiration><EncryptedData>${Buffer.from(`minimal-wsus session ${s.id}`).toString('base64')}</EncryptedData></${tag}>`;
+    `<${tag}><Expiration>${s.expires}</Expiration><EncryptedData>${Buffer.from(`minimal-wsus session ${s.id}`).toString('base64')}</EncryptedData></${tag}>`;
   const sessionOf = (body: string): Session | undefined => {
     const data = text(body, 'EncryptedData');
     if (data === null) return undefined;
@@ -174,7 +182,10 @@ export async function minimalWsus(o: MinimalWsusOptions): Promise<MinimalWsus> {
       }
       case 'GetCookie': {
         if (/<AuthorizationCookie>/.test(body)) state.authCookiesSeen++;
-        const s: Session = { id: sessions.length, client: null, syncRounds: 0, syncRequestBytes: 0, syncResponseBytes: 0, requestBytes: 0, cachedIdsOnFirstPage: 0, updatesSent: 0, softwarePages: 0, ops: [] };
+        // WSUS: the cookie expires an hour after it was issued (here: after the client's currentTime)
+        const now = Date.parse(text(body, 'currentTime') ?? '');
+        const expires = new Date((Number.isNaN(now) ? 0 : now) + (o.cookieLifetimeMs ?? 3_600_000)).toISOString();
+        const s: Session = { id: sessions.length, client: null, syncRounds: 0, syncRequestBytes: 0, syncResponseBytes: 0, requestBytes: 0, cachedIdsOnFirstPage: 0, updatesSent: 0, softwarePages: 0, ops: [], expires };
         sessions.push(s);
         return { status: 200, xml: wcf('GetCookie', cookie(s, 'GetCookieResult')) };
       }

@@ -26,6 +26,7 @@ import { TIMEOUT_CODE } from '../transport.js';
 import { hresultForError, hresultForStatus } from '../../wire/hresult.js';
 import { wuaScan, type UnreportedFailure } from './wua.js';
 import { WuaDatastore } from './datastore.js';
+import { WuaSessions } from './sessions.js';
 import { OPERATIONS_OF } from '../../wire/operations.js';
 
 /** Failed scans a client keeps for its next ReportEventBatch (see HttpTransport.unreported). */
@@ -158,6 +159,8 @@ export class HttpTransport implements Transport {
   private readonly dispatcher: Dispatcher;
   private readonly limits = new Map<string, LimitFunction>();
   private readonly registered = new Set<string>();
+  /** each client's cookie of its last scan, while it lasts (sessions.ts) */
+  readonly sessions = new WuaSessions();
   /**
    * Failed scans each client has not reported yet (client id -> failures, oldest first): sent as
    * events 148 in the client's next ReportEventBatch, then forgotten. At most
@@ -288,6 +291,7 @@ export class HttpTransport implements Transport {
             dispatcher: this.dispatcher,
             timeoutMs: this.o.timeoutMs,
             registered: this.registered,
+            session: this.sessions.for(req.client, req.sup),
             ...(cache !== undefined ? { cache } : {}),
             ...(unreported !== undefined ? { unreported } : {}),
             ...(this.o.updateGuid !== undefined ? { identityOf: (id: number) => this.datastore.identityOf(req.sup, id, this.o.updateGuid!) } : {}),

@@ -4,7 +4,8 @@
 //   SimpleTargeting plug-in, GetAuthorizationCookie at the plug-in's ServiceUrl
 //   (spec 2.2.2.2.1: the client MUST use that URL) and GetCookie with that
 //   cookie; with an Anonymous plug-in, or none, no SimpleAuth call and GetCookie
-//   with an empty authCookies;
+//   with an empty authCookies; none of the three while the cookie of the
+//   client's last scan of this SUP has not expired (session, sessions.ts);
 // - RegisterComputer only when IsRegistrationRequired (once per client and
 //   server), and again on a RegistrationRequired fault;
 // - StartCategoryScan: an older server that does not implement it (a SOAP
@@ -108,8 +109,29 @@ export interface WuaScanInput {
    * events it could not send and uploads them with its next batch.
    */
   readonly unreported?: readonly UnreportedFailure[];
+  /**
+   * The server cookie and GetConfig answer the client kept from its last scan of this SUP. While
+   * the cookie has not expired the scan goes straight on with it: no GetConfig, GetAuthorizationCookie
+   * or GetCookie (the captured client's second scan within the hour starts with SyncUpdates, its
+   * cookie's Expiration unchanged; spec 3.1.5.2: the client caches GetConfig). Absent: every scan
+   * runs the handshake.
+   */
+  readonly session?: SessionStore;
   /** the identity this SUP gave a revision id the cache holds (RefreshCache); undefined: never learned */
   readonly identityOf?: (revisionId: number) => UpdateIdentity | undefined;
+}
+
+/** What a client keeps between scans of one SUP (see WuaScanInput.session). */
+export interface KeptSession {
+  readonly cookie: Cookie;
+  readonly config: GetConfigResponse;
+}
+
+export interface SessionStore {
+  /** the session kept for this scan's client and SUP, while its cookie's Expiration is after `now` */
+  get(now: number): KeptSession | undefined;
+  /** a scan that completed keeps its last cookie */
+  keep(s: KeptSession): void;
 }
 
 /** A failed scan the client has not reported yet: when it failed (simulated ms) and its HRESULT. */
@@ -384,7 +406,13 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
   };
 
   try {
-    await cookieSequence();
+    const kept = i.session?.get(i.now());
+    if (kept !== undefined) {
+      config = kept.config;
+      cookie = kept.cookie;
+    } else {
+      await cookieSequence();
+    }
     const cfg = config as GetConfigResponse | null;
     if (cfg !== null && cfg.isRegistrationRequired && !i.registered.has(i.clientId)) {
       await withCookie<'RegisterComputer'>((c) => ({ op: 'RegisterComputer', cookie: c, computerInfo: computerInfo(i.dnsName) }));
@@ -461,6 +489,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       clientTime: formatDateTime(i.now()),
       eventBatch: [...(i.unreported ?? []).map((f) => scanFailedEvent(i.clientId, f.t, f.code)), scanDoneEvent(i.clientId, i.now(), leaves.length + held)],
     }));
+    if (cookie !== null && config !== null) i.session?.keep({ cookie, config });
     const leafMap = new Map<number, string>();
     const leafRevisions = new Map<number, number>();
     for (const id of leaves) {
