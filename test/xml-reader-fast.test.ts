@@ -184,6 +184,19 @@ describe('XML reader: the fast path reads what saxes reads', () => {
     expect(n).toBeGreaterThan(35);
   });
 
+  it('references read by their characters (&lt; &gt; &quot; &amp;) and their near misses, in text and attributes, as saxes reads them', () => {
+    const good = '<a b="&quot;&lt;&amp;&gt;&apos;">&lt;x y=&quot;1&quot;&gt;&amp;amp;&#60;&#x3E;&apos;</a>';
+    expect(agrees(good)).toBe(true);
+    expect(readTreeFast(good)!.text).toBe('<x y="1">&amp;<>\'');
+    expect(readTreeFast(good)!.attrs.b).toBe('"<&>\'');
+    for (const bad of ['&lt', '&l;', '&lt ;', '&gt', '&g;', '&quo;', '&quot', '&qu', '&amp', '&am;', '&ampx;', '&LT;', '&', '&;', '&#;', '&#x;']) {
+      for (const doc of [`<a>x${bad}y</a>`, `<a b="x${bad}y"/>`, `<a>${bad}</a>`]) {
+        expect(agrees(doc), doc).toBe(false); // declined; saxes refuses them (agrees() checks it)
+        expect(strict(doc), doc).toBe('refused');
+      }
+    }
+  });
+
   it('keeps names such as __proto__ as data, like saxes', () => {
     const t = readTreeFast('<__proto__ __proto__="x" constructor="y"/>')!;
     expect(t.local).toBe('__proto__');
