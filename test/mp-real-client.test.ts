@@ -171,6 +171,20 @@ async function policyGet(path: string, token: string, signature: string): Promis
   return { status: r.statusCode, text };
 }
 
+/** A state message as the real client writes it in a Report. */
+const stateMessage = (serial: number, type: number, id: string, idType: number, state: number) =>
+  `<StateMessage MessageTime="20260107092042.000000+000" SerialNumber="${serial}"><Topic ID="${id}" Type="${type}" IDType="${idType}" User="" UserSID=""/>` +
+  `<State ID="${state}" Criticality="0"/><UserParameters Flags="0" Count="0"/></StateMessage>`;
+
+/** A state report (MP_RelayEndpoint body) of a client, with these messages. */
+const stateReport = (clientId: string, netbios: string, messages: string) =>
+  '<Report><ReportHeader><Identification><Machine><ClientInstalled>1</ClientInstalled><ClientType>1</ClientType>' +
+  `<ClientID>${clientId}</ClientID><ClientVersion>5.00.9132.1000</ClientVersion><NetBIOSName>${netbios}</NetBIOSName><CodePage>437</CodePage>` +
+  '<SystemDefaultLCID>1033</SystemDefaultLCID><Priority>5</Priority></Machine></Identification><ReportDetails><ReportContent>State Message Data</ReportContent>' +
+  '<ReportType>Full</ReportType><Date>20260107092500.000000+000</Date><Version>1.0</Version><Format>1.0</Format></ReportDetails></ReportHeader><ReportBody>' +
+  messages +
+  '</ReportBody></Report>';
+
 // ---- the conversation -------------------------------------------------------------------------
 
 describe('the stub MP accepts what the real client sends and refuses tampered signatures', () => {
@@ -279,16 +293,8 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
   it('a report from a registered client the scenario does not have: 200 with no body, its messages counted, nothing ingested', async () => {
     const foreign = 'GUID:5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
     expect((await post(registration(false, foreign))).status).toBe(200);
-    const msg = (serial: number, state: number) =>
-      `<StateMessage MessageTime="20260107092042.000000+000" SerialNumber="${serial}"><Topic ID="${servers.core.catalogue.ids[0]}" Type="500" IDType="3" User="" UserSID=""/>` +
-      `<State ID="${state}" Criticality="0"/><UserParameters Flags="0" Count="0"/></StateMessage>`;
-    const body =
-      '<Report><ReportHeader><Identification><Machine><ClientInstalled>1</ClientInstalled><ClientType>1</ClientType>' +
-      `<ClientID>${foreign}</ClientID><ClientVersion>5.00.9132.1000</ClientVersion><NetBIOSName>WKS-9</NetBIOSName><CodePage>437</CodePage>` +
-      '<SystemDefaultLCID>1033</SystemDefaultLCID><Priority>5</Priority></Machine></Identification><ReportDetails><ReportContent>State Message Data</ReportContent>' +
-      '<ReportType>Full</ReportType><Date>20260107092500.000000+000</Date><Version>1.0</Version><Format>1.0</Format></ReportDetails></ReportHeader><ReportBody>' +
-      msg(1, 3) + msg(2, 2) +
-      '</ReportBody></Report>';
+    const u0 = servers.core.catalogue.ids[0]!;
+    const body = stateReport(foreign, 'WKS-9', stateMessage(1, 500, u0, 3, 3) + stateMessage(2, 500, u0, 3, 2));
     const c = servers.core.mp.counters;
     const before = { ingested: c.stateMessagesIngested, received: c.stateMessagesReceived, foreign: c.stateMessagesForeignClient };
     const r = await post(hooked('MP_RelayEndpoint', body, foreign));
@@ -305,20 +311,16 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
   it('a relay report with topics the scenario does not model (400, 1600, an update it does not have): 200, every serial kept, the known states ingested, the others counted', async () => {
     const U = servers.core.catalogue.size;
     const [u0, u1] = [servers.core.catalogue.ids[0]!, servers.core.catalogue.ids[1]!];
-    const msg = (serial: number, type: number, id: string, idType: number, state: number) =>
-      `<StateMessage MessageTime="20260107092042.000000+000" SerialNumber="${serial}"><Topic ID="${id}" Type="${type}" IDType="${idType}" User="" UserSID=""/>` +
-      `<State ID="${state}" Criticality="0"/><UserParameters Flags="0" Count="0"/></StateMessage>`;
-    const body =
-      '<Report><ReportHeader><Identification><Machine><ClientInstalled>1</ClientInstalled><ClientType>1</ClientType>' +
-      `<ClientID>${CLIENT_ID}</ClientID><ClientVersion>5.00.9132.1000</ClientVersion><NetBIOSName>WKS-7</NetBIOSName><CodePage>437</CodePage>` +
-      '<SystemDefaultLCID>1033</SystemDefaultLCID><Priority>5</Priority></Machine></Identification><ReportDetails><ReportContent>State Message Data</ReportContent>' +
-      '<ReportType>Full</ReportType><Date>20260107092500.000000+000</Date><Version>1.0</Version><Format>1.0</Format></ReportDetails></ReportHeader><ReportBody>' +
+    const msg = stateMessage;
+    const body = stateReport(
+      CLIENT_ID,
+      'WKS-7',
       msg(1, 500, u0, 3, 3) +
-      msg(2, 400, '{6B1C0D2E-0000-4000-8000-00000000A400}', 0, 1) +
-      msg(3, 1600, '{6B1C0D2E-0000-4000-8000-000000001600}', 0, 2) +
-      msg(4, 500, '0d9e8f7a-0000-4000-8000-00000000dead', 3, 2) +
-      msg(5, 500, u1, 3, 2) +
-      '</ReportBody></Report>';
+        msg(2, 400, '{6B1C0D2E-0000-4000-8000-00000000A400}', 0, 1) +
+        msg(3, 1600, '{6B1C0D2E-0000-4000-8000-000000001600}', 0, 2) +
+        msg(4, 500, '0d9e8f7a-0000-4000-8000-00000000dead', 3, 2) +
+        msg(5, 500, u1, 3, 2),
+    );
     const c = servers.core.mp.counters;
     const before = { ingested: c.stateMessagesIngested, unknown: c.stateMessagesUnknownTopic };
     const r = await post(hooked('MP_RelayEndpoint', body));
