@@ -38,6 +38,8 @@ const TICKET_POOLS = 1024;
 
 /** WSUS operations an in-process scan stands for, besides its SyncUpdates rounds: GetConfig, GetCookie. */
 const SCAN_FIXED_OPERATIONS = 2;
+/** How long the cookie of a scan lasts (the HTTP stub's, as WSUS's): a scan within it skips GetConfig and GetCookie. */
+const COOKIE_TTL_MS = 3_600_000;
 /** GetExtendedUpdateInfo takes at most this many ids (the HTTP stub's MaxExtendedUpdatesPerRequest). */
 const EXTENDED_PER_CALL = 50;
 
@@ -58,6 +60,14 @@ export class StubCore {
   readonly mp: ManagementPoint;
   readonly wsus: WsusServer;
   readonly dp: DistributionPoint;
+  /**
+   * Per client (fleet-local), until when the cookie of its last admitted pooled scan lasts: the
+   * HTTP client keeps it (agent/runtime/http/sessions.ts), so a scan before then costs the pool no
+   * GetConfig or GetCookie. Allocated with the first pooled scan (8 B a client, none without pools).
+   */
+  private cookieUntil: Float64Array | null = null;
+  /** and the pool (its salt + 1) that cookie is of: another SUP's pool is another server's handshake */
+  private cookiePool: Uint16Array | null = null;
 
   constructor(readonly cfg: StubConfig) {
     this.catalogue = generateCatalogue(cfg.seed, cfg.catalogue);
@@ -132,7 +142,8 @@ export class StubCore {
 
   /**
    * An in-process scan through the SUP's pool: the scan stands for its
-   * sequence (GetConfig, GetCookie, its SyncUpdates rounds, a
+   * sequence (GetConfig and GetCookie unless the client's cookie of its last
+   * admitted scan still lasts, its SyncUpdates rounds, a
    * GetExtendedUpdateInfo per 50 updates sent), served as one request whose
    * service time is that many operations plus the per-update cost of what it
    * sends. Refused: the refusal's HRESULT at once (the work is not done).
@@ -140,9 +151,17 @@ export class StubCore {
    */
   private pooledScan(pool: WsusPool, req: Extract<Request, { kind: 'wsus.scan' }>, t: number): Exchange {
     const m = this.wsus.measure(req.client, t, req.held);
-    const ops = SCAN_FIXED_OPERATIONS + m.rounds + Math.ceil(m.sent / EXTENDED_PER_CALL);
+    const l = req.client - (this.cfg.firstClient ?? 0);
+    const until = (this.cookieUntil ??= new Float64Array(this.cfg.clients));
+    const of = (this.cookiePool ??= new Uint16Array(this.cfg.clients));
+    const kept = l >= 0 && l < until.length && until[l]! > t && of[l] === pool.salt + 1;
+    const ops = (kept ? 0 : SCAN_FIXED_OPERATIONS) + m.rounds + Math.ceil(m.sent / EXTENDED_PER_CALL);
     const a = pool.admit(t, pool.serviceTime(req.client, t, ops, m.sent));
     if (!a.admitted) return this.refused(pool, req.kind);
+    if (l >= 0 && l < until.length) {
+      until[l] = a.done + COOKIE_TTL_MS;
+      of[l] = pool.salt + 1;
+    }
     const reply = this.wsus.scan(req.client, t, req.sup, req.held);
     return { reply, delayMs: a.done - t, dropped: false, fault: null, ticket: a.ticket * TICKET_POOLS + pool.salt };
   }
