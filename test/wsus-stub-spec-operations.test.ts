@@ -174,10 +174,12 @@ describe('stub WSUS: GetExtendedUpdateInfo2 (spec 2.2.2.2.10)', () => {
     expect(noLocales.status).toBe(500);
     expect(pick(noLocales.text, 'ErrorCode')).toBe('InvalidParameters');
     expect(pick(noLocales.text, 'Message')).toContain('locales');
+    const refusedBefore = server.stats.refused.get('wusp-fault:InvalidParameters') ?? 0;
     const many = Array.from({ length: 51 }, () => identityXml(a!.updateId, a!.revision)).join('');
     const tooMany = await post('GetExtendedUpdateInfo2', `<GetExtendedUpdateInfo2 xmlns="${NS_CLIENT}">${cookieXml}<updateIDs>${many}</updateIDs><infoTypes><XmlUpdateFragmentType>Extended</XmlUpdateFragmentType></infoTypes></GetExtendedUpdateInfo2>`);
     expect(tooMany.status).toBe(500);
     expect(pick(tooMany.text, 'Message')).toContain('updateIDs: 51 updates, at most 50');
+    expect(server.stats.refused.get('wusp-fault:InvalidParameters')).toBe(refusedBefore + 1);
   });
 
   it('GetExtendedUpdateInfo keeps to the same rules: LocalizedProperties needs locales', async () => {

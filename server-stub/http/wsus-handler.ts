@@ -407,7 +407,11 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
         return renderFailure(req, res, failed.fail, m.op);
       }
       if (typeof r === 'string') return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(r, { operation: m.op, message: faultMessage(r) })));
-      if ('refusal' in r) return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(r.refusal, { operation: m.op, message: r.message })));
+      if ('refusal' in r) {
+        // parameters no server serves (too many ids, no locales): refused and counted, as a decoding refusal is
+        ctx.refuse(`wusp-fault:${r.refusal}`);
+        return sendSoap(res, FAULT_HTTP_STATUS, encodeFault(makeFault(r.refusal, { operation: m.op, message: r.message })));
+      }
       sendSoap(res, 200, encodeResponse(r));
     };
     sendPlanned(req, res, plan ?? pooled?.plan ?? null, send, m.op);
