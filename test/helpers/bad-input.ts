@@ -186,6 +186,11 @@ async function prepareWsus(): Promise<void> {
     { op: 'StartCategoryScan', requestedCategories: [{ indexOfAndGroup: 0, categoryId: 'a1c3e5f7-0b2d-4f6a-8c9e-1b3d5f7a9c0e' }] },
     { op: 'SyncUpdates', cookie, parameters: { expressQuery: false, installedNonLeafUpdateIds: [1001], otherCachedUpdateIds: [1002, 1003], skipSoftwareSync: false, needTwoGroupOutOfScopeUpdates: true, computerSpec: {} } },
     { op: 'GetExtendedUpdateInfo', cookie, revisionIds: [1000, 1001, 1002], infoTypes: ['Extended', 'LocalizedProperties'], locales: ['en-US', 'en'] },
+    // the operations outside the captured scan (MS-WUSP 2.2.2.2.5, .7, .9, .10), by the catalogue's identities and digests
+    { op: 'RefreshCache', cookie, globalIds: [0, 1].map((u) => ({ updateId: cat.ids[u]!.toLowerCase(), revisionNumber: cat.revision[u]! })) },
+    { op: 'GetFileLocations', cookie, fileDigests: [Buffer.from(cat.sha1[0]!, 'hex').toString('base64'), Buffer.alloc(20).toString('base64')] },
+    { op: 'GetExtendedUpdateInfo2', cookie, updateIds: [{ updateId: cat.ids[0]!.toLowerCase(), revisionNumber: cat.revision[0]! }], infoTypes: ['Extended', 'LocalizedProperties'], locales: ['en-US'] },
+    { op: 'SyncPrinterCatalog', cookie, installedNonLeafUpdateIds: [1001], printerUpdateIds: [1002] },
     {
       op: 'ReportEventBatch',
       cookie,
