@@ -40,6 +40,13 @@ export class ClientRegistry {
   }
 }
 
+const CLIENT_ID = /^GUID:\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$/;
+
+/** A ConfigMgr client id as the client's messages carry it: GUID:<guid>, braces allowed, spaces around ignored. */
+export function isClientId(s: string): boolean {
+  return CLIENT_ID.test(s.trim());
+}
+
 function normalise(guid: string): string {
   return guid.trim().replace(/^GUID:/i, '').replace(/^\{|\}$/g, '').toUpperCase();
 }

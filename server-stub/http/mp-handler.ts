@@ -50,7 +50,7 @@ import {
 } from '../../agent/wire/ccm/index.js';
 import { WireError } from '../../agent/wire/errors.js';
 import { topicIndexer, UNKNOWN_TOPIC } from '../../agent/wire/topics.js';
-import { ClientRegistry } from '../core/clients.js';
+import { ClientRegistry, isClientId } from '../core/clients.js';
 import { renderFailure } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
 
@@ -74,9 +74,6 @@ export interface MpStats {
 export function mpStats(): MpStats {
   return { endpoints: new Map(), faults: 0 };
 }
-
-/** A ConfigMgr client id as reports carry it: GUID:<guid>, braces allowed */
-const CLIENT_ID_FORM = /^GUID:\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$/;
 
 export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   const { core } = o;
@@ -348,7 +345,7 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
         const report = decodeReport(m.body);
         const c = registry.indexOf(report.machine.clientId);
         if (!registry.known(c)) {
-          if (!CLIENT_ID_FORM.test(report.machine.clientId.trim())) {
+          if (!isClientId(report.machine.clientId)) {
             throw new WireError('SUCA_ERR_WIRE_FIELD', `"${report.machine.clientId.slice(0, 60)}" is not a client id (GUID:<guid>)`, 'Report/ReportHeader/Identification/Machine/ClientID');
           }
           // A client the scenario does not have (a real one, registered with this MP): a real MP

@@ -57,11 +57,10 @@ import {
   type WuspResponse,
 } from '../../agent/wire/wusp/codec.js';
 import { ClientRegistry } from '../core/clients.js';
-import { wsusContentUrl } from './content.js';
+import { contentIndex, wsusContentUrl, type ContentIndex, type ContentStats } from './content.js';
 import { contentHandler } from './dp-handler.js';
 import { renderFailure, sendPlanned } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
-import type { ContentStats } from './content.js';
 
 /** text/xml, with no parameter but charset=utf-8 (any case, optionally quoted). */
 const SOAP11_CONTENT_TYPE = /^\s*text\/xml\s*(?:;\s*charset\s*=\s*(?:utf-8|"utf-8")\s*)?$/i;
@@ -178,14 +177,9 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
     const u = byIdentity.get(g.updateId.toLowerCase());
     return u !== undefined && cat.revision[u] === g.revisionNumber ? u : -1;
   };
-  let byDigest: Map<string, number> | null = null;
-  const indexOfDigest = (digest: string): number => {
-    if (byDigest === null) {
-      byDigest = new Map();
-      for (let u = 0; u < cat.size; u++) byDigest.set(cat.sha1[u]!.toLowerCase(), u);
-    }
-    return byDigest.get(Buffer.from(digest, 'base64').toString('hex')) ?? -1;
-  };
+  // the /Content paths' own index (content.ts), by upper-case SHA-1 hex
+  let files: ContentIndex | null = null;
+  const indexOfDigest = (digest: string): number => (files ??= contentIndex(cat)).bySha1.get(Buffer.from(digest, 'base64').toString('hex').toUpperCase()) ?? -1;
 
   /** spec 3.1.5.9: the fragments asked for, one entry per update and type, grouped by type (WSUS 2025's order); null: locales missing */
   const fragments = (us: readonly number[], infoTypes: readonly XmlUpdateFragmentType[], locales: readonly string[] | undefined): UpdateData[] | null => {

@@ -110,8 +110,8 @@ export class WuaDatastore {
         mark.add(u);
       }
     }
-    for (const [id, guid] of sync.leaves) {
-      const u = guid === '' ? undefined : updateIndex(guid);
+    for (const [id, g] of sync.leaves) {
+      const u = g.updateId === '' ? undefined : updateIndex(g.updateId);
       if (u === undefined) continue;
       if (u >= t.rev.length) {
         const n = Math.max(u + 1, t.rev.length * 2);
@@ -123,7 +123,7 @@ export class WuaDatastore {
         t.revNo = nextNo;
       }
       t.rev[u] = id;
-      t.revNo[u] = sync.leafRevisions.get(id) ?? 0;
+      t.revNo[u] = g.revisionNumber;
       if (!mark.has(u)) {
         mark.add(u);
         out.push(u);

@@ -148,10 +148,11 @@ export interface WuaCache {
 
 /** What a scan's metadata sync brought. */
 export interface WuaSync {
-  /** new leaf revisions: revision id -> update GUID, lower case ('' when the core fragment names none) */
-  readonly leaves: ReadonlyMap<number, string>;
-  /** the RevisionNumber of each new leaf revision whose core fragment names one */
-  readonly leafRevisions: ReadonlyMap<number, number>;
+  /**
+   * new leaf revisions: revision id -> the identity its core fragment names (UpdateID lower case;
+   * updateId '' and revisionNumber 0 when it names none)
+   */
+  readonly leaves: ReadonlyMap<number, UpdateIdentity>;
   /**
    * A RefreshCache answered during the scan: each held revision id the server still
    * deploys -> its new revision id. Held ids not in it left the datastore.
@@ -174,6 +175,9 @@ export interface WuaSync {
 export type WuaScanResult =
   | { readonly ok: true; readonly updateIds: string[]; readonly sync: WuaSync; readonly operations: number }
   | { readonly ok: false; readonly code: number; readonly operations: number; readonly dropped: boolean };
+
+/** What a revision whose core fragment names no UpdateIdentity is known by (RefreshCache cannot name it). */
+const NO_IDENTITY: UpdateIdentity = Object.freeze({ updateId: '', revisionNumber: 0 });
 
 const RECOVER = new Set(['InvalidCookie', 'ServerChanged', 'ConfigChanged', 'CookieExpired']);
 /** Faults after which the client's revision ids may mean nothing to the server. */
@@ -278,8 +282,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
 
   // the datastore: what came in with the scan, and what this scan received
   let carried: WuaCache = i.cache ?? { installedNonLeaf: [], otherCached: [] };
-  const seen = new Map<number, string>(); // revision id -> update id
-  const seenRev = new Map<number, number>(); // revision id -> RevisionNumber (from the core fragment)
+  const seen = new Map<number, UpdateIdentity>(); // revision id -> its identity (NO_IDENTITY: the core fragment names none)
   const nonLeaf = new Set<number>();
   /** held revision id -> the id after a RefreshCache (the latest one wins: ids are chained through) */
   let refreshed: Map<number, number> | null = null;
@@ -301,7 +304,6 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
     dropped = true;
     carried = { installedNonLeaf: [], otherCached: [] };
     seen.clear();
-    seenRev.clear();
     nonLeaf.clear();
     outOfScope.clear();
   };
@@ -330,10 +332,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
     };
     const heldIds = [...carried.installedNonLeaf, ...carried.otherCached];
     for (const id of heldIds) add(id, identities.get(id) ?? i.identityOf?.(id));
-    for (const [id, guid] of seen) {
-      const rev = seenRev.get(id);
-      if (rev !== undefined) add(id, { updateId: guid, revisionNumber: rev });
-    }
+    for (const [id, g] of seen) add(id, g);
     if (globalIds.length === 0) return heldIds.length === 0 && seen.size === 0;
     let r: ResponseOf<'RefreshCache'>;
     try {
@@ -352,28 +351,22 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       }
     }
     const remap = (ids: readonly number[]): number[] => ids.flatMap((id) => (now.has(id) ? [now.get(id)!] : []));
-    // the ids the scan came with: what the datastore must rename (or forget)
-    const base = refreshed ?? new Map<number, number>();
-    if (refreshed === null) for (const id of heldIds) base.set(id, id);
-    for (const [orig, cur] of base) {
+    // the ids the scan came with -> their id now: what the datastore renames (or forgets, when left out)
+    refreshed ??= new Map(heldIds.map((id) => [id, id]));
+    for (const [orig, cur] of refreshed) {
       const next = now.get(cur);
-      if (next === undefined) base.delete(orig);
-      else base.set(orig, next);
+      if (next === undefined) refreshed.delete(orig);
+      else refreshed.set(orig, next);
     }
-    refreshed = base;
     carried = { installedNonLeaf: remap(carried.installedNonLeaf), otherCached: remap(carried.otherCached) };
     const was = [...seen];
-    seen.clear();
-    const revs = new Map(seenRev);
-    seenRev.clear();
     const wasNonLeaf = new Set(nonLeaf);
+    seen.clear();
     nonLeaf.clear();
-    for (const [id, guid] of was) {
+    for (const [id, g] of was) {
       const next = now.get(id);
       if (next === undefined) continue;
-      seen.set(next, guid);
-      const rev = revs.get(id);
-      if (rev !== undefined) seenRev.set(next, rev);
+      seen.set(next, g);
       if (wasNonLeaf.has(id)) nonLeaf.add(next);
     }
     return true;
@@ -451,8 +444,7 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       for (const u of r.newUpdates ?? []) {
         if (seen.has(u.id)) continue;
         const core = u.xml !== undefined ? readCoreFragment(u.xml) : null;
-        seen.set(u.id, core?.updateId.toLowerCase() ?? '');
-        if (core !== null) seenRev.set(u.id, core.revisionNumber);
+        seen.set(u.id, core === null ? NO_IDENTITY : { updateId: core.updateId.toLowerCase(), revisionNumber: core.revisionNumber });
         if (!u.isLeaf) {
           nonLeaf.add(u.id);
           newNonLeaf = true;
@@ -490,19 +482,13 @@ export async function wuaScan(i: WuaScanInput): Promise<WuaScanResult> {
       eventBatch: [...(i.unreported ?? []).map((f) => scanFailedEvent(i.clientId, f.t, f.code)), scanDoneEvent(i.clientId, i.now(), leaves.length + held)],
     }));
     if (cookie !== null && config !== null) i.session?.keep({ cookie, config });
-    const leafMap = new Map<number, string>();
-    const leafRevisions = new Map<number, number>();
-    for (const id of leaves) {
-      leafMap.set(id, seen.get(id)!);
-      const rev = seenRev.get(id);
-      if (rev !== undefined) leafRevisions.set(id, rev);
-    }
+    const leafMap = new Map<number, UpdateIdentity>();
+    for (const id of leaves) leafMap.set(id, seen.get(id)!);
     return {
       ok: true,
-      updateIds: leaves.map((id) => seen.get(id)!).filter((x) => x !== ''),
+      updateIds: leaves.map((id) => seen.get(id)!.updateId).filter((x) => x !== ''),
       sync: {
         leaves: leafMap,
-        leafRevisions,
         ...(refreshed !== null ? { refreshed } : {}),
         nonLeaf: [...nonLeaf],
         outOfScope,
