@@ -108,7 +108,8 @@ function replyBody(payload: Buffer): string {
 
 // ---- the stub MP --------------------------------------------------------------------------
 
-const sc = scenario({ clients: 4, deployments: [{ name: 'Patch Tuesday', updates: { newest: 3 }, created: '0', available: '1d', deadline: '3d' }] });
+// the deployment's content reaches the DPs after NOW (content location: no DP for its updates yet)
+const sc = scenario({ clients: 4, deployments: [{ name: 'Patch Tuesday', updates: { newest: 3 }, created: '0', available: '1d', deadline: '3d', contentDistributed: '2d1h' }] });
 const NOW = sc.start + 2 * DAY;
 const servers = await startStubServers({ config: sc.stub, logger: pino({ level: 'silent' }), clock: () => NOW, verifySignatures: true });
 afterAll(() => servers.close());
@@ -271,6 +272,29 @@ describe('the stub MP accepts what the real client sends and refuses tampered si
       expect(b.status, JSON.stringify(prefix)).toBe(200);
       expect(replyBody(b.body)).toMatch(/^<ContentLocationReply[ >]/);
     }
+  });
+
+  it('content location for an update whose content is not on the DPs yet: a reply with no LocationRecord (as a real MP answers), counted; other content: the DPs', async () => {
+    const where = '<ClientLocationInfo LocationType="SMSUpdate" UseProtocols="HTTP" AllowCaching="0" AllowWUMU="0"><ADSite Name="Default-First-Site-Name"/>' +
+      '<Forest Name="contoso.test"/><Domain Name="contoso.test"/><IPAddresses><IPAddress SubnetAddress="10.0.0.0" Address="10.0.0.7"/></IPAddresses></ClientLocationInfo>';
+    // the DP content id of an update is its update id (server-stub/http/content.ts), in the Package ID's "UID:Content_<guid>"
+    const request = (u: number) => `<ContentLocationRequest SchemaVersion="1.00" ExcludeFileList=""><Package ID="UID:Content_${servers.core.catalogue.ids[u]}" Version="1"/>` +
+      `<AssignedSite SiteCode="P01"/>${where}</ContentLocationRequest>`;
+    const notFound = () => servers.core.mp.counters.contentLocationNotFound;
+    const before = notFound();
+    const deployed = sc.stub.deployments[0]!.updates[0]!;
+    const a = replyBody((await post(hooked('MP_LocationManager', request(deployed)))).body);
+    expect(a).toMatch(/^<ContentLocationReply[ >]/);
+    expect(a).toContain('<LocationRecords/>');
+    expect(a).not.toContain('<LocationRecord>');
+    expect(notFound()).toBe(before + 1);
+    const other = servers.core.catalogue.ids.findIndex((_, u) => !sc.stub.deployments[0]!.updates.includes(u));
+    const b = replyBody((await post(hooked('MP_LocationManager', request(other)))).body);
+    expect(b).toContain('<LocationRecord>');
+    expect(b).toContain(`Content_${servers.core.catalogue.ids[other]}.1`);
+    expect(notFound()).toBe(before + 1);
+    const m = await agent.request({ origin: servers.urls.mp, path: '/metrics', method: 'GET' });
+    expect(await m.body.text()).toMatch(new RegExp(`^suca_stub_mp_content_location_not_found_total ${before + 1}$`, 'm'));
   });
 
   it('a discovery data record (MP_DdrEndpoint, the heartbeat): taken asynchronously (200, empty), counted under its endpoint; a malformed one: 400', async () => {

@@ -19,7 +19,7 @@ import type { ClientState, Job, JobKind } from './state.js';
 import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
-  D_WANT_DOWNLOAD, D_WANT_INSTALL,
+  D_WAIT_MW, D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
   P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion, smallInt,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART,
@@ -117,7 +117,7 @@ export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
     if (j !== null && j.phase === 'retryWait') {
       j.trigger = 'retry';
       startScan(s, ctx, t, j);
-    }
+    } else if (j !== null && j.phase === 'contentWait') contentRetry(s, ctx, j);
   }
   if (s.tm[s.tb + T_RESTART] <= t) {
     s.tm[s.tb + T_RESTART] = Infinity;
@@ -528,9 +528,8 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
   if (r.kind === 'error') {
     if (r.req === 'location.wsus' && j.phase === 'locate') return scanFailed(s, ctx, t, j, r.code);
     if (r.req === 'wsus.scan' && j.phase === 'wsus') return scanFailed(s, ctx, t, j, r.code);
-    if ((r.req === 'location.content' && j.phase === 'contentLocate') || (r.req === 'dp.download' && j.phase === 'dpRequest')) {
-      return downloadFailed(s, ctx, t, j, r.code);
-    }
+    if (r.req === 'location.content' && j.phase === 'contentLocate') return waitForContent(s, ctx, t, j, r.code);
+    if (r.req === 'dp.download' && j.phase === 'dpRequest') return downloadFailed(s, ctx, t, j, r.code);
     return;
   }
   switch (r.kind) {
@@ -568,8 +567,9 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
     }
     case 'location.content': {
       if (j.phase !== 'contentLocate') return;
-      if (r.dps.length === 0) return downloadFailed(s, ctx, t, j, HR.DOWNLOAD_FAILED);
+      if (r.dps.length === 0) return waitForContent(s, ctx, t, j, HR.CONTENT_NOT_FOUND);
       const d = s.deployments[j.dep]!;
+      d.locateSince = Infinity;
       emit(ctx, { ev: 'download.started', deployment: d.policy.id, updates: j.fetch.length, bytes: j.bytes });
       setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADING);
       j.phase = 'dpRequest';
@@ -790,6 +790,7 @@ function beginDownload(s: ClientState, ctx: CoreCtx, t: number, j: Job, thenInst
   }
   j.bytes = bytes;
   j.phase = 'contentLocate';
+  if (d.locateSince === Infinity) d.locateSince = t;
   // content location is asked for the updates still to fetch; j.updates keeps the full install set
   j.fetch = need;
   ctx.out.push({ type: 'send', req: { kind: 'location.content', client: s.idx, updates: need } });
@@ -804,6 +805,63 @@ function downloadDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADED);
   if (j.installAfterDownload) return startInstall(s, ctx, t, j);
   finishJob(s, ctx, t);
+}
+
+/**
+ * The content location found no DP (the content is not distributed yet, or
+ * not to this client's boundary group) or failed (MP unreachable, an error).
+ * The real client's download job does not fail at once: it asks again until
+ * its location timeout (client-behaviour.md section 4: "location 604800 s"),
+ * counted from the first request, then fails with the last code
+ * (CONTENT_NOT_FOUND, 0x87D00607, when no DP had it). How often it asks is not
+ * in our references: model.contentLocationRetry (1 h by default). The state
+ * stays what it was (301 "downloading" was not sent yet: it goes with the
+ * download's start).
+ */
+function waitForContent(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number): void {
+  const d = s.deployments[j.dep]!;
+  const until = d.locateSince + ctx.model.contentLocationTimeout;
+  if (!(t < until)) {
+    d.locateSince = Infinity;
+    return downloadFailed(s, ctx, t, j, code);
+  }
+  // the last try at the timeout itself, not past it
+  const at = Math.min(t + ctx.model.contentLocationRetry, until);
+  j.phase = 'contentWait';
+  s.tm[s.tb + T_RETRY] = at;
+  emit(ctx, { ev: 'download.waitingContent', deployment: d.policy.id, code, retryAt: at });
+}
+
+const YIELD_TO = P_FIRST | P_SCHEDULE | P_REEVAL | P_NEWDEP | P_MANUAL_SCAN | P_MANUAL_EVAL;
+
+/** An install pump would start now (wanted, not waiting for a maintenance window). */
+function installWanted(s: ClientState): boolean {
+  if ((s.pending & P_DEPLOYMENT_WORK) === 0) return false;
+  for (const d of s.deployments) if ((d.flags & (D_WANT_INSTALL | D_WAIT_MW)) === D_WANT_INSTALL) return true;
+  return false;
+}
+
+/**
+ * The wait for content is over: the location is asked again, unless other work
+ * came meanwhile (a scan cycle, a deadline's install, a re-evaluation, a
+ * restart: the job held the client up to contentLocationRetry). Then the job yields as it does at a
+ * power-off: the deployment asks for its download or install again (with the
+ * scan before it), its location timeout still counted from the first request.
+ */
+function contentRetry(s: ClientState, ctx: CoreCtx, j: Job): void {
+  const p = s.pending;
+  // work pump would start: a scan, a restart or an install; not one held for a maintenance window,
+  // nor another download (downloads take their turns: two waiting for content would take turns hourly)
+  const restart = (p & P_RESTART) !== 0 && (p & P_WINDOW_RESTART) === 0;
+  if ((p & YIELD_TO) !== 0 || restart || installWanted(s)) {
+    const d = s.deployments[j.dep]!;
+    d.flags |= j.kind === 'install' ? D_WANT_INSTALL : D_WANT_DOWNLOAD;
+    s.pending |= P_DEPLOYMENT_WORK;
+    s.job = null;
+    return;
+  }
+  j.phase = 'contentLocate';
+  ctx.out.push({ type: 'send', req: { kind: 'location.content', client: s.idx, updates: j.fetch } });
 }
 
 function downloadFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number): void {

@@ -50,6 +50,7 @@ export const HR = {
   WINHTTP_CONNECTION_ERROR: 0x80072efe,
   WINHTTP_TIMEOUT: 0x80072ee2, // NOT a scan-retry code: clients never switch SUP on it
   DOWNLOAD_FAILED: 0x80070002, // file not found on the DP
+  CONTENT_NOT_FOUND: 0x87d00607, // no DP has the content: a download's location timed out
   MP_UNREACHABLE: 0x80072efd,
 } as const;
 

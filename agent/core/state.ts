@@ -112,7 +112,7 @@ export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits 
 export const D_WAIT_MW = 1 << 9; // the wanted install waits for a maintenance window (reported once: windows.ts)
 
 /** Doubles per deployment in a times chunk (ClientDeployment: download, deadline, user install). */
-const DT_STRIDE = 3;
+const DT_STRIDE = 4;
 /** Doubles per times chunk: 96 KB, 4,096 deployments. */
 const DT_CHUNK = DT_STRIDE * 4096;
 /**
@@ -282,6 +282,17 @@ export class ClientDeployment {
   set userInstallAt(v: number) {
     this.tc[this.to + 2] = v;
   }
+  /**
+   * When the first content location request of the download under way went,
+   * kept until a DP is found or the location times out (Infinity: none): the
+   * timeout counts from there, across the job's yields and restarts.
+   */
+  get locateSince(): number {
+    return this.tc[this.to + 3]!;
+  }
+  set locateSince(v: number) {
+    this.tc[this.to + 3] = v;
+  }
   /** D_* bits (all below bit 16) */
   get flags(): number {
     return this.w & 0xffff;
@@ -323,7 +334,7 @@ export interface PolicyCycle {
 
 export type JobKind = 'scan' | 'evaluate' | 'download' | 'install' | 'restart';
 export type JobPhase =
-  | 'locate' | 'wsus' | 'scanning' | 'retryWait' | 'contentLocate' | 'dpRequest' | 'downloading' | 'installing' | 'restarting';
+  | 'locate' | 'wsus' | 'scanning' | 'retryWait' | 'contentLocate' | 'contentWait' | 'dpRequest' | 'downloading' | 'installing' | 'restarting';
 
 /** The one thing a client is busy with (the real agent serialises scans, downloads, installs). */
 export interface Job {

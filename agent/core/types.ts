@@ -277,6 +277,7 @@ export type AgentEvent =
   | { readonly ev: 'scan.waitingLocation'; readonly version: number; readonly retryAt: number }
   | { readonly ev: 'download.started' | 'download.completed'; readonly deployment: string; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'download.failed'; readonly deployment: string; readonly code: number }
+  | { readonly ev: 'download.waitingContent'; readonly deployment: string; readonly code: number; readonly retryAt: number }
   | { readonly ev: 'deployment.available' | 'deployment.deadline'; readonly deployment: string }
   /** installOtherDeploymentsWithin: this deployment (deadline within N) is enforced with `by`'s deadline */
   | { readonly ev: 'deployment.pulledForward'; readonly deployment: string; readonly by: string }
@@ -336,6 +337,10 @@ export interface ClientModel {
   readonly startWithin: number;
   /** How long a client waits for an answer before it reports a timeout. */
   readonly requestTimeout: number;
+  /** A download whose content location found no DP (or failed) asks again after this. */
+  readonly contentLocationRetry: number;
+  /** ... and fails (CONTENT_NOT_FOUND, or the last error) once its first location request is this old. */
+  readonly contentLocationTimeout: number;
   /** Time zones and maintenance windows (agent/core/localtime.ts); null: UTC clients, no windows. */
   readonly local: LocalModel | null;
   /** Power schedules of the machines (power.ts); null: every machine is always on. */

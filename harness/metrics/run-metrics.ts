@@ -20,7 +20,7 @@ export const EVENT_NAMES: readonly AgentEventName[] = [
   'cache.evicted', 'install.started', 'install.completed', 'restart.scheduled', 'restart.started', 'restart.completed',
   'reevaluation.started', 'update.lost', 'state.queued', 'state.sent', 'install.waitingForWindow', 'restart.waitingForWindow', 'power.off', 'power.on',
   'scan.waitingLocation', 'install.failed', 'deployment.pulledForward', 'sup.switched', 'state.resync',
-  'restart.reminder', 'restart.snoozed', 'restart.countdown',
+  'restart.reminder', 'restart.snoozed', 'restart.countdown', 'download.waitingContent',
 ];
 
 export const TRIGGERS: readonly ScanTrigger[] = [

@@ -99,7 +99,8 @@ export const resultsSchema = z.object({
   }),
   /** counted by the stub MP; with an external MP, the requests the clients sent (`seenBy: 'clients'`) */
   policy: z.object({ assignmentRequests: count, bodyRequests: count, failures: count, seenBy: z.enum(['mp', 'clients']).optional() }),
-  location: z.object({ wsus: count, content: count, seenBy: z.enum(['mp', 'clients']).optional() }),
+  // contentNotFound: since the content location answers with no DP (absent in older results and against an external MP)
+  location: z.object({ wsus: count, content: count, contentNotFound: count.optional(), seenBy: z.enum(['mp', 'clients']).optional() }),
   stateMessages: z.object({
     queued: count,
     overwritten: count,

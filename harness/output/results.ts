@@ -234,7 +234,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       : { assignmentRequests: stub.mp.counters.assignmentRequests, bodyRequests: stub.mp.counters.bodyRequests, failures: m.eventCount('policy.failed') },
     location: external
       ? { wsus: sent('mp location.wsus'), content: sent('mp location.content'), seenBy: 'clients' as const }
-      : { wsus: stub.mp.counters.wsusLocationRequests, content: stub.mp.counters.contentLocationRequests },
+      : { wsus: stub.mp.counters.wsusLocationRequests, content: stub.mp.counters.contentLocationRequests, contentNotFound: stub.mp.counters.contentLocationNotFound },
     stateMessages: {
       queued: m.state.queued,
       overwritten: m.state.replaced,

@@ -39,6 +39,8 @@ export function traceFields(e: AgentEvent, names: TraceNames): Record<string, un
       return { code: hresultHex(e.code), sup: e.sup, retryAt: e.retryAt };
     case 'download.failed':
       return { deployment: e.deployment, code: hresultHex(e.code) };
+    case 'download.waitingContent':
+      return { deployment: e.deployment, code: hresultHex(e.code), retryAt: e.retryAt };
     case 'install.failed':
       return { deployment: e.deployment, updates: e.updates, code: hresultHex(e.code), attempt: e.attempt };
     case 'update.lost':

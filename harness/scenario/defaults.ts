@@ -48,6 +48,10 @@ export const DEFAULT_SCENARIO = {
     restartDuration: '3m',
     downloadMbps: 100,
     requestTimeout: '60s',
+    // the download's content location: no DP found, asked again this often, failed after the
+    // timeout (client-behaviour.md section 4, "location 604800 s"; the retry interval is not public)
+    contentLocationRetry: '1h',
+    contentLocationTimeout: '7d',
   },
   site: {
     softwareUpdatesEnabledAt: '0',
@@ -132,6 +136,7 @@ export const DEPLOYMENT_DEFAULTS = {
   overrideServiceWindows: false,
   rebootOutsideOfServiceWindows: false,
   maxRunTime: '60m',
+  contentDistributed: null as string | null, // null: on the DPs before the run starts
 };
 
 /** Defaults of a maintenance window's optional fields. */

@@ -210,6 +210,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   if (m.users.restartNowFraction + m.users.snoozeFraction > 1) where('users.snoozeFraction', 'users who restart now and who snooze together are more than all clients (1)');
   const mo = m.model;
   if (d(mo.onlineScanMin) > d(mo.onlineScanMax)) where('model.onlineScanMin', `is longer than model.onlineScanMax (${mo.onlineScanMax})`);
+  // a client waiting for content asks again this often for up to the timeout: 1 ms would be 600 M requests a client a week
+  if (d(mo.contentLocationRetry) < 1000) where('model.contentLocationRetry', 'is under 1s: a client waiting for content would ask the MP again and again');
   const cat = m.catalogue;
   if (cat.newUpdates > cat.updates) where('catalogue.newUpdates', `is more than catalogue.updates (${cat.updates})`);
   if (cat.minSizeMB > cat.maxSizeMB) where('catalogue.minSizeMB', `is more than catalogue.maxSizeMB (${cat.maxSizeMB})`);
@@ -298,6 +300,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       overrideServiceWindows: dep.overrideServiceWindows,
       rebootOutsideOfServiceWindows: dep.rebootOutsideOfServiceWindows,
       maxRunTime: d(dep.maxRunTime),
+      contentDistributed: dep.contentDistributed === null || dep.contentDistributed === undefined ? -Infinity : startMs + d(dep.contentDistributed),
     });
   });
   const names = new Set<string>();
@@ -424,6 +427,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     downloadBytesPerMs: (mo.downloadMbps * 1_000_000) / 8 / 1000,
     startWithin: d(mo.startWithin),
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
+    contentLocationRetry: Math.max(1, d(mo.contentLocationRetry)),
+    contentLocationTimeout: d(mo.contentLocationTimeout),
     local,
     // maintenance windows reach the clients as the MP's CCM_ServiceWindow policies (server-stub/core/mp.ts)
     serviceWindows: serviceWindowResolver(local?.zones ?? [], startMs - 2 * 86_400_000, startMs + durationMs! + 2 * 86_400_000),

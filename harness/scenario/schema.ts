@@ -66,6 +66,8 @@ const model = z.strictObject({
   restartDuration: duration,
   downloadMbps: bounded(0, LIMITS.downloadMbps.max, 'Mbit/s'),
   requestTimeout: duration,
+  contentLocationRetry: duration,
+  contentLocationTimeout: duration,
 }).partial();
 
 /** the WSUS capacity model (server-stub/core/wsus-pool.ts): an IIS application pool in front of each SUP */
@@ -144,6 +146,8 @@ const deployment = z.strictObject({
   rebootOutsideOfServiceWindows: z.boolean().optional(),
   /** maximum run time of its updates, 5m..9999m */
   maxRunTime: duration.optional(),
+  /** when its content reaches the distribution points (from the run's start); null: before the run */
+  contentDistributed: duration.nullable().optional(),
 });
 
 const weekday = z.enum(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']);

@@ -59,6 +59,8 @@ export interface DeploymentSpec {
   readonly rebootOutsideOfServiceWindows: boolean;
   /** ms */
   readonly maxRunTime: number;
+  /** when the deployment's content is on the DPs (epoch ms; -Infinity: before the run). Until then the MP finds no DP for it */
+  readonly contentDistributed?: number;
 }
 
 /** A maintenance window of a collection, as the MP serves it (a CCM_ServiceWindow policy; its ID is the MP's). */

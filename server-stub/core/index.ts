@@ -222,7 +222,7 @@ export class StubCore {
       case 'location.wsus':
         return this.mp.wsusLocation(req.client, t, req.contentId, req.contentVersion);
       case 'location.content':
-        return this.mp.contentLocation(req.client, t);
+        return this.mp.contentLocation(req.client, t, req.updates[0] ?? -1);
       case 'wsus.scan':
         return this.wsus.scan(req.client, t, req.sup, req.held);
       case 'dp.download':

@@ -59,6 +59,8 @@ export interface ServedWindow {
   readonly removed: number | null;
 }
 
+const NO_DPS: Reply = Object.freeze({ kind: 'location.content', dps: Object.freeze([]) as readonly string[] });
+
 export class ManagementPoint {
   readonly deployments: DeploymentPolicy[];
   /** every collection's windows, in order; window k is assignment slot WINDOW_SLOT_BASE + k */
@@ -70,8 +72,12 @@ export class ManagementPoint {
   private readonly replyCache = new Map<number, AssignmentsReply>();
 
   private readonly settingsOff: ClientSettings;
+  /** when each update's content reaches the DPs (epoch ms; -Infinity: before the run) */
+  private readonly contentAt: Float64Array;
   readonly counters = {
     assignmentRequests: 0, bodyRequests: 0, wsusLocationRequests: 0, contentLocationRequests: 0,
+    /** content location requests answered with no DP: the content was not on the DPs yet (deployments[].contentDistributed) */
+    contentLocationNotFound: 0,
     stateReports: 0, stateMessagesReceived: 0, stateMessagesIngested: 0, stateDuplicates: 0,
     /** out-of-order serials beyond MAX_AHEAD for one client, not recorded */
     stateOutOfOrderDropped: 0,
@@ -166,6 +172,16 @@ export class ManagementPoint {
     const windowTimes = this.windows.flatMap((w) => [...(w.created > cfg.start ? [w.created] : []), ...(w.removed !== null ? [w.removed] : [])]);
     this.changeTimes = [cfg.softwareUpdatesEnabledAt, ...cfg.deployments.map((d) => d.created), ...cat.syncTimes, ...windowTimes].sort((a, b) => a - b);
     this.settingsOff = { ...cfg.settings, softwareUpdatesEnabled: false };
+    // when each update's content is on the DPs: the earliest of the deployments that carry it
+    // (a deployment without the field has its content there before the run: -Infinity)
+    this.contentAt = new Float64Array(cat.size).fill(-Infinity);
+    const late = cfg.deployments.filter((d) => (d.contentDistributed ?? -Infinity) > -Infinity);
+    if (late.length > 0) {
+      const at = new Float64Array(cat.size).fill(Infinity);
+      for (const d of cfg.deployments) for (const u of d.updates) if (u < cat.size) at[u] = Math.min(at[u]!, d.contentDistributed ?? -Infinity);
+      // content of an update no deployment carries is on the DPs (a client never asks for it)
+      for (let u = 0; u < cat.size; u++) this.contentAt[u] = at[u] === Infinity ? -Infinity : at[u]!;
+    }
     this.firstClient = cfg.firstClient;
     this.contiguous = new Float64Array(cfg.clients);
 
@@ -324,8 +340,18 @@ export class ManagementPoint {
     return { kind: 'location.wsus', sups: this.cfg.sups, version: v };
   }
 
-  contentLocation(client: number, t: number): Reply {
+  /**
+   * MP_LocationManager's content location: the DPs, or none while the content
+   * is not on them yet. A request is judged by its first update's content,
+   * which is what the HTTP request names (one Package ID); in-process a
+   * download's updates all come from one deployment.
+   */
+  contentLocation(client: number, t: number, first: number): Reply {
     this.counters.contentLocationRequests++;
+    if (first >= 0 && first < this.contentAt.length && this.contentAt[first]! > t) {
+      this.counters.contentLocationNotFound++;
+      return NO_DPS;
+    }
     return { kind: 'location.content', dps: this.cfg.dps };
   }
 

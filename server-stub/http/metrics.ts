@@ -157,6 +157,7 @@ export function faultMetrics(reg: Registry, core: StubCore): void {
 export function mpMetrics(reg: Registry, core: StubCore, stats: MpStats): void {
   const c = core.mp.counters;
   counter(reg, 'suca_stub_mp_requests_total', 'CCM messages received by the MP, by target endpoint ("(other endpoint)": not served).', ['endpoint'], () => byLabel('endpoint', stats.endpoints));
+  single(reg, 'suca_stub_mp_content_location_not_found_total', 'Content location requests answered with no DP: the content was not on the DPs yet (deployments[].contentDistributed).', () => c.contentLocationNotFound);
   single(reg, 'suca_stub_mp_state_reports_total', 'State-message reports relayed to the MP (MP_RelayEndpoint).', () => c.stateReports);
   single(reg, 'suca_stub_mp_state_messages_received_total', 'State messages accepted into the MP processing queue.', () => c.stateMessagesReceived);
   single(

@@ -52,6 +52,7 @@ import { WireError } from '../../agent/wire/errors.js';
 import { topicIndexer, UNKNOWN_TOPIC } from '../../agent/wire/topics.js';
 import { ClientRegistry, isClientId } from '../core/clients.js';
 import { renderFailure } from './faults.js';
+import { contentIndex, type ContentIndex } from './content.js';
 import { sendError, type RoleHandler } from './server.js';
 
 /** The endpoints this MP serves (anything else is refused, and counted under one key). */
@@ -78,6 +79,8 @@ export function mpStats(): MpStats {
 export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
   const { core } = o;
   const cat = core.catalogue;
+  // built at the first content location request (most MP traffic never needs it)
+  let files: ContentIndex | null = null;
   const site = o.siteCode ?? 'SUC';
   const registry = new ClientRegistry(core.cfg.seed, core.cfg.clients, core.cfg.firstClient);
   const count = (k: string) => stats.endpoints.set(k, (stats.endpoints.get(k) ?? 0) + 1);
@@ -333,7 +336,9 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
           return replyMessage(res, m.header, encodeWsusLocationReply({ sites: [{ siteCode: site, records: sups.map((u) => ({ wsusUrl: u, serverName: new URL(u).hostname, version })) }] }), r.delayMs);
         }
         const cl = decodeContentLocationRequest(m.body);
-        const r = typed({ kind: 'location.content', client, updates: [] }, 'mp.location', 'ContentLocationRequest', t, req, res);
+        // the update whose content the Package ID names ("UID:Content_<guid>"); another id names none (-1: the DPs)
+        const first = (files ??= contentIndex(cat)).byContentId.get(cl.packageId.replace(/^UID:Content_/i, '').toUpperCase()) ?? -1;
+        const r = typed({ kind: 'location.content', client, updates: first >= 0 ? [first] : [] }, 'mp.location', 'ContentLocationRequest', t, req, res);
         if (r === null) return;
         const dps = r.reply.kind === 'location.content' ? r.reply.dps : [];
         const guid = cl.packageId.replace(/^UID:Content_/i, '');
