@@ -5,30 +5,19 @@
 // agent reads that as no DP), for a small seeded fleet in virtual time.
 
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { resolveScenario } from '../harness/scenario/resolve.js';
-import { runFleet, type TransportOptions } from '../harness/run.js';
-import { buildResults } from '../harness/output/results.js';
-import { smallWireFleet } from './helpers/fleets.js';
+import type { TransportOptions } from '../harness/run.js';
+import { smallWireFleet, tracedRun } from './helpers/fleets.js';
 
-const silent = pino({ level: 'silent' });
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'suca-contract-content-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(name: string, input: Record<string, unknown>, transport: TransportOptions) {
-  const sc = resolveScenario(input);
-  const trace = join(dir, `${name}.ndjson`);
-  const o = await runFleet(sc, { tracePath: trace, logger: silent, transport });
-  const events = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  for (const e of events) if (typeof e.sup === 'string') e.sup = 'SUP';
-  return { events, results: buildResults(o) };
-}
+const run = (name: string, input: Record<string, unknown>, transport: TransportOptions) => tracedRun(dir, name, input, transport);
 
 describe('contract: waiting for content over both transports', () => {
   it('the same waits, retries and downloads in-process and over HTTP; the stub counts the answers with no DP', async () => {
