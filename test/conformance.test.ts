@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { runFleet } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
-import { checkTrace, parseTrace, type ConformanceReport } from '../harness/conformance/check.js';
+import { checkTrace, parseTrace, type ConformanceReport, type TraceLine } from '../harness/conformance/check.js';
 
 const silent = pino({ level: 'silent' });
 let dir: string;
@@ -50,6 +50,17 @@ describe('conformance of whole runs', () => {
     expect(results.stateMessages.duplicates).toBe(0);
     expect(results.stateMessages.received).toBe(results.stateMessages.delivered);
     expect(sc.clients).toBe(100);
+  });
+
+  it('waiting for content (scenarios/content-not-distributed, a 1-day location timeout): hourly retries, content not found only at the timeout', async () => {
+    const input = JSON.parse(readFileSync(new URL('../scenarios/content-not-distributed.json', import.meta.url), 'utf8'));
+    input.clients = 100;
+    input.model = { contentLocationTimeout: '1d' };
+    const { report, results } = await runAndCheck(input, 'content');
+    expectClean(report, ['download.contentRetry', 'download.contentTimeout', 'deployment.downloadWindow', 'state.deliveredByEnd']);
+    // the out-of-band deployment's waits failed at their timeout; the monthly one's content came in time
+    expect(results.errors.byCode['0x87D00607']!.total).toBe(report.checks['download.contentTimeout']);
+    expect(results.compliance!.deployments[0]!.clients.compliant).toBe(100);
   });
 
   it('a storm scenario with retries, SUP switching, MP outage, user installs and lost updates follows every rule', async () => {
@@ -133,7 +144,7 @@ describe('conformance of whole runs', () => {
   it('the checker catches a broken trace', async () => {
     const sc = resolveScenario({ clients: 1 });
     const c = 'GUID:X';
-    const lines = [
+    const lines: TraceLine[] = [
       { t: sc.start + 1000, client: c, ev: 'policy.requested' },
       { t: sc.start + 1000, client: c, ev: 'policy.received', version: 1, deployments: [], softwareUpdatesEnabled: true },
       // a schedule scan that goes online inside the TTL is wrong twice: too early and online
@@ -145,9 +156,15 @@ describe('conformance of whole runs', () => {
       { t: sc.start + 6 * 3600_000, client: c, ev: 'state.sent', serials: [2], ok: true },
       { t: sc.start + 7 * 3600_000, client: c, ev: 'state.sent', serials: [2], ok: true },
     ];
+    // a wait for content asked again after 2 h (the retry is 1 h), and content not found after 5 h (the timeout is 7 d)
+    const H = 3600_000;
+    lines.push(
+      { t: sc.start + 8 * H, client: c, ev: 'download.waitingContent', deployment: 'D', code: '0x87D00607', retryAt: sc.start + 10 * H },
+      { t: sc.start + 13 * H, client: c, ev: 'download.failed', deployment: 'D', code: '0x87D00607' },
+    );
     const rules = checkTrace(lines, sc).violations.map((v) => v.rule).sort();
     expect(rules).toEqual([
-      'scan.firstWindow', 'scan.onlineRule', 'scan.scheduleWindow', 'state.deliveredOnce', 'state.noSerialLost', 'state.sentWasQueued', 'state.serialSequence',
+      'download.contentRetry', 'download.contentTimeout', 'scan.firstWindow', 'scan.onlineRule', 'scan.scheduleWindow', 'state.deliveredOnce', 'state.noSerialLost', 'state.sentWasQueued', 'state.serialSequence',
     ].sort());
   });
 });

@@ -99,6 +99,8 @@ interface ClientView {
   /** restartAt of the last reminder (null: none in the run) */
   reminderRestartAt: number | null;
   countdownAt: number;
+  /** per deployment, the first download.waitingContent of the wait under way (its location timeout counts from there) */
+  contentWaitFrom: Map<string, number>;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -156,7 +158,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         delivered: new Set(), superseded: 0, off: false, offAt: -Infinity, onAt: -Infinity, retryRule: null,
         topicOf: new Map(), lostTopics: new Set(), gapAt: Infinity, queuedNow: new Set(), lostSerials: false,
         reevalTrigger: null, installFailed: new Map(), pulled: new Set(), switchedTo: null,
-        lastReminderAt: -Infinity, reminderRestartAt: null, countdownAt: -Infinity,
+        lastReminderAt: -Infinity, reminderRestartAt: null, countdownAt: -Infinity, contentWaitFrom: new Map(),
       };
       views.set(l.client, v);
     }
@@ -347,6 +349,29 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
           v.depDeadlineAt.set(d.id, l.t);
           v.pulled.add(d.id);
         }
+        break;
+      }
+      case 'download.waitingContent': {
+        // asked again within model.contentLocationRetry, never past the location timeout of the wait
+        const dep = l.deployment as string;
+        const from = v.contentWaitFrom.get(dep) ?? l.t;
+        if (!v.contentWaitFrom.has(dep)) v.contentWaitFrom.set(dep, l.t);
+        const wait = (l.retryAt as number) - l.t;
+        expect(wait > 0 && wait <= sc.model.contentLocationRetry, 'download.contentRetry', l, () => `content location asked again after ${wait} ms`);
+        expect((l.retryAt as number) <= from + sc.model.contentLocationTimeout, 'download.contentRetry', l, () => `a retry past the location timeout of the wait since ${from}`);
+        break;
+      }
+      case 'download.started':
+        v.contentWaitFrom.delete(l.deployment as string);
+        break;
+      case 'download.failed': {
+        // content not found only once the wait is contentLocationTimeout old (the first request was at or before its first wait)
+        const from = v.contentWaitFrom.get(l.deployment as string);
+        if (l.code === '0x87D00607') {
+          // (the first answer may come a request's time after the first request: over HTTP in scaled time)
+          expect(from !== undefined && l.t - from >= sc.model.contentLocationTimeout - sc.model.requestTimeout, 'download.contentTimeout', l, () => from === undefined ? 'content not found with no wait for content' : `content not found ${l.t - from} ms after the wait began`);
+        }
+        v.contentWaitFrom.delete(l.deployment as string);
         break;
       }
       case 'install.started': {
