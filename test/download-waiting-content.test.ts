@@ -101,6 +101,24 @@ describe('download waiting for content', () => {
     expect(failed[0]!.e.code).toBe(HR.CONTENT_NOT_FOUND);
   });
 
+  it('a workstation off at night keeps its wait: the download comes back at power-on and fails when the first request is 2 days old, not 2 days after the last power-on', () => {
+    const k = kit('30d', {
+      model: { contentLocationTimeout: '2d' },
+      power: { workstations: { fraction: 1, onAt: '7h', offAt: '18h', spread: '0', weekendsOff: false } },
+    });
+    k.runUntil(T0 + 8 * DAY);
+    const loc = locations(k);
+    const offs = k.of('power.off').filter((r) => r.t > loc[0]!);
+    // the wait spans nights: the machine went off (the job with it) at least once before the failure
+    const failed = k.of('download.failed');
+    expect(failed).toHaveLength(1);
+    expect(offs.filter((r) => r.t < failed[0]!.t).length).toBeGreaterThanOrEqual(1);
+    expect(failed[0]!.e.code).toBe(HR.CONTENT_NOT_FOUND);
+    // the first answer at or after the timeout fails it: within the first hour of a day the machine is on
+    expect(failed[0]!.t).toBeGreaterThanOrEqual(loc[0]! + 2 * DAY);
+    expect(failed[0]!.t).toBeLessThan(loc[0]! + 2 * DAY + 14 * HOUR);
+  });
+
   it('a content location that fails (MP unreachable) is asked again too, and fails with its own code at the timeout', () => {
     const k = kit(null, { model: { contentLocationTimeout: '3h' } });
     k.hook = (req, _t, normal): Reply => (req.kind === 'location.content' ? { kind: 'error', req: 'location.content', code: HR.MP_UNREACHABLE } : normal());
