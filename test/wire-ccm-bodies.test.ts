@@ -181,6 +181,16 @@ describe('bodies', () => {
     expect(decodeContentLocationReply(encodeContentLocationReply(bare))).toEqual(bare);
   });
 
+  it('a real MP\'s answer when no DP has the content (the shape of a public client log, "Processing 0 locations"): no content URL, so the client waits for content', () => {
+    // written by hand from the log: boundary groups, an empty ContentInfo, a FALLBACK site with no location records
+    const xml = '<ContentLocationReply SchemaVersion="1.00" BGRVersion="1"><BoundaryGroups BoundaryGroupListRetrieveTime="2021-01-19T13:27:45.467" IsOnVPN="0">' +
+      '<DOINCServers/></BoundaryGroups><ContentInfo/><Sites><Site><MPSite SiteCode="ABC" MasterSiteCode="ABC" SiteLocality="FALLBACK"/>' +
+      '<LocationRecords/></Site></Sites><RelatedContentIDs/></ContentLocationReply>';
+    const r = decodeContentLocationReply(xml);
+    expect(r.sites).toEqual([{ siteCode: 'ABC', records: [] }]);
+    expect(contentUrls(r)).toEqual([]);
+  });
+
   it('MPLIST and MPKEYINFORMATION', () => {
     const l = decodeMpList(fx('mplist.xml'));
     expect(l).toEqual({ mps: [

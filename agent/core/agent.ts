@@ -16,7 +16,7 @@
 
 import { C_LAST_ONLINE_SCAN_AT, C_LAST_SCAN_AT, C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, C_STATE_PHASE, C_SU_ENABLED_AT, setActionIdx, actionIdxOf, setRestartDeployment, metaKnownOf, setMetaKnown, setCold } from './state.js';
 import type { ClientState, Job, JobKind } from './state.js';
-import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA } from './state.js';
+import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA, wantWorkAgain } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
   D_WAIT_MW, D_WANT_DOWNLOAD, D_WANT_INSTALL,
@@ -854,9 +854,7 @@ function contentRetry(s: ClientState, ctx: CoreCtx, j: Job): void {
   // nor another download (downloads take their turns: two waiting for content would take turns hourly)
   const restart = (p & P_RESTART) !== 0 && (p & P_WINDOW_RESTART) === 0;
   if ((p & YIELD_TO) !== 0 || restart || installWanted(s)) {
-    const d = s.deployments[j.dep]!;
-    d.flags |= j.kind === 'install' ? D_WANT_INSTALL : D_WANT_DOWNLOAD;
-    s.pending |= P_DEPLOYMENT_WORK;
+    wantWorkAgain(s, j);
     s.job = null;
     return;
   }

@@ -30,10 +30,10 @@
 // about 50 ms of a run's 9 s of CPU); the fleet bench's CPU time with and
 // without this change is within its noise (9.0-9.8 s against 9.5-11.5 s).
 
-import { C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, F_AWAITING_POLICY } from './state.js';
+import { C_REEVAL_NOMINAL, C_SCHEDULE_NOMINAL, F_AWAITING_POLICY, wantWorkAgain } from './state.js';
 import type { ClientState } from './state.js';
 import {
-  D_WANT_DOWNLOAD, D_WANT_INSTALL, P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_SCHEDULE,
+  P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_SCHEDULE,
   S_OFF_SINCE, S_SAVED_POLICY, T_DEPLOYMENT, T_JOB, T_POLICY, T_POWER, T_RETRY, TIMERS,
 } from './state.js';
 import type { CoreCtx, PowerModel, PowerSchedule, ScanTrigger } from './types.js';
@@ -261,11 +261,7 @@ function powerOff(s: ClientState, ctx: CoreCtx, t: number): void {
   if (j !== null) {
     abandoned = j.kind;
     if (j.kind === 'scan' || j.kind === 'evaluate') s.pending |= BIT_OF[j.rule] ?? 0;
-    else if (j.dep >= 0) {
-      const d = s.deployments[j.dep]!;
-      d.flags |= j.kind === 'install' ? D_WANT_INSTALL : D_WANT_DOWNLOAD;
-      s.pending |= P_DEPLOYMENT_WORK;
-    }
+    else if (j.dep >= 0) wantWorkAgain(s, j);
     s.job = null;
     tm[b + T_JOB] = Infinity;
     tm[b + T_RETRY] = Infinity;

@@ -111,6 +111,15 @@ export const D_USER_INSTALL = 1 << 6; // the pending install was started by the 
 export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits for a restart
 export const D_WAIT_MW = 1 << 9; // the wanted install waits for a maintenance window (reported once: windows.ts)
 
+/**
+ * A download or install job put back (a power-off, a wait for content yielding): its deployment
+ * asks for the work again, and pump starts it anew, with the scan before it.
+ */
+export function wantWorkAgain(s: ClientState, j: Job): void {
+  s.deployments[j.dep]!.flags |= j.kind === 'install' ? D_WANT_INSTALL : D_WANT_DOWNLOAD;
+  s.pending |= P_DEPLOYMENT_WORK;
+}
+
 /** Doubles per deployment in a times chunk (ClientDeployment: download, deadline, user install). */
 const DT_STRIDE = 4;
 /** Doubles per times chunk: 96 KB, 4,096 deployments. */

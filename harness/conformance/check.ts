@@ -354,8 +354,8 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
       case 'download.waitingContent': {
         // asked again within model.contentLocationRetry, never past the location timeout of the wait
         const dep = l.deployment as string;
-        const from = v.contentWaitFrom.get(dep) ?? l.t;
-        if (!v.contentWaitFrom.has(dep)) v.contentWaitFrom.set(dep, l.t);
+        let from = v.contentWaitFrom.get(dep);
+        if (from === undefined) v.contentWaitFrom.set(dep, (from = l.t));
         const wait = (l.retryAt as number) - l.t;
         expect(wait > 0 && wait <= sc.model.contentLocationRetry, 'download.contentRetry', l, () => `content location asked again after ${wait} ms`);
         expect((l.retryAt as number) <= from + sc.model.contentLocationTimeout, 'download.contentRetry', l, () => `a retry past the location timeout of the wait since ${from}`);

@@ -174,13 +174,16 @@ export class ManagementPoint {
     this.settingsOff = { ...cfg.settings, softwareUpdatesEnabled: false };
     // when each update's content is on the DPs: the earliest of the deployments that carry it
     // (a deployment without the field has its content there before the run: -Infinity)
+    // (an update no deployment carries keeps -Infinity: a client never asks for its content)
     this.contentAt = new Float64Array(cat.size).fill(-Infinity);
-    const late = cfg.deployments.filter((d) => (d.contentDistributed ?? -Infinity) > -Infinity);
-    if (late.length > 0) {
-      const at = new Float64Array(cat.size).fill(Infinity);
-      for (const d of cfg.deployments) for (const u of d.updates) if (u < cat.size) at[u] = Math.min(at[u]!, d.contentDistributed ?? -Infinity);
-      // content of an update no deployment carries is on the DPs (a client never asks for it)
-      for (let u = 0; u < cat.size; u++) this.contentAt[u] = at[u] === Infinity ? -Infinity : at[u]!;
+    const carried = new Uint8Array(cat.size);
+    for (const d of cfg.deployments) {
+      const at = d.contentDistributed ?? -Infinity;
+      for (const u of d.updates) {
+        if (u >= cat.size) continue;
+        this.contentAt[u] = carried[u] === 1 ? Math.min(this.contentAt[u]!, at) : at;
+        carried[u] = 1;
+      }
     }
     this.firstClient = cfg.firstClient;
     this.contiguous = new Float64Array(cfg.clients);

@@ -336,12 +336,12 @@ export function mpHandler(o: MpHandlerOptions, stats: MpStats): RoleHandler {
           return replyMessage(res, m.header, encodeWsusLocationReply({ sites: [{ siteCode: site, records: sups.map((u) => ({ wsusUrl: u, serverName: new URL(u).hostname, version })) }] }), r.delayMs);
         }
         const cl = decodeContentLocationRequest(m.body);
+        const guid = cl.packageId.replace(/^UID:Content_/i, '');
         // the update whose content the Package ID names ("UID:Content_<guid>"); another id names none (-1: the DPs)
-        const first = (files ??= contentIndex(cat)).byContentId.get(cl.packageId.replace(/^UID:Content_/i, '').toUpperCase()) ?? -1;
+        const first = (files ??= contentIndex(cat)).byContentId.get(guid.toUpperCase()) ?? -1;
         const r = typed({ kind: 'location.content', client, updates: first >= 0 ? [first] : [] }, 'mp.location', 'ContentLocationRequest', t, req, res);
         if (r === null) return;
         const dps = r.reply.kind === 'location.content' ? r.reply.dps : [];
-        const guid = cl.packageId.replace(/^UID:Content_/i, '');
         return replyMessage(res, m.header, encodeContentLocationReply({
           sites: [{ siteCode: site, records: dps.map((dp) => ({ url: contentUrl(`${dp.replace(/\/$/, '')}/SMS_DP_SMSPKG$`, guid, cl.version), signatureUrl: null, serverName: new URL(dp).hostname, dpType: 'SERVER', locality: 'LOCAL', version: '9132' })) }],
         }), r.delayMs);
