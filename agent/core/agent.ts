@@ -117,7 +117,7 @@ export function onWake(s: ClientState, ctx: CoreCtx, t: number): void {
     if (j !== null && j.phase === 'retryWait') {
       j.trigger = 'retry';
       startScan(s, ctx, t, j);
-    } else if (j !== null && j.phase === 'contentWait') contentRetry(s, ctx, j);
+    } else if (j !== null && (j.phase === 'contentWait' || j.phase === 'downloadWait')) contentRetry(s, ctx, t, j);
   }
   if (s.tm[s.tb + T_RESTART] <= t) {
     s.tm[s.tb + T_RESTART] = Infinity;
@@ -401,10 +401,13 @@ function loseUpdate(s: ClientState, ctx: CoreCtx): void {
 // ---------------------------------------------------------------------------
 // the work queue: one job at a time
 
+const NO_DPS: readonly string[] = Object.freeze([]);
+
 function newJob(kind: JobKind, dep: number, trigger: ScanTrigger): Job {
   return {
     kind, dep, phase: 'scanning', trigger, rule: trigger, forced: false, online: false,
     updates: [], fetch: [], bytes: 0, next: 'none', installAfterDownload: false, restart: false, installedAt: -Infinity, version: 1,
+    dps: NO_DPS, dpAt: 0, dpLeft: 0, dpRetried: false,
   };
 }
 
@@ -529,7 +532,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
     if (r.req === 'location.wsus' && j.phase === 'locate') return scanFailed(s, ctx, t, j, r.code);
     if (r.req === 'wsus.scan' && j.phase === 'wsus') return scanFailed(s, ctx, t, j, r.code);
     if (r.req === 'location.content' && j.phase === 'contentLocate') return waitForContent(s, ctx, t, j, r.code);
-    if (r.req === 'dp.download' && j.phase === 'dpRequest') return downloadFailed(s, ctx, t, j, r.code);
+    if (r.req === 'dp.download' && j.phase === 'dpRequest') return dpFailed(s, ctx, t, j, r.code);
     return;
   }
   switch (r.kind) {
@@ -570,10 +573,18 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       if (r.dps.length === 0) return waitForContent(s, ctx, t, j, HR.CONTENT_NOT_FOUND);
       const d = s.deployments[j.dep]!;
       d.locateSince = Infinity;
-      emit(ctx, { ev: 'download.started', deployment: d.policy.id, updates: j.fetch.length, bytes: j.bytes });
-      setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADING);
+      if (d.downloadSince === Infinity) d.downloadSince = t;
+      // a retry after DP failures is the same download going on: no new start, no new 301
+      if (!j.dpRetried) {
+        emit(ctx, { ev: 'download.started', deployment: d.policy.id, updates: j.fetch.length, bytes: j.bytes });
+        setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADING);
+      }
+      // one DP at random, then the others of the list in turn if it fails (dpFailed)
+      j.dps = r.dps;
+      j.dpAt = randInt(s, r.dps.length);
+      j.dpLeft = r.dps.length - 1;
       j.phase = 'dpRequest';
-      ctx.out.push({ type: 'send', req: { kind: 'dp.download', client: s.idx, dp: r.dps[randInt(s, r.dps.length)]!, updates: j.fetch, bytes: j.bytes } });
+      ctx.out.push({ type: 'send', req: { kind: 'dp.download', client: s.idx, dp: r.dps[j.dpAt]!, updates: j.fetch, bytes: j.bytes } });
       return;
     }
     case 'dp.download': {
@@ -780,6 +791,7 @@ function beginDownload(s: ClientState, ctx: CoreCtx, t: number, j: Job, thenInst
   }
   j.installAfterDownload = thenInstall;
   if (need.length === 0) {
+    d.downloadSince = Infinity;
     if (thenInstall) return startInstall(s, ctx, t, j);
     if (missingUpdates(s, d).length === 0) setCompliance(s, ctx, t, d);
     else {
@@ -798,6 +810,7 @@ function beginDownload(s: ClientState, ctx: CoreCtx, t: number, j: Job, thenInst
 
 function downloadDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const d = s.deployments[j.dep]!;
+  d.downloadSince = Infinity;
   const fetched = j.fetch;
   addToCache(s, ctx, t, fetched, j.installAfterDownload ? j.updates : fetched);
   emit(ctx, { ev: 'download.completed', deployment: d.policy.id, updates: fetched.length, bytes: j.bytes });
@@ -821,10 +834,7 @@ function downloadDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
 function waitForContent(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number): void {
   const d = s.deployments[j.dep]!;
   const until = d.locateSince + ctx.model.contentLocationTimeout;
-  if (!(t < until)) {
-    d.locateSince = Infinity;
-    return downloadFailed(s, ctx, t, j, code);
-  }
+  if (!(t < until)) return downloadFailed(s, ctx, t, j, code);
   // the last try at the timeout itself, not past it
   const at = Math.min(t + ctx.model.contentLocationRetry, until);
   j.phase = 'contentWait';
@@ -842,13 +852,16 @@ function installWanted(s: ClientState): boolean {
 }
 
 /**
- * The wait for content is over: the location is asked again, unless other work
- * came meanwhile (a scan cycle, a deadline's install, a re-evaluation, a
- * restart: the job held the client up to contentLocationRetry). Then the job yields as it does at a
- * power-off: the deployment asks for its download or install again (with the
- * scan before it), its location timeout still counted from the first request.
+ * The wait for content (or, after every DP failed, for the next round) is
+ * over: the location is asked again, unless other work came meanwhile (a scan
+ * cycle, a deadline's install, a re-evaluation, a restart: the job held the
+ * client up to contentLocationRetry or downloadRetry). Then the job yields as
+ * it does at a power-off: the deployment asks for its download or install
+ * again (with the scan before it, and a new download.started when a DP is
+ * found), its location and download timeouts still counted from where they
+ * began.
  */
-function contentRetry(s: ClientState, ctx: CoreCtx, j: Job): void {
+function contentRetry(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   const p = s.pending;
   // work pump would start: a scan, a restart or an install; not one held for a maintenance window,
   // nor another download (downloads take their turns: two waiting for content would take turns hourly)
@@ -859,11 +872,49 @@ function contentRetry(s: ClientState, ctx: CoreCtx, j: Job): void {
     return;
   }
   j.phase = 'contentLocate';
+  // after DP failures the location is asked anew: a wait for content would count from here
+  const d = s.deployments[j.dep]!;
+  if (d.locateSince === Infinity) d.locateSince = t;
   ctx.out.push({ type: 'send', req: { kind: 'location.content', client: s.idx, updates: j.fetch } });
+}
+
+/**
+ * The DP asked for the content failed (unreachable, an HTTP error, a timeout).
+ * The real client does not fail the download at once: it tries the next DP of
+ * the location's list ("it immediately tries that next distribution point",
+ * the ConfigMgr writing team's test of DP retry behaviour), and when every DP
+ * failed it retries later, until its download timeout (client-behaviour.md
+ * section 4: "download 864000 s"), counted from the download's start; then it
+ * fails with the last code. How long it waits between rounds is not in our
+ * references (a DP "retried for up to 8 hours" is what one field report says
+ * of the same DP): model.downloadRetry, 1 h by default. A round asks the
+ * content location again (the DPs may have changed), then the DPs.
+ */
+function dpFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number): void {
+  const d = s.deployments[j.dep]!;
+  const dp = j.dps[j.dpAt] ?? '';
+  const until = d.downloadSince + ctx.model.downloadTimeout;
+  if (!(t < until)) return downloadFailed(s, ctx, t, j, code);
+  if (j.dpLeft > 0) {
+    j.dpLeft--;
+    j.dpAt = j.dpAt + 1 < j.dps.length ? j.dpAt + 1 : 0;
+    const next = j.dps[j.dpAt]!;
+    emit(ctx, { ev: 'download.retrying', deployment: d.policy.id, dp, code, next, retryAt: null });
+    ctx.out.push({ type: 'send', req: { kind: 'dp.download', client: s.idx, dp: next, updates: j.fetch, bytes: j.bytes } });
+    return;
+  }
+  // the last round at the timeout itself, not past it
+  const at = Math.min(t + ctx.model.downloadRetry, until);
+  j.phase = 'downloadWait';
+  j.dpRetried = true;
+  s.tm[s.tb + T_RETRY] = at;
+  emit(ctx, { ev: 'download.retrying', deployment: d.policy.id, dp, code, next: null, retryAt: at });
 }
 
 function downloadFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number): void {
   const d = s.deployments[j.dep]!;
+  d.locateSince = Infinity;
+  d.downloadSince = Infinity;
   emit(ctx, { ev: 'download.failed', deployment: d.policy.id, code });
   setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOAD_FAILED);
   // an enforced install is tried again at the next re-evaluation cycle

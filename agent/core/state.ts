@@ -120,9 +120,9 @@ export function wantWorkAgain(s: ClientState, j: Job): void {
   s.pending |= P_DEPLOYMENT_WORK;
 }
 
-/** Doubles per deployment in a times chunk (ClientDeployment: download, deadline, user install). */
-const DT_STRIDE = 4;
-/** Doubles per times chunk: 96 KB, 4,096 deployments. */
+/** Doubles per deployment in a times chunk (ClientDeployment: download, deadline, user install, locate since, download since). */
+const DT_STRIDE = 5;
+/** Doubles per times chunk: 160 KB, 4,096 deployments. */
 const DT_CHUNK = DT_STRIDE * 4096;
 /**
  * Memory one fleet's records share, owned by the fleet (CoreCtx.store), not
@@ -240,12 +240,13 @@ export class QueuePool {
 export const QUEUE_TRIM_MS = 15 * 60_000;
 
 /**
- * What a client knows and does about one deployment. Its three times live in
+ * What a client knows and does about one deployment. Its times (DT_STRIDE) live in
  * a shared Float64Array chunk and its flags, compliance and enforcement in one
  * small integer (accessors keep the fields' names and values). As a plain
  * object of nine fields it was 96 B and three boxed doubles of 16 B (V8 keeps
- * a double field as a HeapNumber of its own) = 144 B a deployment; now 72 B +
- * 24 B in the chunk (heap snapshot of the 100k default fleet, issue 13).
+ * a double field as a HeapNumber of its own) = 144 B a deployment; then 72 B +
+ * 24 B in the chunk (heap snapshot of the 100k default fleet, issue 13); the two
+ * wait starts (content location, download) add 16 B in the chunk.
  */
 export class ClientDeployment {
   readonly policy: DeploymentPolicy;
@@ -302,6 +303,17 @@ export class ClientDeployment {
   set locateSince(v: number) {
     this.tc[this.to + 3] = v;
   }
+  /**
+   * When the download under way first started (a DP was found), kept until it
+   * completes or fails (Infinity: none): the download timeout counts from
+   * there, across DP failures, waits, yields and power-offs.
+   */
+  get downloadSince(): number {
+    return this.tc[this.to + 4]!;
+  }
+  set downloadSince(v: number) {
+    this.tc[this.to + 4] = v;
+  }
   /** D_* bits (all below bit 16) */
   get flags(): number {
     return this.w & 0xffff;
@@ -343,7 +355,7 @@ export interface PolicyCycle {
 
 export type JobKind = 'scan' | 'evaluate' | 'download' | 'install' | 'restart';
 export type JobPhase =
-  | 'locate' | 'wsus' | 'scanning' | 'retryWait' | 'contentLocate' | 'contentWait' | 'dpRequest' | 'downloading' | 'installing' | 'restarting';
+  | 'locate' | 'wsus' | 'scanning' | 'retryWait' | 'contentLocate' | 'contentWait' | 'dpRequest' | 'downloadWait' | 'downloading' | 'installing' | 'restarting';
 
 /** The one thing a client is busy with (the real agent serialises scans, downloads, installs). */
 export interface Job {
@@ -372,6 +384,12 @@ export interface Job {
   installedAt: number;
   /** the update source version the location reply named (the metadata the scan brings) */
   version: number;
+  /** the DPs of the last content location reply, the one asked now (an index in it), and how many of the others are left to try */
+  dps: readonly string[];
+  dpAt: number;
+  dpLeft: number;
+  /** a DP failure made the job wait (downloadWait): a location that finds DPs again does not start the download anew */
+  dpRetried: boolean;
 }
 
 export interface ClientState {

@@ -278,6 +278,8 @@ export type AgentEvent =
   | { readonly ev: 'download.started' | 'download.completed'; readonly deployment: string; readonly updates: number; readonly bytes: number }
   | { readonly ev: 'download.failed'; readonly deployment: string; readonly code: number }
   | { readonly ev: 'download.waitingContent'; readonly deployment: string; readonly code: number; readonly retryAt: number }
+  /** a DP failed the download: `next` is asked at once, or (null) every DP failed and the next round starts at retryAt */
+  | { readonly ev: 'download.retrying'; readonly deployment: string; readonly dp: string; readonly code: number; readonly next: string | null; readonly retryAt: number | null }
   | { readonly ev: 'deployment.available' | 'deployment.deadline'; readonly deployment: string }
   /** installOtherDeploymentsWithin: this deployment (deadline within N) is enforced with `by`'s deadline */
   | { readonly ev: 'deployment.pulledForward'; readonly deployment: string; readonly by: string }
@@ -341,6 +343,10 @@ export interface ClientModel {
   readonly contentLocationRetry: number;
   /** ... and fails (CONTENT_NOT_FOUND, or the last error) once its first location request is this old. */
   readonly contentLocationTimeout: number;
+  /** Every DP of a download failed: the next round (location, then the DPs in turn) after this. */
+  readonly downloadRetry: number;
+  /** ... and the download fails (the last DP's code) once it started this long ago. */
+  readonly downloadTimeout: number;
   /** Time zones and maintenance windows (agent/core/localtime.ts); null: UTC clients, no windows. */
   readonly local: LocalModel | null;
   /** Power schedules of the machines (power.ts); null: every machine is always on. */

@@ -101,6 +101,10 @@ interface ClientView {
   countdownAt: number;
   /** per deployment, the first download.waitingContent of the wait under way (its location timeout counts from there) */
   contentWaitFrom: Map<string, number>;
+  /** per deployment, the first download.started of the download under way (its download timeout counts from there) */
+  downloadFrom: Map<string, number>;
+  /** per deployment, whether the last retry was a DP's (download.retrying) rather than a wait for content */
+  dpRetryLast: Map<string, boolean>;
 }
 
 export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
@@ -158,7 +162,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         delivered: new Set(), superseded: 0, off: false, offAt: -Infinity, onAt: -Infinity, retryRule: null,
         topicOf: new Map(), lostTopics: new Set(), gapAt: Infinity, queuedNow: new Set(), lostSerials: false,
         reevalTrigger: null, installFailed: new Map(), pulled: new Set(), switchedTo: null,
-        lastReminderAt: -Infinity, reminderRestartAt: null, countdownAt: -Infinity, contentWaitFrom: new Map(),
+        lastReminderAt: -Infinity, reminderRestartAt: null, countdownAt: -Infinity, contentWaitFrom: new Map(), downloadFrom: new Map(), dpRetryLast: new Map(),
       };
       views.set(l.client, v);
     }
@@ -359,12 +363,42 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const wait = (l.retryAt as number) - l.t;
         expect(wait > 0 && wait <= sc.model.contentLocationRetry, 'download.contentRetry', l, () => `content location asked again after ${wait} ms`);
         expect((l.retryAt as number) <= from + sc.model.contentLocationTimeout, 'download.contentRetry', l, () => `a retry past the location timeout of the wait since ${from}`);
+        v.dpRetryLast.set(dep, false);
         break;
       }
-      case 'download.started':
-        v.contentWaitFrom.delete(l.deployment as string);
+      case 'download.started': {
+        const dep = l.deployment as string;
+        v.contentWaitFrom.delete(dep);
+        // a yield or a power-off starts the same download again: its timeout still counts from the first start
+        if (!v.downloadFrom.has(dep)) v.downloadFrom.set(dep, l.t);
+        break;
+      }
+      case 'download.retrying': {
+        // the next DP at once, or every DP failed: the next round within model.downloadRetry, never past the download timeout
+        const dep = l.deployment as string;
+        const from = v.downloadFrom.get(dep);
+        expect(from !== undefined, 'download.dpRetry', l, () => 'a DP retry with no download started');
+        if (l.next === null) {
+          const wait = (l.retryAt as number) - l.t;
+          expect(wait > 0 && wait <= sc.model.downloadRetry, 'download.dpRetry', l, () => `the DPs asked again after ${wait} ms`);
+          expect(from === undefined || (l.retryAt as number) <= from + sc.model.downloadTimeout, 'download.dpRetry', l, () => `a round past the download timeout of the download started at ${from}`);
+        } else expect(l.retryAt === null && l.next !== l.dp, 'download.dpRetry', l, () => `the next DP ${String(l.next)} after ${String(l.dp)}, retryAt ${String(l.retryAt)}`);
+        v.dpRetryLast.set(dep, true);
+        break;
+      }
+      case 'download.completed':
+        v.downloadFrom.delete(l.deployment as string);
+        v.dpRetryLast.delete(l.deployment as string);
         break;
       case 'download.failed': {
+        const dep = l.deployment as string;
+        const started = v.downloadFrom.get(dep);
+        if (v.dpRetryLast.get(dep) === true && l.code !== '0x87D00607') {
+          // a DP's failure ends the download only once it started model.downloadTimeout ago
+          expect(started !== undefined && l.t - started >= sc.model.downloadTimeout - sc.model.requestTimeout, 'download.dpTimeout', l, () => `the download failed ${started === undefined ? 'with no start' : `${l.t - started} ms after it started`}`);
+        }
+        v.downloadFrom.delete(dep);
+        v.dpRetryLast.delete(dep);
         // content not found only once the wait is contentLocationTimeout old (the first request was at or before its first wait)
         const from = v.contentWaitFrom.get(l.deployment as string);
         if (l.code === '0x87D00607') {

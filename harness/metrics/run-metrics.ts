@@ -20,7 +20,7 @@ export const EVENT_NAMES: readonly AgentEventName[] = [
   'cache.evicted', 'install.started', 'install.completed', 'restart.scheduled', 'restart.started', 'restart.completed',
   'reevaluation.started', 'update.lost', 'state.queued', 'state.sent', 'install.waitingForWindow', 'restart.waitingForWindow', 'power.off', 'power.on',
   'scan.waitingLocation', 'install.failed', 'deployment.pulledForward', 'sup.switched', 'state.resync',
-  'restart.reminder', 'restart.snoozed', 'restart.countdown', 'download.waitingContent',
+  'restart.reminder', 'restart.snoozed', 'restart.countdown', 'download.waitingContent', 'download.retrying',
 ];
 
 export const TRIGGERS: readonly ScanTrigger[] = [
@@ -375,6 +375,10 @@ export class RunMetrics implements IngestObserver {
       }
       case 'download.failed':
         this.work.downloadFailures++;
+        this.error(t, e.code, SRC_DOWNLOAD);
+        break;
+      case 'download.retrying':
+        // a DP's failure the client saw and retried (the last one, at the timeout, is download.failed's)
         this.error(t, e.code, SRC_DOWNLOAD);
         break;
       case 'install.completed':

@@ -41,6 +41,8 @@ export function traceFields(e: AgentEvent, names: TraceNames): Record<string, un
       return { deployment: e.deployment, code: hresultHex(e.code) };
     case 'download.waitingContent':
       return { deployment: e.deployment, code: hresultHex(e.code), retryAt: e.retryAt };
+    case 'download.retrying':
+      return { deployment: e.deployment, dp: e.dp, code: hresultHex(e.code), next: e.next, retryAt: e.retryAt };
     case 'install.failed':
       return { deployment: e.deployment, updates: e.updates, code: hresultHex(e.code), attempt: e.attempt };
     case 'update.lost':

@@ -52,6 +52,8 @@ export const DEFAULT_SCENARIO = {
     // timeout (client-behaviour.md section 4, "location 604800 s"; the retry interval is not public)
     contentLocationRetry: '1h',
     contentLocationTimeout: '7d',
+    downloadRetry: '1h',
+    downloadTimeout: '10d',
   },
   site: {
     softwareUpdatesEnabledAt: '0',

@@ -212,6 +212,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
   if (d(mo.onlineScanMin) > d(mo.onlineScanMax)) where('model.onlineScanMin', `is longer than model.onlineScanMax (${mo.onlineScanMax})`);
   // a client waiting for content asks again this often for up to the timeout: 1 ms would be 600 M requests a client a week
   if (d(mo.contentLocationRetry) < 1000) where('model.contentLocationRetry', 'is under 1s: a client waiting for content would ask the MP again and again');
+  if (d(mo.downloadRetry) < 1000) where('model.downloadRetry', 'is under 1s: a client whose DPs all fail would ask them again and again');
   const cat = m.catalogue;
   if (cat.newUpdates > cat.updates) where('catalogue.newUpdates', `is more than catalogue.updates (${cat.updates})`);
   if (cat.minSizeMB > cat.maxSizeMB) where('catalogue.minSizeMB', `is more than catalogue.maxSizeMB (${cat.maxSizeMB})`);
@@ -429,6 +430,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     requestTimeout: Math.max(1, d(mo.requestTimeout)),
     contentLocationRetry: Math.max(1, d(mo.contentLocationRetry)),
     contentLocationTimeout: d(mo.contentLocationTimeout),
+    downloadRetry: Math.max(1, d(mo.downloadRetry)),
+    downloadTimeout: d(mo.downloadTimeout),
     local,
     // maintenance windows reach the clients as the MP's CCM_ServiceWindow policies (server-stub/core/mp.ts)
     serviceWindows: serviceWindowResolver(local?.zones ?? [], startMs - 2 * 86_400_000, startMs + durationMs! + 2 * 86_400_000),

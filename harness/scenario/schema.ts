@@ -68,6 +68,8 @@ const model = z.strictObject({
   requestTimeout: duration,
   contentLocationRetry: duration,
   contentLocationTimeout: duration,
+  downloadRetry: duration,
+  downloadTimeout: duration,
 }).partial();
 
 /** the WSUS capacity model (server-stub/core/wsus-pool.ts): an IIS application pool in front of each SUP */
