@@ -63,6 +63,24 @@ describe('conformance of whole runs', () => {
     expect(results.compliance!.deployments[0]!.clients.compliant).toBe(100);
   });
 
+  it('a DP outage (scenarios/dp-outage, a 1-day download timeout): DP failover and rounds within downloadRetry, a DP failure ends a download only at its timeout', async () => {
+    const input = JSON.parse(readFileSync(new URL('../scenarios/dp-outage.json', import.meta.url), 'utf8'));
+    input.clients = 100;
+    input.duration = '4d';
+    // the DPs down from the available time to the end: every download fails a day after it started, the
+    // pre-download and then the deadline's (its install needs the content), two a client
+    input.faults = [{ target: 'dp', from: '1d', to: '4d', status: 503 }];
+    input.model = { downloadTimeout: '1d' };
+    const { report, results } = await runAndCheck(input, 'dp-outage');
+    expectClean(report, ['download.dpRetry', 'download.dpTimeout', 'deployment.downloadWindow', 'state.deliveredByEnd']);
+    const failed = results.events['download.failed']!;
+    expect(failed).toBe(200);
+    expect(report.checks['download.dpTimeout']).toBe(failed);
+    // every DP failure counted once as an error: the retried ones and the last of each download
+    expect(results.errors.byCode['0x80244022']!.download).toBe(results.events['download.retrying']! + failed);
+    expect(results.faultsInjected!.dp).toBe(results.events['download.retrying']! + failed);
+  });
+
   it('a storm scenario with retries, SUP switching, MP outage, user installs and lost updates follows every rule', async () => {
     const input = JSON.parse(readFileSync(new URL('../scenarios/patch-tuesday-storm.json', import.meta.url), 'utf8'));
     // 100 clients (was 400, then 200): every rule below is still exercised and every figure still non-zero (at 60
@@ -161,10 +179,15 @@ describe('conformance of whole runs', () => {
     lines.push(
       { t: sc.start + 8 * H, client: c, ev: 'download.waitingContent', deployment: 'D', code: '0x87D00607', retryAt: sc.start + 10 * H },
       { t: sc.start + 13 * H, client: c, ev: 'download.failed', deployment: 'D', code: '0x87D00607' },
+      // a DP round 3 h after the last (the retry is 1 h), a failover to the DP that failed, a DP failure that ends the download after 4 h (the timeout is 10 d)
+      { t: sc.start + 14 * H, client: c, ev: 'download.started', deployment: 'E', updates: 1, bytes: 1 },
+      { t: sc.start + 14 * H, client: c, ev: 'download.retrying', deployment: 'E', dp: 'A', code: '0x80244022', next: null, retryAt: sc.start + 17 * H },
+      { t: sc.start + 17 * H, client: c, ev: 'download.retrying', deployment: 'E', dp: 'A', code: '0x80244022', next: 'A', retryAt: null },
+      { t: sc.start + 18 * H, client: c, ev: 'download.failed', deployment: 'E', code: '0x80244022' },
     );
     const rules = checkTrace(lines, sc).violations.map((v) => v.rule).sort();
     expect(rules).toEqual([
-      'download.contentRetry', 'download.contentTimeout', 'scan.firstWindow', 'scan.onlineRule', 'scan.scheduleWindow', 'state.deliveredOnce', 'state.noSerialLost', 'state.sentWasQueued', 'state.serialSequence',
+      'download.contentRetry', 'download.contentTimeout', 'download.dpRetry', 'download.dpRetry', 'download.dpTimeout', 'scan.firstWindow', 'scan.onlineRule', 'scan.scheduleWindow', 'state.deliveredOnce', 'state.noSerialLost', 'state.sentWasQueued', 'state.serialSequence',
     ].sort());
   });
 });
