@@ -186,8 +186,10 @@ async function uploads(): Promise<Uploads> {
   const autocannonRun = async (base: number, seconds: number): Promise<UploadRun> => {
     // more payloads than the run can send; past them they repeat (the stub drops a repeat as a duplicate,
     // less work than an ingest), and repeats are counted and printed. 3,500/s was not enough: the run of
-    // 2026-12-07 03:36 sent 3,798/s and repeated 2,450 (8 %); the fastest run seen here was 4,247/s
-    const n = seconds * 5500;
+    // 2026-12-07 03:36 sent 3,798/s and repeated 2,450 (8 %); 5,500/s was not either: the bench of
+    // 23:36 UTC the same day sent 6,181/s and repeated 5,545 (11 %). 9,000/s: 72,000 payloads of
+    // 3.3 KB for 8 s, 235 MB
+    const n = seconds * 9000;
     const pool: Buffer[] = [];
     let contentType = '';
     for (let j = 0; j < n; j++) {
