@@ -131,6 +131,26 @@ describe('download: a DP that fails', () => {
     expect(failed[0]!.t).toBeLessThanOrEqual(started[0]!.t + DAY + 60_000);
   });
 
+  it('a workstation off at night keeps its download timeout: the download fails when its first start is 2 days old, not 2 days after the last power-on', () => {
+    const k = kit({
+      model: { downloadTimeout: '2d' },
+      power: { workstations: { fraction: 1, onAt: '7h', offAt: '18h', spread: '0', weekendsOff: false } },
+    });
+    k.hook = dpFails(k, Infinity);
+    k.runUntil(T0 + 8 * DAY);
+    const started = k.of('download.started');
+    const failed = k.of('download.failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.e.code).toBe(DP_503);
+    // the nights between: the job went with the power, and each power-on started the download again
+    expect(k.of('power.off').filter((r) => r.t > started[0]!.t && r.t < failed[0]!.t).length).toBeGreaterThanOrEqual(1);
+    expect(started.length).toBeGreaterThanOrEqual(2);
+    // the first round's failure at or after the timeout ends it: within the first hour the machine is on
+    expect(failed[0]!.t).toBeGreaterThanOrEqual(started[0]!.t + 2 * DAY);
+    expect(failed[0]!.t).toBeLessThan(started[0]!.t + 2 * DAY + 14 * HOUR);
+    for (const r of k.of('download.retrying')) expect(r.e.retryAt).toBeLessThanOrEqual(started[0]!.t + 2 * DAY);
+  });
+
   it('a round whose location finds no DP any more waits for content, with the location timeout from that request', () => {
     const k = kit({ model: { contentLocationTimeout: '3h' } });
     let firstDp = Infinity;

@@ -3,7 +3,7 @@
 // (run --shard 1/2, 2/2, then merge), all through main(argv, io). The three
 // agree on every counter, the exactly mergeable series and the compliance
 // at the end; one thread and two workers write the same trace, byte for
-// byte. The scenario has late, dropped and lost answers (the in-process
+// byte. The scenario has DP failures the clients retry, late, dropped and lost answers (the in-process
 // transport's deferred replies, whose order at one millisecond is the
 // single thread's push order: workers/trace-order.ts) and state resync
 // (a lost upload's gap, asked for after minMissingMessageAge), with the
@@ -38,6 +38,8 @@ writeFileSync(scenario, JSON.stringify({
     { target: 'mp.state', from: '12h', to: '2d', rate: 0.3, drop: true },
     { target: 'mp.state', from: '2d', to: '4d', rate: 0.5, lose: true },
     { target: 'dp', from: '0d', to: '5d', rate: 0.3, delay: '1s' },
+    // the pre-downloads' DP failures: failover and hourly rounds (the agent's DP retry)
+    { target: 'dp', from: '1d', to: '1d6h', rate: 0.6, status: 503 },
   ],
 }));
 
@@ -87,6 +89,7 @@ describe('run --workers 2 in virtual time, as one thread and as two shards merge
     expect(faults['mp.state']).toBeGreaterThan(0);
     expect(r1.stateMessages.duplicates as number).toBeGreaterThan(0);
     expect((r1.events as Record<string, number>)['state.resync']).toBeGreaterThan(0);
+    expect((r1.events as Record<string, number>)['download.retrying']).toBeGreaterThan(0);
     // two workers' shards, tiling the fleet
     expect(r2.merged!.from.map((f) => f.shard.index)).toEqual([1, 2]);
     expect(comparable(r2)).toEqual(comparable(r1));
