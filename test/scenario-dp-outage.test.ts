@@ -6,36 +6,22 @@
 // every hour; every client downloads after the outage and complies, none
 // fails (the 10-day download timeout is past the run).
 
-import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cli } from './helpers/cli.js';
-import type { Results } from '../harness/output/results-schema.js';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { scenarioFile, tracedScenario } from './helpers/scenario-run.js';
 
-const file = new URL('../scenarios/dp-outage.json', import.meta.url).pathname;
+const file = scenarioFile('dp-outage');
 const sc = JSON.parse(readFileSync(file, 'utf8')) as { clients: number; site: { dps: string[] } };
 const HOUR = 3_600_000;
 type Ev = { t: number; client: string; ev: string; deployment?: string; dp?: string; code?: string; next?: string | null; retryAt?: number | null };
 
-let dir: string;
-let r: Results;
-let trace: Ev[];
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'suca-dp-outage-'));
-  const tracePath = join(dir, 't.ndjson');
-  const out = await cli('run', '--scenario', file, '--json', '--quiet', '--trace', tracePath, '--trace-events', 'download.*', '--log-level', 'warn');
-  expect(out.code, out.err).toBe(0);
-  r = JSON.parse(out.out) as Results;
-  trace = readFileSync(tracePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
-}, 120_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const run = tracedScenario<Ev>('dp-outage', 'download.*');
 
 describe('scenario dp-outage', () => {
   it('during the outage every round asks both DPs, an hour apart; no download completes before it ends', () => {
-    const start = Date.parse(r.scenario.start as string);
+    const start = Date.parse(run.r.scenario.start as string);
     const outageEnd = start + 34 * HOUR;
-    const during = trace.filter((e) => e.ev === 'download.retrying' && e.t < outageEnd);
+    const during = run.trace.filter((e) => e.ev === 'download.retrying' && e.t < outageEnd);
     expect(new Set(during.map((e) => e.client)).size).toBe(sc.clients);
     for (const e of during) {
       expect(e.code).toBe('0x80244022');
@@ -46,20 +32,20 @@ describe('scenario dp-outage', () => {
     // a failover to the other DP before each wait: both DPs tried in every round
     const waits = during.filter((e) => e.next === null).length;
     expect(during.length - waits).toBe(waits);
-    const completed = trace.filter((e) => e.ev === 'download.completed');
+    const completed = run.trace.filter((e) => e.ev === 'download.completed');
     expect(completed).toHaveLength(sc.clients);
     for (const e of completed) expect(e.t).toBeGreaterThanOrEqual(outageEnd);
   });
 
   it('after it: a round that meets the flaky DPs fails over or waits again; every client downloads once, complies, none fails', () => {
-    expect(r.events['download.started']).toBe(sc.clients);
-    expect(r.events['download.completed']).toBe(sc.clients);
-    expect(r.events['download.failed']).toBe(0);
-    expect(r.compliance!.deployments[0]!.clients.compliant).toBe(sc.clients);
+    expect(run.r.events['download.started']).toBe(sc.clients);
+    expect(run.r.events['download.completed']).toBe(sc.clients);
+    expect(run.r.events['download.failed']).toBe(0);
+    expect(run.r.compliance!.deployments[0]!.clients.compliant).toBe(sc.clients);
     // every failed DP request the stub injected is a retry a client saw, counted once as a download error
-    expect(r.faultsInjected!.dp).toBe(r.events['download.retrying']);
-    expect(r.errors.byCode['0x80244022']!.download).toBe(r.events['download.retrying']);
+    expect(run.r.faultsInjected!.dp).toBe(run.r.events['download.retrying']);
+    expect(run.r.errors.byCode['0x80244022']!.download).toBe(run.r.events['download.retrying']);
     // the DP served each download once
-    expect(r.work.dpDownloads).toBe(sc.clients);
+    expect(run.r.work.dpDownloads).toBe(sc.clients);
   });
 });

@@ -8,69 +8,55 @@
 // of retries, the ones on SUP 2 are sent to the dead SUP and fail over back
 // (with a delta scan: their datastore is still SUP 2's).
 
-import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cli } from './helpers/cli.js';
-import type { Results } from '../harness/output/results-schema.js';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { scenarioFile, tracedScenario } from './helpers/scenario-run.js';
 
-const file = new URL('../scenarios/sup-switch.json', import.meta.url).pathname;
+const file = scenarioFile('sup-switch');
 const sc = JSON.parse(readFileSync(file, 'utf8')) as { clients: number; site: { sups: string[] }; actions: { fraction: number }[]; faults: { code: string; sup: string }[] };
 const MINUTE = 60_000;
 type Ev = { t: number; client: string; ev: string; sup?: string | null; retryAt?: number | null; from?: string; to?: string };
 
-let dir: string;
-let r: Results;
-let trace: Ev[];
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'suca-sup-switch-'));
-  const tracePath = join(dir, 't.ndjson');
-  const out = await cli('run', '--scenario', file, '--json', '--quiet', '--trace', tracePath, '--trace-events', 'scan.*,sup.switched', '--log-level', 'warn');
-  expect(out.code, out.err).toBe(0);
-  r = JSON.parse(out.out) as Results;
-  trace = readFileSync(tracePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
-}, 120_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const run = tracedScenario<Ev>('sup-switch', 'scan.*,sup.switched');
 
 describe('scenario sup-switch', () => {
   it('every client that scans on the dead SUP fails exactly 4 times and then moves: failures = 4 x failovers, all on SUP 1', () => {
     const [sup1, sup2] = sc.site.sups as [string, string];
     const code = sc.faults[0]!.code;
-    const failures = r.scans.failuresByCode[code]!;
-    expect(Object.keys(r.scans.failuresByCode)).toEqual([code]);
-    expect(failures).toBe(r.faultsInjected!['wsus']);
-    const failed = trace.filter((e) => e.ev === 'scan.failed');
+    const failures = run.r.scans.failuresByCode[code]!;
+    expect(Object.keys(run.r.scans.failuresByCode)).toEqual([code]);
+    expect(failures).toBe(run.r.faultsInjected!['wsus']);
+    const failed = run.trace.filter((e) => e.ev === 'scan.failed');
     expect(failed.every((e) => e.sup === sup1)).toBe(true);
     const failovers = failed.filter((e) => e.retryAt! - e.t === 32 * MINUTE).length;
     expect(failovers * 4).toBe(failures);
     expect(failovers).toBeGreaterThan(0.3 * sc.clients);
     // no client is left on SUP 1: the last online scan of every client was served by SUP 2
     const lastSup = new Map<string, string | null | undefined>();
-    for (const e of trace) if (e.ev === 'scan.completed' && e.sup !== null) lastSup.set(e.client, e.sup);
+    for (const e of run.trace) if (e.ev === 'scan.completed' && e.sup !== null) lastSup.set(e.client, e.sup);
     expect([...lastSup.values()].filter((s) => s !== sup2)).toEqual([]);
-    expect(r.compliance!.deployments[0]!.clients.compliant).toBe(sc.clients);
+    expect(run.r.compliance!.deployments[0]!.clients.compliant).toBe(sc.clients);
   });
 
   it('the server side sees every move: SUP changes = failovers + manual switches', () => {
-    const failovers = r.scans.failuresByCode[sc.faults[0]!.code]! / 4;
-    const manual = r.events['sup.switched']!;
+    const failovers = run.r.scans.failuresByCode[sc.faults[0]!.code]! / 4;
+    const manual = run.r.events['sup.switched']!;
     // each chosen client with a SUP to leave switches once (with two SUPs: always to the other)
     expect(manual).toBeGreaterThan(0.8 * sc.actions[0]!.fraction * sc.clients);
     expect(manual).toBeLessThanOrEqual(sc.actions[0]!.fraction * sc.clients * 1.2);
-    expect(r.scans.wsus!.supChanges).toBe(failovers + manual);
+    expect(run.r.scans.wsus!.supChanges).toBe(failovers + manual);
   });
 
   it('a client served by another SUP than its datastore came from gets a full scan: full scans beyond the first = the clients that were on SUP 1', () => {
     const [sup1] = sc.site.sups as [string, string];
-    const w = r.scans.wsus!;
+    const w = run.r.scans.wsus!;
     // SUP 1 served only first scans before it died; each of those clients later made one full scan
     // on SUP 2 (by failover or by the manual switch); the clients the manual switch sent to SUP 1 and
     // back hold SUP 2's revisions still: a delta scan
     expect(w.metadata.fullScans - sc.clients).toBe(w.bySup[sup1]);
-    const manualFrom1 = trace.filter((e) => e.ev === 'sup.switched' && e.from === sup1).length;
-    const manualFrom2 = r.events['sup.switched']! - manualFrom1;
+    const manualFrom1 = run.trace.filter((e) => e.ev === 'sup.switched' && e.from === sup1).length;
+    const manualFrom2 = run.r.events['sup.switched']! - manualFrom1;
     // failovers: the SUP 1 clients not rescued by the manual switch, plus those it sent there
-    expect(r.scans.failuresByCode[sc.faults[0]!.code]! / 4).toBe(w.bySup[sup1]! - manualFrom1 + manualFrom2);
+    expect(run.r.scans.failuresByCode[sc.faults[0]!.code]! / 4).toBe(w.bySup[sup1]! - manualFrom1 + manualFrom2);
   });
 });
