@@ -115,6 +115,18 @@ describe('download: a DP that fails', () => {
     expect(k.stub.dp.counters.downloads).toBe(0);
   });
 
+  it('downloadTimeout 0: the first DP failure fails the download, no failover, no round', () => {
+    const k = kit({ site: { dps: [DP1, DP2] }, model: { downloadTimeout: '0' } });
+    k.hook = dpFails(k, Infinity);
+    k.runUntil(T0 + 3 * DAY);
+    expect(k.of('download.retrying')).toHaveLength(0);
+    expect(dpAsked(k)).toHaveLength(1);
+    const failed = k.of('download.failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.t).toBe(k.of('download.started')[0]!.t);
+    expect(failed[0]!.e.code).toBe(DP_503);
+  });
+
   it('a manual scan during the wait runs within the round; the download comes back with a new start and its timeout kept', () => {
     const k = kit({ model: { downloadTimeout: '1d' }, actions: [{ kind: 'manualScan', at: '1d6h' }] });
     k.hook = dpFails(k, Infinity);
