@@ -400,12 +400,12 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         v.downloadFrom.delete(dep);
         v.dpRetryLast.delete(dep);
         // content not found only once the wait is contentLocationTimeout old (the first request was at or before its first wait)
-        const from = v.contentWaitFrom.get(l.deployment as string);
+        const from = v.contentWaitFrom.get(dep);
         if (l.code === '0x87D00607') {
           // (the first answer may come a request's time after the first request: over HTTP in scaled time)
           expect(from !== undefined && l.t - from >= sc.model.contentLocationTimeout - sc.model.requestTimeout, 'download.contentTimeout', l, () => from === undefined ? 'content not found with no wait for content' : `content not found ${l.t - from} ms after the wait began`);
         }
-        v.contentWaitFrom.delete(l.deployment as string);
+        v.contentWaitFrom.delete(dep);
         break;
       }
       case 'install.started': {
