@@ -77,6 +77,23 @@ describe('merging results', () => {
     expect(merged.merged.approximate.length).toBeGreaterThan(0);
   });
 
+  it('leaves location.contentNotFound out when an input could not see it (a shard against an external MP)', async () => {
+    const b = read(files.b);
+    expect(b.location.contentNotFound).toBe(0);
+    // a shard run with --mp: the clients count their location requests, the MP's no-DP answers are unseen
+    delete b.location.contentNotFound;
+    b.location.seenBy = 'clients';
+    const bx = join(dir, 'b-external.json');
+    writeFileSync(bx, JSON.stringify(b));
+    const m = await cli('merge', files.a, bx, '--out', join(dir, 'merged-x'));
+    expect([0, 99], m.err).toContain(m.code);
+    const x = read(join(dir, 'merged-x', 'results.json'));
+    expect(x.location.wsus).toBe(whole.location.wsus);
+    expect(x.location.content).toBe(whole.location.content);
+    expect('contentNotFound' in x.location).toBe(false);
+    expect(merged.location).toEqual(whole.location);
+  });
+
   it('evaluates the thresholds again on the merged figures, and writes the report', async () => {
     expect(merged.thresholds).toHaveLength(1);
     expect(merged.thresholds[0].value).toBe(whole.thresholds[0].value);

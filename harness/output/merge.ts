@@ -26,6 +26,18 @@ function addNum<T extends object>(xs: readonly T[]): T {
   return out as T;
 }
 
+/**
+ * The location requests, added. contentNotFound (the answers with no DP) only
+ * when every input has it: an input run against an external MP (or written
+ * before the figure) cannot see it, and a sum of the others would read as the
+ * whole fleet's.
+ */
+function mergeLocation(ls: readonly Results['location'][]): Results['location'] {
+  const out = addNum(ls);
+  if (ls.some((l) => l.contentNotFound === undefined)) delete (out as { contentNotFound?: number }).contentNotFound;
+  return out;
+}
+
 /** A section some input could not see (null: run against an external MP) is null merged; else f of them all. */
 function unlessNull<S, T>(xs: readonly (S | null)[], f: (xs: S[]) => T): T | null {
   return xs.some((x) => x === null) ? null : f(xs as S[]);
@@ -330,7 +342,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
     errors: { total: rs.reduce((a, r) => a + r.errors.total, 0), byCode: addNested(rs.map((r) => r.errors.byCode)) },
     scans,
     policy: addNum(rs.map((r) => r.policy)),
-    location: addNum(rs.map((r) => r.location)),
+    location: mergeLocation(rs.map((r) => r.location)),
     stateMessages,
     operations,
     histograms: Object.fromEntries(Object.entries(hists).sort(([a], [b]) => (a < b ? -1 : 1))),
