@@ -1,10 +1,11 @@
-// The HTML report of two library scenarios, patch-tuesday and wsus-overload,
+// The HTML report of three library scenarios, patch-tuesday, wsus-overload and dp-outage,
 // run by name in-process (virtual time) with `--out`, opened
 // from its file:// URL in headless Chromium (Debian's /usr/bin/chromium via
 // playwright-core, every non-file request refused): every chart draws its
 // data, the page logs no error or warning, and the chart that shows each
 // scenario's phenomenon carries it (the deadline's install peak; the pool's
-// refusals as scan failures). The README's screenshots of the two come from
+// refusals as scan failures; the DP failures as errors, the downloads after
+// the outage). dp-outage runs at 500 clients here too. The README's screenshots of the two come from
 // here: SUCA_SCREENSHOT_SCENARIOS=docs npx vitest run
 // test/report-scenario-screenshots.test.ts writes docs/report-patch-tuesday.png
 // and docs/report-wsus-overload.png (as SUCA_SCREENSHOT does for docs/report.png
@@ -49,14 +50,14 @@ function later<T>(p: Promise<T>): Promise<T> {
 
 /** The size each runs at: the shipped one for README's screenshots, else smaller (see the top). */
 const SIZE: Record<string, string[]> = process.env.SUCA_SCREENSHOT_SCENARIOS
-  ? { 'patch-tuesday': [], 'wsus-overload': [] }
-  : { 'patch-tuesday': ['--clients', '500', '--duration', '12d'], 'wsus-overload': ['--clients', '500'] };
+  ? { 'patch-tuesday': [], 'wsus-overload': [], 'dp-outage': [] }
+  : { 'patch-tuesday': ['--clients', '500', '--duration', '12d'], 'wsus-overload': ['--clients', '500'], 'dp-outage': ['--clients', '500'] };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'suca-report-scenarios-'));
   const launching = later(launchChromium().then((b) => (browser = b)));
   let opened: Promise<unknown> = launching;
-  for (const name of ['patch-tuesday', 'wsus-overload']) {
+  for (const name of ['patch-tuesday', 'wsus-overload', 'dp-outage']) {
     // the runs are CPU on this thread, one after the other; the pages are drawn in Chromium's processes
     const run = await runScenario(name);
     const after = opened.then(() => undefined, () => undefined);
@@ -151,6 +152,23 @@ describe('HTML report of library scenarios in headless Chromium', () => {
     expect(pool.queueFull).toBeGreaterThan(0);
     expect(sum(s.scanFailures)).toBe(pool.queueFull);
     expect(results.scans.failuresByCode).toEqual({ '0x80244022': pool.queueFull });
+    expectDrawn(await seen, expected);
+  }, 180_000);
+
+  it('dp-outage: every chart draws; the work chart holds every DP failure as an error, every download after the outage', async () => {
+    const { results, seen } = await ran('dp-outage');
+    const s = results.series!;
+    const expected = reportCharts(results as unknown as ReportInput);
+    expect(expected).toContain('work');
+    // the red line of "Deployment work and errors": each retried DP failure (503 -> 0x80244022) is an error
+    const retried = results.events['download.retrying']!;
+    expect(retried).toBeGreaterThan(results.scenario.clients);
+    expect(sum(s.errorsTotal)).toBe(retried);
+    expect(results.errors.byCode).toEqual({ '0x80244022': { total: retried, scan: 0, download: retried, report: 0, policy: 0 } });
+    // the blue line: one download a client, none before the outage ends (day 1 + 10 h)
+    expect(sum(s.downloads)).toBe(results.scenario.clients);
+    const outageEnd = (34 * 3_600_000) / s.intervalMs;
+    expect(sum(s.downloads!.slice(0, outageEnd))).toBe(0);
     expectDrawn(await seen, expected);
   }, 180_000);
 });
