@@ -27,7 +27,7 @@ function kit(extra: Record<string, unknown> = {}): CoreKit {
 const sent = (k: CoreKit, kind: string) => k.requests.filter((r) => r.req.kind === kind);
 const dpAsked = (k: CoreKit) => sent(k, 'dp.download').map((r) => ({ t: r.t, dp: (r.req as { dp: string }).dp }));
 const st301 = (k: CoreKit) => k.of('state.queued').filter((r) => r.e.topicType === TOPIC.ASSIGNMENT_ENFORCEMENT).map((r) => r.e.stateId);
-const dpFails = (k: CoreKit, until: number) => (req: { kind: string }, t: number, normal: () => Reply): Reply =>
+const dpFails = (until: number) => (req: { kind: string }, t: number, normal: () => Reply): Reply =>
   req.kind === 'dp.download' && t < until ? { kind: 'error', req: 'dp.download', code: DP_503 } : normal();
 
 describe('download: a DP that fails', () => {
@@ -37,7 +37,7 @@ describe('download: a DP that fails', () => {
     k.hook = (req, t, normal) => {
       // the outage begins with the first DP request and lasts 5 h
       if (req.kind === 'dp.download' && outageEnd === Infinity) outageEnd = t + 5 * HOUR;
-      return dpFails(k, outageEnd)(req, t, normal);
+      return dpFails(outageEnd)(req, t, normal);
     };
     k.runUntil(T0 + 4 * DAY);
     const started = k.of('download.started');
@@ -83,7 +83,7 @@ describe('download: a DP that fails', () => {
 
   it('two DPs both down: both tried in each round, one wait a round', () => {
     const k = kit({ site: { dps: [DP1, DP2] }, model: { downloadRetry: '30m' } });
-    k.hook = dpFails(k, T0 + DAY + 4 * HOUR);
+    k.hook = dpFails(T0 + DAY + 4 * HOUR);
     k.runUntil(T0 + 4 * DAY);
     const r = k.of('download.retrying');
     const waits = r.filter((x) => x.e.next === null);
@@ -99,7 +99,7 @@ describe('download: a DP that fails', () => {
 
   it('a DP that never comes back: download.failed with its code once the download started downloadTimeout ago, the last round at the timeout', () => {
     const k = kit({ model: { downloadRetry: '5h', downloadTimeout: '1d' } });
-    k.hook = dpFails(k, Infinity);
+    k.hook = dpFails(Infinity);
     k.runUntil(T0 + 6 * DAY);
     const started = k.of('download.started');
     expect(started).toHaveLength(1);
@@ -117,7 +117,7 @@ describe('download: a DP that fails', () => {
 
   it('downloadTimeout 0: the first DP failure fails the download, no failover, no round', () => {
     const k = kit({ site: { dps: [DP1, DP2] }, model: { downloadTimeout: '0' } });
-    k.hook = dpFails(k, Infinity);
+    k.hook = dpFails(Infinity);
     k.runUntil(T0 + 3 * DAY);
     expect(k.of('download.retrying')).toHaveLength(0);
     expect(dpAsked(k)).toHaveLength(1);
@@ -129,7 +129,7 @@ describe('download: a DP that fails', () => {
 
   it('a manual scan during the wait runs within the round; the download comes back with a new start and its timeout kept', () => {
     const k = kit({ model: { downloadTimeout: '1d' }, actions: [{ kind: 'manualScan', at: '1d6h' }] });
-    k.hook = dpFails(k, Infinity);
+    k.hook = dpFails(Infinity);
     k.runUntil(T0 + 5 * DAY);
     const scan = k.scans().find((r) => r.e.trigger === 'manualScan')!;
     expect(scan).toBeDefined();
@@ -148,7 +148,7 @@ describe('download: a DP that fails', () => {
       model: { downloadTimeout: '2d' },
       power: { workstations: { fraction: 1, onAt: '7h', offAt: '18h', spread: '0', weekendsOff: false } },
     });
-    k.hook = dpFails(k, Infinity);
+    k.hook = dpFails(Infinity);
     k.runUntil(T0 + 8 * DAY);
     const started = k.of('download.started');
     const failed = k.of('download.failed');

@@ -583,9 +583,7 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       j.dps = r.dps;
       j.dpAt = randInt(s, r.dps.length);
       j.dpLeft = r.dps.length - 1;
-      j.phase = 'dpRequest';
-      ctx.out.push({ type: 'send', req: { kind: 'dp.download', client: s.idx, dp: r.dps[j.dpAt]!, updates: j.fetch, bytes: j.bytes } });
-      return;
+      return askDp(s, ctx, j);
     }
     case 'dp.download': {
       if (j.phase !== 'dpRequest') return;
@@ -801,11 +799,27 @@ function beginDownload(s: ClientState, ctx: CoreCtx, t: number, j: Job, thenInst
     return finishJob(s, ctx, t);
   }
   j.bytes = bytes;
-  j.phase = 'contentLocate';
-  if (d.locateSince === Infinity) d.locateSince = t;
   // content location is asked for the updates still to fetch; j.updates keeps the full install set
   j.fetch = need;
-  ctx.out.push({ type: 'send', req: { kind: 'location.content', client: s.idx, updates: need } });
+  askContentLocation(s, ctx, t, j);
+}
+
+/**
+ * Asks the MP where the job's content is. The location timeout counts from the
+ * first such request of the download (kept while it waits, cleared once a DP is
+ * found): a round after DP failures starts a new count.
+ */
+function askContentLocation(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
+  const d = s.deployments[j.dep]!;
+  if (d.locateSince === Infinity) d.locateSince = t;
+  j.phase = 'contentLocate';
+  ctx.out.push({ type: 'send', req: { kind: 'location.content', client: s.idx, updates: j.fetch } });
+}
+
+/** Asks the DP the job is on (j.dps[j.dpAt]) for its content. */
+function askDp(s: ClientState, ctx: CoreCtx, j: Job): void {
+  j.phase = 'dpRequest';
+  ctx.out.push({ type: 'send', req: { kind: 'dp.download', client: s.idx, dp: j.dps[j.dpAt]!, updates: j.fetch, bytes: j.bytes } });
 }
 
 function downloadDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
@@ -871,11 +885,7 @@ function contentRetry(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
     s.job = null;
     return;
   }
-  j.phase = 'contentLocate';
-  // after DP failures the location is asked anew: a wait for content would count from here
-  const d = s.deployments[j.dep]!;
-  if (d.locateSince === Infinity) d.locateSince = t;
-  ctx.out.push({ type: 'send', req: { kind: 'location.content', client: s.idx, updates: j.fetch } });
+  askContentLocation(s, ctx, t, j);
 }
 
 /**
@@ -898,10 +908,8 @@ function dpFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: number)
   if (j.dpLeft > 0) {
     j.dpLeft--;
     j.dpAt = j.dpAt + 1 < j.dps.length ? j.dpAt + 1 : 0;
-    const next = j.dps[j.dpAt]!;
-    emit(ctx, { ev: 'download.retrying', deployment: d.policy.id, dp, code, next, retryAt: null });
-    ctx.out.push({ type: 'send', req: { kind: 'dp.download', client: s.idx, dp: next, updates: j.fetch, bytes: j.bytes } });
-    return;
+    emit(ctx, { ev: 'download.retrying', deployment: d.policy.id, dp, code, next: j.dps[j.dpAt]!, retryAt: null });
+    return askDp(s, ctx, j);
   }
   // the last round at the timeout itself, not past it
   const at = Math.min(t + ctx.model.downloadRetry, until);
