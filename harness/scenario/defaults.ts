@@ -169,4 +169,4 @@ export const WSUS_POOL_DEFAULTS = {
 };
 
 export const ACTION_DEFAULTS = { within: '0', fraction: 1 };
-export const FAULT_DEFAULTS = { rate: 1, sup: null as string | null };
+export const FAULT_DEFAULTS = { rate: 1, sup: null as string | null, dp: null as string | null };

@@ -316,6 +316,8 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
     if (d(f.from) >= d(f.to)) where(`${p}.to`, `must be after from (${f.from})`);
     if (f.sup !== null && f.sup !== undefined && !(m.site.sups as readonly string[]).includes(f.sup)) where(`${p}.sup`, `"${f.sup}" is not one of site.sups`);
     if (f.sup !== null && f.sup !== undefined && f.target !== 'wsus') where(`${p}.sup`, 'only applies to target "wsus"');
+    if (f.dp !== null && f.dp !== undefined && !(m.site.dps as readonly string[]).includes(f.dp)) where(`${p}.dp`, `"${f.dp}" is not one of site.dps`);
+    if (f.dp !== null && f.dp !== undefined && f.target !== 'dp') where(`${p}.dp`, 'only applies to target "dp"');
     if (f.operation !== undefined && !OPERATIONS[f.target].includes(f.operation)) {
       where(`${p}.operation`, `"${f.operation}" is not an operation of ${f.target} (${OPERATIONS[f.target].join(', ')})`);
     }
@@ -329,6 +331,7 @@ export function resolveScenario(input: unknown, source = '(built-in default)', o
       rate: f.rate,
       effect,
       sup: f.sup ?? null,
+      dp: f.dp ?? null,
     };
   });
 

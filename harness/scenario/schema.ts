@@ -210,6 +210,7 @@ const fault = z.strictObject({
   rate: fraction.optional(),
   ...faultEffectFields({ duration, hresult }),
   sup: z.string().nullable().optional(),
+  dp: z.string().nullable().optional(),
 });
 
 export const scenarioSchema = z.strictObject({

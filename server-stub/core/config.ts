@@ -23,6 +23,8 @@ export interface FaultSpec {
   readonly effect: FaultEffect;
   /** only this SUP (wsus target), or all */
   readonly sup: string | null;
+  /** only this DP (dp target), or all; absent: all */
+  readonly dp?: string | null;
 }
 
 export interface CatalogueSpec {

@@ -108,7 +108,7 @@ export class StubCore {
   exchange(req: Request, t: number): Exchange {
     const target = TARGET_OF[req.kind];
     if (req.kind === 'wsus.scan') this.wsus.noteSup(req.client, req.sup);
-    const fault = this.faults.match(target, OPERATIONS_OF[req.kind], t, req.client, req.kind === 'wsus.scan' ? req.sup : null);
+    const fault = this.faults.match(target, OPERATIONS_OF[req.kind], t, req.client, req.kind === 'wsus.scan' ? req.sup : req.kind === 'dp.download' ? req.dp : null);
     if (fault === null) {
       if (req.kind === 'wsus.scan' && this.wsus.pools.size > 0) {
         const pool = this.wsus.poolFor(req.sup);
@@ -135,8 +135,8 @@ export class StubCore {
    * (server-stub/http/faults.ts). `client` is -1 when the request names none
    * (a content GET): the fault's rate then picks whole seconds.
    */
-  planHttp(target: FaultTarget, operation: string, t: number, client: number, sup: string | null = null): HttpPlan | null {
-    const fault = this.faults.match(target, [operation], t, client, sup);
+  planHttp(target: FaultTarget, operation: string, t: number, client: number, server: string | null = null): HttpPlan | null {
+    const fault = this.faults.match(target, [operation], t, client, server);
     return fault === null ? null : httpPlan(fault.effect, target);
   }
 
