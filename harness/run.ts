@@ -113,13 +113,20 @@ export interface RunOutcome {
 }
 
 export interface WireFigures {
-  readonly urls: { readonly mp: string; readonly wsus: string; readonly dp: string };
+  /** the servers' URLs: the MP, the first SUP and DP, and every SUP and DP (the embedded stubs serve each of the scenario's on its own port) */
+  readonly urls: { readonly mp: string; readonly wsus: string; readonly dp: string; readonly sups: readonly string[]; readonly dps: readonly string[] };
   readonly agentOperations: Record<string, number>;
   /** requests still unanswered when the run ended (after the grace wait): dropped, neither delivered nor timed */
   readonly abandonedAtEnd: number;
   /** the agent's WUA datastore: online scans sent full / delta, SyncUpdates calls, new update metadata received (against any WSUS) */
   readonly datastore: { readonly fullScans: number; readonly deltaScans: number; readonly syncRounds: number; readonly updatesReceived: number };
-  readonly stub: { readonly mp: Record<string, number>; readonly wsus: Record<string, number>; readonly refused: Record<string, number> } | null;
+  readonly stub: {
+    readonly mp: Record<string, number>;
+    readonly wsus: Record<string, number>;
+    readonly refused: Record<string, number>;
+    /** requests each embedded server took: `mp`, `sup[k]` and `dp[k]` by the scenario's k-th distinct SUP and DP (so that shards add up) */
+    readonly requestsByServer: Record<string, number>;
+  } | null;
 }
 
 export function traceNames(run: RunInfo, stub: StubCore): TraceNames {
@@ -358,16 +365,15 @@ function eventSink(metrics: (t: number, c: number, e: AgentEvent) => void, outpu
 function wireFigures(tk: TransportPlan, http: HttpTransport | null, servers: StubServers | null): WireFigures | null {
   if (http === null) return null;
   return {
-    urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '' },
+    urls: servers?.urls ?? { mp: tk.kind === 'http' ? (tk.external?.mp ?? '') : '', wsus: '', dp: '', sups: [], dps: [] },
     agentOperations: Object.fromEntries([...http.operations].sort()),
     abandonedAtEnd: http.abandonedCount,
     datastore: { ...http.datastore.counters },
     stub: servers === null ? null : {
       mp: Object.fromEntries([...servers.stats.mp.endpoints].sort()),
       wsus: Object.fromEntries([...servers.stats.wsus.operations].sort()),
-      refused: Object.fromEntries(
-        [servers.mp, servers.wsus, servers.dp].flatMap((r) => (r === null ? [] : [...r.stats.refused].map(([k, v]) => [`${r.role}:${k}`, v] as const))).sort(),
-      ),
+      refused: servers.refusedByReason(),
+      requestsByServer: servers.requestsByServer(),
     },
   };
 }

@@ -46,12 +46,17 @@ export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `cannot listen on ${o.host} (ports mp ${o.ports.mp}, wsus ${o.ports.wsus}, dp ${o.ports.dp}): ${code}`, { cause: err });
+      throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `cannot listen on ${o.host} (ports mp ${o.ports.mp}, wsus ${o.ports.wsus}${sc.stub.sups.length > 1 ? ' on' : ''}, dp ${o.ports.dp}${sc.stub.dps.length > 1 ? ' on' : ''}): ${code}`, { cause: err });
     }
     throw err;
   }
-  o.print(JSON.stringify({ mp: servers.urls.mp, wsus: servers.urls.wsus, dp: servers.urls.dp, health: '/health' }) + '\n');
-  o.print(`MP   ${servers.urls.mp}\nWSUS ${servers.urls.wsus}\nDP   ${servers.urls.dp}\n(Ctrl-C to stop)\n`);
+  const u = servers.urls;
+  o.print(JSON.stringify({ mp: u.mp, wsus: u.wsus, dp: u.dp, sups: u.sups, dps: u.dps, health: '/health' }) + '\n');
+  // a line per SUP and DP, with the scenario's name it stands for when there are several
+  const named = (l: readonly string[], names: readonly string[]) => l.map((x, k) => (l.length > 1 ? `${x}  (${names[k]})` : x));
+  const sups = named(u.sups, [...new Set(sc.stub.sups)]);
+  const dps = named(u.dps, [...new Set(sc.stub.dps)]);
+  o.print(`MP   ${u.mp}\n${sups.map((x) => `WSUS ${x}\n`).join('')}${dps.map((x) => `DP   ${x}\n`).join('')}(Ctrl-C to stop)\n`);
   o.logger.info({ urls: servers.urls, scenario: sc.name, scenarioHash: hash, timeFactor: o.timeFactor, simStart: new Date(sc.start).toISOString() }, 'stub servers listening');
   // the MP's state-message processor runs on the wall clock here: one timer for it
   const tick = setInterval(() => {

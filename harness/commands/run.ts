@@ -22,6 +22,7 @@ import { checkUrl, joinNegativeValues, parseFlags, Problems, readFileArg, report
 import { checkRunSize, LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
 import { alignWithExternal, startGridFromEnv } from '../clock/align.js';
 import { checkWorkers, coupledModels, runWorkers } from '../workers/pool.js';
+import { unservable } from '../../server-stub/http/served.js';
 import { KeyPool } from '../../agent/wire/ccm/signing.js';
 
 export const describe = 'Run a fleet of emulated clients against the embedded stubs in simulated time and print a summary';
@@ -253,6 +254,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const coupled = new Problems();
       for (const c of coupledModels(sc.stub)) coupled.add(`--workers ${workers} in virtual time (${source}): ${c}`, 'SUCA_ERR_WORKERS_COUPLED');
       const refused = coupled.report(io);
+      if (refused !== null) return refused;
+    }
+    // over HTTP the embedded stubs start a WSUS per SUP and a server per DP: refused before anything is written when they are too many
+    if (f.transport.kind === 'http' && f.transport.external?.mp === undefined) {
+      const many = new Problems();
+      for (const c of unservable(sc.stub, f.transport.external)) many.add(`${source}: ${c.path}: ${c.message}`, 'SUCA_ERR_INVALID_SCENARIO');
+      const refused = many.report(io);
       if (refused !== null) return refused;
     }
     doing = 'preparing the outputs';

@@ -1,6 +1,7 @@
 // suca-fleet stub: the stub servers alone until a signal or --duration.
 
 import { loadScenario } from '../scenario/extends.js';
+import { unservable } from '../../server-stub/http/served.js';
 import { LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runStub } from '../stub.js';
@@ -21,8 +22,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind' })
       .option('public-host', { type: 'string', describe: 'host name in the URLs the MP hands out (WSUS, DP) when clients reach the stub by another name than --host, e.g. a Kubernetes Service' })
       .option('mp-port', { type: 'string', default: '0', describe: 'MP port (0: any free port)' })
-      .option('wsus-port', { type: 'string', default: '0', describe: 'WSUS port (0: any free port)' })
-      .option('dp-port', { type: 'string', default: '0', describe: 'DP port (0: any free port)' })
+      .option('wsus-port', { type: 'string', default: '0', describe: "the first SUP's WSUS port; SUP k of site.sups listens on this + k (0: any free port each)" })
+      .option('dp-port', { type: 'string', default: '0', describe: "the first DP's port; DP k of site.dps listens on this + k (0: any free port each)" })
       .option('tls-cert', { type: 'string', describe: 'serve https with this certificate (PEM)' })
       .option('tls-key', { type: 'string', describe: 'the key of --tls-cert (PEM)' })
       .option('time-factor', { type: 'string', default: '1', describe: 'simulated seconds per wall second (scenario time windows, cookies)' })
@@ -58,6 +59,24 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const bad = p.report(io);
     if (bad !== null) return bad;
     const sc = loadScenario(a.scenario, { clients, seed });
+    // a WSUS per SUP and a server per DP, on consecutive ports from a fixed first one
+    const source = a.scenario ?? '(built-in default)';
+    for (const c of unservable(sc.stub)) p.add(`${source}: ${c.path}: ${c.message}`, 'SUCA_ERR_INVALID_SCENARIO');
+    const ranges = [
+      { flag: '--mp-port', first: ports.mp!, n: 1, what: 'the MP' },
+      { flag: '--wsus-port', first: ports.wsus!, n: new Set(sc.stub.sups).size, what: 'the SUPs of site.sups' },
+      { flag: '--dp-port', first: ports.dp!, n: new Set(sc.stub.dps).size, what: 'the DPs of site.dps' },
+    ].filter((r) => r.first !== 0);
+    for (const r of ranges) if (r.first + r.n - 1 > 65535) p.add(`${r.flag} ${r.first}: ${r.what} (${r.n}) need ports ${r.first} to ${r.first + r.n - 1}, past 65535`);
+    for (let i = 0; i < ranges.length; i++) {
+      for (let j = i + 1; j < ranges.length; j++) {
+        const x = ranges[i]!;
+        const y = ranges[j]!;
+        if (x.first <= y.first + y.n - 1 && y.first <= x.first + x.n - 1) p.add(`${x.flag} ${x.first} and ${y.flag} ${y.first}: their ports overlap (${x.what}: ${x.first}-${x.first + x.n - 1}; ${y.what}: ${y.first}-${y.first + y.n - 1})`);
+      }
+    }
+    const bad2 = p.report(io);
+    if (bad2 !== null) return bad2;
     await runStub(sc, {
       logger: createLogger(a['log-level'], io.stderr),
       host: a.host,

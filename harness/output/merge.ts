@@ -357,6 +357,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
         mp: addNum(rs.map((r) => r.wire?.stub?.mp ?? {})),
         wsus: addNum(rs.map((r) => r.wire?.stub?.wsus ?? {})),
         refused: addNum(rs.map((r) => r.wire?.stub?.refused ?? {})),
+        requestsByServer: addNum(rs.map((r) => r.wire?.stub?.requestsByServer ?? {})),
       } : null,
     },
     compliance,

@@ -137,12 +137,14 @@ export const resultsSchema = z.object({
   faultsInjected: counts.nullable(),
   wire: z
     .object({
-      urls: z.object({ mp: z.string(), wsus: z.string(), dp: z.string() }),
+      /** sups and dps: every SUP and DP the embedded stubs served (absent in results of versions before them) */
+      urls: z.object({ mp: z.string(), wsus: z.string(), dp: z.string(), sups: z.array(z.string()).readonly().optional(), dps: z.array(z.string()).readonly().optional() }),
       agentOperations: counts,
       abandonedAtEnd: count,
       /** the agent's WUA datastore: online scans sent full / delta, SyncUpdates calls, new update metadata received (against any WSUS) */
       datastore: z.object({ fullScans: count, deltaScans: count, syncRounds: count, updatesReceived: count }),
-      stub: z.object({ mp: counts, wsus: counts, refused: counts }).nullable(),
+      /** requestsByServer: mp, sup[k], dp[k] (absent in results of versions before it) */
+      stub: z.object({ mp: counts, wsus: counts, refused: counts, requestsByServer: counts.optional() }).nullable(),
     })
     .nullable(),
   /** at the MP: null with an external MP (its compliance is kept there) */

@@ -64,7 +64,8 @@ export function withStubFigures(merged: Results, plan: RunPlan, servers: StubSer
       stub: {
         mp: Object.fromEntries([...s.mp.endpoints].sort()),
         wsus: Object.fromEntries([...s.wsus.operations].sort()),
-        refused: Object.fromEntries([servers.mp, servers.wsus, servers.dp].flatMap((r) => (r === null ? [] : [...r.stats.refused].map(([k, v]) => [`${r.role}:${k}`, v] as const))).sort()),
+        refused: servers.refusedByReason(),
+        requestsByServer: servers.requestsByServer(),
       },
     },
     partial: merged.partial,

@@ -6,8 +6,11 @@ import { contentIndex, resolveContentPath, serveContent, type ContentStats } fro
 import { sendPlanned } from './faults.js';
 import { sendError, type RoleHandler } from './server.js';
 
-/** `clock` (simulated time now): apply the scenario's `dp` faults; without one (WSUS's /Content) none apply. */
-export function contentHandler(core: StubCore, stats: ContentStats, clock?: () => number): RoleHandler {
+/**
+ * `clock` (simulated time now): apply the scenario's `dp` faults; without one (WSUS's /Content)
+ * none apply. `dp`: this DP's URL as the MP lists it, for the faults that name one DP.
+ */
+export function contentHandler(core: StubCore, stats: ContentStats, clock?: () => number, dp: string | null = null): RoleHandler {
   const index = contentIndex(core.catalogue);
   return (req, res, _body, ctx) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -23,7 +26,16 @@ export function contentHandler(core: StubCore, stats: ContentStats, clock?: () =
       return sendError(res, 404, u === -1 ? `${path}: not a content path (SMS_DP_SMSPKG$/Content_{GUID}.1/file or /Content/XX/SHA1.ext)` : `${path}: no such content`);
     }
     // a content request names no client (BITS sends no identity): the fault's rate picks whole seconds
-    const plan = clock === undefined ? null : core.planHttp('dp', req.method, clock(), -1);
-    sendPlanned(req, res, plan, () => serveContent(req, res, core.catalogue.bytes[u]!, stats, ctx.refuse));
+    const plan = clock === undefined ? null : core.planHttp('dp', req.method, clock(), -1, dp);
+    sendPlanned(req, res, plan, () => {
+      const before = stats.bytes;
+      serveContent(req, res, core.catalogue.bytes[u]!, stats, ctx.refuse);
+      // the DP role's figures (results' work.dpDownloads / dpBytes): a file a GET was served, and its bytes
+      // (in-process a download is one request for a deployment's files; over HTTP the agent GETs each file)
+      if (clock !== undefined && stats.bytes > before) {
+        core.dp.counters.downloads++;
+        core.dp.counters.bytes += stats.bytes - before;
+      }
+    });
   };
 }

@@ -47,6 +47,9 @@ export interface StubUrls {
   readonly mp: string;
   readonly wsus: string;
   readonly dp: string;
+  /** every SUP's and DP's server (wsus and dp are the first) */
+  readonly sups: readonly string[];
+  readonly dps: readonly string[];
 }
 
 /**

@@ -18,7 +18,7 @@ export interface StubScenario {
 
 /** Registers the hooks; the fields are set once beforeAll has run. */
 export function useStubScenario(prefix: string, scenario: unknown, timeFactor: number): StubScenario {
-  const it = { dir: '', file: '', urls: { mp: '', wsus: '', dp: '' } };
+  const it: { dir: string; file: string; urls: StubUrls } = { dir: '', file: '', urls: { mp: '', wsus: '', dp: '', sups: [], dps: [] } };
   let stop: (() => Promise<number>) | null = null;
   beforeAll(async () => {
     it.dir = mkdtempSync(join(tmpdir(), prefix));
