@@ -270,7 +270,12 @@ function onPolicyReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void 
 function policyDone(s: ClientState, ctx: CoreCtx): void {
   s.bits &= ~F_AWAITING_POLICY;
   const enabled = s.settings !== null && s.settings.softwareUpdatesEnabled;
-  emit(ctx, { ev: 'policy.received', version: s.policyVersion, deployments: s.deploymentIds, softwareUpdatesEnabled: enabled });
+  const st = ctx.store;
+  let eff = st.lastReceived;
+  if (eff === null || eff.e.version !== s.policyVersion || eff.e.deployments !== s.deploymentIds || eff.e.softwareUpdatesEnabled !== enabled) {
+    eff = st.lastReceived = Object.freeze({ type: 'event', e: Object.freeze({ ev: 'policy.received', version: s.policyVersion, deployments: s.deploymentIds, softwareUpdatesEnabled: enabled }) } as const);
+  }
+  ctx.out.push(eff);
 }
 
 function applySettings(s: ClientState, ctx: CoreCtx, t: number, st: ClientSettings): void {

@@ -7,7 +7,7 @@
 // plain numbers: Infinity means "not set". The fleet scheduler only ever holds
 // one entry per client, at nextDue(state).
 
-import type { ClientSettings, DeploymentPolicy, ReplyBody, ScanTrigger, WindowEntry, WindowSet } from './types.js';
+import type { AgentEvent, ClientSettings, DeploymentPolicy, ReplyBody, ScanTrigger, WindowEntry, WindowSet } from './types.js';
 import { streamSeed } from './prng.js';
 import { MSG_STRIDE } from './types.js';
 
@@ -145,12 +145,18 @@ export interface CoreStore {
   /** what the last evaluation found (flags.ts evaluateFlags): the counts, and (update, state) pairs of the changes */
   readonly counts: { notRequired: number; required: number; installed: number };
   readonly changes: number[];
+  /**
+   * The last policy.received effect (frozen): the next client whose poll ends with the same
+   * version, deployment list and enablement pushes it again (agent.ts policyDone). Nearly every
+   * poll does, since clients share the MP's reply; it saves the two objects a poll's event was.
+   */
+  lastReceived: { readonly type: 'event'; readonly e: Extract<AgentEvent, { ev: 'policy.received' }> } | null;
 }
 
 export function createCoreStore(): CoreStore {
   return {
     dtChunk: new Float64Array(0), dtUsed: 0, slotVectors: new Map(), queues: new QueuePool(),
-    flagBytes: null, flagWords: null, counts: { notRequired: 0, required: 0, installed: 0 }, changes: [],
+    flagBytes: null, flagWords: null, counts: { notRequired: 0, required: 0, installed: 0 }, changes: [], lastReceived: null,
   };
 }
 

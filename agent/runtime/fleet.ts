@@ -29,7 +29,11 @@ export type EventSink = (t: number, client: number, e: AgentEvent) => void;
 export interface TimedProcess {
   nextDue(): number;
   onWake(t: number): void;
-  /** true when client requests can change nextDue() (the MP's ingest); others are only rescheduled after their own wakes */
+  /**
+   * true when client requests can change nextDue(): a state report (the MP's ingest) or a request
+   * whose answer is put off (deferred replies). Checked after those only; others are only
+   * rescheduled after their own wakes.
+   */
   readonly reactive?: boolean;
 }
 
@@ -331,8 +335,11 @@ export class Fleet {
       const eff = out[i]!;
       if (eff.type === 'event') sink(t, local, eff.e);
       else {
-        sent = true;
         const r = transport.request(eff.req, t);
+        // what can move a reactive process's due time: a state report (the MP's ingest) or an
+        // answer put off (the in-process transport's deferred replies); a poll answered at once
+        // moves neither (checkReactive after every request was 1.8 % of the 100k x 30 d profile)
+        if (r === null || eff.req.kind === 'state.report') sent = true;
         if (r !== null) {
           this.events++;
           onReply(s, this.ctx, t, r);

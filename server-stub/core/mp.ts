@@ -215,7 +215,9 @@ export class ManagementPoint {
 
   /** whether deployment d targets the client (its id in the whole fleet): in its collection, whenever it was created */
   targeted(client: number, d: number): boolean {
-    return unit(this.cfg.seed, client, d, SALT_TARGET) < this.cfg.deployments[d]!.targetFraction;
+    const f = this.cfg.deployments[d]!.targetFraction;
+    // unit() is in [0, 1): a deployment to every client (the default) needs no hash, once per poll
+    return f >= 1 || unit(this.cfg.seed, client, d, SALT_TARGET) < f;
   }
 
   // -- policy ------------------------------------------------------------------
