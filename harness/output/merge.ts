@@ -26,6 +26,13 @@ function addNum<T extends object>(xs: readonly T[]): T {
   return out as T;
 }
 
+/** Per-DP figures of several runs, added DP by DP. */
+function mergeDps(xs: readonly Record<string, Record<string, number>>[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const x of xs) for (const [dp, f] of Object.entries(x)) out[dp] = addNum([out[dp] ?? {}, f]);
+  return out;
+}
+
 /**
  * The location requests, added. contentNotFound (the answers with no DP) only
  * when every input has it: an input run against an external MP (or written
@@ -348,6 +355,8 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
     histograms: Object.fromEntries(Object.entries(hists).sort(([a], [b]) => (a < b ? -1 : 1))),
     work: addNum(rs.map((r) => r.work)),
     faultsInjected: unlessNull(rs.map((r) => r.faultsInjected), addNum),
+    // per DP, added by name (each shard's stub counted its own clients' requests); absent when an input lacks it
+    ...(rs.every((r) => r.dps !== undefined) ? { dps: unlessNull(rs.map((r) => r.dps!), mergeDps) } : {}),
     wire: first.wire === null ? null : {
       urls: first.wire.urls,
       agentOperations: addNum(rs.map((r) => r.wire?.agentOperations ?? {})),

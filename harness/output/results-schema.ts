@@ -135,6 +135,8 @@ export const resultsSchema = z.object({
   }),
   /** injected by the embedded stubs: null with an external MP */
   faultsInjected: counts.nullable(),
+  /** per DP of site.dps, by its name there: null with an external MP (absent in results of versions before it) */
+  dps: z.record(z.string(), z.object({ requests: count, downloads: count, bytes: count, faulted: count })).nullable().optional(),
   wire: z
     .object({
       /** sups and dps: every SUP and DP the embedded stubs served (absent in results of versions before them) */

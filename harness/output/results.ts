@@ -4,6 +4,7 @@
 // so two in-process runs of the same scenario give byte-identical files once
 // `wall` is removed.
 
+import type { DpFigures } from '../../server-stub/core/dp.js';
 import * as hdr from 'hdr-histogram-js';
 import { createRequire } from 'node:module';
 import { hresultHex, DETECT, COMPLIANCE } from '../../agent/core/constants.js';
@@ -259,6 +260,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
     histograms,
     work: { ...m.work, dpDownloads: atMp(stub.dp.counters.downloads), dpBytes: atMp(stub.dp.counters.bytes) },
     faultsInjected: atMp(Object.fromEntries([...stub.faults.injected].sort())),
+    dps: atMp(dpFigures(sc.effective, stub.dp.perDp)),
     wire: o.wire,
     compliance: external ? null : {
       updates: {
@@ -342,4 +344,14 @@ function poolResults(stub: StubCore): NonNullable<NonNullable<Results['scans']['
   }
   const s = stub.wsus.poolList[0]!.spec;
   return { workers: s.workers, queueLength: s.queueLength, privateMemoryLimitMB: s.privateMemoryLimitMB, ...total, bySup };
+}
+
+/**
+ * Each DP's figures under the scenario's name for it (its k-th distinct site.dps entry: over HTTP the
+ * stub core knows the DPs by their servers' URLs, in that order).
+ */
+function dpFigures(effective: unknown, perDp: readonly DpFigures[]): Record<string, DpFigures> {
+  const listed = (effective as { site?: { dps?: readonly string[] } }).site?.dps ?? [];
+  const names = [...new Set(listed)];
+  return Object.fromEntries(perDp.map((f, k) => [names[k] ?? `dp[${k}]`, { ...f }]));
 }

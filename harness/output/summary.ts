@@ -160,6 +160,9 @@ export function formatSummary(r: Results): string {
   L.push('');
   L.push('Deployments');
   row('downloads', `${n(r.work.downloads)} (${bytes(r.work.downloadBytes)}), ${n(r.work.downloadFailures)} failed, ${n(r.work.evictions)} evicted`);
+  // with several DPs, where the load went: each DP's requests, those a fault hit, and what it served
+  const dps = r.dps === undefined || r.dps === null ? [] : Object.entries(r.dps);
+  if (dps.length > 1) dps.forEach(([dp, f], k) => row(`  DP ${k + 1}`, `${n(f.requests)} requests (${n(f.faulted)} faulted), ${bytes(f.bytes)} served: ${dp}`));
   row('installs (updates)', `${n(r.work.installs)} (${n(r.work.updatesInstalled)})`);
   row('restarts', n(r.work.restarts));
   if (r.work.updatesLost > 0) row('updates lost on machines', n(r.work.updatesLost));

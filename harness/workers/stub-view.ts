@@ -82,6 +82,7 @@ export function withStubFigures(merged: Results, plan: RunPlan, servers: StubSer
     ...mp,
     work: { ...merged.work, dpDownloads: at.work.dpDownloads, dpBytes: at.work.dpBytes },
     faultsInjected: at.faultsInjected,
+    dps: at.dps,
     wire: merged.wire === null ? at.wire : { ...merged.wire, urls: servers.urls, stub: at.wire!.stub },
     compliance: at.compliance,
     merged: merged.merged!,

@@ -118,6 +118,7 @@ export class StubCore {
     }
     // what the fault does is its kind's decision (./fault-kinds/)
     const o = inProcessOutcome(fault.effect, target);
+    if (req.kind === 'dp.download') this.dp.faulted(req.dp, !o.processed);
     if (!o.processed) {
       if (req.kind === 'wsus.scan') this.wsus.counters.scanFailures++;
       return { reply: { kind: 'error', req: req.kind, code: o.code }, delayMs: 0, dropped: false, fault };

@@ -27,15 +27,18 @@ export function contentHandler(core: StubCore, stats: ContentStats, clock?: () =
     }
     // a content request names no client (BITS sends no identity): the fault's rate picks whole seconds
     const plan = clock === undefined ? null : core.planHttp('dp', req.method, clock(), -1, dp);
+    // the DP role's figures (results' work.dpDownloads / dpBytes and dps): a request, a faulted one, a file a GET
+    // was served and its bytes (in-process a download is one request for a deployment's files; over HTTP the agent
+    // GETs each file). WSUS's /Content (no clock) is not a DP's.
+    const role = clock !== undefined && dp !== null;
+    if (role) {
+      core.dp.requested(dp);
+      if (plan !== null) core.dp.faulted(dp, false);
+    }
     sendPlanned(req, res, plan, () => {
       const before = stats.bytes;
       serveContent(req, res, core.catalogue.bytes[u]!, stats, ctx.refuse);
-      // the DP role's figures (results' work.dpDownloads / dpBytes): a file a GET was served, and its bytes
-      // (in-process a download is one request for a deployment's files; over HTTP the agent GETs each file)
-      if (clock !== undefined && stats.bytes > before) {
-        core.dp.counters.downloads++;
-        core.dp.counters.bytes += stats.bytes - before;
-      }
+      if (role && stats.bytes > before) core.dp.served(dp, stats.bytes - before);
     });
   };
 }
