@@ -66,6 +66,10 @@ describe('merging results', () => {
       expect(merged.stateMessages[k], k).toBe(whole.stateMessages[k]);
     }
     expect(merged.work).toEqual(whole.work);
+    // each DP's figures, added DP by DP (the storm's one DP served every download)
+    expect(Object.keys(whole.dps)).toHaveLength(1);
+    expect(Object.values(whole.dps)[0]).toMatchObject({ downloads: whole.work.dpDownloads, bytes: whole.work.dpBytes });
+    expect(merged.dps).toEqual(whole.dps);
     expect(merged.compliance).toEqual(whole.compliance);
     for (const k of ['scansOnline', 'scansOffline', 'scanFailures', 'stateSent', 'stateIngested', 'backlog', 'downloads', 'downloadBytes', 'installs', 'restarts', 'errorsTotal']) {
       expect(merged.series[k], k).toEqual(whole.series[k]);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { scenarioFile, tracedScenario } from './helpers/scenario-run.js';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { loadScenarioFile } from '../harness/scenario/extends.js';
+import { cli } from './helpers/cli.js';
 
 const DP1 = 'http://dp1.stub.test/SMS_DP_SMSPKG$';
 const DP2 = 'http://dp2.stub.test/SMS_DP_SMSPKG$';
@@ -45,5 +46,12 @@ describe('scenario dp-one-down', () => {
     expect(dps[DP2]).toMatchObject({ requests: 2000, faulted: 0, downloads: 2000 });
     expect(dps[DP2]!.bytes).toBe(run.r.work.dpBytes);
     expect(run.r.faultsInjected!.dp).toBe(retried);
+  });
+
+  it('the summary lists each DP with its requests, faulted requests and bytes', async () => {
+    const r = await cli('run', '--scenario', scenarioFile('dp-one-down'), '--clients', '60', '--log-level', 'warn', '--quiet');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/DP 1 +\d+ requests \((\d+) faulted\), 0\.0 MB served: http:\/\/dp1\.stub\.test/);
+    expect(r.out).toMatch(/DP 2 +60 requests \(0 faulted\), [\d.]+ GB served: http:\/\/dp2\.stub\.test/);
   });
 });
