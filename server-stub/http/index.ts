@@ -88,7 +88,7 @@ export async function startStubServers(o: StubServersOptions): Promise<StubServe
   const mpHandlerRef: { h?: RoleHandler } = {};
   const common = { logger: o.logger, host: o.host ?? '127.0.0.1', publicHost: o.publicHost, tls: o.tls, health: o.health };
   const started: RoleServer[] = [];
-  // the handlers are made once the core exists (it needs the servers' URLs): until then a request waits for nothing, it is not accepted yet
+  // the handlers are made once the core exists (it needs the servers' URLs); no request comes before: nobody has the URLs yet
   const late = (get: () => RoleHandler | undefined): RoleHandler => (req, res, body, ctx) => get()!(req, res, body, ctx);
   try {
     const mp = await serveRole('mp', late(() => mpHandlerRef.h), { ...common, port: o.ports?.mp ?? 0, ccmPost: true });
