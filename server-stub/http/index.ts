@@ -93,24 +93,19 @@ export async function startStubServers(o: StubServersOptions): Promise<StubServe
   try {
     const mp = await serveRole('mp', late(() => mpHandlerRef.h), { ...common, port: o.ports?.mp ?? 0, ccmPost: true });
     started.push(mp);
-    const supHandlers: RoleHandler[] = [];
-    const sups: RoleServer[] = [];
-    if (o.external?.wsus === undefined) {
-      for (let k = 0; k < supNames.length; k++) {
-        const srv = await serveRole('wsus', late(() => supHandlers[k]), { ...common, port: portOf(o.ports?.wsus, k) });
+    // a server per distinct URL of the role, unless an external one stands for them all; handlers[k] set below
+    const each = async (role: 'wsus' | 'dp', names: readonly string[], external: string | undefined, first: number | undefined) => {
+      const handlers: RoleHandler[] = [];
+      const servers: RoleServer[] = [];
+      for (let k = 0; external === undefined && k < names.length; k++) {
+        const srv = await serveRole(role, late(() => handlers[k]), { ...common, port: portOf(first, k) });
         started.push(srv);
-        sups.push(srv);
+        servers.push(srv);
       }
-    }
-    const dpHandlers: RoleHandler[] = [];
-    const dps: RoleServer[] = [];
-    if (o.external?.dp === undefined) {
-      for (let k = 0; k < dpNames.length; k++) {
-        const srv = await serveRole('dp', late(() => dpHandlers[k]), { ...common, port: portOf(o.ports?.dp, k) });
-        started.push(srv);
-        dps.push(srv);
-      }
-    }
+      return { handlers, servers };
+    };
+    const { handlers: supHandlers, servers: sups } = await each('wsus', supNames, o.external?.wsus, o.ports?.wsus);
+    const { handlers: dpHandlers, servers: dps } = await each('dp', dpNames, o.external?.dp, o.ports?.dp);
     const supUrls = o.external?.wsus !== undefined ? [o.external.wsus] : sups.map((x) => x.url);
     const dpUrls = o.external?.dp !== undefined ? [o.external.dp] : dps.map((x) => x.url);
     const served = new Map<string, string>();

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { main } from '../../harness/cli.js';
 import type { Io, SignalSource } from '../../harness/io.js';
+import type { StubUrls } from '../../server-stub/http/index.js';
 
 export interface CliResult {
   readonly code: number;
@@ -43,14 +44,8 @@ export function cli(...args: string[]): Promise<CliResult> {
   return cliWith({}, ...args);
 }
 
-export interface StubUrls {
-  readonly mp: string;
-  readonly wsus: string;
-  readonly dp: string;
-  /** every SUP's and DP's server (wsus and dp are the first) */
-  readonly sups: readonly string[];
-  readonly dps: readonly string[];
-}
+/** what `suca-fleet stub` prints first: the servers' URLs (wsus and dp the first of sups and dps) */
+export type { StubUrls };
 
 /**
  * `suca-fleet stub ARGS` in-process, started: its URLs (the first line it
