@@ -66,11 +66,14 @@ describe('install at the deadline', () => {
     expect(afterEnd.e.installed - beforeEnd.e.installed).toBe(noRestart.length);
   });
 
-  it('402 per update: 8 (installing) at the start, then 9 (pending restart) or 10 (installed) as the update needs', () => {
+  it('402 per update: 12 (downloading) and 13 (downloaded) with its download, 8 (installing) at the start, then 9 (pending restart) or 10 (installed) as the update needs', () => {
     const k = new CoreKit({ deployments: [dep()] });
     k.runFor(4 * DAY);
     const start = k.of('install.started')[0]!;
     const done = k.of('install.completed')[0]!;
+    const dlStart = k.of('download.started')[0]!;
+    const dlDone = k.of('download.completed')[0]!;
+    expect(dlStart.e.updates).toBe(start.e.updates);
     const set = installSet(k, start.t);
     expect(set).toHaveLength(start.e.updates);
     const cat = k.stub.catalogue;
@@ -78,7 +81,9 @@ describe('install at the deadline', () => {
     for (const u of set) {
       const mine = q402.filter((r) => r.e.topic === u);
       const want = cat.restartRequired[u] === 1 ? CI_ENFORCE.PENDING_RESTART : CI_ENFORCE.INSTALLED;
-      expect(mine.map((r) => [r.t, r.e.stateId]), `update ${u}`).toEqual([[start.t, CI_ENFORCE.INSTALLING], [done.t, want]]);
+      expect(mine.map((r) => [r.t, r.e.stateId]), `update ${u}`).toEqual([
+        [dlStart.t, CI_ENFORCE.DOWNLOADING], [dlDone.t, CI_ENFORCE.DOWNLOADED], [start.t, CI_ENFORCE.INSTALLING], [done.t, want],
+      ]);
     }
     expect(done.e.restartRequired).toBe(set.some((u) => cat.restartRequired[u] === 1));
     // every 402 is for an update of the install

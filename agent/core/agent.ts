@@ -19,7 +19,7 @@ import type { ClientState, Job, JobKind } from './state.js';
 import { ClientDeployment, F_AWAITING_POLICY, F_HAS_METADATA, wantWorkAgain } from './state.js';
 import {
   D_DOWNLOADED, D_ENFORCED, D_EVALUATED, D_INSTALLED, D_RESTART_PENDING, D_USER_INSTALL,
-  D_WAIT_MW, D_WANT_DOWNLOAD, D_WANT_INSTALL,
+  D_WAIT_CONTENT, D_WAIT_MW, D_WANT_DOWNLOAD, D_WANT_INSTALL,
   P_DEPLOYMENT_WORK, P_FIRST, P_MANUAL_EVAL, P_MANUAL_SCAN, P_NEWDEP, P_REEVAL, P_RESTART, P_SCHEDULE, P_USER_RESTART, P_WINDOW_RESTART,
   P_RESTART_COUNTDOWN, P_RESTART_NOW, setSlotVersion, smallInt,
   U_APPLICABLE, U_CACHED, U_INSTALLED, U_PENDING_RESTART,
@@ -583,6 +583,8 @@ function onJobReply(s: ClientState, ctx: CoreCtx, t: number, r: Reply): void {
       if (!j.dpRetried) {
         emit(ctx, { ev: 'download.started', deployment: d.policy.id, updates: j.fetch.length, bytes: j.bytes });
         setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADING);
+        d.flags &= ~D_WAIT_CONTENT;
+        perUpdate(s, ctx, t, j.fetch, CI_ENFORCE.DOWNLOADING);
       }
       // one DP at random, then the others of the list in turn if it fails (dpFailed)
       j.dps = r.dps;
@@ -834,6 +836,7 @@ function downloadDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   addToCache(s, ctx, t, fetched, j.installAfterDownload ? j.updates : fetched);
   emit(ctx, { ev: 'download.completed', deployment: d.policy.id, updates: fetched.length, bytes: j.bytes });
   d.flags |= D_DOWNLOADED;
+  perUpdate(s, ctx, t, fetched, CI_ENFORCE.DOWNLOADED);
   setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADED);
   if (j.installAfterDownload) return startInstall(s, ctx, t, j);
   finishJob(s, ctx, t);
@@ -859,6 +862,22 @@ function waitForContent(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: n
   j.phase = 'contentWait';
   s.tm[s.tb + T_RETRY] = at;
   emit(ctx, { ev: 'download.waitingContent', deployment: d.policy.id, code, retryAt: at });
+  // 402 "waiting for content" once a wait, not at each of its rounds (a state message reports a change)
+  if ((d.flags & D_WAIT_CONTENT) === 0) {
+    d.flags |= D_WAIT_CONTENT;
+    perUpdate(s, ctx, t, j.fetch, CI_ENFORCE.WAITING_CONTENT);
+  }
+}
+
+/**
+ * The 402 CI_ENFORCEMENT state of each update of a download (client-behaviour.md's table: 2
+ * waiting for content, 12 downloading, 13 downloaded, 14 download failed), after the deployment's
+ * 301 at a start, before it at an end, as an install's are. With the install's own (8, then 9, 10
+ * or 11) an installed update gets the "3-5 per installed update" of the reference's volume, unless
+ * an unsent one is overwritten in place (a download within one state-message cycle).
+ */
+function perUpdate(s: ClientState, ctx: CoreCtx, t: number, updates: readonly number[], state: number): void {
+  for (const u of updates) queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, state, u);
 }
 
 const YIELD_TO = P_FIRST | P_SCHEDULE | P_REEVAL | P_NEWDEP | P_MANUAL_SCAN | P_MANUAL_EVAL;
@@ -928,7 +947,9 @@ function downloadFailed(s: ClientState, ctx: CoreCtx, t: number, j: Job, code: n
   const d = s.deployments[j.dep]!;
   d.locateSince = Infinity;
   d.downloadSince = Infinity;
+  d.flags &= ~D_WAIT_CONTENT;
   emit(ctx, { ev: 'download.failed', deployment: d.policy.id, code });
+  perUpdate(s, ctx, t, j.fetch, CI_ENFORCE.DOWNLOAD_FAILED);
   setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOAD_FAILED);
   // an enforced install is tried again at the next re-evaluation cycle
   finishJob(s, ctx, t);
@@ -957,7 +978,7 @@ function startInstall(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   j.restart = restart;
   emit(ctx, { ev: 'install.started', deployment: d.policy.id, updates: j.updates.length, restartRequired: restart });
   setEnforcement(s, ctx, t, d, ENFORCE.INSTALLING);
-  for (const u of j.updates) queueState(s, ctx, t, TOPIC.CI_ENFORCEMENT, CI_ENFORCE.INSTALLING, u);
+  perUpdate(s, ctx, t, j.updates, CI_ENFORCE.INSTALLING);
   j.phase = 'installing';
   s.tm[s.tb + T_JOB] = t + ctx.model.installPerUpdate * j.updates.length;
 }

@@ -110,6 +110,7 @@ export const D_EVALUATED = 1 << 5;
 export const D_USER_INSTALL = 1 << 6; // the pending install was started by the user, before the deadline
 export const D_RESTART_PENDING = 1 << 7; // an install of this deployment waits for a restart
 export const D_WAIT_MW = 1 << 9; // the wanted install waits for a maintenance window (reported once: windows.ts)
+export const D_WAIT_CONTENT = 1 << 10; // the download waits for content (402 state 2 reported once for the wait: agent.ts waitForContent)
 
 /**
  * A download or install job put back (a power-off, a wait for content yielding): its deployment
