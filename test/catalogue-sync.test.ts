@@ -18,6 +18,7 @@ import { runFleet } from '../harness/run.js';
 import { siteVersionAt, supVersionAt } from '../server-stub/core/catalogue-sync.js';
 import { applicableUpdates } from '../agent/core/machine.js';
 import { metaKnownOf } from '../agent/core/state.js';
+import { serversAsRoles } from './helpers/fleets.js';
 
 const base = {
   clients: 3,
@@ -122,7 +123,7 @@ describe('catalogue syncs over HTTP', () => {
       const o = await runFleet(sc, { tracePath: trace, logger: silent, transport: { kind } });
       const out = readFileSync(trace, 'utf8').trim().split('\n').map((l) => {
         const e = JSON.parse(l);
-        if (typeof e.sup === 'string') e.sup = 'SUP';
+        serversAsRoles(e);
         return JSON.stringify(e);
       });
       return { out, o };

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { runFleet, type TransportOptions } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
-import { smallWireFleet } from './helpers/fleets.js';
+import { smallWireFleet, serversAsRoles } from './helpers/fleets.js';
 
 const silent = pino({ level: 'silent' });
 let dir: string;
@@ -30,7 +30,7 @@ async function run(name: string, input: Record<string, unknown>, transport: Tran
     .map((l) => {
       const e = JSON.parse(l);
       // the SUP is a URL: a stub host name in-process, 127.0.0.1:port over HTTP
-      if (typeof e.sup === 'string') e.sup = 'SUP';
+      serversAsRoles(e);
       return JSON.stringify(e);
     });
   return { lines, results: buildResults(o) };

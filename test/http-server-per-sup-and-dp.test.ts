@@ -191,6 +191,9 @@ describe('contract: SUP switching and DP failover over HTTP as in-process', () =
     const per = b.results.wire!.stub!.requestsByServer!;
     expect(per['dp[0]']).toBe(retries.length);
     expect(per['dp[1]']).toBe(b.results.work.dpDownloads);
+    // the downloads over time by DP: all DP 2's, under its server's URL over HTTP
+    expect(Object.keys(a.results.series.downloadsByDp!)).toEqual([DPS[1]]);
+    expect(b.results.series.downloadsByDp).toEqual({ [b.results.wire!.urls.dps![1]!]: a.results.series.downloadsByDp![DPS[1]!] });
   });
 
   it('one SUP down: clients retry, then fail over to the other SUP; a manual switch moves them; the same trace over HTTP', async () => {
@@ -219,5 +222,10 @@ describe('contract: SUP switching and DP failover over HTTP as in-process', () =
     const per = b.results.wire!.stub!.requestsByServer!;
     expect(per['sup[0]']).toBeGreaterThan(0);
     expect(per['sup[1]']).toBeGreaterThan(0);
+    // the scans over time by SUP, the same per server in both runs
+    const urls = b.results.wire!.urls.sups!;
+    expect(Object.keys(a.results.series.scansBySup!).sort()).toEqual([...SUPS].sort());
+    expect(b.results.series.scansBySup![urls[0]!]).toEqual(a.results.series.scansBySup![SUPS[0]!]);
+    expect(b.results.series.scansBySup![urls[1]!]).toEqual(a.results.series.scansBySup![SUPS[1]!]);
   });
 });

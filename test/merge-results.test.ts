@@ -70,6 +70,9 @@ describe('merging results', () => {
     expect(Object.keys(whole.dps)).toHaveLength(1);
     expect(Object.values(whole.dps)[0]).toMatchObject({ downloads: whole.work.dpDownloads, bytes: whole.work.dpBytes });
     expect(merged.dps).toEqual(whole.dps);
+    expect(Object.keys(whole.series.scansBySup)).toHaveLength(2);
+    expect(merged.series.scansBySup).toEqual(whole.series.scansBySup);
+    expect(merged.series.downloadsByDp).toEqual(whole.series.downloadsByDp);
     expect(merged.compliance).toEqual(whole.compliance);
     for (const k of ['scansOnline', 'scansOffline', 'scanFailures', 'stateSent', 'stateIngested', 'backlog', 'downloads', 'downloadBytes', 'installs', 'restarts', 'errorsTotal']) {
       expect(merged.series[k], k).toEqual(whole.series[k]);

@@ -169,6 +169,11 @@ describe('HTML report of library scenarios in headless Chromium', () => {
     expect(sum(s.downloads)).toBe(results.scenario.clients);
     const outageEnd = (34 * 3_600_000) / s.intervalMs;
     expect(sum(s.downloads!.slice(0, outageEnd))).toBe(0);
+    // two DPs: the downloads by DP get a chart of their own, a line a DP, adding up to the downloads
+    expect(expected).toContain('downloads-by-dp');
+    const byDp = (s as unknown as { downloadsByDp: Record<string, number[]> }).downloadsByDp;
+    expect(Object.keys(byDp)).toHaveLength(2);
+    expect(Object.values(byDp).reduce((a, x) => a + sum(x), 0)).toBe(results.scenario.clients);
     expectDrawn(await seen, expected);
   }, 180_000);
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { resolveScenario } from '../harness/scenario/resolve.js';
 import { runFleet, type TransportOptions } from '../harness/run.js';
-import { smallWireFleet } from './helpers/fleets.js';
+import { smallWireFleet, serversAsRoles } from './helpers/fleets.js';
 
 const silent = pino({ level: 'silent' });
 let dir: string;
@@ -25,7 +25,7 @@ async function run(name: string, input: Record<string, unknown>, transport: Tran
   await runFleet(resolveScenario(input), { tracePath: trace, logger: silent, transport });
   return readFileSync(trace, 'utf8').trim().split('\n').map((l) => {
     const e = JSON.parse(l);
-    if (typeof e.sup === 'string') e.sup = 'SUP';
+    serversAsRoles(e);
     return JSON.stringify(e);
   });
 }

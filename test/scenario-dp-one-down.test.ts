@@ -46,6 +46,10 @@ describe('scenario dp-one-down', () => {
     expect(dps[DP2]).toMatchObject({ requests: 2000, faulted: 0, downloads: 2000 });
     expect(dps[DP2]!.bytes).toBe(run.r.work.dpBytes);
     expect(run.r.faultsInjected!.dp).toBe(retried);
+    // over time: every download completed came from DP 2, and download.completed names it
+    expect(Object.keys(run.r.series.downloadsByDp!)).toEqual([DP2]);
+    expect(run.r.series.downloadsByDp![DP2]!.reduce((a, b) => a + b, 0)).toBe(2000);
+    for (const e of run.trace.filter((x) => x.ev === 'download.completed')) expect(e.dp).toBe(DP2);
   });
 
   it('the summary lists each DP with its requests, faulted requests and bytes', async () => {

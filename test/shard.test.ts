@@ -14,7 +14,7 @@ import { runFleet, type TransportOptions } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
 import { clientGuid } from '../server-stub/core/clients.js';
 import { DETECT } from '../agent/core/constants.js';
-import { smallWireFleet } from './helpers/fleets.js';
+import { smallWireFleet, serversAsRoles } from './helpers/fleets.js';
 
 const silent = pino({ level: 'silent' });
 let dir: string;
@@ -33,7 +33,7 @@ async function run(name: string, input: Record<string, unknown>, overrides: Scen
     .map((l) => {
       const e = JSON.parse(l);
       // the SUP is a URL: a stub host name in-process, 127.0.0.1:port over HTTP
-      if (typeof e.sup === 'string') e.sup = 'SUP';
+      serversAsRoles(e);
       return JSON.stringify(e);
     });
   return { sc, o, lines, results: buildResults(o) };

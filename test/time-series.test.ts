@@ -58,6 +58,16 @@ describe('time series', () => {
     // errors by code: each code's series adds up to its count, and the codes to the total
     expect(Object.keys(s.errors).sort()).toEqual(Object.keys(storm.errors.byCode).sort());
     for (const [code, a] of Object.entries(s.errors)) expect(sum(a)).toBe(storm.errors.byCode[code]!.total);
+    // per server: the scans that ended online at each SUP (completed online, or failed), the downloads by DP
+    const bySup = Object.values(s.scansBySup!).reduce((a, x) => a + sum(x), 0);
+    // every online scan that reached a SUP ended at one (none waited for a location here), and only those
+    expect(storm.events['scan.waitingLocation'] ?? 0).toBe(0);
+    expect(bySup).toBeGreaterThan(0);
+    expect(bySup).toBeLessThanOrEqual(storm.scans.online);
+    const sups = (storm.scenario.effective as { site: { sups: string[] } }).site.sups;
+    expect(Object.keys(s.scansBySup!).sort()).toEqual([...sups].sort());
+    expect(Object.keys(s.downloadsByDp!)).toEqual(['http://dp1.stub.test/SMS_DP_SMSPKG$']);
+    expect(sum(Object.values(s.downloadsByDp!)[0]!)).toBe(storm.work.downloads);
   });
 
   it('sample gauges at interval ends: the last interval holds the final backlog and compliance', () => {
@@ -150,5 +160,11 @@ describe('time series', () => {
     }
     const e = lines.reduce((a: number, l: { errors: Record<string, number> }) => a + Object.values(l.errors).reduce((x, y) => x + y, 0), 0);
     expect(e).toBe(storm.errors.total);
+    // the keyed series per server, only the servers with a count in the line
+    const dl = lines.reduce((a: number, l: { downloadsByDp: Record<string, number> }) => a + Object.values(l.downloadsByDp).reduce((x, y) => x + y, 0), 0);
+    expect(dl).toBe(storm.work.downloads);
+    const sc = lines.reduce((a: number, l: { scansBySup: Record<string, number> }) => a + Object.values(l.scansBySup).reduce((x, y) => x + y, 0), 0);
+    expect(sc).toBe(Object.values(storm.series.scansBySup!).reduce((a, x) => a + sum(x), 0));
+    expect(lines[0].scansBySup).toEqual({});
   });
 });

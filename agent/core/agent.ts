@@ -834,7 +834,7 @@ function downloadDone(s: ClientState, ctx: CoreCtx, t: number, j: Job): void {
   d.downloadSince = Infinity;
   const fetched = j.fetch;
   addToCache(s, ctx, t, fetched, j.installAfterDownload ? j.updates : fetched);
-  emit(ctx, { ev: 'download.completed', deployment: d.policy.id, updates: fetched.length, bytes: j.bytes });
+  emit(ctx, { ev: 'download.completed', deployment: d.policy.id, updates: fetched.length, bytes: j.bytes, dp: j.dps[j.dpAt] ?? '' });
   d.flags |= D_DOWNLOADED;
   perUpdate(s, ctx, t, fetched, CI_ENFORCE.DOWNLOADED);
   setEnforcement(s, ctx, t, d, ENFORCE.DOWNLOADED);

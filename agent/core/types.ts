@@ -275,7 +275,9 @@ export type AgentEvent =
   | { readonly ev: 'scan.failed'; readonly code: number; readonly sup: string | null; readonly retryAt: number | null }
   /** the MP had no WSUS location for the update source version asked (501 state 1); the scan asks again at retryAt */
   | { readonly ev: 'scan.waitingLocation'; readonly version: number; readonly retryAt: number }
-  | { readonly ev: 'download.started' | 'download.completed'; readonly deployment: string; readonly updates: number; readonly bytes: number }
+  | { readonly ev: 'download.started'; readonly deployment: string; readonly updates: number; readonly bytes: number }
+  /** dp: the DP that served it (its URL as the content location listed it) */
+  | { readonly ev: 'download.completed'; readonly deployment: string; readonly updates: number; readonly bytes: number; readonly dp: string }
   | { readonly ev: 'download.failed'; readonly deployment: string; readonly code: number }
   | { readonly ev: 'download.waitingContent'; readonly deployment: string; readonly code: number; readonly retryAt: number }
   /** a DP failed the download: `next` is asked at once, or (null) every DP failed and the next round starts at retryAt */

@@ -80,6 +80,10 @@ export interface Series {
   readonly counts: Readonly<Record<SeriesName, SeriesArray>>;
   /** errors per interval by HRESULT (every source) */
   readonly errorsByCode: Map<number, Uint32Array>;
+  /** online scans that ended (completed or failed) per interval, by the SUP they ran against */
+  readonly scansBySup: Map<string, Uint32Array>;
+  /** downloads completed per interval, by the DP that served them */
+  readonly downloadsByDp: Map<string, Uint32Array>;
   /** (client, update) pairs per state at the MP, sampled at the end of each interval */
   readonly compliance: { readonly unknown: Uint32Array; readonly notRequired: Uint32Array; readonly required: Uint32Array; readonly installed: Uint32Array };
 }
@@ -199,7 +203,7 @@ export class RunMetrics implements IngestObserver {
     counts.stateLatencyP50.fill(NaN);
     counts.stateLatencyP99.fill(NaN);
     this.c = counts;
-    this.series = { length: n, counts, errorsByCode: new Map(), compliance: { unknown: z(), notRequired: z(), required: z(), installed: z() } };
+    this.series = { length: n, counts, errorsByCode: new Map(), scansBySup: new Map(), downloadsByDp: new Map(), compliance: { unknown: z(), notRequired: z(), required: z(), installed: z() } };
     this.scanStart = new Float64Array(clients).fill(NaN);
     this.scanIsOnline = new Uint8Array(clients);
     this.reportSent = new Float64Array(clients).fill(NaN);
@@ -288,6 +292,16 @@ export class RunMetrics implements IngestObserver {
     s[i]!++;
   }
 
+  /** One more in interval slot(t) of a series kept per server (a SUP, a DP): a map lookup, once a scan or a download. */
+  private keyed(m: Map<string, Uint32Array>, key: string, t: number): void {
+    let a = m.get(key);
+    if (a === undefined) {
+      a = new Uint32Array(this.series.length);
+      m.set(key, a);
+    }
+    a[this.slot(t)]!++;
+  }
+
   private scanEnded(t: number, client: number): void {
     const at = this.scanStart[client]!;
     if (at !== at) return; // NaN: no scan was in progress (started before a stopped run's metrics, never)
@@ -341,11 +355,15 @@ export class RunMetrics implements IngestObserver {
         break;
       }
       case 'scan.completed':
+        this.scanEnded(t, client);
+        if (e.sup !== null) this.keyed(this.series.scansBySup, e.sup, t);
+        break;
       case 'scan.waitingLocation':
         this.scanEnded(t, client);
         break;
       case 'scan.failed':
         this.scanEnded(t, client);
+        if (e.sup !== null) this.keyed(this.series.scansBySup, e.sup, t);
         this.c.scanFailures[this.slot(t)]!++;
         this.error(t, e.code, SRC_SCAN);
         break;
@@ -371,6 +389,7 @@ export class RunMetrics implements IngestObserver {
         const i = this.slot(t);
         this.c.downloads[i]!++;
         this.c.downloadBytes[i]! += e.bytes;
+        this.keyed(this.series.downloadsByDp, e.dp, t);
         break;
       }
       case 'download.failed':

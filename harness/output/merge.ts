@@ -254,10 +254,15 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
     SERIES_NAMES.map((k) => [k, seriesOf(k, () => (PEAKS.has(k) ? addArrays(rs.map((r) => r.series[k]!), Math.max) : sumOf((r) => r.series[k]!)))]),
   ) as Pick<Results['series'], (typeof SERIES_NAMES)[number]>;
   const codes = [...new Set(rs.flatMap((r) => Object.keys(r.series.errors)))].sort();
+  const byServer = (pick: (r: Results) => Record<string, number[]>) =>
+    Object.fromEntries([...new Set(rs.flatMap((r) => Object.keys(pick(r))))].sort().map((k) => [k, sumOf((r) => pick(r)[k])]));
   const series: Results['series'] = {
     ...first.series,
     ...counts,
     errors: Object.fromEntries(codes.map((c) => [c, sumOf((r) => r.series.errors[c])])),
+    // per SUP and per DP, added server by server (absent when an input lacks them: written before them)
+    ...(rs.every((r) => r.series.scansBySup !== undefined) ? { scansBySup: byServer((r) => r.series.scansBySup!) } : {}),
+    ...(rs.every((r) => r.series.downloadsByDp !== undefined) ? { downloadsByDp: byServer((r) => r.series.downloadsByDp!) } : {}),
     compliance: rs.some((r) => r.series.compliance === null) ? null : {
       unknown: sumOf((r) => r.series.compliance!.unknown),
       notRequired: sumOf((r) => r.series.compliance!.notRequired),

@@ -250,6 +250,20 @@ function buildClientData(r: ReportInput): ClientData {
         { key: 'restarts', label: 'restarts', color: C.purple },
         { key: 'errors', label: 'errors (all codes)', color: C.red },
       ]);
+      // the load server by server, with more than one SUP or DP: where it went when one failed
+      const palette = [C.blue, C.orange, C.green, C.purple, C.sky, C.red, C.black, C.grey];
+      for (const [group, id, title, note] of [
+        ['scansBySup', 'scans-by-sup', 'Scans by SUP', `Online scans that ended (completed or failed) at each software update point, ${per}.`],
+        ['downloadsByDp', 'downloads-by-dp', 'Downloads by DP', `Downloads completed from each distribution point, ${per}.`],
+      ] as const) {
+        const g = s[group];
+        if (!isObj(g) || Object.keys(g).length < 2) continue;
+        const refs: SeriesRef[] = [];
+        Object.keys(g).forEach((name, k) => {
+          if (take(`${group}.${name}`, g[name])) refs.push({ key: `${group}.${name}`, label: name, color: palette[k % palette.length]! });
+        });
+        time({ id, title, note, y: { label: per, fmt: 'count' } }, refs);
+      }
     }
   }
 

@@ -161,6 +161,9 @@ export const resultsSchema = z.object({
     length: count,
     ...seriesCounts,
     errors: z.record(z.string(), z.array(count)),
+    /** online scans that ended per interval by SUP, downloads completed by DP (absent in results of versions before them) */
+    scansBySup: z.record(z.string(), z.array(count)).optional(),
+    downloadsByDp: z.record(z.string(), z.array(count)).optional(),
     compliance: z.object({ unknown: z.array(count), notRequired: z.array(count), required: z.array(count), installed: z.array(count) }).nullable(),
   }),
   /** merge only: the inputs, and which figures are approximate */

@@ -180,6 +180,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   ) as Record<(typeof SERIES_NAMES)[number], (number | null)[] | null>;
   const seriesErrors: Record<string, number[]> = {};
   for (const code of [...m.series.errorsByCode.keys()].sort((a, b) => (a >>> 0) - (b >>> 0))) seriesErrors[hresultHex(code)] = arr(m.series.errorsByCode.get(code)!);
+  const byKey = (mp: Map<string, Uint32Array>): Record<string, number[]> => Object.fromEntries([...mp.keys()].sort().map((k) => [k, arr(mp.get(k)!)]));
   const cs = m.series.compliance;
 
   return {
@@ -277,6 +278,8 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       length: m.series.length,
       ...seriesCounts,
       errors: seriesErrors,
+      scansBySup: byKey(m.series.scansBySup),
+      downloadsByDp: byKey(m.series.downloadsByDp),
       compliance: external ? null : { unknown: arr(cs.unknown), notRequired: arr(cs.notRequired), required: arr(cs.required), installed: arr(cs.installed) },
     },
     ...(!light && m.wall.used ? { wallSeries: m.wall.figures(hresultHex) } : {}),

@@ -29,6 +29,12 @@ export class SeriesNdjsonWriter {
     const errors: Record<string, number> = {};
     for (const [code, a] of m.series.errorsByCode) if (a[i]! > 0) errors[hresultHex(code)] = a[i]!;
     o.errors = errors;
+    // per SUP and per DP, the servers with a count in this interval
+    for (const [name, mp] of [['scansBySup', m.series.scansBySup], ['downloadsByDp', m.series.downloadsByDp]] as const) {
+      const x: Record<string, number> = {};
+      for (const [k, a] of mp) if (a[i]! > 0) x[k] = a[i]!;
+      o[name] = x;
+    }
     const c = m.series.compliance;
     o.compliance = { unknown: c.unknown[i], notRequired: c.notRequired[i], required: c.required[i], installed: c.installed[i] };
     this.out.append(JSON.stringify(o));

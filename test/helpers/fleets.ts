@@ -29,6 +29,18 @@ export async function tracedRun(dir: string, name: string, input: Record<string,
   const trace = join(dir, `${name}.ndjson`);
   const o = await runFleet(sc, { tracePath: trace, logger: pino({ level: 'silent' }), transport });
   const events = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  for (const e of events) if (typeof e.sup === 'string') e.sup = 'SUP';
+  for (const e of events) serversAsRoles(e);
   return { events, results: buildResults(o) };
+}
+
+/**
+ * A trace event with its servers' URLs read as their roles: the SUP a scan ran against and the DP
+ * a download came from are the scenario's names in-process and the stub servers' origins over
+ * HTTP (127.0.0.1:port), so traces of the two transports compare equal after it.
+ */
+export function serversAsRoles<E extends Record<string, unknown>>(e: E): E {
+  const x = e as Record<string, unknown>;
+  if (typeof x.sup === 'string') x.sup = 'SUP';
+  if (x.ev === 'download.completed' && typeof x.dp === 'string') x.dp = 'DP';
+  return e;
 }
