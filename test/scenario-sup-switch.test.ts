@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { scenarioFile, tracedScenario } from './helpers/scenario-run.js';
+import { cli } from './helpers/cli.js';
 
 const file = scenarioFile('sup-switch');
 const sc = JSON.parse(readFileSync(file, 'utf8')) as { clients: number; site: { sups: string[] }; actions: { fraction: number }[]; faults: { code: string; sup: string }[] };
@@ -36,6 +37,18 @@ describe('scenario sup-switch', () => {
     for (const e of run.trace) if (e.ev === 'scan.completed' && e.sup !== null) lastSup.set(e.client, e.sup);
     expect([...lastSup.values()].filter((s) => s !== sup2)).toEqual([]);
     expect(run.r.compliance!.deployments[0]!.clients.compliant).toBe(sc.clients);
+    // over time, by SUP: SUP 1's ended scans are its completed ones before day 1 and every failure; the trace's count per SUP
+    const bySup = run.r.series.scansBySup!;
+    const total = (a: readonly number[]) => a.reduce((x, y) => x + y, 0);
+    for (const sup of [sup1, sup2]) {
+      const ended = run.trace.filter((e) => (e.ev === 'scan.completed' || e.ev === 'scan.failed') && e.sup === sup).length;
+      expect(total(bySup[sup]!), sup).toBe(ended);
+    }
+    const start = Date.parse(run.r.series.start);
+    const day1 = (24 * 60 * MINUTE) / run.r.series.intervalMs;
+    // after day 1 SUP 1 ends only failed scans
+    expect(total(bySup[sup1]!.slice(day1))).toBe(failures);
+    expect(start).toBe(Date.parse(run.r.scenario.start as string));
   });
 
   it('the server side sees every move: SUP changes = failovers + manual switches', () => {
@@ -58,5 +71,12 @@ describe('scenario sup-switch', () => {
     const manualFrom2 = run.r.events['sup.switched']! - manualFrom1;
     // failovers: the SUP 1 clients not rescued by the manual switch, plus those it sent there
     expect(run.r.scans.failuresByCode[sc.faults[0]!.code]! / 4).toBe(w.bySup[sup1]! - manualFrom1 + manualFrom2);
+  });
+
+  it('the summary lists the online scans that ended at each SUP', async () => {
+    const r = await cli('run', '--scenario', file, '--clients', '60', '--log-level', 'warn', '--quiet');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/SUP 1 +\d+ online scans ended: http:\/\/sup1\.stub\.test:8530/);
+    expect(r.out).toMatch(/SUP 2 +\d+ online scans ended: http:\/\/sup2\.stub\.test:8530/);
   });
 });

@@ -117,6 +117,9 @@ export function formatSummary(r: Results): string {
   }
   const supChanges = r.scans.wsus?.supChanges ?? 0;
   if (supChanges > 0) row('scans on another SUP than before', n(supChanges));
+  // with several SUPs, where the scans went (the clients' view: series.scansBySup)
+  const bySup = Object.entries(r.series.scansBySup ?? {});
+  if (bySup.length > 1) bySup.forEach(([sup, a], k) => row(`  SUP ${k + 1}`, `${n(a.reduce((x: number, y) => x + (y ?? 0), 0))} online scans ended: ${sup}`));
   const sd = r.scans.durationMs;
   const p95 = (name: string) => {
     const v = p95Of(r, name);
