@@ -72,7 +72,7 @@ describe('conformance of whole runs', () => {
     input.faults = [{ target: 'dp', from: '1d', to: '4d', status: 503 }];
     input.model = { downloadTimeout: '1d' };
     const { report, results } = await runAndCheck(input, 'dp-outage');
-    expectClean(report, ['download.dpRetry', 'download.dpTimeout', 'deployment.downloadWindow', 'state.deliveredByEnd']);
+    expectClean(report, ['download.dp', 'download.dpRetry', 'download.dpTimeout', 'deployment.downloadWindow', 'state.deliveredByEnd']);
     const failed = results.events['download.failed']!;
     expect(failed).toBe(200);
     expect(report.checks['download.dpTimeout']).toBe(failed);
@@ -159,6 +159,26 @@ describe('conformance of whole runs', () => {
     expect(results.work.reevaluationsScheduled).toBeGreaterThan(0);
   });
 
+  it('over HTTP with the embedded stubs: the trace checked against the servers the clients were given (wire.urls)', async () => {
+    const sc = resolveScenario({
+      clients: 8, duration: '4d', catalogue: { updates: 40, newUpdates: 5, maxSizeMB: 2 },
+      site: { sups: ['http://sup1.stub.test:8530', 'http://sup2.stub.test:8530'], dps: ['http://dp1.stub.test/SMS_DP_SMSPKG$', 'http://dp2.stub.test/SMS_DP_SMSPKG$'] },
+      deployments: [{ name: 'Monthly', updates: { newest: 5 }, available: '1d', deadline: '2d' }],
+      actions: [{ kind: 'switchSup', at: '1d6h', fraction: 1 }],
+      faults: [{ target: 'dp', dp: 'http://dp1.stub.test/SMS_DP_SMSPKG$', from: '1d', to: '4d', status: 503 }],
+    }, 'http');
+    const trace = join(dir, 'http.ndjson');
+    const results = buildResults(await runFleet(sc, { tracePath: trace, logger: silent, transport: { kind: 'http' } }));
+    const urls = results.wire!.urls;
+    const lines = [...parseTrace(readFileSync(trace, 'utf8'))];
+    const report = checkTrace(lines, sc, { sups: urls.sups!, dps: urls.dps! });
+    expectClean(report, ['download.dp', 'sup.switched', 'download.dpRetry']);
+    // against the scenario's names, every download and switch of this trace names a server the scenario does not list
+    const wrong = checkTrace(lines, sc).violations.map((v) => v.rule);
+    expect(wrong.filter((r) => r === 'download.dp').length).toBe(report.checks['download.dp']);
+    expect(wrong).toContain('sup.switched');
+  });
+
   it('the checker catches a broken trace', async () => {
     const sc = resolveScenario({ clients: 1 });
     const c = 'GUID:X';
@@ -184,10 +204,13 @@ describe('conformance of whole runs', () => {
       { t: sc.start + 14 * H, client: c, ev: 'download.retrying', deployment: 'E', dp: 'A', code: '0x80244022', next: null, retryAt: sc.start + 17 * H },
       { t: sc.start + 17 * H, client: c, ev: 'download.retrying', deployment: 'E', dp: 'A', code: '0x80244022', next: 'A', retryAt: null },
       { t: sc.start + 18 * H, client: c, ev: 'download.failed', deployment: 'E', code: '0x80244022' },
+      // a download from a DP the site does not have (the two retries above name one too)
+      { t: sc.start + 19 * H, client: c, ev: 'download.started', deployment: 'F', updates: 1, bytes: 1 },
+      { t: sc.start + 20 * H, client: c, ev: 'download.completed', deployment: 'F', updates: 1, bytes: 1, dp: 'http://elsewhere.test/' },
     );
     const rules = checkTrace(lines, sc).violations.map((v) => v.rule).sort();
     expect(rules).toEqual([
-      'download.contentRetry', 'download.contentTimeout', 'download.dpRetry', 'download.dpRetry', 'download.dpTimeout', 'scan.firstWindow', 'scan.onlineRule', 'scan.scheduleWindow', 'state.deliveredOnce', 'state.noSerialLost', 'state.sentWasQueued', 'state.serialSequence',
+      'download.contentRetry', 'download.contentTimeout', 'download.dp', 'download.dp', 'download.dp', 'download.dpRetry', 'download.dpRetry', 'download.dpTimeout', 'scan.firstWindow', 'scan.onlineRule', 'scan.scheduleWindow', 'state.deliveredOnce', 'state.noSerialLost', 'state.sentWasQueued', 'state.serialSequence',
     ].sort());
   });
 });

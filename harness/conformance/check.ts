@@ -107,7 +107,16 @@ interface ClientView {
   dpRetryLast: Map<string, boolean>;
 }
 
-export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): ConformanceReport {
+/**
+ * The SUP and DP URLs the clients were given: the scenario's in-process; over HTTP with the
+ * embedded stubs the servers' own (results.json `wire.urls.sups` / `dps`).
+ */
+export interface TraceServers {
+  readonly sups: readonly string[];
+  readonly dps: readonly string[];
+}
+
+export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario, servers: TraceServers = { sups: sc.stub.sups, dps: sc.stub.dps }): ConformanceReport {
   const st = sc.settings;
   const finalCountdown = st.restartFinalCountdown ?? 0;
   const reminderInterval = st.restartReminderInterval ?? Infinity;
@@ -268,7 +277,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         break;
       }
       case 'sup.switched': {
-        expect(l.from !== l.to && sc.stub.sups.includes(l.to as string), 'sup.switched', l, () => `switch from ${String(l.from)} to ${String(l.to)}`);
+        expect(l.from !== l.to && servers.sups.includes(l.to as string), 'sup.switched', l, () => `switch from ${String(l.from)} to ${String(l.to)}`);
         v.switchedTo = l.to as string;
         break;
       }
@@ -378,6 +387,7 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         const dep = l.deployment as string;
         const from = v.downloadFrom.get(dep);
         expect(from !== undefined, 'download.dpRetry', l, () => 'a DP retry with no download started');
+        expect(servers.dps.includes(l.dp as string) && (l.next === null || servers.dps.includes(l.next as string)), 'download.dp', l, () => `a retry from ${String(l.dp)} to ${String(l.next)}, not the site's DPs`);
         if (l.next === null) {
           const wait = (l.retryAt as number) - l.t;
           expect(wait > 0 && wait <= sc.model.downloadRetry, 'download.dpRetry', l, () => `the DPs asked again after ${wait} ms`);
@@ -387,6 +397,8 @@ export function checkTrace(lines: Iterable<TraceLine>, sc: ResolvedScenario): Co
         break;
       }
       case 'download.completed':
+        // served by one of the DPs the location can list
+        expect(servers.dps.includes(l.dp as string), 'download.dp', l, () => `a download from ${String(l.dp)}, not one of the site's DPs`);
         v.downloadFrom.delete(l.deployment as string);
         v.dpRetryLast.delete(l.deployment as string);
         break;
