@@ -411,6 +411,23 @@ describe('HTML report', () => {
     expect(html).toContain('data-section="triggers"');
   });
 
+  it('with more than one DP, a table of them (results.json dps) and a chart of downloads by DP; with one, neither', () => {
+    const n = (input.series as { length: number }).length;
+    const two = {
+      ...input,
+      dps: { 'http://dp1.test/<x>': { requests: 12, faulted: 12, downloads: 0, bytes: 0 }, 'http://dp2.test/': { requests: 30, faulted: 0, downloads: 30, bytes: 4.5e9 } },
+      series: { ...(input.series as object), downloadsByDp: { 'http://dp1.test/<x>': new Array(n).fill(0), 'http://dp2.test/': new Array(n).fill(1) } },
+    };
+    const html = renderReportHtml(two);
+    expect(html).toContain('<h2>Distribution points</h2>');
+    expect(html).toContain('<td>http://dp1.test/&lt;x&gt;</td><td class="num">12</td><td class="num">12</td><td class="num">0</td><td class="num">0 GB</td>');
+    expect(html).toContain('<td class="num">30</td><td class="num">0</td><td class="num">30</td><td class="num">4.5 GB</td>');
+    expect(reportCharts(two)).toContain('downloads-by-dp');
+    const one = { ...two, dps: { 'http://dp2.test/': two.dps['http://dp2.test/'] }, series: { ...two.series, downloadsByDp: { 'http://dp2.test/': new Array(n).fill(1) } } };
+    expect(renderReportHtml(one)).not.toContain('Distribution points');
+    expect(reportCharts(one)).not.toContain('downloads-by-dp');
+  });
+
   it('renders an HTTP run of the command: the wall-time section draws every chart, no console error', async () => {
     // run in beforeAll (20 clients, 40 simulated minutes over HTTP at x240, 503s from WSUS from 2m to 30m)
     const { r, results: res, seen: seeing } = await httpRun;

@@ -515,6 +515,15 @@ function deploymentsHtml(r: ReportInput): string {
   return `<section class="panel wide"><h2>Deployments at the end</h2><table><thead><tr><th>deployment</th><th class="num">clients compliant</th><th class="num">clients unknown</th><th class="num">Installed</th><th class="num">Required</th><th class="num">Not Required</th><th class="num">Unknown</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
+/** results.json `dps`, with more than one DP: each DP's requests, faulted requests, what it served. */
+function dpsHtml(r: ReportInput): string {
+  const dps = isObj(r.dps) ? Object.entries(r.dps).filter((e): e is [string, Record<string, unknown>] => isObj(e[1])) : [];
+  if (dps.length < 2) return '';
+  const gb = (x: unknown) => (isNum(x) ? (x / 1e9).toLocaleString('en-US', { maximumFractionDigits: 2 }) + ' GB' : 'n/a');
+  const rows = dps.map(([dp, f]) => `<tr><td>${esc(dp)}</td><td class="num">${int(f.requests)}</td><td class="num">${int(f.faulted)}</td><td class="num">${int(f.downloads)}</td><td class="num">${gb(f.bytes)}</td></tr>`);
+  return `<section class="panel wide" data-section="dps"><h2>Distribution points</h2><p class="note">Counted by the stub DP: a request is a download in-process, a content GET or HEAD over HTTP; faulted, those a scenario fault hit.</p><table><thead><tr><th>DP</th><th class="num">requests</th><th class="num">faulted</th><th class="num">downloads served</th><th class="num">bytes served</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
 // ---------------------------------------------------------------- page
 
 const CSS = `
@@ -611,6 +620,7 @@ ${headlineHtml(r)}
 ${thresholdsHtml(r)}
 ${triggersHtml(r)}
 ${deploymentsHtml(r)}
+${dpsHtml(r)}
 </div>
 ${wallCharts || operationsHtml(r) || errorsHtml(r) ? `<section data-section="wall"><h2 class="section">HTTP over wall time</h2><div class="grid">
 ${operationsHtml(r)}
