@@ -38,7 +38,8 @@ afterAll(async () => {
 
 async function serve(input: Record<string, unknown>, now = 0) {
   const sc = resolveScenario(input);
-  const s = await startStubServers({ config: sc.stub, logger: silent, clock: () => sc.start + now, verifySignatures: false });
+  // the clock stands still: the capacity model's waits would be wall time, so none (as in virtual time)
+  const s = await startStubServers({ config: sc.stub, logger: silent, clock: () => sc.start + now, verifySignatures: false, poolWallPerSimulatedMs: 0 });
   open.push(s);
   return { sc, s };
 }
@@ -97,6 +98,20 @@ describe('the embedded servers: a port per SUP and per DP', () => {
     // the DP role's figures: a file served, its bytes
     expect(s.core.dp.counters).toMatchObject({ downloads: 1, bytes: s.core.catalogue.bytes[2] });
     expect(s.requestsByServer()).toMatchObject({ 'sup[0]': 0, 'dp[0]': 1, 'dp[1]': 1 });
+  });
+
+  it('a capacity pool on SUP 1 alone: SUP 1 refuses what its one worker cannot take, SUP 2 has no pool and answers all', async () => {
+    const { s } = await serve({ clients: 2, site: { sups: SUPS, wsusPool: { sups: [SUPS[0]], workers: 1, queueLength: 0, serviceTimeMin: '10s', serviceTimeMax: '10s' } } });
+    // three at once to each: SUP 1 takes the first into its worker and refuses the others with 503
+    const [a, b] = await Promise.all([
+      Promise.all([0, 1, 2].map(() => getConfig(s.urls.sups[0]!))),
+      Promise.all([0, 1, 2].map(() => getConfig(s.urls.sups[1]!))),
+    ]);
+    for (const r of [...a, ...b]) await r.arrayBuffer();
+    expect(a.map((r) => r.status).sort()).toEqual([200, 503, 503]);
+    expect(b.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(s.core.wsus.pools.size).toBe(1);
+    expect([...s.core.wsus.pools.keys()]).toEqual([s.urls.sups[0]]);
   });
 
   it('a scenario with more SUPs than the servers take is refused, naming the field', async () => {

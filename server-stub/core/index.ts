@@ -190,8 +190,8 @@ export class StubCore {
    * (ticketValid). `updates`: update metadata the answer carries at most.
    */
   planPool(sup: string, client: number, t: number, updates: number): { plan: HttpPlan; ticket: number } | null {
-    // the embedded HTTP stub is one WSUS server for every SUP URL of the scenario: the first pool stands for it
-    const pool = this.wsus.poolFor(sup) ?? this.wsus.poolList[0];
+    // each SUP is a WSUS server of its own (server-stub/http/index.ts), with its pool or none (site.wsusPool.sups)
+    const pool = this.wsus.poolFor(sup);
     if (pool === undefined) return null;
     const a = pool.admit(t, pool.serviceTime(client, t, 1, updates));
     if (!a.admitted) return { plan: httpPlan(pool.spec.refusal, 'wsus'), ticket: -1 };
