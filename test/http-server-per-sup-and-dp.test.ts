@@ -242,5 +242,10 @@ describe('contract: SUP switching and DP failover over HTTP as in-process', () =
     expect(Object.keys(a.results.series.scansBySup!).sort()).toEqual([...SUPS].sort());
     expect(b.results.series.scansBySup![urls[0]!]).toEqual(a.results.series.scansBySup![SUPS[0]!]);
     expect(b.results.series.scansBySup![urls[1]!]).toEqual(a.results.series.scansBySup![SUPS[1]!]);
+    // and as each stub WSUS counted the scans it served (scans.wsus.bySup), the same per SUP, and the clients' moves between them
+    const served = (r: typeof a.results, names: readonly string[]) => names.map((n) => r.scans.wsus!.bySup[n] ?? 0);
+    expect(served(b.results, urls)).toEqual(served(a.results, SUPS));
+    expect(served(a.results, SUPS).every((x) => x > 0)).toBe(true);
+    expect(b.results.scans.wsus!.supChanges).toBeGreaterThan(0);
   });
 });

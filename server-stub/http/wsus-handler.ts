@@ -244,7 +244,7 @@ export function wsusHandler(o: WsusHandlerOptions, stats: WsusStats, content: Co
           // the first page of a software pass (full, or a delta that sends the client's cached ids):
           // one scan, as server-stub/core counts it for the peak per minute
           stats.scans++;
-          core.wsus.begin(t, core.cfg.sups[0]!, known.size > 0, d.c);
+          core.wsus.begin(t, o.supUrl ?? core.cfg.sups[0]!, known.size > 0, d.c);
         }
         const todo: number[] = [];
         const needed = new Set<number>();
