@@ -184,6 +184,25 @@ async function traced(name: string, input: Record<string, unknown>, transport: T
   return { lines: text.trim().split('\n'), events: text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>), results };
 }
 
+describe('an external DP', () => {
+  it('the embedded stubs serve no DP: what their DP would count is unknown (null), not 0, while the clients download from it', async () => {
+    // another stub's DP, of the same scenario (the same content), stands for the external one
+    const input = { ...smallWireFleet(3), seed: 16 };
+    const { s: other } = await serve(input);
+    const sc = resolveScenario(input);
+    const o = await runFleet(sc, { logger: silent, transport: { kind: 'http', external: { dp: other.urls.dp } } });
+    const r = buildResults(o);
+    expect(r.work.downloads).toBe(3);
+    expect(r.work.dpDownloads).toBeNull();
+    expect(r.work.dpBytes).toBeNull();
+    expect(r.dps).toBeNull();
+    expect(r.wire!.urls.dps).toEqual([other.urls.dp]);
+    expect(Object.keys(r.wire!.stub!.requestsByServer!).filter((k) => k.startsWith('dp'))).toEqual([]);
+    // the other stub's DP served them
+    expect(other.core.dp.counters.bytes).toBe(r.work.downloadBytes);
+  });
+});
+
 describe('contract: SUP switching and DP failover over HTTP as in-process', () => {
   it('one DP down: every client fails over to the other, the same trace, the load on the DP that serves', async () => {
     const input = {

@@ -84,6 +84,10 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   // have counted is unknown (null), never 0, so no threshold passes on it.
   const external = o.wire !== null && o.wire.stub === null;
   const atMp = <T>(v: T): T | null => (external ? null : v);
+  // and with an external DP (run --dp URL) the stub's DP serves nothing: its figures are unknown too
+  // (the embedded servers' request counts name no dp[k] then)
+  const dpUnseen = external || (o.wire !== null && o.wire.stub !== null && !('dp[0]' in o.wire.stub.requestsByServer));
+  const atDp = <T>(v: T): T | null => (dpUnseen ? null : v);
   const sent = (op: string) => o.wire?.agentOperations[op] ?? 0;
   const events: Record<string, number> = {};
   EVENT_NAMES.forEach((n, i) => (events[n] = m.events[i]!));
@@ -259,9 +263,9 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
     /** HTTP transport: wall latency per wire operation in ms, from the intended send time */
     operations,
     histograms,
-    work: { ...m.work, dpDownloads: atMp(stub.dp.counters.downloads), dpBytes: atMp(stub.dp.counters.bytes) },
+    work: { ...m.work, dpDownloads: atDp(stub.dp.counters.downloads), dpBytes: atDp(stub.dp.counters.bytes) },
     faultsInjected: atMp(Object.fromEntries([...stub.faults.injected].sort())),
-    dps: atMp(dpFigures(sc.effective, stub.dp.perDp)),
+    dps: atDp(dpFigures(sc.effective, stub.dp.perDp)),
     wire: o.wire,
     compliance: external ? null : {
       updates: {
