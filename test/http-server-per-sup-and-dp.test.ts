@@ -18,6 +18,7 @@ import { runFleet, type TransportOptions } from '../harness/run.js';
 import { buildResults } from '../harness/output/results.js';
 import { startStubServers, MAX_SERVERS_PER_ROLE, type StubServers } from '../server-stub/http/index.js';
 import { smallWireFleet } from './helpers/fleets.js';
+import { evaluateThresholds, parseThreshold } from '../harness/thresholds.js';
 import { cli, startStubCommand } from './helpers/cli.js';
 
 const silent = pino({ level: 'silent' });
@@ -200,6 +201,23 @@ describe('an external DP', () => {
     expect(Object.keys(r.wire!.stub!.requestsByServer!).filter((k) => k.startsWith('dp'))).toEqual([]);
     // the other stub's DP served them
     expect(other.core.dp.counters.bytes).toBe(r.work.downloadBytes);
+    // the embedded WSUS served the scans: its figures are there
+    expect(r.scans.wsus!.served).toBeGreaterThan(0);
+  });
+
+  it('an external WSUS: the stub WSUS figures are unknown (scans.wsus null), and a threshold on them has no value', async () => {
+    const input = { ...smallWireFleet(3), seed: 17 };
+    const { s: other } = await serve(input);
+    const sc = resolveScenario(input);
+    const o = await runFleet(sc, { logger: silent, transport: { kind: 'http', external: { wsus: other.urls.wsus } } });
+    const r = buildResults(o);
+    expect(r.scans.online).toBeGreaterThan(0);
+    expect(r.scans.wsus).toBeNull();
+    expect(other.core.wsus.counters.scans).toBeGreaterThan(0);
+    const [t] = evaluateThresholds(r, [parseThreshold('wsus_scans_per_min_max<1000', 'test')]);
+    expect(t).toMatchObject({ value: null, ok: false });
+    // the embedded DP is there: its figures stand
+    expect(r.work.dpDownloads).toBeGreaterThan(0);
   });
 });
 

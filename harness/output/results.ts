@@ -88,6 +88,8 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   // (the embedded servers' request counts name no dp[k] then)
   const dpUnseen = external || (o.wire !== null && o.wire.stub !== null && !('dp[0]' in o.wire.stub.requestsByServer));
   const atDp = <T>(v: T): T | null => (dpUnseen ? null : v);
+  // the same for the stub WSUS with an external one (run --wsus URL): no sup[k] served
+  const wsusUnseen = external || (o.wire !== null && o.wire.stub !== null && !('sup[0]' in o.wire.stub.requestsByServer));
   const sent = (op: string) => o.wire?.agentOperations[op] ?? 0;
   const events: Record<string, number> = {};
   EVENT_NAMES.forEach((n, i) => (events[n] = m.events[i]!));
@@ -216,7 +218,7 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
       byTrigger,
       failuresByCode: scanFailures,
       durationMs,
-      wsus: external ? null : {
+      wsus: wsusUnseen ? null : {
         served: stub.wsus.counters.scans,
         refused: stub.wsus.counters.scanFailures,
         peakPerMinute: { scans: peak.scans, at: new Date(sc.start + peak.minute * 60_000).toISOString() },
