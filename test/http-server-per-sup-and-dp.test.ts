@@ -185,14 +185,17 @@ async function traced(name: string, input: Record<string, unknown>, transport: T
   return { lines: text.trim().split('\n'), events: text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>), results };
 }
 
-describe('an external DP', () => {
+/** A small fleet over HTTP with one role external: another stub of the same scenario (the same content) stands for it. */
+async function againstOther(seed: number, role: 'wsus' | 'dp') {
+  const input = { ...smallWireFleet(3), seed };
+  const { s: other } = await serve(input);
+  const o = await runFleet(resolveScenario(input), { logger: silent, transport: { kind: 'http', external: { [role]: other.urls[role] } } });
+  return { r: buildResults(o), other };
+}
+
+describe('an external DP or WSUS', () => {
   it('the embedded stubs serve no DP: what their DP would count is unknown (null), not 0, while the clients download from it', async () => {
-    // another stub's DP, of the same scenario (the same content), stands for the external one
-    const input = { ...smallWireFleet(3), seed: 16 };
-    const { s: other } = await serve(input);
-    const sc = resolveScenario(input);
-    const o = await runFleet(sc, { logger: silent, transport: { kind: 'http', external: { dp: other.urls.dp } } });
-    const r = buildResults(o);
+    const { r, other } = await againstOther(16, 'dp');
     expect(r.work.downloads).toBe(3);
     expect(r.work.dpDownloads).toBeNull();
     expect(r.work.dpBytes).toBeNull();
@@ -206,11 +209,7 @@ describe('an external DP', () => {
   });
 
   it('an external WSUS: the stub WSUS figures are unknown (scans.wsus null), and a threshold on them has no value', async () => {
-    const input = { ...smallWireFleet(3), seed: 17 };
-    const { s: other } = await serve(input);
-    const sc = resolveScenario(input);
-    const o = await runFleet(sc, { logger: silent, transport: { kind: 'http', external: { wsus: other.urls.wsus } } });
-    const r = buildResults(o);
+    const { r, other } = await againstOther(17, 'wsus');
     expect(r.scans.online).toBeGreaterThan(0);
     expect(r.scans.wsus).toBeNull();
     expect(other.core.wsus.counters.scans).toBeGreaterThan(0);
