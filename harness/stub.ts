@@ -4,6 +4,7 @@
 
 import type { Logger } from 'pino';
 import { startStubServers } from '../server-stub/http/index.js';
+import { distinct } from '../server-stub/http/served.js';
 import type { ResolvedScenario } from './scenario/resolve.js';
 import { HarnessError } from './errors.js';
 import type { SignalSource, StopSignal } from './io.js';
@@ -46,7 +47,9 @@ export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `cannot listen on ${o.host} (ports mp ${o.ports.mp}, wsus ${o.ports.wsus}${sc.stub.sups.length > 1 ? ' on' : ''}, dp ${o.ports.dp}${sc.stub.dps.length > 1 ? ' on' : ''}): ${code}`, { cause: err });
+      // a role's ports: the first, and the last of its range when it serves several
+      const range = (first: number, l: readonly string[]) => (first !== 0 && distinct(l).length > 1 ? `${first}-${first + distinct(l).length - 1}` : String(first));
+      throw new HarnessError('SUCA_ERR_INVALID_ARGUMENT', `cannot listen on ${o.host} (ports mp ${o.ports.mp}, wsus ${range(o.ports.wsus, sc.stub.sups)}, dp ${range(o.ports.dp, sc.stub.dps)}): ${code}`, { cause: err });
     }
     throw err;
   }
@@ -54,8 +57,8 @@ export async function runStub(sc: ResolvedScenario, o: StubRunOptions): Promise<
   o.print(JSON.stringify({ mp: u.mp, wsus: u.wsus, dp: u.dp, sups: u.sups, dps: u.dps, health: '/health' }) + '\n');
   // a line per SUP and DP, with the scenario's name it stands for when there are several
   const named = (l: readonly string[], names: readonly string[]) => l.map((x, k) => (l.length > 1 ? `${x}  (${names[k]})` : x));
-  const sups = named(u.sups, [...new Set(sc.stub.sups)]);
-  const dps = named(u.dps, [...new Set(sc.stub.dps)]);
+  const sups = named(u.sups, distinct(sc.stub.sups));
+  const dps = named(u.dps, distinct(sc.stub.dps));
   o.print(`MP   ${u.mp}\n${sups.map((x) => `WSUS ${x}\n`).join('')}${dps.map((x) => `DP   ${x}\n`).join('')}(Ctrl-C to stop)\n`);
   o.logger.info({ urls: servers.urls, scenario: sc.name, scenarioHash: hash, timeFactor: o.timeFactor, simStart: new Date(sc.start).toISOString() }, 'stub servers listening');
   // the MP's state-message processor runs on the wall clock here: one timer for it

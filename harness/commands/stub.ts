@@ -1,7 +1,7 @@
 // suca-fleet stub: the stub servers alone until a signal or --duration.
 
 import { loadScenario } from '../scenario/extends.js';
-import { unservable } from '../../server-stub/http/served.js';
+import { distinct, unservable } from '../../server-stub/http/served.js';
 import { LIMITS, parseNumberFlag, parseWholeFlag } from '../scenario/limits.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { runStub } from '../stub.js';
@@ -64,8 +64,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     for (const c of unservable(sc.stub)) p.add(`${source}: ${c.path}: ${c.message}`, 'SUCA_ERR_INVALID_SCENARIO');
     const ranges = [
       { flag: '--mp-port', first: ports.mp!, n: 1, what: 'the MP' },
-      { flag: '--wsus-port', first: ports.wsus!, n: new Set(sc.stub.sups).size, what: 'the SUPs of site.sups' },
-      { flag: '--dp-port', first: ports.dp!, n: new Set(sc.stub.dps).size, what: 'the DPs of site.dps' },
+      { flag: '--wsus-port', first: ports.wsus!, n: distinct(sc.stub.sups).length, what: 'the SUPs of site.sups' },
+      { flag: '--dp-port', first: ports.dp!, n: distinct(sc.stub.dps).length, what: 'the DPs of site.dps' },
     ].filter((r) => r.first !== 0);
     for (const r of ranges) if (r.first + r.n - 1 > 65535) p.add(`${r.flag} ${r.first}: ${r.what} (${r.n}) need ports ${r.first} to ${r.first + r.n - 1}, past 65535`);
     for (let i = 0; i < ranges.length; i++) {

@@ -282,18 +282,12 @@ export class RunMetrics implements IngestObserver {
     byCode[src]!++;
     this.errorsTotal++;
     this.wall.error(code);
-    const i = this.slot(t);
-    this.c.errorsTotal[i]!++;
-    let s = this.series.errorsByCode.get(code);
-    if (s === undefined) {
-      s = new Uint32Array(this.series.length);
-      this.series.errorsByCode.set(code, s);
-    }
-    s[i]!++;
+    this.c.errorsTotal[this.slot(t)]!++;
+    this.keyed(this.series.errorsByCode, code, t);
   }
 
-  /** One more in interval slot(t) of a series kept per server (a SUP, a DP): a map lookup, once a scan or a download. */
-  private keyed(m: Map<string, Uint32Array>, key: string, t: number): void {
+  /** One more in interval slot(t) of a series kept per key (an HRESULT, a SUP, a DP): a map lookup, once an error, a scan or a download. */
+  private keyed<K>(m: Map<K, Uint32Array>, key: K, t: number): void {
     let a = m.get(key);
     if (a === undefined) {
       a = new Uint32Array(this.series.length);

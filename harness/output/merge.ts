@@ -26,13 +26,6 @@ function addNum<T extends object>(xs: readonly T[]): T {
   return out as T;
 }
 
-/** Per-DP figures of several runs, added DP by DP. */
-function mergeDps(xs: readonly Record<string, Record<string, number>>[]): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const x of xs) for (const [dp, f] of Object.entries(x)) out[dp] = addNum([out[dp] ?? {}, f]);
-  return out;
-}
-
 /**
  * The location requests, added. contentNotFound (the answers with no DP) only
  * when every input has it: an input run against an external MP (or written
@@ -253,16 +246,16 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
   const counts = Object.fromEntries(
     SERIES_NAMES.map((k) => [k, seriesOf(k, () => (PEAKS.has(k) ? addArrays(rs.map((r) => r.series[k]!), Math.max) : sumOf((r) => r.series[k]!)))]),
   ) as Pick<Results['series'], (typeof SERIES_NAMES)[number]>;
-  const codes = [...new Set(rs.flatMap((r) => Object.keys(r.series.errors)))].sort();
-  const byServer = (pick: (r: Results) => Record<string, number[]>) =>
+  // series kept per key (an HRESULT, a SUP, a DP): added key by key, over every input's keys
+  const byKey = (pick: (r: Results) => Record<string, number[]>) =>
     Object.fromEntries([...new Set(rs.flatMap((r) => Object.keys(pick(r))))].sort().map((k) => [k, sumOf((r) => pick(r)[k])]));
   const series: Results['series'] = {
     ...first.series,
     ...counts,
-    errors: Object.fromEntries(codes.map((c) => [c, sumOf((r) => r.series.errors[c])])),
+    errors: byKey((r) => r.series.errors),
     // per SUP and per DP, added server by server (absent when an input lacks them: written before them)
-    ...(rs.every((r) => r.series.scansBySup !== undefined) ? { scansBySup: byServer((r) => r.series.scansBySup!) } : {}),
-    ...(rs.every((r) => r.series.downloadsByDp !== undefined) ? { downloadsByDp: byServer((r) => r.series.downloadsByDp!) } : {}),
+    ...(rs.every((r) => r.series.scansBySup !== undefined) ? { scansBySup: byKey((r) => r.series.scansBySup!) } : {}),
+    ...(rs.every((r) => r.series.downloadsByDp !== undefined) ? { downloadsByDp: byKey((r) => r.series.downloadsByDp!) } : {}),
     compliance: rs.some((r) => r.series.compliance === null) ? null : {
       unknown: sumOf((r) => r.series.compliance!.unknown),
       notRequired: sumOf((r) => r.series.compliance!.notRequired),
@@ -361,7 +354,7 @@ export function mergeResults(inputs: readonly { r: Results; file: string }[], op
     work: addNum(rs.map((r) => r.work)),
     faultsInjected: unlessNull(rs.map((r) => r.faultsInjected), addNum),
     // per DP, added by name (each shard's stub counted its own clients' requests); absent when an input lacks it
-    ...(rs.every((r) => r.dps !== undefined) ? { dps: unlessNull(rs.map((r) => r.dps!), mergeDps) } : {}),
+    ...(rs.every((r) => r.dps !== undefined) ? { dps: unlessNull(rs.map((r) => r.dps!), addNested) } : {}),
     wire: first.wire === null ? null : {
       urls: first.wire.urls,
       agentOperations: addNum(rs.map((r) => r.wire?.agentOperations ?? {})),

@@ -5,6 +5,7 @@
 // `wall` is removed.
 
 import type { DpFigures } from '../../server-stub/core/dp.js';
+import { distinct } from '../../server-stub/http/served.js';
 import * as hdr from 'hdr-histogram-js';
 import { createRequire } from 'node:module';
 import { hresultHex, DETECT, COMPLIANCE } from '../../agent/core/constants.js';
@@ -84,12 +85,12 @@ export function buildResults(o: RunOutcome, thresholds: readonly ThresholdOutcom
   // have counted is unknown (null), never 0, so no threshold passes on it.
   const external = o.wire !== null && o.wire.stub === null;
   const atMp = <T>(v: T): T | null => (external ? null : v);
-  // and with an external DP (run --dp URL) the stub's DP serves nothing: its figures are unknown too
-  // (the embedded servers' request counts name no dp[k] then)
-  const dpUnseen = external || (o.wire !== null && o.wire.stub !== null && !('dp[0]' in o.wire.stub.requestsByServer));
+  // and with an external DP or WSUS (run --dp URL, --wsus URL) the stub's serves nothing: its figures
+  // are unknown too (the embedded servers' request counts then name no dp[0], no sup[0])
+  const unseen = (first: 'dp[0]' | 'sup[0]') => external || (o.wire !== null && o.wire.stub !== null && !(first in o.wire.stub.requestsByServer));
+  const dpUnseen = unseen('dp[0]');
   const atDp = <T>(v: T): T | null => (dpUnseen ? null : v);
-  // the same for the stub WSUS with an external one (run --wsus URL): no sup[k] served
-  const wsusUnseen = external || (o.wire !== null && o.wire.stub !== null && !('sup[0]' in o.wire.stub.requestsByServer));
+  const wsusUnseen = unseen('sup[0]');
   const sent = (op: string) => o.wire?.agentOperations[op] ?? 0;
   const events: Record<string, number> = {};
   EVENT_NAMES.forEach((n, i) => (events[n] = m.events[i]!));
@@ -361,6 +362,6 @@ function poolResults(stub: StubCore): NonNullable<NonNullable<Results['scans']['
  */
 function dpFigures(effective: unknown, perDp: readonly DpFigures[]): Record<string, DpFigures> {
   const listed = (effective as { site?: { dps?: readonly string[] } }).site?.dps ?? [];
-  const names = [...new Set(listed)];
+  const names = distinct(listed);
   return Object.fromEntries(perDp.map((f, k) => [names[k] ?? `dp[${k}]`, { ...f }]));
 }
